@@ -1,0 +1,43 @@
+# Two commands matter: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run serve test lint format screenshots bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/halcrm $(ARGS)
+
+serve: $(STAMP)
+	$(BIN)/halcrm serve $(ARGS)
+
+test: $(STAMP)
+	scripts/run-tests.sh $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check halcrm tests scripts bench
+	$(BIN)/ruff format --check halcrm tests scripts bench
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format halcrm tests scripts bench
+	$(BIN)/ruff check --fix halcrm tests scripts bench
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

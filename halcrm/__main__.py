@@ -1,0 +1,5 @@
+"""Allows ``python -m halcrm``."""
+
+from halcrm.cli import main
+
+raise SystemExit(main())

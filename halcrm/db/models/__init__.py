@@ -1,0 +1,28 @@
+"""All tables; importing this module registers them on ``Base.metadata``."""
+
+from halcrm.db.models.activity import Activity
+from halcrm.db.models.api_key import ApiKey
+from halcrm.db.models.company import Company
+from halcrm.db.models.contact import Contact
+from halcrm.db.models.conversation import Conversation, Message
+from halcrm.db.models.event import Event
+from halcrm.db.models.link import ContactCompany
+from halcrm.db.models.project import Project
+from halcrm.db.models.stage import Stage
+from halcrm.db.models.stage_change import StageChange
+from halcrm.db.models.visitor import Visitor
+
+__all__ = [
+    "Activity",
+    "ApiKey",
+    "Company",
+    "Contact",
+    "ContactCompany",
+    "Conversation",
+    "Event",
+    "Message",
+    "Project",
+    "Stage",
+    "StageChange",
+    "Visitor",
+]

@@ -1,0 +1,26 @@
+"""The activity log: every committed domain event, the source of the feed and of SSE replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from halcrm.db.base import Base, JSONType
+
+
+class Activity(Base):
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_project", "project_pk", "pk"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(500))
+    company_id: Mapped[str | None] = mapped_column(String(200))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime]

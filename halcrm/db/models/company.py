@@ -1,0 +1,42 @@
+"""A company: the card on the board."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from halcrm.db.base import Base, JSONType
+
+
+class Company(Base):
+    __tablename__ = "companies"
+    __table_args__ = (
+        UniqueConstraint("project_pk", "id"),
+        # One shared placeholder per work-email domain, one per free-mail contact.
+        UniqueConstraint("project_pk", "placeholder_key"),
+        Index("ix_companies_project_stage", "project_pk", "stage_pk"),
+    )
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(200))
+    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(String(255))
+    industry: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    # Money is kept as integer cents: exact on SQLite and PostgreSQL alike.
+    deal_value_cents: Mapped[int | None] = mapped_column(BigInteger)
+    stage_pk: Mapped[int | None] = mapped_column(ForeignKey("stages.pk", ondelete="SET NULL"))
+    is_placeholder: Mapped[bool] = mapped_column(default=False)
+    placeholder_key: Mapped[str | None] = mapped_column(String(300))
+    # A stage set by a person (board or account API) makes a placeholder worth keeping.
+    stage_set_by_hand: Mapped[bool] = mapped_column(default=False)
+    last_stage_source: Mapped[str | None] = mapped_column(String(20))
+    last_stage_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime]

@@ -1,0 +1,23 @@
+"""A project: one founder's app; everything else is scoped to one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from halcrm.db.base import Base
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The widget's default stage write mode: "advance_only" or "exact".
+    stage_update_mode: Mapped[str] = mapped_column(String(20), default="advance_only")
+    identity_verification: Mapped[str] = mapped_column(String(20), default="off")
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""Pure CRM rules: no framework, no database."""

@@ -1,0 +1,56 @@
+"""Domain events: what changed, as the board, the activity feed and the SSE stream see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    STAGE_CHANGE = "stage_change"
+    DEAL_VALUE = "deal_value"
+    IDENTIFY = "identify"
+    PROPERTIES = "properties"
+    TRACK = "track"
+    COMPANY_CREATED = "company_created"
+    COMPANY_UPDATED = "company_updated"
+    COMPANY_DELETED = "company_deleted"
+    CONTACT_CREATED = "contact_created"
+    CONTACT_UPDATED = "contact_updated"
+    CONTACT_DELETED = "contact_deleted"
+    LINK = "link"
+    UNLINK = "unlink"
+    PROJECT_UPDATED = "project_updated"
+    STAGES_CHANGED = "stages_changed"
+    CONVERSATION = "conversation"
+    MESSAGE = "message"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """One committed change. ``id`` orders events and lets SSE clients resume."""
+
+    id: int
+    project_id: str
+    kind: EventKind
+    at: datetime
+    source: str
+    summary: str
+    company_id: str | None = None
+    company_name: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "project_id": self.project_id,
+            "kind": self.kind.value,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "source": self.source,
+            "summary": self.summary,
+            "company_id": self.company_id,
+            "company_name": self.company_name,
+            "data": self.data,
+        }

@@ -1,0 +1,38 @@
+"""The composition root: builds engine, bus and services, and runs the server (and the board)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from halcrm.bus import EventBus
+from halcrm.db.engine import create_engine, database_url
+from halcrm.db.migrate import migrate
+from halcrm.services.clock import Clock, utc_now
+from halcrm.services.facade import Services
+from halcrm.services.uow import Database
+from halcrm.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    bus: EventBus
+    services: Services
+
+    async def close(self) -> None:
+        self.bus.close()
+        await self.engine.dispose()
+
+
+async def open_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
+    """Migrates the database, makes sure the project exists, and wires the services."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url(settings.db))
+    await migrate(engine)
+    bus = EventBus()
+    services = Services(Database(engine, bus, clock), settings.project_id)
+    await services.ensure_project()
+    return Runtime(settings, engine, bus, services)

@@ -1,0 +1,1 @@
+"""The HTTP server: a Litestar app whose handlers only call the services."""

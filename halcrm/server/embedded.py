@@ -1,0 +1,77 @@
+"""uvicorn inside an already running asyncio loop (the board's, or the headless one)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Generator
+from typing import Any
+
+import uvicorn
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to its host.
+
+    uvicorn >= 0.29 installs SIGINT/SIGTERM handlers during ``serve()`` and re-raises them
+    afterwards, which would kill the board without restoring the terminal.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        except SystemExit as exc:
+            # uvicorn reports start-up failures as SystemExit; make them ordinary errors.
+            raise RuntimeError("the HTTP server failed to start") from exc
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Binds the listening socket before anything else starts, so a port in use is a plain
+    ``OSError`` reported up front; port 0 picks a free port (tests)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def bound_port(sock: socket.socket) -> int:
+    return int(sock.getsockname()[1])
+
+
+def make_server(app: Any, *, graceful_timeout: float = 3.0) -> EmbeddedServer:
+    config = uvicorn.Config(
+        app,
+        # uvicorn configures logging when Config is built and would write over the board.
+        log_config=None,
+        access_log=False,
+        loop="none",
+        lifespan="auto",
+        ws="none",
+        timeout_graceful_shutdown=int(graceful_timeout) or 1,
+        server_header=False,
+    )
+    return EmbeddedServer(config)
+
+
+async def stop(server: EmbeddedServer, task: asyncio.Task[None], grace: float = 5.0) -> None:
+    """Asks the server to finish, waits for it, and forces it after ``grace`` seconds."""
+    server.should_exit = True
+    try:
+        await asyncio.wait_for(asyncio.shield(task), grace)
+    except TimeoutError:
+        server.force_exit = True
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(task, 1.0)

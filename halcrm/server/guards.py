@@ -1,0 +1,29 @@
+"""Credentials: the account bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from halcrm.domain.errors import Unauthorized
+from halcrm.domain.identity import tokens_match
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def account_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuses requests without the account token (compared in constant time)."""
+    expected: str = connection.app.state.account_token
+    given = bearer_token(connection)
+    if given is None:
+        raise Unauthorized("send the account token as 'Authorization: Bearer TOKEN'")
+    if not tokens_match(expected, given):
+        raise Unauthorized("the account token is not valid")

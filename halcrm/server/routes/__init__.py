@@ -1,0 +1,1 @@
+"""One controller per resource; each handler is a call into the services."""

@@ -1,0 +1,54 @@
+"""Contacts (account token): list, create, read, edit, delete, link and unlink."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post, put
+
+from halcrm.services.facade import Services
+from halcrm.services.inputs import ContactCreate, ContactPatch
+from halcrm.services.records import ContactRecord, Deleted, Page
+
+
+class ContactController(Controller):
+    path = "/api/contacts"
+    tags = ["contacts"]
+
+    @get("/")
+    async def index(
+        self,
+        services: Services,
+        email: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[ContactRecord]:
+        """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""
+        return await services.contacts(email=email, q=q, limit=limit, cursor=cursor)
+
+    @post("/", status_code=201)
+    async def create(self, data: ContactCreate, services: Services) -> ContactRecord:
+        """Creates only the contact (no company, no placeholder)."""
+        return await services.create_contact(data)
+
+    @get("/{contact_id:str}")
+    async def show(self, contact_id: str, services: Services) -> ContactRecord:
+        return await services.contact(contact_id)
+
+    @patch("/{contact_id:str}", status_code=200)
+    async def edit(self, contact_id: str, data: ContactPatch, services: Services) -> ContactRecord:
+        """Edits fields; ``metadata`` merges."""
+        return await services.update_contact(contact_id, data)
+
+    @delete("/{contact_id:str}", status_code=200)
+    async def remove(self, contact_id: str, services: Services) -> Deleted:
+        return await services.delete_contact(contact_id)
+
+    @put("/{contact_id:str}/companies/{company_id:str}", status_code=200)
+    async def link(self, contact_id: str, company_id: str, services: Services) -> ContactRecord:
+        """Links the contact to the company (idempotent)."""
+        return await services.link(contact_id, company_id)
+
+    @delete("/{contact_id:str}/companies/{company_id:str}", status_code=200)
+    async def unlink(self, contact_id: str, company_id: str, services: Services) -> ContactRecord:
+        """Unlinks the contact from the company (idempotent)."""
+        return await services.unlink(contact_id, company_id)

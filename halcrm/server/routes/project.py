@@ -1,0 +1,49 @@
+"""The project's settings and its stages (account token)."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+
+from halcrm.services.facade import Services
+from halcrm.services.inputs import ProjectPatch, StageCreate, StagePatch
+from halcrm.services.records import Deleted, Page, ProjectRecord, StageRecord
+
+
+class ProjectController(Controller):
+    path = "/api/project"
+    tags = ["project"]
+
+    @get("/")
+    async def show(self, services: Services) -> ProjectRecord:
+        """The project's settings, with the identity-verification secret."""
+        return await services.project()
+
+    @patch("/", status_code=200)
+    async def edit(self, data: ProjectPatch, services: Services) -> ProjectRecord:
+        """Changes the name, the widget's stage mode or identity verification."""
+        return await services.update_project(data)
+
+
+class StageController(Controller):
+    path = "/api/stages"
+    tags = ["stages"]
+
+    @get("/")
+    async def index(self, services: Services) -> Page[StageRecord]:
+        """The pipeline's stages in order."""
+        return await services.stages()
+
+    @post("/", status_code=201)
+    async def create(self, data: StageCreate, services: Services) -> StageRecord:
+        """Adds a stage (at ``position``, else last)."""
+        return await services.create_stage(data)
+
+    @patch("/{stage_id:str}", status_code=200)
+    async def edit(self, stage_id: str, data: StagePatch, services: Services) -> StageRecord:
+        """Renames, reorders or retunes a stage."""
+        return await services.update_stage(stage_id, data)
+
+    @delete("/{stage_id:str}", status_code=200)
+    async def remove(self, stage_id: str, services: Services) -> Deleted:
+        """Deletes a stage that holds no company (else 409 ``stage_not_empty``)."""
+        return await services.delete_stage(stage_id)

@@ -1,0 +1,46 @@
+"""Widget routes: public, called from browsers; the body names the project."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+
+from halcrm.services.facade import Services
+from halcrm.services.inputs import Identify, SetDeal, SetProperties, SetStage, Track
+from halcrm.services.records import (
+    DealResult,
+    IdentifyResult,
+    PropertiesResult,
+    StageResult,
+    TrackResult,
+)
+
+
+class WidgetController(Controller):
+    path = "/api/widget"
+    tags = ["widget"]
+    security = []
+
+    @post("/identify", status_code=200)
+    async def identify(self, data: Identify, services: Services) -> IdentifyResult:
+        """Identifies a visitor as a contact and links its companies."""
+        return await services.identify(data)
+
+    @post("/set-properties", status_code=200)
+    async def set_properties(self, data: SetProperties, services: Services) -> PropertiesResult:
+        """Merges properties into the visitor (and its contact); never touches a company."""
+        return await services.set_properties(data)
+
+    @post("/track", status_code=201)
+    async def track(self, data: Track, services: Services) -> TrackResult:
+        """Records a milestone event for the visitor or one of its companies."""
+        return await services.track(data)
+
+    @post("/set-stage", status_code=200)
+    async def set_stage(self, data: SetStage, services: Services) -> StageResult:
+        """A stage signal, advance_only unless the project or the body says exact."""
+        return await services.set_stage(data)
+
+    @post("/set-deal", status_code=200)
+    async def set_deal(self, data: SetDeal, services: Services) -> DealResult:
+        """Sets the company's deal value (and its stage when given)."""
+        return await services.set_deal(data)

@@ -1,0 +1,66 @@
+"""The activity feed: recent committed events, newest first, and replay for event streams."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from halcrm.db.models import Activity
+from halcrm.domain.events import DomainEvent
+from halcrm.services.companies import check_limit, decode_cursor, encode_cursor
+from halcrm.services.records import ActivityItem, Page
+from halcrm.services.tx import Tx, to_domain_event
+from halcrm.services.uow import Database
+
+
+def activity_item(event: DomainEvent) -> ActivityItem:
+    return ActivityItem(
+        id=str(event.id),
+        kind=event.kind.value,
+        at=event.at,
+        source=event.source,
+        summary=event.summary,
+        company_id=event.company_id,
+        company_name=event.company_name,
+        data=event.data,
+    )
+
+
+async def recent(
+    db: Database, project_id: str, *, limit: int | None = None, cursor: str | None = None
+) -> Page[ActivityItem]:
+    """The project's signals and changes, newest first."""
+    limit = check_limit(limit)
+    before = decode_cursor(cursor)
+
+    async def work(tx: Tx) -> Page[ActivityItem]:
+        project = await tx.project(project_id)
+        stmt = select(Activity).where(Activity.project_pk == project.pk)
+        if before is not None:
+            stmt = stmt.where(Activity.pk < before)
+        rows = list(await tx.session.scalars(stmt.order_by(Activity.pk.desc()).limit(limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(
+            items=[activity_item(to_domain_event(r, project_id)) for r in rows],
+            next_cursor=encode_cursor(rows[-1].pk) if more else None,
+        )
+
+    return await db.read(work)
+
+
+async def events_after(
+    db: Database, project_id: str, after_id: int, limit: int = 1000
+) -> list[DomainEvent]:
+    """Events newer than ``after_id``, oldest first (SSE resumption from Last-Event-ID)."""
+
+    async def work(tx: Tx) -> list[DomainEvent]:
+        project = await tx.project(project_id)
+        rows = await tx.session.scalars(
+            select(Activity)
+            .where(Activity.project_pk == project.pk, Activity.pk > after_id)
+            .order_by(Activity.pk)
+            .limit(limit)
+        )
+        return [to_domain_event(r, project_id) for r in rows]
+
+    return await db.read(work)

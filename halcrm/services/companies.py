@@ -1,0 +1,299 @@
+"""Companies: the account API's and the board's reads and edits (manual, exact stage writes)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from msgspec import UNSET
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy import update as sql_update
+
+from halcrm.db.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    Event,
+    Project,
+    StageChange,
+    Visitor,
+)
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import Conflict, InvalidRequest
+from halcrm.domain.events import EventKind
+from halcrm.domain.money import from_cents, to_cents
+from halcrm.domain.stages import Source, StageMode, resolve_stage
+from halcrm.services.ids import new_id
+from halcrm.services.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.pipeline import apply_stage
+from halcrm.services.queries import company_record, company_records, get_company
+from halcrm.services.records import CompanyRecord, Deleted, HistoryItem, Page, StageResult
+from halcrm.services.tx import Tx
+from halcrm.services.uow import Database
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidRequest("cursor is not valid", field="cursor") from exc
+
+
+def check_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+async def list_companies(
+    db: Database,
+    project_id: str,
+    *,
+    stage: str | None = None,
+    q: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[CompanyRecord]:
+    """Companies oldest first, filtered by stage (name or id) and text, paginated by cursor."""
+    limit = check_limit(limit)
+    after = decode_cursor(cursor)
+
+    async def work(tx: Tx) -> Page[CompanyRecord]:
+        project = await tx.project(project_id)
+        stmt = select(Company).where(Company.project_pk == project.pk)
+        if stage is not None:
+            info = resolve_stage(await tx.stages(project), stage)
+            pk = next(s.pk for s in await tx.stage_rows(project) if s.id == info.id)
+            stmt = stmt.where(Company.stage_pk == pk)
+        if q:
+            pattern = f"%{_escape_like(q.strip().lower())}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Company.name).like(pattern, escape="\\"),
+                    func.lower(Company.domain).like(pattern, escape="\\"),
+                    func.lower(Company.id).like(pattern, escape="\\"),
+                )
+            )
+        if after is not None:
+            stmt = stmt.where(Company.pk > after)
+        rows = list(await tx.session.scalars(stmt.order_by(Company.pk).limit(limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = await company_records(tx, project, rows)
+        return Page(items=items, next_cursor=encode_cursor(rows[-1].pk) if more else None)
+
+    return await db.read(work)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def get(db: Database, project_id: str, company_id: str) -> CompanyRecord:
+    async def work(tx: Tx) -> CompanyRecord:
+        project = await tx.project(project_id)
+        return await company_record(tx, project, await get_company(tx, project, company_id))
+
+    return await db.read(work)
+
+
+async def create(
+    db: Database, project_id: str, body: CompanyCreate, source: Source = Source.ACCOUNT_API
+) -> CompanyRecord:
+    """Creates only the company (no contact, no link); a stage given is an exact write."""
+    cents = to_cents(body.deal_value) if body.deal_value is not None else None
+    if body.metadata:
+        meta_rules.check(body.metadata, field="metadata")
+
+    async def work(tx: Tx) -> CompanyRecord:
+        project = await tx.project(project_id)
+        company_id = body.id or new_id("co")
+        taken = await tx.session.scalar(
+            select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
+        )
+        if taken is not None:
+            raise Conflict(
+                f"a company with id {company_id!r} exists already", code="already_exists"
+            )
+        company = Company(
+            id=company_id,
+            project_pk=project.pk,
+            name=body.name,
+            domain=body.domain,
+            industry=body.industry,
+            notes=body.notes,
+            meta=dict(body.metadata or {}),
+            deal_value_cents=cents,
+            created_at=tx.now,
+            updated_at=tx.now,
+            last_activity_at=tx.now,
+        )
+        tx.session.add(company)
+        await tx.session.flush()
+        tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} created", company)
+        if body.stage is not None:
+            await apply_stage(tx, project, company, body.stage, StageMode.EXACT, source)
+        return await company_record(tx, project, company)
+
+    return await db.write(work)
+
+
+async def update(
+    db: Database,
+    project_id: str,
+    company_id: str,
+    patch: CompanyPatch,
+    source: Source = Source.ACCOUNT_API,
+) -> CompanyRecord:
+    """Edits a company: fields given replace, ``metadata`` merges, ``stage`` is an exact write."""
+    cents = to_cents(patch.deal_value) if patch.deal_value not in (UNSET, None) else None
+    if patch.metadata is not UNSET:
+        meta_rules.check(patch.metadata, field="metadata")
+
+    async def work(tx: Tx) -> CompanyRecord:
+        project = await tx.project(project_id)
+        company = await get_company(tx, project, company_id, lock=True)
+        changed: dict[str, object] = {}
+        for field in ("name", "domain", "industry", "notes"):
+            value = getattr(patch, field)
+            if value is not UNSET and getattr(company, field) != value:
+                setattr(company, field, value)
+                changed[field] = value
+        if patch.metadata is not UNSET:
+            company.meta = meta_rules.merge_checked(company.meta, patch.metadata, field="metadata")
+            changed["metadata"] = sorted(patch.metadata)
+        if patch.deal_value is not UNSET and company.deal_value_cents != cents:
+            previous = company.deal_value_cents
+            company.deal_value_cents = cents
+            tx.record(
+                project,
+                EventKind.DEAL_VALUE,
+                source,
+                f"{company.name} deal value {from_cents(cents)}",
+                company,
+                data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
+            )
+        if changed:
+            company.updated_at = company.last_activity_at = tx.now
+            tx.record(
+                project,
+                EventKind.COMPANY_UPDATED,
+                source,
+                f"{company.name} edited ({', '.join(changed)})",
+                company,
+                data={"fields": sorted(changed)},
+            )
+        if patch.stage is not UNSET:
+            await apply_stage(tx, project, company, patch.stage, StageMode.EXACT, source)
+        return await company_record(tx, project, company)
+
+    return await db.write(work)
+
+
+async def move(
+    db: Database,
+    project_id: str,
+    company_id: str,
+    stage: str | None,
+    *,
+    source: Source = Source.BOARD,
+    note: str | None = None,
+) -> StageResult:
+    """A manual stage write: exact, downgrades included, audited with its source."""
+
+    async def work(tx: Tx) -> StageResult:
+        project = await tx.project(project_id)
+        company = await get_company(tx, project, company_id, lock=True)
+        return await apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
+
+    return await db.write(work)
+
+
+async def delete_company(
+    db: Database, project_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+) -> Deleted:
+    async def work(tx: Tx) -> Deleted:
+        project = await tx.project(project_id)
+        company = await get_company(tx, project, company_id, lock=True)
+        # Explicit rather than trusting ON DELETE: PostgreSQL and SQLite agree this way.
+        await tx.session.execute(
+            sql_update(Visitor)
+            .where(Visitor.active_company_pk == company.pk)
+            .values(active_company_pk=None)
+        )
+        await tx.session.execute(
+            delete(ContactCompany).where(ContactCompany.company_pk == company.pk)
+        )
+        await tx.session.execute(delete(Event).where(Event.company_pk == company.pk))
+        await tx.session.execute(delete(StageChange).where(StageChange.company_pk == company.pk))
+        tx.record(project, EventKind.COMPANY_DELETED, source, f"{company.name} deleted", company)
+        await tx.session.delete(company)
+        return Deleted(id=company_id)
+
+    return await db.write(work)
+
+
+async def history(
+    db: Database, project_id: str, company_id: str, limit: int = 200
+) -> Page[HistoryItem]:
+    """Stage writes (applied and skipped) and tracked events of a company, newest first."""
+
+    async def work(tx: Tx) -> Page[HistoryItem]:
+        project = await tx.project(project_id)
+        company = await get_company(tx, project, company_id)
+        return Page(items=await company_history(tx, project, company, limit))
+
+    return await db.read(work)
+
+
+async def company_history(
+    tx: Tx, project: Project, company: Company, limit: int
+) -> list[HistoryItem]:
+    changes = await tx.session.scalars(
+        select(StageChange)
+        .where(StageChange.company_pk == company.pk)
+        .order_by(StageChange.pk.desc())
+        .limit(limit)
+    )
+    items = [
+        HistoryItem(
+            type="stage_change",
+            id=c.id,
+            at=c.created_at,
+            previous_stage=c.from_stage_name,
+            requested_stage=c.requested_stage_name,
+            stage=c.to_stage_name,
+            mode=c.mode,
+            source=c.source,
+            applied=c.applied,
+            reason=c.reason,
+            note=c.note,
+        )
+        for c in changes
+    ]
+    events = await tx.session.execute(
+        select(Event, Contact.id)
+        .outerjoin(Contact, Contact.pk == Event.contact_pk)
+        .where(Event.company_pk == company.pk)
+        .order_by(Event.pk.desc())
+        .limit(limit)
+    )
+    items += [
+        HistoryItem(
+            type="event", id=e.id, at=e.created_at, name=e.name, value=e.value, contact_id=cid
+        )
+        for e, cid in events
+    ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]

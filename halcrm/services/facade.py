@@ -1,0 +1,198 @@
+"""``Services``: the one entry to the CRM rules, bound to a database and a project.
+
+The HTTP handlers and the board both call these methods; neither holds a rule of its own.
+"""
+
+from __future__ import annotations
+
+from halcrm.bus import EventBus
+from halcrm.domain.events import DomainEvent
+from halcrm.domain.stages import Source
+from halcrm.services import (
+    activity,
+    board,
+    companies,
+    contacts,
+    identify,
+    projects,
+    stages,
+    widget,
+)
+from halcrm.services.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    ContactPatch,
+    Identify,
+    ProjectPatch,
+    SetDeal,
+    SetProperties,
+    SetStage,
+    StageCreate,
+    StagePatch,
+    Track,
+)
+from halcrm.services.records import (
+    ActivityItem,
+    CompanyRecord,
+    ContactRecord,
+    DealResult,
+    Deleted,
+    HistoryItem,
+    IdentifyResult,
+    Page,
+    ProjectRecord,
+    PropertiesResult,
+    StageRecord,
+    StageResult,
+    TrackResult,
+)
+from halcrm.services.uow import Database
+
+
+class Services:
+    """The CRM's operations for one project (widget calls name their own project)."""
+
+    def __init__(self, db: Database, project_id: str) -> None:
+        self.db = db
+        self.project_id = project_id
+
+    @property
+    def bus(self) -> EventBus:
+        return self.db.bus
+
+    async def ensure_project(self, project_id: str | None = None) -> bool:
+        return await projects.ensure_project(self.db, project_id or self.project_id)
+
+    # Widget signals.
+    async def identify(self, body: Identify) -> IdentifyResult:
+        return await identify.identify(self.db, body)
+
+    async def set_properties(self, body: SetProperties) -> PropertiesResult:
+        return await widget.set_properties(self.db, body)
+
+    async def track(self, body: Track) -> TrackResult:
+        return await widget.track(self.db, body)
+
+    async def set_stage(self, body: SetStage) -> StageResult:
+        return await widget.set_stage(self.db, body)
+
+    async def set_deal(self, body: SetDeal) -> DealResult:
+        return await widget.set_deal(self.db, body)
+
+    # Project and stages.
+    async def project(self) -> ProjectRecord:
+        return await projects.get_project(self.db, self.project_id)
+
+    async def update_project(self, patch: ProjectPatch) -> ProjectRecord:
+        return await projects.update_project(self.db, self.project_id, patch)
+
+    async def stages(self) -> Page[StageRecord]:
+        return await stages.list_stages(self.db, self.project_id)
+
+    async def create_stage(self, body: StageCreate) -> StageRecord:
+        return await stages.create(self.db, self.project_id, body)
+
+    async def update_stage(self, stage: str, patch: StagePatch) -> StageRecord:
+        return await stages.update(self.db, self.project_id, stage, patch)
+
+    async def delete_stage(self, stage: str) -> Deleted:
+        return await stages.delete_stage(self.db, self.project_id, stage)
+
+    # Companies.
+    async def companies(
+        self,
+        *,
+        stage: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[CompanyRecord]:
+        return await companies.list_companies(
+            self.db, self.project_id, stage=stage, q=q, limit=limit, cursor=cursor
+        )
+
+    async def company(self, company_id: str) -> CompanyRecord:
+        return await companies.get(self.db, self.project_id, company_id)
+
+    async def create_company(
+        self, body: CompanyCreate, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord:
+        return await companies.create(self.db, self.project_id, body, source)
+
+    async def update_company(
+        self, company_id: str, patch: CompanyPatch, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord:
+        return await companies.update(self.db, self.project_id, company_id, patch, source)
+
+    async def delete_company(self, company_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        return await companies.delete_company(self.db, self.project_id, company_id, source)
+
+    async def move_company(
+        self,
+        company_id: str,
+        stage: str | None,
+        *,
+        source: Source = Source.BOARD,
+        note: str | None = None,
+    ) -> StageResult:
+        """A manual, exact stage write (downgrades allowed), audited with ``source``."""
+        return await companies.move(
+            self.db, self.project_id, company_id, stage, source=source, note=note
+        )
+
+    async def company_history(self, company_id: str) -> Page[HistoryItem]:
+        return await companies.history(self.db, self.project_id, company_id)
+
+    # Contacts.
+    async def contacts(
+        self,
+        *,
+        email: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[ContactRecord]:
+        return await contacts.list_contacts(
+            self.db, self.project_id, email=email, q=q, limit=limit, cursor=cursor
+        )
+
+    async def contact(self, contact_id: str) -> ContactRecord:
+        return await contacts.get(self.db, self.project_id, contact_id)
+
+    async def create_contact(self, body: ContactCreate) -> ContactRecord:
+        return await contacts.create(self.db, self.project_id, body)
+
+    async def update_contact(self, contact_id: str, patch: ContactPatch) -> ContactRecord:
+        return await contacts.update(self.db, self.project_id, contact_id, patch)
+
+    async def delete_contact(self, contact_id: str) -> Deleted:
+        return await contacts.delete_contact(self.db, self.project_id, contact_id)
+
+    async def link(self, contact_id: str, company_id: str) -> ContactRecord:
+        return await contacts.set_link(
+            self.db, self.project_id, contact_id, company_id, linked=True
+        )
+
+    async def unlink(self, contact_id: str, company_id: str) -> ContactRecord:
+        return await contacts.set_link(
+            self.db, self.project_id, contact_id, company_id, linked=False
+        )
+
+    # Activity and the board's read models.
+    async def activity(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ActivityItem]:
+        return await activity.recent(self.db, self.project_id, limit=limit, cursor=cursor)
+
+    async def events_after(self, after_id: int) -> list[DomainEvent]:
+        return await activity.events_after(self.db, self.project_id, after_id)
+
+    async def board(self) -> board.BoardData:
+        return await board.load_board(self.db, self.project_id)
+
+    async def cards(self, company_ids: list[str]) -> list[board.Card]:
+        return await board.load_cards(self.db, self.project_id, company_ids)
+
+    async def company_detail(self, company_id: str) -> board.CompanyDetail:
+        return await board.company_detail(self.db, self.project_id, company_id)

@@ -1,0 +1,251 @@
+"""identify: a visitor becomes a contact linked to companies (API.md, identify rules 1-7)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from halcrm.db.models import Company, Contact, Project, Visitor
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import InvalidRequest, UnknownCompany, VisitorNotIdentified
+from halcrm.domain.events import EventKind
+from halcrm.domain.identity import normalize_email
+from halcrm.domain.stages import Source
+from halcrm.services.ids import new_id
+from halcrm.services.inputs import Identify, IdentifyCompany
+from halcrm.services.pipeline import apply_stage
+from halcrm.services.placeholders import ensure_placeholder, link, release_placeholders
+from halcrm.services.queries import get_company, linked_companies, lock_company
+from halcrm.services.records import IdentifyResult, StageResult
+from halcrm.services.targeting import target_company
+from halcrm.services.tx import Tx
+from halcrm.services.uow import Database
+from halcrm.services.widget_context import (
+    upsert_visitor,
+    visitor_contact,
+    widget_mode,
+    widget_project,
+)
+
+
+async def identify(db: Database, body: Identify) -> IdentifyResult:
+    """Runs the identify rules in one transaction; see API.md for each numbered rule."""
+    email = normalize_email(body.email) if body.email else None
+    _check_body(body)
+    return await db.write(lambda tx: _identify(tx, body, email))
+
+
+def _check_body(body: Identify) -> None:
+    if body.metadata is not None:
+        meta_rules.check(body.metadata, field="metadata")
+    if body.company is not None:
+        if body.company.metadata is not None:
+            meta_rules.check(body.company.metadata, field="company.metadata")
+        company = body.company
+        if not (company.id or company.name or company.stage or company.metadata):
+            raise InvalidRequest("company needs at least one of id, name, stage or metadata")
+
+
+async def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
+    project, verified = await widget_project(tx, body)
+    mode = widget_mode(project, body.stage_update_mode)
+    # Rule 1: the visitor.
+    visitor = await upsert_visitor(tx, project, body.visitor_id)
+    # Rule 2: the contact.
+    contact = await _contact(tx, project, visitor, email, body.user_id)
+    if contact is None:
+        if body.company is not None or body.company_ids:
+            raise VisitorNotIdentified(
+                "linking companies needs an identified visitor: send email or user_id"
+            )
+        _merge_into_visitor(visitor, body)
+        tx.record(project, EventKind.IDENTIFY, Source.WIDGET, f"visitor {visitor.visitor_id} seen")
+        return IdentifyResult(
+            visitor_id=visitor.visitor_id,
+            contact_id=None,
+            company_ids=[],
+            active_company_id=None,
+            verified=verified,
+            stage=None,
+        )
+    if body.name:
+        contact.name = body.name
+    if body.metadata:
+        contact.meta = meta_rules.merge_checked(contact.meta, body.metadata, field="metadata")
+    contact.updated_at = tx.now
+
+    # Rule 3 (company_ids): links to existing companies only.
+    gained_real = False
+    deleted: list[str] = []
+    for company_id in body.company_ids or ():
+        company = await get_company(tx, project, company_id, error=UnknownCompany)
+        await link(tx, contact, company)
+        gained_real = gained_real or not company.is_placeholder
+    # Rules 3 and 4 (company): the targeted company.
+    target: Company | None = None
+    if body.company is not None:
+        target, real = await _company(tx, project, visitor, contact, body.company)
+        gained_real = gained_real or real
+    # Rules 5 and 6: placeholders.
+    if not await linked_companies(tx, contact):
+        await ensure_placeholder(tx, project, contact)
+    elif gained_real:
+        deleted = await release_placeholders(tx, contact, keep=target)
+    # Rule 7: company metadata and stage.
+    stage_result: StageResult | None = None
+    if target is not None and body.company is not None:
+        if body.company.metadata:
+            target.meta = meta_rules.merge_checked(
+                target.meta, body.company.metadata, field="company.metadata"
+            )
+            target.updated_at = tx.now
+        if body.company.stage:
+            stage_result = await apply_stage(
+                tx, project, target, body.company.stage, mode, Source.WIDGET
+            )
+
+    companies = await linked_companies(tx, contact)
+    for company in companies:
+        company.last_activity_at = tx.now
+    linked_pks = {c.pk for c in companies}
+    if visitor.active_company_pk not in linked_pks:
+        visitor.active_company_pk = None
+    active = next((c for c in companies if c.pk == visitor.active_company_pk), None)
+    who = contact.email or contact.user_id or contact.id
+    tx.record(
+        project,
+        EventKind.IDENTIFY,
+        Source.WIDGET,
+        f"{who} identified" + (f" at {target.name}" if target else ""),
+        target or (companies[0] if len(companies) == 1 else None),
+        data={
+            "contact_id": contact.id,
+            "company_ids": [c.id for c in companies],
+            "deleted_company_ids": deleted,
+        },
+    )
+    return IdentifyResult(
+        visitor_id=visitor.visitor_id,
+        contact_id=contact.id,
+        company_ids=[c.id for c in companies],
+        active_company_id=active.id if active else None,
+        verified=verified,
+        stage=stage_result,
+    )
+
+
+async def _contact(
+    tx: Tx, project: Project, visitor: Visitor, email: str | None, user_id: str | None
+) -> Contact | None:
+    """Rule 2: finds the contact by email, else by user_id, else creates it; links the visitor."""
+    if email is None and user_id is None:
+        return await visitor_contact(tx, visitor)
+    contact = None
+    if email is not None:
+        contact = await _find_contact(tx, project, Contact.email == email)
+    if contact is None and user_id is not None:
+        contact = await _find_contact(tx, project, Contact.user_id == user_id)
+    if contact is None:
+        contact = Contact(
+            id=new_id("ct"),
+            project_pk=project.pk,
+            email=email,
+            user_id=user_id,
+            tags=[],
+            meta={},
+            created_at=tx.now,
+            updated_at=tx.now,
+        )
+        tx.session.add(contact)
+        await tx.session.flush()
+    else:
+        # Fill in the other identifier when it is new and nobody else holds it.
+        if (
+            email is not None
+            and contact.email is None
+            and await _find_contact(tx, project, Contact.email == email) is None
+        ):
+            contact.email = email
+        if (
+            user_id is not None
+            and contact.user_id is None
+            and await _find_contact(tx, project, Contact.user_id == user_id) is None
+        ):
+            contact.user_id = user_id
+    if visitor.contact_pk != contact.pk:
+        visitor.contact_pk = contact.pk
+        # The active company belonged to the previous person on this browser.
+        visitor.active_company_pk = None
+    return contact
+
+
+async def _find_contact(tx: Tx, project: Project, where: object) -> Contact | None:
+    stmt = select(Contact).where(Contact.project_pk == project.pk, where)  # type: ignore[arg-type]
+    return await tx.session.scalar(tx.locking(stmt))
+
+
+async def _company(
+    tx: Tx, project: Project, visitor: Visitor, contact: Contact, spec: IdentifyCompany
+) -> tuple[Company, bool]:
+    """Rules 3 and 4: the company named by ``company.id`` or ``company.name``.
+
+    Returns:
+        The targeted company, and whether the contact gained a real (non-placeholder) company.
+    """
+    if spec.id is not None:
+        company = await _company_by_id(tx, project, spec.id, spec.name or spec.id)
+        await link(tx, contact, company)
+        visitor.active_company_pk = company.pk
+        return company, not company.is_placeholder
+    if spec.name is not None:
+        linked = await linked_companies(tx, contact)
+        if len(linked) == 1 and linked[0].is_placeholder:
+            company = await lock_company(tx, linked[0])
+            company.name = spec.name
+            company.is_placeholder = False
+            company.placeholder_key = None
+            company.updated_at = tx.now
+        else:
+            folded = spec.name.casefold()
+            match = next((c for c in linked if c.name.casefold() == folded), None)
+            company = match or _new_company(tx, project, new_id("co"), spec.name)
+            if match is None:
+                await tx.session.flush()
+                await link(tx, contact, company)
+            else:
+                company = await lock_company(tx, company)
+        visitor.active_company_pk = company.pk
+        return company, not company.is_placeholder
+    # Only stage or metadata: the company is chosen as for set-stage.
+    return await target_company(tx, project, visitor, contact, None), False
+
+
+async def _company_by_id(tx: Tx, project: Project, company_id: str, name: str) -> Company:
+    stmt = select(Company).where(Company.project_pk == project.pk, Company.id == company_id)
+    company = await tx.session.scalar(tx.locking(stmt))
+    if company is None:
+        company = _new_company(tx, project, company_id, name)
+        await tx.session.flush()
+    return company
+
+
+def _new_company(tx: Tx, project: Project, company_id: str, name: str) -> Company:
+    company = Company(
+        id=company_id,
+        project_pk=project.pk,
+        name=name,
+        meta={},
+        created_at=tx.now,
+        updated_at=tx.now,
+        last_activity_at=tx.now,
+    )
+    tx.session.add(company)
+    return company
+
+
+def _merge_into_visitor(visitor: Visitor, body: Identify) -> None:
+    """An anonymous identify keeps what it knows on the visitor until a contact exists."""
+    patch = dict(body.metadata or {})
+    if body.name:
+        patch["name"] = body.name
+    if patch:
+        visitor.properties = meta_rules.merge_checked(visitor.properties, patch, field="metadata")

@@ -1,0 +1,136 @@
+"""What service calls answer: plain msgspec structs the server encodes and the board reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+
+class Page(msgspec.Struct, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class ProjectRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    stage_update_mode: str
+    identity_verification: str
+    secret: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class StageRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    position: int
+    kind: str
+    probability: int
+    stall_after_days: int | None
+
+
+class CompanyRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    domain: str | None
+    industry: str | None
+    notes: str | None
+    metadata: dict[str, Any]
+    deal_value: int | float | None
+    stage: str | None
+    stage_id: str | None
+    is_placeholder: bool
+    contact_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+    stalled: bool
+    last_moved_by: str | None = None
+    last_moved_at: datetime | None = None
+
+
+class ContactRecord(msgspec.Struct, kw_only=True):
+    id: str
+    email: str | None
+    user_id: str | None
+    name: str | None
+    phone: str | None
+    notes: str | None
+    tags: list[str]
+    metadata: dict[str, Any]
+    company_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class StageResult(msgspec.Struct, kw_only=True):
+    company_id: str
+    stage: str | None
+    previous_stage: str | None
+    requested_stage: str | None
+    mode: str
+    applied: bool
+    reason: str | None
+
+
+class DealResult(StageResult, kw_only=True):
+    deal_value: int | float | None
+
+
+class IdentifyResult(msgspec.Struct, kw_only=True):
+    visitor_id: str
+    contact_id: str | None
+    company_ids: list[str]
+    active_company_id: str | None
+    verified: bool
+    stage: StageResult | None
+
+
+class PropertiesResult(msgspec.Struct, kw_only=True):
+    visitor_id: str
+    contact_id: str | None
+
+
+class TrackResult(msgspec.Struct, kw_only=True):
+    event_id: str
+    company_id: str | None
+
+
+class Deleted(msgspec.Struct, kw_only=True):
+    id: str
+    deleted: bool = True
+
+
+class HistoryItem(msgspec.Struct, kw_only=True):
+    """One line of a company's history: a stage write (applied or skipped) or a tracked event."""
+
+    type: str
+    id: str
+    at: datetime
+    # Stage writes.
+    previous_stage: str | None = None
+    requested_stage: str | None = None
+    stage: str | None = None
+    mode: str | None = None
+    source: str | None = None
+    applied: bool | None = None
+    reason: str | None = None
+    note: str | None = None
+    # Events.
+    name: str | None = None
+    value: Any = None
+    contact_id: str | None = None
+
+
+class ActivityItem(msgspec.Struct, kw_only=True):
+    id: str
+    kind: str
+    at: datetime
+    source: str
+    summary: str
+    company_id: str | None
+    company_name: str | None
+    data: dict[str, Any]

@@ -1,0 +1,150 @@
+"""The widget's other calls: set-properties, track, set-stage and set-deal."""
+
+from __future__ import annotations
+
+from halcrm.db.models import Event
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import VisitorNotIdentified
+from halcrm.domain.events import EventKind
+from halcrm.domain.money import from_cents, to_cents
+from halcrm.domain.stages import Source
+from halcrm.services.ids import new_id
+from halcrm.services.inputs import SetDeal, SetProperties, SetStage, Track
+from halcrm.services.pipeline import apply_stage
+from halcrm.services.records import DealResult, PropertiesResult, StageResult, TrackResult
+from halcrm.services.targeting import explicit_company, target_company
+from halcrm.services.tx import Tx
+from halcrm.services.uow import Database
+from halcrm.services.widget_context import (
+    identified_visitor,
+    upsert_visitor,
+    visitor_contact,
+    widget_mode,
+    widget_project,
+)
+
+
+async def set_properties(db: Database, body: SetProperties) -> PropertiesResult:
+    """Merges properties into the visitor and its contact; never touches a company."""
+    meta_rules.check(body.properties, field="properties")
+
+    async def work(tx: Tx) -> PropertiesResult:
+        project, _ = await widget_project(tx, body)
+        visitor = await upsert_visitor(tx, project, body.visitor_id)
+        visitor.properties = meta_rules.merge_checked(
+            visitor.properties, body.properties, field="properties"
+        )
+        contact = await visitor_contact(tx, visitor)
+        if contact is not None:
+            contact.meta = meta_rules.merge_checked(
+                contact.meta, body.properties, field="properties"
+            )
+            contact.updated_at = tx.now
+        tx.record(
+            project,
+            EventKind.PROPERTIES,
+            Source.WIDGET,
+            f"visitor {visitor.visitor_id} set {', '.join(sorted(body.properties))[:200]}",
+            data={"visitor_id": visitor.visitor_id, "keys": sorted(body.properties)},
+        )
+        return PropertiesResult(
+            visitor_id=visitor.visitor_id, contact_id=contact.id if contact else None
+        )
+
+    return await db.write(work)
+
+
+async def track(db: Database, body: Track) -> TrackResult:
+    """Stores a visitor event, or a company event when ``company_id`` names a linked company."""
+
+    async def work(tx: Tx) -> TrackResult:
+        project, _ = await widget_project(tx, body)
+        visitor = await upsert_visitor(tx, project, body.visitor_id)
+        contact = await visitor_contact(tx, visitor)
+        company = None
+        if body.company_id is not None:
+            if contact is None:
+                raise VisitorNotIdentified(
+                    f"visitor {body.visitor_id!r} is not identified: company events need a contact"
+                )
+            company = await explicit_company(tx, project, contact, body.company_id)
+            company.last_activity_at = tx.now
+        event = Event(
+            id=new_id("ev"),
+            project_pk=project.pk,
+            name=body.name,
+            value=body.value,
+            visitor_pk=visitor.pk,
+            contact_pk=contact.pk if contact else None,
+            company_pk=company.pk if company else None,
+            created_at=tx.now,
+        )
+        tx.session.add(event)
+        where = f" at {company.name}" if company else ""
+        tx.record(
+            project,
+            EventKind.TRACK,
+            Source.WIDGET,
+            f"{body.name}{where}",
+            company,
+            data={"event_id": event.id, "name": body.name, "value": body.value},
+        )
+        return TrackResult(event_id=event.id, company_id=company.id if company else None)
+
+    return await db.write(work)
+
+
+async def set_stage(db: Database, body: SetStage) -> StageResult:
+    """A widget stage signal, under the project's mode unless the body overrides it."""
+
+    async def work(tx: Tx) -> StageResult:
+        project, _ = await widget_project(tx, body)
+        visitor, contact = await identified_visitor(tx, project, body.visitor_id)
+        company = await target_company(tx, project, visitor, contact, body.company_id)
+        mode = widget_mode(project, body.stage_update_mode)
+        return await apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
+
+    return await db.write(work)
+
+
+async def set_deal(db: Database, body: SetDeal) -> DealResult:
+    """Sets the targeted company's deal value, and its stage when one is given."""
+    cents = to_cents(body.deal_value)
+
+    async def work(tx: Tx) -> DealResult:
+        project, _ = await widget_project(tx, body)
+        visitor, contact = await identified_visitor(tx, project, body.visitor_id)
+        company = await target_company(tx, project, visitor, contact, body.company_id)
+        mode = widget_mode(project, body.stage_update_mode)
+        previous = company.deal_value_cents
+        company.deal_value_cents = cents
+        company.updated_at = company.last_activity_at = tx.now
+        tx.record(
+            project,
+            EventKind.DEAL_VALUE,
+            Source.WIDGET,
+            f"{company.name} deal value {from_cents(cents)}",
+            company,
+            data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
+        )
+        if body.stage is not None:
+            stage = await apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
+            return DealResult(**_fields(stage), deal_value=from_cents(cents))
+        stages = {s.pk: s.name for s in await tx.stage_rows(project)}
+        current = stages.get(company.stage_pk) if company.stage_pk else None
+        return DealResult(
+            company_id=company.id,
+            stage=current,
+            previous_stage=current,
+            requested_stage=None,
+            mode=mode.value,
+            applied=False,
+            reason=None,
+            deal_value=from_cents(cents),
+        )
+
+    return await db.write(work)
+
+
+def _fields(result: StageResult) -> dict[str, object]:
+    return {name: getattr(result, name) for name in result.__struct_fields__}

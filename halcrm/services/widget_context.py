@@ -1,0 +1,77 @@
+"""What every widget call starts with: its project, identity verification, and its visitor."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from halcrm.db.models import Contact, Project, Visitor
+from halcrm.domain.errors import IdentityVerificationFailed, InvalidRequest, VisitorNotIdentified
+from halcrm.domain.identity import verify_user_hash
+from halcrm.domain.stages import StageMode
+from halcrm.services.inputs import WidgetBody
+from halcrm.services.tx import Tx
+
+
+async def widget_project(tx: Tx, body: WidgetBody) -> tuple[Project, bool]:
+    """Finds the body's project and checks ``user_hash``.
+
+    Returns:
+        The project and whether the visitor's identity was verified.
+    """
+    if body.app_id and body.project_id and body.app_id != body.project_id:
+        raise InvalidRequest("app_id and project_id name different projects")
+    project_id = body.app_id or body.project_id
+    if not project_id:
+        raise InvalidRequest("app_id or project_id is required", field="project_id")
+    project = await tx.project(project_id)
+    verified = verify_user_hash(project.secret, body.visitor_id, body.user_hash)
+    if project.identity_verification == "required" and not verified:
+        what = "does not match" if body.user_hash else "is required"
+        raise IdentityVerificationFailed(f"user_hash {what} for this visitor_id")
+    return project, verified
+
+
+def widget_mode(project: Project, requested: str | None) -> StageMode:
+    return StageMode(requested or project.stage_update_mode)
+
+
+async def find_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor | None:
+    stmt = select(Visitor).where(Visitor.project_pk == project.pk, Visitor.visitor_id == visitor_id)
+    return await tx.session.scalar(tx.locking(stmt))
+
+
+async def upsert_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor:
+    """Finds the visitor or creates it; a concurrent creation makes the transaction retry."""
+    visitor = await find_visitor(tx, project, visitor_id)
+    if visitor is None:
+        visitor = Visitor(
+            project_pk=project.pk,
+            visitor_id=visitor_id,
+            properties={},
+            created_at=tx.now,
+            last_seen_at=tx.now,
+        )
+        tx.session.add(visitor)
+        await tx.session.flush()
+    else:
+        visitor.last_seen_at = tx.now
+    return visitor
+
+
+async def visitor_contact(tx: Tx, visitor: Visitor) -> Contact | None:
+    if visitor.contact_pk is None:
+        return None
+    stmt = select(Contact).where(Contact.pk == visitor.contact_pk)
+    return await tx.session.scalar(tx.locking(stmt))
+
+
+async def identified_visitor(tx: Tx, project: Project, visitor_id: str) -> tuple[Visitor, Contact]:
+    """The visitor and its contact, for CRM writes that need both (else 409)."""
+    visitor = await find_visitor(tx, project, visitor_id)
+    contact = await visitor_contact(tx, visitor) if visitor else None
+    if visitor is None or contact is None:
+        raise VisitorNotIdentified(
+            f"visitor {visitor_id!r} is not identified: identify it with an email or user_id"
+        )
+    visitor.last_seen_at = tx.now
+    return visitor, contact

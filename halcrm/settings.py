@@ -1,0 +1,79 @@
+"""Settings from flags and ``HALCRM_*`` variables, and the account token kept in the data folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_PROJECT = "local"
+TOKEN_FILE = "account_token"
+
+
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get("HALCRM_DATA_DIR")
+    return Path(override).expanduser() if override else user_data_path("halcrm", appauthor=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the composition root needs; built once, passed down, never global."""
+
+    data_dir: Path
+    db: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    project_id: str = DEFAULT_PROJECT
+    account_token_override: str | None = None
+    max_body_bytes: int = 64 * 1024
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Reads ``HALCRM_*`` variables; explicit overrides (CLI flags) win when not ``None``."""
+        env = os.environ if env is None else env
+        data_dir = default_data_dir(env)
+        port_text = env.get("HALCRM_PORT")
+        settings = cls(
+            data_dir=data_dir,
+            db=env.get("HALCRM_DB") or str(data_dir / "halcrm.db"),
+            host=env.get("HALCRM_HOST") or DEFAULT_HOST,
+            port=int(port_text) if port_text else DEFAULT_PORT,
+            project_id=env.get("HALCRM_PROJECT_ID") or DEFAULT_PROJECT,
+            account_token_override=env.get("HALCRM_ACCOUNT_TOKEN") or None,
+        )
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **given)  # type: ignore[arg-type]
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "halcrm.log"
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def account_token(self) -> str:
+        """The account API's bearer token: the override, else the stored one (made on first use)."""
+        if self.account_token_override:
+            return self.account_token_override
+        path = self.data_dir / TOKEN_FILE
+        if path.exists():
+            token = path.read_text().strip()
+            if token:
+                return token
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        token = "hcrm_" + secrets.token_urlsafe(32)
+        # Written private to the user: the token grants the whole CRM.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token + "\n")
+        return token

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the whole suite the way CI does: lint, layering contracts, then pytest.
+# PostgreSQL is used when it answers on 127.0.0.1:5432 (started here when installed but stopped);
+# otherwise the PostgreSQL runs skip with a reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+if [[ -z "${HALCRM_TEST_PG_URL:-}" ]]; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null 2>&1; then
+    for version in /etc/postgresql/*; do
+      [[ -d "$version" ]] && pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start 2>/dev/null || true
+    done
+  fi
+  if "$BIN/python" - <<'PY'
+import socket, sys
+try:
+    socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+except OSError:
+    sys.exit(1)
+PY
+  then
+    export HALCRM_TEST_PG_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    echo "PostgreSQL answers on 127.0.0.1:5432: the PostgreSQL runs are on."
+  else
+    echo "No PostgreSQL on 127.0.0.1:5432: the PostgreSQL runs will skip."
+  fi
+fi
+
+"$BIN/ruff" check halcrm tests scripts bench
+"$BIN/ruff" format --check halcrm tests scripts bench
+"$BIN/lint-imports"
+# -p no:cacheprovider keeps a clean checkout clean; exit code 5 (no tests collected) fails the run.
+exec "$BIN/python" -m pytest -p no:cacheprovider "$@"

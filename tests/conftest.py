@@ -1,0 +1,115 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when asked), services, clients."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from halcrm.runtime import Runtime, open_runtime
+from halcrm.server.app import ServerConfig, create_app
+from halcrm.services.clock import Clock, utc_now
+from halcrm.services.facade import Services
+from halcrm.settings import Settings
+
+PG_URL = os.environ.get("HALCRM_TEST_PG_URL")
+TOKEN = "test-token-" + "x" * 20
+FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "pg",
+        marks=[
+            pytest.mark.pg,
+            pytest.mark.skipif(not PG_URL, reason="HALCRM_TEST_PG_URL is not set"),
+        ],
+    ),
+]
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database: a SQLite file in tmp_path, or a new PostgreSQL database per test."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "halcrm.db")
+        return
+    assert PG_URL
+    name = f"halcrm_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(_asyncpg_dsn(PG_URL))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _, _ = PG_URL.rpartition("/")
+    yield f"{base}/{name}"
+    admin = await asyncpg.connect(_asyncpg_dsn(PG_URL))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", db=db_url, account_token_override=TOKEN)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return utc_now
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: Clock) -> AsyncIterator[Runtime]:
+    rt = await open_runtime(settings, clock)
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+def services(runtime: Runtime) -> Services:
+    return runtime.services
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    """A real ASGI client in the test's own loop (Litestar's test client runs the app in a
+    thread with another loop, where a database engine from this loop cannot be used)."""
+    app = create_app(services, ServerConfig(account_token=TOKEN))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def widget() -> Callable[..., dict[str, object]]:
+    """Builds a widget body for the default project."""
+
+    def body(visitor_id: str = "v1", **fields: object) -> dict[str, object]:
+        return {"app_id": "local", "visitor_id": visitor_id, **fields}
+
+    return body
+
+
+@pytest.fixture
+def env_clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key in list(os.environ):
+        if key.startswith("HALCRM_") and key != "HALCRM_TEST_PG_URL":
+            monkeypatch.delenv(key)
+    return
