@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check halcrm tests scripts bench
 	$(BIN)/ruff format --check halcrm tests scripts bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format halcrm tests scripts bench

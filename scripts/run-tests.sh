@@ -30,5 +30,6 @@ fi
 "$BIN/ruff" check halcrm tests scripts bench
 "$BIN/ruff" format --check halcrm tests scripts bench
 "$BIN/lint-imports"
+"$BIN/mypy"
 # -p no:cacheprovider keeps a clean checkout clean; exit code 5 (no tests collected) fails the run.
 exec "$BIN/python" -m pytest -p no:cacheprovider "$@"

@@ -20,7 +20,7 @@ def widget_cors(app: ASGIApp) -> ASGIApp:
         headers = dict(
             (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]
         )
-        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+        if scope.get("method") == "OPTIONS" and "access-control-request-method" in headers:
             requested = headers.get("access-control-request-headers", "content-type")
             await send(
                 {
@@ -35,7 +35,7 @@ def widget_cors(app: ASGIApp) -> ASGIApp:
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
 
         async def send_with_cors(message: Message) -> None:

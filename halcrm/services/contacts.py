@@ -165,7 +165,7 @@ async def update(
         }
         for field, value in values.items():
             if value is not UNSET and getattr(contact, field) != value:
-                setattr(contact, field, list(value) if field == "tags" else value)
+                setattr(contact, field, list(value) if isinstance(value, list) else value)
                 changed.append(field)
         if patch.metadata is not UNSET:
             contact.meta = meta_rules.merge_checked(contact.meta, patch.metadata, field="metadata")

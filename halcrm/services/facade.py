@@ -18,6 +18,7 @@ from halcrm.services import (
     stages,
     widget,
 )
+from halcrm.services.board import BoardData, Card, CompanyDetail
 from halcrm.services.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -188,11 +189,11 @@ class Services:
     async def events_after(self, after_id: int) -> list[DomainEvent]:
         return await activity.events_after(self.db, self.project_id, after_id)
 
-    async def board(self) -> board.BoardData:
+    async def board(self) -> BoardData:
         return await board.load_board(self.db, self.project_id)
 
-    async def cards(self, company_ids: list[str]) -> list[board.Card]:
+    async def cards(self, company_ids: list[str]) -> list[Card]:
         return await board.load_cards(self.db, self.project_id, company_ids)
 
-    async def company_detail(self, company_id: str) -> board.CompanyDetail:
+    async def company_detail(self, company_id: str) -> CompanyDetail:
         return await board.company_detail(self.db, self.project_id, company_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from halcrm.db.models import Event
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import VisitorNotIdentified
@@ -129,7 +131,7 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
         )
         if body.stage is not None:
             stage = await apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
-            return DealResult(**_fields(stage), deal_value=from_cents(cents))
+            return DealResult(**msgspec.structs.asdict(stage), deal_value=from_cents(cents))
         stages = {s.pk: s.name for s in await tx.stage_rows(project)}
         current = stages.get(company.stage_pk) if company.stage_pk else None
         return DealResult(
@@ -144,7 +146,3 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
         )
 
     return await db.write(work)
-
-
-def _fields(result: StageResult) -> dict[str, object]:
-    return {name: getattr(result, name) for name in result.__struct_fields__}
