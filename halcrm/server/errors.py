@@ -55,6 +55,9 @@ def validation_error(
         if isinstance(item, dict):
             key = item.get("key")
             message = str(item.get("message", "")).strip()
+            if key == "data" and message in ("'data'", ""):
+                # Litestar's way of saying the body was empty.
+                key, message = None, "the request body is missing: send a JSON object"
             problems.append(f"{key}: {message}" if key else message)
     detail = "; ".join(p for p in problems if p) or _clean(exc.detail) or "request is not valid"
     return error_response(400, "invalid_request", detail, problems=problems or None)
