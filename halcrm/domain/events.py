@@ -17,6 +17,8 @@ class EventKind(StrEnum):
     COMPANY_CREATED = "company_created"
     COMPANY_UPDATED = "company_updated"
     COMPANY_DELETED = "company_deleted"
+    COMPANY_MERGED = "company_merged"
+    FOCUS_ANSWERED = "focus_answered"
     CONTACT_CREATED = "contact_created"
     CONTACT_UPDATED = "contact_updated"
     CONTACT_DELETED = "contact_deleted"

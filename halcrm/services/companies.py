@@ -297,3 +297,36 @@ async def company_history(
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+async def reopen(
+    db: Database, project_id: str, company_id: str, source: Source = Source.BOARD
+) -> StageResult:
+    """Moves a won or lost company back to the open stage it was closed from (else the first)."""
+
+    async def work(tx: Tx) -> StageResult:
+        project = await tx.project(project_id)
+        company = await get_company(tx, project, company_id, lock=True)
+        rows = await tx.stage_rows(project)
+        current = next((s for s in rows if s.pk == company.stage_pk), None)
+        if current is None or current.kind == "open":
+            raise InvalidRequest(f"{company.name} is not in a won or lost stage")
+        open_ids = {s.id for s in rows if s.kind == "open"}
+        closed_from = await tx.session.scalar(
+            select(StageChange.from_stage_id)
+            .where(
+                StageChange.company_pk == company.pk,
+                StageChange.applied.is_(True),
+                StageChange.to_stage_id == current.id,
+            )
+            .order_by(StageChange.pk.desc())
+            .limit(1)
+        )
+        target = closed_from if closed_from in open_ids else None
+        if target is None:
+            target = next(s.id for s in rows if s.kind == "open")
+        return await apply_stage(
+            tx, project, company, target, StageMode.EXACT, source, note="reopened"
+        )
+
+    return await db.write(work)

@@ -5,6 +5,8 @@ The HTTP handlers and the board both call these methods; neither holds a rule of
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from halcrm.bus import EventBus
 from halcrm.domain.events import DomainEvent
 from halcrm.domain.stages import Source
@@ -13,12 +15,16 @@ from halcrm.services import (
     board,
     companies,
     contacts,
+    focus,
     identify,
+    merge,
     projects,
     stages,
+    summary,
     widget,
 )
 from halcrm.services.board import BoardData, Card, CompanyDetail
+from halcrm.services.focus import FocusItem
 from halcrm.services.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -33,6 +39,7 @@ from halcrm.services.inputs import (
     StagePatch,
     Track,
 )
+from halcrm.services.merge import MergeResult, MergeUndo
 from halcrm.services.records import (
     ActivityItem,
     CompanyRecord,
@@ -48,6 +55,7 @@ from halcrm.services.records import (
     StageResult,
     TrackResult,
 )
+from halcrm.services.summary import PipelineSummary
 from halcrm.services.uow import Database
 
 
@@ -197,3 +205,27 @@ class Services:
 
     async def company_detail(self, company_id: str) -> CompanyDetail:
         return await board.company_detail(self.db, self.project_id, company_id)
+
+    # What needs the founder now.
+    async def summary(self) -> PipelineSummary:
+        return await summary.pipeline_summary(self.db, self.project_id)
+
+    async def focus_lane(self, limit: int = 8) -> list[FocusItem]:
+        return await focus.focus_lane(self.db, self.project_id, limit)
+
+    async def answer_focus(
+        self, company_id: str, reason: str, state: str, until: datetime | None = None
+    ) -> None:
+        """Snoozes (until a date), completes or dismisses a focus-lane item."""
+        await focus.answer(self.db, self.project_id, company_id, reason, state, until)
+
+    async def merge_companies(self, source_id: str, into_id: str) -> MergeResult:
+        """Merges ``source_id`` (typically a placeholder) into ``into_id``; undoable."""
+        return await merge.merge_companies(self.db, self.project_id, source_id, into_id)
+
+    async def undo_merge(self, undo: MergeUndo) -> CompanyRecord:
+        return await merge.undo_merge(self.db, self.project_id, undo)
+
+    async def reopen(self, company_id: str) -> StageResult:
+        """Moves a won/lost company back to the open stage it was closed from."""
+        return await companies.reopen(self.db, self.project_id, company_id)

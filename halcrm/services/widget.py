@@ -13,6 +13,7 @@ from halcrm.domain.stages import Source
 from halcrm.services.ids import new_id
 from halcrm.services.inputs import SetDeal, SetProperties, SetStage, Track
 from halcrm.services.pipeline import apply_stage
+from halcrm.services.queries import linked_companies
 from halcrm.services.records import DealResult, PropertiesResult, StageResult, TrackResult
 from halcrm.services.targeting import explicit_company, target_company
 from halcrm.services.tx import Tx
@@ -71,6 +72,10 @@ async def track(db: Database, body: Track) -> TrackResult:
                 )
             company = await explicit_company(tx, project, contact, body.company_id)
             company.last_activity_at = tx.now
+        elif contact is not None:
+            # A person's product milestone is activity for every company they belong to.
+            for linked in await linked_companies(tx, contact):
+                linked.last_activity_at = tx.now
         event = Event(
             id=new_id("ev"),
             project_pk=project.pk,

@@ -6,6 +6,7 @@ from halcrm.db.models.company import Company
 from halcrm.db.models.contact import Contact
 from halcrm.db.models.conversation import Conversation, Message
 from halcrm.db.models.event import Event
+from halcrm.db.models.focus import FocusAnswer
 from halcrm.db.models.link import ContactCompany
 from halcrm.db.models.project import Project
 from halcrm.db.models.stage import Stage
@@ -20,6 +21,7 @@ __all__ = [
     "ContactCompany",
     "Conversation",
     "Event",
+    "FocusAnswer",
     "Message",
     "Project",
     "Stage",

@@ -1,0 +1,171 @@
+"""Stalled deals, weighted pipeline money, the focus lane and placeholder merges (fixed clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from halcrm.db.models import Contact, ContactCompany, Event, StageChange
+from halcrm.services.facade import Services
+from halcrm.services.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    Identify,
+    IdentifyCompany,
+    SetStage,
+    Track,
+)
+from tests.conftest import FIXED_NOW
+
+
+class MutableClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(FIXED_NOW)
+
+
+def body(**fields: object) -> Identify:
+    return Identify(app_id="local", visitor_id="v1", **fields)  # type: ignore[arg-type]
+
+
+async def test_stalled_boundary_is_per_stage_and_closed_never_stall(services: Services, clock):
+    # Default limits: Qualified 14 d, Negotiation 7 d; Won has none.
+    for cid, stage in [("q", "Qualified"), ("n", "Negotiation"), ("w", "Won")]:
+        await services.create_company(CompanyCreate(id=cid, name=cid, stage=stage))
+    clock.advance(days=7)
+    assert not (await services.company("n")).stalled
+    clock.advance(seconds=1)
+    assert (await services.company("n")).stalled
+    assert not (await services.company("q")).stalled
+    clock.advance(days=30)
+    assert (await services.company("q")).stalled
+    assert not (await services.company("w")).stalled
+
+
+async def test_signals_reset_the_stall_clock(services: Services, clock):
+    await services.identify(body(email="a@acme.com", company=IdentifyCompany(id="acme")))
+    await services.move_company("acme", "Negotiation")
+    clock.advance(days=8)
+    assert (await services.company("acme")).stalled
+    await services.track(Track(app_id="local", visitor_id="v1", name="invited_teammate"))
+    assert not (await services.company("acme")).stalled
+    clock.advance(days=8)
+    await services.identify(body(email="a@acme.com"))
+    assert not (await services.company("acme")).stalled
+    clock.advance(days=8)
+    await services.update_company("acme", CompanyPatch(notes="called them"))
+    assert not (await services.company("acme")).stalled
+
+
+async def test_weighted_totals_and_summary(services: Services, clock):
+    await services.create_company(CompanyCreate(name="a", deal_value=1000, stage="Qualified"))
+    await services.create_company(CompanyCreate(name="b", deal_value=2000, stage="Negotiation"))
+    await services.create_company(CompanyCreate(name="c", deal_value=500, stage="Won"))
+    await services.create_company(CompanyCreate(name="d", deal_value=300))
+    summary = await services.summary()
+    by_stage = {s.stage_id: s for s in summary.stages}
+    assert by_stage["qualified"].weighted_cents == 1000_00 * 25 // 100
+    assert by_stage["negotiation"].weighted_cents == 2000_00 * 75 // 100
+    assert by_stage[None].count == 1
+    assert summary.open_total_cents == 3000_00
+    assert summary.weighted_total_cents == 250_00 + 1500_00
+    assert summary.won_this_month_cents == 500_00
+    assert summary.stalled_value_cents == 0
+    clock.advance(days=8)
+    summary = await services.summary()
+    assert (summary.stalled_count, summary.stalled_value_cents) == (1, 2000_00)
+
+
+async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
+    await services.create_company(
+        CompanyCreate(id="big", name="Big", deal_value=90000, stage="Proposal")
+    )
+    await services.create_company(
+        CompanyCreate(id="small", name="Small", deal_value=100, stage="Proposal")
+    )
+    await services.create_company(
+        CompanyCreate(id="cold", name="Cold", deal_value=99999, stage="Lead")
+    )
+    clock.advance(days=11)
+    lane = await services.focus_lane()
+    assert [i.company_id for i in lane] == ["big", "small"]
+    assert lane[0].reason == "stalled"
+    assert "$90,000 in Proposal" in lane[0].text
+    await services.answer_focus("big", "stalled", "dismissed")
+    assert [i.company_id for i in await services.focus_lane()] == ["small"]
+    await services.answer_focus("small", "stalled", "snoozed", until=clock.now + timedelta(days=2))
+    assert await services.focus_lane() == []
+    clock.advance(days=3)
+    assert [i.company_id for i in await services.focus_lane()] == ["small"]
+    # Something new happening to a dismissed company brings it back.
+    await services.update_company("big", CompanyPatch(notes="new info"))
+    clock.advance(days=11)
+    assert "big" in [i.company_id for i in await services.focus_lane()]
+
+
+async def test_focus_lane_widget_advance_and_placeholder(services: Services, clock):
+    await services.identify(body(email="x@acme.com", company=IdentifyCompany(id="acme")))
+    await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Qualified"))
+    await services.identify(Identify(app_id="local", visitor_id="p1", email="p1@ph.dev"))
+    await services.identify(Identify(app_id="local", visitor_id="p2", email="p2@ph.dev"))
+    lane = {i.company_id: i for i in await services.focus_lane()}
+    assert lane["acme"].reason == "widget_advanced"
+    assert "Qualified" in lane["acme"].text
+    [placeholder] = [i for i in lane.values() if i.reason == "placeholder"]
+    assert "2 contacts" in placeholder.text
+
+
+async def test_merge_moves_everything_and_undo_restores(services: Services, runtime):
+    first = await services.identify(body(email="m@merge.dev"))
+    [placeholder] = first.company_ids
+    await services.update_company(
+        placeholder, CompanyPatch(notes="from the trade show", metadata={"a": 1, "b": 2})
+    )
+    await services.track(
+        Track(app_id="local", visitor_id="v1", name="activated", company_id=placeholder)
+    )
+    await services.move_company(placeholder, "Qualified")
+    await services.create_company(CompanyCreate(id="real", name="Real Inc", metadata={"b": 9}))
+    result = await services.merge_companies(placeholder, "real")
+    assert result.company.contact_ids == [first.contact_id]
+    assert result.company.metadata == {"a": 1, "b": 9}
+    assert result.company.notes == "from the trade show"
+    history = (await services.company_history("real")).items
+    assert {h.type for h in history} == {"stage_change", "event"}
+    async with runtime.services.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(ContactCompany)) == 1
+        orphans = await session.scalar(
+            select(func.count()).select_from(Event).where(Event.company_pk.is_(None))
+        )
+        assert orphans == 0
+    restored = await services.undo_merge(result.undo)
+    assert restored.id == placeholder
+    assert restored.is_placeholder
+    assert restored.contact_ids == [first.contact_id]
+    real = await services.company("real")
+    assert (real.contact_ids, real.metadata, real.notes) == ([], {"b": 9}, None)
+    assert len((await services.company_history(placeholder)).items) == 2
+    async with runtime.services.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Contact)) == 1
+        assert await session.scalar(select(func.count()).select_from(StageChange)) == 1
+
+
+async def test_reopen_goes_back_to_the_stage_it_was_closed_from(services: Services):
+    await services.create_company(CompanyCreate(id="x", name="X", stage="Negotiation"))
+    await services.move_company("x", "Lost", note="went with a competitor")
+    history = (await services.company_history("x")).items
+    assert history[0].note == "went with a competitor"
+    result = await services.reopen("x")
+    assert (result.stage, result.previous_stage) == ("Negotiation", "Lost")
