@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,12 +28,14 @@ class Runtime:
         await self.engine.dispose()
 
 
-async def open_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
+async def open_runtime(
+    settings: Settings, clock: Clock = utc_now, stall_defaults: Mapping[str, int] | None = None
+) -> Runtime:
     """Migrates the database, makes sure the project exists, and wires the services."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(database_url(settings.db))
     await migrate(engine)
     bus = EventBus()
     services = Services(Database(engine, bus, clock), settings.project_id)
-    await services.ensure_project()
+    await services.ensure_project(stall_defaults=stall_defaults)
     return Runtime(settings, engine, bus, services)

@@ -5,6 +5,7 @@ The HTTP handlers and the board both call these methods; neither holds a rule of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from halcrm.bus import EventBus
@@ -70,8 +71,12 @@ class Services:
     def bus(self) -> EventBus:
         return self.db.bus
 
-    async def ensure_project(self, project_id: str | None = None) -> bool:
-        return await projects.ensure_project(self.db, project_id or self.project_id)
+    async def ensure_project(
+        self, project_id: str | None = None, stall_defaults: Mapping[str, int] | None = None
+    ) -> bool:
+        return await projects.ensure_project(
+            self.db, project_id or self.project_id, stall_defaults=stall_defaults
+        )
 
     # Widget signals.
     async def identify(self, body: Identify) -> IdentifyResult:

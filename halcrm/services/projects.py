@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from msgspec import UNSET
 from sqlalchemy import select
 
 from halcrm.db.models import Project, Stage
 from halcrm.domain.events import EventKind
-from halcrm.domain.stages import DEFAULT_PIPELINE, Source
+from halcrm.domain.stages import DEFAULT_PIPELINE, Source, StageKind
 from halcrm.services.inputs import ProjectPatch
 from halcrm.services.records import ProjectRecord
 from halcrm.services.tx import Tx
 from halcrm.services.uow import Database
 
 
-async def ensure_project(db: Database, project_id: str, name: str | None = None) -> bool:
+async def ensure_project(
+    db: Database,
+    project_id: str,
+    name: str | None = None,
+    stall_defaults: Mapping[str, int] | None = None,
+) -> bool:
     """Creates the project with the default pipeline when it does not exist yet.
+
+    Args:
+        stall_defaults: Days before a deal stalls, by stage name or id, overriding the
+            built-in defaults for the new project's open stages.
 
     Returns:
         True when the project was created now.
@@ -37,7 +47,11 @@ async def ensure_project(db: Database, project_id: str, name: str | None = None)
         )
         tx.session.add(project)
         await tx.session.flush()
+        overrides = {k.casefold(): v for k, v in (stall_defaults or {}).items()}
         for position, stage in enumerate(DEFAULT_PIPELINE):
+            stall = stage.stall_after_days
+            if stage.kind == StageKind.OPEN:
+                stall = overrides.get(stage.name.casefold(), overrides.get(stage.id, stall))
             tx.session.add(
                 Stage(
                     id=stage.id,
@@ -47,7 +61,7 @@ async def ensure_project(db: Database, project_id: str, name: str | None = None)
                     position=position,
                     kind=stage.kind.value,
                     probability=stage.probability,
-                    stall_after_days=stage.stall_after_days,
+                    stall_after_days=stall,
                 )
             )
         return True

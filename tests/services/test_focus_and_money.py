@@ -169,3 +169,12 @@ async def test_reopen_goes_back_to_the_stage_it_was_closed_from(services: Servic
     assert history[0].note == "went with a competitor"
     result = await services.reopen("x")
     assert (result.stage, result.previous_stage) == ("Negotiation", "Lost")
+
+
+async def test_stall_defaults_apply_to_a_new_project(services: Services):
+    await services.ensure_project("other", stall_defaults={"Proposal": 3, "won": 5})
+    other = Services(services.db, "other")
+    stages = {s.id: s.stall_after_days for s in (await other.stages()).items}
+    assert stages["proposal"] == 3
+    assert stages["lead"] == 14
+    assert stages["won"] is None
