@@ -68,15 +68,22 @@ def static_pages(pages: dict[str, str]) -> Any:
     return app
 
 
-def recording(requests: list[tuple[str, str, str | None]]) -> Any:
-    """Wraps an ASGI app so each request's (method, path, Origin) is appended to ``requests``."""
+def recording(requests: list[tuple[str, str, str | None]], slow_post: str | None = None) -> Any:
+    """Wraps an ASGI app so each request's (method, path, Origin) is appended to ``requests``;
+    the first POST to ``slow_post`` is held back a little, as a slow network would."""
 
     def wrap(app: Any) -> Any:
+        held = False
+
         async def recorder(scope: Scope, receive: Any, send: Any) -> None:
+            nonlocal held
             if scope["type"] == "http":
                 headers = dict(scope["headers"])
                 origin = headers.get(b"origin")
                 requests.append((scope["method"], scope["path"], origin and origin.decode()))
+                if scope["method"] == "POST" and scope["path"] == slow_post and not held:
+                    held = True
+                    await asyncio.sleep(0.5)
             await app(scope, receive, send)
 
         return recorder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,10 @@ def test_snippet_uses_the_configured_server_and_project(capsys, env_clean, monke
 )  # fmt: skip
 def test_values_are_json_when_they_parse(text, value):
     assert json_or_text(text) == value
+
+
+def test_the_readme_shows_the_snippet_halcrm_prints(capsys, env_clean):
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert main(["snippet"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.split("\n", 1)[1].strip() in readme
