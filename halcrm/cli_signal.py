@@ -43,6 +43,7 @@ def assignment(text: str) -> tuple[str, Any]:
 
 
 def money(text: str) -> Decimal:
+    """Parses ``--deal-value`` exactly (the server checks the range and the decimals)."""
     try:
         value = Decimal(text)
     except InvalidOperation:

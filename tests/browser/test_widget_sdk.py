@@ -151,6 +151,9 @@ async def test_user_hash_is_sent_with_every_call(services, page):
             await page.evaluate("HalWidget.init({ userHash: 'f00d' })")
             wrong = await settle(page, "HalWidget.setProperties({ plan: 'x' })")
             assert (wrong["status"], wrong["code"]) == (401, "identity_verification_failed")
+            await page.evaluate("HalWidget.init({ apiBase: 'http://127.0.0.1:1' })")
+            lost = await settle(page, "HalWidget.track('x')")
+            assert (lost["status"], lost["code"]) == (0, "network_error")
 
     contact = (await services.contacts(email="max@initech.com")).items[0]
     assert contact.metadata == {}
