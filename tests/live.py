@@ -43,8 +43,8 @@ async def halcrm_server(services: Services, token: str, wrap: Any = None) -> Asy
 
 
 def static_pages(pages: dict[str, str]) -> Any:
-    """A minimal ASGI app answering GET ``path`` with ``pages[path]`` as HTML: the founder's
-    own website, on another port than halcrm."""
+    """A minimal ASGI app answering GET ``path`` with ``pages[path]`` (HTML, or JavaScript for
+    ``.js``): the founder's own website, on another port than halcrm."""
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -56,11 +56,12 @@ def static_pages(pages: dict[str, str]) -> Any:
                     return
         body = pages.get(scope["path"])
         status = 200 if body is not None else 404
+        kind = b"text/javascript" if scope["path"].endswith(".js") else b"text/html"
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8")],
+                "headers": [(b"content-type", kind + b"; charset=utf-8")],
             }
         )
         await send({"type": "http.response.body", "body": (body or "not found").encode()})

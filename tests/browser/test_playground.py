@@ -25,8 +25,9 @@ async def test_playground_set_stage_lands_in_the_crm_and_the_feed(services, page
         await entry.wait_for()
         assert await entry.get_attribute("class") == "ok"
         logged = await entry.inner_text()
-        assert '"stage": "Proposal"' in logged
-        assert '"applied": true' in logged
+        assert "→ 200" in logged
+        assert '"stage":"Proposal"' in logged
+        assert '"applied":true' in logged
 
         # A refusal shows in the log too.
         await page.locator("#set-stage input[name=stage]").fill("Nowhere")

@@ -7,6 +7,7 @@ from typing import Any
 
 from halcrm.domain.identity import user_hash
 from halcrm.embed import embed_snippet
+from halcrm.server.routes.sdk import static_text
 from halcrm.services.inputs import ProjectPatch
 from tests.conftest import TOKEN
 from tests.live import halcrm_server, recording, serving, static_pages
@@ -159,3 +160,25 @@ async def test_user_hash_is_sent_with_every_call(services, page):
     assert contact.metadata == {}
     companies = (await services.companies()).items
     assert [(c.name, c.stage) for c in companies] == [("initech.com", "Qualified")]
+
+
+async def test_a_plain_script_tag_is_configured_by_its_data_attributes(services, page):
+    async with halcrm_server(services, TOKEN) as halcrm_url:
+        # widget.js from the founder's own server (self-hosted), calls sent to halcrm.
+        plain = (
+            f'<!doctype html><html><head><script src="/vendor/widget.js" '
+            f'data-project-id="local" data-api-base="{halcrm_url}/"></script>'
+            f"<script>{SETTLE}</script></head></html>"
+        )
+        pages = {"/": plain, "/vendor/widget.js": static_text("widget.js")}
+        async with serving(static_pages(pages)) as app_url:
+            await open_founder_app(page, app_url)
+            config = await page.evaluate("HalWidget.config()")
+            assert config["projectId"] == "local"
+            assert config["apiBase"] == halcrm_url + "/"
+            who = await settle(page, "HalWidget.identify({ email: 'lee@hooli.com' })")
+            assert who["ok"], who
+            assert who["value"]["visitor_id"] == config["visitorId"]
+
+    lee = (await services.contacts(email="lee@hooli.com")).items
+    assert len(lee) == 1
