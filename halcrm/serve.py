@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+from halcrm.embed import playground_url
 from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
@@ -43,7 +44,8 @@ async def serve(settings: Settings) -> int:
     warn_if_public(settings)
     print(
         f"halcrm serving project {settings.project_id!r} on http://{settings.host}:{port} "
-        f"(database: {settings.db})",
+        f"(database: {settings.db}); widget playground: "
+        f"{playground_url(f'http://{settings.host}:{port}')}",
         file=sys.stderr,
         flush=True,
     )

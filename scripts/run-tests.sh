@@ -27,6 +27,9 @@ PY
   fi
 fi
 
+# The browser tests drive Debian's Chromium; install it when missing (they skip if that fails).
+scripts/ensure-chromium.sh
+
 "$BIN/ruff" check halcrm tests scripts bench
 "$BIN/ruff" format --check halcrm tests scripts bench
 "$BIN/lint-imports"

@@ -18,6 +18,7 @@ from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
 from halcrm.server.routes.project import ProjectController, StageController
+from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
 from halcrm.services.facade import Services
 
@@ -55,7 +56,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[WidgetController, account, health],
+        route_handlers=[WidgetController, SdkController, account, health],
         dependencies={"services": Provide(provide_services)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[widget_cors],

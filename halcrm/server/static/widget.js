@@ -1,0 +1,236 @@
+/*
+ * halcrm widget SDK: window.HalWidget. Plain JavaScript, no build step, no dependencies.
+ *
+ * Every method answers a Promise: it resolves to the server's JSON answer, or rejects with an
+ * Error carrying .code and .detail (from the API's error body) and .status (0 when the server
+ * could not be reached). Calls are sent one at a time, in the order they were made, so an
+ * identify made just before a setStage reaches the server first. Calls made before this file
+ * loaded were queued by the embed snippet's stub in HalWidget.q; they are replayed here, in
+ * order, and their promises settle as the answers arrive.
+ */
+(function (w, d) {
+  "use strict";
+  var previous = w.HalWidget;
+  if (previous && previous.loaded) return; // The snippet was pasted twice.
+
+  var STORAGE_KEY = "halcrm_visitor_id";
+  var script = d.currentScript || findScript();
+  var config = {
+    projectId: attr("data-project-id"),
+    apiBase: attr("data-api-base") || originOf(script && script.src),
+    userHash: attr("data-user-hash"),
+    onRequest: null
+  };
+  var memoryVisitor = null; // Used when localStorage is unavailable (privacy modes, iframes).
+  var chain = Promise.resolve();
+
+  function findScript() {
+    var all = d.getElementsByTagName("script");
+    for (var i = all.length - 1; i >= 0; i--) {
+      if (/\/widget\.js(\?|#|$)/.test(all[i].src)) return all[i];
+    }
+    return null;
+  }
+
+  function attr(name) {
+    return (script && script.getAttribute(name)) || null;
+  }
+
+  function originOf(url) {
+    try {
+      return new URL(url, d.baseURI).origin;
+    } catch (e) {
+      return w.location.origin;
+    }
+  }
+
+  function newVisitorId() {
+    var c = w.crypto;
+    if (c && c.randomUUID) return "v_" + c.randomUUID();
+    return "v_" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+
+  function storeVisitor(id) {
+    memoryVisitor = id;
+    try {
+      w.localStorage.setItem(STORAGE_KEY, id);
+    } catch (e) {
+      /* Storage refused: the id lives as long as the page. */
+    }
+  }
+
+  function visitorId() {
+    var id = null;
+    try {
+      id = w.localStorage.getItem(STORAGE_KEY);
+    } catch (e) {
+      id = null;
+    }
+    id = id || memoryVisitor;
+    if (!id) {
+      id = newVisitorId();
+      storeVisitor(id);
+    }
+    return id;
+  }
+
+  function failure(status, code, detail) {
+    var error = new Error(code + ": " + detail);
+    error.name = "HalWidgetError";
+    error.status = status;
+    error.code = code;
+    error.detail = detail;
+    return error;
+  }
+
+  function copy(target, source) {
+    for (var key in source || {}) {
+      if (Object.prototype.hasOwnProperty.call(source, key) && source[key] !== undefined) {
+        target[key] = source[key];
+      }
+    }
+    return target;
+  }
+
+  function report(info) {
+    if (typeof config.onRequest === "function") {
+      try {
+        config.onRequest(info);
+      } catch (e) {
+        /* A broken logger must not break the call. */
+      }
+    }
+  }
+
+  // Builds the body when the call's turn comes, so an identify that adopts a visitor id
+  // changes the calls after it, not the ones still waiting before it.
+  function send(path, fields, adoptVisitor) {
+    var run = function () {
+      if (adoptVisitor) storeVisitor(adoptVisitor);
+      if (!config.projectId) {
+        return Promise.reject(
+          failure(0, "not_configured", "no project id: set data-project-id or call init()")
+        );
+      }
+      var body = copy({ app_id: config.projectId, visitor_id: visitorId() }, fields);
+      if (config.userHash && body.user_hash === undefined) body.user_hash = config.userHash;
+      var url = config.apiBase.replace(/\/+$/, "") + "/api/widget/" + path;
+      var info = { path: path, url: url, body: body };
+      return w
+        .fetch(url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+          credentials: "omit"
+        })
+        .then(
+          function (response) {
+            return response.text().then(function (text) {
+              var answer = null;
+              try {
+                answer = text ? JSON.parse(text) : null;
+              } catch (e) {
+                answer = null;
+              }
+              info.status = response.status;
+              info.answer = answer;
+              report(info);
+              if (response.ok) return answer;
+              answer = answer || {};
+              throw failure(
+                response.status,
+                answer.error || "http_" + response.status,
+                answer.detail || response.statusText || "the server refused the call"
+              );
+            });
+          },
+          function (e) {
+            info.status = 0;
+            info.answer = null;
+            report(info);
+            throw failure(0, "network_error", "could not reach " + url + ": " + e.message);
+          }
+        );
+    };
+    var result = chain.then(run, run);
+    chain = result.then(noop, noop);
+    return result;
+  }
+
+  function noop() {}
+
+  function options(extra, allowed) {
+    var out = {};
+    for (var i = 0; i < allowed.length; i++) {
+      if (extra && extra[allowed[i]] !== undefined) out[allowed[i]] = extra[allowed[i]];
+    }
+    return out;
+  }
+
+  var api = {
+    loaded: true,
+
+    /** Sets projectId, apiBase, userHash (and onRequest, a logger) over the script tag's. */
+    init: function (settings) {
+      copy(config, settings);
+      return Promise.resolve(api.config());
+    },
+
+    /** A contact and its company; {visitor_id} adopts (and stores) that visitor id. */
+    identify: function (payload) {
+      var fields = copy({}, payload);
+      return send("identify", fields, fields.visitor_id ? String(fields.visitor_id) : null);
+    },
+
+    setProperties: function (properties) {
+      return send("set-properties", { properties: properties || {} });
+    },
+
+    track: function (name, value, extra) {
+      return send("track", copy({ name: name, value: value }, options(extra, ["company_id"])));
+    },
+
+    setStage: function (stage, extra) {
+      var fields = options(extra, ["company_id", "stage_update_mode"]);
+      fields.stage = stage;
+      return send("set-stage", fields);
+    },
+
+    setDeal: function (deal) {
+      return send(
+        "set-deal",
+        options(deal, ["deal_value", "stage", "company_id", "stage_update_mode"])
+      );
+    },
+
+    /** Forgets the visitor (e.g. on logout): the next call gets a new anonymous id. */
+    reset: function () {
+      memoryVisitor = null;
+      try {
+        w.localStorage.removeItem(STORAGE_KEY);
+      } catch (e) {
+        /* Nothing stored. */
+      }
+      return Promise.resolve(null);
+    },
+
+    visitorId: visitorId,
+
+    config: function () {
+      return { projectId: config.projectId, apiBase: config.apiBase, visitorId: visitorId() };
+    }
+  };
+
+  var queue = (previous && previous.q) || [];
+  api.q = [];
+  w.HalWidget = api;
+  // Replays the stub's queue in order; send() keeps the requests themselves in order.
+  for (var i = 0; i < queue.length; i++) {
+    var entry = queue[i];
+    var method = api[entry[0]];
+    var settle = method
+      ? method.apply(api, Array.prototype.slice.call(entry[1] || []))
+      : Promise.reject(failure(0, "unknown_method", "HalWidget has no method " + entry[0]));
+    if (entry[2]) settle.then(entry[2], entry[3]);
+  }
+})(window, document);

@@ -1,0 +1,49 @@
+"""The playground page, served by halcrm, fires the SDK; the board's data and feed change."""
+
+from __future__ import annotations
+
+import httpx
+
+from halcrm.embed import playground_url
+from tests.conftest import TOKEN
+from tests.live import halcrm_server
+
+
+async def test_playground_set_stage_lands_in_the_crm_and_the_feed(services, page):
+    async with halcrm_server(services, TOKEN) as url:
+        await page.goto(playground_url(url))
+        await page.wait_for_function("window.HalWidget && window.HalWidget.loaded === true")
+        visitor = page.locator("#visitor")
+        await visitor.filter(has_text="v_").wait_for()
+
+        # Pre-filled demo values: jane@acme.com at Acme Inc (id acme), stage Lead.
+        await page.locator("#identify button[type=submit]").click()
+        await page.locator("#log li.ok", has_text="/api/widget/identify").wait_for()
+        await page.locator("#set-stage input[name=stage]").fill("Proposal")
+        await page.locator("#set-stage button[type=submit]").click()
+        entry = page.locator("#log li", has_text="/api/widget/set-stage")
+        await entry.wait_for()
+        assert await entry.get_attribute("class") == "ok"
+        logged = await entry.inner_text()
+        assert "→ 200" in logged
+        assert '"stage":"Proposal"' in logged
+        assert '"applied":true' in logged
+
+        # A refusal shows in the log too.
+        await page.locator("#set-stage input[name=stage]").fill("Nowhere")
+        await page.locator("#set-stage button[type=submit]").click()
+        await page.locator("#log li.err", has_text="unknown_stage").wait_for()
+
+        async with httpx.AsyncClient(base_url=url) as http:
+            feed = await http.get("/api/activity", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert feed.status_code == 200
+
+    acme = await services.company("acme")
+    assert (acme.name, acme.stage) == ("Acme Inc", "Proposal")
+    moves = [
+        (item["company_id"], item["source"], item["data"]["stage"], item["data"]["applied"])
+        for item in feed.json()["items"]
+        if item["kind"] == "stage_change"
+    ]
+    # Newest first: the playground's set-stage, then identify's company.stage.
+    assert moves[0] == ("acme", "widget", "Proposal", True)
