@@ -19,6 +19,7 @@ from halcrm.services.clock import utc_now
 from halcrm.services.demo import seed_demo
 from halcrm.services.facade import Services
 from halcrm.tui.live import listen
+from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
@@ -78,7 +79,11 @@ class HalcrmApp(App[None]):
         sub = self.bus.subscribe()
         await self.push_screen(self.board_screen)
         self.run_worker(listen(sub, self.board_screen.apply_batch), name="bus", group="bus")
-        if self.offer_demo and not self.board_screen.board.model.cards:
+
+    def on_board_loaded(self, message: BoardLoaded) -> None:
+        """On a first run (no company at all) offers demo data, over the drawn board."""
+        if self.offer_demo and message.cards == 0:
+            self.offer_demo = False
             self.push_screen(
                 Confirm("This board is empty. Load demo data (25 companies)?", yes="Load demo"),
                 self._demo_answered,

@@ -71,6 +71,8 @@ class BoardScreen(BoardActions):
         self.feed = ActivityFeed()
         self.undo_stack: list[tuple[str, str | None]] = []
         self.last_event_id = 0
+        self.events_applied = 0
+        self.batches_applied = 0
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -123,6 +125,8 @@ class BoardScreen(BoardActions):
             self.board.apply(cards, batch.company_ids - found, batch.flash)
         self.feed.add([Signal.of(event) for event in batch.events])
         self.last_event_id = max(self.last_event_id, batch.events[-1].id)
+        self.events_applied += len(batch.events)
+        self.batches_applied += 1
         self.show_status()
         await self.refresh_company_screen(batch.company_ids)
         self.post_message(
