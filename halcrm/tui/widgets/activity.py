@@ -68,6 +68,7 @@ class ActivityFeed(ScrollView, can_focus=False):
     ActivityFeed {
         dock: right;
         width: 38;
+        max-width: 40%;
         border-left: vkey $primary;
         overflow-x: hidden;
         scrollbar-size-vertical: 1;
