@@ -29,7 +29,7 @@ class BoardCommands(Provider):
         screen = self.board_screen
         if screen is None:
             return []
-        found = []
+        found: list[tuple[str, str, Callable[[], Any]]] = []
         for binding in screen.BINDINGS:
             if isinstance(binding, tuple) or not binding.description:
                 continue
