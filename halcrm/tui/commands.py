@@ -36,6 +36,7 @@ class BoardCommands(Provider):
             action = partial(screen.run_action, binding.action)
             found.append((f"Board: {binding.description}", f"key {binding.key}", action))
         found.append(("Board: Show all keys", "key ?", partial(screen.app.run_action, "help")))
+        found.append(("Board: Show the log", "key ctrl+l", partial(screen.app.run_action, "logs")))
         return found
 
     async def discover(self) -> Hits:
