@@ -26,5 +26,5 @@ def setup_logging(log_file: Path, *, to_stderr: bool, level: int = logging.INFO)
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("uvicorn.access", "aiosqlite", "sqlalchemy.engine"):
+    for noisy in ("uvicorn.access", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

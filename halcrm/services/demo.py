@@ -21,7 +21,6 @@ from halcrm.services.inputs import (
     SetStage,
     Track,
 )
-from halcrm.services.uow import Database
 
 
 @dataclass(frozen=True)
@@ -215,9 +214,7 @@ TRACKS = (
 def _at(services: Services, hours_ago: float) -> Services:
     """The same services with the clock set back (the engine and bus are shared)."""
     now = services.db.clock
-    shifted = Database(
-        services.db.engine, services.db.bus, lambda: now() - timedelta(hours=hours_ago)
-    )
+    shifted = services.db.with_clock(lambda: now() - timedelta(hours=hours_ago))
     return Services(shifted, services.project_id)
 
 

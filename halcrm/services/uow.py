@@ -11,6 +11,7 @@ one transaction per call, with row locks and retries on races instead.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import queue
 import threading
@@ -58,6 +59,7 @@ class _Job:
     work: Work[Any]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
+    clock: Clock
     attempts: int = 0
     events: list[DomainEvent] = field(default_factory=list)
 
@@ -96,7 +98,7 @@ class Database:
         if self._closed:
             raise RuntimeError("the database is closed")
         loop = asyncio.get_running_loop()
-        job = _Job(work, loop, loop.create_future())
+        job = _Job(work, loop, loop.create_future(), self.clock)
         self._queue.put(job)
         return await job.future  # type: ignore[no-any-return]
 
@@ -120,6 +122,15 @@ class Database:
             result = work(tx)
             tx.flush_events()
         return result
+
+    def with_clock(self, clock: Clock) -> Database:
+        """The same database (threads, connections, bus) writing with another clock.
+
+        Used to seed demo data "in the past"; the view must not be closed on its own.
+        """
+        view = copy.copy(self)
+        view.clock = clock
+        return view
 
     def session(self) -> Session:
         """A plain session, for tests and tools that inspect the tables directly."""
@@ -167,7 +178,7 @@ class Database:
             with self._sessions() as session, session.begin():
                 session.connection(execution_options={WRITE_OPTION: True})
                 for job in batch:
-                    tx = Tx(session, self.clock())
+                    tx = Tx(session, job.clock())
                     try:
                         with session.begin_nested():
                             result = job.work(tx)
@@ -203,7 +214,7 @@ class Database:
             try:
                 with self._sessions() as session, session.begin():
                     session.connection(execution_options={WRITE_OPTION: True})
-                    tx = Tx(session, self.clock())
+                    tx = Tx(session, job.clock())
                     result = job.work(tx)
                     tx.flush_events()
                     job.events = tx.committed_events()
