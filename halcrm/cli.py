@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from halcrm import __version__
+from halcrm import __version__, cli_keys
 from halcrm.settings import Settings
 
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="the HTTP server alone, headless")
     _server_flags(serve)
     commands.add_parser("token", help="print the account API token")
+    cli_keys.add_commands(commands)
     return parser
 
 
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "token":
         print(settings.account_token())
         return 0
+    if command == "api-key":
+        return _run(cli_keys.run(args, settings))
     from halcrm.logs import setup_logging
 
     if command == "serve":

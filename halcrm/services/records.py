@@ -105,7 +105,8 @@ class Deleted(msgspec.Struct, kw_only=True):
 
 
 class HistoryItem(msgspec.Struct, kw_only=True):
-    """One line of a company's history: a stage write (applied or skipped) or a tracked event."""
+    """One line of a company's history: a stage write (applied or skipped), a tracked event, a
+    conversation of one of its contacts, or a message in one."""
 
     type: str
     id: str
@@ -123,6 +124,12 @@ class HistoryItem(msgspec.Struct, kw_only=True):
     name: str | None = None
     value: Any = None
     contact_id: str | None = None
+    # Conversations and their messages.
+    conversation_id: str | None = None
+    subject: str | None = None
+    status: str | None = None
+    author: str | None = None
+    body: str | None = None
 
 
 class ActivityItem(msgspec.Struct, kw_only=True):
