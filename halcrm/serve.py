@@ -50,6 +50,9 @@ async def serve(settings: Settings) -> int:
     try:
         await done.wait()
     finally:
+        # Closing the bus first ends every open event stream, so uvicorn's graceful shutdown
+        # is not held up waiting for them.
+        runtime.bus.close()
         await stop(server, task)
         await runtime.close()
         sock.close()
