@@ -48,7 +48,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        print(f"halcrm: {exc}", file=sys.stderr)
+        return 2
     command = args.command or "board"
     if command == "token":
         print(settings.account_token())

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from halcrm.runtime import open_runtime
-from halcrm.server.app import ServerConfig, create_app
+from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.settings import Settings
 
@@ -28,10 +28,7 @@ def warn_if_public(settings: Settings) -> None:
 async def serve(settings: Settings) -> int:
     sock = bind_socket(settings.host, settings.port)
     runtime = await open_runtime(settings)
-    app = create_app(
-        runtime.services,
-        ServerConfig(settings.account_token(), max_body_bytes=settings.max_body_bytes),
-    )
+    app = create_app(runtime.services, server_config(settings))
     server = make_server(app)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     done = asyncio.Event()

@@ -23,6 +23,7 @@ from halcrm.server.routes.project import ProjectController, StageController
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.widget import WidgetController
 from halcrm.services.facade import Services
+from halcrm.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,16 @@ class ServerConfig:
     api_key_rate: RateLimit = field(default_factory=lambda: RateLimit(50.0, 100))
     # Seconds between keep-alive comments on an idle event stream.
     sse_keepalive: float = 15.0
+
+
+def server_config(settings: Settings) -> ServerConfig:
+    """The HTTP layer's configuration from the settings (flags and ``HALCRM_*`` variables)."""
+    return ServerConfig(
+        account_token=settings.account_token(),
+        max_body_bytes=settings.max_body_bytes,
+        widget_rate=RateLimit(settings.widget_rate, settings.widget_burst),
+        api_key_rate=RateLimit(settings.api_key_rate, settings.api_key_burst),
+    )
 
 
 @get("/health", tags=["meta"], security=[])
