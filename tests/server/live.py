@@ -14,6 +14,7 @@ import httpx
 from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
+from halcrm.services.facade import Services
 
 
 @dataclass
@@ -24,10 +25,13 @@ class LiveServer:
 
 
 @contextlib.asynccontextmanager
-async def live_server(runtime: Runtime, config: ServerConfig) -> AsyncIterator[LiveServer]:
-    """Serves the runtime's app for real; on exit closes the bus, then stops the server."""
+async def live_server(
+    runtime: Runtime, config: ServerConfig, services: Services | None = None
+) -> AsyncIterator[LiveServer]:
+    """Serves an app of the runtime's services (or of ``services``, e.g. another project's) for
+    real; on exit closes the bus, then stops the server."""
     sock = bind_socket("127.0.0.1", 0)
-    server = make_server(create_app(runtime.services, config))
+    server = make_server(create_app(services or runtime.services, config))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
