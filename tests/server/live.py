@@ -51,6 +51,7 @@ class SseEvent:
     event: str | None = None
     data: str = ""
     comments: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
     def json(self) -> Any:
         return json.loads(self.data)
@@ -64,6 +65,7 @@ async def sse_events(response: httpx.Response) -> AsyncIterator[SseEvent]:
             yield current
             current = SseEvent()
             continue
+        current.lines.append(line)
         name, _, value = line.partition(":")
         value = value.removeprefix(" ")
         if name == "":

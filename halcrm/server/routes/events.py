@@ -44,7 +44,9 @@ async def event_stream(
     """
     sub = services.bus.subscribe()
     try:
-        yield ServerSentEventMessage(comment="halcrm events", retry=3000)
+        # Comments carry no data line (data=None): an empty "data:" would make browsers fire
+        # an empty message event.
+        yield ServerSentEventMessage(data=None, comment="halcrm events", retry=3000)
         sent: set[int] = set()
         while after is not None:
             batch = await services.events_after(after)
@@ -59,7 +61,7 @@ async def event_stream(
                 event = await asyncio.wait_for(sub.get(), keepalive)
             except TimeoutError:
                 # A comment line keeps proxies and clients from timing the stream out.
-                yield ServerSentEventMessage(comment="keep-alive")
+                yield ServerSentEventMessage(data=None, comment="keep-alive")
                 continue
             if event is None:
                 return
