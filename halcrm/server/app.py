@@ -14,6 +14,7 @@ from halcrm import __version__
 from halcrm.server.cors import widget_cors
 from halcrm.server.errors import EXCEPTION_HANDLERS
 from halcrm.server.guards import account_guard, api_key_guard
+from halcrm.server.openapi import MoneySchema, document_errors
 from halcrm.server.ratelimit import Limits, RateLimit
 from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
@@ -85,7 +86,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         guards=[api_key_guard],
         security=[{"api_key": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[WidgetController, account, public, health],
         dependencies={
             "services": Provide(provide_services),
@@ -115,7 +116,10 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
                 }
             ),
         ),
+        plugins=[MoneySchema()],
         debug=False,
         # halcrm configures logging itself (to a file while the board is open).
         logging_config=None,
     )
+    document_errors(app)
+    return app

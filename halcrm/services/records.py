@@ -39,7 +39,9 @@ class CompanyRecord(msgspec.Struct, kw_only=True):
     industry: str | None
     notes: str | None
     metadata: dict[str, Any]
-    deal_value: int | float | None
+    # A JSON number (whole amounts are sent as integers). Typed float, not int | float, so the
+    # OpenAPI schema is one "number" rather than a oneOf that 0 would match twice.
+    deal_value: float | None
     stage: str | None
     stage_id: str | None
     is_placeholder: bool
@@ -77,7 +79,7 @@ class StageResult(msgspec.Struct, kw_only=True):
 
 
 class DealResult(StageResult, kw_only=True):
-    deal_value: int | float | None
+    deal_value: float | None  # a JSON number, as on CompanyRecord
 
 
 class IdentifyResult(msgspec.Struct, kw_only=True):

@@ -7,6 +7,7 @@ from typing import Literal
 from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
+from halcrm.server.params import Limit
 from halcrm.services.conversation_shapes import (
     ConversationCreate,
     ConversationDetail,
@@ -30,7 +31,7 @@ class PublicContactController(Controller):
         services: Services,
         email: str | None = None,
         q: str | None = None,
-        limit: int | None = None,
+        limit: Limit = None,
         cursor: str | None = None,
     ) -> Page[ContactRecord]:
         """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""
@@ -61,7 +62,7 @@ class ConversationController(Controller):
         services: Services,
         contact_id: str | None = None,
         status: Literal["open", "snoozed", "resolved"] | None = None,
-        limit: int | None = None,
+        limit: Limit = None,
         cursor: str | None = None,
     ) -> Page[ConversationRecord]:
         """Conversations oldest first, filtered by ``contact_id`` and ``status``, paginated."""
