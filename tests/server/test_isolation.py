@@ -86,6 +86,31 @@ async def test_equal_ids_stay_separate_across_projects(client, other_client, aut
     assert person["name"] is None
 
 
+async def test_company_and_stage_routes_stay_in_their_project(client, other_client, auth, other):
+    made = await client.post("/api/companies", headers=auth, json={"id": "only-local", "name": "L"})
+    assert made.status_code == 201
+    for method, path, payload in [
+        ("GET", "/api/companies/only-local", None),
+        ("PATCH", "/api/companies/only-local", {"name": "Hacked", "deal_value": 1}),
+        ("DELETE", "/api/companies/only-local", None),
+        ("GET", "/api/companies/only-local/history", None),
+    ]:
+        answer = await other_client.request(method, path, headers=auth, json=payload)
+        assert answer.status_code == 404, (method, path, answer.text)
+    listed = (await other_client.get("/api/companies", headers=auth)).json()["items"]
+    assert listed == []
+    # Stage ids are the same default pipeline in both projects: an edit stays in its own.
+    stage = (await other_client.get("/api/stages", headers=auth)).json()["items"][0]
+    renamed = await other_client.patch(
+        f"/api/stages/{stage['id']}", headers=auth, json={"name": "Prospect"}
+    )
+    assert renamed.status_code == 200
+    mine = (await client.get("/api/stages", headers=auth)).json()["items"][0]
+    assert (mine["id"], mine["name"]) == (stage["id"], "Lead")
+    still = (await client.get("/api/companies/only-local", headers=auth)).json()
+    assert (still["name"], still["deal_value"]) == ("L", None)
+
+
 async def test_widget_cannot_reach_another_projects_company(client, auth, other):
     await _seed(client, "local", 100)
     await call(client, "/api/widget/identify", body("other", email="eve@evil.io"))
