@@ -219,3 +219,19 @@ async def test_bad_conversation_requests_write_nothing(client, api_key, widget, 
     assert len((await services.activity()).items) == before
     listed = await client.get("/api/v1/conversations", headers=api_key)
     assert listed.json()["items"] == []
+
+
+async def test_deleting_a_contact_takes_its_conversations(client, api_key, widget, auth):
+    contact_id = await _contact_with_company(client, widget)
+    conv = await client.post(
+        "/api/v1/conversations",
+        headers=api_key,
+        json={"contact_id": contact_id, "message": {"author": "contact", "body": "Hi"}},
+    )
+    assert conv.status_code == 201
+    gone = await client.delete(f"/api/contacts/{contact_id}", headers=auth)
+    assert gone.status_code == 200, gone.text
+    answer = await client.get(f"/api/v1/conversations/{conv.json()['id']}", headers=api_key)
+    assert answer.status_code == 404
+    items = await history(client, auth, "acme")
+    assert not [i for i in items if i["type"] in ("conversation", "message")]
