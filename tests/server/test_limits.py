@@ -88,10 +88,10 @@ async def test_a_merge_over_the_key_limit_is_refused(client, widget, services):
 
 @pytest.fixture
 async def strict_client(services):
-    """An app whose limits are tiny: 3 calls in a burst, then one a second."""
-    config = ServerConfig(
-        account_token=TOKEN, widget_rate=RateLimit(1.0, 3), api_key_rate=RateLimit(1.0, 3)
-    )
+    """An app whose limits are tiny: 3 calls in a burst, then one every 100 seconds (slow
+    enough that a busy test machine never refills a token mid-test)."""
+    slow = RateLimit(0.01, 3)
+    config = ServerConfig(account_token=TOKEN, widget_rate=slow, api_key_rate=slow)
     transport = httpx.ASGITransport(app=create_app(services, config))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
