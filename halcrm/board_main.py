@@ -9,7 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 
 from halcrm.runtime import open_runtime
-from halcrm.server.app import ServerConfig, create_app
+from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.demo import is_empty, seed_demo
@@ -51,7 +51,7 @@ async def run_board(settings: Settings, clock: Clock = utc_now, demo: bool = Fal
     server = make_server(
         create_app(
             runtime.services,
-            ServerConfig(settings.account_token(), max_body_bytes=settings.max_body_bytes),
+            server_config(settings),
         )
     )
     task: asyncio.Task[None] | None = None
