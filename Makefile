@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/halcrm $(ARGS)
+	$(BIN)/halcrm board --demo $(ARGS)
 
 serve: $(STAMP)
 	$(BIN)/halcrm serve $(ARGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -20,6 +21,12 @@ def _server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)")
 
 
+def _board_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo", action="store_true", help="seed demo data when the database has no company yet"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="halcrm",
@@ -27,9 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"halcrm {__version__}")
     _server_flags(parser)
+    _board_flags(parser)
     commands = parser.add_subparsers(dest="command")
     board = commands.add_parser("board", help="the board and the server (the default)")
     _server_flags(board)
+    _board_flags(board)
     serve = commands.add_parser("serve", help="the HTTP server alone, headless")
     _server_flags(serve)
     commands.add_parser("token", help="print the account API token")
@@ -63,21 +72,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         from halcrm.serve import serve
 
         setup_logging(settings.log_file, to_stderr=True)
-        return _run(serve(settings))
-    # The board lands with its own issue; until then `halcrm` serves headless.
-    from halcrm.serve import serve
+        return _run(serve(settings), settings)
+    from halcrm.board_main import run_board
 
-    setup_logging(settings.log_file, to_stderr=True)
-    return _run(serve(settings))
+    # The board owns the terminal: logs go to the file only, never over the screen.
+    setup_logging(settings.log_file, to_stderr=False)
+    return _run(run_board(settings, demo=bool(getattr(args, "demo", False))), settings)
 
 
-def _run(coro: object) -> int:
+def _run(coro: object, settings: Settings | None = None) -> int:
     try:
         return asyncio.run(coro)  # type: ignore[arg-type]
     except OSError as exc:
-        print(f"halcrm: {exc.strerror or exc}", file=sys.stderr)
-        if getattr(exc, "errno", None) == 98:
-            print("halcrm: the port is in use; pick another with --port", file=sys.stderr)
+        if getattr(exc, "errno", None) == errno.EADDRINUSE:
+            where = f" {settings.host}:{settings.port}" if settings else ""
+            print(
+                f"halcrm: the address{where} is in use (is halcrm already running?); "
+                "pick another port with --port",
+                file=sys.stderr,
+            )
+        else:
+            print(f"halcrm: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

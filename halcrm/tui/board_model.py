@@ -1,0 +1,122 @@
+"""The board's state as plain Python lists: stages, cards by column, the text filter, totals."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from halcrm.domain.stages import StageInfo
+from halcrm.services.board import Card
+
+# The column key of companies without a stage (stage ids are never empty).
+UNSTAGED = ""
+
+
+@dataclass(slots=True)
+class ColumnTotals:
+    count: int = 0
+    cents: int = 0
+
+
+class BoardModel:
+    """Cards grouped into sorted columns (by name), kept in step one card at a time.
+
+    Columns hold only the ids that pass the filter, ordered by ``(name, id)`` so a card is found
+    and inserted by bisection: a signal touching one card costs O(log n) plus a list shift,
+    never a rebuild of a 50k column.
+    """
+
+    def __init__(self, stages: Iterable[StageInfo], cards: Iterable[Card]) -> None:
+        self.stages: list[StageInfo] = sorted(stages, key=lambda s: s.position)
+        self.cards: dict[str, Card] = {card.id: card for card in cards}
+        self.filter_text = ""
+        self.columns: dict[str, list[str]] = {}
+        self.totals: dict[str, ColumnTotals] = {}
+        self.rebuild()
+
+    @property
+    def keys(self) -> list[str]:
+        """Column keys in display order: Unstaged first, then the stages by position."""
+        return [UNSTAGED, *(s.id for s in self.stages)]
+
+    def title(self, key: str) -> str:
+        return self.stage(key).name if key else "Unstaged"
+
+    def stage(self, key: str) -> StageInfo:
+        return next(s for s in self.stages if s.id == key)
+
+    def stage_by_name(self, name: str | None) -> str:
+        """The column key of a stage named ``name`` (events carry names), Unstaged for none."""
+        if not name:
+            return UNSTAGED
+        return next((s.id for s in self.stages if s.name == name), UNSTAGED)
+
+    @staticmethod
+    def column_of(card: Card) -> str:
+        return card.stage_id or UNSTAGED
+
+    def _key(self, card_id: str) -> tuple[str, str]:
+        return (self.cards[card_id].name.casefold(), card_id)
+
+    def matches(self, card: Card) -> bool:
+        text = self.filter_text
+        return not text or text in card.name.casefold() or text in card.id.casefold()
+
+    def rebuild(self) -> None:
+        """Recomputes every column from the cards (start, new filter, stages changed)."""
+        self.columns = {key: [] for key in self.keys}
+        self.totals = {key: ColumnTotals() for key in self.keys}
+        for card in self.cards.values():
+            key = self.column_of(card)
+            if key not in self.columns or not self.matches(card):
+                continue
+            self.columns[key].append(card.id)
+            self._count(key, card, 1)
+        for ids in self.columns.values():
+            ids.sort(key=self._key)
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip().casefold()
+        self.rebuild()
+
+    def index_of(self, key: str, card_id: str) -> int | None:
+        """Where ``card_id`` sits in column ``key`` (None when absent or filtered out)."""
+        ids = self.columns.get(key)
+        if ids is None or card_id not in self.cards:
+            return None
+        at = bisect.bisect_left(ids, self._key(card_id), key=self._key)
+        return at if at < len(ids) and ids[at] == card_id else None
+
+    def upsert(self, card: Card) -> None:
+        """Puts a new or changed card in its place."""
+        self.remove(card.id)
+        self.cards[card.id] = card
+        key = self.column_of(card)
+        if key in self.columns and self.matches(card):
+            bisect.insort(self.columns[key], card.id, key=self._key)
+            self._count(key, card, 1)
+
+    def remove(self, card_id: str) -> None:
+        old = self.cards.get(card_id)
+        if old is None:
+            return
+        key = self.column_of(old)
+        at = self.index_of(key, card_id)
+        if at is not None:
+            del self.columns[key][at]
+            self._count(key, old, -1)
+        del self.cards[card_id]
+
+    def _count(self, key: str, card: Card, sign: int) -> None:
+        totals = self.totals[key]
+        totals.count += sign
+        totals.cents += sign * (card.deal_value_cents or 0)
+
+    def visible(self) -> int:
+        return sum(t.count for t in self.totals.values())
+
+    def open_pipeline_cents(self) -> int:
+        """Total deal value of visible cards in open stages (what is still to win)."""
+        open_keys = {s.id for s in self.stages if not s.is_closed}
+        return sum(t.cents for key, t in self.totals.items() if key in open_keys or not key)

@@ -1,0 +1,72 @@
+"""Live signals: drain the bus in batches so a burst costs one board refresh, not thousands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from halcrm.bus import Subscription
+from halcrm.domain.events import DomainEvent, EventKind
+
+# At most one refresh per interval; the first event after a quiet spell is applied at once.
+INTERVAL = 0.05
+MAX_BATCH = 5_000
+FLASHING = {EventKind.STAGE_CHANGE, EventKind.DEAL_VALUE}
+RELOADING = {EventKind.STAGES_CHANGED}
+
+
+@dataclass
+class Batch:
+    """What a run of events asks of the board."""
+
+    events: list[DomainEvent] = field(default_factory=list)
+    company_ids: set[str] = field(default_factory=set)
+    flash: set[str] = field(default_factory=set)
+    reload: bool = False
+
+    def add(self, event: DomainEvent) -> None:
+        self.events.append(event)
+        ids = {event.company_id} if event.company_id else set()
+        for key in ("company_ids", "deleted_company_ids"):
+            more = event.data.get(key)
+            if isinstance(more, list):
+                ids.update(str(i) for i in more)
+        self.company_ids |= ids
+        if event.kind in FLASHING and event.company_id:
+            self.flash.add(event.company_id)
+        if event.kind in RELOADING:
+            self.reload = True
+
+
+async def listen(sub: Subscription, apply: Callable[[Batch], Awaitable[None]]) -> None:
+    """Feeds ``apply`` with batches of events until the bus closes (or the task is cancelled)."""
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            event = await sub.get()
+            if event is None:
+                return
+            batch = Batch()
+            batch.add(event)
+            ended = False
+            while len(batch.events) < MAX_BATCH:
+                try:
+                    more = sub.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if more is None:
+                    ended = True
+                    break
+                batch.add(more)
+            started = loop.time()
+            await apply(batch)
+            if ended:
+                return
+            rest = INTERVAL - (loop.time() - started)
+            if rest > 0:
+                await asyncio.sleep(rest)
+    finally:
+        with contextlib.suppress(Exception):
+            sub.close()

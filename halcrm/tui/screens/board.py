@@ -1,0 +1,171 @@
+"""The board screen: columns, status line, activity feed, filter; keys and live signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input, Static
+
+from halcrm.domain.money import format_money
+from halcrm.services.facade import Services
+from halcrm.tui.board_model import BoardModel
+from halcrm.tui.commands import BoardCommands
+from halcrm.tui.live import Batch
+from halcrm.tui.messages import BoardLoaded, SignalsApplied
+from halcrm.tui.screens.board_actions import BoardActions
+from halcrm.tui.widgets.activity import ActivityFeed, Signal
+from halcrm.tui.widgets.board import BoardView
+
+
+class BoardScreen(BoardActions):
+    """The pipeline: one column per stage, the focused card always in view."""
+
+    COMMANDS = {BoardCommands}
+    # Nothing takes the focus by itself: the keys belong to the board until `/` is pressed.
+    AUTO_FOCUS = ""
+
+    BINDINGS = [
+        Binding("left,h", "focus_move(-1, 0)", "Left", show=False, id="board.left"),
+        Binding("right,l", "focus_move(1, 0)", "Right", show=False, id="board.right"),
+        Binding("up,k", "focus_move(0, -1)", "Up", show=False, id="board.up"),
+        Binding("down,j", "focus_move(0, 1)", "Down", show=False, id="board.down"),
+        Binding("H,shift+left", "step(-1)", "◀ Move", key_display="H", id="board.move_back"),
+        Binding("L,shift+right", "step(1)", "Move ▶", key_display="L", id="board.move_forward"),
+        Binding("m", "pick_stage", "Move to…", id="board.move_to"),
+        Binding("u", "undo", "Undo", id="board.undo"),
+        Binding("enter", "open_company", "Open", id="board.open"),
+        Binding("e", "edit_company", "Edit", id="board.edit"),
+        Binding("n", "new_company", "New", id="board.new"),
+        Binding("d", "delete_company", "Delete", id="board.delete"),
+        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+        Binding("a", "toggle_activity", "Activity", id="board.activity"),
+    ]
+
+    DEFAULT_CSS = """
+    BoardScreen #status { height: 1; background: $boost; padding: 0 1; }
+    BoardScreen #status.-down { color: $error; }
+    BoardScreen #filter { dock: bottom; display: none; margin: 0 1; }
+    BoardScreen #filter.-shown { display: block; }
+    BoardScreen ActivityFeed { display: none; }
+    BoardScreen.-activity ActivityFeed { display: block; }
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        clock: Callable[[], datetime],
+        server_url: str | None,
+        server_state: Callable[[], str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.clock = clock
+        self.server_url = server_url
+        self.server_state = server_state
+        self.board = BoardView(clock)
+        self.feed = ActivityFeed()
+        self.undo_stack: list[tuple[str, str | None]] = []
+        self.last_event_id = 0
+        self.events_applied = 0
+        self.batches_applied = 0
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield self.feed
+        yield self.board
+        yield Input(id="filter", placeholder="filter companies (enter: keep, escape: clear)")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.set_class(self.app.size.width >= 150, "-activity")
+        await self.reload()
+        recent = await self.services.activity(limit=100)
+        self.feed.add([Signal.of(item) for item in reversed(recent.items)])
+        self.loaded = True
+        self.set_interval(1.0, self.show_status)
+        self.post_message(BoardLoaded(len(self.board.model.cards)))
+
+    async def reload(self) -> None:
+        """Loads every card and stage again (start, and when the stages changed)."""
+        data = await self.services.board()
+        model = BoardModel(data.stages, data.cards)
+        model.set_filter(self.board.model.filter_text)
+        await self.board.load(model)
+        self.show_status()
+
+    def show_status(self) -> None:
+        state = self.server_state() if self.server_state else ""
+        status = self.query_one("#status", Static)
+        if self.server_url is None:
+            line = "○ no server"
+        else:
+            up = state in ("", "serving")
+            line = f"{'●' if up else '✖'} {state or 'serving'} {self.server_url}"
+            status.set_class(not up, "-down")
+        model = self.board.model
+        line += f"  ·  {model.visible()} companies  ·  open pipeline "
+        line += format_money(model.open_pipeline_cents()) or "$0"
+        if model.filter_text:
+            line += f"  ·  filter “{model.filter_text}”"
+        status.update(line, layout=False)
+
+    async def apply_batch(self, batch: Batch) -> None:
+        """Applies a batch of bus events: changed cards in place, the feed, the status line."""
+        if batch.reload:
+            await self.reload()
+        elif batch.company_ids:
+            cards = await self.services.cards(sorted(batch.company_ids))
+            found = {card.id for card in cards}
+            self.board.apply(cards, batch.company_ids - found, batch.flash)
+        self.feed.add([Signal.of(event) for event in batch.events])
+        self.last_event_id = max(self.last_event_id, batch.events[-1].id)
+        self.events_applied += len(batch.events)
+        self.batches_applied += 1
+        self.show_status()
+        await self.refresh_company_screen(batch.company_ids)
+        self.post_message(
+            SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
+        )
+
+    # Focus and views.
+    def jump_to(self, company_id: str) -> None:
+        """Focuses a company, clearing a filter that hides it."""
+        if not self.board.focus_card(company_id):
+            self.action_clear_filter()
+            self.board.focus_card(company_id)
+
+    def action_focus_move(self, dx: int, dy: int) -> None:
+        self.board.move_focus(dx, dy)
+
+    def action_toggle_activity(self) -> None:
+        self.toggle_class("-activity")
+        self.call_after_refresh(self.board.show_focus)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+            self.board.refilter("")
+            self.show_status()
+        box.remove_class("-shown")
+        self.set_focus(None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.board.refilter(event.value)
+        self.show_status()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("-shown")
+        self.set_focus(None)

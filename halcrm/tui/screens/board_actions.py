@@ -1,0 +1,190 @@
+"""The board's writes: moves (with undo), create, edit, delete, and opening a company.
+
+Each is a thin call into ``Services`` with ``source=Source.BOARD``; the result is shown at once
+from a fresh card read (the bus echo that follows is idempotent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from msgspec import UNSET
+from textual.screen import Screen
+
+from halcrm.domain.errors import DomainError
+from halcrm.domain.stages import Source
+from halcrm.services.board import Card
+from halcrm.services.facade import Services
+from halcrm.services.inputs import CompanyCreate, CompanyPatch
+from halcrm.tui.board_model import UNSTAGED
+from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.modals.edit_company import CompanyForm, EditCompany
+from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
+from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.widgets.board import BoardView
+
+
+class BoardActions(Screen[None]):
+    """Actions over the focused card; the board screen supplies the widgets and services."""
+
+    services: Services
+    board: BoardView
+    undo_stack: list[tuple[str, str | None]]
+
+    def _focused(self) -> Card | None:
+        card = self.board.focused_card
+        if card is None:
+            self.notify("No company here.", severity="warning", timeout=2)
+        return card
+
+    async def _refresh_cards(self, ids: Iterable[str], flash: bool = True) -> None:
+        wanted = set(ids)
+        cards = await self.services.cards(sorted(wanted))
+        gone = wanted - {card.id for card in cards}
+        self.board.apply(cards, gone, wanted if flash else ())
+
+    async def move_card(self, card_id: str, key: str | None, *, undoable: bool = True) -> bool:
+        """Moves a company to the column ``key`` (a stage id, or Unstaged) as an exact write."""
+        card = self.board.model.cards.get(card_id)
+        if card is None:
+            return False
+        try:
+            await self.services.move_company(card_id, key or None, source=Source.BOARD)
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return False
+        if undoable:
+            self.undo_stack.append((card_id, card.stage_id))
+        await self._refresh_cards([card_id])
+        self.board.focus_card(card_id)
+        return True
+
+    async def action_step(self, delta: int) -> None:
+        card = self._focused()
+        if card is None:
+            return
+        keys = self.board.model.keys
+        at = keys.index(self.board.model.column_of(card)) + delta
+        if 0 <= at < len(keys):
+            await self.move_card(card.id, keys[at])
+
+    def action_pick_stage(self) -> None:
+        card = self._focused()
+        if card is None:
+            return
+
+        async def picked(choice: str | None) -> None:
+            if choice is not None:
+                await self.move_card(card.id, UNSTAGED if choice == UNSTAGE else choice)
+
+        stages = self.board.model.stages
+        self.app.push_screen(StagePicker(card.name, stages, card.stage_id), picked)
+
+    async def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        card_id, previous = self.undo_stack.pop()
+        if await self.move_card(card_id, previous or UNSTAGED, undoable=False):
+            name = self.board.model.cards[card_id].name if card_id in self.board.model.cards else ""
+            self.notify(f"Undone: {name} back to {self.board.model.title(previous or UNSTAGED)}.")
+
+    async def action_open_company(self, company_id: str | None = None) -> None:
+        if company_id is None:
+            card = self._focused()
+            if card is None:
+                return
+            company_id = card.id
+        try:
+            detail = await self.services.company_detail(company_id)
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return
+        await self.app.push_screen(CompanyScreen(detail, on_edit=self.edit_company))
+
+    async def refresh_company_screen(self, ids: set[str]) -> None:
+        """Keeps an open company screen current when a signal touched its company."""
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CompanyScreen) and screen.detail.company.id in ids:
+                try:
+                    screen.show(await self.services.company_detail(screen.detail.company.id))
+                except DomainError:
+                    screen.dismiss(None)
+
+    async def action_edit_company(self) -> None:
+        card = self._focused()
+        if card is not None:
+            await self.edit_company(card.id)
+
+    async def edit_company(self, company_id: str) -> None:
+        """Opens the edit dialog for a company and saves what changed."""
+        try:
+            record = await self.services.company(company_id)
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return
+        deal = None if record.deal_value is None else Decimal(str(record.deal_value))
+        form = CompanyForm(record.name, deal, record.notes)
+
+        async def saved(result: CompanyForm | None) -> None:
+            if result is None or result == form:
+                return
+            patch = CompanyPatch(
+                name=result.name if result.name != form.name else UNSET,
+                deal_value=result.deal_value if result.deal_value != form.deal_value else UNSET,
+                notes=result.notes if result.notes != form.notes else UNSET,
+            )
+            try:
+                await self.services.update_company(company_id, patch, source=Source.BOARD)
+            except DomainError as exc:
+                self.notify(exc.detail, severity="error")
+                return
+            await self._refresh_cards([company_id])
+            await self.refresh_company_screen({company_id})
+            self.board.focus_card(company_id)
+
+        self.app.push_screen(EditCompany(f"Edit {record.name}", form), saved)
+
+    def action_new_company(self) -> None:
+        key = self.board.focus_key
+
+        async def created(result: CompanyForm | None) -> None:
+            if result is None:
+                return
+            body = CompanyCreate(
+                name=result.name,
+                deal_value=result.deal_value,
+                notes=result.notes,
+                stage=key or None,
+            )
+            try:
+                record = await self.services.create_company(body, source=Source.BOARD)
+            except DomainError as exc:
+                self.notify(exc.detail, severity="error")
+                return
+            await self._refresh_cards([record.id])
+            self.board.focus_card(record.id)
+
+        title = f"New company in {self.board.model.title(key)}"
+        self.app.push_screen(EditCompany(title), created)
+
+    def action_delete_company(self) -> None:
+        card = self._focused()
+        if card is None:
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                await self.services.delete_company(card.id, source=Source.BOARD)
+            except DomainError as exc:
+                self.notify(exc.detail, severity="error")
+                return
+            self.undo_stack = [u for u in self.undo_stack if u[0] != card.id]
+            self.board.apply([], [card.id])
+            self.notify(f"Deleted {card.name}.")
+
+        question = f"Delete {card.name}? Its history goes too; this cannot be undone."
+        self.app.push_screen(Confirm(question, yes="Delete"), answered)

@@ -1,0 +1,1 @@
+"""Reusable board widgets (line-API columns, the activity feed)."""

@@ -1,0 +1,118 @@
+"""The activity panel: signals newest first, drawn with the line API from a bounded deque."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from halcrm.tui.format import money, outcome
+
+KEEP = 500
+ENTRY_HEIGHT = 2
+
+
+class EventLike(Protocol):
+    """Both a live ``DomainEvent`` and a stored ``ActivityItem`` look like this."""
+
+    kind: Any
+    at: datetime
+    source: str
+    summary: str
+    company_name: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One line pair of the feed: who sent what about which company, and what came of it."""
+
+    at: datetime
+    source: str
+    company: str
+    detail: str
+    skipped: bool
+
+    @classmethod
+    def of(cls, event: EventLike) -> Signal:
+        kind = str(getattr(event.kind, "value", event.kind))
+        data = event.data
+        company = event.company_name or ""
+        skipped = False
+        if kind == "stage_change":
+            skipped = data.get("applied") is False
+            target = data.get("requested_stage") or "Unstaged"
+            detail = f"→ {target} {outcome(data.get('applied'), data.get('reason'))}"
+            if data.get("deal_value") is not None:
+                detail += f" · {money(data['deal_value'])}"
+        elif kind == "deal_value":
+            detail = f"deal value {money(data.get('deal_value')) or 'cleared'}"
+        else:
+            detail = event.summary
+        return cls(event.at, event.source, company, detail, skipped)
+
+
+class ActivityFeed(ScrollView, can_focus=False):
+    """Newest first; at most ``KEEP`` entries, so a burst of signals costs a bounded repaint."""
+
+    COMPONENT_CLASSES = {"feed--time", "feed--source", "feed--skipped", "feed--company"}
+
+    DEFAULT_CSS = """
+    ActivityFeed {
+        dock: right;
+        width: 38;
+        max-width: 40%;
+        border-left: vkey $primary;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+        padding: 0 1;
+    }
+    ActivityFeed > .feed--time { color: $text-muted; }
+    ActivityFeed > .feed--source { color: $accent; }
+    ActivityFeed > .feed--skipped { color: $warning; }
+    ActivityFeed > .feed--company { text-style: bold; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="activity")
+        self.signals: deque[Signal] = deque(maxlen=KEEP)
+        self.border_title = "Activity"
+
+    def add(self, signals: list[Signal]) -> None:
+        """Adds signals (oldest first) to the top of the feed and repaints once."""
+        self.signals.extendleft(signals)
+        self.virtual_size = Size(0, len(self.signals) * ENTRY_HEIGHT)
+        self.refresh()
+
+    def lines(self) -> list[str]:
+        """The feed as plain text, newest first (for tests and the log view)."""
+        return [f"{s.source} {s.company} {s.detail}" for s in self.signals]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index, part = divmod(self.scroll_offset.y + y, ENTRY_HEIGHT)
+        if index >= len(self.signals):
+            return Strip.blank(width, self.rich_style)
+        signal = self.signals[index]
+        text = Text(no_wrap=True, overflow="ellipsis", style=self.rich_style)
+        if part == 0:
+            text.append(signal.at.strftime("%H:%M:%S "), self._style("feed--time"))
+            text.append(signal.source + " ", self._style("feed--source"))
+            text.append(signal.company, self._style("feed--company"))
+        else:
+            style = self._style("feed--skipped") if signal.skipped else None
+            text.append("  " + signal.detail, style)
+        text.truncate(width, overflow="ellipsis")
+        segments = list(text.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)

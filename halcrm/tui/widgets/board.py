@@ -1,0 +1,154 @@
+"""The board: stage columns side by side, a focused card that stays put when signals land."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from textual.containers import HorizontalScroll
+
+from halcrm.services.board import Card
+from halcrm.tui.board_model import UNSTAGED, BoardModel
+from halcrm.tui.widgets.column import StageColumn
+
+FLASH_SECONDS = 1.2
+MIN_WIDTH = 20
+
+
+class BoardView(HorizontalScroll, can_focus=False):
+    """Holds the model and the focus (a column and a card id); columns read both to paint."""
+
+    DEFAULT_CSS = """
+    BoardView { height: 1fr; scrollbar-size-horizontal: 1; padding: 0 0 0 1; }
+    """
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        super().__init__(id="board")
+        self.model = BoardModel([], [])
+        self._clock = clock
+        self.focus_key = UNSTAGED
+        self.focus_id: str | None = None
+        self.focus_row = 0
+        self._flash: dict[str, float] = {}
+
+    # CardSource, read by the columns while painting.
+    def selected_id(self, key: str) -> str | None:
+        return self.focus_id if key == self.focus_key else None
+
+    def is_flashing(self, card_id: str) -> bool:
+        until = self._flash.get(card_id)
+        return until is not None and until > time.monotonic()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Shares the width between the columns, never below ``MIN_WIDTH`` (then it scrolls)."""
+        columns = self.columns
+        if not columns:
+            return
+        room = self.scrollable_content_region.width
+        width = max(MIN_WIDTH, room // len(columns))
+        for column in columns:
+            column.styles.width = width
+
+    @property
+    def columns(self) -> list[StageColumn]:
+        return list(self.query_children(StageColumn))
+
+    def column(self, key: str) -> StageColumn:
+        return next(c for c in self.columns if c.key == key)
+
+    @property
+    def focused_card(self) -> Card | None:
+        return self.model.cards.get(self.focus_id) if self.focus_id else None
+
+    async def load(self, model: BoardModel) -> None:
+        """Shows a freshly loaded board (at start, or when the stages changed)."""
+        self.model = model
+        await self.remove_children()
+        await self.mount_all(StageColumn(key, self) for key in model.keys)
+        self.fit_columns()
+        if self.focus_key not in model.columns:
+            self.focus_key = UNSTAGED
+        # Start where there are cards: the first column that has any.
+        if not model.columns[self.focus_key]:
+            self.focus_key = next((k for k in model.keys if model.columns[k]), UNSTAGED)
+        self._settle()
+
+    def apply(self, cards: Iterable[Card], gone: Iterable[str], flash: Iterable[str] = ()) -> None:
+        """Puts changed cards in place and drops deleted ones, keeping the focus where it was."""
+        for card_id in gone:
+            self.model.remove(card_id)
+        for card in cards:
+            self.model.upsert(card)
+        until = time.monotonic() + FLASH_SECONDS
+        flashing = [card_id for card_id in flash if card_id in self.model.cards]
+        for card_id in flashing:
+            self._flash[card_id] = until
+        if flashing:
+            self.set_timer(FLASH_SECONDS + 0.05, self._end_flash)
+        self._settle(scroll=False)
+
+    def refilter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._settle()
+
+    def _end_flash(self) -> None:
+        now = time.monotonic()
+        self._flash = {k: v for k, v in self._flash.items() if v > now}
+        self.sync()
+
+    def _settle(self, scroll: bool = True) -> None:
+        """Re-finds the focused card (or keeps its row when it left) and repaints."""
+        ids = self.model.columns.get(self.focus_key, [])
+        at = self.model.index_of(self.focus_key, self.focus_id) if self.focus_id else None
+        if at is None:
+            self.focus_row = min(self.focus_row, len(ids) - 1) if ids else 0
+            self.focus_id = ids[self.focus_row] if ids else None
+        else:
+            self.focus_row = at
+        self.sync()
+        if scroll:
+            self.show_focus()
+
+    def sync(self) -> None:
+        for column in self.columns:
+            column.set_class(column.key == self.focus_key, "-focused")
+            column.sync()
+
+    def show_focus(self) -> None:
+        """Scrolls the focused column and card into view."""
+        if not self.columns:
+            return
+        column = self.column(self.focus_key)
+        self.scroll_to_widget(column, animate=False, immediate=True)
+        column.cards.show_row(self.focus_row)
+
+    def move_focus(self, dx: int, dy: int) -> None:
+        """Moves the focus by columns (keeping the row, clamped) or by cards."""
+        keys = self.model.keys
+        if dx:
+            at = max(0, min(len(keys) - 1, keys.index(self.focus_key) + dx))
+            self.focus_key = keys[at]
+        ids = self.model.columns[self.focus_key]
+        self.focus_row = max(0, min(len(ids) - 1, self.focus_row + dy)) if ids else 0
+        self.focus_id = ids[self.focus_row] if ids else None
+        self.sync()
+        self.show_focus()
+
+    def focus_card(self, card_id: str) -> bool:
+        """Focuses a card wherever it is; False when it is not on the (filtered) board."""
+        card = self.model.cards.get(card_id)
+        if card is None:
+            return False
+        key = self.model.column_of(card)
+        if self.model.index_of(key, card_id) is None:
+            return False
+        self.focus_key, self.focus_id = key, card_id
+        self._settle()
+        return True

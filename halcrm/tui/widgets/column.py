@@ -1,0 +1,183 @@
+"""A stage column: a header (name, count, total) over a line-API list of cards.
+
+Cards are drawn by ``render_line`` straight from the board model's plain lists, so only the
+visible lines cost anything: 50,000 cards paint as fast as 50.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from halcrm.domain.money import format_money
+from halcrm.services.board import Card
+from halcrm.tui.board_model import BoardModel
+from halcrm.tui.format import ago
+
+CARD_HEIGHT = 4  # three lines of card and one blank line between cards
+
+
+class CardSource(Protocol):
+    """What a column asks its board: the model, the focused card, flashes and the time."""
+
+    model: BoardModel
+
+    def selected_id(self, key: str) -> str | None: ...
+
+    def is_flashing(self, card_id: str) -> bool: ...
+
+    def now(self) -> datetime: ...
+
+
+class CardList(ScrollView, can_focus=False):
+    """The cards of one column, drawn line by line."""
+
+    COMPONENT_CLASSES = {
+        "card",
+        "card--selected",
+        "card--flash",
+        "card--name",
+        "card--muted",
+        "card--stalled",
+        "card--widget",
+        "card--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    CardList {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+    }
+    CardList > .card { background: $panel; color: $foreground; }
+    CardList > .card--selected { background: $primary-muted; color: $foreground; }
+    CardList > .card--flash { background: $warning-muted; color: $foreground; }
+    CardList > .card--name { text-style: bold; }
+    CardList > .card--muted { color: $text-muted; }
+    CardList > .card--stalled { color: $error; text-style: bold; }
+    CardList > .card--widget { color: $accent; }
+    CardList > .card--placeholder { color: $warning; text-style: italic; }
+    """
+
+    def __init__(self, key: str, source: CardSource) -> None:
+        super().__init__()
+        self.key = key
+        self.source = source
+
+    @property
+    def ids(self) -> list[str]:
+        return self.source.model.columns.get(self.key, [])
+
+    def sync(self) -> None:
+        """Adopts the column's new length and repaints the visible cards."""
+        height = len(self.ids) * CARD_HEIGHT
+        if self.virtual_size.height != height:
+            self.virtual_size = Size(0, height)
+        self.refresh()
+
+    def show_row(self, row: int) -> None:
+        """Scrolls so that card ``row`` is fully visible."""
+        self.scroll_to_region(
+            Region(0, row * CARD_HEIGHT, 1, CARD_HEIGHT - 1), animate=False, immediate=True
+        )
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index, part = divmod(self.scroll_offset.y + y, CARD_HEIGHT)
+        ids = self.ids
+        if index >= len(ids) or part == CARD_HEIGHT - 1:
+            return Strip.blank(width, self.rich_style)
+        card = self.source.model.cards[ids[index]]
+        if self.source.is_flashing(card.id):
+            base = self.get_component_rich_style("card--flash")
+        elif self.source.selected_id(self.key) == card.id:
+            base = self.get_component_rich_style("card--selected")
+        else:
+            base = self.get_component_rich_style("card")
+        segments = [Segment(" ", base), *self._line(card, part, base)]
+        return Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
+
+    def _part(self, name: str, base: Style) -> Style:
+        return base + self.get_component_rich_style(name, partial=True)
+
+    def _line(self, card: Card, part: int, base: Style) -> list[Segment]:
+        if part == 0:
+            return [Segment(card.name, self._part("card--name", base))]
+        if part == 1:
+            value = format_money(card.deal_value_cents) or "no deal"
+            people = f"{card.contacts} contact" + ("" if card.contacts == 1 else "s")
+            if len(value) + len(people) + 5 > self.scrollable_content_region.width:
+                people = f"{card.contacts} ppl"
+            return [
+                Segment(value, base),
+                Segment(" · " + people, self._part("card--muted", base)),
+            ]
+        marks: list[Segment] = []
+        if card.stalled_days:
+            marks.append(Segment(f"◷ {card.stalled_days} d ", self._part("card--stalled", base)))
+        if card.last_moved_by == "widget":
+            since = ago(card.last_moved_at, self.source.now())
+            marks.append(Segment(f"↯ widget {since} ", self._part("card--widget", base)))
+        if card.is_placeholder:
+            marks.append(Segment("◌ placeholder", self._part("card--placeholder", base)))
+        return marks
+
+
+class StageHeader(Static):
+    """The column's title: stage name, card count and total deal value."""
+
+    DEFAULT_CSS = """
+    StageHeader {
+        height: 2;
+        padding: 0 1;
+        background: $boost;
+        text-style: bold;
+    }
+    """
+
+
+class StageColumn(Vertical):
+    """One stage: its header over its cards."""
+
+    DEFAULT_CSS = """
+    StageColumn {
+        width: 24;
+        height: 1fr;
+        padding-right: 1;
+    }
+    StageColumn.-focused StageHeader { background: $primary; color: $text; }
+    """
+
+    def __init__(self, key: str, source: CardSource) -> None:
+        super().__init__(id=f"column-{key or 'unstaged'}")
+        self.key = key
+        self.source = source
+        self.header = StageHeader()
+        self.cards = CardList(key, source)
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.cards
+
+    def on_mount(self) -> None:
+        self.sync()
+
+    def sync(self) -> None:
+        """Refreshes the header's figures and the cards."""
+        model = self.source.model
+        totals = model.totals[self.key]
+        title = model.title(self.key)
+        value = format_money(totals.cents) if totals.cents else "$0"
+        self.header.update(f"{title}  {totals.count}\n{value}", layout=False)
+        self.cards.sync()
