@@ -70,6 +70,7 @@ async def run_board(settings: Settings, clock: Clock = utc_now, demo: bool = Fal
             server_state=lambda: server_state(running),
             clock=clock,
             offer_demo=not demo,
+            log_file=settings.log_file,
         )
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, app.exit)

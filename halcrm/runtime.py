@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Engine
 
 from halcrm.bus import EventBus
 from halcrm.db.engine import create_engine, database_url
@@ -19,13 +20,14 @@ from halcrm.settings import Settings
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
+    engine: Engine
     bus: EventBus
     services: Services
 
     async def close(self) -> None:
         self.bus.close()
-        await self.engine.dispose()
+        # Waits for queued writes to commit, then stops the database threads.
+        await asyncio.to_thread(self.services.db.close)
 
 
 async def open_runtime(
@@ -34,7 +36,7 @@ async def open_runtime(
     """Migrates the database, makes sure the project exists, and wires the services."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(database_url(settings.db))
-    await migrate(engine)
+    await asyncio.to_thread(migrate, engine)
     bus = EventBus()
     services = Services(Database(engine, bus, clock), settings.project_id)
     await services.ensure_project(stall_defaults=stall_defaults)

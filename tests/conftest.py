@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import httpx
+import psycopg
 import pytest
 
 from halcrm.runtime import Runtime, open_runtime
@@ -35,17 +35,14 @@ BACKENDS = [
 ]
 
 
-def _asyncpg_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
+def _libpq_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
 
 
 async def _admin(sql: str) -> None:
     assert PG_URL
-    admin = await asyncpg.connect(_asyncpg_dsn(PG_URL))
-    try:
-        await admin.execute(sql)
-    finally:
-        await admin.close()
+    async with await psycopg.AsyncConnection.connect(_libpq_dsn(PG_URL), autocommit=True) as admin:
+        await admin.execute(sql)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -1,51 +1,70 @@
-"""Engine set-up: database URLs, SQLite pragmas and write transactions that take the lock early."""
+"""Engine set-up: database URLs, SQLite pragmas and write transactions that take the lock early.
+
+The services run their SQL on worker threads with SQLAlchemy's synchronous engine (the stdlib
+sqlite3 driver, psycopg for PostgreSQL): measured here, a statement through the asyncio bridge
+costs several times a direct one, and a write is mostly per-statement overhead. The asyncio side
+only waits on futures (see services/uow.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, Engine
 
 # Connections used for writes carry this execution option; on SQLite they BEGIN IMMEDIATE so a
 # transaction never upgrades a read lock mid-way (which fails with "database is locked").
 WRITE_OPTION = "halcrm_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+_DRIVERS = {
+    "postgresql+asyncpg": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "sqlite+aiosqlite": "sqlite+pysqlite",
+    "sqlite": "sqlite+pysqlite",
+}
+
 
 def database_url(db: str) -> str:
-    """Turns a ``--db`` value (a file path or a SQLAlchemy URL) into an async URL."""
+    """Turns a ``--db`` value (a file path or a SQLAlchemy URL) into the URL halcrm drives.
+
+    ``postgresql+asyncpg://`` and ``sqlite+aiosqlite://`` URLs are accepted as given by users and
+    mapped to the synchronous drivers the worker threads use.
+    """
     if "://" in db:
-        if db.startswith("postgresql://") or db.startswith("postgres://"):
-            return "postgresql+asyncpg://" + db.split("://", 1)[1]
-        if db.startswith("sqlite:///"):
-            return "sqlite+aiosqlite:///" + db.split(":///", 1)[1]
-        return db
+        scheme, rest = db.split("://", 1)
+        return f"{_DRIVERS.get(scheme, scheme)}://{rest}"
     path = Path(db).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite+pysqlite:///{path}"
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Creates the async engine; SQLite connections get WAL, a busy timeout and foreign keys."""
+def create_engine(url: str, **kwargs: Any) -> Engine:
+    """Creates the engine; SQLite connections get WAL, a busy timeout and foreign keys."""
+    url = database_url(url) if "://" in url else url
     if is_sqlite(url):
-        engine = create_async_engine(url, **kwargs)
+        # Pooled connections move between the writer and reader threads.
+        kwargs.setdefault("connect_args", {"check_same_thread": False})
+        kwargs.setdefault("pool_size", 8)
+        engine = sa_create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    return sa_create_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own implicit BEGIN is turned off; _on_begin emits ours.
         dbapi_connection.isolation_level = None
@@ -57,7 +76,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -20,11 +19,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "head")
-
-
-async def migrate(engine: AsyncEngine) -> None:
-    """Brings the database schema to the newest revision."""
-    async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+def migrate(engine: Engine) -> None:
+    """Brings the database schema to the newest revision (blocking: run it off the loop)."""
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")

@@ -32,12 +32,12 @@ async def recent(
     limit = check_limit(limit)
     before = decode_cursor(cursor)
 
-    async def work(tx: Tx) -> Page[ActivityItem]:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> Page[ActivityItem]:
+        project = tx.project(project_id)
         stmt = select(Activity).where(Activity.project_pk == project.pk)
         if before is not None:
             stmt = stmt.where(Activity.pk < before)
-        rows = list(await tx.session.scalars(stmt.order_by(Activity.pk.desc()).limit(limit + 1)))
+        rows = list(tx.session.scalars(stmt.order_by(Activity.pk.desc()).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
         return Page(
@@ -53,9 +53,9 @@ async def events_after(
 ) -> list[DomainEvent]:
     """Events newer than ``after_id``, oldest first (SSE resumption from Last-Event-ID)."""
 
-    async def work(tx: Tx) -> list[DomainEvent]:
-        project = await tx.project(project_id)
-        rows = await tx.session.scalars(
+    def work(tx: Tx) -> list[DomainEvent]:
+        project = tx.project(project_id)
+        rows = tx.session.scalars(
             select(Activity)
             .where(Activity.project_pk == project.pk, Activity.pk > after_id)
             .order_by(Activity.pk)

@@ -49,12 +49,12 @@ class CompanyDetail(msgspec.Struct, kw_only=True):
 async def load_board(db: Database, project_id: str) -> BoardData:
     """Every company of the project as a card, with the stages in order."""
 
-    async def work(tx: Tx) -> BoardData:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> BoardData:
+        project = tx.project(project_id)
         return BoardData(
             project_id=project_id,
-            stages=await tx.stages(project),
-            cards=await _cards(tx, project, None),
+            stages=tx.stages(project),
+            cards=_cards(tx, project, None),
             now=tx.now,
         )
 
@@ -64,16 +64,16 @@ async def load_board(db: Database, project_id: str) -> BoardData:
 async def load_cards(db: Database, project_id: str, company_ids: Sequence[str]) -> list[Card]:
     """The cards of some companies (missing ids are simply absent: they were deleted)."""
 
-    async def work(tx: Tx) -> list[Card]:
-        project = await tx.project(project_id)
-        return await _cards(tx, project, company_ids)
+    def work(tx: Tx) -> list[Card]:
+        project = tx.project(project_id)
+        return _cards(tx, project, company_ids)
 
     return await db.read(work)
 
 
-async def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[Card]:
-    rows = await tx.stage_rows(project)
-    infos = {row.pk: info for row, info in zip(rows, await tx.stages(project), strict=True)}
+def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[Card]:
+    rows = tx.stage_rows(project)
+    infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
     counts = (
         select(ContactCompany.company_pk, func.count().label("n"))
         .group_by(ContactCompany.company_pk)
@@ -98,7 +98,7 @@ async def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) ->
     )
     if company_ids is not None:
         stmt = stmt.where(Company.id.in_(list(company_ids)))
-    result = await tx.session.execute(stmt)
+    result = tx.session.execute(stmt)
     cards = []
     for cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created in result:
         info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
@@ -123,19 +123,19 @@ async def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) ->
 async def company_detail(db: Database, project_id: str, company_id: str) -> CompanyDetail:
     """A company with its contacts and its history, for the company screen."""
 
-    async def work(tx: Tx) -> CompanyDetail:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id)
-        contacts = await tx.session.scalars(
+    def work(tx: Tx) -> CompanyDetail:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id)
+        contacts = tx.session.scalars(
             select(Contact)
             .join(ContactCompany, ContactCompany.contact_pk == Contact.pk)
             .where(ContactCompany.company_pk == company.pk)
             .order_by(ContactCompany.created_at)
         )
         return CompanyDetail(
-            company=await company_record(tx, project, company),
-            contacts=await contact_records(tx, list(contacts)),
-            history=await company_history(tx, project, company, 200),
+            company=company_record(tx, project, company),
+            contacts=contact_records(tx, list(contacts)),
+            history=company_history(tx, project, company, 200),
         )
 
     return await db.read(work)

@@ -69,12 +69,12 @@ async def list_companies(
     limit = check_limit(limit)
     after = decode_cursor(cursor)
 
-    async def work(tx: Tx) -> Page[CompanyRecord]:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> Page[CompanyRecord]:
+        project = tx.project(project_id)
         stmt = select(Company).where(Company.project_pk == project.pk)
         if stage is not None:
-            info = resolve_stage(await tx.stages(project), stage)
-            pk = next(s.pk for s in await tx.stage_rows(project) if s.id == info.id)
+            info = resolve_stage(tx.stages(project), stage)
+            pk = next(s.pk for s in tx.stage_rows(project) if s.id == info.id)
             stmt = stmt.where(Company.stage_pk == pk)
         if q:
             pattern = f"%{_escape_like(q.strip().lower())}%"
@@ -87,10 +87,10 @@ async def list_companies(
             )
         if after is not None:
             stmt = stmt.where(Company.pk > after)
-        rows = list(await tx.session.scalars(stmt.order_by(Company.pk).limit(limit + 1)))
+        rows = list(tx.session.scalars(stmt.order_by(Company.pk).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
-        items = await company_records(tx, project, rows)
+        items = company_records(tx, project, rows)
         return Page(items=items, next_cursor=encode_cursor(rows[-1].pk) if more else None)
 
     return await db.read(work)
@@ -101,9 +101,9 @@ def _escape_like(text: str) -> str:
 
 
 async def get(db: Database, project_id: str, company_id: str) -> CompanyRecord:
-    async def work(tx: Tx) -> CompanyRecord:
-        project = await tx.project(project_id)
-        return await company_record(tx, project, await get_company(tx, project, company_id))
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        return company_record(tx, project, get_company(tx, project, company_id))
 
     return await db.read(work)
 
@@ -116,10 +116,10 @@ async def create(
     if body.metadata:
         meta_rules.check(body.metadata, field="metadata")
 
-    async def work(tx: Tx) -> CompanyRecord:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
         company_id = body.id or new_id("co")
-        taken = await tx.session.scalar(
+        taken = tx.session.scalar(
             select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
         )
         if taken is not None:
@@ -140,11 +140,11 @@ async def create(
             last_activity_at=tx.now,
         )
         tx.session.add(company)
-        await tx.session.flush()
+        tx.session.flush()
         tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} created", company)
         if body.stage is not None:
-            await apply_stage(tx, project, company, body.stage, StageMode.EXACT, source)
-        return await company_record(tx, project, company)
+            apply_stage(tx, project, company, body.stage, StageMode.EXACT, source)
+        return company_record(tx, project, company)
 
     return await db.write(work)
 
@@ -161,9 +161,9 @@ async def update(
     if patch.metadata is not UNSET:
         meta_rules.check(patch.metadata, field="metadata")
 
-    async def work(tx: Tx) -> CompanyRecord:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id, lock=True)
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
         changed: dict[str, object] = {}
         for field in ("name", "domain", "industry", "notes"):
             value = getattr(patch, field)
@@ -195,8 +195,8 @@ async def update(
                 data={"fields": sorted(changed)},
             )
         if patch.stage is not UNSET:
-            await apply_stage(tx, project, company, patch.stage, StageMode.EXACT, source)
-        return await company_record(tx, project, company)
+            apply_stage(tx, project, company, patch.stage, StageMode.EXACT, source)
+        return company_record(tx, project, company)
 
     return await db.write(work)
 
@@ -212,10 +212,10 @@ async def move(
 ) -> StageResult:
     """A manual stage write: exact, downgrades included, audited with its source."""
 
-    async def work(tx: Tx) -> StageResult:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id, lock=True)
-        return await apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
+    def work(tx: Tx) -> StageResult:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
+        return apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
 
     return await db.write(work)
 
@@ -223,22 +223,20 @@ async def move(
 async def delete_company(
     db: Database, project_id: str, company_id: str, source: Source = Source.ACCOUNT_API
 ) -> Deleted:
-    async def work(tx: Tx) -> Deleted:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id, lock=True)
+    def work(tx: Tx) -> Deleted:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
         # Explicit rather than trusting ON DELETE: PostgreSQL and SQLite agree this way.
-        await tx.session.execute(
+        tx.session.execute(
             sql_update(Visitor)
             .where(Visitor.active_company_pk == company.pk)
             .values(active_company_pk=None)
         )
-        await tx.session.execute(
-            delete(ContactCompany).where(ContactCompany.company_pk == company.pk)
-        )
-        await tx.session.execute(delete(Event).where(Event.company_pk == company.pk))
-        await tx.session.execute(delete(StageChange).where(StageChange.company_pk == company.pk))
+        tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == company.pk))
+        tx.session.execute(delete(Event).where(Event.company_pk == company.pk))
+        tx.session.execute(delete(StageChange).where(StageChange.company_pk == company.pk))
         tx.record(project, EventKind.COMPANY_DELETED, source, f"{company.name} deleted", company)
-        await tx.session.delete(company)
+        tx.session.delete(company)
         return Deleted(id=company_id)
 
     return await db.write(work)
@@ -249,18 +247,16 @@ async def history(
 ) -> Page[HistoryItem]:
     """Stage writes (applied and skipped) and tracked events of a company, newest first."""
 
-    async def work(tx: Tx) -> Page[HistoryItem]:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id)
-        return Page(items=await company_history(tx, project, company, limit))
+    def work(tx: Tx) -> Page[HistoryItem]:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id)
+        return Page(items=company_history(tx, project, company, limit))
 
     return await db.read(work)
 
 
-async def company_history(
-    tx: Tx, project: Project, company: Company, limit: int
-) -> list[HistoryItem]:
-    changes = await tx.session.scalars(
+def company_history(tx: Tx, project: Project, company: Company, limit: int) -> list[HistoryItem]:
+    changes = tx.session.scalars(
         select(StageChange)
         .where(StageChange.company_pk == company.pk)
         .order_by(StageChange.pk.desc())
@@ -282,7 +278,7 @@ async def company_history(
         )
         for c in changes
     ]
-    events = await tx.session.execute(
+    events = tx.session.execute(
         select(Event, Contact.id)
         .outerjoin(Contact, Contact.pk == Event.contact_pk)
         .where(Event.company_pk == company.pk)
@@ -304,15 +300,15 @@ async def reopen(
 ) -> StageResult:
     """Moves a won or lost company back to the open stage it was closed from (else the first)."""
 
-    async def work(tx: Tx) -> StageResult:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id, lock=True)
-        rows = await tx.stage_rows(project)
+    def work(tx: Tx) -> StageResult:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
+        rows = tx.stage_rows(project)
         current = next((s for s in rows if s.pk == company.stage_pk), None)
         if current is None or current.kind == "open":
             raise InvalidRequest(f"{company.name} is not in a won or lost stage")
         open_ids = {s.id for s in rows if s.kind == "open"}
-        closed_from = await tx.session.scalar(
+        closed_from = tx.session.scalar(
             select(StageChange.from_stage_id)
             .where(
                 StageChange.company_pk == company.pk,
@@ -325,8 +321,6 @@ async def reopen(
         target = closed_from if closed_from in open_ids else None
         if target is None:
             target = next(s.id for s in rows if s.kind == "open")
-        return await apply_stage(
-            tx, project, company, target, StageMode.EXACT, source, note="reopened"
-        )
+        return apply_stage(tx, project, company, target, StageMode.EXACT, source, note="reopened")
 
     return await db.write(work)

@@ -34,8 +34,8 @@ async def list_contacts(
     limit = check_limit(limit)
     after = decode_cursor(cursor)
 
-    async def work(tx: Tx) -> Page[ContactRecord]:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> Page[ContactRecord]:
+        project = tx.project(project_id)
         stmt = select(Contact).where(Contact.project_pk == project.pk)
         if email is not None:
             stmt = stmt.where(Contact.email == email.strip().lower())
@@ -54,11 +54,11 @@ async def list_contacts(
             )
         if after is not None:
             stmt = stmt.where(Contact.pk > after)
-        rows = list(await tx.session.scalars(stmt.order_by(Contact.pk).limit(limit + 1)))
+        rows = list(tx.session.scalars(stmt.order_by(Contact.pk).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
         return Page(
-            items=await contact_records(tx, rows),
+            items=contact_records(tx, rows),
             next_cursor=encode_cursor(rows[-1].pk) if more else None,
         )
 
@@ -66,20 +66,20 @@ async def list_contacts(
 
 
 async def get(db: Database, project_id: str, contact_id: str) -> ContactRecord:
-    async def work(tx: Tx) -> ContactRecord:
-        project = await tx.project(project_id)
-        return await contact_record(tx, await get_contact(tx, project, contact_id))
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        return contact_record(tx, get_contact(tx, project, contact_id))
 
     return await db.read(work)
 
 
-async def _ensure_free(
+def _ensure_free(
     tx: Tx, project: Project, email: str | None, user_id: str | None, but: Contact | None
 ) -> None:
     for column, value in ((Contact.email, email), (Contact.user_id, user_id)):
         if value is None:
             continue
-        holder = await tx.session.scalar(
+        holder = tx.session.scalar(
             select(Contact.pk).where(Contact.project_pk == project.pk, column == value)
         )
         if holder is not None and (but is None or holder != but.pk):
@@ -94,17 +94,17 @@ async def create(
     if body.metadata:
         meta_rules.check(body.metadata, field="metadata")
 
-    async def work(tx: Tx) -> ContactRecord:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
         contact_id = body.id or new_id("ct")
-        taken = await tx.session.scalar(
+        taken = tx.session.scalar(
             select(Contact.pk).where(Contact.project_pk == project.pk, Contact.id == contact_id)
         )
         if taken is not None:
             raise Conflict(
                 f"a contact with id {contact_id!r} exists already", code="already_exists"
             )
-        await _ensure_free(tx, project, email, body.user_id, None)
+        _ensure_free(tx, project, email, body.user_id, None)
         contact = Contact(
             id=contact_id,
             project_pk=project.pk,
@@ -119,7 +119,7 @@ async def create(
             updated_at=tx.now,
         )
         tx.session.add(contact)
-        await tx.session.flush()
+        tx.session.flush()
         tx.record(
             project,
             EventKind.CONTACT_CREATED,
@@ -127,7 +127,7 @@ async def create(
             f"contact {contact.email or contact.name or contact.id} created",
             data={"contact_id": contact.id},
         )
-        return await contact_record(tx, contact)
+        return contact_record(tx, contact)
 
     return await db.write(work)
 
@@ -144,10 +144,10 @@ async def update(
     if patch.metadata is not UNSET:
         meta_rules.check(patch.metadata, field="metadata")
 
-    async def work(tx: Tx) -> ContactRecord:
-        project = await tx.project(project_id)
-        contact = await get_contact(tx, project, contact_id, lock=True)
-        await _ensure_free(
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        _ensure_free(
             tx,
             project,
             email if isinstance(email, str) else None,
@@ -179,7 +179,7 @@ async def update(
                 f"contact {contact.email or contact.name or contact.id} edited",
                 data={"contact_id": contact.id, "fields": changed},
             )
-        return await contact_record(tx, contact)
+        return contact_record(tx, contact)
 
     return await db.write(work)
 
@@ -187,18 +187,16 @@ async def update(
 async def delete_contact(
     db: Database, project_id: str, contact_id: str, source: Source = Source.ACCOUNT_API
 ) -> Deleted:
-    async def work(tx: Tx) -> Deleted:
-        project = await tx.project(project_id)
-        contact = await get_contact(tx, project, contact_id, lock=True)
-        await tx.session.execute(
+    def work(tx: Tx) -> Deleted:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        tx.session.execute(
             sql_update(Visitor).where(Visitor.contact_pk == contact.pk).values(contact_pk=None)
         )
-        await tx.session.execute(
+        tx.session.execute(
             sql_update(Event).where(Event.contact_pk == contact.pk).values(contact_pk=None)
         )
-        await tx.session.execute(
-            delete(ContactCompany).where(ContactCompany.contact_pk == contact.pk)
-        )
+        tx.session.execute(delete(ContactCompany).where(ContactCompany.contact_pk == contact.pk))
         tx.record(
             project,
             EventKind.CONTACT_DELETED,
@@ -206,7 +204,7 @@ async def delete_contact(
             f"contact {contact.email or contact.name or contact.id} deleted",
             data={"contact_id": contact.id},
         )
-        await tx.session.delete(contact)
+        tx.session.delete(contact)
         return Deleted(id=contact_id)
 
     return await db.write(work)
@@ -223,24 +221,24 @@ async def set_link(
 ) -> ContactRecord:
     """Links or unlinks; gaining a real company lets go of the contact's idle placeholders."""
 
-    async def work(tx: Tx) -> ContactRecord:
-        project = await tx.project(project_id)
-        contact = await get_contact(tx, project, contact_id, lock=True)
-        company = await get_company(tx, project, company_id)
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        company = get_company(tx, project, company_id)
         deleted: list[str] = []
         if linked:
-            changed = await link(tx, contact, company)
+            changed = link(tx, contact, company)
             if changed and not company.is_placeholder:
-                deleted = await release_placeholders(tx, contact, keep=company)
+                deleted = release_placeholders(tx, contact, keep=company)
         else:
-            result = await tx.session.execute(
+            result = tx.session.execute(
                 delete(ContactCompany).where(
                     ContactCompany.contact_pk == contact.pk,
                     ContactCompany.company_pk == company.pk,
                 )
             )
             changed = bool(result.rowcount)  # type: ignore[attr-defined]
-            await tx.session.execute(
+            tx.session.execute(
                 sql_update(Visitor)
                 .where(Visitor.contact_pk == contact.pk, Visitor.active_company_pk == company.pk)
                 .values(active_company_pk=None)
@@ -256,6 +254,6 @@ async def set_link(
                 company,
                 data={"contact_id": contact.id, "deleted_company_ids": deleted},
             )
-        return await contact_record(tx, contact)
+        return contact_record(tx, contact)
 
     return await db.write(work)

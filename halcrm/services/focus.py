@@ -66,22 +66,22 @@ def _ago(now: datetime, then: datetime) -> str:
 async def focus_lane(db: Database, project_id: str, limit: int = 8) -> list[FocusItem]:
     """Ranks what needs the founder now, leaving out what they snoozed, did or dismissed."""
 
-    async def work(tx: Tx) -> list[FocusItem]:
-        project = await tx.project(project_id)
-        return await compute_focus(tx, project, limit)
+    def work(tx: Tx) -> list[FocusItem]:
+        project = tx.project(project_id)
+        return compute_focus(tx, project, limit)
 
     return await db.read(work)
 
 
-async def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
-    stages = {row.pk: row for row in await tx.stage_rows(project)}
+def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
+    stages = {row.pk: row for row in tx.stage_rows(project)}
     items = (
-        await _waiting_reply(tx, project)
-        + await _widget_advanced(tx, project, stages)
-        + await _stalled(tx, project, stages)
-        + await _placeholders(tx, project)
+        _waiting_reply(tx, project)
+        + _widget_advanced(tx, project, stages)
+        + _stalled(tx, project, stages)
+        + _placeholders(tx, project)
     )
-    answers = await _answers(tx, project)
+    answers = _answers(tx, project)
     best: dict[str, FocusItem] = {}
     for item, activity in items:
         answer = answers.get((item.company_id, item.reason))
@@ -100,8 +100,8 @@ def _hidden(answer: FocusAnswer, activity: datetime, now: datetime) -> bool:
     return activity <= answer.activity_mark
 
 
-async def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], FocusAnswer]:
-    rows = await tx.session.execute(
+def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], FocusAnswer]:
+    rows = tx.session.execute(
         select(Company.id, FocusAnswer)
         .join(FocusAnswer, FocusAnswer.company_pk == Company.pk)
         .where(Company.project_pk == project.pk)
@@ -124,13 +124,13 @@ def _item(
     )
 
 
-async def _waiting_reply(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
+def _waiting_reply(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
     last = (
         select(Message.conversation_pk, func.max(Message.pk).label("pk"))
         .group_by(Message.conversation_pk)
         .subquery()
     )
-    rows = await tx.session.execute(
+    rows = tx.session.execute(
         select(Company, Message.created_at)
         .join(ContactCompany, ContactCompany.company_pk == Company.pk)
         .join(Conversation, Conversation.contact_pk == ContactCompany.contact_pk)
@@ -157,10 +157,10 @@ async def _waiting_reply(tx: Tx, project: Project) -> list[tuple[FocusItem, date
     return out
 
 
-async def _widget_advanced(
+def _widget_advanced(
     tx: Tx, project: Project, stages: dict[int, Stage]
 ) -> list[tuple[FocusItem, datetime]]:
-    rows = await tx.session.scalars(
+    rows = tx.session.scalars(
         select(Company)
         .where(
             Company.project_pk == project.pk,
@@ -184,7 +184,7 @@ async def _widget_advanced(
     return out
 
 
-async def _stalled(
+def _stalled(
     tx: Tx, project: Project, stages: dict[int, Stage]
 ) -> list[tuple[FocusItem, datetime]]:
     open_stages = sorted(
@@ -201,7 +201,7 @@ async def _stalled(
         )
         for s in warm
     ]
-    rows = await tx.session.scalars(
+    rows = tx.session.scalars(
         select(Company)
         .where(Company.project_pk == project.pk, or_(*conditions))
         .order_by(func.coalesce(Company.deal_value_cents, 0).desc(), Company.last_activity_at)
@@ -221,7 +221,7 @@ async def _stalled(
     return out
 
 
-async def _placeholders(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
+def _placeholders(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
     contacts = (
         select(func.count())
         .where(ContactCompany.company_pk == Company.pk)
@@ -234,7 +234,7 @@ async def _placeholders(tx: Tx, project: Project) -> list[tuple[FocusItem, datet
         .correlate(Company)
         .scalar_subquery()
     )
-    rows = await tx.session.execute(
+    rows = tx.session.execute(
         select(Company, contacts, events)
         .where(
             Company.project_pk == project.pk,
@@ -280,10 +280,10 @@ async def answer(
     if state_value is FocusState.SNOOZED and until is None:
         raise InvalidRequest("snoozing needs a date to snooze until", field="until")
 
-    async def work(tx: Tx) -> None:
-        project = await tx.project(project_id)
-        company = await get_company(tx, project, company_id)
-        row = await tx.session.scalar(
+    def work(tx: Tx) -> None:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id)
+        row = tx.session.scalar(
             select(FocusAnswer).where(
                 FocusAnswer.company_pk == company.pk, FocusAnswer.reason == reason_value
             )

@@ -45,13 +45,13 @@ def _check_body(body: Identify) -> None:
             raise InvalidRequest("company needs at least one of id, name, stage or metadata")
 
 
-async def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
-    project, verified = await widget_project(tx, body)
+def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
+    project, verified = widget_project(tx, body)
     mode = widget_mode(project, body.stage_update_mode)
     # Rule 1: the visitor.
-    visitor = await upsert_visitor(tx, project, body.visitor_id)
+    visitor = upsert_visitor(tx, project, body.visitor_id)
     # Rule 2: the contact.
-    contact = await _contact(tx, project, visitor, email, body.user_id)
+    contact = _contact(tx, project, visitor, email, body.user_id)
     if contact is None:
         if body.company is not None or body.company_ids:
             raise VisitorNotIdentified(
@@ -77,19 +77,19 @@ async def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult
     gained_real = False
     deleted: list[str] = []
     for company_id in body.company_ids or ():
-        company = await get_company(tx, project, company_id, error=UnknownCompany)
-        await link(tx, contact, company)
+        company = get_company(tx, project, company_id, error=UnknownCompany)
+        link(tx, contact, company)
         gained_real = gained_real or not company.is_placeholder
     # Rules 3 and 4 (company): the targeted company.
     target: Company | None = None
     if body.company is not None:
-        target, real = await _company(tx, project, visitor, contact, body.company)
+        target, real = _company(tx, project, visitor, contact, body.company)
         gained_real = gained_real or real
     # Rules 5 and 6: placeholders.
-    if not await linked_companies(tx, contact):
-        await ensure_placeholder(tx, project, contact)
+    if not linked_companies(tx, contact):
+        ensure_placeholder(tx, project, contact)
     elif gained_real:
-        deleted = await release_placeholders(tx, contact, keep=target)
+        deleted = release_placeholders(tx, contact, keep=target)
     # Rule 7: company metadata and stage.
     stage_result: StageResult | None = None
     if target is not None and body.company is not None:
@@ -99,11 +99,9 @@ async def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult
             )
             target.updated_at = tx.now
         if body.company.stage:
-            stage_result = await apply_stage(
-                tx, project, target, body.company.stage, mode, Source.WIDGET
-            )
+            stage_result = apply_stage(tx, project, target, body.company.stage, mode, Source.WIDGET)
 
-    companies = await linked_companies(tx, contact)
+    companies = linked_companies(tx, contact)
     for company in companies:
         company.last_activity_at = tx.now
     linked_pks = {c.pk for c in companies}
@@ -133,17 +131,17 @@ async def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult
     )
 
 
-async def _contact(
+def _contact(
     tx: Tx, project: Project, visitor: Visitor, email: str | None, user_id: str | None
 ) -> Contact | None:
     """Rule 2: finds the contact by email, else by user_id, else creates it; links the visitor."""
     if email is None and user_id is None:
-        return await visitor_contact(tx, visitor)
+        return visitor_contact(tx, visitor)
     contact = None
     if email is not None:
-        contact = await _find_contact(tx, project, Contact.email == email)
+        contact = _find_contact(tx, project, Contact.email == email)
     if contact is None and user_id is not None:
-        contact = await _find_contact(tx, project, Contact.user_id == user_id)
+        contact = _find_contact(tx, project, Contact.user_id == user_id)
     if contact is None:
         contact = Contact(
             id=new_id("ct"),
@@ -156,19 +154,19 @@ async def _contact(
             updated_at=tx.now,
         )
         tx.session.add(contact)
-        await tx.session.flush()
+        tx.session.flush()
     else:
         # Fill in the other identifier when it is new and nobody else holds it.
         if (
             email is not None
             and contact.email is None
-            and await _find_contact(tx, project, Contact.email == email) is None
+            and _find_contact(tx, project, Contact.email == email) is None
         ):
             contact.email = email
         if (
             user_id is not None
             and contact.user_id is None
-            and await _find_contact(tx, project, Contact.user_id == user_id) is None
+            and _find_contact(tx, project, Contact.user_id == user_id) is None
         ):
             contact.user_id = user_id
     if visitor.contact_pk != contact.pk:
@@ -178,12 +176,12 @@ async def _contact(
     return contact
 
 
-async def _find_contact(tx: Tx, project: Project, where: object) -> Contact | None:
+def _find_contact(tx: Tx, project: Project, where: object) -> Contact | None:
     stmt = select(Contact).where(Contact.project_pk == project.pk, where)  # type: ignore[arg-type]
-    return await tx.session.scalar(tx.locking(stmt))
+    return tx.session.scalar(tx.locking(stmt))
 
 
-async def _company(
+def _company(
     tx: Tx, project: Project, visitor: Visitor, contact: Contact, spec: IdentifyCompany
 ) -> tuple[Company, bool]:
     """Rules 3 and 4: the company named by ``company.id`` or ``company.name``.
@@ -192,14 +190,14 @@ async def _company(
         The targeted company, and whether the contact gained a real (non-placeholder) company.
     """
     if spec.id is not None:
-        company = await _company_by_id(tx, project, spec.id, spec.name or spec.id)
-        await link(tx, contact, company)
+        company = _company_by_id(tx, project, spec.id, spec.name or spec.id)
+        link(tx, contact, company)
         visitor.active_company_pk = company.pk
         return company, not company.is_placeholder
     if spec.name is not None:
-        linked = await linked_companies(tx, contact)
+        linked = linked_companies(tx, contact)
         if len(linked) == 1 and linked[0].is_placeholder:
-            company = await lock_company(tx, linked[0])
+            company = lock_company(tx, linked[0])
             company.name = spec.name
             company.is_placeholder = False
             company.placeholder_key = None
@@ -209,22 +207,22 @@ async def _company(
             match = next((c for c in linked if c.name.casefold() == folded), None)
             company = match or _new_company(tx, project, new_id("co"), spec.name)
             if match is None:
-                await tx.session.flush()
-                await link(tx, contact, company)
+                tx.session.flush()
+                link(tx, contact, company)
             else:
-                company = await lock_company(tx, company)
+                company = lock_company(tx, company)
         visitor.active_company_pk = company.pk
         return company, not company.is_placeholder
     # Only stage or metadata: the company is chosen as for set-stage.
-    return await target_company(tx, project, visitor, contact, None), False
+    return target_company(tx, project, visitor, contact, None), False
 
 
-async def _company_by_id(tx: Tx, project: Project, company_id: str, name: str) -> Company:
+def _company_by_id(tx: Tx, project: Project, company_id: str, name: str) -> Company:
     stmt = select(Company).where(Company.project_pk == project.pk, Company.id == company_id)
-    company = await tx.session.scalar(tx.locking(stmt))
+    company = tx.session.scalar(tx.locking(stmt))
     if company is None:
         company = _new_company(tx, project, company_id, name)
-        await tx.session.flush()
+        tx.session.flush()
     return company
 
 

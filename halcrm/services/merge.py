@@ -69,47 +69,43 @@ async def merge_companies(
     if source_id == into_id:
         raise InvalidRequest("a company cannot be merged into itself")
 
-    async def work(tx: Tx) -> MergeResult:
-        project = await tx.project(project_id)
-        gone = await get_company(tx, project, source_id, lock=True)
-        into = await get_company(tx, project, into_id, lock=True)
+    def work(tx: Tx) -> MergeResult:
+        project = tx.project(project_id)
+        gone = get_company(tx, project, source_id, lock=True)
+        into = get_company(tx, project, into_id, lock=True)
         into_before = _snapshot(into, ("notes", "meta", "deal_value_cents", "stage_pk"))
         links = list(
-            await tx.session.scalars(
+            tx.session.scalars(
                 select(ContactCompany.contact_pk).where(ContactCompany.company_pk == gone.pk)
             )
         )
         already = set(
-            await tx.session.scalars(
+            tx.session.scalars(
                 select(ContactCompany.contact_pk).where(
                     ContactCompany.company_pk == into.pk, ContactCompany.contact_pk.in_(links)
                 )
             )
         )
         moved = [pk for pk in links if pk not in already]
-        await tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == gone.pk))
+        tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == gone.pk))
         for contact_pk in moved:
             tx.session.add(
                 ContactCompany(contact_pk=contact_pk, company_pk=into.pk, created_at=tx.now)
             )
-        event_pks = list(
-            await tx.session.scalars(select(Event.pk).where(Event.company_pk == gone.pk))
-        )
+        event_pks = list(tx.session.scalars(select(Event.pk).where(Event.company_pk == gone.pk)))
         change_pks = list(
-            await tx.session.scalars(
-                select(StageChange.pk).where(StageChange.company_pk == gone.pk)
-            )
+            tx.session.scalars(select(StageChange.pk).where(StageChange.company_pk == gone.pk))
         )
         visitor_pks = list(
-            await tx.session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == gone.pk))
+            tx.session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == gone.pk))
         )
-        await tx.session.execute(
+        tx.session.execute(
             update(Event).where(Event.company_pk == gone.pk).values(company_pk=into.pk)
         )
-        await tx.session.execute(
+        tx.session.execute(
             update(StageChange).where(StageChange.company_pk == gone.pk).values(company_pk=into.pk)
         )
-        await tx.session.execute(
+        tx.session.execute(
             update(Visitor)
             .where(Visitor.active_company_pk == gone.pk)
             .values(active_company_pk=into.pk)
@@ -124,8 +120,8 @@ async def merge_companies(
         into.updated_at = tx.now
         into.last_activity_at = max(into.last_activity_at, gone.last_activity_at)
         snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
-        await tx.session.delete(gone)
-        await tx.session.flush()
+        tx.session.delete(gone)
+        tx.session.flush()
         tx.record(
             project,
             EventKind.COMPANY_MERGED,
@@ -144,7 +140,7 @@ async def merge_companies(
             stage_changes=change_pks,
             visitors=visitor_pks,
         )
-        return MergeResult(company=await company_record(tx, project, into), undo=undo)
+        return MergeResult(company=company_record(tx, project, into), undo=undo)
 
     return await db.write(work)
 
@@ -154,11 +150,11 @@ async def undo_merge(
 ) -> CompanyRecord:
     """Restores the merged-away company with its id, links, events and history."""
 
-    async def work(tx: Tx) -> CompanyRecord:
-        project = await tx.project(project_id)
-        into = await get_company(tx, project, undo.into_id, lock=True)
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        into = get_company(tx, project, undo.into_id, lock=True)
         fields = _decode(undo.source)
-        taken = await tx.session.scalar(
+        taken = tx.session.scalar(
             select(Company.pk).where(Company.project_pk == project.pk, Company.id == fields["id"])
         )
         if taken is not None:
@@ -167,9 +163,9 @@ async def undo_merge(
             )
         restored = Company(project_pk=project.pk, **fields)
         tx.session.add(restored)
-        await tx.session.flush()
+        tx.session.flush()
         for contact_pk in undo.moved_links:
-            await tx.session.execute(
+            tx.session.execute(
                 delete(ContactCompany).where(
                     ContactCompany.contact_pk == contact_pk, ContactCompany.company_pk == into.pk
                 )
@@ -179,17 +175,17 @@ async def undo_merge(
                 ContactCompany(contact_pk=contact_pk, company_pk=restored.pk, created_at=tx.now)
             )
         if undo.events:
-            await tx.session.execute(
+            tx.session.execute(
                 update(Event).where(Event.pk.in_(undo.events)).values(company_pk=restored.pk)
             )
         if undo.stage_changes:
-            await tx.session.execute(
+            tx.session.execute(
                 update(StageChange)
                 .where(StageChange.pk.in_(undo.stage_changes))
                 .values(company_pk=restored.pk)
             )
         if undo.visitors:
-            await tx.session.execute(
+            tx.session.execute(
                 update(Visitor)
                 .where(Visitor.pk.in_(undo.visitors))
                 .values(active_company_pk=restored.pk)
@@ -198,7 +194,7 @@ async def undo_merge(
         into.notes, into.meta = before["notes"], before["meta"]
         into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
         into.updated_at = tx.now
-        await tx.session.flush()
+        tx.session.flush()
         tx.record(
             project,
             EventKind.COMPANY_CREATED,
@@ -207,7 +203,7 @@ async def undo_merge(
             restored,
             data={"company_ids": [restored.id, into.id]},
         )
-        return await company_record(tx, project, restored)
+        return company_record(tx, project, restored)
 
     return await db.write(work)
 

@@ -13,7 +13,7 @@ from halcrm.services.tx import Tx
 MANUAL_SOURCES = frozenset({Source.BOARD, Source.ACCOUNT_API, Source.PUBLIC_API})
 
 
-async def apply_stage(
+def apply_stage(
     tx: Tx,
     project: Project,
     company: Company,
@@ -28,8 +28,8 @@ async def apply_stage(
         ref: The requested stage's id or name; ``None`` clears the stage (exact writes only).
         note: An optional reason stored with the audit row (e.g. why a deal was lost).
     """
-    rows = await tx.stage_rows(project)
-    infos = await tx.stages(project)
+    rows = tx.stage_rows(project)
+    infos = tx.stages(project)
     by_pk = {row.pk: info for row, info in zip(rows, infos, strict=True)}
     pk_by_id = {row.id: row.pk for row in rows}
     current: StageInfo | None = by_pk.get(company.stage_pk) if company.stage_pk else None

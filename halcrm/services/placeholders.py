@@ -24,10 +24,10 @@ def placeholder_key(contact: Contact) -> tuple[str, str, str | None]:
     return f"contact:{contact.id}", name, None
 
 
-async def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
+def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
     """Links the contact to its placeholder company, creating it when needed."""
     key, name, domain = placeholder_key(contact)
-    company = await tx.session.scalar(
+    company = tx.session.scalar(
         tx.locking(
             select(Company).where(Company.project_pk == project.pk, Company.placeholder_key == key)
         )
@@ -46,14 +46,14 @@ async def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Comp
             last_activity_at=tx.now,
         )
         tx.session.add(company)
-        await tx.session.flush()
-    await link(tx, contact, company)
+        tx.session.flush()
+    link(tx, contact, company)
     return company
 
 
-async def link(tx: Tx, contact: Contact, company: Company) -> bool:
+def link(tx: Tx, contact: Contact, company: Company) -> bool:
     """Links a contact to a company; returns False when they were linked already."""
-    found = await tx.session.scalar(
+    found = tx.session.scalar(
         select(ContactCompany.contact_pk).where(
             ContactCompany.contact_pk == contact.pk, ContactCompany.company_pk == company.pk
         )
@@ -61,21 +61,21 @@ async def link(tx: Tx, contact: Contact, company: Company) -> bool:
     if found is not None:
         return False
     tx.session.add(ContactCompany(contact_pk=contact.pk, company_pk=company.pk, created_at=tx.now))
-    await tx.session.flush()
+    tx.session.flush()
     return True
 
 
-async def holds_value(tx: Tx, company: Company) -> bool:
+def holds_value(tx: Tx, company: Company) -> bool:
     """Whether a placeholder carries something a person would not want silently dropped."""
     if company.deal_value_cents is not None or company.stage_set_by_hand:
         return True
     if (company.notes or "").strip() or company.meta:
         return True
-    has_events = await tx.session.scalar(select(exists().where(Event.company_pk == company.pk)))
+    has_events = tx.session.scalar(select(exists().where(Event.company_pk == company.pk)))
     return bool(has_events)
 
 
-async def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) -> list[str]:
+def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) -> list[str]:
     """Unlinks the contact's placeholders that hold no value; deletes those left with no contact.
 
     Placeholders that hold value keep the link and stay, still marked, for the founder to merge.
@@ -84,19 +84,19 @@ async def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = 
         The ids of the placeholders deleted.
     """
     deleted: list[str] = []
-    for company in await linked_companies(tx, contact):
-        if not company.is_placeholder or company is keep or await holds_value(tx, company):
+    for company in linked_companies(tx, contact):
+        if not company.is_placeholder or company is keep or holds_value(tx, company):
             continue
-        await tx.session.execute(
+        tx.session.execute(
             delete(ContactCompany).where(
                 ContactCompany.contact_pk == contact.pk, ContactCompany.company_pk == company.pk
             )
         )
-        remaining = await tx.session.scalar(
+        remaining = tx.session.scalar(
             select(func.count()).where(ContactCompany.company_pk == company.pk)
         )
         if not remaining:
             deleted.append(company.id)
-            await tx.session.delete(company)
-    await tx.session.flush()
+            tx.session.delete(company)
+    tx.session.flush()
     return deleted

@@ -33,8 +33,8 @@ async def ensure_project(
         True when the project was created now.
     """
 
-    async def work(tx: Tx) -> bool:
-        found = await tx.session.scalar(select(Project.pk).where(Project.id == project_id))
+    def work(tx: Tx) -> bool:
+        found = tx.session.scalar(select(Project.pk).where(Project.id == project_id))
         if found is not None:
             return False
         project = Project(
@@ -46,7 +46,7 @@ async def ensure_project(
             created_at=tx.now,
         )
         tx.session.add(project)
-        await tx.session.flush()
+        tx.session.flush()
         overrides = {k.casefold(): v for k, v in (stall_defaults or {}).items()}
         for position, stage in enumerate(DEFAULT_PIPELINE):
             stall = stage.stall_after_days
@@ -82,8 +82,8 @@ def project_record(project: Project, *, with_secret: bool) -> ProjectRecord:
 
 
 async def get_project(db: Database, project_id: str) -> ProjectRecord:
-    async def work(tx: Tx) -> ProjectRecord:
-        return project_record(await tx.project(project_id), with_secret=True)
+    def work(tx: Tx) -> ProjectRecord:
+        return project_record(tx.project(project_id), with_secret=True)
 
     return await db.read(work)
 
@@ -91,8 +91,8 @@ async def get_project(db: Database, project_id: str) -> ProjectRecord:
 async def update_project(
     db: Database, project_id: str, patch: ProjectPatch, source: Source = Source.ACCOUNT_API
 ) -> ProjectRecord:
-    async def work(tx: Tx) -> ProjectRecord:
-        project = await tx.project(project_id)
+    def work(tx: Tx) -> ProjectRecord:
+        project = tx.project(project_id)
         changed: dict[str, str] = {}
         for field in ("name", "stage_update_mode", "identity_verification"):
             value = getattr(patch, field)

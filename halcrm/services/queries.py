@@ -15,7 +15,7 @@ from halcrm.services.records import CompanyRecord, ContactRecord
 from halcrm.services.tx import Tx, stage_info
 
 
-async def get_company(
+def get_company(
     tx: Tx,
     project: Project,
     company_id: str,
@@ -25,32 +25,32 @@ async def get_company(
 ) -> Company:
     """Loads a company of the project by id, or refuses with ``error``."""
     stmt = select(Company).where(Company.project_pk == project.pk, Company.id == company_id)
-    company = await tx.session.scalar(tx.locking(stmt) if lock else stmt)
+    company = tx.session.scalar(tx.locking(stmt) if lock else stmt)
     if company is None:
         raise error(f"no company with id {company_id!r}")
     return company
 
 
-async def lock_company(tx: Tx, company: Company) -> Company:
+def lock_company(tx: Tx, company: Company) -> Company:
     """Re-reads a company under a row lock before a read-modify-write (no-op on SQLite)."""
     if tx.is_sqlite:
         return company
-    locked = await tx.session.scalar(tx.locking(select(Company).where(Company.pk == company.pk)))
+    locked = tx.session.scalar(tx.locking(select(Company).where(Company.pk == company.pk)))
     assert locked is not None
     return locked
 
 
-async def get_contact(tx: Tx, project: Project, contact_id: str, *, lock: bool = False) -> Contact:
+def get_contact(tx: Tx, project: Project, contact_id: str, *, lock: bool = False) -> Contact:
     stmt = select(Contact).where(Contact.project_pk == project.pk, Contact.id == contact_id)
-    contact = await tx.session.scalar(tx.locking(stmt) if lock else stmt)
+    contact = tx.session.scalar(tx.locking(stmt) if lock else stmt)
     if contact is None:
         raise NotFound(f"no contact with id {contact_id!r}")
     return contact
 
 
-async def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
+def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
     """The contact's companies, oldest link first."""
-    result = await tx.session.scalars(
+    result = tx.session.scalars(
         select(Company)
         .join(ContactCompany, ContactCompany.company_pk == Company.pk)
         .where(ContactCompany.contact_pk == contact.pk)
@@ -59,8 +59,8 @@ async def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
     return list(result)
 
 
-async def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
-    found = await tx.session.scalar(
+def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
+    found = tx.session.scalar(
         select(ContactCompany.contact_pk).where(
             ContactCompany.contact_pk == contact.pk, ContactCompany.company_pk == company.pk
         )
@@ -68,11 +68,11 @@ async def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
     return found is not None
 
 
-async def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int, list[str]]:
+def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     if not company_pks:
         return out
-    rows = await tx.session.execute(
+    rows = tx.session.execute(
         select(ContactCompany.company_pk, Contact.id)
         .join(Contact, Contact.pk == ContactCompany.contact_pk)
         .where(ContactCompany.company_pk.in_(company_pks))
@@ -83,11 +83,11 @@ async def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int
     return out
 
 
-async def company_ids_by_contact(tx: Tx, contact_pks: Sequence[int]) -> dict[int, list[str]]:
+def company_ids_by_contact(tx: Tx, contact_pks: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     if not contact_pks:
         return out
-    rows = await tx.session.execute(
+    rows = tx.session.execute(
         select(ContactCompany.contact_pk, Company.id)
         .join(Company, Company.pk == ContactCompany.company_pk)
         .where(ContactCompany.contact_pk.in_(contact_pks))
@@ -98,19 +98,17 @@ async def company_ids_by_contact(tx: Tx, contact_pks: Sequence[int]) -> dict[int
     return out
 
 
-async def company_records(
-    tx: Tx, project: Project, companies: Sequence[Company]
-) -> list[CompanyRecord]:
-    stages = {s.pk: s for s in await tx.stage_rows(project)}
-    contacts = await contact_ids_by_company(tx, [c.pk for c in companies])
+def company_records(tx: Tx, project: Project, companies: Sequence[Company]) -> list[CompanyRecord]:
+    stages = {s.pk: s for s in tx.stage_rows(project)}
+    contacts = contact_ids_by_company(tx, [c.pk for c in companies])
     return [
         build_company_record(c, stages.get(c.stage_pk) if c.stage_pk else None, contacts[c.pk], tx)
         for c in companies
     ]
 
 
-async def company_record(tx: Tx, project: Project, company: Company) -> CompanyRecord:
-    return (await company_records(tx, project, [company]))[0]
+def company_record(tx: Tx, project: Project, company: Company) -> CompanyRecord:
+    return (company_records(tx, project, [company]))[0]
 
 
 def build_company_record(
@@ -138,8 +136,8 @@ def build_company_record(
     )
 
 
-async def contact_records(tx: Tx, contacts: Sequence[Contact]) -> list[ContactRecord]:
-    companies = await company_ids_by_contact(tx, [c.pk for c in contacts])
+def contact_records(tx: Tx, contacts: Sequence[Contact]) -> list[ContactRecord]:
+    companies = company_ids_by_contact(tx, [c.pk for c in contacts])
     return [
         ContactRecord(
             id=c.id,
@@ -158,5 +156,5 @@ async def contact_records(tx: Tx, contacts: Sequence[Contact]) -> list[ContactRe
     ]
 
 
-async def contact_record(tx: Tx, contact: Contact) -> ContactRecord:
-    return (await contact_records(tx, [contact]))[0]
+def contact_record(tx: Tx, contact: Contact) -> ContactRecord:
+    return (contact_records(tx, [contact]))[0]

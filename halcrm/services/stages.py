@@ -29,9 +29,9 @@ def stage_record(stage: Stage) -> StageRecord:
 
 
 async def list_stages(db: Database, project_id: str) -> Page[StageRecord]:
-    async def work(tx: Tx) -> Page[StageRecord]:
-        project = await tx.project(project_id)
-        return Page(items=[stage_record(s) for s in await tx.stage_rows(project)])
+    def work(tx: Tx) -> Page[StageRecord]:
+        project = tx.project(project_id)
+        return Page(items=[stage_record(s) for s in tx.stage_rows(project)])
 
     return await db.read(work)
 
@@ -40,11 +40,11 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:50] or "stage"
 
 
-async def _check_name(tx: Tx, project: Project, name: str, but: Stage | None) -> str:
+def _check_name(tx: Tx, project: Project, name: str, but: Stage | None) -> str:
     name = name.strip()
     if not name:
         raise InvalidRequest("stage name must not be blank", field="name")
-    for stage in await tx.stage_rows(project):
+    for stage in tx.stage_rows(project):
         if stage.name_key == name.casefold() and stage is not but:
             raise Conflict(f"a stage named {stage.name!r} exists already", code="already_exists")
     return name
@@ -65,10 +65,10 @@ def _check_stall(kind: str, stall_after_days: int | None) -> None:
 async def create(db: Database, project_id: str, body: StageCreate) -> StageRecord:
     _check_stall(body.kind, body.stall_after_days)
 
-    async def work(tx: Tx) -> StageRecord:
-        project = await tx.project(project_id)
-        name = await _check_name(tx, project, body.name, None)
-        stages = list(await tx.stage_rows(project))
+    def work(tx: Tx) -> StageRecord:
+        project = tx.project(project_id)
+        name = _check_name(tx, project, body.name, None)
+        stages = list(tx.stage_rows(project))
         ids = {s.id for s in stages}
         base = stage_id = _slug(name)
         n = 2
@@ -89,7 +89,7 @@ async def create(db: Database, project_id: str, body: StageCreate) -> StageRecor
         stages.insert(position, stage)
         _renumber(stages)
         tx.session.add(stage)
-        await tx.session.flush()
+        tx.session.flush()
         tx.forget_stages(project)
         tx.record(project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {name} added")
         return stage_record(stage)
@@ -98,13 +98,13 @@ async def create(db: Database, project_id: str, body: StageCreate) -> StageRecor
 
 
 async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatch) -> StageRecord:
-    async def work(tx: Tx) -> StageRecord:
-        project = await tx.project(project_id)
-        stages = list(await tx.stage_rows(project))
-        info = resolve_stage(await tx.stages(project), stage_ref)
+    def work(tx: Tx) -> StageRecord:
+        project = tx.project(project_id)
+        stages = list(tx.stage_rows(project))
+        info = resolve_stage(tx.stages(project), stage_ref)
         stage = next(s for s in stages if s.id == info.id)
         if patch.name is not UNSET:
-            stage.name = await _check_name(tx, project, patch.name, stage)
+            stage.name = _check_name(tx, project, patch.name, stage)
             stage.name_key = stage.name.casefold()
         if patch.kind is not UNSET:
             stage.kind = patch.kind
@@ -129,12 +129,12 @@ async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatc
 
 
 async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted:
-    async def work(tx: Tx) -> Deleted:
-        project = await tx.project(project_id)
-        stages = list(await tx.stage_rows(project))
-        info = resolve_stage(await tx.stages(project), stage_ref)
+    def work(tx: Tx) -> Deleted:
+        project = tx.project(project_id)
+        stages = list(tx.stage_rows(project))
+        info = resolve_stage(tx.stages(project), stage_ref)
         stage = next(s for s in stages if s.id == info.id)
-        held = await tx.session.scalar(select(func.count()).where(Company.stage_pk == stage.pk))
+        held = tx.session.scalar(select(func.count()).where(Company.stage_pk == stage.pk))
         if held:
             raise Conflict(
                 f"stage {stage.name!r} still holds {held} companies; move them first",
@@ -142,7 +142,7 @@ async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted
             )
         stages.remove(stage)
         _renumber(stages)
-        await tx.session.delete(stage)
+        tx.session.delete(stage)
         tx.forget_stages(project)
         tx.record(
             project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {stage.name} deleted"

@@ -36,17 +36,17 @@ def month_start(now: datetime) -> datetime:
 async def pipeline_summary(db: Database, project_id: str) -> PipelineSummary:
     """Aggregates in SQL, so the figures cost the same with 50 or 50,000 companies."""
 
-    async def work(tx: Tx) -> PipelineSummary:
-        project = await tx.project(project_id)
-        return await compute_summary(tx, project)
+    def work(tx: Tx) -> PipelineSummary:
+        project = tx.project(project_id)
+        return compute_summary(tx, project)
 
     return await db.read(work)
 
 
-async def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
-    rows = await tx.stage_rows(project)
+def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
+    rows = tx.stage_rows(project)
     deal = func.coalesce(Company.deal_value_cents, 0)
-    grouped = await tx.session.execute(
+    grouped = tx.session.execute(
         select(Company.stage_pk, func.count(), func.coalesce(func.sum(deal), 0))
         .where(Company.project_pk == project.pk)
         .group_by(Company.stage_pk)
@@ -83,7 +83,7 @@ async def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
     if stalled_conditions:
         stalled = or_(*stalled_conditions)
         result = (
-            await tx.session.execute(
+            tx.session.execute(
                 select(
                     func.coalesce(func.sum(case((stalled, deal), else_=0)), 0),
                     func.coalesce(func.sum(case((stalled, 1), else_=0)), 0),
@@ -96,7 +96,7 @@ async def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
     won_this_month = 0
     if won_pks:
         won_this_month = int(
-            await tx.session.scalar(
+            tx.session.scalar(
                 select(func.coalesce(func.sum(deal), 0)).where(
                     Company.project_pk == project.pk,
                     Company.stage_pk.in_(won_pks),

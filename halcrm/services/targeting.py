@@ -13,28 +13,28 @@ from halcrm.services.queries import get_company, is_linked, linked_companies, lo
 from halcrm.services.tx import Tx
 
 
-async def explicit_company(tx: Tx, project: Project, contact: Contact, company_id: str) -> Company:
+def explicit_company(tx: Tx, project: Project, contact: Contact, company_id: str) -> Company:
     """A company named in the body: it must exist (404) and be linked to the contact (403)."""
-    company = await get_company(tx, project, company_id, lock=True, error=UnknownCompany)
-    if not await is_linked(tx, contact, company):
+    company = get_company(tx, project, company_id, lock=True, error=UnknownCompany)
+    if not is_linked(tx, contact, company):
         raise CompanyNotLinked(f"company {company_id!r} is not linked to this visitor's contact")
     return company
 
 
-async def target_company(
+def target_company(
     tx: Tx, project: Project, visitor: Visitor, contact: Contact, company_id: str | None
 ) -> Company:
     """Chooses the company: the body's ``company_id``, else the visitor's active company while
     still linked, else the contact's only company; several without a choice is ambiguous."""
     if company_id is not None:
-        return await explicit_company(tx, project, contact, company_id)
-    linked = await linked_companies(tx, contact)
+        return explicit_company(tx, project, contact, company_id)
+    linked = linked_companies(tx, contact)
     if visitor.active_company_pk is not None:
         for company in linked:
             if company.pk == visitor.active_company_pk:
-                return await lock_company(tx, company)
+                return lock_company(tx, company)
     if len(linked) == 1:
-        return await lock_company(tx, linked[0])
+        return lock_company(tx, linked[0])
     if not linked:
         raise NoCompanyContext("the visitor's contact is not linked to any company")
     ids = ", ".join(c.id for c in linked)

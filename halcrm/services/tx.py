@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from halcrm.db.models import Activity, Company, Project, Stage
 from halcrm.domain.errors import UnknownProject
@@ -17,7 +17,7 @@ from halcrm.domain.stages import StageInfo, StageKind
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
-    def __init__(self, session: AsyncSession, now: datetime) -> None:
+    def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
         self.now = now
         self._activity: list[tuple[Activity, str, EventKind]] = []
@@ -31,29 +31,29 @@ class Tx:
             return stmt
         return stmt.with_for_update().execution_options(populate_existing=True)
 
-    async def project(self, project_id: str) -> Project:
+    def project(self, project_id: str) -> Project:
         """Loads a project by id or refuses with ``unknown_project``."""
         cached = self._projects.get(project_id)
         if cached is not None:
             return cached
-        project = await self.session.scalar(select(Project).where(Project.id == project_id))
+        project = self.session.scalar(select(Project).where(Project.id == project_id))
         if project is None:
             raise UnknownProject(f"no project with id {project_id!r}")
         self._projects[project_id] = project
         return project
 
-    async def stage_rows(self, project: Project) -> list[Stage]:
+    def stage_rows(self, project: Project) -> list[Stage]:
         rows = self._stages.get(project.pk)
         if rows is None:
-            result = await self.session.scalars(
+            result = self.session.scalars(
                 select(Stage).where(Stage.project_pk == project.pk).order_by(Stage.position)
             )
             rows = list(result)
             self._stages[project.pk] = rows
         return rows
 
-    async def stages(self, project: Project) -> list[StageInfo]:
-        return [stage_info(s) for s in await self.stage_rows(project)]
+    def stages(self, project: Project) -> list[StageInfo]:
+        return [stage_info(s) for s in self.stage_rows(project)]
 
     def forget_stages(self, project: Project) -> None:
         self._stages.pop(project.pk, None)
@@ -81,9 +81,9 @@ class Tx:
         self.session.add(row)
         self._activity.append((row, project.id, kind))
 
-    async def flush_events(self) -> None:
+    def flush_events(self) -> None:
         if self._activity:
-            await self.session.flush()
+            self.session.flush()
 
     def committed_events(self) -> list[DomainEvent]:
         return [to_domain_event(row, project_id) for row, project_id, _ in self._activity]

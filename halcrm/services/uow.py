@@ -1,22 +1,36 @@
-"""Units of work: one transaction per call, retried on races, events published after commit."""
+"""Units of work: one transaction per call, run on worker threads, events published after commit.
+
+SQLite has one writer at a time anyway, so every write goes to one writer thread that takes
+whatever calls are queued (up to ``batch_size``), runs each in its own SAVEPOINT inside one
+transaction, and commits once (group commit). A call that fails rolls back its savepoint only;
+its neighbours still commit. Answers and events are handed back to the asyncio loop only after
+the COMMIT, so nobody sees a write that did not last. PostgreSQL gets a pool of writer threads,
+one transaction per call, with row locks and retries on races instead.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from halcrm.bus import EventBus
-from halcrm.db.engine import WRITE_OPTION, is_sqlite
+from halcrm.db.engine import WRITE_OPTION
+from halcrm.domain.events import DomainEvent
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.tx import Tx
 
 T = TypeVar("T")
+Work = Callable[[Tx], T]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
@@ -24,8 +38,10 @@ MAX_ATTEMPTS = 8
 RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 
 
-def _is_race(exc: DBAPIError) -> bool:
-    """Whether a failed transaction lost a race and should simply run again."""
+def is_race(exc: BaseException) -> bool:
+    """Whether a failed statement lost a race with another writer and should run again."""
+    if not isinstance(exc, DBAPIError):
+        return False
     orig = getattr(exc, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if sqlstate is not None:
@@ -37,67 +53,185 @@ def _is_race(exc: DBAPIError) -> bool:
     return False
 
 
-class Database:
-    """Owns the engine's sessions; serialises writers on SQLite, publishes events after commit."""
+@dataclass
+class _Job:
+    work: Work[Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    attempts: int = 0
+    events: list[DomainEvent] = field(default_factory=list)
 
-    def __init__(self, engine: AsyncEngine, bus: EventBus, clock: Clock = utc_now) -> None:
+
+class Database:
+    """Runs service work on threads and settles the callers' futures on their event loop."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        bus: EventBus,
+        clock: Clock = utc_now,
+        *,
+        batch_size: int = 256,
+        readers: int = 4,
+    ) -> None:
         self.engine = engine
         self.bus = bus
         self.clock = clock
-        self.is_sqlite = is_sqlite(str(engine.url))
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-        # SQLite has one writer anyway; queueing here avoids busy-waiting on its file lock.
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self.batch_size = batch_size
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writers: list[threading.Thread] = []
+        count = 1 if self.is_sqlite else 8
+        target = self._group_writer if self.is_sqlite else self._single_writer
+        for n in range(count):
+            thread = threading.Thread(target=target, name=f"halcrm-write-{n}", daemon=True)
+            thread.start()
+            self._writers.append(thread)
+        self._closed = False
 
-    async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        """Runs ``work`` in one write transaction and publishes its events once committed.
+    async def write(self, work: Work[T]) -> T:
+        """Runs ``work(tx)`` in a write transaction; answers once it is committed."""
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        loop = asyncio.get_running_loop()
+        job = _Job(work, loop, loop.create_future())
+        self._queue.put(job)
+        return await job.future  # type: ignore[no-any-return]
 
-        A transaction that lost a race (a unique constraint another writer just satisfied, a
-        deadlock, a locked SQLite file) is rolled back and run again from scratch.
-        """
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+    async def read(self, work: Work[T]) -> T:
+        """Runs ``work(tx)`` in a read-only transaction (a consistent snapshot) on a reader."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read, work)
+
+    def _read(self, work: Work[T]) -> T:
+        with self._sessions() as session:
             try:
-                async with self._writer():
-                    tx, result = await self._run_write(work)
-            except DBAPIError as exc:
-                if attempt < MAX_ATTEMPTS and _is_race(exc):
-                    log.debug("write lost a race (attempt %d): %s", attempt, exc.orig)
-                    await asyncio.sleep(0.002 * attempt)
-                    continue
-                raise
-            self.bus.publish(tx.committed_events())
-            return result
-        raise AssertionError("unreachable")
-
-    async def _run_write(self, work: Callable[[Tx], Awaitable[T]]) -> tuple[Tx, T]:
-        async with self._sessions() as session:
-            await session.connection(execution_options={WRITE_OPTION: True})
-            tx = Tx(session, self.clock())
-            try:
-                result = await work(tx)
-                await tx.flush_events()
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-            return tx, result
-
-    async def read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        """Runs ``work`` in a read-only transaction (a consistent snapshot)."""
-        async with self._sessions() as session:
-            tx = Tx(session, self.clock())
-            try:
-                return await work(tx)
+                return work(Tx(session, self.clock()))
             finally:
-                await session.rollback()
+                session.rollback()
 
-    @contextlib.asynccontextmanager
-    async def _writer(self) -> AsyncIterator[None]:
-        if self._write_lock is None:
-            yield
-            return
-        async with self._write_lock:
-            yield
+    def run_write_blocking(self, work: Work[T]) -> T:
+        """Runs a write on the calling thread (start-up and tools, never from the loop)."""
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={WRITE_OPTION: True})
+            tx = Tx(session, self.clock())
+            result = work(tx)
+            tx.flush_events()
+        return result
 
-    def session(self) -> AsyncSession:
+    def session(self) -> Session:
+        """A plain session, for tests and tools that inspect the tables directly."""
         return self._sessions()
+
+    def close(self) -> None:
+        """Finishes queued writes, stops the threads and releases the connections."""
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._writers:
+            self._queue.put(None)
+        for thread in self._writers:
+            thread.join(timeout=30)
+        self._readers.shutdown(wait=True)
+        self.engine.dispose()
+
+    # Writer threads.
+
+    def _group_writer(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            batch = [job]
+            stop = False
+            while len(batch) < self.batch_size:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        done: list[tuple[_Job, Any]] = []
+        failed: list[tuple[_Job, BaseException]] = []
+        again: list[_Job] = []
+        try:
+            with self._sessions() as session, session.begin():
+                session.connection(execution_options={WRITE_OPTION: True})
+                for job in batch:
+                    tx = Tx(session, self.clock())
+                    try:
+                        with session.begin_nested():
+                            result = job.work(tx)
+                            tx.flush_events()
+                    except BaseException as exc:
+                        if is_race(exc):
+                            again.append(job)
+                        else:
+                            failed.append((job, exc))
+                        continue
+                    job.events = tx.committed_events()
+                    done.append((job, result))
+        except BaseException as exc:
+            log.warning("group commit of %d calls failed: %s", len(batch), exc)
+            for job, _ in done:
+                if is_race(exc):
+                    again.append(job)
+                else:
+                    failed.append((job, exc))
+            done = []
+        for job, result in done:
+            job.loop.call_soon_threadsafe(self._settle, job, result, None)
+        for job, error in failed:
+            job.loop.call_soon_threadsafe(self._settle, job, None, error)
+        for job in again:
+            self._retry(job)
+
+    def _single_writer(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            try:
+                with self._sessions() as session, session.begin():
+                    session.connection(execution_options={WRITE_OPTION: True})
+                    tx = Tx(session, self.clock())
+                    result = job.work(tx)
+                    tx.flush_events()
+                    job.events = tx.committed_events()
+            except BaseException as exc:
+                if is_race(exc):
+                    self._retry(job, exc)
+                else:
+                    job.loop.call_soon_threadsafe(self._settle, job, None, exc)
+                continue
+            job.loop.call_soon_threadsafe(self._settle, job, result, None)
+
+    def _retry(self, job: _Job, exc: BaseException | None = None) -> None:
+        job.attempts += 1
+        job.events = []
+        if job.attempts >= MAX_ATTEMPTS:
+            error = exc or RuntimeError("the write kept losing races")
+            job.loop.call_soon_threadsafe(self._settle, job, None, error)
+            return
+        log.debug("write lost a race (attempt %d)", job.attempts)
+        self._queue.put(job)
+
+    def _settle(self, job: _Job, result: Any, exc: BaseException | None) -> None:
+        """On the loop: publish the committed events, then answer the caller."""
+        if exc is None:
+            self.bus.publish(job.events)
+        if job.future.done():
+            return
+        if exc is not None:
+            job.future.set_exception(exc)
+        else:
+            job.future.set_result(result)

@@ -31,13 +31,13 @@ async def set_properties(db: Database, body: SetProperties) -> PropertiesResult:
     """Merges properties into the visitor and its contact; never touches a company."""
     meta_rules.check(body.properties, field="properties")
 
-    async def work(tx: Tx) -> PropertiesResult:
-        project, _ = await widget_project(tx, body)
-        visitor = await upsert_visitor(tx, project, body.visitor_id)
+    def work(tx: Tx) -> PropertiesResult:
+        project, _ = widget_project(tx, body)
+        visitor = upsert_visitor(tx, project, body.visitor_id)
         visitor.properties = meta_rules.merge_checked(
             visitor.properties, body.properties, field="properties"
         )
-        contact = await visitor_contact(tx, visitor)
+        contact = visitor_contact(tx, visitor)
         if contact is not None:
             contact.meta = meta_rules.merge_checked(
                 contact.meta, body.properties, field="properties"
@@ -60,21 +60,21 @@ async def set_properties(db: Database, body: SetProperties) -> PropertiesResult:
 async def track(db: Database, body: Track) -> TrackResult:
     """Stores a visitor event, or a company event when ``company_id`` names a linked company."""
 
-    async def work(tx: Tx) -> TrackResult:
-        project, _ = await widget_project(tx, body)
-        visitor = await upsert_visitor(tx, project, body.visitor_id)
-        contact = await visitor_contact(tx, visitor)
+    def work(tx: Tx) -> TrackResult:
+        project, _ = widget_project(tx, body)
+        visitor = upsert_visitor(tx, project, body.visitor_id)
+        contact = visitor_contact(tx, visitor)
         company = None
         if body.company_id is not None:
             if contact is None:
                 raise VisitorNotIdentified(
                     f"visitor {body.visitor_id!r} is not identified: company events need a contact"
                 )
-            company = await explicit_company(tx, project, contact, body.company_id)
+            company = explicit_company(tx, project, contact, body.company_id)
             company.last_activity_at = tx.now
         elif contact is not None:
             # A person's product milestone is activity for every company they belong to.
-            for linked in await linked_companies(tx, contact):
+            for linked in linked_companies(tx, contact):
                 linked.last_activity_at = tx.now
         event = Event(
             id=new_id("ev"),
@@ -104,12 +104,12 @@ async def track(db: Database, body: Track) -> TrackResult:
 async def set_stage(db: Database, body: SetStage) -> StageResult:
     """A widget stage signal, under the project's mode unless the body overrides it."""
 
-    async def work(tx: Tx) -> StageResult:
-        project, _ = await widget_project(tx, body)
-        visitor, contact = await identified_visitor(tx, project, body.visitor_id)
-        company = await target_company(tx, project, visitor, contact, body.company_id)
+    def work(tx: Tx) -> StageResult:
+        project, _ = widget_project(tx, body)
+        visitor, contact = identified_visitor(tx, project, body.visitor_id)
+        company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)
-        return await apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
+        return apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
 
     return await db.write(work)
 
@@ -118,10 +118,10 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
     """Sets the targeted company's deal value, and its stage when one is given."""
     cents = to_cents(body.deal_value)
 
-    async def work(tx: Tx) -> DealResult:
-        project, _ = await widget_project(tx, body)
-        visitor, contact = await identified_visitor(tx, project, body.visitor_id)
-        company = await target_company(tx, project, visitor, contact, body.company_id)
+    def work(tx: Tx) -> DealResult:
+        project, _ = widget_project(tx, body)
+        visitor, contact = identified_visitor(tx, project, body.visitor_id)
+        company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)
         previous = company.deal_value_cents
         company.deal_value_cents = cents
@@ -135,9 +135,9 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
             data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
         )
         if body.stage is not None:
-            stage = await apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
+            stage = apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
             return DealResult(**msgspec.structs.asdict(stage), deal_value=from_cents(cents))
-        stages = {s.pk: s.name for s in await tx.stage_rows(project)}
+        stages = {s.pk: s.name for s in tx.stage_rows(project)}
         current = stages.get(company.stage_pk) if company.stage_pk else None
         return DealResult(
             company_id=company.id,

@@ -12,7 +12,7 @@ from halcrm.services.inputs import WidgetBody
 from halcrm.services.tx import Tx
 
 
-async def widget_project(tx: Tx, body: WidgetBody) -> tuple[Project, bool]:
+def widget_project(tx: Tx, body: WidgetBody) -> tuple[Project, bool]:
     """Finds the body's project and checks ``user_hash``.
 
     Returns:
@@ -23,7 +23,7 @@ async def widget_project(tx: Tx, body: WidgetBody) -> tuple[Project, bool]:
     project_id = body.app_id or body.project_id
     if not project_id:
         raise InvalidRequest("app_id or project_id is required", field="project_id")
-    project = await tx.project(project_id)
+    project = tx.project(project_id)
     verified = verify_user_hash(project.secret, body.visitor_id, body.user_hash)
     if project.identity_verification == "required" and not verified:
         what = "does not match" if body.user_hash else "is required"
@@ -35,14 +35,14 @@ def widget_mode(project: Project, requested: str | None) -> StageMode:
     return StageMode(requested or project.stage_update_mode)
 
 
-async def find_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor | None:
+def find_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor | None:
     stmt = select(Visitor).where(Visitor.project_pk == project.pk, Visitor.visitor_id == visitor_id)
-    return await tx.session.scalar(tx.locking(stmt))
+    return tx.session.scalar(tx.locking(stmt))
 
 
-async def upsert_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor:
+def upsert_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor:
     """Finds the visitor or creates it; a concurrent creation makes the transaction retry."""
-    visitor = await find_visitor(tx, project, visitor_id)
+    visitor = find_visitor(tx, project, visitor_id)
     if visitor is None:
         visitor = Visitor(
             project_pk=project.pk,
@@ -52,23 +52,23 @@ async def upsert_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor:
             last_seen_at=tx.now,
         )
         tx.session.add(visitor)
-        await tx.session.flush()
+        tx.session.flush()
     else:
         visitor.last_seen_at = tx.now
     return visitor
 
 
-async def visitor_contact(tx: Tx, visitor: Visitor) -> Contact | None:
+def visitor_contact(tx: Tx, visitor: Visitor) -> Contact | None:
     if visitor.contact_pk is None:
         return None
     stmt = select(Contact).where(Contact.pk == visitor.contact_pk)
-    return await tx.session.scalar(tx.locking(stmt))
+    return tx.session.scalar(tx.locking(stmt))
 
 
-async def identified_visitor(tx: Tx, project: Project, visitor_id: str) -> tuple[Visitor, Contact]:
+def identified_visitor(tx: Tx, project: Project, visitor_id: str) -> tuple[Visitor, Contact]:
     """The visitor and its contact, for CRM writes that need both (else 409)."""
-    visitor = await find_visitor(tx, project, visitor_id)
-    contact = await visitor_contact(tx, visitor) if visitor else None
+    visitor = find_visitor(tx, project, visitor_id)
+    contact = visitor_contact(tx, visitor) if visitor else None
     if visitor is None or contact is None:
         raise VisitorNotIdentified(
             f"visitor {visitor_id!r} is not identified: identify it with an email or user_id"

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.help import HelpScreen
+from halcrm.tui.screens.logs import LogScreen
 
 Connect = Callable[[], AbstractAsyncContextManager[Services]]
 
@@ -38,6 +40,7 @@ class HalcrmApp(App[None]):
     BINDINGS = [
         Binding("q,ctrl+q", "quit", "Quit", id="app.quit", priority=False),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
+        Binding("ctrl+l", "logs", "Log", id="app.logs", show=False),
     ]
 
     def __init__(
@@ -50,6 +53,7 @@ class HalcrmApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         connect: Connect | None = None,
         offer_demo: bool = False,
+        log_file: Path | None = None,
     ) -> None:
         super().__init__()
         if services is None and connect is None:
@@ -62,6 +66,7 @@ class HalcrmApp(App[None]):
         self._connect = connect
         self._exits = contextlib.AsyncExitStack()
         self.offer_demo = offer_demo
+        self.log_file = log_file
         self.board_screen: BoardScreen | None = None
 
     async def on_mount(self) -> None:
@@ -96,6 +101,11 @@ class HalcrmApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self._exits.aclose()
+
+    def action_logs(self) -> None:
+        """Shows the recent lines of the log file (logs never draw over the board)."""
+        if not isinstance(self.screen, LogScreen):
+            self.push_screen(LogScreen(self.log_file))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -29,13 +29,14 @@ class BoardCommands(Provider):
         screen = self.board_screen
         if screen is None:
             return []
-        found = []
+        found: list[tuple[str, str, Callable[[], Any]]] = []
         for binding in screen.BINDINGS:
             if isinstance(binding, tuple) or not binding.description:
                 continue
             action = partial(screen.run_action, binding.action)
             found.append((f"Board: {binding.description}", f"key {binding.key}", action))
         found.append(("Board: Show all keys", "key ?", partial(screen.app.run_action, "help")))
+        found.append(("Board: Show the log", "key ctrl+l", partial(screen.app.run_action, "logs")))
         return found
 
     async def discover(self) -> Hits:

@@ -144,9 +144,9 @@ async def test_merge_moves_everything_and_undo_restores(services: Services, runt
     assert result.company.notes == "from the trade show"
     history = (await services.company_history("real")).items
     assert {h.type for h in history} == {"stage_change", "event"}
-    async with runtime.services.db.session() as session:
-        assert await session.scalar(select(func.count()).select_from(ContactCompany)) == 1
-        orphans = await session.scalar(
+    with runtime.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ContactCompany)) == 1
+        orphans = session.scalar(
             select(func.count()).select_from(Event).where(Event.company_pk.is_(None))
         )
         assert orphans == 0
@@ -157,9 +157,9 @@ async def test_merge_moves_everything_and_undo_restores(services: Services, runt
     real = await services.company("real")
     assert (real.contact_ids, real.metadata, real.notes) == ([], {"b": 9}, None)
     assert len((await services.company_history(placeholder)).items) == 2
-    async with runtime.services.db.session() as session:
-        assert await session.scalar(select(func.count()).select_from(Contact)) == 1
-        assert await session.scalar(select(func.count()).select_from(StageChange)) == 1
+    with runtime.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+        assert session.scalar(select(func.count()).select_from(StageChange)) == 1
 
 
 async def test_reopen_goes_back_to_the_stage_it_was_closed_from(services: Services):

@@ -14,7 +14,7 @@ class Confirm(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n,escape,q", "answer(False)", "No", id="confirm.no"),
     ]
 
     DEFAULT_CSS = """

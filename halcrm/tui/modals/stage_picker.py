@@ -17,7 +17,8 @@ UNSTAGE = "\x00unstaged"  # the option id meaning "no stage"; stage ids are neve
 class StagePicker(ModalScreen[str | None]):
     """A list of the stages (and Unstaged); the current one is marked and preselected."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    # `q` closes the picker rather than reaching the app's quit binding.
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="picker.cancel")]
 
     DEFAULT_CSS = """
     StagePicker { align: center middle; }

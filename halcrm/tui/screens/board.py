@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
 from halcrm.domain.money import format_money
+from halcrm.embed import playground_url
 from halcrm.services.facade import Services
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.commands import BoardCommands
@@ -107,6 +108,9 @@ class BoardScreen(BoardActions):
         else:
             up = state in ("", "serving")
             line = f"{'●' if up else '✖'} {state or 'serving'} {self.server_url}"
+            if up:
+                # The path only: the whole URL would push the pipeline total off an 80-column line.
+                line += f" (playground {playground_url('')})"
             status.set_class(not up, "-down")
         model = self.board.model
         line += f"  ·  {model.visible()} companies  ·  open pipeline "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -41,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen Static { margin-bottom: 1; }
     """
 
-    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+    def __init__(self, sections: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
         super().__init__()
         self.sections = sections
 

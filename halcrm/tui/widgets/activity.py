@@ -22,12 +22,18 @@ ENTRY_HEIGHT = 2
 class EventLike(Protocol):
     """Both a live ``DomainEvent`` and a stored ``ActivityItem`` look like this."""
 
-    kind: Any
-    at: datetime
-    source: str
-    summary: str
-    company_name: str | None
-    data: dict[str, Any]
+    @property
+    def kind(self) -> Any: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def company_name(self) -> str | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
