@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown sections: {sorted(unknown)}; known: {SECTIONS}", file=sys.stderr)
         return 2
-    use_wrk = "http" in chosen and not args.python_load and wrk_available()
+    use_wrk = bool({"http", "live"} & set(chosen)) and not args.python_load and wrk_available()
     loader = "wrk" if use_wrk else "the Python generator"
     started = time.perf_counter()
     rows: list[Row] = []
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "lost": lambda: lost_updates.measure(work, args.runs),
             "startup": lambda: startup.measure(work, max(args.runs, 5)),
             "board": lambda: board.measure(work, args.runs),
-            "live": lambda: live.measure(work, args.runs),
+            "live": lambda: live.measure(work, args.runs, args.seconds, use_wrk),
         }
         for name in chosen:
             print(f"bench: {name}", file=sys.stderr)

@@ -26,7 +26,8 @@ RETURNING = (
     '{"project_id":"local","visitor_id":"r-{p}","email":"r{p}@acme{p}.com",'
     '"name":"Returning {p}","company":{"id":"rc-{p}","name":"Acme {p}"}}'
 )
-REFERENCE = Load("bare Litestar JSON route (reference)", "/ref", NEW, 200)
+REFERENCE = Load("bare Litestar POST JSON route, same body (reference)", "/ref", NEW, 200)
+BARE_GET = Load("bare Litestar GET JSON route (context)", "/health")
 LOADS = (
     Load("identify, new visitor", "/api/widget/identify", NEW, 200),
     Load("identify, returning visitor", "/api/widget/identify", RETURNING, POOL),
@@ -90,6 +91,8 @@ def measure(work: Path, runs: int, seconds: float, use_wrk: bool) -> list[Row]:
                 tag = f"r{run}c{connections}"
                 ref = run_load(reference.url, REFERENCE, connections, seconds, tag, use_wrk)
                 samples[(REFERENCE.name, connections)].results.append(ref)
+                bare = run_load(reference.url, BARE_GET, connections, seconds, tag, use_wrk)
+                samples[(BARE_GET.name, connections)].results.append(bare)
                 for load in LOADS:
                     print(f"  http {load.name} c={connections} run {run + 1}", file=sys.stderr)
                     got = run_load(halcrm.url, load, connections, seconds, tag, use_wrk)
@@ -97,7 +100,7 @@ def measure(work: Path, runs: int, seconds: float, use_wrk: bool) -> list[Row]:
                     entry.results.append(got)
                     entry.ratios.append(ratio(got.rps, ref.rps) or 0.0)
     rows = []
-    for load in (REFERENCE, *LOADS):
+    for load in (BARE_GET, REFERENCE, *LOADS):
         for connections in CONNECTIONS:
             rows.append(row_for(load.name, connections, samples[(load.name, connections)]))
     return rows

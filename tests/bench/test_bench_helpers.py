@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench.board import growth_row
 from bench.load import Load, expand
+from bench.pyload import parse_head
 from bench.stats import median, percentile, ratio
 from bench.table import Bar, Row, format_table, judged, ms, note, times
 from bench.wrk import parse_wrk
@@ -93,3 +95,17 @@ def test_table_is_aligned_markdown_with_marks() -> None:
     assert "250 ms" in lines[3]
     assert "0.50x" in lines[3]
     assert "board first paint: not measured yet" in lines[4]
+
+
+def test_response_head_gives_status_and_length() -> None:
+    head = b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nContent-Length: 42\r\n\r\n"
+    assert parse_head(head) == (201, 42)
+
+
+def test_growth_is_judged_against_the_growth_in_companies() -> None:
+    linear = growth_row("first paint", {1_000: 0.1, 10_000: 0.5, 50_000: 1.5})
+    assert linear.median == "5.00x → 3.00x"
+    assert linear.must == "≤ 10x → 5x (linear)"
+    assert linear.mark == "PASS"
+    worse = growth_row("move", {1_000: 0.001, 10_000: 0.02, 50_000: 0.05})
+    assert worse.mark == "FAIL"
