@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import allow_header_conformance
+from schemathesis.checks import allow_header_conformance, negative_data_rejection
 
 from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
@@ -126,6 +126,8 @@ def error_body(ctx: Any, response: Any, case: Any) -> bool | None:
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    # No example database: a run must not depend on what an earlier run stored.
+    database=None,
 )
 def test_api_conforms_to_its_schema(case: Any, server: BackgroundServer) -> None:
     case.call_and_validate(
@@ -133,5 +135,8 @@ def test_api_conforms_to_its_schema(case: Any, server: BackgroundServer) -> None
         additional_checks=[error_body],
         # Litestar 2 answers OPTIONS with one method per path in Allow (upstream issue 4169),
         # so the Allow header check would fail on every path with several methods.
-        excluded_checks=[allow_header_conformance],
+        # Negative-data rejection is left to our own tests: the credentials injected above
+        # undo schemathesis's "missing Authorization" negatives (the auth matrix covers those),
+        # and unknown query parameters are ignored on purpose (docs/api-notes.md).
+        excluded_checks=[allow_header_conformance, negative_data_rejection],
     )
