@@ -15,6 +15,7 @@ from halcrm.services.inputs import SetStage
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.focus import FocusScreen
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -47,8 +48,15 @@ async def main() -> None:
             await wait(pilot, lambda: app.board_screen and app.board_screen.loaded, "the board")
             screen = app.board_screen
             assert screen is not None
+            await wait(pilot, lambda: screen.figures_loaded > 0, "the summary figures")
             await pilot.pause()
             app.save_screenshot("board.svg", str(OUT))
+            await pilot.press("F")
+            await wait(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
+            await pilot.pause()
+            app.save_screenshot("focus-lane.svg", str(OUT))
+            await pilot.press("escape")
+            await wait(pilot, lambda: app.screen is screen, "the board again")
             screen.jump_to("ironwood")
             await pilot.press("enter")
             await wait(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company")
@@ -67,7 +75,7 @@ async def main() -> None:
             await pilot.press("question_mark")
             await pilot.pause()
             app.save_screenshot("help.svg", str(OUT))
-    for name in ("board", "company", "live-signal", "help"):
+    for name in ("board", "focus-lane", "company", "live-signal", "help"):
         print(OUT / f"{name}.svg", file=sys.stderr)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from textual.widgets import Label
 
 from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
 from halcrm.services.inputs import CompanyCreate
+from halcrm.services.records import StageRecord
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.edit_stage import EditStage
 from tests.conftest import FIXED_NOW
 from tests.tui.helpers import MutableClock, board, column_of, focused, ready, text_of, until
 
@@ -86,3 +89,37 @@ async def test_stalled_first_and_stalled_only(stalling: Services, clock: Mutable
         await pilot.press("S", "s")
         assert model.columns["lead"] == ["alpha", "zeta"]
         assert board(app).board.model.visible() == 2
+
+
+async def test_edit_a_stage_probability_and_stall_limit(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: "weighted $2,600" in text_of(app, "#summary"), "figures")
+        await pilot.press("l", "l", "p")  # the Proposal column: 50 %, stalls after 10 days
+        await until(pilot, lambda: isinstance(app.screen, EditStage), "stage dialog")
+        await pilot.press("backspace", "backspace", *"150", "enter")
+        await pilot.pause()
+        assert "100" in str(app.screen.query_one("#error", Label).render())
+        assert (await proposal(seeded)).probability == 50  # nothing stored
+        await pilot.press(*["backspace"] * 3, *"80", "tab", "backspace", "backspace", "3")
+        await pilot.press("enter")
+        await until(pilot, lambda: "weighted $4,100" in text_of(app, "#summary"), "reweighted")
+        stored = await proposal(seeded)
+        assert (stored.probability, stored.stall_after_days) == (80, 3)
+        assert screen.board.model.stage("proposal").stall_after_days == 3
+
+
+async def proposal(services: Services) -> StageRecord:
+    return next(s for s in (await services.stages()).items if s.id == "proposal")
+
+
+async def test_figure_requests_are_coalesced(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: not screen._figures_running, "first figures")
+        before = screen.figures_loaded
+        for _ in range(50):  # fifty signals landing while one read runs
+            screen.request_figures()
+        await until(pilot, lambda: not screen._figures_running, "figures")
+        assert screen.figures_loaded - before <= 2
+        assert "Open $6,000" in text_of(app, "#summary")

@@ -53,6 +53,7 @@ class BoardScreen(DealActions):
         Binding("M", "merge", "Merge placeholder…", show=False, id="board.merge"),
         Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
+        Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
     ]
 
     DEFAULT_CSS = """

@@ -9,8 +9,10 @@ from __future__ import annotations
 from rich.markup import escape
 
 from halcrm.domain.errors import DomainError
+from halcrm.services.inputs import StagePatch
 from halcrm.services.merge import MergeUndo
 from halcrm.tui.modals.company_picker import CompanyPicker
+from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.screens.board_focus import FocusActions
 
 
@@ -74,6 +76,26 @@ class DealActions(FocusActions):
         await self._refresh_cards([card.id])
         self.board.focus_card(card.id)
         self.notify(f"Reopened {card.name} in {result.stage}.")
+
+    def action_edit_stage(self) -> None:
+        key = self.board.focus_key
+        if not key:
+            self.notify("Unstaged is not a stage.", severity="warning", timeout=2)
+            return
+        stage = self.board.model.stage(key)
+
+        async def saved(patch: StagePatch | None) -> None:
+            if patch is None:
+                return
+            try:
+                await self.services.update_stage(stage.id, patch)
+            except DomainError as exc:
+                self.notify(exc.detail, severity="error")
+                return
+            # The stages-changed event reloads the board and its figures (one reload at a time).
+            self.notify(f"Stage {stage.name} saved.", timeout=2)
+
+        self.app.push_screen(EditStage(stage), saved)
 
     def action_toggle_collapsed(self) -> None:
         collapsed = self.board.toggle_collapsed()

@@ -180,14 +180,19 @@ class StageHeader(Static):
 
 
 def header_text(title: str, count: int, cents: int, weighted: int | None, width: int) -> str:
-    """``Lead  3`` over ``$12,000 · w $1,200``, shortened (``$12k · w $1.2k``) to fit."""
+    """``Lead  3`` over ``$12,000 · w $1,200``, shortened (``$12k · w $1.2k``, ``$12k w $1.2k``,
+    ``$12k``) to fit."""
     value = format_money(cents) if cents else "$0"
     second = value if weighted is None else f"{value} · w {format_money(weighted) or '$0'}"
-    if len(second) > width:
-        short = short_money(cents)
-        second = short if weighted is None else f"{short} · w {short_money(weighted)}"
-    if len(second) > width and weighted is not None:
-        second = short_money(cents)
+    short = short_money(cents)
+    for shorter in (
+        [f"{short} · w {short_money(weighted)}", f"{short} w {short_money(weighted)}", short]
+        if weighted is not None
+        else [short]
+    ):
+        if len(second) <= width:
+            break
+        second = shorter
     return f"{title}  {count}\n{second}"
 
 

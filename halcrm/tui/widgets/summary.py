@@ -35,7 +35,7 @@ def summary_text(summary: PipelineSummary, now: datetime) -> str:
         parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")
     else:
         parts.append("◷ stalled $0")
-    return "  ·  ".join(parts)
+    return " · ".join(parts)
 
 
 def fit(text: str, width: int) -> str:
