@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from halcrm.config import BoardConfig, ConfigError, load_config
 from halcrm.runtime import open_runtime
-from halcrm.server.app import ServerConfig, create_app
+from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.demo import is_empty, seed_demo
@@ -75,7 +75,7 @@ async def run_board(
     server = make_server(
         create_app(
             runtime.services,
-            ServerConfig(settings.account_token(), max_body_bytes=settings.max_body_bytes),
+            server_config(settings),
         )
     )
     task: asyncio.Task[None] | None = None

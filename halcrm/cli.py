@@ -8,7 +8,7 @@ import errno
 import sys
 from collections.abc import Sequence
 
-from halcrm import __version__, cli_signal
+from halcrm import __version__, cli_keys, cli_signal
 from halcrm.settings import Settings
 
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     _server_flags(serve)
     commands.add_parser("token", help="print the account API token")
     cli_signal.register(commands)
+    cli_keys.add_commands(commands)
     return parser
 
 
@@ -57,7 +58,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        print(f"halcrm: {exc}", file=sys.stderr)
+        return 2
     command = args.command or "board"
     if command == "token":
         print(settings.account_token())
@@ -66,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_signal.run_snippet(args, settings)
     if command == "signal":
         return cli_signal.run_signal(args, settings)
+    if command == "api-key":
+        return _run(cli_keys.run(args, settings))
     from halcrm.logs import setup_logging
 
     if command == "serve":

@@ -9,7 +9,7 @@ import sys
 
 from halcrm.embed import playground_url
 from halcrm.runtime import open_runtime
-from halcrm.server.app import ServerConfig, create_app
+from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.settings import Settings
 
@@ -29,10 +29,7 @@ def warn_if_public(settings: Settings) -> None:
 async def serve(settings: Settings) -> int:
     sock = bind_socket(settings.host, settings.port)
     runtime = await open_runtime(settings)
-    app = create_app(
-        runtime.services,
-        ServerConfig(settings.account_token(), max_body_bytes=settings.max_body_bytes),
-    )
+    app = create_app(runtime.services, server_config(settings))
     server = make_server(app)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     done = asyncio.Event()
@@ -52,6 +49,9 @@ async def serve(settings: Settings) -> int:
     try:
         await done.wait()
     finally:
+        # Closing the bus first ends every open event stream, so uvicorn's graceful shutdown
+        # is not held up waiting for them.
+        runtime.bus.close()
         await stop(server, task)
         await runtime.close()
         sock.close()

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from platformdirs import user_data_path
 
@@ -14,12 +15,27 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_PROJECT = "local"
 TOKEN_FILE = "account_token"
+T = TypeVar("T", int, float)
 
 
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     override = env.get("HALCRM_DATA_DIR")
     return Path(override).expanduser() if override else user_data_path("halcrm", appauthor=False)
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[T], default: T) -> T:
+    """A non-negative number from the environment, with a message naming the variable."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)  # type: ignore[call-arg]
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+    if value < 0:  # type: ignore[operator]
+        raise ValueError(f"{name} must not be negative")
+    return value
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,11 @@ class Settings:
     project_id: str = DEFAULT_PROJECT
     account_token_override: str | None = None
     max_body_bytes: int = 64 * 1024
+    # Rate limits (requests a second on average, burst size); a rate of 0 turns one off.
+    widget_rate: float = 20.0
+    widget_burst: int = 60
+    api_key_rate: float = 50.0
+    api_key_burst: int = 100
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -48,6 +69,11 @@ class Settings:
             port=int(port_text) if port_text else DEFAULT_PORT,
             project_id=env.get("HALCRM_PROJECT_ID") or DEFAULT_PROJECT,
             account_token_override=env.get("HALCRM_ACCOUNT_TOKEN") or None,
+            max_body_bytes=_number(env, "HALCRM_MAX_BODY_BYTES", int, 64 * 1024),
+            widget_rate=_number(env, "HALCRM_WIDGET_RATE", float, 20.0),
+            widget_burst=_number(env, "HALCRM_WIDGET_BURST", int, 60),
+            api_key_rate=_number(env, "HALCRM_API_KEY_RATE", float, 50.0),
+            api_key_burst=_number(env, "HALCRM_API_KEY_BURST", int, 100),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
@@ -13,14 +13,19 @@ from litestar.openapi.spec import Components, SecurityScheme
 from halcrm import __version__
 from halcrm.server.cors import widget_cors
 from halcrm.server.errors import EXCEPTION_HANDLERS
-from halcrm.server.guards import account_guard
+from halcrm.server.guards import account_guard, api_key_guard
+from halcrm.server.openapi import MoneySchema, document_errors
+from halcrm.server.ratelimit import Limits, RateLimit
 from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
+from halcrm.server.routes.events import events
 from halcrm.server.routes.project import ProjectController, StageController
+from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
 from halcrm.services.facade import Services
+from halcrm.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,21 @@ class ServerConfig:
 
     account_token: str
     max_body_bytes: int = 64 * 1024
+    # 20 a second with bursts of 60 per visitor: far above what one browser tab's widget sends.
+    widget_rate: RateLimit = field(default_factory=lambda: RateLimit(20.0, 60))
+    api_key_rate: RateLimit = field(default_factory=lambda: RateLimit(50.0, 100))
+    # Seconds between keep-alive comments on an idle event stream.
+    sse_keepalive: float = 15.0
+
+
+def server_config(settings: Settings) -> ServerConfig:
+    """The HTTP layer's configuration from the settings (flags and ``HALCRM_*`` variables)."""
+    return ServerConfig(
+        account_token=settings.account_token(),
+        max_body_bytes=settings.max_body_bytes,
+        widget_rate=RateLimit(settings.widget_rate, settings.widget_burst),
+        api_key_rate=RateLimit(settings.api_key_rate, settings.api_key_burst),
+    )
 
 
 @get("/health", tags=["meta"], security=[])
@@ -40,8 +60,13 @@ async def health() -> dict[str, str]:
 def create_app(services: Services, config: ServerConfig) -> Litestar:
     """Builds the app around ``services``; nothing module-level, so tests build their own."""
 
+    limits = Limits(config.widget_rate, config.api_key_rate)
+
     async def provide_services() -> Services:
         return services
+
+    async def provide_limits() -> Limits:
+        return limits
 
     account = Router(
         path="/",
@@ -51,17 +76,34 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             CompanyController,
             ContactController,
             activity,
+            events,
         ],
         guards=[account_guard],
         security=[{"bearer": []}],
     )
-    return Litestar(
-        route_handlers=[WidgetController, SdkController, account, health],
-        dependencies={"services": Provide(provide_services)},
+    public = Router(
+        path="/",
+        route_handlers=[PublicContactController, ConversationController],
+        guards=[api_key_guard],
+        security=[{"api_key": []}],
+    )
+    app = Litestar(
+        route_handlers=[WidgetController, SdkController, account, public, health],
+        dependencies={
+            "services": Provide(provide_services),
+            "limits": Provide(provide_limits),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[widget_cors],
         request_max_body_size=config.max_body_bytes,
-        state=State({"account_token": config.account_token}),
+        state=State(
+            {
+                "account_token": config.account_token,
+                "services": services,
+                "limits": limits,
+                "sse_keepalive": config.sse_keepalive,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="halcrm",
             version=__version__,
@@ -69,10 +111,16 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "api_key": SecurityScheme(
+                        type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    ),
                 }
             ),
         ),
+        plugins=[MoneySchema()],
         debug=False,
         # halcrm configures logging itself (to a file while the board is open).
         logging_config=None,
     )
+    document_errors(app)
+    return app

@@ -1,4 +1,4 @@
-"""Credentials: the account bearer token."""
+"""Credentials: the account bearer token and the public API keys."""
 
 from __future__ import annotations
 
@@ -27,3 +27,14 @@ def account_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
         raise Unauthorized("send the account token as 'Authorization: Bearer TOKEN'")
     if not tokens_match(expected, given):
         raise Unauthorized("the account token is not valid")
+
+
+async def api_key_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Refuses requests without a live API key of this project, then counts the key's rate."""
+    given = connection.headers.get("x-api-key", "").strip()
+    if not given:
+        raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
+    record = await connection.app.state.services.authenticate_api_key(given)
+    connection.app.state.limits.api_key_call(record.id)

@@ -23,6 +23,7 @@ from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.money import from_cents, to_cents
 from halcrm.domain.stages import Source, StageMode, resolve_stage
+from halcrm.services.conversation_history import conversation_items
 from halcrm.services.ids import new_id
 from halcrm.services.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.pipeline import apply_stage
@@ -245,7 +246,8 @@ async def delete_company(
 async def history(
     db: Database, project_id: str, company_id: str, limit: int = 200
 ) -> Page[HistoryItem]:
-    """Stage writes (applied and skipped) and tracked events of a company, newest first."""
+    """Stage writes (applied and skipped), tracked events, conversations and messages of a
+    company, newest first."""
 
     def work(tx: Tx) -> Page[HistoryItem]:
         project = tx.project(project_id)
@@ -291,6 +293,7 @@ def company_history(tx: Tx, project: Project, company: Company, limit: int) -> l
         )
         for e, cid in events
     ]
+    items += conversation_items(tx, company, limit)
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
 

@@ -13,9 +13,11 @@ from halcrm.domain.events import DomainEvent
 from halcrm.domain.stages import Source
 from halcrm.services import (
     activity,
+    api_keys,
     board,
     companies,
     contacts,
+    conversations,
     focus,
     identify,
     merge,
@@ -24,7 +26,16 @@ from halcrm.services import (
     summary,
     widget,
 )
+from halcrm.services.api_keys import ApiKeyCreated, ApiKeyRecord
 from halcrm.services.board import BoardData, Card, CompanyDetail
+from halcrm.services.conversation_shapes import (
+    ConversationCreate,
+    ConversationDetail,
+    ConversationPatch,
+    ConversationRecord,
+    MessageCreate,
+    MessageRecord,
+)
 from halcrm.services.focus import FocusItem
 from halcrm.services.inputs import (
     CompanyCreate,
@@ -174,11 +185,15 @@ class Services:
     async def contact(self, contact_id: str) -> ContactRecord:
         return await contacts.get(self.db, self.project_id, contact_id)
 
-    async def create_contact(self, body: ContactCreate) -> ContactRecord:
-        return await contacts.create(self.db, self.project_id, body)
+    async def create_contact(
+        self, body: ContactCreate, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        return await contacts.create(self.db, self.project_id, body, source)
 
-    async def update_contact(self, contact_id: str, patch: ContactPatch) -> ContactRecord:
-        return await contacts.update(self.db, self.project_id, contact_id, patch)
+    async def update_contact(
+        self, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        return await contacts.update(self.db, self.project_id, contact_id, patch, source)
 
     async def delete_contact(self, contact_id: str) -> Deleted:
         return await contacts.delete_contact(self.db, self.project_id, contact_id)
@@ -234,3 +249,56 @@ class Services:
     async def reopen(self, company_id: str) -> StageResult:
         """Moves a won/lost company back to the open stage it was closed from."""
         return await companies.reopen(self.db, self.project_id, company_id)
+
+    # Conversations (the public API).
+    async def conversations(
+        self,
+        *,
+        contact_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[ConversationRecord]:
+        return await conversations.list_conversations(
+            self.db,
+            self.project_id,
+            contact_id=contact_id,
+            status=status,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    async def conversation(self, conversation_id: str) -> ConversationDetail:
+        return await conversations.get(self.db, self.project_id, conversation_id)
+
+    async def create_conversation(
+        self, body: ConversationCreate, source: Source = Source.PUBLIC_API
+    ) -> ConversationDetail:
+        return await conversations.create(self.db, self.project_id, body, source)
+
+    async def update_conversation(
+        self, conversation_id: str, patch: ConversationPatch, source: Source = Source.PUBLIC_API
+    ) -> ConversationDetail:
+        return await conversations.update(self.db, self.project_id, conversation_id, patch, source)
+
+    async def add_message(
+        self, conversation_id: str, body: MessageCreate, source: Source = Source.PUBLIC_API
+    ) -> MessageRecord:
+        return await conversations.add_message(
+            self.db, self.project_id, conversation_id, body, source
+        )
+
+    # API keys.
+    async def create_api_key(self, name: str | None = None) -> ApiKeyCreated:
+        """Makes a public API key; its secret is in this answer and nowhere else."""
+        return await api_keys.create(self.db, self.project_id, name)
+
+    async def api_keys(self) -> list[ApiKeyRecord]:
+        return await api_keys.list_keys(self.db, self.project_id)
+
+    async def revoke_api_key(self, key_id: str) -> ApiKeyRecord:
+        return await api_keys.revoke(self.db, self.project_id, key_id)
+
+    async def authenticate_api_key(self, key: str | None) -> ApiKeyRecord:
+        """The live key of this project matching ``key``, else ``Unauthorized``."""
+        return await api_keys.authenticate(self.db, self.project_id, key)

@@ -39,7 +39,9 @@ class CompanyRecord(msgspec.Struct, kw_only=True):
     industry: str | None
     notes: str | None
     metadata: dict[str, Any]
-    deal_value: int | float | None
+    # A JSON number (whole amounts are sent as integers). Typed float, not int | float, so the
+    # OpenAPI schema is one "number" rather than a oneOf that 0 would match twice.
+    deal_value: float | None
     stage: str | None
     stage_id: str | None
     is_placeholder: bool
@@ -77,7 +79,7 @@ class StageResult(msgspec.Struct, kw_only=True):
 
 
 class DealResult(StageResult, kw_only=True):
-    deal_value: int | float | None
+    deal_value: float | None  # a JSON number, as on CompanyRecord
 
 
 class IdentifyResult(msgspec.Struct, kw_only=True):
@@ -105,7 +107,8 @@ class Deleted(msgspec.Struct, kw_only=True):
 
 
 class HistoryItem(msgspec.Struct, kw_only=True):
-    """One line of a company's history: a stage write (applied or skipped) or a tracked event."""
+    """One line of a company's history: a stage write (applied or skipped), a tracked event, a
+    conversation of one of its contacts, or a message in one."""
 
     type: str
     id: str
@@ -123,6 +126,12 @@ class HistoryItem(msgspec.Struct, kw_only=True):
     name: str | None = None
     value: Any = None
     contact_id: str | None = None
+    # Conversations and their messages.
+    conversation_id: str | None = None
+    subject: str | None = None
+    status: str | None = None
+    author: str | None = None
+    body: str | None = None
 
 
 class ActivityItem(msgspec.Struct, kw_only=True):

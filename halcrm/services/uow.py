@@ -200,9 +200,9 @@ class Database:
                     failed.append((job, exc))
             done = []
         for job, result in done:
-            job.loop.call_soon_threadsafe(self._settle, job, result, None)
+            self._hand_back(job, result, None)
         for job, error in failed:
-            job.loop.call_soon_threadsafe(self._settle, job, None, error)
+            self._hand_back(job, None, error)
         for job in again:
             self._retry(job)
 
@@ -222,19 +222,26 @@ class Database:
                 if is_race(exc):
                     self._retry(job, exc)
                 else:
-                    job.loop.call_soon_threadsafe(self._settle, job, None, exc)
+                    self._hand_back(job, None, exc)
                 continue
-            job.loop.call_soon_threadsafe(self._settle, job, result, None)
+            self._hand_back(job, result, None)
 
     def _retry(self, job: _Job, exc: BaseException | None = None) -> None:
         job.attempts += 1
         job.events = []
         if job.attempts >= MAX_ATTEMPTS:
             error = exc or RuntimeError("the write kept losing races")
-            job.loop.call_soon_threadsafe(self._settle, job, None, error)
+            self._hand_back(job, None, error)
             return
         log.debug("write lost a race (attempt %d)", job.attempts)
         self._queue.put(job)
+
+    def _hand_back(self, job: _Job, result: Any, exc: BaseException | None) -> None:
+        """From a writer thread: settles the job on its loop (a closed loop means nobody waits)."""
+        try:
+            job.loop.call_soon_threadsafe(self._settle, job, result, exc)
+        except RuntimeError:
+            log.debug("a write finished after its event loop closed")
 
     def _settle(self, job: _Job, result: Any, exc: BaseException | None) -> None:
         """On the loop: publish the committed events, then answer the caller."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from litestar import get
 
+from halcrm.server.params import Limit
 from halcrm.services.facade import Services
 from halcrm.services.records import ActivityItem, Page
 
 
 @get("/api/activity", tags=["activity"])
 async def activity(
-    services: Services, limit: int | None = None, cursor: str | None = None
+    services: Services, limit: Limit = None, cursor: str | None = None
 ) -> Page[ActivityItem]:
     """The project's recent signals and changes, newest first."""
     return await services.activity(limit=limit, cursor=cursor)

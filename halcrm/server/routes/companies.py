@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
 
+from halcrm.server.params import Limit
 from halcrm.services.facade import Services
 from halcrm.services.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.records import CompanyRecord, Deleted, HistoryItem, Page
@@ -19,7 +20,7 @@ class CompanyController(Controller):
         services: Services,
         stage: str | None = None,
         q: str | None = None,
-        limit: int | None = None,
+        limit: Limit = None,
         cursor: str | None = None,
     ) -> Page[CompanyRecord]:
         """Companies, filtered by ``stage`` (name or id) and ``q`` (text), paginated."""

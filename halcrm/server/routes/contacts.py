@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post, put
 
+from halcrm.server.params import Limit
 from halcrm.services.facade import Services
 from halcrm.services.inputs import ContactCreate, ContactPatch
 from halcrm.services.records import ContactRecord, Deleted, Page
@@ -19,7 +20,7 @@ class ContactController(Controller):
         services: Services,
         email: str | None = None,
         q: str | None = None,
-        limit: int | None = None,
+        limit: Limit = None,
         cursor: str | None = None,
     ) -> Page[ContactRecord]:
         """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""

@@ -1,0 +1,102 @@
+"""Board figures: first paint, move-and-repaint and peak RSS at 1k, 10k and 50k companies.
+
+Each measurement runs in a fresh ``bench.board_child`` process (so peak RSS is per size) on a
+generated database, with the board headless through ``App.run_test()``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.board_data import generate
+from bench.procs import ROOT, clean_env
+from bench.stats import median, percentile
+from bench.table import Bar, Row, judged, ms, secs
+
+SIZES = (1_000, 10_000, 50_000)
+MOVES = 12
+FIRST_PAINT = Bar(2.0, 1.0, higher_is_better=False, unit=" s")
+MOVE = Bar(50, 16, higher_is_better=False, unit=" ms")
+RSS = Bar(300, 200, higher_is_better=False, unit=" MB")
+LINEAR = Bar(1.0, 1.0, higher_is_better=False)
+"""Growth judged as (cost ratio) / (size ratio): at most 1 is no faster than linear."""
+
+
+def run_child(data_dir: Path, out: Path, moves: int) -> dict[str, Any]:
+    """One measured board process; its JSON result."""
+    command = [sys.executable, "-m", "bench.board_child", "paint", str(data_dir), str(out)]
+    done = subprocess.run(
+        [*command, "--moves", str(moves)],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"board child failed: {done.stderr[-1500:]}")
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def label(size: int) -> str:
+    return f"{size // 1000}k"
+
+
+def measure(work: Path, runs: int) -> list[Row]:
+    """Interleaves the sizes over ``runs`` rounds; medians per size, then the growth rows."""
+    dirs = {size: generate(work / f"board-{size}", size) for size in SIZES}
+    results: dict[int, list[dict[str, Any]]] = {size: [] for size in SIZES}
+    for run in range(runs):
+        for size in SIZES:
+            print(f"  board {label(size)} run {run + 1}", file=sys.stderr)
+            out = work / f"board-{size}-{run}.json"
+            results[size].append(run_child(dirs[size], out, MOVES))
+    rows: list[Row] = []
+    paint = {s: median([r["first_paint"] for r in results[s]]) for s in SIZES}
+    moves = {s: [m for r in results[s] for m in r["moves"]] for s in SIZES}
+    move = {s: median(moves[s]) for s in SIZES}
+    rss = {s: median([r["rss"] for r in results[s]]) for s in SIZES}
+    largest = SIZES[-1]
+    for size in SIZES:
+        row = Row(f"board first paint, {label(size)} companies", secs(paint[size]))
+        rows.append(judged(row, FIRST_PAINT, paint[size]) if size == largest else row)
+    for size in SIZES:
+        p99 = percentile(moves[size], 99)
+        row = Row(
+            f"board move a card (L/H) and repaint, {label(size)}",
+            ms(move[size]),
+            ms(percentile(moves[size], 50)),
+            ms(p99),
+        )
+        rows.append(judged(row, MOVE, move[size] * 1000) if size == largest else row)
+    for size in SIZES:
+        row = Row(f"board peak RSS, {label(size)} companies", f"{rss[size]:.0f} MB")
+        rows.append(judged(row, RSS, rss[size]) if size == largest else row)
+    for name, figure in (("first paint", paint), ("move", move), ("peak RSS", rss)):
+        rows.append(growth_row(name, figure))
+    return rows
+
+
+def growth_row(name: str, figure: dict[int, float]) -> Row:
+    """Cost growth over the sizes beside the size growth; PASS while no step is superlinear."""
+    steps = list(itertools.pairwise(SIZES))
+    grown = [figure[b] / figure[a] if figure[a] else 0.0 for a, b in steps]
+    sizes = [b / a for a, b in steps]
+    worst = max(g / s for g, s in zip(grown, sizes, strict=True))
+    text = " → ".join(f"{g:.2f}x" for g in grown)
+    limit = " → ".join(f"{s:g}x" for s in sizes)
+    row = Row(
+        f"board {name} growth {' → '.join(label(s) for s in SIZES)}",
+        text,
+        must=f"≤ {limit} (linear)",
+        aim=f"≤ {limit}",
+        mark=LINEAR.mark(worst).replace(" (aim)", ""),
+    )
+    return row

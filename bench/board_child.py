@@ -1,0 +1,140 @@
+"""The measured process for board figures (one per run, so peak RSS is its own).
+
+``python -m bench.board_child paint DATA_DIR OUT`` opens the board headless (``run_test``) on a
+generated database, times the first paint and card moves, and writes JSON to OUT.
+``python -m bench.board_child serve DATA_DIR OUT --board|--headless`` serves halcrm's HTTP app in
+its loop (with the board open or not), writes its port to OUT + ".port" once ready, and on
+SIGTERM writes the probe values it saw painted to OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from bench.board_data import settings_for
+from bench.paint import PaintWatch
+from halcrm.runtime import open_runtime
+from halcrm.server.app import ServerConfig, create_app
+from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
+from halcrm.tui.app import HalcrmApp
+
+SIZE = (160, 50)
+STEP = 0.002
+LIMIT = 120.0
+
+
+async def until(pilot: Pilot[None], check: Any, what: str, limit: float = LIMIT) -> None:
+    """Lets the app run until ``check()`` holds; bounded."""
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await pilot.pause(STEP)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def paint(data_dir: Path, moves: int) -> dict[str, Any]:
+    """First paint (from entering ``run_test`` to the first card line drawn) and moves."""
+    watch = PaintWatch()
+    watch.install()
+    runtime = await open_runtime(settings_for(data_dir))
+    try:
+        app = HalcrmApp(runtime.services, runtime.bus, server_url=None)
+        started = time.monotonic()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: watch.first_card is not None, "the first card painted")
+            assert watch.first_card is not None
+            first_paint = watch.first_card - started
+            screen = app.board_screen
+            assert screen is not None
+            await until(pilot, lambda: screen.loaded, "the board loaded")
+            await pilot.pause()
+            timings = []
+            for move in range(moves):
+                card = screen.board.focused_card
+                assert card is not None, "no card to move"
+                keys = screen.board.model.keys
+                at = keys.index(screen.board.model.column_of(card))
+                # Bounce between two columns: forward (L) then back (H).
+                forward = move % 2 == 0 and at + 1 < len(keys)
+                target = keys[at + 1] if forward else keys[at - 1]
+                watch.expect(target, card.name)
+                pressed = time.monotonic()
+                await pilot.press("L" if forward else "H")
+                await until(pilot, lambda: watch.hit is not None, f"{card.name} repainted")
+                assert watch.hit is not None
+                timings.append(watch.hit - pressed)
+                await pilot.pause()
+            cards = len(screen.board.model.cards)
+    finally:
+        await runtime.close()
+    return {"first_paint": first_paint, "moves": timings, "cards": cards, "rss": peak_rss_mb()}
+
+
+async def serve(data_dir: Path, out: Path, with_board: bool) -> dict[str, Any]:
+    """halcrm's app on a free port, the board open (headless ``run_test``) or not, until
+    SIGTERM; the painted probe values go to ``out``."""
+    watch = PaintWatch()
+    watch.install()
+    watch.watch_probes = True
+    settings = settings_for(data_dir)
+    sock = bind_socket("127.0.0.1", 0)
+    runtime = await open_runtime(settings)
+    server = make_server(create_app(runtime.services, ServerConfig(settings.account_token())))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    done = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
+    ready = out.with_name(out.name + ".port")
+    try:
+        # Bounded wait for uvicorn's start-up (the socket already listens).
+        for _ in range(1000):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        if with_board:
+            app = HalcrmApp(runtime.services, runtime.bus, server_url="http://127.0.0.1")
+            async with app.run_test(size=SIZE) as pilot:
+                await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "board")
+                ready.write_text(str(bound_port(sock)))
+                while not done.is_set():
+                    await pilot.pause(0.05)
+        else:
+            ready.write_text(str(bound_port(sock)))
+            await done.wait()
+    finally:
+        runtime.bus.close()
+        await stop(server, task)
+        await runtime.close()
+        sock.close()
+    return {"probes": watch.probes, "rss": peak_rss_mb()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", choices=["paint", "serve"])
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--moves", type=int, default=20)
+    parser.add_argument("--board", action="store_true", help="serve with the board open")
+    args = parser.parse_args()
+    if args.mode == "paint":
+        result = asyncio.run(paint(args.data_dir, args.moves))
+    else:
+        result = asyncio.run(serve(args.data_dir, args.out, args.board))
+    args.out.write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

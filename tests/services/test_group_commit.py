@@ -1,0 +1,39 @@
+"""Writes queued together commit together, and a refused call in the batch writes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from halcrm.domain.errors import UnknownCompany
+from halcrm.services.facade import Services
+from halcrm.services.inputs import Identify
+
+
+async def test_a_refused_call_does_not_spoil_its_neighbours(services: Services):
+    def body(i: int) -> Identify:
+        bad = i % 5 == 0
+        return Identify(
+            app_id="local",
+            visitor_id=f"v{i}",
+            email=f"p{i}@batch.dev",
+            company_ids=["missing"] if bad else None,
+        )
+
+    answers = await asyncio.gather(
+        *(services.identify(body(i)) for i in range(50)), return_exceptions=True
+    )
+    refused = [a for a in answers if isinstance(a, BaseException)]
+    assert len(refused) == 10
+    assert all(isinstance(a, UnknownCompany) for a in refused)
+    emails = {c.email for c in (await services.contacts(limit=500)).items}
+    assert emails == {f"p{i}@batch.dev" for i in range(50) if i % 5}
+    events = (await services.activity(limit=500)).items
+    assert len([e for e in events if e.kind == "identify"]) == 40
+
+
+async def test_writes_after_close_are_refused(services: Services, runtime):
+    await runtime.close()
+    with pytest.raises(RuntimeError):
+        await services.identify(Identify(app_id="local", visitor_id="late"))
