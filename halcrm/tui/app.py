@@ -25,6 +25,7 @@ from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen, binding_ids
 from halcrm.tui.screens.logs import LogScreen
@@ -82,6 +83,7 @@ class HalcrmApp(App[None]):
             ("Everywhere", list(self.BINDINGS)),
             ("Company screen", list(CompanyScreen.BINDINGS)),
             ("Focus lane", list(FocusScreen.BINDINGS)),
+            ("Conversation", list(ConversationScreen.BINDINGS)),
         ]
 
     def apply_config(self) -> None:

@@ -42,8 +42,10 @@ def test_board(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_company_screen(snap_compare: Any, tmp_path: Path) -> None:
     """Ironwood Capital opened with enter: Proposal, deal value $56,000, notes, two contacts,
-    and the history: the widget's "Qualified skipped (already_later)" write, the board move
-    Unstaged → Proposal, and the viewed_pricing event."""
+    "Conversations (1, 1 waiting)": "✉ open  Ines Duarte  Security review  1 msg  waiting 3h"
+    over her last message; and the history: the widget's "Qualified skipped (already_later)"
+    write, the viewed_pricing event, the conversation and its message, the board move
+    Unstaged → Proposal."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await ready(pilot)

@@ -19,12 +19,14 @@ from halcrm.services.board import Card
 from halcrm.services.facade import Services
 from halcrm.services.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.merge import MergeUndo
+from halcrm.services.support import CompanyConversation
 from halcrm.tui.board_model import UNSTAGED
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import CompanyForm, EditCompany
 from halcrm.tui.modals.lost_reason import LostReason
 from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.widgets.board import BoardView
 
 # What `u` takes back: a move (company id, column it came from) or a placeholder merge.
@@ -147,19 +149,43 @@ class BoardActions(Screen[None]):
             company_id = card.id
         try:
             detail = await self.services.company_detail(company_id)
+            talks = await self.services.company_conversations(company_id)
         except DomainError as exc:
             self.notify(exc.detail, severity="error")
             return
-        await self.app.push_screen(CompanyScreen(detail, on_edit=self.edit_company))
+        screen = CompanyScreen(
+            detail,
+            on_edit=self.edit_company,
+            conversations=talks,
+            on_conversation=self.open_conversation,
+            clock=self.clock,
+        )
+        await self.app.push_screen(screen)
+
+    async def open_conversation(self, talk: CompanyConversation) -> None:
+        """Shows a conversation's messages, with reply and status keys."""
+        try:
+            detail = await self.services.conversation(talk.id)
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return
+        screen = ConversationScreen(self.services, detail, talk.contact_name, self.clock)
+        await self.app.push_screen(screen)
 
     async def refresh_company_screen(self, ids: set[str]) -> None:
-        """Keeps an open company screen current when a signal touched its company."""
+        """Keeps open company and conversation screens current when a signal touched them."""
         for screen in self.app.screen_stack:
             if isinstance(screen, CompanyScreen) and screen.detail.company.id in ids:
+                company_id = screen.detail.company.id
                 try:
-                    screen.show(await self.services.company_detail(screen.detail.company.id))
+                    detail = await self.services.company_detail(company_id)
+                    talks = await self.services.company_conversations(company_id)
                 except DomainError:
                     screen.dismiss(None)
+                    continue
+                screen.show(detail, talks)
+            elif isinstance(screen, ConversationScreen) and ids & set(screen.detail.company_ids):
+                await screen.reload()
 
     async def action_edit_company(self) -> None:
         card = self._focused()

@@ -54,6 +54,7 @@ class CardList(ScrollView, can_focus=False):
         "card--stalled",
         "card--widget",
         "card--placeholder",
+        "card--talk",
     }
 
     DEFAULT_CSS = """
@@ -72,6 +73,7 @@ class CardList(ScrollView, can_focus=False):
     CardList > .card--stalled { background: $error; color: $text; text-style: bold; }
     CardList > .card--widget { color: $accent; }
     CardList > .card--placeholder { color: $warning; text-style: italic; }
+    CardList > .card--talk { color: $success; text-style: bold; }
     """
 
     def __init__(self, key: str, source: CardSource) -> None:
@@ -128,6 +130,8 @@ class CardList(ScrollView, can_focus=False):
         if card.stalled_days:
             marks.append(Segment(f"◷{card.stalled_days}d", self._part("card--stalled", base)))
             marks.append(Segment(" ", base))
+        if card.open_conversations:
+            marks.append(Segment("✉ ", self._part("card--talk", base)))
         if card.is_placeholder:
             marks.append(Segment("◌ ", self._part("card--placeholder", base)))
         value = short_money(card.deal_value_cents) if card.deal_value_cents else ""
@@ -158,6 +162,8 @@ class CardList(ScrollView, can_focus=False):
         if card.stalled_days:
             marks.append(Segment(f"◷ {card.stalled_days} d", self._part("card--stalled", base)))
             marks.append(Segment(" ", base))
+        if card.open_conversations:
+            marks.append(Segment(f"✉ {card.open_conversations} ", self._part("card--talk", base)))
         if card.last_moved_by == "widget":
             since = ago(card.last_moved_at, self.source.now())
             marks.append(Segment(f"↯ widget {since} ", self._part("card--widget", base)))
