@@ -33,10 +33,13 @@ async def test_summary_and_headers_follow_a_move(app: HalcrmApp, seeded: Service
         assert "Open $6,000" in summary
         assert "weighted $2,600" in summary
         assert "◷ stalled $0" in summary
-        assert "w $2,500" in str(screen.board.column("proposal").header.render())
+        proposal_header = screen.board.column("proposal").header
+        # Laid out at the new width (the activity panel just left), the full figures show.
+        await until(pilot, lambda: "w $2,500" in str(proposal_header.render()), "header")
         await pilot.press("L")  # Acme: Lead -> Qualified (25 %)
         await until(pilot, lambda: "weighted $2,750" in text_of(app, "#summary"), "new weighted")
-        assert "w $250" in str(screen.board.column("qualified").header.render())
+        qualified_header = screen.board.column("qualified").header
+        await until(pilot, lambda: "w $250" in str(qualified_header.render()), "header")
         assert (await seeded.summary()).weighted_total_cents == 275_000
         await pilot.press("m", "down", "down", "down", "enter")  # Qualified -> Won
         await until(pilot, lambda: "won in Nov $1,000" in text_of(app, "#summary"), "won")

@@ -74,7 +74,7 @@ class ConversationScreen(Screen[None]):
             status += f" until {when(detail.snoozed_until)}"
         self.query_one("#title", Static).update(
             f"[b]{subject}[/b]  ·  {escape(self.contact_name)}  ·  [b]{status}[/b]  ·  "
-            f"{len(detail.messages)} messages"
+            f"{len(detail.messages)} message{'' if len(detail.messages) == 1 else 's'}"
         )
         box = self.query_one("#messages", VerticalScroll)
         await box.remove_children()
