@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 
 from halcrm.config import BoardConfig
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen
 from tests.tui.demo_app import demo_app
@@ -126,3 +127,22 @@ def test_compact_cards_with_won_and_lost_collapsed(snap_compare: Any, tmp_path: 
 
     app = demo_app(tmp_path, config)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_conversation(snap_compare: Any, tmp_path: Path) -> None:
+    """Ironwood's open conversation, opened from its company screen: the title "Security
+    review · Ines Duarte · open · 1 message", Ines's question of 09:00 ("Can you send your
+    SOC 2 report before Friday's committee?"), the reply box at the bottom and the footer's
+    Reply, Resolve, Reopen and Snooze… keys."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await ready(pilot)
+        screen.jump_to("ironwood")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, CompanyScreen), "company")
+        pilot.app.screen.query_one("#conversations").focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen), "talk")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
