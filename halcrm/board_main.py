@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator
 
+from halcrm.config import BoardConfig, ConfigError, load_config
 from halcrm.runtime import open_runtime
 from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
@@ -29,10 +31,28 @@ def server_state(task: asyncio.Task[None]) -> str:
     return "failed" if task.exception() is not None else "stopped"
 
 
-async def run_board(settings: Settings, clock: Clock = utc_now, demo: bool = False) -> int:
+def board_config(config: BoardConfig | None = None) -> BoardConfig | None:
+    """The config to run with: the one given, else ``config.toml`` from the user's config
+    folder; a broken file is reported in one line on stderr and answers None."""
+    if config is not None:
+        return config
+    try:
+        return load_config()
+    except ConfigError as exc:
+        print(f"halcrm: the config file cannot be used: {exc}", file=sys.stderr)
+        return None
+
+
+async def run_board(
+    settings: Settings,
+    clock: Clock = utc_now,
+    demo: bool = False,
+    config: BoardConfig | None = None,
+) -> int:
     """Runs the board with the server beside it until the board quits or a signal ends it.
 
-    The socket is bound first, so a port in use is an ``OSError`` raised before the screen
+    The config file is read first (a broken one ends here with a message and exit code 2).
+    The socket is bound next, so a port in use is an ``OSError`` raised before the screen
     opens. The server runs as a plain task, not a Textual worker: Textual cancels its workers
     before unmount, which would cut uvicorn's graceful shutdown short.
 
@@ -40,10 +60,14 @@ async def run_board(settings: Settings, clock: Clock = utc_now, demo: bool = Fal
         settings: Where to listen and which database to open.
         clock: The time source (fixed in screenshots).
         demo: Seed demo data when the database holds no company yet.
+        config: The board's config (default: ``config.toml`` in the user's config folder).
     """
+    loaded = board_config(config)
+    if loaded is None:
+        return 2
     sock = bind_socket(settings.host, settings.port)
     try:
-        runtime = await open_runtime(settings, clock)
+        runtime = await open_runtime(settings, clock, stall_defaults=loaded.stall_defaults)
     except BaseException:
         sock.close()
         raise
@@ -71,6 +95,7 @@ async def run_board(settings: Settings, clock: Clock = utc_now, demo: bool = Fal
             clock=clock,
             offer_demo=not demo,
             log_file=settings.log_file,
+            config=loaded,
         )
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, app.exit)

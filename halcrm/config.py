@@ -20,8 +20,8 @@ collapsed_columns = ["lost"]    # stage ids or names whose columns start collaps
 Lead = 14
 Proposal = 10
 
-[keys]                          # remap a binding by its id (see `?` in the board)
-move_left = "H,shift+left"
+[keys]                          # remap a binding by its id (`?` in the board lists them)
+"board.move_back" = "H,shift+left,b"
 """
 
 

@@ -8,6 +8,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.widgets import OptionList
+
 from halcrm.board_main import board_services
 from halcrm.services.clock import fixed_clock
 from halcrm.services.demo import seed_demo
@@ -15,6 +17,8 @@ from halcrm.services.inputs import SetStage
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.focus import FocusScreen
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -47,13 +51,29 @@ async def main() -> None:
             await wait(pilot, lambda: app.board_screen and app.board_screen.loaded, "the board")
             screen = app.board_screen
             assert screen is not None
+            await wait(pilot, lambda: screen.figures_loaded > 0, "the summary figures")
             await pilot.pause()
             app.save_screenshot("board.svg", str(OUT))
+            await pilot.press("F")
+            await wait(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
+            await pilot.pause()
+            app.save_screenshot("focus-lane.svg", str(OUT))
+            await pilot.press("escape")
+            await wait(pilot, lambda: app.screen is screen, "the board again")
             screen.jump_to("ironwood")
             await pilot.press("enter")
             await wait(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company")
             await pilot.pause()
             app.save_screenshot("company.svg", str(OUT))
+            # Ines's open question: the conversation screen, its messages and the reply box.
+            options = app.screen.query_one("#conversations", OptionList)
+            options.focus()
+            await pilot.press("enter")
+            await wait(pilot, lambda: isinstance(app.screen, ConversationScreen), "the talk")
+            await pilot.pause()
+            app.save_screenshot("conversation.svg", str(OUT))
+            await pilot.press("escape")
+            await wait(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company")
             await pilot.press("escape", "a")
             # A widget signal lands: Copperleaf moves Lead -> Proposal and flashes.
             seen = screen.events_applied
@@ -67,7 +87,7 @@ async def main() -> None:
             await pilot.press("question_mark")
             await pilot.pause()
             app.save_screenshot("help.svg", str(OUT))
-    for name in ("board", "company", "live-signal", "help"):
+    for name in ("board", "focus-lane", "company", "conversation", "live-signal", "help"):
         print(OUT / f"{name}.svg", file=sys.stderr)
 
 

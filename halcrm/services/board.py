@@ -8,7 +8,7 @@ from datetime import datetime
 import msgspec
 from sqlalchemy import func, select
 
-from halcrm.db.models import Company, Contact, ContactCompany, Project
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project
 from halcrm.domain.stages import StageInfo, stall_days
 from halcrm.services.companies import company_history
 from halcrm.services.queries import company_record, contact_records, get_company
@@ -31,6 +31,8 @@ class Card(msgspec.Struct, kw_only=True):
     last_moved_at: datetime | None
     last_activity_at: datetime
     created_at: datetime
+    # Open support conversations of the company's contacts (the card's ✉ mark).
+    open_conversations: int = 0
 
 
 class BoardData(msgspec.Struct, kw_only=True):
@@ -79,6 +81,13 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
         .group_by(ContactCompany.company_pk)
         .subquery()
     )
+    talks = (
+        select(ContactCompany.company_pk, func.count(Conversation.pk).label("n"))
+        .join(Conversation, Conversation.contact_pk == ContactCompany.contact_pk)
+        .where(Conversation.status == "open", Conversation.project_pk == project.pk)
+        .group_by(ContactCompany.company_pk)
+        .subquery()
+    )
     stmt = (
         select(
             Company.id,
@@ -91,8 +100,10 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
             Company.last_stage_at,
             Company.last_activity_at,
             Company.created_at,
+            func.coalesce(talks.c.n, 0),
         )
         .outerjoin(counts, counts.c.company_pk == Company.pk)
+        .outerjoin(talks, talks.c.company_pk == Company.pk)
         .where(Company.project_pk == project.pk)
         .order_by(Company.pk)
     )
@@ -100,7 +111,8 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
         stmt = stmt.where(Company.id.in_(list(company_ids)))
     result = tx.session.execute(stmt)
     cards = []
-    for cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created in result:
+    for row in result:
+        cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row
         info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
         cards.append(
             Card(
@@ -115,6 +127,7 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
                 last_moved_at=moved_at,
                 last_activity_at=active,
                 created_at=created,
+                open_conversations=talk,
             )
         )
     return cards

@@ -12,6 +12,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from halcrm.domain.stages import Source
+from halcrm.services.conversation_shapes import (
+    Author,
+    ConversationCreate,
+    ConversationPatch,
+    MessageCreate,
+    Status,
+)
 from halcrm.services.facade import Services
 from halcrm.services.inputs import (
     CompanyPatch,
@@ -278,11 +285,54 @@ async def seed_demo(services: Services) -> int:
                 company_id=company_id,
             )
         )
+    await _seed_conversations(services)
     # A widget asking for an earlier stage: advance_only skips it, and the board says why.
     await _at(services, 0.5).set_stage(
         SetStage(app_id=project, visitor_id="demo-ironwood-0", stage="Qualified")
     )
     return len(COMPANIES) + len(PLACEHOLDER_PEOPLE)
+
+
+# Support: (company, person, subject, [(author, body, hours ago)], status).
+DemoTalk = tuple[str, str, str, list[tuple[Author, str, float]], Status]
+CONVERSATIONS: tuple[DemoTalk, ...] = (
+    (
+        "ironwood",
+        "ines",
+        "Security review",
+        [("contact", "Can you send your SOC 2 report before Friday's committee?", 3.0)],
+        "open",
+    ),
+    (
+        "acme",
+        "jane",
+        "Invoice address",
+        [
+            ("contact", "Please put our new address on the next invoice.", 50.0),
+            ("agent", "Done, the next invoice goes to the new address.", 49.0),
+        ],
+        "resolved",
+    ),
+)
+
+
+async def _seed_conversations(services: Services) -> None:
+    by_id = {c.id: c for c in COMPANIES}
+    for company_id, person, subject, messages, status in CONVERSATIONS:
+        email = _email(person, by_id[company_id])
+        contact = (await services.contacts(email=email)).items[0]
+        first = _at(services, messages[0][2])
+        talk = await first.create_conversation(
+            ConversationCreate(contact_id=contact.id, subject=subject), source=Source.WIDGET
+        )
+        for author, body, hours_ago in messages:
+            await _at(services, hours_ago).add_message(
+                talk.id, MessageCreate(author=author, body=body), source=Source.WIDGET
+            )
+        if status != "open":
+            await _at(services, messages[-1][2]).update_conversation(
+                talk.id, ConversationPatch(status=status), source=Source.BOARD
+            )
 
 
 async def is_empty(services: Services) -> bool:

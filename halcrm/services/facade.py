@@ -24,6 +24,7 @@ from halcrm.services import (
     projects,
     stages,
     summary,
+    support,
     widget,
 )
 from halcrm.services.api_keys import ApiKeyCreated, ApiKeyRecord
@@ -68,6 +69,7 @@ from halcrm.services.records import (
     TrackResult,
 )
 from halcrm.services.summary import PipelineSummary
+from halcrm.services.support import CompanyConversation
 from halcrm.services.uow import Database
 
 
@@ -287,6 +289,11 @@ class Services:
         return await conversations.add_message(
             self.db, self.project_id, conversation_id, body, source
         )
+
+    # Support context on the board.
+    async def company_conversations(self, company_id: str) -> list[CompanyConversation]:
+        """The company's contacts' conversations: status, last message, waiting time."""
+        return await support.company_conversations(self.db, self.project_id, company_id)
 
     # API keys.
     async def create_api_key(self, name: str | None = None) -> ApiKeyCreated:

@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from halcrm.bus import EventBus
+from halcrm.config import BoardConfig
 from halcrm.services.clock import utc_now
 from halcrm.services.demo import seed_demo
 from halcrm.services.facade import Services
@@ -24,7 +25,9 @@ from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
-from halcrm.tui.screens.help import HelpScreen
+from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.screens.help import HelpScreen, binding_ids
 from halcrm.tui.screens.logs import LogScreen
 
 Connect = Callable[[], AbstractAsyncContextManager[Services]]
@@ -54,6 +57,7 @@ class HalcrmApp(App[None]):
         connect: Connect | None = None,
         offer_demo: bool = False,
         log_file: Path | None = None,
+        config: BoardConfig | None = None,
     ) -> None:
         super().__init__()
         if services is None and connect is None:
@@ -68,8 +72,43 @@ class HalcrmApp(App[None]):
         self.offer_demo = offer_demo
         self.log_file = log_file
         self.board_screen: BoardScreen | None = None
+        self.config = config or BoardConfig()
+        # Binding id -> keys, from the config file: the help screen shows these keys.
+        self.keymap: dict[str, str] = {}
+
+    def help_sections(self) -> list[tuple[str, list[BindingType]]]:
+        """Every screen's keys, grouped as the help screen shows them."""
+        return [
+            ("Board", list(BoardScreen.BINDINGS)),
+            ("Everywhere", list(self.BINDINGS)),
+            ("Company screen", list(CompanyScreen.BINDINGS)),
+            ("Focus lane", list(FocusScreen.BINDINGS)),
+            ("Conversation", list(ConversationScreen.BINDINGS)),
+        ]
+
+    def apply_config(self) -> None:
+        """Theme and key remaps from the config file; a bad entry is a warning, not a crash."""
+        theme = self.config.theme
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notify(
+                    f"config: unknown theme {theme!r}; using the default.", severity="warning"
+                )
+        if self.config.keys:
+            known = binding_ids(self.help_sections())
+            unknown = sorted(set(self.config.keys) - known)
+            self.keymap = {k: v for k, v in self.config.keys.items() if k in known}
+            self.set_keymap(self.keymap)
+            if unknown:
+                self.notify(
+                    f"config: unknown binding id(s) {', '.join(unknown)} (see ? for the ids).",
+                    severity="warning",
+                )
 
     async def on_mount(self) -> None:
+        self.apply_config()
         if self.services is None and self._connect is not None:
             self.services = await self._exits.enter_async_context(self._connect())
         assert self.services is not None
@@ -79,6 +118,8 @@ class HalcrmApp(App[None]):
             clock=self.clock,
             server_url=self.server_url,
             server_state=self.server_state,
+            compact=self.config.compact_cards,
+            collapsed=self.config.collapsed_columns,
         )
         # Subscribe before the board loads so no signal falls between the load and the feed.
         sub = self.bus.subscribe()
@@ -110,6 +151,4 @@ class HalcrmApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        sections = [("Board", BoardScreen.BINDINGS), ("Everywhere", self.BINDINGS)]
-        sections.append(("Company screen", CompanyScreen.BINDINGS))
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(self.help_sections(), self.keymap))

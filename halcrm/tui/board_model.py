@@ -22,15 +22,18 @@ class ColumnTotals:
 class BoardModel:
     """Cards grouped into sorted columns (by name), kept in step one card at a time.
 
-    Columns hold only the ids that pass the filter, ordered by ``(name, id)`` so a card is found
-    and inserted by bisection: a signal touching one card costs O(log n) plus a list shift,
-    never a rebuild of a 50k column.
+    Columns hold only the ids that pass the filter, ordered by ``(name, id)`` (stalled first,
+    longest stalled on top, when ``stalled_first``) so a card is found and inserted by
+    bisection: a signal touching one card costs O(log n) plus a list shift, never a rebuild of
+    a 50k column.
     """
 
     def __init__(self, stages: Iterable[StageInfo], cards: Iterable[Card]) -> None:
         self.stages: list[StageInfo] = sorted(stages, key=lambda s: s.position)
         self.cards: dict[str, Card] = {card.id: card for card in cards}
         self.filter_text = ""
+        self.stalled_first = False
+        self.stalled_only = False
         self.columns: dict[str, list[str]] = {}
         self.totals: dict[str, ColumnTotals] = {}
         self.rebuild()
@@ -56,12 +59,21 @@ class BoardModel:
     def column_of(card: Card) -> str:
         return card.stage_id or UNSTAGED
 
-    def _key(self, card_id: str) -> tuple[str, str]:
-        return (self.cards[card_id].name.casefold(), card_id)
+    def _key(self, card_id: str) -> tuple[int, str, str]:
+        card = self.cards[card_id]
+        first = -card.stalled_days if self.stalled_first else 0
+        return (first, card.name.casefold(), card_id)
 
     def matches(self, card: Card) -> bool:
+        if self.stalled_only and not card.stalled_days:
+            return False
         text = self.filter_text
         return not text or text in card.name.casefold() or text in card.id.casefold()
+
+    @property
+    def filtered(self) -> bool:
+        """Whether some cards are hidden (then the column figures are of the visible ones)."""
+        return bool(self.filter_text) or self.stalled_only
 
     def rebuild(self) -> None:
         """Recomputes every column from the cards (start, new filter, stages changed)."""
@@ -79,6 +91,25 @@ class BoardModel:
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().casefold()
         self.rebuild()
+
+    def set_view(self, *, stalled_first: bool, stalled_only: bool) -> None:
+        """Sorts stalled cards first and/or shows only stalled cards (stalling is the card's
+        ``stalled_days``, computed by the services)."""
+        self.stalled_first, self.stalled_only = stalled_first, stalled_only
+        self.rebuild()
+
+    def key_of(self, ref: str) -> str | None:
+        """The column key of a stage named or identified by ``ref`` (config files use either)."""
+        folded = ref.strip().casefold()
+        if folded == "unstaged":
+            return UNSTAGED
+        for stage in self.stages:
+            if folded in (stage.id.casefold(), stage.name.casefold()):
+                return stage.id
+        return None
+
+    def is_closed(self, key: str) -> bool:
+        return bool(key) and self.stage(key).is_closed
 
     def index_of(self, key: str, card_id: str) -> int | None:
         """Where ``card_id`` sits in column ``key`` (None when absent or filtered out)."""
@@ -115,8 +146,3 @@ class BoardModel:
 
     def visible(self) -> int:
         return sum(t.count for t in self.totals.values())
-
-    def open_pipeline_cents(self) -> int:
-        """Total deal value of visible cards in open stages (what is still to win)."""
-        open_keys = {s.id for s in self.stages if not s.is_closed}
-        return sum(t.cents for key, t in self.totals.items() if key in open_keys or not key)

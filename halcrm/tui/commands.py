@@ -30,11 +30,14 @@ class BoardCommands(Provider):
         if screen is None:
             return []
         found: list[tuple[str, str, Callable[[], Any]]] = []
+        # The keys in force: the config file may have remapped a binding by its id.
+        keymap: dict[str, str] = getattr(screen.app, "keymap", {})
         for binding in screen.BINDINGS:
             if isinstance(binding, tuple) or not binding.description:
                 continue
             action = partial(screen.run_action, binding.action)
-            found.append((f"Board: {binding.description}", f"key {binding.key}", action))
+            keys = keymap.get(binding.id or "", binding.key)
+            found.append((f"Board: {binding.description}", f"key {keys}", action))
         found.append(("Board: Show all keys", "key ?", partial(screen.app.run_action, "help")))
         found.append(("Board: Show the log", "key ctrl+l", partial(screen.app.run_action, "logs")))
         return found

@@ -39,3 +39,19 @@ def outcome(applied: bool | None, reason: str | None) -> str:
     if applied is None:
         return ""
     return "applied" if applied else f"skipped ({reason or 'no change'})"
+
+
+def short_money(cents: int | None) -> str:
+    """Money in few characters for narrow places: ``$950``, ``$12.5k``, ``$125k``, ``$1.2M``."""
+    dollars = (cents or 0) / 100
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if dollars >= size:
+            amount = dollars / size
+            text = f"{amount:.1f}" if amount < 100 else f"{amount:.0f}"
+            return f"${text.removesuffix('.0')}{suffix}"
+    return f"${dollars:.0f}"
+
+
+def money_cents(cents: int | None) -> str:
+    """A deal value in cents for people (empty for none)."""
+    return format_money(cents) if cents else ""

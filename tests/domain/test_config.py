@@ -21,7 +21,7 @@ def test_the_documented_example_loads(tmp_path: Path):
     assert config.theme == "textual-dark"
     assert config.collapsed_columns == ("lost",)
     assert config.stall_defaults == {"Lead": 14, "Proposal": 10}
-    assert config.keys == {"move_left": "H,shift+left"}
+    assert config.keys == {"board.move_back": "H,shift+left,b"}
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,13 @@ def free_port() -> int:
 
 
 def start(tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], int]:
-    env = {**os.environ, "HALCRM_DATA_DIR": str(tmp_path / "data"), "TERM": "xterm-256color"}
+    env = {
+        **os.environ,
+        "HALCRM_DATA_DIR": str(tmp_path / "data"),
+        # The user's own config.toml must not change what these tests see.
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+    }
     env.pop("HALCRM_DB", None)
     master, slave = pty.openpty()
     proc = subprocess.Popen(
@@ -111,4 +117,26 @@ def test_a_port_in_use_is_a_clear_message(tmp_path: Path) -> None:
             os.close(master)
     text = output.decode(errors="replace")
     assert f"127.0.0.1:{port} is in use" in text
+    assert "Traceback" not in text
+
+
+def test_a_broken_config_file_is_a_clear_message(tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "halcrm"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text("compact_cards = maybe\n")
+    proc, master = start(tmp_path, free_port())
+    output = b""
+    try:
+        end = time.monotonic() + DEADLINE
+        while proc.poll() is None and time.monotonic() < end:
+            output += drain(master, 0.2)
+        output += drain(master, 0.2)
+        assert proc.wait(timeout=5) == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    text = output.decode(errors="replace")
+    assert "the config file cannot be used" in text
+    assert "config.toml" in text
     assert "Traceback" not in text

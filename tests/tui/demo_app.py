@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from halcrm.board_main import board_services
+from halcrm.config import BoardConfig
 from halcrm.services.clock import fixed_clock
 from halcrm.services.demo import seed_demo
 from halcrm.settings import Settings
@@ -19,7 +20,7 @@ def demo_settings(folder: Path) -> Settings:
     )
 
 
-def demo_app(folder: Path) -> HalcrmApp:
+def demo_app(folder: Path, config: BoardConfig | None = None) -> HalcrmApp:
     """Seeds demo data at FIXED_NOW (in its own loop), then answers an app that opens the
     database inside the app's loop: snap_compare runs the app in a loop of its own."""
     settings = demo_settings(folder)
@@ -35,4 +36,5 @@ def demo_app(folder: Path) -> HalcrmApp:
         clock=clock,
         server_url="http://127.0.0.1:8765",
         server_state=lambda: "serving",
+        config=config,
     )

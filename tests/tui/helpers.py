@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from textual.pilot import Pilot
 
@@ -48,4 +49,25 @@ def focused(app: HalcrmApp) -> str | None:
     return board(app).board.focus_id
 
 
-__all__ = ["UNSTAGED", "board", "column_of", "focused", "ready", "until"]
+__all__ = ["UNSTAGED", "MutableClock", "board", "column_of", "focused", "ready", "text_of", "until"]
+
+
+def text_of(app: HalcrmApp, selector: str) -> str:
+    """The plain text a Static shows (on the current screen, or the board's)."""
+    from textual.widgets import Static
+
+    screen = app.screen if app.screen.query(selector) else board(app)
+    return str(screen.query_one(selector, Static).render())
+
+
+class MutableClock:
+    """A fixed clock that tests move forward (stalling needs days to pass)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -7,30 +7,46 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from halcrm.config import BoardConfig
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen
 from tests.tui.demo_app import demo_app
-from tests.tui.helpers import ready, until
+from tests.tui.helpers import board, ready, until
 
 SIZE = (120, 36)
 
 
+async def figures(pilot: Pilot[None]) -> None:
+    """Waits for the board and its first summary and focus-lane figures."""
+    await ready(pilot)
+    app = pilot.app
+    await until(pilot, lambda: board(app).figures_loaded > 0, "figures")  # type: ignore[arg-type]
+    await pilot.pause()
+
+
 def test_board(snap_compare: Any, tmp_path: Path) -> None:
-    """The board: status line "● serving http://127.0.0.1:8765 · 25 companies · open
-    pipeline $…"; columns Unstaged (globex.io and Kim Lee placeholders), Lead (Brightpath
-    "◷ 20 d" stalled, Copperleaf and Willow "↯ widget"), Qualified … Won, each header with its
-    count and total; globex.io focused at the top of Unstaged; the footer's main keys."""
+    """The board: status line "● serving http://127.0.0.1:8765 · 25 companies"; the summary
+    line "Open $500,900 · weighted $254,535 · won in Nov $178,250 · ◷ stalled $249,250 (4)";
+    the focus strip (three "↯ widget" items: Willow & Co, Everfield Farms, Copperleaf Coffee,
+    each with its reason); columns Unstaged (globex.io and Kim Lee placeholders), Lead
+    (Brightpath "◷ 20 d" on a red badge, Copperleaf and Willow "↯ widget"), Qualified … Won,
+    each header with its count, total and weighted value ("$224k · w $112k" for Proposal);
+    globex.io focused at the top of Unstaged; the footer's main keys."""
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await ready(pilot)
+        await figures(pilot)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
 
 def test_company_screen(snap_compare: Any, tmp_path: Path) -> None:
     """Ironwood Capital opened with enter: Proposal, deal value $56,000, notes, two contacts,
-    and the history: the widget's "Qualified skipped (already_later)" write, the board move
-    Unstaged → Proposal, and the viewed_pricing event."""
+    "Conversations (1, 1 waiting)": "✉ open  Ines Duarte  Security review  1 msg  waiting 3h"
+    over her last message; and the history: the widget's "Qualified skipped (already_later)"
+    write, the viewed_pricing event, the conversation and its message, the board move
+    Unstaged → Proposal."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await ready(pilot)
@@ -57,8 +73,9 @@ def test_help(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_board_at_80x24_with_activity(snap_compare: Any, tmp_path: Path) -> None:
     """The smallest size: 80x24, the activity panel shown with `a` (newest first: the
-    widget's skipped Qualified write for Ironwood), columns scrolled so the focused card
-    (globex.io, in Unstaged) stays in view."""
+    widget's skipped Qualified write for Ironwood); the summary line and the focus strip cut
+    to the room left (one line per item, names shortened, no wrapping); columns scrolled so
+    the focused card (globex.io, in Unstaged) stays in view."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await ready(pilot)
@@ -66,3 +83,66 @@ def test_board_at_80x24_with_activity(snap_compare: Any, tmp_path: Path) -> None
         await pilot.pause()
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
+    """`F`: the focus lane in full, title "Focus: what needs you now", eight items, each a
+    row: reason mark, the company in bold, its deal value, and the reason in words:
+    the five "↯ widget" moves first, newest first (Willow & Co "a widget signal moved it to
+    Lead 3 min ago"), then the stalled warm deals by value ("◷ stalled  Kestrel Aerospace
+    $120,000" / "$120,000 in Proposal, no activity for 12 d"); the first item highlighted;
+    the footer's Back, Open, Move to…, Snooze…, Done, Dismiss keys."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(pilot.app.screen, FocusScreen), "focus lane")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_stalled_first_and_summary(snap_compare: Any, tmp_path: Path) -> None:
+    """`s` sorts stalled cards first: the status line says "stalled first"; the summary line
+    reads "◷ stalled $249,250 (4)" in red; Brightpath Learning (focused, top of Lead) and
+    Gridline Energy (top of Qualified) carry their "◷ 20 d" / "◷ 18 d" red badges, Kestrel
+    Aerospace tops Proposal ("◷ 12 d") and Meridian Hotels Negotiation ("◷ 9 d")."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+        await pilot.press("s", "l")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_compact_cards_with_won_and_lost_collapsed(snap_compare: Any, tmp_path: Path) -> None:
+    """A config with compact cards and Won and Lost collapsed: one line per card (stalled
+    badge, name, short value such as "$12k"), Won and Lost narrow columns showing only their
+    header ("Won  3" over "$178,250"), the open columns sharing the rest of the width."""
+    config = BoardConfig(compact_cards=True, collapsed_columns=("won", "Lost"))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+
+    app = demo_app(tmp_path, config)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_conversation(snap_compare: Any, tmp_path: Path) -> None:
+    """Ironwood's open conversation, opened from its company screen: the title "Security
+    review · Ines Duarte · open · 1 message", Ines's question of 09:00 ("Can you send your
+    SOC 2 report before Friday's committee?"), the reply box at the bottom and the footer's
+    Reply, Resolve, Reopen and Snooze… keys."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await ready(pilot)
+        screen.jump_to("ironwood")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, CompanyScreen), "company")
+        pilot.app.screen.query_one("#conversations").focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen), "talk")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)

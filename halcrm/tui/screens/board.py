@@ -1,27 +1,29 @@
-"""The board screen: columns, status line, activity feed, filter; keys and live signals."""
+"""The board screen: status and summary lines, focus strip, columns, activity feed, filter;
+keys and live signals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
-from halcrm.domain.money import format_money
 from halcrm.embed import playground_url
 from halcrm.services.facade import Services
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.commands import BoardCommands
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, SignalsApplied
-from halcrm.tui.screens.board_actions import BoardActions
+from halcrm.tui.screens.board_actions import Undo
+from halcrm.tui.screens.board_deals import DealActions
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
 from halcrm.tui.widgets.board import BoardView
+from halcrm.tui.widgets.summary import FocusStrip, SummaryLine
 
 
-class BoardScreen(BoardActions):
+class BoardScreen(DealActions):
     """The pipeline: one column per stage, the focused card always in view."""
 
     COMMANDS = {BoardCommands}
@@ -44,6 +46,14 @@ class BoardScreen(BoardActions):
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("a", "toggle_activity", "Activity", id="board.activity"),
+        Binding("F", "focus_lane", "Focus", id="board.focus_lane"),
+        Binding("f", "toggle_focus_strip", "Focus strip", show=False, id="board.focus_strip"),
+        Binding("s", "stalled_first", "Stalled first", show=False, id="board.stalled_first"),
+        Binding("S", "stalled_only", "Stalled only", show=False, id="board.stalled_only"),
+        Binding("M", "merge", "Merge placeholder…", show=False, id="board.merge"),
+        Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
+        Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
+        Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
     ]
 
     DEFAULT_CSS = """
@@ -53,6 +63,8 @@ class BoardScreen(BoardActions):
     BoardScreen #filter.-shown { display: block; }
     BoardScreen ActivityFeed { display: none; }
     BoardScreen.-activity ActivityFeed { display: block; }
+    BoardScreen FocusStrip { display: none; }
+    BoardScreen.-focus-strip FocusStrip { display: block; }
     """
 
     def __init__(
@@ -62,15 +74,20 @@ class BoardScreen(BoardActions):
         clock: Callable[[], datetime],
         server_url: str | None,
         server_state: Callable[[], str] | None = None,
+        compact: bool = False,
+        collapsed: Iterable[str] = (),
     ) -> None:
-        super().__init__()
+        super().__init__(classes="-focus-strip")
         self.services = services
         self.clock = clock
         self.server_url = server_url
         self.server_state = server_state
-        self.board = BoardView(clock)
+        self.board = BoardView(clock, compact=compact, collapsed=collapsed)
         self.feed = ActivityFeed()
-        self.undo_stack: list[tuple[str, str | None]] = []
+        self.summary_line = SummaryLine(id="summary")
+        self.strip = FocusStrip(id="focus-strip")
+        self.lane = []
+        self.undo_stack: list[Undo] = []
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -78,7 +95,9 @@ class BoardScreen(BoardActions):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield self.summary_line
         yield self.feed
+        yield self.strip
         yield self.board
         yield Input(id="filter", placeholder="filter companies (enter: keep, escape: clear)")
         yield Footer()
@@ -88,6 +107,7 @@ class BoardScreen(BoardActions):
         await self.reload()
         recent = await self.services.activity(limit=100)
         self.feed.add([Signal.of(item) for item in reversed(recent.items)])
+        self.request_figures()
         self.loaded = True
         self.set_interval(1.0, self.show_status)
         self.post_message(BoardLoaded(len(self.board.model.cards)))
@@ -113,8 +133,11 @@ class BoardScreen(BoardActions):
                 line += f" (playground {playground_url('')})"
             status.set_class(not up, "-down")
         model = self.board.model
-        line += f"  ·  {model.visible()} companies  ·  open pipeline "
-        line += format_money(model.open_pipeline_cents()) or "$0"
+        line += f"  ·  {model.visible()} companies"
+        if model.stalled_only:
+            line += "  ·  stalled only"
+        elif model.stalled_first:
+            line += "  ·  stalled first"
         if model.filter_text:
             line += f"  ·  filter “{model.filter_text}”"
         status.update(line, layout=False)
@@ -132,6 +155,7 @@ class BoardScreen(BoardActions):
         self.events_applied += len(batch.events)
         self.batches_applied += 1
         self.show_status()
+        self.request_figures()
         await self.refresh_company_screen(batch.company_ids)
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))

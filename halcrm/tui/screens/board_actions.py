@@ -6,23 +6,31 @@ from a fresh card read (the bus echo that follows is idempotent).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from msgspec import UNSET
 from textual.screen import Screen
 
 from halcrm.domain.errors import DomainError
-from halcrm.domain.stages import Source
+from halcrm.domain.stages import Source, StageKind
 from halcrm.services.board import Card
 from halcrm.services.facade import Services
 from halcrm.services.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.merge import MergeUndo
+from halcrm.services.support import CompanyConversation
 from halcrm.tui.board_model import UNSTAGED
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import CompanyForm, EditCompany
+from halcrm.tui.modals.lost_reason import LostReason
 from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.widgets.board import BoardView
+
+# What `u` takes back: a move (company id, column it came from) or a placeholder merge.
+Undo = tuple[str, str | None] | MergeUndo
 
 
 class BoardActions(Screen[None]):
@@ -30,7 +38,17 @@ class BoardActions(Screen[None]):
 
     services: Services
     board: BoardView
-    undo_stack: list[tuple[str, str | None]]
+    clock: Callable[[], datetime]
+    undo_stack: list[Undo]
+
+    def request_figures(self) -> None:
+        """Asks for fresh summary figures and focus lane (the board screen coalesces them)."""
+
+    def show_status(self) -> None:
+        """Redraws the status line (the board screen draws it)."""
+
+    async def undo_merge(self, undo: MergeUndo) -> None:
+        """Takes a placeholder merge back (the deal actions do it)."""
 
     def _focused(self) -> Card | None:
         card = self.board.focused_card
@@ -43,14 +61,26 @@ class BoardActions(Screen[None]):
         cards = await self.services.cards(sorted(wanted))
         gone = wanted - {card.id for card in cards}
         self.board.apply(cards, gone, wanted if flash else ())
+        self.request_figures()
 
-    async def move_card(self, card_id: str, key: str | None, *, undoable: bool = True) -> bool:
-        """Moves a company to the column ``key`` (a stage id, or Unstaged) as an exact write."""
+    async def move_card(
+        self, card_id: str, key: str | None, *, undoable: bool = True, note: str | None = None
+    ) -> bool:
+        """Moves a company to the column ``key`` (a stage id, or Unstaged) as an exact write.
+
+        A move into a lost stage first asks for an optional reason (stored as the move's
+        ``note``); it then answers False, and the move happens once the reason is given.
+        """
         card = self.board.model.cards.get(card_id)
         if card is None:
             return False
+        if note is None and undoable and self._is_lost(key) and card.stage_id != key:
+            self._ask_lost_reason(card, key or "")
+            return False
         try:
-            await self.services.move_company(card_id, key or None, source=Source.BOARD)
+            await self.services.move_company(
+                card_id, key or None, source=Source.BOARD, note=note or None
+            )
         except DomainError as exc:
             self.notify(exc.detail, severity="error")
             return False
@@ -59,6 +89,16 @@ class BoardActions(Screen[None]):
         await self._refresh_cards([card_id])
         self.board.focus_card(card_id)
         return True
+
+    def _is_lost(self, key: str | None) -> bool:
+        return bool(key) and self.board.model.stage(key or "").kind is StageKind.LOST
+
+    def _ask_lost_reason(self, card: Card, key: str) -> None:
+        async def answered(reason: str | None) -> None:
+            if reason is not None:  # escape cancels the move; an empty reason is no reason
+                await self.move_card(card.id, key, note=reason)
+
+        self.app.push_screen(LostReason(card.name, self.board.model.title(key)), answered)
 
     async def action_step(self, delta: int) -> None:
         card = self._focused()
@@ -71,7 +111,14 @@ class BoardActions(Screen[None]):
 
     def action_pick_stage(self) -> None:
         card = self._focused()
+        if card is not None:
+            self.pick_stage_for(card.id)
+
+    def pick_stage_for(self, company_id: str) -> None:
+        """Opens the stage picker for a company and moves it to the stage chosen."""
+        card = self.board.model.cards.get(company_id)
         if card is None:
+            self.notify("That company is not on the board.", severity="warning")
             return
 
         async def picked(choice: str | None) -> None:
@@ -85,7 +132,11 @@ class BoardActions(Screen[None]):
         if not self.undo_stack:
             self.notify("Nothing to undo.", timeout=2)
             return
-        card_id, previous = self.undo_stack.pop()
+        last = self.undo_stack.pop()
+        if isinstance(last, MergeUndo):
+            await self.undo_merge(last)
+            return
+        card_id, previous = last
         if await self.move_card(card_id, previous or UNSTAGED, undoable=False):
             name = self.board.model.cards[card_id].name if card_id in self.board.model.cards else ""
             self.notify(f"Undone: {name} back to {self.board.model.title(previous or UNSTAGED)}.")
@@ -98,19 +149,43 @@ class BoardActions(Screen[None]):
             company_id = card.id
         try:
             detail = await self.services.company_detail(company_id)
+            talks = await self.services.company_conversations(company_id)
         except DomainError as exc:
             self.notify(exc.detail, severity="error")
             return
-        await self.app.push_screen(CompanyScreen(detail, on_edit=self.edit_company))
+        screen = CompanyScreen(
+            detail,
+            on_edit=self.edit_company,
+            conversations=talks,
+            on_conversation=self.open_conversation,
+            clock=self.clock,
+        )
+        await self.app.push_screen(screen)
+
+    async def open_conversation(self, talk: CompanyConversation) -> None:
+        """Shows a conversation's messages, with reply and status keys."""
+        try:
+            detail = await self.services.conversation(talk.id)
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return
+        screen = ConversationScreen(self.services, detail, talk.contact_name, self.clock)
+        await self.app.push_screen(screen)
 
     async def refresh_company_screen(self, ids: set[str]) -> None:
-        """Keeps an open company screen current when a signal touched its company."""
+        """Keeps open company and conversation screens current when a signal touched them."""
         for screen in self.app.screen_stack:
             if isinstance(screen, CompanyScreen) and screen.detail.company.id in ids:
+                company_id = screen.detail.company.id
                 try:
-                    screen.show(await self.services.company_detail(screen.detail.company.id))
+                    detail = await self.services.company_detail(company_id)
+                    talks = await self.services.company_conversations(company_id)
                 except DomainError:
                     screen.dismiss(None)
+                    continue
+                screen.show(detail, talks)
+            elif isinstance(screen, ConversationScreen) and ids & set(screen.detail.company_ids):
+                await screen.reload()
 
     async def action_edit_company(self) -> None:
         card = self._focused()
@@ -182,8 +257,11 @@ class BoardActions(Screen[None]):
             except DomainError as exc:
                 self.notify(exc.detail, severity="error")
                 return
-            self.undo_stack = [u for u in self.undo_stack if u[0] != card.id]
+            self.undo_stack = [
+                u for u in self.undo_stack if isinstance(u, MergeUndo) or u[0] != card.id
+            ]
             self.board.apply([], [card.id])
+            self.request_figures()
             self.notify(f"Deleted {card.name}.")
 
         question = f"Delete {card.name}? Its history goes too; this cannot be undone."

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from halcrm.services.board import CompanyDetail
 from halcrm.services.records import HistoryItem
-from halcrm.tui.format import money, outcome, when
+from halcrm.services.support import CompanyConversation
+from halcrm.tui.format import ago, money, outcome, when
+
+STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}
 
 
 def _section(title: str, lines: list[str]) -> str:
@@ -34,12 +39,38 @@ def history_line(item: HistoryItem) -> str:
         if item.note:
             text += f"  [i]{escape(item.note)}[/i]"
         return text if item.applied else f"[$warning]{text}[/]"
+    if item.type == "conversation":
+        subject = escape(item.subject or "(no subject)")
+        return f"{when(item.at)}  conversation [b]{subject}[/b] started ({item.status})"
+    if item.type == "message":
+        who = "you" if item.author == "agent" else "contact"
+        body = escape((item.body or "")[:80])
+        return f"{when(item.at)}  message from {who}: [i]{body}[/i]"
     value = "" if item.value is None else f" = {escape(str(item.value))}"
     return f"{when(item.at)}  event [b]{escape(item.name or '')}[/b]{value}"
 
 
+def conversation_prompt(talk: CompanyConversation, now: datetime) -> str:
+    """Status, contact, subject, message count, last message and waiting time."""
+    head = (
+        f"{STATUS_MARKS.get(talk.status, talk.status)}  [b]{escape(talk.contact_name)}[/b]"
+        f"  {escape(talk.subject or '(no subject)')}  [dim]{talk.message_count} msg[/dim]"
+    )
+    if talk.waiting_since is not None:
+        waited = ago(talk.waiting_since, now)
+        head += f"  [b $error]waiting {'<1m' if waited == 'now' else waited}[/]"
+    if talk.last_body is None:
+        return head
+    who = "you" if talk.last_author == "agent" else talk.contact_name
+    age = ago(talk.last_message_at, now)
+    age = "just now" if age == "now" else f"{age} ago"
+    last = f"{escape(who)}, {age}: {escape(talk.last_body)}"
+    return f"{head}\n[dim]{last}[/dim]"
+
+
 class CompanyScreen(Screen[None]):
-    """Read-only view of a company; `e` edits it, escape goes back to the board."""
+    """Read-only view of a company; `e` edits it, enter on a conversation opens it, escape
+    goes back to the board."""
 
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="company.back"),
@@ -50,14 +81,25 @@ class CompanyScreen(Screen[None]):
     CompanyScreen VerticalScroll { padding: 1 2; }
     CompanyScreen Static { margin-bottom: 1; }
     CompanyScreen #title { text-style: bold; color: $text; background: $boost; padding: 0 1; }
+    CompanyScreen #conversations { height: auto; max-height: 12; margin-bottom: 1; }
+    CompanyScreen #conversations.-none { display: none; }
     """
 
     def __init__(
-        self, detail: CompanyDetail, on_edit: Callable[[str], Awaitable[None]] | None = None
+        self,
+        detail: CompanyDetail,
+        on_edit: Callable[[str], Awaitable[None]] | None = None,
+        *,
+        conversations: Sequence[CompanyConversation] = (),
+        on_conversation: Callable[[CompanyConversation], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.detail = detail
         self.on_edit = on_edit
+        self.conversations = list(conversations)
+        self.on_conversation = on_conversation
+        self.clock = clock
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -66,15 +108,44 @@ class CompanyScreen(Screen[None]):
             yield Static(id="notes")
             yield Static(id="metadata")
             yield Static(id="contacts")
+            yield Static(id="talks")
+            yield OptionList(id="conversations")
             yield Static(id="history")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.show(self.detail)
+        self.show(self.detail, self.conversations)
 
-    def show(self, detail: CompanyDetail) -> None:
+    def show_conversations(self, talks: Sequence[CompanyConversation]) -> None:
+        """Lists the contacts' conversations, open ones first; enter opens one."""
+        self.conversations = list(talks)
+        now = self.clock() if self.clock else self.detail.company.updated_at
+        waiting = sum(1 for t in talks if t.waiting_since is not None)
+        title = f"Conversations ({len(talks)}" + (f", {waiting} waiting)" if waiting else ")")
+        hint = "  [dim]enter opens one[/dim]" if talks else ""
+        self.query_one("#talks", Static).update(
+            f"[b $accent]{title}[/]{hint}" + ("" if talks else "\n[dim]none[/dim]")
+        )
+        options = self.query_one("#conversations", OptionList)
+        at = options.highlighted
+        options.clear_options()
+        options.add_options(Option(conversation_prompt(t, now), id=t.id) for t in talks)
+        options.set_class(not talks, "-none")
+        if talks:
+            options.highlighted = min(at or 0, len(talks) - 1)
+
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        talk = next((t for t in self.conversations if t.id == event.option.id), None)
+        if talk is not None and self.on_conversation is not None:
+            await self.on_conversation(talk)
+
+    def show(
+        self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
+    ) -> None:
         """Fills the sections (again, when a signal changed this company)."""
         self.detail = detail
+        if talks is not None:
+            self.show_conversations(talks)
         company = detail.company
         marks = []
         if company.is_placeholder:

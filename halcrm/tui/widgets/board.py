@@ -13,7 +13,8 @@ from halcrm.tui.board_model import UNSTAGED, BoardModel
 from halcrm.tui.widgets.column import StageColumn
 
 FLASH_SECONDS = 1.2
-MIN_WIDTH = 20
+MIN_WIDTH = 18
+COLLAPSED_WIDTH = 12
 
 
 class BoardView(HorizontalScroll, can_focus=False):
@@ -23,10 +24,21 @@ class BoardView(HorizontalScroll, can_focus=False):
     BoardView { height: 1fr; scrollbar-size-horizontal: 1; padding: 0 0 0 1; }
     """
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime],
+        *,
+        compact: bool = False,
+        collapsed: Iterable[str] = (),
+    ) -> None:
         super().__init__(id="board")
         self.model = BoardModel([], [])
         self._clock = clock
+        self.compact = compact
+        # Stage ids or names (as the config file gives them), resolved against the model.
+        self.collapsed_refs = set(collapsed)
+        self.collapsed: set[str] = set()
+        self._weighted: dict[str, int] = {}
         self.focus_key = UNSTAGED
         self.focus_id: str | None = None
         self.focus_row = 0
@@ -35,6 +47,15 @@ class BoardView(HorizontalScroll, can_focus=False):
     # CardSource, read by the columns while painting.
     def selected_id(self, key: str) -> str | None:
         return self.focus_id if key == self.focus_key else None
+
+    def weighted(self, key: str) -> int | None:
+        return self._weighted.get(key)
+
+    def set_weighted(self, weighted: dict[str, int]) -> None:
+        """Takes the weighted value per stage (from the services' summary) and repaints."""
+        if weighted != self._weighted:
+            self._weighted = weighted
+            self.sync()
 
     def is_flashing(self, card_id: str) -> bool:
         until = self._flash.get(card_id)
@@ -47,14 +68,34 @@ class BoardView(HorizontalScroll, can_focus=False):
         self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Shares the width between the columns, never below ``MIN_WIDTH`` (then it scrolls)."""
+        """Shares the width between the open columns, never below ``MIN_WIDTH`` (then it
+        scrolls); collapsed columns keep a narrow strip for their header."""
         columns = self.columns
         if not columns:
             return
-        room = self.scrollable_content_region.width
-        width = max(MIN_WIDTH, room // len(columns))
+        wide = [c for c in columns if c.key not in self.collapsed]
+        room = self.scrollable_content_region.width - COLLAPSED_WIDTH * (len(columns) - len(wide))
+        width = max(MIN_WIDTH, room // max(1, len(wide)))
         for column in columns:
-            column.styles.width = width
+            collapsed = column.key in self.collapsed
+            column.set_class(collapsed, "-collapsed")
+            column.styles.width = COLLAPSED_WIDTH if collapsed else width
+
+    def ids(self, key: str) -> list[str]:
+        """The cards that can take the focus in a column (none while it is collapsed)."""
+        return [] if key in self.collapsed else self.model.columns.get(key, [])
+
+    def toggle_collapsed(self) -> bool:
+        """Expands every collapsed column, or else collapses the closed (won/lost) ones;
+        answers whether columns are collapsed now."""
+        if self.collapsed:
+            self.collapsed = set()
+        else:
+            self.collapsed = {k for k in self.model.keys if self.model.is_closed(k)}
+        self.collapsed_refs = set(self.collapsed)
+        self.fit_columns()
+        self._settle()
+        return bool(self.collapsed)
 
     @property
     def columns(self) -> list[StageColumn]:
@@ -70,14 +111,17 @@ class BoardView(HorizontalScroll, can_focus=False):
     async def load(self, model: BoardModel) -> None:
         """Shows a freshly loaded board (at start, or when the stages changed)."""
         self.model = model
+        self.collapsed = {
+            key for ref in self.collapsed_refs if (key := model.key_of(ref)) is not None
+        }
         await self.remove_children()
         await self.mount_all(StageColumn(key, self) for key in model.keys)
         self.fit_columns()
         if self.focus_key not in model.columns:
             self.focus_key = UNSTAGED
         # Start where there are cards: the first column that has any.
-        if not model.columns[self.focus_key]:
-            self.focus_key = next((k for k in model.keys if model.columns[k]), UNSTAGED)
+        if not self.ids(self.focus_key):
+            self.focus_key = next((k for k in model.keys if self.ids(k)), UNSTAGED)
         self._settle()
 
     def apply(self, cards: Iterable[Card], gone: Iterable[str], flash: Iterable[str] = ()) -> None:
@@ -98,6 +142,10 @@ class BoardView(HorizontalScroll, can_focus=False):
         self.model.set_filter(text)
         self._settle()
 
+    def set_view(self, *, stalled_first: bool, stalled_only: bool) -> None:
+        self.model.set_view(stalled_first=stalled_first, stalled_only=stalled_only)
+        self._settle()
+
     def _end_flash(self) -> None:
         now = time.monotonic()
         self._flash = {k: v for k, v in self._flash.items() if v > now}
@@ -105,8 +153,8 @@ class BoardView(HorizontalScroll, can_focus=False):
 
     def _settle(self, scroll: bool = True) -> None:
         """Re-finds the focused card (or keeps its row when it left) and repaints."""
-        ids = self.model.columns.get(self.focus_key, [])
-        at = self.model.index_of(self.focus_key, self.focus_id) if self.focus_id else None
+        ids = self.ids(self.focus_key)
+        at = self.model.index_of(self.focus_key, self.focus_id) if self.focus_id and ids else None
         if at is None:
             self.focus_row = min(self.focus_row, len(ids) - 1) if ids else 0
             self.focus_id = ids[self.focus_row] if ids else None
@@ -135,7 +183,7 @@ class BoardView(HorizontalScroll, can_focus=False):
         if dx:
             at = max(0, min(len(keys) - 1, keys.index(self.focus_key) + dx))
             self.focus_key = keys[at]
-        ids = self.model.columns[self.focus_key]
+        ids = self.ids(self.focus_key)
         self.focus_row = max(0, min(len(ids) - 1, self.focus_row + dy)) if ids else 0
         self.focus_id = ids[self.focus_row] if ids else None
         self.sync()
@@ -149,6 +197,11 @@ class BoardView(HorizontalScroll, can_focus=False):
         key = self.model.column_of(card)
         if self.model.index_of(key, card_id) is None:
             return False
+        if key in self.collapsed:
+            # Jumping to a card in a collapsed column opens the column.
+            self.collapsed.discard(key)
+            self.collapsed_refs.discard(key)
+            self.fit_columns()
         self.focus_key, self.focus_id = key, card_id
         self._settle()
         return True

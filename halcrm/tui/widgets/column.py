@@ -1,4 +1,4 @@
-"""A stage column: a header (name, count, total) over a line-API list of cards.
+"""A stage column: a header (name, count, total, weighted) over a line-API list of cards.
 
 Cards are drawn by ``render_line`` straight from the board model's plain lists, so only the
 visible lines cost anything: 50,000 cards paint as fast as 50.
@@ -21,15 +21,19 @@ from textual.widgets import Static
 from halcrm.domain.money import format_money
 from halcrm.services.board import Card
 from halcrm.tui.board_model import BoardModel
-from halcrm.tui.format import ago
+from halcrm.tui.format import ago, short_money
 
 CARD_HEIGHT = 4  # three lines of card and one blank line between cards
+COMPACT_HEIGHT = 1  # compact cards: one line each, no gap
 
 
 class CardSource(Protocol):
     """What a column asks its board: the model, the focused card, flashes and the time."""
 
     model: BoardModel
+    compact: bool
+
+    def weighted(self, key: str) -> int | None: ...
 
     def selected_id(self, key: str) -> str | None: ...
 
@@ -50,6 +54,7 @@ class CardList(ScrollView, can_focus=False):
         "card--stalled",
         "card--widget",
         "card--placeholder",
+        "card--talk",
     }
 
     DEFAULT_CSS = """
@@ -65,9 +70,10 @@ class CardList(ScrollView, can_focus=False):
     CardList > .card--flash { background: $warning-muted; color: $foreground; }
     CardList > .card--name { text-style: bold; }
     CardList > .card--muted { color: $text-muted; }
-    CardList > .card--stalled { color: $error; text-style: bold; }
+    CardList > .card--stalled { background: $error; color: $text; text-style: bold; }
     CardList > .card--widget { color: $accent; }
     CardList > .card--placeholder { color: $warning; text-style: italic; }
+    CardList > .card--talk { color: $success; text-style: bold; }
     """
 
     def __init__(self, key: str, source: CardSource) -> None:
@@ -79,24 +85,30 @@ class CardList(ScrollView, can_focus=False):
     def ids(self) -> list[str]:
         return self.source.model.columns.get(self.key, [])
 
+    @property
+    def card_height(self) -> int:
+        return COMPACT_HEIGHT if self.source.compact else CARD_HEIGHT
+
     def sync(self) -> None:
         """Adopts the column's new length and repaints the visible cards."""
-        height = len(self.ids) * CARD_HEIGHT
+        height = len(self.ids) * self.card_height
         if self.virtual_size.height != height:
             self.virtual_size = Size(0, height)
         self.refresh()
 
     def show_row(self, row: int) -> None:
         """Scrolls so that card ``row`` is fully visible."""
+        tall = self.card_height
         self.scroll_to_region(
-            Region(0, row * CARD_HEIGHT, 1, CARD_HEIGHT - 1), animate=False, immediate=True
+            Region(0, row * tall, 1, max(1, tall - 1)), animate=False, immediate=True
         )
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index, part = divmod(self.scroll_offset.y + y, CARD_HEIGHT)
+        tall = self.card_height
+        index, part = divmod(self.scroll_offset.y + y, tall)
         ids = self.ids
-        if index >= len(ids) or part == CARD_HEIGHT - 1:
+        if index >= len(ids) or (tall > 1 and part == tall - 1):
             return Strip.blank(width, self.rich_style)
         card = self.source.model.cards[ids[index]]
         if self.source.is_flashing(card.id):
@@ -105,11 +117,34 @@ class CardList(ScrollView, can_focus=False):
             base = self.get_component_rich_style("card--selected")
         else:
             base = self.get_component_rich_style("card")
-        segments = [Segment(" ", base), *self._line(card, part, base)]
+        line = self._compact(card, base) if tall == 1 else self._line(card, part, base)
+        segments = [Segment(" ", base), *line]
         return Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
 
     def _part(self, name: str, base: Style) -> Style:
         return base + self.get_component_rich_style(name, partial=True)
+
+    def _compact(self, card: Card, base: Style) -> list[Segment]:
+        """One line: the marks first (they must not be cropped away), the name, the value."""
+        marks: list[Segment] = []
+        if card.stalled_days:
+            marks.append(Segment(f"◷{card.stalled_days}d", self._part("card--stalled", base)))
+            marks.append(Segment(" ", base))
+        if card.open_conversations:
+            marks.append(Segment("✉ ", self._part("card--talk", base)))
+        if card.is_placeholder:
+            marks.append(Segment("◌ ", self._part("card--placeholder", base)))
+        value = short_money(card.deal_value_cents) if card.deal_value_cents else ""
+        room = self.scrollable_content_region.width - 2 - sum(m.cell_length for m in marks)
+        name = card.name
+        if value and len(name) + len(value) + 1 > room:
+            name = name[: max(1, room - len(value) - 2)] + "…"
+        gap = max(1, room - len(name) - len(value))
+        return [
+            *marks,
+            Segment(name, self._part("card--name", base)),
+            Segment(" " * gap + value, self._part("card--muted", base)),
+        ]
 
     def _line(self, card: Card, part: int, base: Style) -> list[Segment]:
         if part == 0:
@@ -125,7 +160,10 @@ class CardList(ScrollView, can_focus=False):
             ]
         marks: list[Segment] = []
         if card.stalled_days:
-            marks.append(Segment(f"◷ {card.stalled_days} d ", self._part("card--stalled", base)))
+            marks.append(Segment(f"◷ {card.stalled_days} d", self._part("card--stalled", base)))
+            marks.append(Segment(" ", base))
+        if card.open_conversations:
+            marks.append(Segment(f"✉ {card.open_conversations} ", self._part("card--talk", base)))
         if card.last_moved_by == "widget":
             since = ago(card.last_moved_at, self.source.now())
             marks.append(Segment(f"↯ widget {since} ", self._part("card--widget", base)))
@@ -135,7 +173,7 @@ class CardList(ScrollView, can_focus=False):
 
 
 class StageHeader(Static):
-    """The column's title: stage name, card count and total deal value."""
+    """The column's title: stage name and card count over total and weighted deal value."""
 
     DEFAULT_CSS = """
     StageHeader {
@@ -147,8 +185,25 @@ class StageHeader(Static):
     """
 
 
+def header_text(title: str, count: int, cents: int, weighted: int | None, width: int) -> str:
+    """``Lead  3`` over ``$12,000 · w $1,200``, shortened (``$12k · w $1.2k``, ``$12k w $1.2k``,
+    ``$12k``) to fit."""
+    value = format_money(cents) if cents else "$0"
+    second = value if weighted is None else f"{value} · w {format_money(weighted) or '$0'}"
+    short = short_money(cents)
+    for shorter in (
+        [f"{short} · w {short_money(weighted)}", f"{short} w {short_money(weighted)}", short]
+        if weighted is not None
+        else [short]
+    ):
+        if len(second) <= width:
+            break
+        second = shorter
+    return f"{title}  {count}\n{second}"
+
+
 class StageColumn(Vertical):
-    """One stage: its header over its cards."""
+    """One stage: its header over its cards; a collapsed column shows the header only."""
 
     DEFAULT_CSS = """
     StageColumn {
@@ -157,6 +212,9 @@ class StageColumn(Vertical):
         padding-right: 1;
     }
     StageColumn.-focused StageHeader { background: $primary; color: $text; }
+    StageColumn.-collapsed CardList { display: none; }
+    StageColumn.-collapsed StageHeader { height: 1fr; color: $text-muted; }
+    StageColumn.-collapsed.-focused StageHeader { color: $text; }
     """
 
     def __init__(self, key: str, source: CardSource) -> None:
@@ -173,11 +231,23 @@ class StageColumn(Vertical):
     def on_mount(self) -> None:
         self.sync()
 
+    def on_resize(self) -> None:
+        # The header shortens its figures to the width it has.
+        self.sync_header()
+
     def sync(self) -> None:
         """Refreshes the header's figures and the cards."""
+        self.sync_header()
+        self.cards.sync()
+
+    def sync_header(self) -> None:
         model = self.source.model
         totals = model.totals[self.key]
-        title = model.title(self.key)
-        value = format_money(totals.cents) if totals.cents else "$0"
-        self.header.update(f"{title}  {totals.count}\n{value}", layout=False)
-        self.cards.sync()
+        # Weighted figures come from the services' summary, for the whole (unfiltered) column.
+        # A collapsed column shows only its count and total.
+        plain = model.filtered or not self.key or self.has_class("-collapsed")
+        weighted = None if plain else self.source.weighted(self.key)
+        # The column's width less the header's padding (known before the header's layout).
+        width = max(1, self.size.width - 2) if self.size.width else 17
+        text = header_text(model.title(self.key), totals.count, totals.cents, weighted, width)
+        self.header.update(text, layout=False)

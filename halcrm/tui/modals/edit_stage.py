@@ -1,0 +1,75 @@
+"""Edit a stage's win probability and stall limit (answers a validated ``StagePatch``, or None)."""
+
+from __future__ import annotations
+
+import msgspec
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from halcrm.domain.stages import StageInfo
+from halcrm.services.inputs import StagePatch
+
+
+class EditStage(ModalScreen[StagePatch | None]):
+    """Two fields; enter (or ctrl+s) saves, escape cancels; bad input is shown, not sent.
+
+    The fields go through ``msgspec.convert`` into the same ``StagePatch`` the stages route
+    decodes, so the limits (0-100 %, whole days) are the API's, not the board's own.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="stage.save"),
+        Binding("escape", "cancel", "Cancel", id="stage.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    EditStage { align: center middle; }
+    EditStage > Vertical {
+        width: 56; height: auto; border: thick $primary; background: $surface; padding: 0 1;
+    }
+    EditStage Label.field { margin-top: 1; color: $text-muted; }
+    EditStage #error { color: $error; height: auto; }
+    """
+
+    def __init__(self, stage: StageInfo) -> None:
+        super().__init__()
+        self.stage = stage
+
+    def compose(self) -> ComposeResult:
+        stage = self.stage
+        stall = "" if stage.stall_after_days is None else str(stage.stall_after_days)
+        with Vertical():
+            yield Label(f"Stage [b]{stage.name}[/b] ({stage.kind.value})", markup=True)
+            yield Label("Win probability, percent (weights the pipeline)", classes="field")
+            yield Input(str(stage.probability), id="probability", type="integer")
+            if not stage.is_closed:
+                yield Label("Stalls after N days without activity (empty: never)", classes="field")
+                yield Input(stall, id="stall", type="integer")
+            yield Label("", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#probability", Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        fields: dict[str, object] = {}
+        probability = self.query_one("#probability", Input).value.strip()
+        if probability:
+            fields["probability"] = int(probability)
+        if not self.stage.is_closed:
+            stall = self.query_one("#stall", Input).value.strip()
+            fields["stall_after_days"] = int(stall) if stall else None
+        try:
+            patch = msgspec.convert(fields, StagePatch)
+        except msgspec.ValidationError as exc:
+            self.query_one("#error", Label).update(str(exc).replace("$.", ""))
+            return
+        self.dismiss(patch)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

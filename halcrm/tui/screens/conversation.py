@@ -1,0 +1,142 @@
+"""One support conversation: its messages, a reply box, and status changes, from the board."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from halcrm.domain.errors import DomainError
+from halcrm.domain.stages import Source
+from halcrm.services.conversation_shapes import ConversationDetail, ConversationPatch, MessageCreate
+from halcrm.services.facade import Services
+from halcrm.tui.format import when
+from halcrm.tui.modals.snooze import SnoozeUntil
+
+AUTHORS = {"agent": "[b $accent]you[/]", "contact": "[b $warning]{name}[/]"}
+
+
+class ConversationScreen(Screen[None]):
+    """Messages oldest first; `r` replies (an agent message), `x`/`o`/`z` resolve, reopen,
+    snooze. Every write goes through the services with source ``board``."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="conversation.back"),
+        Binding("r", "reply", "Reply", id="conversation.reply"),
+        Binding("x", "status('resolved')", "Resolve", id="conversation.resolve"),
+        Binding("o", "status('open')", "Reopen", id="conversation.reopen"),
+        Binding("z", "snooze", "Snooze…", id="conversation.snooze"),
+    ]
+
+    AUTO_FOCUS = "#messages"
+
+    DEFAULT_CSS = """
+    ConversationScreen #title { height: auto; padding: 0 1; background: $boost; }
+    ConversationScreen VerticalScroll { padding: 0 2; }
+    ConversationScreen .message { margin-top: 1; }
+    ConversationScreen #reply { dock: bottom; margin: 0 1; }
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        detail: ConversationDetail,
+        contact_name: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.detail = detail
+        self.contact_name = contact_name
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield VerticalScroll(id="messages")
+        yield Input(id="reply", placeholder="r: write a reply, enter sends (an agent message)")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show(self.detail)
+
+    async def show(self, detail: ConversationDetail) -> None:
+        """Draws the conversation (again, after a write or a signal)."""
+        self.detail = detail
+        subject = escape(detail.subject or "(no subject)")
+        status = detail.status
+        if detail.snoozed_until is not None:
+            status += f" until {when(detail.snoozed_until)}"
+        self.query_one("#title", Static).update(
+            f"[b]{subject}[/b]  ·  {escape(self.contact_name)}  ·  [b]{status}[/b]  ·  "
+            f"{len(detail.messages)} message{'' if len(detail.messages) == 1 else 's'}"
+        )
+        box = self.query_one("#messages", VerticalScroll)
+        await box.remove_children()
+        name = escape(self.contact_name)
+        await box.mount_all(
+            Static(
+                f"{AUTHORS.get(m.author, m.author).format(name=name)}  [dim]{when(m.created_at)}[/]"
+                f"\n{escape(m.body)}",
+                classes="message",
+            )
+            for m in detail.messages
+        )
+        box.scroll_end(animate=False)
+
+    def action_back(self) -> None:
+        reply = self.query_one("#reply", Input)
+        if reply.has_focus:
+            self.set_focus(None)  # escape leaves the reply box first
+        else:
+            self.dismiss(None)
+
+    def action_reply(self) -> None:
+        self.query_one("#reply", Input).focus()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        try:
+            await self.services.add_message(
+                self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
+            )
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return
+        event.input.value = ""
+        self.set_focus(None)
+        await self.reload()
+
+    async def action_status(self, status: str, until: datetime | None = None) -> None:
+        patch = ConversationPatch(status=status, snoozed_until=until)  # type: ignore[arg-type]
+        try:
+            await self.services.update_conversation(self.detail.id, patch, source=Source.BOARD)
+        except DomainError as exc:
+            self.notify(exc.detail, severity="error")
+            return
+        self.notify(f"Conversation {status}.", timeout=2)
+        await self.reload()
+
+    def action_snooze(self) -> None:
+        async def chosen(until: datetime | None) -> None:
+            if until is not None:
+                await self.action_status("snoozed", until)
+
+        self.app.push_screen(
+            SnoozeUntil(f"the conversation with {self.contact_name}", self.clock), chosen
+        )
+
+    async def reload(self) -> None:
+        try:
+            detail = await self.services.conversation(self.detail.id)
+        except DomainError:
+            self.dismiss(None)
+            return
+        await self.show(detail)

@@ -1,0 +1,130 @@
+"""The focus lane in full: what needs the founder now, each item acted on from the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from halcrm.services.focus import FocusItem
+from halcrm.tui.format import money_cents
+from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit
+
+VALUE_WIDTH = 9
+
+
+class LaneOwner(Protocol):
+    """What the focus screen asks of the board: the actions, done the board's way."""
+
+    async def open_company(self, company_id: str) -> None: ...
+
+    def pick_stage_for(self, company_id: str) -> None: ...
+
+    def snooze_focus(self, item: FocusItem) -> None: ...
+
+    async def answer_focus(self, item: FocusItem, state: str) -> None: ...
+
+
+def item_prompt(item: FocusItem) -> str:
+    """One row: reason mark, company, deal value, and the reason in words."""
+    mark = REASON_MARKS.get(item.reason, item.reason)
+    name = escape(fit(item.company_name, NAME_WIDTH))
+    value = money_cents(item.deal_value_cents).rjust(VALUE_WIDTH)
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {escape(item.text)}"
+
+
+class FocusScreen(Screen[None]):
+    """Every focus item with its reason in words; answers go through the services."""
+
+    BINDINGS = [
+        Binding("escape,F", "back", "Back", id="focus.back"),
+        Binding("enter,o", "open", "Open", id="focus.open"),
+        Binding("m", "move", "Move to…", id="focus.move"),
+        Binding("s", "snooze", "Snooze…", id="focus.snooze"),
+        Binding("d", "answer('done')", "Done", id="focus.done"),
+        Binding("x", "answer('dismissed')", "Dismiss", id="focus.dismiss"),
+    ]
+
+    DEFAULT_CSS = """
+    FocusScreen #title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    FocusScreen OptionList { height: 1fr; border: none; padding: 0 1; }
+    FocusScreen #empty { padding: 1 2; color: $text-muted; display: none; }
+    FocusScreen.-empty #empty { display: block; }
+    FocusScreen.-empty OptionList { display: none; }
+    """
+
+    def __init__(self, owner: LaneOwner, items: Sequence[FocusItem]) -> None:
+        super().__init__()
+        self.owner = owner
+        self.items = list(items)
+        self._at = 0  # the highlighted row, kept when the answered item leaves the list
+
+    def compose(self) -> ComposeResult:
+        yield Static("Focus: what needs you now", id="title")
+        yield OptionList()
+        yield Static("Nothing needs you right now. Escape goes back to the board.", id="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.items)
+
+    def show(self, items: Sequence[FocusItem]) -> None:
+        """Lists the items again, keeping the highlight on the same item when it is still there."""
+        options = self.query_one(OptionList)
+        keep = self.current
+        self.items = list(items)
+        options.clear_options()
+        options.add_options(
+            Option(item_prompt(item), id=f"{item.company_id}\x00{item.reason}")
+            for item in self.items
+        )
+        self.set_class(not self.items, "-empty")
+        if self.items:
+            keys = [(i.company_id, i.reason) for i in self.items]
+            wanted = (keep.company_id, keep.reason) if keep else None
+            at = keys.index(wanted) if wanted in keys else min(self._at, len(keys) - 1)
+            options.highlighted = at
+            options.focus()
+
+    @property
+    def current(self) -> FocusItem | None:
+        options = self.query_one(OptionList)
+        at = options.highlighted
+        if at is None or at >= len(self.items):
+            return None
+        self._at = at
+        return self.items[at]
+
+    def _item(self) -> FocusItem | None:
+        item = self.current
+        if item is None:
+            self.notify("Nothing to act on.", severity="warning", timeout=2)
+        return item
+
+    async def on_option_list_option_selected(self) -> None:
+        await self.action_open()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    async def action_open(self) -> None:
+        if item := self._item():
+            await self.owner.open_company(item.company_id)
+
+    def action_move(self) -> None:
+        if item := self._item():
+            self.owner.pick_stage_for(item.company_id)
+
+    def action_snooze(self) -> None:
+        if item := self._item():
+            self.owner.snooze_focus(item)
+
+    async def action_answer(self, state: str) -> None:
+        if item := self._item():
+            await self.owner.answer_focus(item, state)

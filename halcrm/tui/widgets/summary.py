@@ -1,0 +1,83 @@
+"""The pipeline summary line and the focus strip: figures the services computed, drawn as is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.markup import escape
+from textual.widgets import Static
+
+from halcrm.domain.money import format_money
+from halcrm.services.focus import FocusItem
+from halcrm.services.summary import PipelineSummary
+
+STRIP_ITEMS = 3
+NAME_WIDTH = 22
+# How each focus reason is marked (the words come from the services, in ``FocusItem.text``).
+REASON_MARKS = {
+    "waiting_reply": "✉ reply",
+    "widget_advanced": "↯ widget",
+    "stalled": "◷ stalled",
+    "placeholder": "◌ placeholder",
+}
+
+
+def summary_text(summary: PipelineSummary, now: datetime) -> str:
+    """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N)`` as console markup."""
+    stalled = format_money(summary.stalled_value_cents) or "$0"
+    parts = [
+        f"Open [b]{format_money(summary.open_total_cents) or '$0'}[/b]",
+        f"weighted [b]{format_money(summary.weighted_total_cents) or '$0'}[/b]",
+        f"won in {now:%b} [b]{format_money(summary.won_this_month_cents) or '$0'}[/b]",
+    ]
+    if summary.stalled_count:
+        parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")
+    else:
+        parts.append("◷ stalled $0")
+    return " · ".join(parts)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut (with an ellipsis) or padded to exactly ``width`` characters."""
+    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+def focus_line(item: FocusItem, name_width: int = NAME_WIDTH) -> str:
+    """One focus item: its mark, the company, and the reason in words, in aligned columns."""
+    mark = REASON_MARKS.get(item.reason, item.reason)
+    name = escape(fit(item.company_name, name_width))
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {escape(item.text)}"
+
+
+class SummaryLine(Static):
+    """Open total, weighted total, won this month and stalled value, one line."""
+
+    DEFAULT_CSS = """
+    SummaryLine { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
+    """
+
+
+class FocusStrip(Static):
+    """The top few focus-lane items over the board (`f` hides it, `F` opens the full lane)."""
+
+    DEFAULT_CSS = """
+    FocusStrip {
+        height: auto; max-height: 5; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+        border-top: hkey $warning; border-title-color: $warning;
+    }
+    """
+
+    items: Sequence[FocusItem] = ()
+
+    def show(self, items: Sequence[FocusItem]) -> None:
+        """Draws the first items (or says the lane is clear)."""
+        self.items = items
+        self.border_title = f"Focus ({len(items)})  F: all, act on them"
+        # Narrow screens give the reason more room than the name.
+        width = max(12, min(NAME_WIDTH, self.size.width // 4)) if self.size.width else NAME_WIDTH
+        lines = [focus_line(item, width) for item in items[:STRIP_ITEMS]]
+        self.update("\n".join(lines) or "[dim]Nothing needs you right now.[/dim]")
+
+    def on_resize(self) -> None:
+        self.show(self.items)

@@ -1,0 +1,128 @@
+"""Money and stalling on the board: the summary line, weighted headers, stalled views."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from textual.widgets import Label
+
+from halcrm.domain.stages import Source
+from halcrm.services.facade import Services
+from halcrm.services.inputs import CompanyCreate
+from halcrm.services.records import StageRecord
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.edit_stage import EditStage
+from tests.conftest import FIXED_NOW
+from tests.tui.helpers import MutableClock, board, column_of, focused, ready, text_of, until
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(FIXED_NOW)
+
+
+async def test_summary_and_headers_follow_a_move(app: HalcrmApp, seeded: Services) -> None:
+    # Acme $1,000 in Lead (10 %), Cobalt $5,000 in Proposal (50 %). Wide enough for the
+    # headers' full figures (narrow columns shorten them to "$5k · w $2.5k").
+    async with app.run_test(size=(170, 36)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("a")  # hides the activity panel: the columns get its room
+        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        summary = text_of(app, "#summary")
+        assert "Open $6,000" in summary
+        assert "weighted $2,600" in summary
+        assert "◷ stalled $0" in summary
+        proposal_header = screen.board.column("proposal").header
+        # Laid out at the new width (the activity panel just left), the full figures show.
+        await until(pilot, lambda: "w $2,500" in str(proposal_header.render()), "header")
+        await pilot.press("L")  # Acme: Lead -> Qualified (25 %)
+        await until(pilot, lambda: "weighted $2,750" in text_of(app, "#summary"), "new weighted")
+        qualified_header = screen.board.column("qualified").header
+        await until(pilot, lambda: "w $250" in str(qualified_header.render()), "header")
+        assert (await seeded.summary()).weighted_total_cents == 275_000
+        await pilot.press("m", "down", "down", "down", "enter")  # Qualified -> Won
+        await until(pilot, lambda: "won in Nov $1,000" in text_of(app, "#summary"), "won")
+        assert "Open $5,000" in text_of(app, "#summary")
+        assert (await seeded.company("acme")).stage == "Won"
+
+
+async def test_a_signal_refreshes_the_summary(
+    app: HalcrmApp, seeded: Services, clock: MutableClock
+) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        body = CompanyCreate(
+            id="delta", name="Delta", stage="negotiation", deal_value=Decimal(8000)
+        )
+        await seeded.create_company(body, source=Source.ACCOUNT_API)
+        await until(pilot, lambda: "Open $14,000" in text_of(app, "#summary"), "signal counted")
+        assert column_of(app, "delta") == "negotiation"
+
+
+@pytest.fixture
+async def stalling(services: Services, clock: MutableClock) -> Services:
+    """Zeta (Lead, $700) goes quiet for 15 days; Alpha joins Lead just now."""
+    await services.create_company(
+        CompanyCreate(id="zeta", name="Zeta", stage="lead", deal_value=Decimal(700))
+    )
+    clock.advance(days=15)
+    await services.create_company(CompanyCreate(id="alpha", name="Alpha", stage="lead"))
+    return services
+
+
+async def test_stalled_first_and_stalled_only(stalling: Services, clock: MutableClock) -> None:
+    app = HalcrmApp(stalling, stalling.bus, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        model = screen.board.model
+        assert model.columns["lead"] == ["alpha", "zeta"]
+        assert model.cards["zeta"].stalled_days == 15  # days without activity
+        await until(pilot, lambda: "◷ stalled $700 (1)" in text_of(app, "#summary"), "stalled")
+        await pilot.press("s")
+        assert model.columns["lead"] == ["zeta", "alpha"]
+        assert focused(app) == "alpha"  # the focus stays on the card it was on
+        assert "stalled first" in text_of(app, "#status")
+        await pilot.press("S")
+        assert model.columns["lead"] == ["zeta"]
+        assert column_of(app, "alpha") is None
+        assert focused(app) == "zeta"
+        assert "stalled only" in text_of(app, "#status")
+        await pilot.press("S", "s")
+        assert model.columns["lead"] == ["alpha", "zeta"]
+        assert board(app).board.model.visible() == 2
+
+
+async def test_edit_a_stage_probability_and_stall_limit(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: "weighted $2,600" in text_of(app, "#summary"), "figures")
+        await pilot.press("l", "l", "p")  # the Proposal column: 50 %, stalls after 10 days
+        await until(pilot, lambda: isinstance(app.screen, EditStage), "stage dialog")
+        await pilot.press("backspace", "backspace", *"150", "enter")
+        await pilot.pause()
+        assert "100" in str(app.screen.query_one("#error", Label).render())
+        assert (await proposal(seeded)).probability == 50  # nothing stored
+        await pilot.press(*["backspace"] * 3, *"80", "tab", "backspace", "backspace", "3")
+        await pilot.press("enter")
+        await until(pilot, lambda: "weighted $4,100" in text_of(app, "#summary"), "reweighted")
+        stored = await proposal(seeded)
+        assert (stored.probability, stored.stall_after_days) == (80, 3)
+        assert screen.board.model.stage("proposal").stall_after_days == 3
+
+
+async def proposal(services: Services) -> StageRecord:
+    return next(s for s in (await services.stages()).items if s.id == "proposal")
+
+
+async def test_figure_requests_are_coalesced(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: not screen._figures_running, "first figures")
+        before = screen.figures_loaded
+        for _ in range(50):  # fifty signals landing while one read runs
+            screen.request_figures()
+        await until(pilot, lambda: not screen._figures_running, "figures")
+        assert screen.figures_loaded - before <= 2
+        assert "Open $6,000" in text_of(app, "#summary")

@@ -1,0 +1,122 @@
+"""The focus lane: the strip, the full view, and every answer from the keyboard."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from textual.widgets import Label
+
+from halcrm.services.facade import Services
+from halcrm.services.inputs import CompanyCreate
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.snooze import SnoozeUntil
+from halcrm.tui.modals.stage_picker import StagePicker
+from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.focus import FocusScreen
+from tests.conftest import FIXED_NOW
+from tests.tui.helpers import MutableClock, board, column_of, ready, text_of, until
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(FIXED_NOW)
+
+
+@pytest.fixture
+async def quiet(services: Services, clock: MutableClock) -> Services:
+    """Two warm deals gone quiet for 11 days: Dune ($9,000, Negotiation), Cobalt ($5,000,
+    Proposal); both stalled, Dune ranked first (more value)."""
+    for cid, name, stage, deal in (
+        ("dune", "Dune Ltd", "negotiation", 9000),
+        ("cobalt", "Cobalt Co", "proposal", 5000),
+    ):
+        body = CompanyCreate(id=cid, name=name, stage=stage, deal_value=Decimal(deal))
+        await services.create_company(body)
+    clock.advance(days=11)
+    return services
+
+
+@pytest.fixture
+def lane_app(quiet: Services, clock: MutableClock) -> HalcrmApp:
+    return HalcrmApp(quiet, quiet.bus, clock=clock)
+
+
+async def lane_ids(services: Services) -> list[str]:
+    return [item.company_id for item in await services.focus_lane()]
+
+
+async def open_lane(pilot) -> FocusScreen:  # type: ignore[no-untyped-def]
+    screen = await ready(pilot)
+    await until(pilot, lambda: len(screen.lane) == 2, "the lane")
+    await pilot.press("F")
+    await until(pilot, lambda: isinstance(pilot.app.screen, FocusScreen), "focus screen")
+    focus = pilot.app.screen
+    assert isinstance(focus, FocusScreen)
+    return focus
+
+
+async def test_strip_shows_the_reasons_and_toggles(lane_app: HalcrmApp) -> None:
+    async with lane_app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: "Dune Ltd" in text_of(lane_app, "#focus-strip"), "strip")
+        strip = text_of(lane_app, "#focus-strip")
+        assert "$9,000 in Negotiation, no activity for 11 d" in strip
+        assert strip.index("Dune Ltd") < strip.index("Cobalt Co")
+        assert screen.strip.display
+        await pilot.press("f")
+        assert not screen.strip.display
+        await pilot.press("f")
+        assert screen.strip.display
+
+
+async def test_done_and_dismiss_are_stored_and_leave_the_lane(
+    lane_app: HalcrmApp, quiet: Services
+) -> None:
+    async with lane_app.run_test(size=(120, 36)) as pilot:
+        focus = await open_lane(pilot)
+        assert [i.company_id for i in focus.items] == ["dune", "cobalt"]
+        await pilot.press("d")  # Dune: done
+        await until(pilot, lambda: [i.company_id for i in focus.items] == ["cobalt"], "done")
+        assert await lane_ids(quiet) == ["cobalt"]
+        await pilot.press("x")  # Cobalt: dismissed
+        await until(pilot, lambda: focus.items == [], "dismissed")
+        assert await lane_ids(quiet) == []
+        assert focus.has_class("-empty")
+        await pilot.press("escape")
+        assert "Nothing needs you right now" in text_of(lane_app, "#focus-strip")
+
+
+async def test_snooze_until_a_date(
+    lane_app: HalcrmApp, quiet: Services, clock: MutableClock
+) -> None:
+    async with lane_app.run_test(size=(120, 36)) as pilot:
+        focus = await open_lane(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(lane_app.screen, SnoozeUntil), "snooze dialog")
+        await pilot.press("backspace", "backspace", *"soon", "enter")
+        await pilot.pause()
+        assert "Give 3d, 1w" in str(lane_app.screen.query_one("#error", Label).render())
+        assert await lane_ids(quiet) == ["dune", "cobalt"]  # nothing stored
+        await pilot.press(*["backspace"] * 4, *"2026-12-09", "enter")
+        await until(pilot, lambda: [i.company_id for i in focus.items] == ["cobalt"], "snoozed")
+        assert await lane_ids(quiet) == ["cobalt"]
+        clock.advance(days=2)  # 2026-12-10: past the snooze, Dune is back
+        assert await lane_ids(quiet) == ["dune", "cobalt"]
+
+
+async def test_open_and_move_from_the_lane(lane_app: HalcrmApp, quiet: Services) -> None:
+    async with lane_app.run_test(size=(120, 36)) as pilot:
+        focus = await open_lane(pilot)
+        await pilot.press("down", "enter")  # Cobalt
+        await until(pilot, lambda: isinstance(lane_app.screen, CompanyScreen), "company")
+        assert "Cobalt Co" in text_of(lane_app, "#title")
+        await pilot.press("escape")
+        await until(pilot, lambda: lane_app.screen is focus, "back to the lane")
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(lane_app.screen, StagePicker), "picker")
+        await pilot.press("down", "down", "enter")  # Proposal -> Won
+        await until(pilot, lambda: column_of(lane_app, "cobalt") == "won", "cobalt won")
+        assert (await quiet.company("cobalt")).stage == "Won"
+        await until(pilot, lambda: [i.company_id for i in focus.items] == ["dune"], "won leaves")
+        assert board(lane_app).board.model.cards["cobalt"].stalled_days == 0
