@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
-from halcrm.services.companies import MAX_LIMIT
+from halcrm.services.paging import MAX_LIMIT
 
 # Page size: the bounds the services enforce, stated where clients can read them.
 Limit = Annotated[int | None, Parameter(ge=1, le=MAX_LIMIT, description="page size")]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from halcrm.db.models import Activity
 from halcrm.domain.events import DomainEvent
-from halcrm.services.companies import check_limit, decode_cursor, encode_cursor
+from halcrm.services.paging import fetch_page, page_params
 from halcrm.services.records import ActivityItem, Page
 from halcrm.services.tx import Tx, to_domain_event
 from halcrm.services.uow import Database
@@ -29,20 +29,15 @@ async def recent(
     db: Database, project_id: str, *, limit: int | None = None, cursor: str | None = None
 ) -> Page[ActivityItem]:
     """The project's signals and changes, newest first."""
-    limit = check_limit(limit)
-    before = decode_cursor(cursor)
+    limit, before = page_params(limit, cursor)
 
     def work(tx: Tx) -> Page[ActivityItem]:
         project = tx.project(project_id)
         stmt = select(Activity).where(Activity.project_pk == project.pk)
-        if before is not None:
-            stmt = stmt.where(Activity.pk < before)
-        rows = list(tx.session.scalars(stmt.order_by(Activity.pk.desc()).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
+        rows, next_cursor = fetch_page(tx, stmt, Activity.pk, limit, before, newest_first=True)
         return Page(
             items=[activity_item(to_domain_event(r, project_id)) for r in rows],
-            next_cursor=encode_cursor(rows[-1].pk) if more else None,
+            next_cursor=next_cursor,
         )
 
     return await db.read(work)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from msgspec import UNSET
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy import update as sql_update
 
 from halcrm.db.models import (
@@ -26,35 +23,12 @@ from halcrm.domain.stages import Source, StageMode, resolve_stage
 from halcrm.services.conversation_history import conversation_items
 from halcrm.services.ids import new_id
 from halcrm.services.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.paging import fetch_page, page_params, text_matches
 from halcrm.services.pipeline import apply_stage
 from halcrm.services.queries import company_record, company_records, get_company
 from halcrm.services.records import CompanyRecord, Deleted, HistoryItem, Page, StageResult
 from halcrm.services.tx import Tx
 from halcrm.services.uow import Database
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
-
-
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidRequest("cursor is not valid", field="cursor") from exc
-
-
-def check_limit(limit: int | None) -> int:
-    if limit is None:
-        return DEFAULT_LIMIT
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    return limit
 
 
 async def list_companies(
@@ -67,8 +41,7 @@ async def list_companies(
     cursor: str | None = None,
 ) -> Page[CompanyRecord]:
     """Companies oldest first, filtered by stage (name or id) and text, paginated by cursor."""
-    limit = check_limit(limit)
-    after = decode_cursor(cursor)
+    limit, after = page_params(limit, cursor)
 
     def work(tx: Tx) -> Page[CompanyRecord]:
         project = tx.project(project_id)
@@ -78,27 +51,11 @@ async def list_companies(
             pk = next(s.pk for s in tx.stage_rows(project) if s.id == info.id)
             stmt = stmt.where(Company.stage_pk == pk)
         if q:
-            pattern = f"%{_escape_like(q.strip().lower())}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(Company.name).like(pattern, escape="\\"),
-                    func.lower(Company.domain).like(pattern, escape="\\"),
-                    func.lower(Company.id).like(pattern, escape="\\"),
-                )
-            )
-        if after is not None:
-            stmt = stmt.where(Company.pk > after)
-        rows = list(tx.session.scalars(stmt.order_by(Company.pk).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        items = company_records(tx, project, rows)
-        return Page(items=items, next_cursor=encode_cursor(rows[-1].pk) if more else None)
+            stmt = stmt.where(text_matches(q, Company.name, Company.domain, Company.id))
+        rows, next_cursor = fetch_page(tx, stmt, Company.pk, limit, after)
+        return Page(items=company_records(tx, project, rows), next_cursor=next_cursor)
 
     return await db.read(work)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def get(db: Database, project_id: str, company_id: str) -> CompanyRecord:

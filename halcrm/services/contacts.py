@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from msgspec import UNSET
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy import update as sql_update
 
 from halcrm.db.models import Contact, ContactCompany, Event, Project, Visitor
@@ -12,9 +12,9 @@ from halcrm.domain.errors import Conflict
 from halcrm.domain.events import EventKind
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import Source
-from halcrm.services.companies import check_limit, decode_cursor, encode_cursor
 from halcrm.services.ids import new_id
 from halcrm.services.inputs import ContactCreate, ContactPatch
+from halcrm.services.paging import fetch_page, page_params, text_matches
 from halcrm.services.placeholders import link, release_placeholders
 from halcrm.services.queries import contact_record, contact_records, get_company, get_contact
 from halcrm.services.records import ContactRecord, Deleted, Page
@@ -31,8 +31,7 @@ async def list_contacts(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> Page[ContactRecord]:
-    limit = check_limit(limit)
-    after = decode_cursor(cursor)
+    limit, after = page_params(limit, cursor)
 
     def work(tx: Tx) -> Page[ContactRecord]:
         project = tx.project(project_id)
@@ -40,27 +39,9 @@ async def list_contacts(
         if email is not None:
             stmt = stmt.where(Contact.email == email.strip().lower())
         if q:
-            pattern = (
-                "%"
-                + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
-            stmt = stmt.where(
-                or_(
-                    func.lower(Contact.name).like(pattern, escape="\\"),
-                    Contact.email.like(pattern, escape="\\"),
-                    func.lower(Contact.user_id).like(pattern, escape="\\"),
-                )
-            )
-        if after is not None:
-            stmt = stmt.where(Contact.pk > after)
-        rows = list(tx.session.scalars(stmt.order_by(Contact.pk).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(
-            items=contact_records(tx, rows),
-            next_cursor=encode_cursor(rows[-1].pk) if more else None,
-        )
+            stmt = stmt.where(text_matches(q, Contact.name, Contact.email, Contact.user_id))
+        rows, next_cursor = fetch_page(tx, stmt, Contact.pk, limit, after)
+        return Page(items=contact_records(tx, rows), next_cursor=next_cursor)
 
     return await db.read(work)
 

@@ -11,7 +11,6 @@ from halcrm.db.models import Company, Contact, Conversation, Message, Project
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
-from halcrm.services.companies import check_limit, decode_cursor, encode_cursor
 from halcrm.services.conversation_shapes import (
     ConversationCreate,
     ConversationDetail,
@@ -21,6 +20,7 @@ from halcrm.services.conversation_shapes import (
     MessageRecord,
 )
 from halcrm.services.ids import new_id
+from halcrm.services.paging import fetch_page, page_params
 from halcrm.services.queries import company_ids_by_contact, get_contact, linked_companies
 from halcrm.services.records import Page
 from halcrm.services.tx import Tx
@@ -37,8 +37,7 @@ async def list_conversations(
     cursor: str | None = None,
 ) -> Page[ConversationRecord]:
     """Conversations oldest first, filtered by contact and status, paginated by cursor."""
-    limit = check_limit(limit)
-    after = decode_cursor(cursor)
+    limit, after = page_params(limit, cursor)
     if status is not None and status not in ("open", "snoozed", "resolved"):
         raise InvalidRequest("status must be one of open, snoozed, resolved", field="status")
 
@@ -50,15 +49,8 @@ async def list_conversations(
             stmt = stmt.where(Conversation.contact_pk == contact.pk)
         if status is not None:
             stmt = stmt.where(Conversation.status == status)
-        if after is not None:
-            stmt = stmt.where(Conversation.pk > after)
-        rows = list(tx.session.scalars(stmt.order_by(Conversation.pk).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(
-            items=_records(tx, rows),
-            next_cursor=encode_cursor(rows[-1].pk) if more else None,
-        )
+        rows, next_cursor = fetch_page(tx, stmt, Conversation.pk, limit, after)
+        return Page(items=_records(tx, rows), next_cursor=next_cursor)
 
     return await db.read(work)
 

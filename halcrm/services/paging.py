@@ -1,0 +1,74 @@
+"""Keyset pagination and text search shared by every list the services answer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from halcrm.domain.errors import InvalidRequest
+from halcrm.services.tx import Tx
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidRequest("cursor is not valid", field="cursor") from exc
+
+
+def check_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+def page_params(limit: int | None, cursor: str | None) -> tuple[int, int | None]:
+    """Checks a request's ``limit`` and ``cursor`` before any transaction starts."""
+    return check_limit(limit), decode_cursor(cursor)
+
+
+def fetch_page(
+    tx: Tx,
+    stmt: Select[T],
+    key: InstrumentedAttribute[int],
+    limit: int,
+    after: int | None,
+    *,
+    newest_first: bool = False,
+) -> tuple[list[T], str | None]:
+    """Runs ``stmt`` for one page ordered by ``key``; answers the rows and the next cursor.
+
+    One row more than asked is read to know whether another page follows.
+    """
+    if after is not None:
+        stmt = stmt.where(key < after if newest_first else key > after)
+    order = key.desc() if newest_first else key
+    rows = list(tx.session.scalars(stmt.order_by(order).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(getattr(rows[-1], key.key))
+
+
+def text_matches(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring search over ``columns``; ``%`` and ``_`` match themselves."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
