@@ -55,7 +55,7 @@ async def load_board(db: Database, project_id: str) -> BoardData:
         project = tx.project(project_id)
         return BoardData(
             project_id=project_id,
-            stages=tx.stages(project),
+            stages=list(tx.stages(project)),
             cards=_cards(tx, project, None),
             now=tx.now,
         )

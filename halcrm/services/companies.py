@@ -25,7 +25,7 @@ from halcrm.services.ids import new_id
 from halcrm.services.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.paging import fetch_page, page_params, text_matches
 from halcrm.services.pipeline import apply_stage
-from halcrm.services.queries import company_record, company_records, get_company
+from halcrm.services.queries import company_record, company_records, get_company, load_company
 from halcrm.services.records import CompanyRecord, Deleted, HistoryItem, Page, StageResult
 from halcrm.services.tx import Tx
 from halcrm.services.uow import Database
@@ -171,8 +171,8 @@ async def move(
     """A manual stage write: exact, downgrades included, audited with its source."""
 
     def work(tx: Tx) -> StageResult:
-        project = tx.project(project_id)
-        company = get_company(tx, project, company_id, lock=True)
+        project = tx.snapshot(project_id).project
+        company = load_company(tx, project, company_id, lock=True)
         return apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
 
     return await db.write(work)

@@ -226,7 +226,7 @@ def _touch_companies(tx: Tx, contact: Contact) -> list[Company]:
     """A conversation is activity for every company of its contact (it keeps them un-stalled)."""
     companies = linked_companies(tx, contact)
     for company in companies:
-        company.last_activity_at = tx.now
+        tx.set(company, last_activity_at=tx.now)
     return companies
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, bindparam
 
 from halcrm.db.models import Company, Contact, Project, Visitor
 from halcrm.domain import metadata as meta_rules
@@ -14,8 +16,14 @@ from halcrm.services.ids import new_id
 from halcrm.services.inputs import Identify, IdentifyCompany
 from halcrm.services.pipeline import apply_stage
 from halcrm.services.placeholders import ensure_placeholder, link, release_placeholders
-from halcrm.services.queries import get_company, linked_companies, lock_company
+from halcrm.services.queries import (
+    find_company,
+    linked_companies,
+    load_company,
+    lock_company,
+)
 from halcrm.services.records import IdentifyResult, StageResult
+from halcrm.services.rows import columns
 from halcrm.services.targeting import target_company
 from halcrm.services.tx import Tx
 from halcrm.services.uow import Database
@@ -57,7 +65,7 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
             raise VisitorNotIdentified(
                 "linking companies needs an identified visitor: send email or user_id"
             )
-        _merge_into_visitor(visitor, body)
+        _merge_into_visitor(tx, visitor, body)
         tx.record(project, EventKind.IDENTIFY, Source.WIDGET, f"visitor {visitor.visitor_id} seen")
         return IdentifyResult(
             visitor_id=visitor.visitor_id,
@@ -68,16 +76,17 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
             stage=None,
         )
     if body.name:
-        contact.name = body.name
+        tx.set(contact, name=body.name)
     if body.metadata:
-        contact.meta = meta_rules.merge_checked(contact.meta, body.metadata, field="metadata")
-    contact.updated_at = tx.now
+        merged = meta_rules.merge_checked(contact.meta, body.metadata, field="metadata")
+        tx.set(contact, meta=merged)
+    tx.set(contact, updated_at=tx.now)
 
     # Rule 3 (company_ids): links to existing companies only.
     gained_real = False
     deleted: list[str] = []
     for company_id in body.company_ids or ():
-        company = get_company(tx, project, company_id, error=UnknownCompany)
+        company = load_company(tx, project, company_id, error=UnknownCompany)
         link(tx, contact, company)
         gained_real = gained_real or not company.is_placeholder
     # Rules 3 and 4 (company): the targeted company.
@@ -94,19 +103,19 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
     stage_result: StageResult | None = None
     if target is not None and body.company is not None:
         if body.company.metadata:
-            target.meta = meta_rules.merge_checked(
+            merged = meta_rules.merge_checked(
                 target.meta, body.company.metadata, field="company.metadata"
             )
-            target.updated_at = tx.now
+            tx.set(target, meta=merged, updated_at=tx.now)
         if body.company.stage:
             stage_result = apply_stage(tx, project, target, body.company.stage, mode, Source.WIDGET)
 
     companies = linked_companies(tx, contact)
     for company in companies:
-        company.last_activity_at = tx.now
+        tx.set(company, last_activity_at=tx.now)
     linked_pks = {c.pk for c in companies}
-    if visitor.active_company_pk not in linked_pks:
-        visitor.active_company_pk = None
+    if visitor.active_company_pk is not None and visitor.active_company_pk not in linked_pks:
+        tx.set(visitor, active_company_pk=None)
     active = next((c for c in companies if c.pk == visitor.active_company_pk), None)
     who = contact.email or contact.user_id or contact.id
     tx.record(
@@ -139,11 +148,12 @@ def _contact(
         return visitor_contact(tx, visitor)
     contact = None
     if email is not None:
-        contact = _find_contact(tx, project, Contact.email == email)
+        contact = _find_contact(tx, project, _BY_EMAIL, email)
     if contact is None and user_id is not None:
-        contact = _find_contact(tx, project, Contact.user_id == user_id)
+        contact = _find_contact(tx, project, _BY_USER_ID, user_id)
     if contact is None:
-        contact = Contact(
+        contact = tx.insert(
+            Contact,
             id=new_id("ct"),
             project_pk=project.pk,
             email=email,
@@ -153,32 +163,36 @@ def _contact(
             created_at=tx.now,
             updated_at=tx.now,
         )
-        tx.session.add(contact)
-        tx.session.flush()
     else:
         # Fill in the other identifier when it is new and nobody else holds it.
         if (
             email is not None
             and contact.email is None
-            and _find_contact(tx, project, Contact.email == email) is None
+            and _find_contact(tx, project, _BY_EMAIL, email) is None
         ):
-            contact.email = email
+            tx.set(contact, email=email)
         if (
             user_id is not None
             and contact.user_id is None
-            and _find_contact(tx, project, Contact.user_id == user_id) is None
+            and _find_contact(tx, project, _BY_USER_ID, user_id) is None
         ):
-            contact.user_id = user_id
+            tx.set(contact, user_id=user_id)
     if visitor.contact_pk != contact.pk:
-        visitor.contact_pk = contact.pk
         # The active company belonged to the previous person on this browser.
-        visitor.active_company_pk = None
+        tx.set(visitor, contact_pk=contact.pk, active_company_pk=None)
     return contact
 
 
-def _find_contact(tx: Tx, project: Project, where: object) -> Contact | None:
-    stmt = select(Contact).where(Contact.project_pk == project.pk, where)  # type: ignore[arg-type]
-    return tx.session.scalar(tx.locking(stmt))
+def _find_contact(tx: Tx, project: Project, stmt: Select[Any], value: str) -> Contact | None:
+    return tx.one(Contact, tx.lock(stmt), {"project_pk": project.pk, "value": value})
+
+
+_BY_EMAIL = columns(Contact).where(
+    Contact.project_pk == bindparam("project_pk"), Contact.email == bindparam("value")
+)
+_BY_USER_ID = columns(Contact).where(
+    Contact.project_pk == bindparam("project_pk"), Contact.user_id == bindparam("value")
+)
 
 
 def _company(
@@ -192,42 +206,43 @@ def _company(
     if spec.id is not None:
         company = _company_by_id(tx, project, spec.id, spec.name or spec.id)
         link(tx, contact, company)
-        visitor.active_company_pk = company.pk
+        tx.set(visitor, active_company_pk=company.pk)
         return company, not company.is_placeholder
     if spec.name is not None:
         linked = linked_companies(tx, contact)
         if len(linked) == 1 and linked[0].is_placeholder:
             company = lock_company(tx, linked[0])
-            company.name = spec.name
-            company.is_placeholder = False
-            company.placeholder_key = None
-            company.updated_at = tx.now
+            tx.set(
+                company,
+                name=spec.name,
+                is_placeholder=False,
+                placeholder_key=None,
+                updated_at=tx.now,
+            )
         else:
             folded = spec.name.casefold()
             match = next((c for c in linked if c.name.casefold() == folded), None)
             company = match or _new_company(tx, project, new_id("co"), spec.name)
             if match is None:
-                tx.session.flush()
                 link(tx, contact, company)
             else:
                 company = lock_company(tx, company)
-        visitor.active_company_pk = company.pk
+        tx.set(visitor, active_company_pk=company.pk)
         return company, not company.is_placeholder
     # Only stage or metadata: the company is chosen as for set-stage.
     return target_company(tx, project, visitor, contact, None), False
 
 
 def _company_by_id(tx: Tx, project: Project, company_id: str, name: str) -> Company:
-    stmt = select(Company).where(Company.project_pk == project.pk, Company.id == company_id)
-    company = tx.session.scalar(tx.locking(stmt))
+    company = find_company(tx, project, company_id, lock=True)
     if company is None:
         company = _new_company(tx, project, company_id, name)
-        tx.session.flush()
     return company
 
 
 def _new_company(tx: Tx, project: Project, company_id: str, name: str) -> Company:
-    company = Company(
+    return tx.insert(
+        Company,
         id=company_id,
         project_pk=project.pk,
         name=name,
@@ -236,14 +251,13 @@ def _new_company(tx: Tx, project: Project, company_id: str, name: str) -> Compan
         updated_at=tx.now,
         last_activity_at=tx.now,
     )
-    tx.session.add(company)
-    return company
 
 
-def _merge_into_visitor(visitor: Visitor, body: Identify) -> None:
+def _merge_into_visitor(tx: Tx, visitor: Visitor, body: Identify) -> None:
     """An anonymous identify keeps what it knows on the visitor until a contact exists."""
     patch = dict(body.metadata or {})
     if body.name:
         patch["name"] = body.name
     if patch:
-        visitor.properties = meta_rules.merge_checked(visitor.properties, patch, field="metadata")
+        merged = meta_rules.merge_checked(visitor.properties, patch, field="metadata")
+        tx.set(visitor, properties=merged)

@@ -28,12 +28,9 @@ def apply_stage(
         ref: The requested stage's id or name; ``None`` clears the stage (exact writes only).
         note: An optional reason stored with the audit row (e.g. why a deal was lost).
     """
-    rows = tx.stage_rows(project)
-    infos = tx.stages(project)
-    by_pk = {row.pk: info for row, info in zip(rows, infos, strict=True)}
-    pk_by_id = {row.id: row.pk for row in rows}
-    current: StageInfo | None = by_pk.get(company.stage_pk) if company.stage_pk else None
-    requested = resolve_stage(infos, ref) if ref is not None else None
+    pipeline = tx.snapshot(project.id)
+    current: StageInfo | None = pipeline.by_pk.get(company.stage_pk) if company.stage_pk else None
+    requested = resolve_stage(pipeline.infos, ref) if ref is not None else None
 
     if requested is None:
         # Clearing a stage is a manual correction; advance_only never moves a company backwards.
@@ -43,33 +40,35 @@ def apply_stage(
         applied, reason = decision.applied, decision.reason
     new = requested if applied else current
 
-    tx.session.add(
-        StageChange(
-            id=new_id("sc"),
-            project_pk=project.pk,
-            company_pk=company.pk,
-            from_stage_id=current.id if current else None,
-            from_stage_name=current.name if current else None,
-            requested_stage_id=requested.id if requested else None,
-            requested_stage_name=requested.name if requested else None,
-            to_stage_id=new.id if new else None,
-            to_stage_name=new.name if new else None,
-            mode=mode.value,
-            source=source.value,
-            applied=applied,
-            reason=reason.value if reason else None,
-            note=note,
-            created_at=tx.now,
-        )
+    tx.insert(
+        StageChange,
+        id=new_id("sc"),
+        project_pk=project.pk,
+        company_pk=company.pk,
+        from_stage_id=current.id if current else None,
+        from_stage_name=current.name if current else None,
+        requested_stage_id=requested.id if requested else None,
+        requested_stage_name=requested.name if requested else None,
+        to_stage_id=new.id if new else None,
+        to_stage_name=new.name if new else None,
+        mode=mode.value,
+        source=source.value,
+        applied=applied,
+        reason=reason.value if reason else None,
+        note=note,
+        created_at=tx.now,
     )
     if applied:
-        company.stage_pk = pk_by_id[new.id] if new else None
-        company.last_stage_source = source.value
-        company.last_stage_at = tx.now
-        company.updated_at = tx.now
+        tx.set(
+            company,
+            stage_pk=pipeline.pk_by_id[new.id] if new else None,
+            last_stage_source=source.value,
+            last_stage_at=tx.now,
+            updated_at=tx.now,
+        )
         if source in MANUAL_SOURCES:
-            company.stage_set_by_hand = True
-    company.last_activity_at = tx.now
+            tx.set(company, stage_set_by_hand=True)
+    tx.set(company, last_activity_at=tx.now)
 
     result = StageResult(
         company_id=company.id,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, func, select
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from halcrm.db.models import Company, Contact, ContactCompany, Event, Project
 from halcrm.domain.identity import email_domain, is_free_mail
 from halcrm.services.ids import new_id
 from halcrm.services.queries import linked_companies
+from halcrm.services.rows import columns
 from halcrm.services.tx import Tx
 
 
@@ -27,13 +32,11 @@ def placeholder_key(contact: Contact) -> tuple[str, str, str | None]:
 def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
     """Links the contact to its placeholder company, creating it when needed."""
     key, name, domain = placeholder_key(contact)
-    company = tx.session.scalar(
-        tx.locking(
-            select(Company).where(Company.project_pk == project.pk, Company.placeholder_key == key)
-        )
-    )
+    params = {"project_pk": project.pk, "key": key}
+    company = tx.one(Company, tx.lock(_PLACEHOLDER), params)
     if company is None:
-        company = Company(
+        company = tx.insert(
+            Company,
             id=new_id("co"),
             project_pk=project.pk,
             name=name,
@@ -45,24 +48,17 @@ def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
             updated_at=tx.now,
             last_activity_at=tx.now,
         )
-        tx.session.add(company)
-        tx.session.flush()
     link(tx, contact, company)
     return company
 
 
 def link(tx: Tx, contact: Contact, company: Company) -> bool:
     """Links a contact to a company; returns False when they were linked already."""
-    found = tx.session.scalar(
-        select(ContactCompany.contact_pk).where(
-            ContactCompany.contact_pk == contact.pk, ContactCompany.company_pk == company.pk
-        )
-    )
-    if found is not None:
-        return False
-    tx.session.add(ContactCompany(contact_pk=contact.pk, company_pk=company.pk, created_at=tx.now))
-    tx.session.flush()
-    return True
+    if contact.pk is None or company.pk is None:
+        tx.session.flush()  # made through the session and not written yet
+    stmt = _LINK_SQLITE if tx.is_sqlite else _LINK_POSTGRESQL
+    params = {"contact_pk": contact.pk, "company_pk": company.pk, "created_at": tx.now}
+    return bool(tx.conn.execute(stmt, params).rowcount)
 
 
 def holds_value(tx: Tx, company: Company) -> bool:
@@ -71,8 +67,7 @@ def holds_value(tx: Tx, company: Company) -> bool:
         return True
     if (company.notes or "").strip() or company.meta:
         return True
-    has_events = tx.session.scalar(select(exists().where(Event.company_pk == company.pk)))
-    return bool(has_events)
+    return tx.conn.execute(_HAS_EVENTS, {"company_pk": company.pk}).first() is not None
 
 
 def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) -> list[str]:
@@ -85,18 +80,35 @@ def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) 
     """
     deleted: list[str] = []
     for company in linked_companies(tx, contact):
-        if not company.is_placeholder or company is keep or holds_value(tx, company):
+        if not company.is_placeholder or holds_value(tx, company):
             continue
-        tx.session.execute(
-            delete(ContactCompany).where(
-                ContactCompany.contact_pk == contact.pk, ContactCompany.company_pk == company.pk
-            )
-        )
-        remaining = tx.session.scalar(
-            select(func.count()).where(ContactCompany.company_pk == company.pk)
-        )
-        if not remaining:
+        if keep is not None and company.pk == keep.pk:
+            continue
+        params = {"contact_pk": contact.pk, "company_pk": company.pk}
+        tx.conn.execute(_UNLINK, params)
+        if tx.conn.execute(_ANY_LINK, {"company_pk": company.pk}).first() is None:
             deleted.append(company.id)
-            tx.session.delete(company)
-    tx.session.flush()
+            tx.delete(company)
     return deleted
+
+
+_PLACEHOLDER = columns(Company).where(
+    Company.project_pk == bindparam("project_pk"), Company.placeholder_key == bindparam("key")
+)
+_LINK_VALUES: dict[str, Any] = {
+    "contact_pk": bindparam("contact_pk"),
+    "company_pk": bindparam("company_pk"),
+    "created_at": bindparam("created_at"),
+}
+_LINK_SQLITE = sqlite_insert(ContactCompany).values(_LINK_VALUES).on_conflict_do_nothing()
+_LINK_POSTGRESQL = postgresql_insert(ContactCompany).values(_LINK_VALUES).on_conflict_do_nothing()
+_HAS_EVENTS = select(Event.pk).where(Event.company_pk == bindparam("company_pk")).limit(1)
+_UNLINK = delete(ContactCompany).where(
+    ContactCompany.contact_pk == bindparam("contact_pk"),
+    ContactCompany.company_pk == bindparam("company_pk"),
+)
+_ANY_LINK = (
+    select(ContactCompany.contact_pk)
+    .where(ContactCompany.company_pk == bindparam("company_pk"))
+    .limit(1)
+)

@@ -5,14 +5,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Project, Stage
 from halcrm.domain.errors import NotFound
 from halcrm.domain.money import from_cents
 from halcrm.domain.stages import is_stalled
+from halcrm.services.project_cache import stage_info
 from halcrm.services.records import CompanyRecord, ContactRecord
-from halcrm.services.tx import Tx, stage_info
+from halcrm.services.rows import columns
+from halcrm.services.tx import Tx
+
+_COMPANY_BY_ID = columns(Company).where(
+    Company.project_pk == bindparam("project_pk"), Company.id == bindparam("company_id")
+)
+_COMPANY_BY_PK = columns(Company).where(Company.pk == bindparam("pk"))
+_LINKED = (
+    columns(Company)
+    .join(ContactCompany, ContactCompany.company_pk == Company.pk)
+    .where(ContactCompany.contact_pk == bindparam("contact_pk"))
+    .order_by(ContactCompany.created_at, Company.pk)
+)
+_IS_LINKED = select(ContactCompany.contact_pk).where(
+    ContactCompany.contact_pk == bindparam("contact_pk"),
+    ContactCompany.company_pk == bindparam("company_pk"),
+)
 
 
 def get_company(
@@ -23,9 +40,32 @@ def get_company(
     lock: bool = False,
     error: type[NotFound] = NotFound,
 ) -> Company:
-    """Loads a company of the project by id, or refuses with ``error``."""
+    """Loads a company of the project by id through the session (for edits), or ``error``."""
     stmt = select(Company).where(Company.project_pk == project.pk, Company.id == company_id)
     company = tx.session.scalar(tx.locking(stmt) if lock else stmt)
+    if company is None:
+        raise error(f"no company with id {company_id!r}")
+    return company
+
+
+def find_company(
+    tx: Tx, project: Project, company_id: str, *, lock: bool = False
+) -> Company | None:
+    """A company of the project by id, detached, or ``None``."""
+    params = {"project_pk": project.pk, "company_id": company_id}
+    return tx.one(Company, tx.lock(_COMPANY_BY_ID) if lock else _COMPANY_BY_ID, params)
+
+
+def load_company(
+    tx: Tx,
+    project: Project,
+    company_id: str,
+    *,
+    lock: bool = False,
+    error: type[NotFound] = NotFound,
+) -> Company:
+    """A company of the project by id, detached (change it with ``tx.set``), or ``error``."""
+    company = find_company(tx, project, company_id, lock=lock)
     if company is None:
         raise error(f"no company with id {company_id!r}")
     return company
@@ -35,7 +75,10 @@ def lock_company(tx: Tx, company: Company) -> Company:
     """Re-reads a company under a row lock before a read-modify-write (no-op on SQLite)."""
     if tx.is_sqlite:
         return company
-    locked = tx.session.scalar(tx.locking(select(Company).where(Company.pk == company.pk)))
+    if company in tx.session:
+        locked = tx.session.scalar(tx.locking(select(Company).where(Company.pk == company.pk)))
+    else:
+        locked = tx.one(Company, tx.lock(_COMPANY_BY_PK), {"pk": company.pk}, refresh=True)
     assert locked is not None
     return locked
 
@@ -49,23 +92,13 @@ def get_contact(tx: Tx, project: Project, contact_id: str, *, lock: bool = False
 
 
 def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
-    """The contact's companies, oldest link first."""
-    result = tx.session.scalars(
-        select(Company)
-        .join(ContactCompany, ContactCompany.company_pk == Company.pk)
-        .where(ContactCompany.contact_pk == contact.pk)
-        .order_by(ContactCompany.created_at, Company.pk)
-    )
-    return list(result)
+    """The contact's companies, oldest link first, detached (change them with ``tx.set``)."""
+    return tx.all(Company, _LINKED, {"contact_pk": contact.pk})
 
 
 def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
-    found = tx.session.scalar(
-        select(ContactCompany.contact_pk).where(
-            ContactCompany.contact_pk == contact.pk, ContactCompany.company_pk == company.pk
-        )
-    )
-    return found is not None
+    params = {"contact_pk": contact.pk, "company_pk": company.pk}
+    return tx.conn.execute(_IS_LINKED, params).first() is not None
 
 
 def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int, list[str]]:

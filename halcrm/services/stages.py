@@ -68,7 +68,7 @@ async def create(db: Database, project_id: str, body: StageCreate) -> StageRecor
     def work(tx: Tx) -> StageRecord:
         project = tx.project(project_id)
         name = _check_name(tx, project, body.name, None)
-        stages = list(tx.stage_rows(project))
+        stages = tx.editable_stages(project)
         ids = {s.id for s in stages}
         base = stage_id = _slug(name)
         n = 2
@@ -100,7 +100,7 @@ async def create(db: Database, project_id: str, body: StageCreate) -> StageRecor
 async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatch) -> StageRecord:
     def work(tx: Tx) -> StageRecord:
         project = tx.project(project_id)
-        stages = list(tx.stage_rows(project))
+        stages = tx.editable_stages(project)
         info = resolve_stage(tx.stages(project), stage_ref)
         stage = next(s for s in stages if s.id == info.id)
         if patch.name is not UNSET:
@@ -131,7 +131,7 @@ async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatc
 async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted:
     def work(tx: Tx) -> Deleted:
         project = tx.project(project_id)
-        stages = list(tx.stage_rows(project))
+        stages = tx.editable_stages(project)
         info = resolve_stage(tx.stages(project), stage_ref)
         stage = next(s for s in stages if s.id == info.id)
         held = tx.session.scalar(select(func.count()).where(Company.stage_pk == stage.pk))

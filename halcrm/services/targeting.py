@@ -9,13 +9,13 @@ from halcrm.domain.errors import (
     NoCompanyContext,
     UnknownCompany,
 )
-from halcrm.services.queries import get_company, is_linked, linked_companies, lock_company
+from halcrm.services.queries import is_linked, linked_companies, load_company, lock_company
 from halcrm.services.tx import Tx
 
 
 def explicit_company(tx: Tx, project: Project, contact: Contact, company_id: str) -> Company:
     """A company named in the body: it must exist (404) and be linked to the contact (403)."""
-    company = get_company(tx, project, company_id, lock=True, error=UnknownCompany)
+    company = load_company(tx, project, company_id, lock=True, error=UnknownCompany)
     if not is_linked(tx, contact, company):
         raise CompanyNotLinked(f"company {company_id!r} is not linked to this visitor's contact")
     return company

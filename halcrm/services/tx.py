@@ -1,29 +1,68 @@
-"""The transaction handed to service code: the session, the time, and the events it records."""
+"""The transaction handed to service code: the session, the time, and the events it records.
+
+Service code reads rows either through the ORM session (screens and account edits, where the
+convenience is worth it) or as detached instances with Core (``one``/``all``/``insert``/``set``,
+the widget's hot paths; see ``rows``). ``set`` works on both: a detached instance's changes are
+written with one UPDATE per row when the call's work ends, an ORM instance's by the session.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Delete, Select, bindparam, delete, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from halcrm.db.base import Base
 from halcrm.db.models import Activity, Company, Project, Stage
 from halcrm.domain.errors import UnknownProject
 from halcrm.domain.events import DomainEvent, EventKind
-from halcrm.domain.stages import StageInfo, StageKind
+from halcrm.domain.stages import StageInfo
+from halcrm.services import rows
+from halcrm.services.project_cache import ProjectCache, ProjectSnapshot, stage_info
+
+M = TypeVar("M", bound=Base)
+
+_PROJECT = rows.columns(Project).where(Project.id == bindparam("project_id"))
+_STAGES = (
+    rows.columns(Stage).where(Stage.project_pk == bindparam("project_pk")).order_by(Stage.position)
+)
+_LOCKED: dict[int, Select[Any]] = {}
+_DELETES: dict[type[Base], Delete] = {}
+_INVALIDATING = frozenset({EventKind.PROJECT_UPDATED, EventKind.STAGES_CHANGED})
 
 
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
-    def __init__(self, session: Session, now: datetime) -> None:
+    def __init__(
+        self, session: Session, now: datetime, cache: ProjectCache, *, writer: bool = True
+    ) -> None:
         self.session = session
         self.now = now
-        self._activity: list[tuple[Activity, str, EventKind]] = []
+        self.cache = cache
+        # Only writers fill the shared cache: a reader's snapshot of the database may be older
+        # than the cache's generation says.
+        self._fills_cache = writer
+        self._conn: Connection | None = None
+        self._events: list[DomainEvent] = []
         self._projects: dict[str, Project] = {}
-        self._stages: dict[int, list[Stage]] = {}
+        self._snapshots: dict[str, ProjectSnapshot] = {}
+        # Detached rows of this call by (model, pk), and the attributes changed on each.
+        self._loaded: dict[tuple[type[Base], int], Base] = {}
+        self._dirty: dict[int, tuple[Base, set[str]]] = {}
         self.is_sqlite = session.get_bind().dialect.name == "sqlite"
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            self._conn = self.session.connection()
+        return self._conn
+
+    # Locks.
 
     def locking(self, stmt: Select[Any]) -> Select[Any]:
         """Adds FOR UPDATE where the database has row locks (SQLite serialises writers instead)."""
@@ -31,8 +70,105 @@ class Tx:
             return stmt
         return stmt.with_for_update().execution_options(populate_existing=True)
 
+    def lock(self, stmt: Select[Any]) -> Select[Any]:
+        """``locking`` for a statement built once at import (its locked form is kept too)."""
+        if self.is_sqlite:
+            return stmt
+        locked = _LOCKED.get(id(stmt))
+        if locked is None:
+            locked = _LOCKED[id(stmt)] = stmt.with_for_update()
+        return locked
+
+    # Detached rows through Core.
+
+    def one(
+        self,
+        model: type[M],
+        stmt: Select[Any],
+        params: Mapping[str, Any],
+        *,
+        refresh: bool = False,
+    ) -> M | None:
+        """The first row of ``stmt`` (a ``rows.columns(model)`` select) as a detached instance.
+
+        Args:
+            refresh: Take the row's current values into an instance read earlier in this call
+                (after taking a row lock), keeping the attributes this call changed.
+        """
+        row = self.conn.execute(stmt, params).first()
+        if row is None:
+            return None
+        fresh = rows.from_row(model, row)
+        seen = self._known(model, fresh)
+        if refresh and seen is not fresh:
+            keep = self._dirty.get(id(seen), (seen, set()))[1]
+            names = rows.attrs(model)
+            current = {k: v for k, v in fresh.__dict__.items() if k in names and k not in keep}
+            seen.__dict__.update(current)
+        return seen
+
+    def all(self, model: type[M], stmt: Select[Any], params: Mapping[str, Any]) -> list[M]:
+        return [
+            self._known(model, rows.from_row(model, row)) for row in self.conn.execute(stmt, params)
+        ]
+
+    def _known(self, model: type[M], fresh: M) -> M:
+        # A row read twice in one call is one instance, so changes made to it are not lost.
+        key = (model, fresh.pk)  # type: ignore[attr-defined]
+        seen = self._loaded.get(key)
+        if seen is not None:
+            return seen  # type: ignore[return-value]
+        self._loaded[key] = fresh
+        return fresh
+
+    def insert(self, model: type[M], **values: Any) -> M:
+        """Inserts a row now (its ``pk`` is needed at once) and returns it detached."""
+        stmt = rows.insert_statement(model, frozenset(values))
+        pk = self.conn.execute(stmt, values).scalar_one()
+        instance = rows.detached(model, {**rows.defaults(model, values), "pk": pk})
+        self._loaded[(model, pk)] = instance
+        return instance
+
+    def set(self, instance: Base, **values: Any) -> None:
+        """Changes attributes; a detached row is written when the work ends."""
+        if self._loaded.get((type(instance), instance.pk)) is not instance:  # type: ignore[attr-defined]
+            for key, value in values.items():
+                setattr(instance, key, value)
+            return
+        instance.__dict__.update(values)
+        entry = self._dirty.get(id(instance))
+        if entry is None:
+            self._dirty[id(instance)] = (instance, set(values))
+        else:
+            entry[1].update(values)
+
+    def delete(self, instance: Base) -> None:
+        model = type(instance)
+        pk = instance.pk  # type: ignore[attr-defined]
+        if self._loaded.get((model, pk)) is not instance:
+            self.session.delete(instance)
+            return
+        stmt = _DELETES.get(model)
+        if stmt is None:
+            table = rows.shape(model).table
+            stmt = _DELETES[model] = delete(table).where(table.c.pk == bindparam("pk_"))
+        self.write_rows()
+        self.conn.execute(stmt, {"pk_": pk})
+        del self._loaded[(model, pk)]
+
+    def write_rows(self) -> None:
+        """Writes the changed attributes of detached rows, one UPDATE per row."""
+        dirty, self._dirty = self._dirty, {}
+        for instance, attrs in dirty.values():
+            stmt = rows.update_statement(type(instance), frozenset(attrs))
+            values = {attr: instance.__dict__[attr] for attr in attrs}
+            values["pk_"] = instance.pk  # type: ignore[attr-defined]
+            self.conn.execute(stmt, values)
+
+    # Projects and stages.
+
     def project(self, project_id: str) -> Project:
-        """Loads a project by id or refuses with ``unknown_project``."""
+        """Loads a project through the session, for editing, or refuses with ``unknown_project``."""
         cached = self._projects.get(project_id)
         if cached is not None:
             return cached
@@ -42,21 +178,41 @@ class Tx:
         self._projects[project_id] = project
         return project
 
-    def stage_rows(self, project: Project) -> list[Stage]:
-        rows = self._stages.get(project.pk)
-        if rows is None:
-            result = self.session.scalars(
-                select(Stage).where(Stage.project_pk == project.pk).order_by(Stage.position)
-            )
-            rows = list(result)
-            self._stages[project.pk] = rows
-        return rows
+    def snapshot(self, project_id: str) -> ProjectSnapshot:
+        """The project and its stages, read-only, from the shared cache when it is current."""
+        found = self._snapshots.get(project_id) or self.cache.get(project_id)
+        if found is None:
+            generation = self.cache.generation
+            self.flush()
+            row = self.conn.execute(_PROJECT, {"project_id": project_id}).first()
+            if row is None:
+                raise UnknownProject(f"no project with id {project_id!r}")
+            project = rows.from_row(Project, row)
+            stages = rows.all_from(Stage, self.conn.execute(_STAGES, {"project_pk": project.pk}))
+            found = ProjectSnapshot(project, tuple(stages))
+            if self._fills_cache:
+                self.cache.put(project_id, generation, found)
+        self._snapshots[project_id] = found
+        return found
 
-    def stages(self, project: Project) -> list[StageInfo]:
-        return [stage_info(s) for s in self.stage_rows(project)]
+    def stage_rows(self, project: Project) -> tuple[Stage, ...]:
+        """The project's stages in board order (read-only; ``editable_stages`` to change them)."""
+        return self.snapshot(project.id).stages
+
+    def stages(self, project: Project) -> tuple[StageInfo, ...]:
+        return self.snapshot(project.id).infos
+
+    def editable_stages(self, project: Project) -> list[Stage]:
+        result = self.session.scalars(
+            select(Stage).where(Stage.project_pk == project.pk).order_by(Stage.position)
+        )
+        return list(result)
 
     def forget_stages(self, project: Project) -> None:
-        self._stages.pop(project.pk, None)
+        self._snapshots.clear()
+        self.cache.invalidate()
+
+    # Events.
 
     def record(
         self,
@@ -68,7 +224,10 @@ class Tx:
         data: dict[str, Any] | None = None,
     ) -> None:
         """Records a domain event; it is stored in this transaction and published after commit."""
-        row = Activity(
+        if kind in _INVALIDATING:
+            self.forget_stages(project)
+        row = self.insert(
+            Activity,
             project_pk=project.pk,
             kind=kind.value,
             source=source,
@@ -78,26 +237,23 @@ class Tx:
             data=data or {},
             created_at=self.now,
         )
-        self.session.add(row)
-        self._activity.append((row, project.id, kind))
+        self._events.append(to_domain_event(row, project.id))
 
-    def flush_events(self) -> None:
-        if self._activity:
+    def flush(self) -> None:
+        """Writes everything pending: detached rows, then the session's own changes."""
+        self.write_rows()
+        if self.session.new or self.session.dirty or self.session.deleted:
             self.session.flush()
 
+    def flush_events(self) -> None:
+        self.flush()
+
     def committed_events(self) -> list[DomainEvent]:
-        return [to_domain_event(row, project_id) for row, project_id, _ in self._activity]
+        return list(self._events)
 
-
-def stage_info(stage: Stage) -> StageInfo:
-    return StageInfo(
-        id=stage.id,
-        name=stage.name,
-        position=stage.position,
-        kind=StageKind(stage.kind),
-        probability=stage.probability,
-        stall_after_days=stage.stall_after_days,
-    )
+    def changes_projects(self) -> bool:
+        """Whether this call changed a project's settings or stages (the cache must forget)."""
+        return any(event.kind in _INVALIDATING for event in self._events)
 
 
 def to_domain_event(row: Activity, project_id: str) -> DomainEvent:
@@ -112,3 +268,6 @@ def to_domain_event(row: Activity, project_id: str) -> DomainEvent:
         company_name=row.company_name,
         data=dict(row.data or {}),
     )
+
+
+__all__ = ["Tx", "stage_info", "to_domain_event"]

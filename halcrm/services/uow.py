@@ -28,6 +28,7 @@ from halcrm.bus import EventBus
 from halcrm.db.engine import WRITE_OPTION
 from halcrm.domain.events import DomainEvent
 from halcrm.services.clock import Clock, utc_now
+from halcrm.services.project_cache import ProjectCache
 from halcrm.services.tx import Tx
 
 T = TypeVar("T")
@@ -82,6 +83,7 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.batch_size = batch_size
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.projects = ProjectCache()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
@@ -110,7 +112,7 @@ class Database:
     def _read(self, work: Work[T]) -> T:
         with self._sessions() as session:
             try:
-                return work(Tx(session, self.clock()))
+                return work(Tx(session, self.clock(), self.projects, writer=False))
             finally:
                 session.rollback()
 
@@ -118,9 +120,11 @@ class Database:
         """Runs a write on the calling thread (start-up and tools, never from the loop)."""
         with self._sessions() as session, session.begin():
             session.connection(execution_options={WRITE_OPTION: True})
-            tx = Tx(session, self.clock())
+            tx = Tx(session, self.clock(), self.projects)
             result = work(tx)
             tx.flush_events()
+        if tx.changes_projects():
+            self.projects.invalidate()
         return result
 
     def with_clock(self, clock: Clock) -> Database:
@@ -174,16 +178,21 @@ class Database:
         done: list[tuple[_Job, Any]] = []
         failed: list[tuple[_Job, BaseException]] = []
         again: list[_Job] = []
+        generation = self.projects.generation
         try:
             with self._sessions() as session, session.begin():
                 session.connection(execution_options={WRITE_OPTION: True})
                 for job in batch:
-                    tx = Tx(session, job.clock())
+                    tx = Tx(session, job.clock(), self.projects)
+                    before = self.projects.generation
                     try:
                         with session.begin_nested():
                             result = job.work(tx)
                             tx.flush_events()
                     except BaseException as exc:
+                        if self.projects.generation != before:
+                            # It may have cached project state its rollback just undid.
+                            self.projects.invalidate()
                         if is_race(exc):
                             again.append(job)
                         else:
@@ -199,6 +208,9 @@ class Database:
                 else:
                     failed.append((job, exc))
             done = []
+        if self.projects.generation != generation:
+            # Settings or stages changed: other writers may have cached them before the commit.
+            self.projects.invalidate()
         for job, result in done:
             self._hand_back(job, result, None)
         for job, error in failed:
@@ -211,19 +223,24 @@ class Database:
             job = self._queue.get()
             if job is None:
                 return
+            generation = self.projects.generation
             try:
                 with self._sessions() as session, session.begin():
                     session.connection(execution_options={WRITE_OPTION: True})
-                    tx = Tx(session, job.clock())
+                    tx = Tx(session, job.clock(), self.projects)
                     result = job.work(tx)
                     tx.flush_events()
                     job.events = tx.committed_events()
             except BaseException as exc:
+                if self.projects.generation != generation:
+                    self.projects.invalidate()
                 if is_race(exc):
                     self._retry(job, exc)
                 else:
                     self._hand_back(job, None, exc)
                 continue
+            if self.projects.generation != generation:
+                self.projects.invalidate()
             self._hand_back(job, result, None)
 
     def _retry(self, job: _Job, exc: BaseException | None = None) -> None:

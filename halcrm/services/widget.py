@@ -34,15 +34,12 @@ async def set_properties(db: Database, body: SetProperties) -> PropertiesResult:
     def work(tx: Tx) -> PropertiesResult:
         project, _ = widget_project(tx, body)
         visitor = upsert_visitor(tx, project, body.visitor_id)
-        visitor.properties = meta_rules.merge_checked(
-            visitor.properties, body.properties, field="properties"
-        )
+        merged = meta_rules.merge_checked(visitor.properties, body.properties, field="properties")
+        tx.set(visitor, properties=merged)
         contact = visitor_contact(tx, visitor)
         if contact is not None:
-            contact.meta = meta_rules.merge_checked(
-                contact.meta, body.properties, field="properties"
-            )
-            contact.updated_at = tx.now
+            merged = meta_rules.merge_checked(contact.meta, body.properties, field="properties")
+            tx.set(contact, meta=merged, updated_at=tx.now)
         tx.record(
             project,
             EventKind.PROPERTIES,
@@ -71,12 +68,13 @@ async def track(db: Database, body: Track) -> TrackResult:
                     f"visitor {body.visitor_id!r} is not identified: company events need a contact"
                 )
             company = explicit_company(tx, project, contact, body.company_id)
-            company.last_activity_at = tx.now
+            tx.set(company, last_activity_at=tx.now)
         elif contact is not None:
             # A person's product milestone is activity for every company they belong to.
             for linked in linked_companies(tx, contact):
-                linked.last_activity_at = tx.now
-        event = Event(
+                tx.set(linked, last_activity_at=tx.now)
+        event = tx.insert(
+            Event,
             id=new_id("ev"),
             project_pk=project.pk,
             name=body.name,
@@ -86,7 +84,6 @@ async def track(db: Database, body: Track) -> TrackResult:
             company_pk=company.pk if company else None,
             created_at=tx.now,
         )
-        tx.session.add(event)
         where = f" at {company.name}" if company else ""
         tx.record(
             project,
@@ -124,8 +121,7 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
         company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)
         previous = company.deal_value_cents
-        company.deal_value_cents = cents
-        company.updated_at = company.last_activity_at = tx.now
+        tx.set(company, deal_value_cents=cents, updated_at=tx.now, last_activity_at=tx.now)
         tx.record(
             project,
             EventKind.DEAL_VALUE,
@@ -137,8 +133,8 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
         if body.stage is not None:
             stage = apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
             return DealResult(**msgspec.structs.asdict(stage), deal_value=from_cents(cents))
-        stages = {s.pk: s.name for s in tx.stage_rows(project)}
-        current = stages.get(company.stage_pk) if company.stage_pk else None
+        now_in = tx.snapshot(project.id).by_pk.get(company.stage_pk) if company.stage_pk else None
+        current = now_in.name if now_in else None
         return DealResult(
             company_id=company.id,
             stage=current,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam
 
 from halcrm.db.models import Contact, Project, Visitor
 from halcrm.domain.errors import IdentityVerificationFailed, InvalidRequest, VisitorNotIdentified
 from halcrm.domain.identity import verify_user_hash
 from halcrm.domain.stages import StageMode
 from halcrm.services.inputs import WidgetBody
+from halcrm.services.rows import columns
 from halcrm.services.tx import Tx
 
 
@@ -16,14 +17,14 @@ def widget_project(tx: Tx, body: WidgetBody) -> tuple[Project, bool]:
     """Finds the body's project and checks ``user_hash``.
 
     Returns:
-        The project and whether the visitor's identity was verified.
+        The project (read-only) and whether the visitor's identity was verified.
     """
     if body.app_id and body.project_id and body.app_id != body.project_id:
         raise InvalidRequest("app_id and project_id name different projects")
     project_id = body.app_id or body.project_id
     if not project_id:
         raise InvalidRequest("app_id or project_id is required", field="project_id")
-    project = tx.project(project_id)
+    project = tx.snapshot(project_id).project
     verified = verify_user_hash(project.secret, body.visitor_id, body.user_hash)
     if project.identity_verification == "required" and not verified:
         what = "does not match" if body.user_hash else "is required"
@@ -36,33 +37,32 @@ def widget_mode(project: Project, requested: str | None) -> StageMode:
 
 
 def find_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor | None:
-    stmt = select(Visitor).where(Visitor.project_pk == project.pk, Visitor.visitor_id == visitor_id)
-    return tx.session.scalar(tx.locking(stmt))
+    params = {"project_pk": project.pk, "visitor_id": visitor_id}
+    return tx.one(Visitor, tx.lock(_VISITOR), params)
 
 
 def upsert_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor:
     """Finds the visitor or creates it; a concurrent creation makes the transaction retry."""
     visitor = find_visitor(tx, project, visitor_id)
     if visitor is None:
-        visitor = Visitor(
+        return tx.insert(
+            Visitor,
             project_pk=project.pk,
             visitor_id=visitor_id,
+            contact_pk=None,
+            active_company_pk=None,
             properties={},
             created_at=tx.now,
             last_seen_at=tx.now,
         )
-        tx.session.add(visitor)
-        tx.session.flush()
-    else:
-        visitor.last_seen_at = tx.now
+    tx.set(visitor, last_seen_at=tx.now)
     return visitor
 
 
 def visitor_contact(tx: Tx, visitor: Visitor) -> Contact | None:
     if visitor.contact_pk is None:
         return None
-    stmt = select(Contact).where(Contact.pk == visitor.contact_pk)
-    return tx.session.scalar(tx.locking(stmt))
+    return tx.one(Contact, tx.lock(_CONTACT), {"pk": visitor.contact_pk})
 
 
 def identified_visitor(tx: Tx, project: Project, visitor_id: str) -> tuple[Visitor, Contact]:
@@ -73,5 +73,11 @@ def identified_visitor(tx: Tx, project: Project, visitor_id: str) -> tuple[Visit
         raise VisitorNotIdentified(
             f"visitor {visitor_id!r} is not identified: identify it with an email or user_id"
         )
-    visitor.last_seen_at = tx.now
+    tx.set(visitor, last_seen_at=tx.now)
     return visitor, contact
+
+
+_VISITOR = columns(Visitor).where(
+    Visitor.project_pk == bindparam("project_pk"), Visitor.visitor_id == bindparam("visitor_id")
+)
+_CONTACT = columns(Contact).where(Contact.pk == bindparam("pk"))

@@ -1,0 +1,137 @@
+"""Rows as detached instances of the mapped classes, read and written with Core statements.
+
+The widget's calls are most of halcrm's writes, and each touches a handful of rows. Measured
+here, the ORM's unit of work (flushes, identity bookkeeping, statement building) cost several
+times the SQL itself on that path. So the hot paths read rows into *detached* instances of the
+same model classes (one type per table for the service code, whichever way a row was loaded),
+and ``Tx`` writes what a call changed with cached Core statements. Instances loaded through the
+ORM session stay ORM-managed: ``Tx.set`` assigns those and lets the session flush them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy import update as sql_update
+from sqlalchemy.engine import Row
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+
+from halcrm.db.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one model's attributes map onto its table's columns."""
+
+    model: type[Base]
+    table: Table
+    attrs: tuple[tuple[str, ColumnElement[Any]], ...]
+    names: frozenset[str]
+    select: Select[Any]
+
+    def column(self, attr: str) -> ColumnElement[Any]:
+        return dict(self.attrs)[attr]
+
+
+_SHAPES: dict[type[Base], Shape] = {}
+_UPDATES: dict[tuple[type[Base], frozenset[str]], Update] = {}
+_INSERTS: dict[tuple[type[Base], frozenset[str]], Insert] = {}
+
+
+def shape(model: type[Base]) -> Shape:
+    found = _SHAPES.get(model)
+    if found is None:
+        mapper = inspect(model)
+        attrs = tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
+        table = mapper.local_table
+        assert isinstance(table, Table)
+        names = frozenset(attr for attr, _ in attrs)
+        found = Shape(model, table, attrs, names, select(*(column for _, column in attrs)))
+        _SHAPES[model] = found
+    return found
+
+
+def attrs(model: type[Base]) -> frozenset[str]:
+    return shape(model).names
+
+
+def columns(model: type[Base]) -> Select[Any]:
+    """``SELECT`` of every column of the model, in attribute order (add ``.where`` to it)."""
+    return shape(model).select
+
+
+def detached(model: type[M], values: Mapping[str, Any]) -> M:
+    """An instance of ``model`` holding ``values``, attached to no session.
+
+    Built the way the ORM's own loader builds instances (no attribute events), which is what
+    makes a row cheap here.
+    """
+    instance = inspect(model).class_manager.new_instance()
+    instance.__dict__.update(values)
+    return instance  # type: ignore[return-value]
+
+
+def from_row(model: type[M], row: Row[Any]) -> M:
+    attrs = shape(model).attrs
+    return detached(model, {attr: value for (attr, _), value in zip(attrs, row, strict=True)})
+
+
+def all_from(model: type[M], rows: Iterable[Row[Any]]) -> list[M]:
+    return [from_row(model, row) for row in rows]
+
+
+def update_statement(model: type[Base], attrs: frozenset[str]) -> Update:
+    """``UPDATE … SET <attrs> WHERE pk = :pk_``, built once per set of attributes."""
+    key = (model, attrs)
+    stmt = _UPDATES.get(key)
+    if stmt is None:
+        found = shape(model)
+        stmt = (
+            sql_update(found.table)
+            .where(found.table.c.pk == bindparam("pk_"))
+            .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
+        )
+        _UPDATES[key] = stmt
+    return stmt
+
+
+def insert_statement(model: type[Base], attrs: frozenset[str]) -> Insert:
+    """``INSERT … RETURNING pk``, built once per set of attributes."""
+    key = (model, attrs)
+    stmt = _INSERTS.get(key)
+    if stmt is None:
+        found = shape(model)
+        stmt = (
+            insert(found.table)
+            .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
+            .returning(found.table.c.pk)
+        )
+        _INSERTS[key] = stmt
+    return stmt
+
+
+def defaults(model: type[Base], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` with every other attribute filled as the INSERT fills it (scalar defaults,
+    else ``None``)."""
+    values = dict(given)
+    for attr, column in shape(model).attrs:
+        if attr in values:
+            continue
+        default = getattr(column, "default", None)
+        values[attr] = default.arg if isinstance(default, ScalarElementColumnDefault) else None
+    return values
