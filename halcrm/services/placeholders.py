@@ -58,7 +58,7 @@ def link(tx: Tx, contact: Contact, company: Company) -> bool:
         tx.session.flush()  # made through the session and not written yet
     stmt = _LINK_SQLITE if tx.is_sqlite else _LINK_POSTGRESQL
     params = {"contact_pk": contact.pk, "company_pk": company.pk, "created_at": tx.now}
-    return bool(tx.conn.execute(stmt, params).rowcount)
+    return tx.rowcount(stmt, params) > 0
 
 
 def holds_value(tx: Tx, company: Company) -> bool:
@@ -67,7 +67,7 @@ def holds_value(tx: Tx, company: Company) -> bool:
         return True
     if (company.notes or "").strip() or company.meta:
         return True
-    return tx.conn.execute(_HAS_EVENTS, {"company_pk": company.pk}).first() is not None
+    return tx.first(_HAS_EVENTS, {"company_pk": company.pk}) is not None
 
 
 def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) -> list[str]:
@@ -85,8 +85,8 @@ def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) 
         if keep is not None and company.pk == keep.pk:
             continue
         params = {"contact_pk": contact.pk, "company_pk": company.pk}
-        tx.conn.execute(_UNLINK, params)
-        if tx.conn.execute(_ANY_LINK, {"company_pk": company.pk}).first() is None:
+        tx.execute(_UNLINK, params)
+        if tx.first(_ANY_LINK, {"company_pk": company.pk}) is None:
             deleted.append(company.id)
             tx.delete(company)
     return deleted

@@ -98,7 +98,7 @@ def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
 
 def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
     params = {"contact_pk": contact.pk, "company_pk": company.pk}
-    return tx.conn.execute(_IS_LINKED, params).first() is not None
+    return tx.first(_IS_LINKED, params) is not None
 
 
 def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int, list[str]]:

@@ -10,12 +10,13 @@ ORM session stay ORM-managed: ``Tx.set`` assigns those and lets the session flus
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Delete,
     Insert,
     Select,
     Table,
@@ -26,8 +27,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import update as sql_update
-from sqlalchemy.engine import Row
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from halcrm.db.base import Base
 
@@ -86,12 +87,12 @@ def detached(model: type[M], values: Mapping[str, Any]) -> M:
     return instance  # type: ignore[return-value]
 
 
-def from_row(model: type[M], row: Row[Any]) -> M:
+def from_row(model: type[M], row: Sequence[Any]) -> M:
     attrs = shape(model).attrs
     return detached(model, {attr: value for (attr, _), value in zip(attrs, row, strict=True)})
 
 
-def all_from(model: type[M], rows: Iterable[Row[Any]]) -> list[M]:
+def all_from(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
     return [from_row(model, row) for row in rows]
 
 
@@ -133,5 +134,81 @@ def defaults(model: type[Base], given: Mapping[str, Any]) -> dict[str, Any]:
         if attr in values:
             continue
         default = getattr(column, "default", None)
-        values[attr] = default.arg if isinstance(default, ScalarElementColumnDefault) else None
+        if isinstance(default, ScalarElementColumnDefault):
+            values[attr] = default.arg
+        elif isinstance(default, CallableColumnDefault):
+            values[attr] = default.arg(None)  # type: ignore[arg-type]  # dict or list: a new one
+        else:
+            values[attr] = None
     return values
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A statement compiled once for a dialect, run on the DBAPI cursor with the same bind and
+    result processing SQLAlchemy would apply (UTC datetimes, JSON, booleans)."""
+
+    sql: str
+    order: tuple[str, ...] | None
+    """Parameter names in position order (qmark drivers); ``None`` for named parameters."""
+    binds: tuple[tuple[str, Callable[[Any], Any]], ...]
+    constants: dict[str, Any]
+    """Values the statement carries itself (a ``LIMIT 1``)."""
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        if self.constants:
+            values = {**self.constants, **values}
+        if self.binds:
+            values = dict(values)
+            for name, process in self.binds:
+                values[name] = process(values[name])
+        if self.order is None:
+            return values
+        return tuple(values[name] for name in self.order)
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        if not self.results:
+            return tuple(raw)
+        return tuple(
+            value if process is None or value is None else process(value)
+            for process, value in zip(self.results, raw, strict=True)
+        )
+
+
+_PREPARED: dict[tuple[int, str], Prepared] = {}
+
+
+Statement = Select[Any] | Insert | Update | Delete
+
+
+def prepared(stmt: Statement, dialect: Dialect) -> Prepared:
+    """``stmt`` compiled for ``dialect``; kept for the process (statements are built at import)."""
+    key = (id(stmt), dialect.name)
+    found = _PREPARED.get(key)
+    if found is not None:
+        return found
+    compiled = stmt.compile(dialect=dialect)
+    binds = []
+    constants = {
+        name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+    }
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            binds.append((name, process))
+    results: list[Callable[[Any], Any] | None] = []
+    returned = stmt.selected_columns if isinstance(stmt, Select) else stmt.exported_columns
+    for column in returned:
+        results.append(column.type.dialect_impl(dialect).result_processor(dialect, None))
+    if not any(results):
+        results = []
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    found = Prepared(compiled.string, order, tuple(binds), constants, tuple(results))
+    # The statement object is kept alive with it, so its id is never reused for another.
+    _KEEP.append(stmt)
+    _PREPARED[key] = found
+    return found
+
+
+_KEEP: list[Statement] = []

@@ -23,6 +23,7 @@ from halcrm.domain.events import DomainEvent, EventKind
 from halcrm.domain.stages import StageInfo
 from halcrm.services import rows
 from halcrm.services.project_cache import ProjectCache, ProjectSnapshot, stage_info
+from halcrm.services.rows import Prepared, Statement
 
 M = TypeVar("M", bound=Base)
 
@@ -39,7 +40,13 @@ class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
     def __init__(
-        self, session: Session, now: datetime, cache: ProjectCache, *, writer: bool = True
+        self,
+        session: Session,
+        now: datetime,
+        cache: ProjectCache,
+        *,
+        writer: bool = True,
+        conn: Connection | None = None,
     ) -> None:
         self.session = session
         self.now = now
@@ -47,7 +54,8 @@ class Tx:
         # Only writers fill the shared cache: a reader's snapshot of the database may be older
         # than the cache's generation says.
         self._fills_cache = writer
-        self._conn: Connection | None = None
+        self._conn = conn
+        self._cursor: Any = None
         self._events: list[DomainEvent] = []
         self._projects: dict[str, Project] = {}
         self._snapshots: dict[str, ProjectSnapshot] = {}
@@ -61,6 +69,30 @@ class Tx:
         if self._conn is None:
             self._conn = self.session.connection()
         return self._conn
+
+    def execute(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Prepared, Any]:
+        """Runs a statement built at import on the DBAPI cursor of this transaction.
+
+        SQLAlchemy's per-statement execution context cost several times the SQLite statement
+        itself on the widget's paths; see ``rows.Prepared``.
+        """
+        if self._cursor is None:
+            self._cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        prepared = rows.prepared(stmt, self.conn.dialect)
+        self._cursor.execute(prepared.sql, prepared.parameters(params))
+        return prepared, self._cursor
+
+    def first(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        prepared, cursor = self.execute(stmt, params)
+        raw = cursor.fetchone()
+        return None if raw is None else prepared.row(raw)
+
+    def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        prepared, cursor = self.execute(stmt, params)
+        return [prepared.row(raw) for raw in cursor.fetchall()]
+
+    def rowcount(self, stmt: Statement, params: Mapping[str, Any]) -> int:
+        return int(self.execute(stmt, params)[1].rowcount)
 
     # Locks.
 
@@ -95,7 +127,7 @@ class Tx:
             refresh: Take the row's current values into an instance read earlier in this call
                 (after taking a row lock), keeping the attributes this call changed.
         """
-        row = self.conn.execute(stmt, params).first()
+        row = self.first(stmt, params)
         if row is None:
             return None
         fresh = rows.from_row(model, row)
@@ -108,9 +140,7 @@ class Tx:
         return seen
 
     def all(self, model: type[M], stmt: Select[Any], params: Mapping[str, Any]) -> list[M]:
-        return [
-            self._known(model, rows.from_row(model, row)) for row in self.conn.execute(stmt, params)
-        ]
+        return [self._known(model, rows.from_row(model, row)) for row in self.fetch(stmt, params)]
 
     def _known(self, model: type[M], fresh: M) -> M:
         # A row read twice in one call is one instance, so changes made to it are not lost.
@@ -123,9 +153,12 @@ class Tx:
 
     def insert(self, model: type[M], **values: Any) -> M:
         """Inserts a row now (its ``pk`` is needed at once) and returns it detached."""
-        stmt = rows.insert_statement(model, frozenset(values))
-        pk = self.conn.execute(stmt, values).scalar_one()
-        instance = rows.detached(model, {**rows.defaults(model, values), "pk": pk})
+        full = rows.defaults(model, values)
+        del full["pk"]
+        row = self.first(rows.insert_statement(model, frozenset(full)), full)
+        assert row is not None
+        pk = row[0]
+        instance = rows.detached(model, {**full, "pk": pk})
         self._loaded[(model, pk)] = instance
         return instance
 
@@ -153,7 +186,7 @@ class Tx:
             table = rows.shape(model).table
             stmt = _DELETES[model] = delete(table).where(table.c.pk == bindparam("pk_"))
         self.write_rows()
-        self.conn.execute(stmt, {"pk_": pk})
+        self.execute(stmt, {"pk_": pk})
         del self._loaded[(model, pk)]
 
     def write_rows(self) -> None:
@@ -163,7 +196,7 @@ class Tx:
             stmt = rows.update_statement(type(instance), frozenset(attrs))
             values = {attr: instance.__dict__[attr] for attr in attrs}
             values["pk_"] = instance.pk  # type: ignore[attr-defined]
-            self.conn.execute(stmt, values)
+            self.execute(stmt, values)
 
     # Projects and stages.
 
@@ -184,11 +217,11 @@ class Tx:
         if found is None:
             generation = self.cache.generation
             self.flush()
-            row = self.conn.execute(_PROJECT, {"project_id": project_id}).first()
+            row = self.first(_PROJECT, {"project_id": project_id})
             if row is None:
                 raise UnknownProject(f"no project with id {project_id!r}")
             project = rows.from_row(Project, row)
-            stages = rows.all_from(Stage, self.conn.execute(_STAGES, {"project_pk": project.pk}))
+            stages = rows.all_from(Stage, self.fetch(_STAGES, {"project_pk": project.pk}))
             found = ProjectSnapshot(project, tuple(stages))
             if self._fills_cache:
                 self.cache.put(project_id, generation, found)
