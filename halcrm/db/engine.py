@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 # transaction never upgrades a read lock mid-way (which fails with "database is locked").
 WRITE_OPTION = "halcrm_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 _DRIVERS = {
     "postgresql+asyncpg": "postgresql+psycopg",
@@ -74,6 +75,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         # NORMAL in WAL mode loses nothing when the process dies; only a power cut could.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint fsyncs the database file: inside a commit it stalled a widget call for
+        # up to a second. services/uow.py checkpoints on a thread of its own instead.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        # After a checkpoint restarts the log, a file grown past this is cut back.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -37,6 +37,8 @@ Work = Callable[[Tx], T]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+CHECKPOINT_SECONDS = 0.5
+RESTART_AFTER_FRAMES = 4096  # 16 MB of 4 KB pages
 # PostgreSQL: unique violation, serialization failure, deadlock.
 RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 
@@ -68,6 +70,10 @@ class _Job:
     events: list[DomainEvent] = field(default_factory=list)
 
 
+Settled = tuple[_Job, Any, BaseException | None]
+"""A finished call: its job, and its answer or its error."""
+
+
 class Database:
     """Runs service work on threads and settles the callers' futures on their event loop."""
 
@@ -97,6 +103,15 @@ class Database:
             thread.start()
             self._writers.append(thread)
         self._closed = False
+        self._stopping = threading.Event()
+        if self.is_sqlite:
+            checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="halcrm-checkpoint", daemon=True
+            )
+            checkpointer.start()
+            self._checkpointer: threading.Thread | None = checkpointer
+        else:
+            self._checkpointer = None
 
     async def write(self, work: Work[T]) -> T:
         """Runs ``work(tx)`` in a write transaction; answers once it is committed."""
@@ -153,7 +168,41 @@ class Database:
         for thread in self._writers:
             thread.join(timeout=30)
         self._readers.shutdown(wait=True)
+        self._stopping.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=30)
+            self._checkpoint("TRUNCATE")
         self.engine.dispose()
+
+    def _checkpoint_loop(self) -> None:
+        """SQLite: moves committed pages from the WAL into the database file, off the writer.
+
+        A PASSIVE checkpoint copies and fsyncs alongside the writer; it never catches up with a
+        busy writer, so once the log is long a RESTART follows, which holds the writer back only
+        for the few pages left, and lets the log start over instead of growing.
+        """
+        while not self._stopping.wait(CHECKPOINT_SECONDS):
+            frames = self._checkpoint("PASSIVE")
+            if frames > RESTART_AFTER_FRAMES:
+                self._checkpoint("RESTART")
+
+    def _checkpoint(self, mode: str) -> int:
+        """Runs one checkpoint; returns the frames in the log (0 when it could not run)."""
+        try:
+            # The driver connection itself: outside any transaction, which a checkpoint needs.
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute(f"PRAGMA wal_checkpoint({mode})")
+                row = cursor.fetchone()
+                frames = row[1] if row else 0
+                cursor.close()
+            finally:
+                raw.close()
+        except Exception as exc:  # a busy or closing database: the next round catches up
+            log.debug("WAL checkpoint (%s) skipped: %s", mode, exc)
+            return 0
+        return int(frames)
 
     # Writer threads.
 
@@ -229,10 +278,9 @@ class Database:
         if self.projects.generation != generation:
             # Settings or stages changed: other writers may have cached them before the commit.
             self.projects.invalidate()
-        for job, result in done:
-            self._hand_back(job, result, None)
-        for job, error in failed:
-            self._hand_back(job, None, error)
+        settled: list[Settled] = [(job, result, None) for job, result in done]
+        settled += [(job, None, error) for job, error in failed]
+        self._hand_back_all(settled)
         for job in again:
             self._retry(job)
 
@@ -277,6 +325,21 @@ class Database:
             job.loop.call_soon_threadsafe(self._settle, job, result, exc)
         except RuntimeError:
             log.debug("a write finished after its event loop closed")
+
+    def _hand_back_all(self, settled: list[Settled]) -> None:
+        """``_hand_back`` for a whole batch: one wake-up per event loop, not one per call."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
+        for item in settled:
+            by_loop.setdefault(item[0].loop, []).append(item)
+        for loop, items in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(self._settle_all, items)
+            except RuntimeError:
+                log.debug("writes finished after their event loop closed")
+
+    def _settle_all(self, items: list[Settled]) -> None:
+        for job, result, exc in items:
+            self._settle(job, result, exc)
 
     def _settle(self, job: _Job, result: Any, exc: BaseException | None) -> None:
         """On the loop: publish the committed events, then answer the caller."""
