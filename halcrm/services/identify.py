@@ -57,9 +57,9 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
     project, verified = widget_project(tx, body)
     mode = widget_mode(project, body.stage_update_mode)
     # Rule 1: the visitor.
-    visitor = upsert_visitor(tx, project, body.visitor_id)
+    visitor = upsert_visitor(tx, project, body.visitor_id, needs_pk=False)
     # Rule 2: the contact.
-    contact = _contact(tx, project, visitor, email, body.user_id)
+    contact, is_new = _contact(tx, project, visitor, email, body.user_id)
     if contact is None:
         if body.company is not None or body.company_ids:
             raise VisitorNotIdentified(
@@ -81,24 +81,28 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
         merged = meta_rules.merge_checked(contact.meta, body.metadata, field="metadata")
         tx.set(contact, meta=merged)
     tx.set(contact, updated_at=tx.now)
+    # The contact's companies, kept up to date below rather than read again after each change.
+    linked = Linked(tx, contact, [] if is_new else linked_companies(tx, contact))
 
     # Rule 3 (company_ids): links to existing companies only.
     gained_real = False
     deleted: list[str] = []
     for company_id in body.company_ids or ():
-        company = load_company(tx, project, company_id, error=UnknownCompany)
-        link(tx, contact, company)
+        company = linked.find(company_id) or load_company(
+            tx, project, company_id, error=UnknownCompany
+        )
+        linked.add(company)
         gained_real = gained_real or not company.is_placeholder
     # Rules 3 and 4 (company): the targeted company.
     target: Company | None = None
     if body.company is not None:
-        target, real = _company(tx, project, visitor, contact, body.company)
+        target, real = _company(tx, project, visitor, linked, body.company)
         gained_real = gained_real or real
     # Rules 5 and 6: placeholders.
-    if not linked_companies(tx, contact):
-        ensure_placeholder(tx, project, contact)
+    if not linked.companies:
+        linked.add(ensure_placeholder(tx, project, contact))
     elif gained_real:
-        deleted = release_placeholders(tx, contact, keep=target)
+        deleted = release_placeholders(tx, contact, keep=target, linked=linked.companies)
     # Rule 7: company metadata and stage.
     stage_result: StageResult | None = None
     if target is not None and body.company is not None:
@@ -110,7 +114,7 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
         if body.company.stage:
             stage_result = apply_stage(tx, project, target, body.company.stage, mode, Source.WIDGET)
 
-    companies = linked_companies(tx, contact)
+    companies = linked.ordered()
     for company in companies:
         tx.set(company, last_activity_at=tx.now)
     linked_pks = {c.pk for c in companies}
@@ -142,16 +146,22 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
 
 def _contact(
     tx: Tx, project: Project, visitor: Visitor, email: str | None, user_id: str | None
-) -> Contact | None:
-    """Rule 2: finds the contact by email, else by user_id, else creates it; links the visitor."""
+) -> tuple[Contact | None, bool]:
+    """Rule 2: finds the contact by email, else by user_id, else creates it; links the visitor.
+
+    Returns:
+        The contact, and whether it was created now.
+    """
     if email is None and user_id is None:
-        return visitor_contact(tx, visitor)
+        return visitor_contact(tx, visitor), False
     contact = None
+    is_new = False
     if email is not None:
         contact = _find_contact(tx, project, _BY_EMAIL, email)
     if contact is None and user_id is not None:
         contact = _find_contact(tx, project, _BY_USER_ID, user_id)
     if contact is None:
+        is_new = True
         contact = tx.insert(
             Contact,
             id=new_id("ct"),
@@ -180,7 +190,7 @@ def _contact(
     if visitor.contact_pk != contact.pk:
         # The active company belonged to the previous person on this browser.
         tx.set(visitor, contact_pk=contact.pk, active_company_pk=None)
-    return contact
+    return contact, is_new
 
 
 def _find_contact(tx: Tx, project: Project, stmt: Select[Any], value: str) -> Contact | None:
@@ -196,7 +206,7 @@ _BY_USER_ID = columns(Contact).where(
 
 
 def _company(
-    tx: Tx, project: Project, visitor: Visitor, contact: Contact, spec: IdentifyCompany
+    tx: Tx, project: Project, visitor: Visitor, linked: Linked, spec: IdentifyCompany
 ) -> tuple[Company, bool]:
     """Rules 3 and 4: the company named by ``company.id`` or ``company.name``.
 
@@ -204,14 +214,18 @@ def _company(
         The targeted company, and whether the contact gained a real (non-placeholder) company.
     """
     if spec.id is not None:
-        company = _company_by_id(tx, project, spec.id, spec.name or spec.id)
-        link(tx, contact, company)
+        company = linked.find(spec.id)
+        if company is not None:
+            company = lock_company(tx, company)
+        else:
+            company = _company_by_id(tx, project, spec.id, spec.name or spec.id)
+            linked.add(company)
         tx.set(visitor, active_company_pk=company.pk)
         return company, not company.is_placeholder
     if spec.name is not None:
-        linked = linked_companies(tx, contact)
-        if len(linked) == 1 and linked[0].is_placeholder:
-            company = lock_company(tx, linked[0])
+        current = linked.companies
+        if len(current) == 1 and current[0].is_placeholder:
+            company = lock_company(tx, current[0])
             tx.set(
                 company,
                 name=spec.name,
@@ -221,16 +235,41 @@ def _company(
             )
         else:
             folded = spec.name.casefold()
-            match = next((c for c in linked if c.name.casefold() == folded), None)
-            company = match or _new_company(tx, project, new_id("co"), spec.name)
+            match = next((c for c in current if c.name.casefold() == folded), None)
             if match is None:
-                link(tx, contact, company)
+                company = _new_company(tx, project, new_id("co"), spec.name)
+                linked.add(company)
             else:
-                company = lock_company(tx, company)
+                company = lock_company(tx, match)
         tx.set(visitor, active_company_pk=company.pk)
         return company, not company.is_placeholder
     # Only stage or metadata: the company is chosen as for set-stage.
-    return target_company(tx, project, visitor, contact, None), False
+    return target_company(tx, project, visitor, linked.contact, None), False
+
+
+class Linked:
+    """The companies of one contact during an identify, in link order, with links made here."""
+
+    def __init__(self, tx: Tx, contact: Contact, companies: list[Company]) -> None:
+        self.tx = tx
+        self.contact = contact
+        self.companies = companies
+        self._before = {c.pk for c in companies}
+
+    def find(self, company_id: str) -> Company | None:
+        return next((c for c in self.companies if c.id == company_id), None)
+
+    def add(self, company: Company) -> None:
+        if any(c.pk == company.pk for c in self.companies):
+            return
+        link(self.tx, self.contact, company)
+        self.companies.append(company)
+
+    def ordered(self) -> list[Company]:
+        """As ``linked_companies`` orders them: links made now (one timestamp) by company pk."""
+        old = [c for c in self.companies if c.pk in self._before]
+        new = sorted((c for c in self.companies if c.pk not in self._before), key=lambda c: c.pk)
+        return old + new
 
 
 def _company_by_id(tx: Tx, project: Project, company_id: str, name: str) -> Company:

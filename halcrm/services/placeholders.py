@@ -30,7 +30,7 @@ def placeholder_key(contact: Contact) -> tuple[str, str, str | None]:
 
 
 def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
-    """Links the contact to its placeholder company, creating it when needed."""
+    """The contact's placeholder company, created when needed (the caller links it)."""
     key, name, domain = placeholder_key(contact)
     params = {"project_pk": project.pk, "key": key}
     company = tx.one(Company, tx.lock(_PLACEHOLDER), params)
@@ -48,7 +48,6 @@ def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
             updated_at=tx.now,
             last_activity_at=tx.now,
         )
-    link(tx, contact, company)
     return company
 
 
@@ -70,22 +69,34 @@ def holds_value(tx: Tx, company: Company) -> bool:
     return tx.first(_HAS_EVENTS, {"company_pk": company.pk}) is not None
 
 
-def release_placeholders(tx: Tx, contact: Contact, keep: Company | None = None) -> list[str]:
+def release_placeholders(
+    tx: Tx,
+    contact: Contact,
+    keep: Company | None = None,
+    linked: list[Company] | None = None,
+) -> list[str]:
     """Unlinks the contact's placeholders that hold no value; deletes those left with no contact.
 
     Placeholders that hold value keep the link and stay, still marked, for the founder to merge.
+
+    Args:
+        linked: The contact's companies, when the caller holds them already; the placeholders
+            let go are taken out of it.
 
     Returns:
         The ids of the placeholders deleted.
     """
     deleted: list[str] = []
-    for company in linked_companies(tx, contact):
+    companies = linked_companies(tx, contact) if linked is None else list(linked)
+    for company in companies:
         if not company.is_placeholder or holds_value(tx, company):
             continue
         if keep is not None and company.pk == keep.pk:
             continue
         params = {"contact_pk": contact.pk, "company_pk": company.pk}
         tx.execute(_UNLINK, params)
+        if linked is not None:
+            linked.remove(company)
         if tx.first(_ANY_LINK, {"company_pk": company.pk}) is None:
             deleted.append(company.id)
             tx.delete(company)

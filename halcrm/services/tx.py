@@ -62,6 +62,7 @@ class Tx:
         # Detached rows of this call by (model, pk), and the attributes changed on each.
         self._loaded: dict[tuple[type[Base], int], Base] = {}
         self._dirty: dict[int, tuple[Base, set[str]]] = {}
+        self._pending: dict[int, Base] = {}
         self.is_sqlite = session.get_bind().dialect.name == "sqlite"
 
     @property
@@ -162,13 +163,27 @@ class Tx:
         self._loaded[(model, pk)] = instance
         return instance
 
+    def add(self, model: type[M], **values: Any) -> M:
+        """A new detached row written when the work ends (with the values it has by then), for a
+        row whose ``pk`` nobody needs before: one INSERT instead of an INSERT and an UPDATE."""
+        instance = rows.detached(model, {**rows.defaults(model, values), "pk": None})
+        self._pending[id(instance)] = instance
+        return instance
+
     def set(self, instance: Base, **values: Any) -> None:
         """Changes attributes; a detached row is written when the work ends."""
+        if id(instance) in self._pending:
+            instance.__dict__.update(values)
+            return
         if self._loaded.get((type(instance), instance.pk)) is not instance:  # type: ignore[attr-defined]
             for key, value in values.items():
                 setattr(instance, key, value)
             return
-        instance.__dict__.update(values)
+        current = instance.__dict__
+        values = {k: v for k, v in values.items() if current.get(k, values) != v}
+        if not values:
+            return
+        current.update(values)
         entry = self._dirty.get(id(instance))
         if entry is None:
             self._dirty[id(instance)] = (instance, set(values))
@@ -191,6 +206,15 @@ class Tx:
 
     def write_rows(self) -> None:
         """Writes the changed attributes of detached rows, one UPDATE per row."""
+        pending, self._pending = self._pending, {}
+        for instance in pending.values():
+            model = type(instance)
+            full = {k: v for k, v in instance.__dict__.items() if k in rows.attrs(model)}
+            del full["pk"]
+            row = self.first(rows.insert_statement(model, frozenset(full)), full)
+            assert row is not None
+            instance.__dict__["pk"] = row[0]
+            self._loaded[(model, row[0])] = instance
         dirty, self._dirty = self._dirty, {}
         for instance, attrs in dirty.values():
             stmt = rows.update_statement(type(instance), frozenset(attrs))

@@ -41,11 +41,17 @@ def find_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor | None:
     return tx.one(Visitor, tx.lock(_VISITOR), params)
 
 
-def upsert_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor:
-    """Finds the visitor or creates it; a concurrent creation makes the transaction retry."""
+def upsert_visitor(tx: Tx, project: Project, visitor_id: str, *, needs_pk: bool = True) -> Visitor:
+    """Finds the visitor or creates it; a concurrent creation makes the transaction retry.
+
+    Args:
+        needs_pk: Whether the caller uses the new visitor's ``pk``; when not, the row is written
+            once, when the call's work ends, with everything the call set on it.
+    """
     visitor = find_visitor(tx, project, visitor_id)
     if visitor is None:
-        return tx.insert(
+        make = tx.insert if needs_pk else tx.add
+        return make(
             Visitor,
             project_pk=project.pk,
             visitor_id=visitor_id,
