@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 CHECKPOINT_SECONDS = 0.5
-RESTART_AFTER_FRAMES = 4096  # 16 MB of 4 KB pages
+CATCH_UP_AFTER_FRAMES = 4096  # 16 MB of 4 KB pages
 # PostgreSQL: unique violation, serialization failure, deadlock.
 RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 
@@ -96,14 +96,15 @@ class Database:
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
+        self._closed = False
+        self._stopping = threading.Event()
+        self._catch_up = threading.Event()
         count = 1 if self.is_sqlite else 8
         target = self._group_writer if self.is_sqlite else self._single_writer
         for n in range(count):
             thread = threading.Thread(target=target, name=f"halcrm-write-{n}", daemon=True)
             thread.start()
             self._writers.append(thread)
-        self._closed = False
-        self._stopping = threading.Event()
         if self.is_sqlite:
             checkpointer = threading.Thread(
                 target=self._checkpoint_loop, name="halcrm-checkpoint", daemon=True
@@ -177,14 +178,14 @@ class Database:
     def _checkpoint_loop(self) -> None:
         """SQLite: moves committed pages from the WAL into the database file, off the writer.
 
-        A PASSIVE checkpoint copies and fsyncs alongside the writer; it never catches up with a
-        busy writer, so once the log is long a RESTART follows, which holds the writer back only
-        for the few pages left, and lets the log start over instead of growing.
+        A PASSIVE checkpoint copies and fsyncs alongside the writer, but never catches up with
+        a busy one, and the log only starts over once it has. So when the log is long, the
+        writer runs one more PASSIVE checkpoint between two batches: with the bulk copied
+        already it takes little, and it cannot stall on a busy handler as RESTART would.
         """
         while not self._stopping.wait(CHECKPOINT_SECONDS):
-            frames = self._checkpoint("PASSIVE")
-            if frames > RESTART_AFTER_FRAMES:
-                self._checkpoint("RESTART")
+            if self._checkpoint("PASSIVE") > CATCH_UP_AFTER_FRAMES:
+                self._catch_up.set()
 
     def _checkpoint(self, mode: str) -> int:
         """Runs one checkpoint; returns the frames in the log (0 when it could not run)."""
@@ -223,6 +224,9 @@ class Database:
                     break
                 batch.append(more)
             self._run_batch(batch)
+            if self._catch_up.is_set():
+                self._catch_up.clear()
+                self._checkpoint("PASSIVE")
             if stop:
                 return
 
