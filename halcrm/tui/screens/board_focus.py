@@ -59,7 +59,9 @@ class FocusActions(BoardActions):
     def show_figures(self, summary: PipelineSummary, lane: list[FocusItem]) -> None:
         """Draws the summary line, the column headers' weighted values and the lane."""
         self.summary, self.lane = summary, lane
-        self.summary_line.update(summary_text(summary, self.clock()), layout=False)
+        text = summary_text(summary, self.clock())
+        if text != self.summary_line.content:
+            self.summary_line.update(text, layout=False)
         self.board.set_weighted(
             {t.stage_id: t.weighted_cents for t in summary.stages if t.stage_id}
         )

@@ -14,6 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from halcrm.tui.format import money, outcome
+from halcrm.tui.widgets.scrolling import set_virtual_size
 
 KEEP = 500
 ENTRY_HEIGHT = 2
@@ -95,7 +96,8 @@ class ActivityFeed(ScrollView, can_focus=False):
     def add(self, signals: list[Signal]) -> None:
         """Adds signals (oldest first) to the top of the feed and repaints once."""
         self.signals.extendleft(signals)
-        self.virtual_size = Size(0, len(self.signals) * ENTRY_HEIGHT)
+        # Quietly: assigning ``virtual_size`` would lay out the whole screen per batch.
+        set_virtual_size(self, Size(0, len(self.signals) * ENTRY_HEIGHT))
         self.refresh()
 
     def lines(self) -> list[str]:

@@ -22,6 +22,7 @@ from halcrm.domain.money import format_money
 from halcrm.services.board import Card
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.format import ago, short_money
+from halcrm.tui.widgets.scrolling import set_virtual_size
 
 CARD_HEIGHT = 4  # three lines of card and one blank line between cards
 COMPACT_HEIGHT = 1  # compact cards: one line each, no gap
@@ -89,12 +90,29 @@ class CardList(ScrollView, can_focus=False):
     def card_height(self) -> int:
         return COMPACT_HEIGHT if self.source.compact else CARD_HEIGHT
 
-    def sync(self) -> None:
-        """Adopts the column's new length and repaints the visible cards."""
-        height = len(self.ids) * self.card_height
-        if self.virtual_size.height != height:
-            self.virtual_size = Size(0, height)
-        self.refresh()
+    def sync(self, from_row: int = 0) -> None:
+        """Adopts the column's new length and repaints the visible cards from card
+        ``from_row`` down (the cards above it are unchanged)."""
+        # Not ``self.virtual_size = ...``: that would lay out the whole screen per move.
+        set_virtual_size(self, Size(0, len(self.ids) * self.card_height))
+        self.refresh_lines_from(from_row * self.card_height)
+
+    def refresh_lines_from(self, y: int) -> None:
+        """Repaints the visible lines from virtual line ``y`` to the bottom of the view."""
+        top = max(0, y - self.scroll_offset.y)
+        width, height = self.size
+        if not self.size:
+            self.refresh()  # not laid out yet: the first paint draws everything
+        elif top < height:
+            self.refresh(Region(0, top, width, height - top))
+
+    def refresh_row(self, row: int) -> None:
+        """Repaints the lines of card ``row`` (its focus or flash changed)."""
+        tall = self.card_height
+        top = row * tall - self.scroll_offset.y
+        width, height = self.size
+        if top + tall > 0 and top < height:
+            self.refresh(Region(0, top, width, tall))
 
     def show_row(self, row: int) -> None:
         """Scrolls so that card ``row`` is fully visible."""
@@ -211,10 +229,10 @@ class StageColumn(Vertical):
         height: 1fr;
         padding-right: 1;
     }
-    StageColumn.-focused StageHeader { background: $primary; color: $text; }
+    StageColumn StageHeader.-focused { background: $primary; color: $text; }
     StageColumn.-collapsed CardList { display: none; }
     StageColumn.-collapsed StageHeader { height: 1fr; color: $text-muted; }
-    StageColumn.-collapsed.-focused StageHeader { color: $text; }
+    StageColumn.-collapsed StageHeader.-focused { color: $text; }
     """
 
     def __init__(self, key: str, source: CardSource) -> None:
@@ -223,6 +241,7 @@ class StageColumn(Vertical):
         self.source = source
         self.header = StageHeader()
         self.cards = CardList(key, source)
+        self._header_text: str | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -235,10 +254,16 @@ class StageColumn(Vertical):
         # The header shortens its figures to the width it has.
         self.sync_header()
 
-    def sync(self) -> None:
-        """Refreshes the header's figures and the cards."""
+    def set_focused(self, focused: bool) -> None:
+        """Marks the focused column. The class goes on the header, not the column: a class
+        change restyles the widget's subtree, and the card list's scrollbars then ask for a
+        layout of the whole screen."""
+        self.header.set_class(focused, "-focused")
+
+    def sync(self, from_row: int = 0) -> None:
+        """Refreshes the header's figures and the cards from card ``from_row`` down."""
         self.sync_header()
-        self.cards.sync()
+        self.cards.sync(from_row)
 
     def sync_header(self) -> None:
         model = self.source.model
@@ -250,4 +275,7 @@ class StageColumn(Vertical):
         # The column's width less the header's padding (known before the header's layout).
         width = max(1, self.size.width - 2) if self.size.width else 17
         text = header_text(model.title(self.key), totals.count, totals.cents, weighted, width)
-        self.header.update(text, layout=False)
+        # Unchanged figures cost nothing: most batches touch a few columns of many.
+        if text != self._header_text:
+            self._header_text = text
+            self.header.update(text, layout=False)
