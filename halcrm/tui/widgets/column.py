@@ -12,6 +12,7 @@ from typing import Protocol
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -26,6 +27,7 @@ from halcrm.tui.widgets.scrolling import set_virtual_size
 
 CARD_HEIGHT = 4  # three lines of card and one blank line between cards
 COMPACT_HEIGHT = 1  # compact cards: one line each, no gap
+LINE_CACHE = 160  # drawn card lines kept per column: about three screenfuls (each is GC-tracked)
 
 
 class CardSource(Protocol):
@@ -81,6 +83,9 @@ class CardList(ScrollView, can_focus=False):
         super().__init__()
         self.key = key
         self.source = source
+        self._lines: LRUCache[tuple[str, int, str, int, int], tuple[Card, str | None, Strip]]
+        self._lines = LRUCache(LINE_CACHE)
+        self._blank: Style | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -121,23 +126,44 @@ class CardList(ScrollView, can_focus=False):
             Region(0, row * tall, 1, max(1, tall - 1)), animate=False, immediate=True
         )
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+        self._blank = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         tall = self.card_height
         index, part = divmod(self.scroll_offset.y + y, tall)
         ids = self.ids
         if index >= len(ids) or (tall > 1 and part == tall - 1):
-            return Strip.blank(width, self.rich_style)
+            if self._blank is None:
+                # ``rich_style`` walks every ancestor: once, not per blank line.
+                self._blank = self.rich_style
+            return Strip.blank(width, self._blank)
         card = self.source.model.cards[ids[index]]
         if self.source.is_flashing(card.id):
-            base = self.get_component_rich_style("card--flash")
+            look = "card--flash"
         elif self.source.selected_id(self.key) == card.id:
-            base = self.get_component_rich_style("card--selected")
+            look = "card--selected"
         else:
-            base = self.get_component_rich_style("card")
-        line = self._compact(card, base) if tall == 1 else self._line(card, part, base)
+            look = "card"
+        # The one part of a card that changes with the clock: "↯ widget 5 m ago".
+        since = None
+        if tall > 1 and part == 2 and card.last_moved_by == "widget":
+            since = ago(card.last_moved_at, self.source.now())
+        # A move or a signal shifts the cards below it: each line is drawn once and reused
+        # while its card (a new object on every change), look, clock text and width hold.
+        key = (card.id, part, look, width, tall)
+        drawn = self._lines.get(key)
+        if drawn is not None and drawn[0] is card and drawn[1] == since:
+            return drawn[2]
+        base = self.get_component_rich_style(look)
+        line = self._compact(card, base) if tall == 1 else self._line(card, part, base, since)
         segments = [Segment(" ", base), *line]
-        return Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
+        strip = Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
+        self._lines[key] = (card, since, strip)
+        return strip
 
     def _part(self, name: str, base: Style) -> Style:
         return base + self.get_component_rich_style(name, partial=True)
@@ -164,7 +190,7 @@ class CardList(ScrollView, can_focus=False):
             Segment(" " * gap + value, self._part("card--muted", base)),
         ]
 
-    def _line(self, card: Card, part: int, base: Style) -> list[Segment]:
+    def _line(self, card: Card, part: int, base: Style, since: str | None) -> list[Segment]:
         if part == 0:
             return [Segment(card.name, self._part("card--name", base))]
         if part == 1:
@@ -182,8 +208,7 @@ class CardList(ScrollView, can_focus=False):
             marks.append(Segment(" ", base))
         if card.open_conversations:
             marks.append(Segment(f"✉ {card.open_conversations} ", self._part("card--talk", base)))
-        if card.last_moved_by == "widget":
-            since = ago(card.last_moved_at, self.source.now())
+        if since is not None:
             marks.append(Segment(f"↯ widget {since} ", self._part("card--widget", base)))
         if card.is_placeholder:
             marks.append(Segment("◌ placeholder", self._part("card--placeholder", base)))
