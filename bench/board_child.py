@@ -108,8 +108,11 @@ async def serve(data_dir: Path, out: Path, with_board: bool) -> dict[str, Any]:
             async with app.run_test(size=SIZE) as pilot:
                 await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "board")
                 ready.write_text(str(bound_port(sock)))
-                while not done.is_set():
-                    await pilot.pause(0.05)
+                # The app runs (and paints) on its own in this loop, as under `halcrm board`.
+                # No Pilot polling here: each pause walked every widget 20 times a second,
+                # ~5 % of a core with the board idle, which the board-open ratio then charged
+                # to the board.
+                await done.wait()
         else:
             ready.write_text(str(bound_port(sock)))
             await done.wait()

@@ -26,6 +26,10 @@ class BoardModel:
     longest stalled on top, when ``stalled_first``) so a card is found and inserted by
     bisection: a signal touching one card costs O(log n) plus a list shift, never a rebuild of
     a 50k column.
+
+    It also notes, per column, the first row a change touched since the view last asked
+    (``take_changes``): rows above it are drawn as before, so a move repaints two columns from
+    the rows it touched down, not the whole board.
     """
 
     def __init__(self, stages: Iterable[StageInfo], cards: Iterable[Card]) -> None:
@@ -36,6 +40,7 @@ class BoardModel:
         self.stalled_only = False
         self.columns: dict[str, list[str]] = {}
         self.totals: dict[str, ColumnTotals] = {}
+        self._changed: dict[str, int] = {}
         self.rebuild()
 
     @property
@@ -87,6 +92,18 @@ class BoardModel:
             self._count(key, card, 1)
         for ids in self.columns.values():
             ids.sort(key=self._key)
+        self._changed = dict.fromkeys(self.columns, 0)
+
+    def take_changes(self) -> dict[str, int]:
+        """Column key -> first row changed (rows below it may have shifted, and the column's
+        totals may differ) since the last call; every column from row 0 after a rebuild."""
+        changed, self._changed = self._changed, {}
+        return changed
+
+    def _touch(self, key: str, row: int) -> None:
+        seen = self._changed.get(key)
+        if seen is None or row < seen:
+            self._changed[key] = row
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().casefold()
@@ -125,7 +142,10 @@ class BoardModel:
         self.cards[card.id] = card
         key = self.column_of(card)
         if key in self.columns and self.matches(card):
-            bisect.insort(self.columns[key], card.id, key=self._key)
+            ids = self.columns[key]
+            at = bisect.bisect_right(ids, self._key(card.id), key=self._key)
+            ids.insert(at, card.id)
+            self._touch(key, at)
             self._count(key, card, 1)
 
     def remove(self, card_id: str) -> None:
@@ -136,6 +156,7 @@ class BoardModel:
         at = self.index_of(key, card_id)
         if at is not None:
             del self.columns[key][at]
+            self._touch(key, at)
             self._count(key, old, -1)
         del self.cards[card_id]
 

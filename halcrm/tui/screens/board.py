@@ -140,7 +140,8 @@ class BoardScreen(DealActions):
             line += "  ·  stalled first"
         if model.filter_text:
             line += f"  ·  filter “{model.filter_text}”"
-        status.update(line, layout=False)
+        if line != status.content:  # it is redrawn every second and on every batch
+            status.update(line, layout=False)
 
     async def apply_batch(self, batch: Batch) -> None:
         """Applies a batch of bus events: changed cards in place, the feed, the status line."""

@@ -2,12 +2,14 @@
 
 Figures are read from ``services.summary()`` and ``services.focus_lane()``, never computed
 here. Refreshes are coalesced: however many moves and signals land while one read runs, one
-more read follows it, not one per event.
+more read follows it, not one per event, and not sooner than ``FIGURES_GAP`` after it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import datetime
 
 from halcrm.domain.errors import DomainError
@@ -21,6 +23,7 @@ from halcrm.tui.widgets.summary import FocusStrip, SummaryLine, summary_text
 log = logging.getLogger("halcrm.tui")
 
 LANE_LIMIT = 20
+FIGURES_GAP = 1.0  # seconds from one figures read to the next while changes keep coming
 STATE_WORDS = {"done": "Done", "dismissed": "Dismissed", "snoozed": "Snoozed"}
 
 
@@ -34,6 +37,7 @@ class FocusActions(BoardActions):
     figures_loaded = 0  # how many refreshes have been drawn (tests wait on it)
     _figures_dirty = False
     _figures_running = False
+    _figures_read_at = 0.0  # time.monotonic() when the last read started
 
     def request_figures(self) -> None:
         """Asks for fresh figures; a read already running is followed by exactly one more."""
@@ -45,7 +49,15 @@ class FocusActions(BoardActions):
     async def _refresh_figures(self) -> None:
         try:
             while self._figures_dirty:
+                # Under a stream of signals the reads would run back to back: they are whole-
+                # pipeline queries, and they took the database and the interpreter from the
+                # server answering those signals (half its rate at 500 signals/s). One read
+                # per FIGURES_GAP then; after a quiet spell the read starts at once.
+                wait = self._figures_read_at + FIGURES_GAP - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 self._figures_dirty = False
+                self._figures_read_at = time.monotonic()
                 try:
                     summary = await self.services.summary()
                     lane = await self.services.focus_lane(LANE_LIMIT)
@@ -59,7 +71,9 @@ class FocusActions(BoardActions):
     def show_figures(self, summary: PipelineSummary, lane: list[FocusItem]) -> None:
         """Draws the summary line, the column headers' weighted values and the lane."""
         self.summary, self.lane = summary, lane
-        self.summary_line.update(summary_text(summary, self.clock()), layout=False)
+        text = summary_text(summary, self.clock())
+        if text != self.summary_line.content:
+            self.summary_line.update(text, layout=False)
         self.board.set_weighted(
             {t.stage_id: t.weighted_cents for t in summary.stages if t.stage_id}
         )

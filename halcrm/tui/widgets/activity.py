@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,14 +10,21 @@ from typing import Any, Protocol
 
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from halcrm.tui.format import money, outcome
+from halcrm.tui.widgets.scrolling import set_virtual_size
 
 KEEP = 500
 ENTRY_HEIGHT = 2
+# Drawn lines kept: a screenful or two. Each strip is tracked by the garbage collector, and
+# a full collection walks every one kept, so keeping the whole feed would cost more than it saves.
+LINE_CACHE = 128
+PAINT_INTERVAL = 0.25
 
 
 class EventLike(Protocol):
@@ -91,11 +99,51 @@ class ActivityFeed(ScrollView, can_focus=False):
         super().__init__(id="activity")
         self.signals: deque[Signal] = deque(maxlen=KEEP)
         self.border_title = "Activity"
+        # Every batch shifts every line (newest first): a line is drawn once per width and
+        # reused as it moves down; styles changing (theme, CSS) clear it.
+        self._lines: LRUCache[tuple[Signal, int, int], Strip] = LRUCache(LINE_CACHE)
+        self._base: Style | None = None
+        self._painted = 0.0
+        self._pending: Timer | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+        self._base = None
+
+    @property
+    def base_style(self) -> Style:
+        """The feed's own style (``rich_style`` walks every ancestor: once, not per line)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
 
     def add(self, signals: list[Signal]) -> None:
-        """Adds signals (oldest first) to the top of the feed and repaints once."""
+        """Adds signals (oldest first) to the top of the feed and repaints it soon."""
         self.signals.extendleft(signals)
-        self.virtual_size = Size(0, len(self.signals) * ENTRY_HEIGHT)
+        # Quietly: assigning ``virtual_size`` would lay out the whole screen per batch.
+        set_virtual_size(self, Size(0, len(self.signals) * ENTRY_HEIGHT))
+        self._repaint_soon()
+
+    def _repaint_soon(self) -> None:
+        """Repaints now after a quiet spell, else at most every ``PAINT_INTERVAL``.
+
+        Newest first, every new signal shifts every line: a repaint is the whole feed, the
+        screen's full height. Under a flood of signals (a batch every 50 ms) those repaints
+        cost the event loop more than anything else on the board, and nobody reads a feed
+        scrolling twenty times a second.
+        """
+        if self._pending is not None:
+            return
+        wait = self._painted + PAINT_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._repaint()
+        else:
+            self._pending = self.set_timer(wait, self._repaint)
+
+    def _repaint(self) -> None:
+        self._pending = None
+        self._painted = time.monotonic()
         self.refresh()
 
     def lines(self) -> list[str]:
@@ -106,9 +154,15 @@ class ActivityFeed(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         index, part = divmod(self.scroll_offset.y + y, ENTRY_HEIGHT)
         if index >= len(self.signals):
-            return Strip.blank(width, self.rich_style)
-        signal = self.signals[index]
-        text = Text(no_wrap=True, overflow="ellipsis", style=self.rich_style)
+            return Strip.blank(width, self.base_style)
+        key = (self.signals[index], part, width)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = self._render_signal(*key)
+        return strip
+
+    def _render_signal(self, signal: Signal, part: int, width: int) -> Strip:
+        text = Text(no_wrap=True, overflow="ellipsis", style=self.base_style)
         if part == 0:
             text.append(signal.at.strftime("%H:%M:%S "), self._style("feed--time"))
             text.append(signal.source + " ", self._style("feed--source"))
@@ -118,7 +172,7 @@ class ActivityFeed(ScrollView, can_focus=False):
             text.append("  " + signal.detail, style)
         text.truncate(width, overflow="ellipsis")
         segments = list(text.render(self.app.console))
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+        return Strip(segments).adjust_cell_length(width, self.base_style)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)

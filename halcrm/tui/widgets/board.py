@@ -43,6 +43,9 @@ class BoardView(HorizontalScroll, can_focus=False):
         self.focus_id: str | None = None
         self.focus_row = 0
         self._flash: dict[str, float] = {}
+        # The focus as last drawn: its old card is repainted plain when the focus leaves it.
+        self._painted_focus: tuple[str, str | None] = (UNSTAGED, None)
+        self._by_key: dict[str, StageColumn] = {}
 
     # CardSource, read by the columns while painting.
     def selected_id(self, key: str) -> str | None:
@@ -52,10 +55,12 @@ class BoardView(HorizontalScroll, can_focus=False):
         return self._weighted.get(key)
 
     def set_weighted(self, weighted: dict[str, int]) -> None:
-        """Takes the weighted value per stage (from the services' summary) and repaints."""
+        """Takes the weighted value per stage (from the services' summary) and redraws the
+        headers (the cards do not show it)."""
         if weighted != self._weighted:
             self._weighted = weighted
-            self.sync()
+            for column in self.columns:
+                column.sync_header()
 
     def is_flashing(self, card_id: str) -> bool:
         until = self._flash.get(card_id)
@@ -80,6 +85,7 @@ class BoardView(HorizontalScroll, can_focus=False):
             collapsed = column.key in self.collapsed
             column.set_class(collapsed, "-collapsed")
             column.styles.width = COLLAPSED_WIDTH if collapsed else width
+            column.sync_header()  # a collapsed column's header leaves out the weighted value
 
     def ids(self, key: str) -> list[str]:
         """The cards that can take the focus in a column (none while it is collapsed)."""
@@ -99,10 +105,10 @@ class BoardView(HorizontalScroll, can_focus=False):
 
     @property
     def columns(self) -> list[StageColumn]:
-        return list(self.query_children(StageColumn))
+        return list(self._by_key.values())
 
     def column(self, key: str) -> StageColumn:
-        return next(c for c in self.columns if c.key == key)
+        return self._by_key[key]
 
     @property
     def focused_card(self) -> Card | None:
@@ -115,7 +121,8 @@ class BoardView(HorizontalScroll, can_focus=False):
             key for ref in self.collapsed_refs if (key := model.key_of(ref)) is not None
         }
         await self.remove_children()
-        await self.mount_all(StageColumn(key, self) for key in model.keys)
+        self._by_key = {key: StageColumn(key, self) for key in model.keys}
+        await self.mount_all(self._by_key.values())
         self.fit_columns()
         if self.focus_key not in model.columns:
             self.focus_key = UNSTAGED
@@ -123,6 +130,7 @@ class BoardView(HorizontalScroll, can_focus=False):
         if not self.ids(self.focus_key):
             self.focus_key = next((k for k in model.keys if self.ids(k)), UNSTAGED)
         self._settle()
+        self.sync()  # new columns: their focus class too
 
     def apply(self, cards: Iterable[Card], gone: Iterable[str], flash: Iterable[str] = ()) -> None:
         """Puts changed cards in place and drops deleted ones, keeping the focus where it was."""
@@ -148,8 +156,10 @@ class BoardView(HorizontalScroll, can_focus=False):
 
     def _end_flash(self) -> None:
         now = time.monotonic()
+        ended = [k for k, v in self._flash.items() if v <= now]
         self._flash = {k: v for k, v in self._flash.items() if v > now}
-        self.sync()
+        for card_id in ended:
+            self._repaint_card(card_id)
 
     def _settle(self, scroll: bool = True) -> None:
         """Re-finds the focused card (or keeps its row when it left) and repaints."""
@@ -160,14 +170,47 @@ class BoardView(HorizontalScroll, can_focus=False):
             self.focus_id = ids[self.focus_row] if ids else None
         else:
             self.focus_row = at
-        self.sync()
+        self.repaint()
         if scroll:
             self.show_focus()
 
     def sync(self) -> None:
+        """Repaints every column (a new load, a new view)."""
+        self.model.take_changes()
         for column in self.columns:
-            column.set_class(column.key == self.focus_key, "-focused")
+            column.set_focused(column.key == self.focus_key)
             column.sync()
+        self._painted_focus = (self.focus_key, self.focus_id)
+
+    def repaint(self) -> None:
+        """Repaints only what changed since the last paint: each column the model changed,
+        from its first changed row down, and the cards the focus left and reached. A move
+        costs two columns' visible lines, a signal a card or two; never a layout."""
+        changes = self.model.take_changes()
+        old_key, old_id = self._painted_focus
+        if old_key != self.focus_key:
+            for key in (old_key, self.focus_key):
+                if key in self._by_key:
+                    self._by_key[key].set_focused(key == self.focus_key)
+        for key, row in changes.items():
+            if key in self._by_key:
+                self._by_key[key].sync(row)
+        if (old_key, old_id) != (self.focus_key, self.focus_id):
+            if old_id is not None:
+                self._repaint_card(old_id, old_key)
+            if self.focus_id is not None:
+                self._repaint_card(self.focus_id, self.focus_key)
+        self._painted_focus = (self.focus_key, self.focus_id)
+
+    def _repaint_card(self, card_id: str, key: str | None = None) -> None:
+        """Repaints one card's lines where it is drawn (nothing when it is not on the board)."""
+        card = self.model.cards.get(card_id)
+        if card is None:
+            return
+        key = self.model.column_of(card) if key is None else key
+        row = self.model.index_of(key, card_id)
+        if row is not None and key in self._by_key:
+            self._by_key[key].cards.refresh_row(row)
 
     def show_focus(self) -> None:
         """Scrolls the focused column and card into view."""
@@ -186,7 +229,7 @@ class BoardView(HorizontalScroll, can_focus=False):
         ids = self.ids(self.focus_key)
         self.focus_row = max(0, min(len(ids) - 1, self.focus_row + dy)) if ids else 0
         self.focus_id = ids[self.focus_row] if ids else None
-        self.sync()
+        self.repaint()
         self.show_focus()
 
     def focus_card(self, card_id: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Protocol
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -22,9 +23,11 @@ from halcrm.domain.money import format_money
 from halcrm.services.board import Card
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.format import ago, short_money
+from halcrm.tui.widgets.scrolling import set_virtual_size
 
 CARD_HEIGHT = 4  # three lines of card and one blank line between cards
 COMPACT_HEIGHT = 1  # compact cards: one line each, no gap
+LINE_CACHE = 160  # drawn card lines kept per column: about three screenfuls (each is GC-tracked)
 
 
 class CardSource(Protocol):
@@ -80,6 +83,9 @@ class CardList(ScrollView, can_focus=False):
         super().__init__()
         self.key = key
         self.source = source
+        self._lines: LRUCache[tuple[str, int, str, int, int], tuple[Card, str | None, Strip]]
+        self._lines = LRUCache(LINE_CACHE)
+        self._blank: Style | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -89,12 +95,29 @@ class CardList(ScrollView, can_focus=False):
     def card_height(self) -> int:
         return COMPACT_HEIGHT if self.source.compact else CARD_HEIGHT
 
-    def sync(self) -> None:
-        """Adopts the column's new length and repaints the visible cards."""
-        height = len(self.ids) * self.card_height
-        if self.virtual_size.height != height:
-            self.virtual_size = Size(0, height)
-        self.refresh()
+    def sync(self, from_row: int = 0) -> None:
+        """Adopts the column's new length and repaints the visible cards from card
+        ``from_row`` down (the cards above it are unchanged)."""
+        # Not ``self.virtual_size = ...``: that would lay out the whole screen per move.
+        set_virtual_size(self, Size(0, len(self.ids) * self.card_height))
+        self.refresh_lines_from(from_row * self.card_height)
+
+    def refresh_lines_from(self, y: int) -> None:
+        """Repaints the visible lines from virtual line ``y`` to the bottom of the view."""
+        top = max(0, y - self.scroll_offset.y)
+        width, height = self.size
+        if not self.size:
+            self.refresh()  # not laid out yet: the first paint draws everything
+        elif top < height:
+            self.refresh(Region(0, top, width, height - top))
+
+    def refresh_row(self, row: int) -> None:
+        """Repaints the lines of card ``row`` (its focus or flash changed)."""
+        tall = self.card_height
+        top = row * tall - self.scroll_offset.y
+        width, height = self.size
+        if top + tall > 0 and top < height:
+            self.refresh(Region(0, top, width, tall))
 
     def show_row(self, row: int) -> None:
         """Scrolls so that card ``row`` is fully visible."""
@@ -103,23 +126,44 @@ class CardList(ScrollView, can_focus=False):
             Region(0, row * tall, 1, max(1, tall - 1)), animate=False, immediate=True
         )
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+        self._blank = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         tall = self.card_height
         index, part = divmod(self.scroll_offset.y + y, tall)
         ids = self.ids
         if index >= len(ids) or (tall > 1 and part == tall - 1):
-            return Strip.blank(width, self.rich_style)
+            if self._blank is None:
+                # ``rich_style`` walks every ancestor: once, not per blank line.
+                self._blank = self.rich_style
+            return Strip.blank(width, self._blank)
         card = self.source.model.cards[ids[index]]
         if self.source.is_flashing(card.id):
-            base = self.get_component_rich_style("card--flash")
+            look = "card--flash"
         elif self.source.selected_id(self.key) == card.id:
-            base = self.get_component_rich_style("card--selected")
+            look = "card--selected"
         else:
-            base = self.get_component_rich_style("card")
-        line = self._compact(card, base) if tall == 1 else self._line(card, part, base)
+            look = "card"
+        # The one part of a card that changes with the clock: "↯ widget 5 m ago".
+        since = None
+        if tall > 1 and part == 2 and card.last_moved_by == "widget":
+            since = ago(card.last_moved_at, self.source.now())
+        # A move or a signal shifts the cards below it: each line is drawn once and reused
+        # while its card (a new object on every change), look, clock text and width hold.
+        key = (card.id, part, look, width, tall)
+        drawn = self._lines.get(key)
+        if drawn is not None and drawn[0] is card and drawn[1] == since:
+            return drawn[2]
+        base = self.get_component_rich_style(look)
+        line = self._compact(card, base) if tall == 1 else self._line(card, part, base, since)
         segments = [Segment(" ", base), *line]
-        return Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
+        strip = Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
+        self._lines[key] = (card, since, strip)
+        return strip
 
     def _part(self, name: str, base: Style) -> Style:
         return base + self.get_component_rich_style(name, partial=True)
@@ -146,7 +190,7 @@ class CardList(ScrollView, can_focus=False):
             Segment(" " * gap + value, self._part("card--muted", base)),
         ]
 
-    def _line(self, card: Card, part: int, base: Style) -> list[Segment]:
+    def _line(self, card: Card, part: int, base: Style, since: str | None) -> list[Segment]:
         if part == 0:
             return [Segment(card.name, self._part("card--name", base))]
         if part == 1:
@@ -164,8 +208,7 @@ class CardList(ScrollView, can_focus=False):
             marks.append(Segment(" ", base))
         if card.open_conversations:
             marks.append(Segment(f"✉ {card.open_conversations} ", self._part("card--talk", base)))
-        if card.last_moved_by == "widget":
-            since = ago(card.last_moved_at, self.source.now())
+        if since is not None:
             marks.append(Segment(f"↯ widget {since} ", self._part("card--widget", base)))
         if card.is_placeholder:
             marks.append(Segment("◌ placeholder", self._part("card--placeholder", base)))
@@ -211,10 +254,10 @@ class StageColumn(Vertical):
         height: 1fr;
         padding-right: 1;
     }
-    StageColumn.-focused StageHeader { background: $primary; color: $text; }
+    StageColumn StageHeader.-focused { background: $primary; color: $text; }
     StageColumn.-collapsed CardList { display: none; }
     StageColumn.-collapsed StageHeader { height: 1fr; color: $text-muted; }
-    StageColumn.-collapsed.-focused StageHeader { color: $text; }
+    StageColumn.-collapsed StageHeader.-focused { color: $text; }
     """
 
     def __init__(self, key: str, source: CardSource) -> None:
@@ -223,6 +266,7 @@ class StageColumn(Vertical):
         self.source = source
         self.header = StageHeader()
         self.cards = CardList(key, source)
+        self._header_text: str | None = None
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -235,10 +279,16 @@ class StageColumn(Vertical):
         # The header shortens its figures to the width it has.
         self.sync_header()
 
-    def sync(self) -> None:
-        """Refreshes the header's figures and the cards."""
+    def set_focused(self, focused: bool) -> None:
+        """Marks the focused column. The class goes on the header, not the column: a class
+        change restyles the widget's subtree, and the card list's scrollbars then ask for a
+        layout of the whole screen."""
+        self.header.set_class(focused, "-focused")
+
+    def sync(self, from_row: int = 0) -> None:
+        """Refreshes the header's figures and the cards from card ``from_row`` down."""
         self.sync_header()
-        self.cards.sync()
+        self.cards.sync(from_row)
 
     def sync_header(self) -> None:
         model = self.source.model
@@ -250,4 +300,7 @@ class StageColumn(Vertical):
         # The column's width less the header's padding (known before the header's layout).
         width = max(1, self.size.width - 2) if self.size.width else 17
         text = header_text(model.title(self.key), totals.count, totals.cents, weighted, width)
-        self.header.update(text, layout=False)
+        # Unchanged figures cost nothing: most batches touch a few columns of many.
+        if text != self._header_text:
+            self._header_text = text
+            self.header.update(text, layout=False)

@@ -73,11 +73,19 @@ class FocusStrip(Static):
     def show(self, items: Sequence[FocusItem]) -> None:
         """Draws the first items (or says the lane is clear)."""
         self.items = items
-        self.border_title = f"Focus ({len(items)})  F: all, act on them"
+        title = f"Focus ({len(items)})  F: all, act on them"
+        if title != self.border_title:
+            self.border_title = title
         # Narrow screens give the reason more room than the name.
         width = max(12, min(NAME_WIDTH, self.size.width // 4)) if self.size.width else NAME_WIDTH
         lines = [focus_line(item, width) for item in items[:STRIP_ITEMS]]
-        self.update("\n".join(lines) or "[dim]Nothing needs you right now.[/dim]")
+        text = "\n".join(lines) or "[dim]Nothing needs you right now.[/dim]"
+        old = self.content
+        if text != old:
+            # The strip's height follows its line count: only a new count needs a layout
+            # (a layout repaints the whole screen, and figures are re-read after every move).
+            grown = not isinstance(old, str) or old.count("\n") != text.count("\n")
+            self.update(text, layout=grown)
 
     def on_resize(self) -> None:
         self.show(self.items)
