@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 
 from bench.board_data import settings_for
 from bench.paint import PaintWatch
-from halcrm.runtime import open_runtime, tune_interpreter
+from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.tui.app import HalcrmApp
@@ -49,7 +49,6 @@ async def paint(data_dir: Path, moves: int) -> dict[str, Any]:
     """First paint (from entering ``run_test`` to the first card line drawn) and moves."""
     watch = PaintWatch()
     watch.install()
-    tune_interpreter()  # as halcrm's own entry points do
     runtime = await open_runtime(settings_for(data_dir))
     try:
         app = HalcrmApp(runtime.services, runtime.bus, server_url=None)
@@ -92,7 +91,6 @@ async def serve(data_dir: Path, out: Path, with_board: bool) -> dict[str, Any]:
     watch.watch_probes = True
     settings = settings_for(data_dir)
     sock = bind_socket("127.0.0.1", 0)
-    tune_interpreter()  # as halcrm's own entry points do
     runtime = await open_runtime(settings)
     server = make_server(create_app(runtime.services, ServerConfig(settings.account_token())))
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -10,7 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 
 from halcrm.config import BoardConfig, ConfigError, load_config
-from halcrm.runtime import open_runtime, tune_interpreter
+from halcrm.runtime import open_runtime
 from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.services.clock import Clock, utc_now
@@ -65,7 +65,6 @@ async def run_board(
     loaded = board_config(config)
     if loaded is None:
         return 2
-    tune_interpreter()
     sock = bind_socket(settings.host, settings.port)
     try:
         runtime = await open_runtime(settings, clock, stall_defaults=loaded.stall_defaults)

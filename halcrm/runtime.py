@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,19 +15,6 @@ from halcrm.services.clock import Clock, utc_now
 from halcrm.services.facade import Services
 from halcrm.services.uow import Database
 from halcrm.settings import Settings
-
-SWITCH_INTERVAL = 0.001
-
-
-def tune_interpreter() -> None:
-    """Process-wide settings for one process that serves HTTP, writes SQL and paints a board.
-
-    The event loop, the writer and the readers share the GIL. A thread that let go of it for a
-    statement waits out the holder's switch interval (5 ms by default) to get it back, and a
-    card read makes many such hand-overs while the writer is busy: measured with ``make
-    bench``, 1 ms cut the tail of signal-to-repaint latency.
-    """
-    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 @dataclass

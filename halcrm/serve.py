@@ -8,7 +8,7 @@ import signal
 import sys
 
 from halcrm.embed import playground_url
-from halcrm.runtime import open_runtime, tune_interpreter
+from halcrm.runtime import open_runtime
 from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
 from halcrm.settings import Settings
@@ -27,7 +27,6 @@ def warn_if_public(settings: Settings) -> None:
 
 
 async def serve(settings: Settings) -> int:
-    tune_interpreter()
     sock = bind_socket(settings.host, settings.port)
     runtime = await open_runtime(settings)
     app = create_app(runtime.services, server_config(settings))
