@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -30,6 +31,10 @@ async def serve(settings: Settings) -> int:
     sock = bind_socket(settings.host, settings.port)
     runtime = await open_runtime(settings)
     app = create_app(runtime.services, server_config(settings))
+    # What start-up built lives as long as the process: keeping it out of the collector's
+    # full passes takes their pauses out of the widget calls' tail latency.
+    gc.collect()
+    gc.freeze()
     server = make_server(app)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     done = asyncio.Event()
