@@ -155,6 +155,7 @@ class Prepared:
     constants: dict[str, Any]
     """Values the statement carries itself (a ``LIMIT 1``)."""
     results: tuple[Callable[[Any], Any] | None, ...]
+    is_select: bool
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         if self.constants:
@@ -204,7 +205,14 @@ def prepared(stmt: Statement, dialect: Dialect) -> Prepared:
     if not any(results):
         results = []
     order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    found = Prepared(compiled.string, order, tuple(binds), constants, tuple(results))
+    found = Prepared(
+        compiled.string,
+        order,
+        tuple(binds),
+        constants,
+        tuple(results),
+        is_select=isinstance(stmt, Select),
+    )
     # The statement object is kept alive with it, so its id is never reused for another.
     _KEEP.append(stmt)
     _PREPARED[key] = found

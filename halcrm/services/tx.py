@@ -48,7 +48,9 @@ class Tx:
         writer: bool = True,
         conn: Connection | None = None,
     ) -> None:
-        self.session = session
+        self._session = session
+        # Whether this call may have changed the database (then a failure must roll back).
+        self.wrote = False
         self.now = now
         self.cache = cache
         # Only writers fill the shared cache: a reader's snapshot of the database may be older
@@ -66,9 +68,15 @@ class Tx:
         self.is_sqlite = session.get_bind().dialect.name == "sqlite"
 
     @property
+    def session(self) -> Session:
+        """The ORM session, for services that read or edit through it (counted as a write)."""
+        self.wrote = True
+        return self._session
+
+    @property
     def conn(self) -> Connection:
         if self._conn is None:
-            self._conn = self.session.connection()
+            self._conn = self._session.connection()
         return self._conn
 
     def execute(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Prepared, Any]:
@@ -80,6 +88,8 @@ class Tx:
         if self._cursor is None:
             self._cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         prepared = rows.prepared(stmt, self.conn.dialect)
+        if not prepared.is_select:
+            self.wrote = True
         self._cursor.execute(prepared.sql, prepared.parameters(params))
         return prepared, self._cursor
 
@@ -194,7 +204,8 @@ class Tx:
         model = type(instance)
         pk = instance.pk  # type: ignore[attr-defined]
         if self._loaded.get((model, pk)) is not instance:
-            self.session.delete(instance)
+            self.wrote = True
+            self._session.delete(instance)
             return
         stmt = _DELETES.get(model)
         if stmt is None:
@@ -229,7 +240,7 @@ class Tx:
         cached = self._projects.get(project_id)
         if cached is not None:
             return cached
-        project = self.session.scalar(select(Project).where(Project.id == project_id))
+        project = self._session.scalar(select(Project).where(Project.id == project_id))
         if project is None:
             raise UnknownProject(f"no project with id {project_id!r}")
         self._projects[project_id] = project
@@ -260,7 +271,7 @@ class Tx:
         return self.snapshot(project.id).infos
 
     def editable_stages(self, project: Project) -> list[Stage]:
-        result = self.session.scalars(
+        result = self._session.scalars(
             select(Stage).where(Stage.project_pk == project.pk).order_by(Stage.position)
         )
         return list(result)
@@ -299,8 +310,10 @@ class Tx:
     def flush(self) -> None:
         """Writes everything pending: detached rows, then the session's own changes."""
         self.write_rows()
-        if self.session.new or self.session.dirty or self.session.deleted:
-            self.session.flush()
+        session = self._session
+        if session.new or session.dirty or session.deleted:
+            self.wrote = True
+            session.flush()
 
     def flush_events(self) -> None:
         self.flush()

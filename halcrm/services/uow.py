@@ -74,6 +74,10 @@ Settled = tuple[_Job, Any, BaseException | None]
 """A finished call: its job, and its answer or its error."""
 
 
+class _Undo(Exception):
+    """Rolls a batch's transaction back so its calls can run again, each in a savepoint."""
+
+
 class Database:
     """Runs service work on threads and settles the callers' futures on their event loop."""
 
@@ -230,10 +234,17 @@ class Database:
             if stop:
                 return
 
-    def _run_batch(self, batch: list[_Job]) -> None:
+    def _run_batch(self, batch: list[_Job], *, savepoints: bool = False) -> None:
+        """Runs a batch in one transaction and commits once.
+
+        A batch first runs without savepoints: most calls succeed, and a refusal that changed
+        nothing yet needs nothing undone. Only when a call fails after writing is the whole
+        transaction rolled back; the batch's other calls then run again, each in a savepoint.
+        """
         done: list[tuple[_Job, Any]] = []
         failed: list[tuple[_Job, BaseException]] = []
         again: list[_Job] = []
+        redo: list[_Job] = []
         generation = self.projects.generation
         try:
             with self._sessions() as session, session.begin():
@@ -244,7 +255,8 @@ class Database:
                 for n, job in enumerate(batch):
                     tx = Tx(session, job.clock(), self.projects, conn=conn)
                     before = self.projects.generation
-                    cursor.execute("SAVEPOINT halcrm_call")
+                    if savepoints:
+                        cursor.execute("SAVEPOINT halcrm_call")
                     try:
                         result = job.work(tx)
                         tx.flush_events()
@@ -256,21 +268,25 @@ class Database:
                             again.append(job)
                         else:
                             failed.append((job, exc))
-                        if not session.in_transaction() or not session.is_active:
-                            # A failed ORM flush rolled the whole transaction back: the calls
-                            # done so far and the rest of the batch run again in another.
-                            again.extend(j for j, _ in done)
-                            again.extend(batch[n + 1 :])
+                        if not savepoints and not tx.wrote:
+                            continue  # refused before writing anything: nothing to undo
+                        if not savepoints or not session.is_active:
+                            # Undo the whole transaction (a failed ORM flush has done so
+                            # already); the batch's other calls run again in another.
+                            redo = [j for j, _ in done] + batch[n + 1 :]
                             done = []
-                            break
+                            raise _Undo from exc
                         cursor.execute("ROLLBACK TO SAVEPOINT halcrm_call")
                         cursor.execute("RELEASE SAVEPOINT halcrm_call")
                         # ORM objects of the undone call must not be flushed by the next one.
                         session.expunge_all()
                         continue
-                    cursor.execute("RELEASE SAVEPOINT halcrm_call")
+                    if savepoints:
+                        cursor.execute("RELEASE SAVEPOINT halcrm_call")
                     job.events = tx.committed_events()
                     done.append((job, result))
+        except _Undo:
+            pass
         except BaseException as exc:
             log.warning("group commit of %d calls failed: %s", len(batch), exc)
             for job, _ in done:
@@ -287,6 +303,8 @@ class Database:
         self._hand_back_all(settled)
         for job in again:
             self._retry(job)
+        if redo:
+            self._run_batch(redo, savepoints=True)
 
     def _single_writer(self) -> None:
         while True:
