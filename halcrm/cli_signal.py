@@ -8,7 +8,6 @@ import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
 import msgspec
 
 from halcrm.embed import embed_snippet, playground_url
@@ -173,6 +172,9 @@ def run_signal(args: argparse.Namespace, settings: Settings) -> int:
     server = server_url(settings, args.server)
     call, body = signal_body(args, settings.project_id)
     url = f"{server}/api/widget/{call}"
+    # Imported here: every other command (and the server's start-up) does without it.
+    import httpx
+
     try:
         response = httpx.post(
             url,
