@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 import sys
 
+from halcrm.collector import freeze_long_lived
 from halcrm.embed import playground_url
 from halcrm.runtime import open_runtime
 from halcrm.server.app import create_app, server_config
@@ -31,10 +31,7 @@ async def serve(settings: Settings) -> int:
     sock = bind_socket(settings.host, settings.port)
     runtime = await open_runtime(settings)
     app = create_app(runtime.services, server_config(settings))
-    # What start-up built lives as long as the process: keeping it out of the collector's
-    # full passes takes their pauses out of the widget calls' tail latency.
-    gc.collect()
-    gc.freeze()
+    freeze_long_lived()
     server = make_server(app)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     done = asyncio.Event()

@@ -75,10 +75,7 @@ def lock_company(tx: Tx, company: Company) -> Company:
     """Re-reads a company under a row lock before a read-modify-write (no-op on SQLite)."""
     if tx.is_sqlite:
         return company
-    if company in tx.session:
-        locked = tx.session.scalar(tx.locking(select(Company).where(Company.pk == company.pk)))
-    else:
-        locked = tx.one(Company, tx.lock(_COMPANY_BY_PK), {"pk": company.pk}, refresh=True)
+    locked = tx.one(Company, tx.lock(_COMPANY_BY_PK), {"pk": company.pk}, refresh=True)
     assert locked is not None
     return locked
 

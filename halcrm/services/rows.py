@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
+    delete,
     insert,
     inspect,
     select,
@@ -49,22 +51,14 @@ class Shape:
         return dict(self.attrs)[attr]
 
 
-_SHAPES: dict[type[Base], Shape] = {}
-_UPDATES: dict[tuple[type[Base], frozenset[str]], Update] = {}
-_INSERTS: dict[tuple[type[Base], frozenset[str]], Insert] = {}
-
-
+@cache
 def shape(model: type[Base]) -> Shape:
-    found = _SHAPES.get(model)
-    if found is None:
-        mapper = inspect(model)
-        attrs = tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
-        table = mapper.local_table
-        assert isinstance(table, Table)
-        names = frozenset(attr for attr, _ in attrs)
-        found = Shape(model, table, attrs, names, select(*(column for _, column in attrs)))
-        _SHAPES[model] = found
-    return found
+    mapper = inspect(model)
+    attrs = tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    names = frozenset(attr for attr, _ in attrs)
+    return Shape(model, table, attrs, names, select(*(column for _, column in attrs)))
 
 
 def attrs(model: type[Base]) -> frozenset[str]:
@@ -96,34 +90,33 @@ def all_from(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
     return [from_row(model, row) for row in rows]
 
 
+@cache
 def update_statement(model: type[Base], attrs: frozenset[str]) -> Update:
     """``UPDATE … SET <attrs> WHERE pk = :pk_``, built once per set of attributes."""
-    key = (model, attrs)
-    stmt = _UPDATES.get(key)
-    if stmt is None:
-        found = shape(model)
-        stmt = (
-            sql_update(found.table)
-            .where(found.table.c.pk == bindparam("pk_"))
-            .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
-        )
-        _UPDATES[key] = stmt
-    return stmt
+    found = shape(model)
+    return (
+        sql_update(found.table)
+        .where(found.table.c.pk == bindparam("pk_"))
+        .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
+    )
 
 
+@cache
 def insert_statement(model: type[Base], attrs: frozenset[str]) -> Insert:
     """``INSERT … RETURNING pk``, built once per set of attributes."""
-    key = (model, attrs)
-    stmt = _INSERTS.get(key)
-    if stmt is None:
-        found = shape(model)
-        stmt = (
-            insert(found.table)
-            .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
-            .returning(found.table.c.pk)
-        )
-        _INSERTS[key] = stmt
-    return stmt
+    found = shape(model)
+    return (
+        insert(found.table)
+        .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
+        .returning(found.table.c.pk)
+    )
+
+
+@cache
+def delete_statement(model: type[Base]) -> Delete:
+    """``DELETE … WHERE pk = :pk_``."""
+    table = shape(model).table
+    return delete(table).where(table.c.pk == bindparam("pk_"))
 
 
 def defaults(model: type[Base], given: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Delete, Select, bindparam, delete, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from halcrm.domain.errors import UnknownProject
 from halcrm.domain.events import DomainEvent, EventKind
 from halcrm.domain.stages import StageInfo
 from halcrm.services import rows
-from halcrm.services.project_cache import ProjectCache, ProjectSnapshot, stage_info
+from halcrm.services.project_cache import ProjectCache, ProjectSnapshot
 from halcrm.services.rows import Prepared, Statement
 
 M = TypeVar("M", bound=Base)
@@ -32,7 +32,6 @@ _STAGES = (
     rows.columns(Stage).where(Stage.project_pk == bindparam("project_pk")).order_by(Stage.position)
 )
 _LOCKED: dict[int, Select[Any]] = {}
-_DELETES: dict[type[Base], Delete] = {}
 _INVALIDATING = frozenset({EventKind.PROJECT_UPDATED, EventKind.STAGES_CHANGED})
 
 
@@ -164,14 +163,19 @@ class Tx:
 
     def insert(self, model: type[M], **values: Any) -> M:
         """Inserts a row now (its ``pk`` is needed at once) and returns it detached."""
-        full = rows.defaults(model, values)
-        del full["pk"]
-        row = self.first(rows.insert_statement(model, frozenset(full)), full)
-        assert row is not None
-        pk = row[0]
-        instance = rows.detached(model, {**full, "pk": pk})
-        self._loaded[(model, pk)] = instance
+        instance = rows.detached(model, {**rows.defaults(model, values), "pk": None})
+        self._write_new(instance)
         return instance
+
+    def _write_new(self, instance: Base) -> None:
+        """INSERTs a detached row with every column it holds; it then has its ``pk``."""
+        model = type(instance)
+        names = rows.attrs(model)
+        values = {k: v for k, v in instance.__dict__.items() if k in names and k != "pk"}
+        row = self.first(rows.insert_statement(model, frozenset(values)), values)
+        assert row is not None
+        instance.__dict__["pk"] = row[0]
+        self._loaded[(model, row[0])] = instance
 
     def add(self, model: type[M], **values: Any) -> M:
         """A new detached row written when the work ends (with the values it has by then), for a
@@ -207,25 +211,15 @@ class Tx:
             self.wrote = True
             self._session.delete(instance)
             return
-        stmt = _DELETES.get(model)
-        if stmt is None:
-            table = rows.shape(model).table
-            stmt = _DELETES[model] = delete(table).where(table.c.pk == bindparam("pk_"))
         self.write_rows()
-        self.execute(stmt, {"pk_": pk})
+        self.execute(rows.delete_statement(model), {"pk_": pk})
         del self._loaded[(model, pk)]
 
     def write_rows(self) -> None:
         """Writes the changed attributes of detached rows, one UPDATE per row."""
         pending, self._pending = self._pending, {}
         for instance in pending.values():
-            model = type(instance)
-            full = {k: v for k, v in instance.__dict__.items() if k in rows.attrs(model)}
-            del full["pk"]
-            row = self.first(rows.insert_statement(model, frozenset(full)), full)
-            assert row is not None
-            instance.__dict__["pk"] = row[0]
-            self._loaded[(model, row[0])] = instance
+            self._write_new(instance)
         dirty, self._dirty = self._dirty, {}
         for instance, attrs in dirty.values():
             stmt = rows.update_statement(type(instance), frozenset(attrs))
@@ -315,9 +309,6 @@ class Tx:
             self.wrote = True
             session.flush()
 
-    def flush_events(self) -> None:
-        self.flush()
-
     def committed_events(self) -> list[DomainEvent]:
         return list(self._events)
 
@@ -338,6 +329,3 @@ def to_domain_event(row: Activity, project_id: str) -> DomainEvent:
         company_name=row.company_name,
         data=dict(row.data or {}),
     )
-
-
-__all__ = ["Tx", "stage_info", "to_domain_event"]

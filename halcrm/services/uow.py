@@ -145,7 +145,7 @@ class Database:
             session.connection(execution_options={WRITE_OPTION: True})
             tx = Tx(session, self.clock(), self.projects)
             result = work(tx)
-            tx.flush_events()
+            tx.flush()
         if tx.changes_projects():
             self.projects.invalidate()
         return result
@@ -259,7 +259,7 @@ class Database:
                         cursor.execute("SAVEPOINT halcrm_call")
                     try:
                         result = job.work(tx)
-                        tx.flush_events()
+                        tx.flush()
                     except BaseException as exc:
                         if self.projects.generation != before:
                             # It may have cached project state its rollback just undid.
@@ -317,7 +317,7 @@ class Database:
                     session.connection(execution_options={WRITE_OPTION: True})
                     tx = Tx(session, job.clock(), self.projects)
                     result = job.work(tx)
-                    tx.flush_events()
+                    tx.flush()
                     job.events = tx.committed_events()
             except BaseException as exc:
                 if self.projects.generation != generation:

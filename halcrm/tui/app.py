@@ -17,6 +17,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from halcrm.bus import EventBus
+from halcrm.collector import freeze_long_lived
 from halcrm.config import BoardConfig
 from halcrm.services.clock import utc_now
 from halcrm.services.demo import seed_demo
@@ -32,20 +33,6 @@ from halcrm.tui.screens.help import HelpScreen, binding_ids
 from halcrm.tui.screens.logs import LogScreen
 
 Connect = Callable[[], AbstractAsyncContextManager[Services]]
-
-
-def freeze_long_lived() -> None:
-    """Moves every object alive once the board is drawn (modules, the app, the loaded board)
-    out of the garbage collector's sight.
-
-    The process holds some 200,000 tracked objects by then, most of them Textual's and the
-    libraries' and all of them kept for the session; every full collection walked them all,
-    a pause of 100-150 ms that landed on a move or a live batch every few seconds. Frozen,
-    a full collection walks only what was made since (a few ms). Collected first, so no
-    garbage is frozen with them; ``on_unmount`` unfreezes.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 class HalcrmApp(App[None]):
