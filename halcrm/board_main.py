@@ -13,8 +13,8 @@ from halcrm.config import BoardConfig, ConfigError, load_config
 from halcrm.runtime import open_runtime
 from halcrm.server.app import create_app, server_config
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
+from halcrm.services.board.demo import is_empty, seed_demo
 from halcrm.services.clock import Clock, utc_now
-from halcrm.services.demo import is_empty, seed_demo
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp

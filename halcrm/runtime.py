@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from halcrm.bus import EventBus
 from halcrm.db.engine import create_engine, database_url
 from halcrm.db.migrate import migrate
+from halcrm.db.writer import Database
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.facade import Services
-from halcrm.services.uow import Database
 from halcrm.settings import Settings
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from halcrm.board_main import board_services
+from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import fixed_clock
-from halcrm.services.demo import seed_demo
-from halcrm.services.inputs import SetStage
+from halcrm.services.widget.inputs import SetStage
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.company import CompanyScreen

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0002_focus"
+HEAD = "0003_generation"
 """The newest revision. A database already there starts without loading Alembic, which is most
 of a start-up's import time; ``tests/cli/test_migrate.py`` keeps this equal to the scripts' head."""
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from halcrm.domain.errors import RateLimited
-from halcrm.services.inputs import WidgetBody
+from halcrm.services.widget.inputs import WidgetBody
 
 # Buckets of idle callers are dropped beyond this many keys, so a flood of visitor ids cannot
 # grow memory without bound (a dropped bucket was full anyway, or nearly so).

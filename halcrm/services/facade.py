@@ -9,27 +9,49 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from halcrm.bus import EventBus
+from halcrm.db.writer import Database
 from halcrm.domain.events import DomainEvent
 from halcrm.domain.stages import Source
-from halcrm.services import (
+from halcrm.services.board import cards as board
+from halcrm.services.board import focus, summary
+from halcrm.services.board.cards import BoardData, Card, CompanyDetail
+from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.crm import (
     activity,
     api_keys,
-    board,
     companies,
     contacts,
-    conversations,
-    focus,
-    identify,
     merge,
     projects,
     stages,
-    summary,
-    support,
-    widget,
 )
-from halcrm.services.api_keys import ApiKeyCreated, ApiKeyRecord
-from halcrm.services.board import BoardData, Card, CompanyDetail
-from halcrm.services.conversation_shapes import (
+from halcrm.services.crm.api_keys import ApiKeyCreated, ApiKeyRecord
+from halcrm.services.crm.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    ContactPatch,
+    ProjectPatch,
+    StageCreate,
+    StagePatch,
+)
+from halcrm.services.crm.merge import MergeResult, MergeUndo
+from halcrm.services.crm.records import (
+    ActivityItem,
+    CompanyRecord,
+    ContactRecord,
+    Deleted,
+    HistoryItem,
+    ProjectRecord,
+    StageRecord,
+    StageResult,
+)
+from halcrm.services.page import Page
+from halcrm.services.support import context as support
+from halcrm.services.support import conversations
+from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import (
     ConversationCreate,
     ConversationDetail,
     ConversationPatch,
@@ -37,40 +59,21 @@ from halcrm.services.conversation_shapes import (
     MessageCreate,
     MessageRecord,
 )
-from halcrm.services.focus import FocusItem
-from halcrm.services.inputs import (
-    CompanyCreate,
-    CompanyPatch,
-    ContactCreate,
-    ContactPatch,
+from halcrm.services.widget import calls as widget
+from halcrm.services.widget import identify
+from halcrm.services.widget.inputs import (
     Identify,
-    ProjectPatch,
     SetDeal,
     SetProperties,
     SetStage,
-    StageCreate,
-    StagePatch,
     Track,
 )
-from halcrm.services.merge import MergeResult, MergeUndo
-from halcrm.services.records import (
-    ActivityItem,
-    CompanyRecord,
-    ContactRecord,
+from halcrm.services.widget.records import (
     DealResult,
-    Deleted,
-    HistoryItem,
     IdentifyResult,
-    Page,
-    ProjectRecord,
     PropertiesResult,
-    StageRecord,
-    StageResult,
     TrackResult,
 )
-from halcrm.services.summary import PipelineSummary
-from halcrm.services.support import CompanyConversation
-from halcrm.services.uow import Database
 
 
 class Services:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from halcrm.db.tx import Tx
 from halcrm.domain.errors import InvalidRequest
-from halcrm.services.tx import Tx
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from halcrm.bus import EventBus
 from halcrm.collector import freeze_long_lived
 from halcrm.config import BoardConfig
+from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import utc_now
-from halcrm.services.demo import seed_demo
 from halcrm.services.facade import Services
 from halcrm.tui.live import listen
 from halcrm.tui.messages import BoardLoaded

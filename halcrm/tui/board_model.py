@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from halcrm.domain.stages import StageInfo
-from halcrm.services.board import Card
+from halcrm.services.board.cards import Card
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""

@@ -8,7 +8,7 @@ from typing import Any
 from halcrm.domain.identity import user_hash
 from halcrm.embed import embed_snippet
 from halcrm.server.routes.sdk import static_text
-from halcrm.services.inputs import ProjectPatch
+from halcrm.services.crm.inputs import ProjectPatch
 from tests.conftest import TOKEN
 from tests.live import halcrm_server, recording, serving, static_pages
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from halcrm.runtime import open_runtime
-from halcrm.services.inputs import Identify, IdentifyCompany
+from halcrm.services.widget.inputs import Identify, IdentifyCompany
 from halcrm.settings import Settings
 
 

@@ -8,7 +8,12 @@ from sqlalchemy import func, select
 
 from halcrm.db.models import Company, StageChange, Visitor
 from halcrm.services.facade import Services
-from halcrm.services.inputs import Identify, IdentifyCompany, SetProperties, SetStage
+from halcrm.services.widget.inputs import (
+    Identify,
+    IdentifyCompany,
+    SetProperties,
+    SetStage,
+)
 
 CALLS = 16
 KEYS_PER_CALL = 6

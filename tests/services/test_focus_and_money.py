@@ -8,15 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from halcrm.db.models import Contact, ContactCompany, Event, StageChange
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.facade import Services
-from halcrm.services.inputs import (
-    CompanyCreate,
-    CompanyPatch,
-    Identify,
-    IdentifyCompany,
-    SetStage,
-    Track,
-)
+from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage, Track
 from tests.conftest import FIXED_NOW
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from halcrm.domain.errors import UnknownCompany
 from halcrm.services.facade import Services
-from halcrm.services.inputs import Identify
+from halcrm.services.widget.inputs import Identify
 
 
 async def test_a_refused_call_does_not_spoil_its_neighbours(services: Services):

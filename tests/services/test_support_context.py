@@ -4,13 +4,13 @@ count, read through the facade."""
 from __future__ import annotations
 
 from halcrm.domain.stages import Source
-from halcrm.services.conversation_shapes import (
+from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
+from halcrm.services.facade import Services
+from halcrm.services.support.schemas import (
     ConversationCreate,
     ConversationPatch,
     MessageCreate,
 )
-from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate, ContactCreate
 
 
 async def test_company_conversations_and_the_card_count(services: Services) -> None:

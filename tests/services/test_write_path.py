@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from halcrm.db.tx import Tx
 from halcrm.domain.errors import UnknownStage
 from halcrm.runtime import Runtime
+from halcrm.services.crm.inputs import ProjectPatch, StagePatch
 from halcrm.services.facade import Services
-from halcrm.services.inputs import (
-    Identify,
-    IdentifyCompany,
-    ProjectPatch,
-    SetStage,
-    StagePatch,
-)
-from halcrm.services.tx import Tx
+from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage
 from halcrm.settings import Settings
 
 

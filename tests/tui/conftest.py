@@ -8,8 +8,8 @@ import pytest
 
 from halcrm.domain.stages import Source
 from halcrm.services.clock import Clock, fixed_clock
+from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import FIXED_NOW
 

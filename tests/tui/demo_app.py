@@ -7,8 +7,8 @@ from pathlib import Path
 
 from halcrm.board_main import board_services
 from halcrm.config import BoardConfig
+from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import fixed_clock
-from halcrm.services.demo import seed_demo
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import FIXED_NOW, TOKEN

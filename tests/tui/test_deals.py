@@ -6,7 +6,7 @@ import pytest
 
 from halcrm.domain.errors import NotFound
 from halcrm.services.facade import Services
-from halcrm.services.inputs import Identify
+from halcrm.services.widget.inputs import Identify
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.company_picker import CompanyPicker
 from halcrm.tui.modals.lost_reason import LostReason

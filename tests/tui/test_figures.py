@@ -8,9 +8,9 @@ import pytest
 from textual.widgets import Label
 
 from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import CompanyCreate
+from halcrm.services.crm.records import StageRecord
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate
-from halcrm.services.records import StageRecord
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_stage import EditStage
 from tests.conftest import FIXED_NOW

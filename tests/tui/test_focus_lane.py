@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from textual.widgets import Label
 
+from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.modals.stage_picker import StagePicker

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.widgets import Log
 
+from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.stage_picker import StagePicker
 from halcrm.tui.screens.logs import LogScreen

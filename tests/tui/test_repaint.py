@@ -17,8 +17,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate, CompanyPatch
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.widgets.board import FLASH_SECONDS, BoardView
 from halcrm.tui.widgets.column import CARD_HEIGHT, StageColumn

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
-from halcrm.services.conversation_shapes import ConversationCreate, MessageCreate
+from halcrm.services.crm.inputs import ContactCreate
 from halcrm.services.facade import Services
-from halcrm.services.inputs import ContactCreate
+from halcrm.services.support.schemas import ConversationCreate, MessageCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.screens.company import CompanyScreen

@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import get
 
 from halcrm.server.params import Limit
+from halcrm.services.crm.records import ActivityItem
 from halcrm.services.facade import Services
-from halcrm.services.records import ActivityItem, Page
+from halcrm.services.page import Page
 
 
 @get("/api/activity", tags=["activity"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post
 
 from halcrm.server.params import Limit
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.records import CompanyRecord, Deleted, HistoryItem
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.records import CompanyRecord, Deleted, HistoryItem, Page
+from halcrm.services.page import Page
 
 
 class CompanyController(Controller):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post, put
 
 from halcrm.server.params import Limit
+from halcrm.services.crm.inputs import ContactCreate, ContactPatch
+from halcrm.services.crm.records import ContactRecord, Deleted
 from halcrm.services.facade import Services
-from halcrm.services.inputs import ContactCreate, ContactPatch
-from halcrm.services.records import ContactRecord, Deleted, Page
+from halcrm.services.page import Page
 
 
 class ContactController(Controller):

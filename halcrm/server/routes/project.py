@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
 
+from halcrm.services.crm.inputs import ProjectPatch, StageCreate, StagePatch
+from halcrm.services.crm.records import Deleted, ProjectRecord, StageRecord
 from halcrm.services.facade import Services
-from halcrm.services.inputs import ProjectPatch, StageCreate, StagePatch
-from halcrm.services.records import Deleted, Page, ProjectRecord, StageRecord
+from halcrm.services.page import Page
 
 
 class ProjectController(Controller):

@@ -8,7 +8,11 @@ from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
-from halcrm.services.conversation_shapes import (
+from halcrm.services.crm.inputs import ContactCreate, ContactPatch
+from halcrm.services.crm.records import ContactRecord
+from halcrm.services.facade import Services
+from halcrm.services.page import Page
+from halcrm.services.support.schemas import (
     ConversationCreate,
     ConversationDetail,
     ConversationPatch,
@@ -16,9 +20,6 @@ from halcrm.services.conversation_shapes import (
     MessageCreate,
     MessageRecord,
 )
-from halcrm.services.facade import Services
-from halcrm.services.inputs import ContactCreate, ContactPatch
-from halcrm.services.records import ContactRecord, Page
 
 
 class PublicContactController(Controller):

@@ -9,13 +9,19 @@ from __future__ import annotations
 from litestar import Controller, post
 
 from halcrm.server.ratelimit import Limits
+from halcrm.services.crm.records import StageResult
 from halcrm.services.facade import Services
-from halcrm.services.inputs import Identify, SetDeal, SetProperties, SetStage, Track
-from halcrm.services.records import (
+from halcrm.services.widget.inputs import (
+    Identify,
+    SetDeal,
+    SetProperties,
+    SetStage,
+    Track,
+)
+from halcrm.services.widget.records import (
     DealResult,
     IdentifyResult,
     PropertiesResult,
-    StageResult,
     TrackResult,
 )
 

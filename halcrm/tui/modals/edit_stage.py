@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from halcrm.domain.stages import StageInfo
-from halcrm.services.inputs import StagePatch
+from halcrm.services.crm.inputs import StagePatch
 
 
 class EditStage(ModalScreen[StagePatch | None]):

@@ -15,11 +15,11 @@ from textual.screen import Screen
 
 from halcrm.domain.errors import DomainError
 from halcrm.domain.stages import Source, StageKind
-from halcrm.services.board import Card
+from halcrm.services.board.cards import Card
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.merge import MergeUndo
 from halcrm.services.facade import Services
-from halcrm.services.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.merge import MergeUndo
-from halcrm.services.support import CompanyConversation
+from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.board_model import UNSTAGED
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import CompanyForm, EditCompany

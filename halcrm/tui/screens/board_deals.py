@@ -9,8 +9,8 @@ from __future__ import annotations
 from rich.markup import escape
 
 from halcrm.domain.errors import DomainError
-from halcrm.services.inputs import StagePatch
-from halcrm.services.merge import MergeUndo
+from halcrm.services.crm.inputs import StagePatch
+from halcrm.services.crm.merge import MergeUndo
 from halcrm.tui.modals.company_picker import CompanyPicker
 from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.screens.board_focus import FocusActions

@@ -13,8 +13,8 @@ import time
 from datetime import datetime
 
 from halcrm.domain.errors import DomainError
-from halcrm.services.focus import FocusItem
-from halcrm.services.summary import PipelineSummary
+from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.summary import PipelineSummary
 from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.screens.board_actions import BoardActions
 from halcrm.tui.screens.focus import FocusScreen

@@ -14,9 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from halcrm.services.board import CompanyDetail
-from halcrm.services.records import HistoryItem
-from halcrm.services.support import CompanyConversation
+from halcrm.services.board.cards import CompanyDetail
+from halcrm.services.crm.records import HistoryItem
+from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.format import ago, money, outcome, when
 
 STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}

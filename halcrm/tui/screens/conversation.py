@@ -14,8 +14,12 @@ from textual.widgets import Footer, Input, Static
 
 from halcrm.domain.errors import DomainError
 from halcrm.domain.stages import Source
-from halcrm.services.conversation_shapes import ConversationDetail, ConversationPatch, MessageCreate
 from halcrm.services.facade import Services
+from halcrm.services.support.schemas import (
+    ConversationDetail,
+    ConversationPatch,
+    MessageCreate,
+)
 from halcrm.tui.format import when
 from halcrm.tui.modals.snooze import SnoozeUntil
 

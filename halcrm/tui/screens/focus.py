@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from halcrm.services.focus import FocusItem
+from halcrm.services.board.focus import FocusItem
 from halcrm.tui.format import money_cents
 from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit
 

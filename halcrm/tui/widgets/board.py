@@ -8,7 +8,7 @@ from datetime import datetime
 
 from textual.containers import HorizontalScroll
 
-from halcrm.services.board import Card
+from halcrm.services.board.cards import Card
 from halcrm.tui.board_model import UNSTAGED, BoardModel
 from halcrm.tui.widgets.column import StageColumn
 

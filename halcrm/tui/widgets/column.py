@@ -20,7 +20,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from halcrm.domain.money import format_money
-from halcrm.services.board import Card
+from halcrm.services.board.cards import Card
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.format import ago, short_money
 from halcrm.tui.widgets.scrolling import set_virtual_size

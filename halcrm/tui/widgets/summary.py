@@ -9,8 +9,8 @@ from rich.markup import escape
 from textual.widgets import Static
 
 from halcrm.domain.money import format_money
-from halcrm.services.focus import FocusItem
-from halcrm.services.summary import PipelineSummary
+from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.summary import PipelineSummary
 
 STRIP_ITEMS = 3
 NAME_WIDTH = 22

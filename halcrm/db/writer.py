@@ -1,0 +1,375 @@
+"""Units of work: one transaction per call, run on worker threads, events published after commit.
+
+SQLite has one writer at a time anyway, so every write goes to one writer thread that takes
+whatever calls are queued (up to ``batch_size``), runs each in its own SAVEPOINT inside one
+transaction, and commits once (group commit). A call that fails rolls back its savepoint only;
+its neighbours still commit. Answers and events are handed back to the asyncio loop only after
+the COMMIT, so nobody sees a write that did not last. PostgreSQL gets a pool of writer threads,
+one transaction per call, with row locks and retries on races instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from halcrm.bus import EventBus
+from halcrm.db.engine import WRITE_OPTION
+from halcrm.db.project_cache import ProjectCache
+from halcrm.db.tx import Tx
+from halcrm.domain.events import DomainEvent
+from halcrm.services.clock import Clock, utc_now
+
+T = TypeVar("T")
+Work = Callable[[Tx], T]
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+CHECKPOINT_SECONDS = 0.5
+CATCH_UP_AFTER_FRAMES = 4096  # 16 MB of 4 KB pages
+# PostgreSQL: unique violation, serialization failure, deadlock.
+RETRY_SQLSTATES = {"23505", "40001", "40P01"}
+
+
+def is_race(exc: BaseException) -> bool:
+    """Whether a failed statement lost a race with another writer and should run again.
+
+    Hot paths run statements on the DBAPI cursor, so the driver's own exceptions arrive here
+    as well as SQLAlchemy's wrappers of them.
+    """
+    orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate is not None:
+        return sqlstate in RETRY_SQLSTATES
+    if isinstance(orig, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(orig)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "database is locked" in str(orig)
+    return False
+
+
+@dataclass
+class _Job:
+    work: Work[Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    clock: Clock
+    attempts: int = 0
+    events: list[DomainEvent] = field(default_factory=list)
+
+
+Settled = tuple[_Job, Any, BaseException | None]
+"""A finished call: its job, and its answer or its error."""
+
+
+class _Undo(Exception):
+    """Rolls a batch's transaction back so its calls can run again, each in a savepoint."""
+
+
+class Database:
+    """Runs service work on threads and settles the callers' futures on their event loop."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        bus: EventBus,
+        clock: Clock = utc_now,
+        *,
+        batch_size: int = 256,
+        readers: int = 4,
+    ) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.clock = clock
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self.batch_size = batch_size
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.projects = ProjectCache()
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writers: list[threading.Thread] = []
+        self._closed = False
+        self._stopping = threading.Event()
+        self._catch_up = threading.Event()
+        count = 1 if self.is_sqlite else 8
+        target = self._group_writer if self.is_sqlite else self._single_writer
+        for n in range(count):
+            thread = threading.Thread(target=target, name=f"halcrm-write-{n}", daemon=True)
+            thread.start()
+            self._writers.append(thread)
+        if self.is_sqlite:
+            checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="halcrm-checkpoint", daemon=True
+            )
+            checkpointer.start()
+            self._checkpointer: threading.Thread | None = checkpointer
+        else:
+            self._checkpointer = None
+
+    async def write(self, work: Work[T]) -> T:
+        """Runs ``work(tx)`` in a write transaction; answers once it is committed."""
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        loop = asyncio.get_running_loop()
+        job = _Job(work, loop, loop.create_future(), self.clock)
+        self._queue.put(job)
+        return await job.future  # type: ignore[no-any-return]
+
+    async def read(self, work: Work[T]) -> T:
+        """Runs ``work(tx)`` in a read-only transaction (a consistent snapshot) on a reader."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read, work)
+
+    def _read(self, work: Work[T]) -> T:
+        with self._sessions() as session:
+            try:
+                return work(Tx(session, self.clock(), self.projects, writer=False))
+            finally:
+                session.rollback()
+
+    def run_write_blocking(self, work: Work[T]) -> T:
+        """Runs a write on the calling thread (start-up and tools, never from the loop)."""
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={WRITE_OPTION: True})
+            tx = Tx(session, self.clock(), self.projects)
+            result = work(tx)
+            tx.flush()
+        if tx.changes_projects():
+            self.projects.invalidate()
+        return result
+
+    def with_clock(self, clock: Clock) -> Database:
+        """The same database (threads, connections, bus) writing with another clock.
+
+        Used to seed demo data "in the past"; the view must not be closed on its own.
+        """
+        view = copy.copy(self)
+        view.clock = clock
+        return view
+
+    def session(self) -> Session:
+        """A plain session, for tests and tools that inspect the tables directly."""
+        return self._sessions()
+
+    def close(self) -> None:
+        """Finishes queued writes, stops the threads and releases the connections."""
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._writers:
+            self._queue.put(None)
+        for thread in self._writers:
+            thread.join(timeout=30)
+        self._readers.shutdown(wait=True)
+        self._stopping.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=30)
+            self._checkpoint("TRUNCATE")
+        self.engine.dispose()
+
+    def _checkpoint_loop(self) -> None:
+        """SQLite: moves committed pages from the WAL into the database file, off the writer.
+
+        A PASSIVE checkpoint copies and fsyncs alongside the writer, but never catches up with
+        a busy one, and the log only starts over once it has. So when the log is long, the
+        writer runs one more PASSIVE checkpoint between two batches: with the bulk copied
+        already it takes little, and it cannot stall on a busy handler as RESTART would.
+        """
+        while not self._stopping.wait(CHECKPOINT_SECONDS):
+            if self._checkpoint("PASSIVE") > CATCH_UP_AFTER_FRAMES:
+                self._catch_up.set()
+
+    def _checkpoint(self, mode: str) -> int:
+        """Runs one checkpoint; returns the frames in the log (0 when it could not run)."""
+        try:
+            # The driver connection itself: outside any transaction, which a checkpoint needs.
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute(f"PRAGMA wal_checkpoint({mode})")
+                row = cursor.fetchone()
+                frames = row[1] if row else 0
+                cursor.close()
+            finally:
+                raw.close()
+        except Exception as exc:  # a busy or closing database: the next round catches up
+            log.debug("WAL checkpoint (%s) skipped: %s", mode, exc)
+            return 0
+        return int(frames)
+
+    # Writer threads.
+
+    def _group_writer(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            batch = [job]
+            stop = False
+            while len(batch) < self.batch_size:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._run_batch(batch)
+            if self._catch_up.is_set():
+                self._catch_up.clear()
+                self._checkpoint("PASSIVE")
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[_Job], *, savepoints: bool = False) -> None:
+        """Runs a batch in one transaction and commits once.
+
+        A batch first runs without savepoints: most calls succeed, and a refusal that changed
+        nothing yet needs nothing undone. Only when a call fails after writing is the whole
+        transaction rolled back; the batch's other calls then run again, each in a savepoint.
+        """
+        done: list[tuple[_Job, Any]] = []
+        failed: list[tuple[_Job, BaseException]] = []
+        again: list[_Job] = []
+        redo: list[_Job] = []
+        generation = self.projects.generation
+        try:
+            with self._sessions() as session, session.begin():
+                conn = session.connection(execution_options={WRITE_OPTION: True})
+                # Savepoints straight on the driver: the Session's nested transactions cost
+                # more than a small widget call's own statements.
+                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                for n, job in enumerate(batch):
+                    tx = Tx(session, job.clock(), self.projects, conn=conn)
+                    before = self.projects.generation
+                    if savepoints:
+                        cursor.execute("SAVEPOINT halcrm_call")
+                    try:
+                        result = job.work(tx)
+                        tx.flush()
+                    except BaseException as exc:
+                        if self.projects.generation != before:
+                            # It may have cached project state its rollback just undid.
+                            self.projects.invalidate()
+                        if is_race(exc):
+                            again.append(job)
+                        else:
+                            failed.append((job, exc))
+                        if not savepoints and not tx.wrote:
+                            continue  # refused before writing anything: nothing to undo
+                        if not savepoints or not session.is_active:
+                            # Undo the whole transaction (a failed ORM flush has done so
+                            # already); the batch's other calls run again in another.
+                            redo = [j for j, _ in done] + batch[n + 1 :]
+                            done = []
+                            raise _Undo from exc
+                        cursor.execute("ROLLBACK TO SAVEPOINT halcrm_call")
+                        cursor.execute("RELEASE SAVEPOINT halcrm_call")
+                        # ORM objects of the undone call must not be flushed by the next one.
+                        session.expunge_all()
+                        continue
+                    if savepoints:
+                        cursor.execute("RELEASE SAVEPOINT halcrm_call")
+                    job.events = tx.committed_events()
+                    done.append((job, result))
+        except _Undo:
+            pass
+        except BaseException as exc:
+            log.warning("group commit of %d calls failed: %s", len(batch), exc)
+            for job, _ in done:
+                if is_race(exc):
+                    again.append(job)
+                else:
+                    failed.append((job, exc))
+            done = []
+        if self.projects.generation != generation:
+            # Settings or stages changed: other writers may have cached them before the commit.
+            self.projects.invalidate()
+        settled: list[Settled] = [(job, result, None) for job, result in done]
+        settled += [(job, None, error) for job, error in failed]
+        self._hand_back_all(settled)
+        for job in again:
+            self._retry(job)
+        if redo:
+            self._run_batch(redo, savepoints=True)
+
+    def _single_writer(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            generation = self.projects.generation
+            try:
+                with self._sessions() as session, session.begin():
+                    session.connection(execution_options={WRITE_OPTION: True})
+                    tx = Tx(session, job.clock(), self.projects)
+                    result = job.work(tx)
+                    tx.flush()
+                    job.events = tx.committed_events()
+            except BaseException as exc:
+                if self.projects.generation != generation:
+                    self.projects.invalidate()
+                if is_race(exc):
+                    self._retry(job, exc)
+                else:
+                    self._hand_back(job, None, exc)
+                continue
+            if self.projects.generation != generation:
+                self.projects.invalidate()
+            self._hand_back(job, result, None)
+
+    def _retry(self, job: _Job, exc: BaseException | None = None) -> None:
+        job.attempts += 1
+        job.events = []
+        if job.attempts >= MAX_ATTEMPTS:
+            error = exc or RuntimeError("the write kept losing races")
+            self._hand_back(job, None, error)
+            return
+        log.debug("write lost a race (attempt %d)", job.attempts)
+        self._queue.put(job)
+
+    def _hand_back(self, job: _Job, result: Any, exc: BaseException | None) -> None:
+        """From a writer thread: settles the job on its loop (a closed loop means nobody waits)."""
+        try:
+            job.loop.call_soon_threadsafe(self._settle, job, result, exc)
+        except RuntimeError:
+            log.debug("a write finished after its event loop closed")
+
+    def _hand_back_all(self, settled: list[Settled]) -> None:
+        """``_hand_back`` for a whole batch: one wake-up per event loop, not one per call."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
+        for item in settled:
+            by_loop.setdefault(item[0].loop, []).append(item)
+        for loop, items in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(self._settle_all, items)
+            except RuntimeError:
+                log.debug("writes finished after their event loop closed")
+
+    def _settle_all(self, items: list[Settled]) -> None:
+        for job, result, exc in items:
+            self._settle(job, result, exc)
+
+    def _settle(self, job: _Job, result: Any, exc: BaseException | None) -> None:
+        """On the loop: publish the committed events, then answer the caller."""
+        if exc is None:
+            self.bus.publish(job.events)
+        if job.future.done():
+            return
+        if exc is not None:
+            job.future.set_exception(exc)
+        else:
+            job.future.set_result(result)

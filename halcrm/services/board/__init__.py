@@ -1,0 +1,1 @@
+"""The board's read models: cards, summary, focus lane, demo data."""

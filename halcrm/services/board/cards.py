@@ -1,0 +1,154 @@
+"""Read models for the board: light card rows for every company, and one company in full."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import msgspec
+from sqlalchemy import func, select
+
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.stages import StageInfo, stall_days
+from halcrm.services.crm.companies import company_history
+from halcrm.services.crm.queries import company_record, contact_records, get_company
+from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
+
+
+class Card(msgspec.Struct, kw_only=True):
+    """What a card on the board needs, and nothing more (the board may hold 50k of them)."""
+
+    id: str
+    name: str
+    stage_id: str | None
+    deal_value_cents: int | None
+    contacts: int
+    is_placeholder: bool
+    stalled_days: int
+    last_moved_by: str | None
+    last_moved_at: datetime | None
+    last_activity_at: datetime
+    created_at: datetime
+    # Open support conversations of the company's contacts (the card's ✉ mark).
+    open_conversations: int = 0
+
+
+class BoardData(msgspec.Struct, kw_only=True):
+    project_id: str
+    stages: list[StageInfo]
+    cards: list[Card]
+    now: datetime
+
+
+class CompanyDetail(msgspec.Struct, kw_only=True):
+    company: CompanyRecord
+    contacts: list[ContactRecord]
+    history: list[HistoryItem]
+
+
+async def load_board(db: Database, project_id: str) -> BoardData:
+    """Every company of the project as a card, with the stages in order."""
+
+    def work(tx: Tx) -> BoardData:
+        project = tx.project(project_id)
+        return BoardData(
+            project_id=project_id,
+            stages=list(tx.stages(project)),
+            cards=_cards(tx, project, None),
+            now=tx.now,
+        )
+
+    return await db.read(work)
+
+
+async def load_cards(db: Database, project_id: str, company_ids: Sequence[str]) -> list[Card]:
+    """The cards of some companies (missing ids are simply absent: they were deleted)."""
+
+    def work(tx: Tx) -> list[Card]:
+        project = tx.project(project_id)
+        return _cards(tx, project, company_ids)
+
+    return await db.read(work)
+
+
+def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[Card]:
+    rows = tx.stage_rows(project)
+    infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
+    counts = (
+        select(ContactCompany.company_pk, func.count().label("n"))
+        .group_by(ContactCompany.company_pk)
+        .subquery()
+    )
+    talks = (
+        select(ContactCompany.company_pk, func.count(Conversation.pk).label("n"))
+        .join(Conversation, Conversation.contact_pk == ContactCompany.contact_pk)
+        .where(Conversation.status == "open", Conversation.project_pk == project.pk)
+        .group_by(ContactCompany.company_pk)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Company.id,
+            Company.name,
+            Company.stage_pk,
+            Company.deal_value_cents,
+            func.coalesce(counts.c.n, 0),
+            Company.is_placeholder,
+            Company.last_stage_source,
+            Company.last_stage_at,
+            Company.last_activity_at,
+            Company.created_at,
+            func.coalesce(talks.c.n, 0),
+        )
+        .outerjoin(counts, counts.c.company_pk == Company.pk)
+        .outerjoin(talks, talks.c.company_pk == Company.pk)
+        .where(Company.project_pk == project.pk)
+        .order_by(Company.pk)
+    )
+    if company_ids is not None:
+        stmt = stmt.where(Company.id.in_(list(company_ids)))
+    result = tx.session.execute(stmt)
+    cards = []
+    for row in result:
+        cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row
+        info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
+        cards.append(
+            Card(
+                id=cid,
+                name=name,
+                stage_id=info.id if info else None,
+                deal_value_cents=cents,
+                contacts=n,
+                is_placeholder=placeholder,
+                stalled_days=stall_days(info, active, tx.now),
+                last_moved_by=moved_by,
+                last_moved_at=moved_at,
+                last_activity_at=active,
+                created_at=created,
+                open_conversations=talk,
+            )
+        )
+    return cards
+
+
+async def company_detail(db: Database, project_id: str, company_id: str) -> CompanyDetail:
+    """A company with its contacts and its history, for the company screen."""
+
+    def work(tx: Tx) -> CompanyDetail:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id)
+        contacts = tx.session.scalars(
+            select(Contact)
+            .join(ContactCompany, ContactCompany.contact_pk == Contact.pk)
+            .where(ContactCompany.company_pk == company.pk)
+            .order_by(ContactCompany.created_at)
+        )
+        return CompanyDetail(
+            company=company_record(tx, project, company),
+            contacts=contact_records(tx, list(contacts)),
+            history=company_history(tx, project, company, 200),
+        )
+
+    return await db.read(work)

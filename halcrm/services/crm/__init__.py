@@ -1,0 +1,1 @@
+"""Companies, contacts, stages, projects and their rules."""

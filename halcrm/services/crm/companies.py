@@ -1,0 +1,287 @@
+"""Companies: the account API's and the board's reads and edits (manual, exact stage writes)."""
+
+from __future__ import annotations
+
+from msgspec import UNSET
+from sqlalchemy import delete, select
+from sqlalchemy import update as sql_update
+
+from halcrm.db.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    Event,
+    Project,
+    StageChange,
+    Visitor,
+)
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import Conflict, InvalidRequest
+from halcrm.domain.events import EventKind
+from halcrm.domain.money import from_cents, to_cents
+from halcrm.domain.stages import Source, StageMode, resolve_stage
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.pipeline import apply_stage
+from halcrm.services.crm.queries import company_record, company_records, get_company, load_company
+from halcrm.services.crm.records import CompanyRecord, Deleted, HistoryItem, StageResult
+from halcrm.services.ids import new_id
+from halcrm.services.page import Page
+from halcrm.services.paging import fetch_page, page_params, text_matches
+from halcrm.services.support.history import conversation_items
+
+
+async def list_companies(
+    db: Database,
+    project_id: str,
+    *,
+    stage: str | None = None,
+    q: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[CompanyRecord]:
+    """Companies oldest first, filtered by stage (name or id) and text, paginated by cursor."""
+    limit, after = page_params(limit, cursor)
+
+    def work(tx: Tx) -> Page[CompanyRecord]:
+        project = tx.project(project_id)
+        stmt = select(Company).where(Company.project_pk == project.pk)
+        if stage is not None:
+            info = resolve_stage(tx.stages(project), stage)
+            pk = next(s.pk for s in tx.stage_rows(project) if s.id == info.id)
+            stmt = stmt.where(Company.stage_pk == pk)
+        if q:
+            stmt = stmt.where(text_matches(q, Company.name, Company.domain, Company.id))
+        rows, next_cursor = fetch_page(tx, stmt, Company.pk, limit, after)
+        return Page(items=company_records(tx, project, rows), next_cursor=next_cursor)
+
+    return await db.read(work)
+
+
+async def get(db: Database, project_id: str, company_id: str) -> CompanyRecord:
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        return company_record(tx, project, get_company(tx, project, company_id))
+
+    return await db.read(work)
+
+
+async def create(
+    db: Database, project_id: str, body: CompanyCreate, source: Source = Source.ACCOUNT_API
+) -> CompanyRecord:
+    """Creates only the company (no contact, no link); a stage given is an exact write."""
+    cents = to_cents(body.deal_value) if body.deal_value is not None else None
+    if body.metadata:
+        meta_rules.check(body.metadata, field="metadata")
+
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        company_id = body.id or new_id("co")
+        taken = tx.session.scalar(
+            select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
+        )
+        if taken is not None:
+            raise Conflict(
+                f"a company with id {company_id!r} exists already", code="already_exists"
+            )
+        company = Company(
+            id=company_id,
+            project_pk=project.pk,
+            name=body.name,
+            domain=body.domain,
+            industry=body.industry,
+            notes=body.notes,
+            meta=dict(body.metadata or {}),
+            deal_value_cents=cents,
+            created_at=tx.now,
+            updated_at=tx.now,
+            last_activity_at=tx.now,
+        )
+        tx.session.add(company)
+        tx.session.flush()
+        tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} created", company)
+        if body.stage is not None:
+            apply_stage(tx, project, company, body.stage, StageMode.EXACT, source)
+        return company_record(tx, project, company)
+
+    return await db.write(work)
+
+
+async def update(
+    db: Database,
+    project_id: str,
+    company_id: str,
+    patch: CompanyPatch,
+    source: Source = Source.ACCOUNT_API,
+) -> CompanyRecord:
+    """Edits a company: fields given replace, ``metadata`` merges, ``stage`` is an exact write."""
+    cents = to_cents(patch.deal_value) if patch.deal_value not in (UNSET, None) else None
+    if patch.metadata is not UNSET:
+        meta_rules.check(patch.metadata, field="metadata")
+
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
+        changed: dict[str, object] = {}
+        for field in ("name", "domain", "industry", "notes"):
+            value = getattr(patch, field)
+            if value is not UNSET and getattr(company, field) != value:
+                setattr(company, field, value)
+                changed[field] = value
+        if patch.metadata is not UNSET:
+            company.meta = meta_rules.merge_checked(company.meta, patch.metadata, field="metadata")
+            changed["metadata"] = sorted(patch.metadata)
+        if patch.deal_value is not UNSET and company.deal_value_cents != cents:
+            previous = company.deal_value_cents
+            company.deal_value_cents = cents
+            tx.record(
+                project,
+                EventKind.DEAL_VALUE,
+                source,
+                f"{company.name} deal value {from_cents(cents)}",
+                company,
+                data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
+            )
+        if changed:
+            company.updated_at = company.last_activity_at = tx.now
+            tx.record(
+                project,
+                EventKind.COMPANY_UPDATED,
+                source,
+                f"{company.name} edited ({', '.join(changed)})",
+                company,
+                data={"fields": sorted(changed)},
+            )
+        if patch.stage is not UNSET:
+            apply_stage(tx, project, company, patch.stage, StageMode.EXACT, source)
+        return company_record(tx, project, company)
+
+    return await db.write(work)
+
+
+async def move(
+    db: Database,
+    project_id: str,
+    company_id: str,
+    stage: str | None,
+    *,
+    source: Source = Source.BOARD,
+    note: str | None = None,
+) -> StageResult:
+    """A manual stage write: exact, downgrades included, audited with its source."""
+
+    def work(tx: Tx) -> StageResult:
+        project = tx.snapshot(project_id).project
+        company = load_company(tx, project, company_id, lock=True)
+        return apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
+
+    return await db.write(work)
+
+
+async def delete_company(
+    db: Database, project_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+) -> Deleted:
+    def work(tx: Tx) -> Deleted:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
+        # Explicit rather than trusting ON DELETE: PostgreSQL and SQLite agree this way.
+        tx.session.execute(
+            sql_update(Visitor)
+            .where(Visitor.active_company_pk == company.pk)
+            .values(active_company_pk=None)
+        )
+        tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == company.pk))
+        tx.session.execute(delete(Event).where(Event.company_pk == company.pk))
+        tx.session.execute(delete(StageChange).where(StageChange.company_pk == company.pk))
+        tx.record(project, EventKind.COMPANY_DELETED, source, f"{company.name} deleted", company)
+        tx.session.delete(company)
+        return Deleted(id=company_id)
+
+    return await db.write(work)
+
+
+async def history(
+    db: Database, project_id: str, company_id: str, limit: int = 200
+) -> Page[HistoryItem]:
+    """Stage writes (applied and skipped), tracked events, conversations and messages of a
+    company, newest first."""
+
+    def work(tx: Tx) -> Page[HistoryItem]:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id)
+        return Page(items=company_history(tx, project, company, limit))
+
+    return await db.read(work)
+
+
+def company_history(tx: Tx, project: Project, company: Company, limit: int) -> list[HistoryItem]:
+    changes = tx.session.scalars(
+        select(StageChange)
+        .where(StageChange.company_pk == company.pk)
+        .order_by(StageChange.pk.desc())
+        .limit(limit)
+    )
+    items = [
+        HistoryItem(
+            type="stage_change",
+            id=c.id,
+            at=c.created_at,
+            previous_stage=c.from_stage_name,
+            requested_stage=c.requested_stage_name,
+            stage=c.to_stage_name,
+            mode=c.mode,
+            source=c.source,
+            applied=c.applied,
+            reason=c.reason,
+            note=c.note,
+        )
+        for c in changes
+    ]
+    events = tx.session.execute(
+        select(Event, Contact.id)
+        .outerjoin(Contact, Contact.pk == Event.contact_pk)
+        .where(Event.company_pk == company.pk)
+        .order_by(Event.pk.desc())
+        .limit(limit)
+    )
+    items += [
+        HistoryItem(
+            type="event", id=e.id, at=e.created_at, name=e.name, value=e.value, contact_id=cid
+        )
+        for e, cid in events
+    ]
+    items += conversation_items(tx, company, limit)
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+async def reopen(
+    db: Database, project_id: str, company_id: str, source: Source = Source.BOARD
+) -> StageResult:
+    """Moves a won or lost company back to the open stage it was closed from (else the first)."""
+
+    def work(tx: Tx) -> StageResult:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id, lock=True)
+        rows = tx.stage_rows(project)
+        current = next((s for s in rows if s.pk == company.stage_pk), None)
+        if current is None or current.kind == "open":
+            raise InvalidRequest(f"{company.name} is not in a won or lost stage")
+        open_ids = {s.id for s in rows if s.kind == "open"}
+        closed_from = tx.session.scalar(
+            select(StageChange.from_stage_id)
+            .where(
+                StageChange.company_pk == company.pk,
+                StageChange.applied.is_(True),
+                StageChange.to_stage_id == current.id,
+            )
+            .order_by(StageChange.pk.desc())
+            .limit(1)
+        )
+        target = closed_from if closed_from in open_ids else None
+        if target is None:
+            target = next(s.id for s in rows if s.kind == "open")
+        return apply_stage(tx, project, company, target, StageMode.EXACT, source, note="reopened")
+
+    return await db.write(work)

@@ -1,0 +1,241 @@
+"""Contacts for the account API: reads, edits, and links to companies."""
+
+from __future__ import annotations
+
+from msgspec import UNSET
+from sqlalchemy import delete, select
+from sqlalchemy import update as sql_update
+
+from halcrm.db.models import Contact, ContactCompany, Event, Project, Visitor
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import Conflict
+from halcrm.domain.events import EventKind
+from halcrm.domain.identity import normalize_email
+from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import ContactCreate, ContactPatch
+from halcrm.services.crm.placeholders import link, release_placeholders
+from halcrm.services.crm.queries import contact_record, contact_records, get_company, get_contact
+from halcrm.services.crm.records import ContactRecord, Deleted
+from halcrm.services.ids import new_id
+from halcrm.services.page import Page
+from halcrm.services.paging import fetch_page, page_params, text_matches
+
+
+async def list_contacts(
+    db: Database,
+    project_id: str,
+    *,
+    email: str | None = None,
+    q: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[ContactRecord]:
+    limit, after = page_params(limit, cursor)
+
+    def work(tx: Tx) -> Page[ContactRecord]:
+        project = tx.project(project_id)
+        stmt = select(Contact).where(Contact.project_pk == project.pk)
+        if email is not None:
+            stmt = stmt.where(Contact.email == email.strip().lower())
+        if q:
+            stmt = stmt.where(text_matches(q, Contact.name, Contact.email, Contact.user_id))
+        rows, next_cursor = fetch_page(tx, stmt, Contact.pk, limit, after)
+        return Page(items=contact_records(tx, rows), next_cursor=next_cursor)
+
+    return await db.read(work)
+
+
+async def get(db: Database, project_id: str, contact_id: str) -> ContactRecord:
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        return contact_record(tx, get_contact(tx, project, contact_id))
+
+    return await db.read(work)
+
+
+def _ensure_free(
+    tx: Tx, project: Project, email: str | None, user_id: str | None, but: Contact | None
+) -> None:
+    for column, value in ((Contact.email, email), (Contact.user_id, user_id)):
+        if value is None:
+            continue
+        holder = tx.session.scalar(
+            select(Contact.pk).where(Contact.project_pk == project.pk, column == value)
+        )
+        if holder is not None and (but is None or holder != but.pk):
+            raise Conflict(f"another contact has {column.key} {value!r}", code="already_exists")
+
+
+async def create(
+    db: Database, project_id: str, body: ContactCreate, source: Source = Source.ACCOUNT_API
+) -> ContactRecord:
+    """Creates only the contact: no company, no placeholder."""
+    email = normalize_email(body.email) if body.email else None
+    if body.metadata:
+        meta_rules.check(body.metadata, field="metadata")
+
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        contact_id = body.id or new_id("ct")
+        taken = tx.session.scalar(
+            select(Contact.pk).where(Contact.project_pk == project.pk, Contact.id == contact_id)
+        )
+        if taken is not None:
+            raise Conflict(
+                f"a contact with id {contact_id!r} exists already", code="already_exists"
+            )
+        _ensure_free(tx, project, email, body.user_id, None)
+        contact = Contact(
+            id=contact_id,
+            project_pk=project.pk,
+            email=email,
+            user_id=body.user_id,
+            name=body.name,
+            phone=body.phone,
+            notes=body.notes,
+            tags=list(body.tags or []),
+            meta=dict(body.metadata or {}),
+            created_at=tx.now,
+            updated_at=tx.now,
+        )
+        tx.session.add(contact)
+        tx.session.flush()
+        tx.record(
+            project,
+            EventKind.CONTACT_CREATED,
+            source,
+            f"contact {contact.email or contact.name or contact.id} created",
+            data={"contact_id": contact.id},
+        )
+        return contact_record(tx, contact)
+
+    return await db.write(work)
+
+
+async def update(
+    db: Database,
+    project_id: str,
+    contact_id: str,
+    patch: ContactPatch,
+    source: Source = Source.ACCOUNT_API,
+) -> ContactRecord:
+    """Edits a contact: fields given replace, ``metadata`` merges."""
+    email = normalize_email(patch.email) if isinstance(patch.email, str) else patch.email
+    if patch.metadata is not UNSET:
+        meta_rules.check(patch.metadata, field="metadata")
+
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        _ensure_free(
+            tx,
+            project,
+            email if isinstance(email, str) else None,
+            patch.user_id if isinstance(patch.user_id, str) else None,
+            contact,
+        )
+        changed = []
+        values = {
+            "email": email,
+            "user_id": patch.user_id,
+            "name": patch.name,
+            "phone": patch.phone,
+            "notes": patch.notes,
+            "tags": patch.tags,
+        }
+        for field, value in values.items():
+            if value is not UNSET and getattr(contact, field) != value:
+                setattr(contact, field, list(value) if isinstance(value, list) else value)
+                changed.append(field)
+        if patch.metadata is not UNSET:
+            contact.meta = meta_rules.merge_checked(contact.meta, patch.metadata, field="metadata")
+            changed.append("metadata")
+        if changed:
+            contact.updated_at = tx.now
+            tx.record(
+                project,
+                EventKind.CONTACT_UPDATED,
+                source,
+                f"contact {contact.email or contact.name or contact.id} edited",
+                data={"contact_id": contact.id, "fields": changed},
+            )
+        return contact_record(tx, contact)
+
+    return await db.write(work)
+
+
+async def delete_contact(
+    db: Database, project_id: str, contact_id: str, source: Source = Source.ACCOUNT_API
+) -> Deleted:
+    def work(tx: Tx) -> Deleted:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        tx.session.execute(
+            sql_update(Visitor).where(Visitor.contact_pk == contact.pk).values(contact_pk=None)
+        )
+        tx.session.execute(
+            sql_update(Event).where(Event.contact_pk == contact.pk).values(contact_pk=None)
+        )
+        tx.session.execute(delete(ContactCompany).where(ContactCompany.contact_pk == contact.pk))
+        tx.record(
+            project,
+            EventKind.CONTACT_DELETED,
+            source,
+            f"contact {contact.email or contact.name or contact.id} deleted",
+            data={"contact_id": contact.id},
+        )
+        tx.session.delete(contact)
+        return Deleted(id=contact_id)
+
+    return await db.write(work)
+
+
+async def set_link(
+    db: Database,
+    project_id: str,
+    contact_id: str,
+    company_id: str,
+    *,
+    linked: bool,
+    source: Source = Source.ACCOUNT_API,
+) -> ContactRecord:
+    """Links or unlinks; gaining a real company lets go of the contact's idle placeholders."""
+
+    def work(tx: Tx) -> ContactRecord:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        company = get_company(tx, project, company_id)
+        deleted: list[str] = []
+        if linked:
+            changed = link(tx, contact, company)
+            if changed and not company.is_placeholder:
+                deleted = release_placeholders(tx, contact, keep=company)
+        else:
+            result = tx.session.execute(
+                delete(ContactCompany).where(
+                    ContactCompany.contact_pk == contact.pk,
+                    ContactCompany.company_pk == company.pk,
+                )
+            )
+            changed = bool(result.rowcount)  # type: ignore[attr-defined]
+            tx.session.execute(
+                sql_update(Visitor)
+                .where(Visitor.contact_pk == contact.pk, Visitor.active_company_pk == company.pk)
+                .values(active_company_pk=None)
+            )
+        if changed:
+            company.last_activity_at = tx.now
+            verb = "linked to" if linked else "unlinked from"
+            tx.record(
+                project,
+                EventKind.LINK if linked else EventKind.UNLINK,
+                source,
+                f"{contact.email or contact.name or contact.id} {verb} {company.name}",
+                company,
+                data={"contact_id": contact.id, "deleted_company_ids": deleted},
+            )
+        return contact_record(tx, contact)
+
+    return await db.write(work)

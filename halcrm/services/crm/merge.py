@@ -1,0 +1,220 @@
+"""Merging a (placeholder) company into a real one, in one transaction, and undoing it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import delete, select, update
+
+from halcrm.db.models import Company, ContactCompany, Event, StageChange, Visitor
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import Conflict, InvalidRequest
+from halcrm.domain.events import EventKind
+from halcrm.domain.stages import Source
+from halcrm.services.crm.queries import company_record, get_company
+from halcrm.services.crm.records import CompanyRecord
+
+
+class MergeUndo(msgspec.Struct, kw_only=True):
+    """What a merge changed, enough to put everything back while the board is open."""
+
+    source: dict[str, Any]
+    into_id: str
+    into_before: dict[str, Any]
+    moved_links: list[int]
+    shared_links: list[int]
+    events: list[int]
+    stage_changes: list[int]
+    visitors: list[int]
+
+
+class MergeResult(msgspec.Struct, kw_only=True):
+    company: CompanyRecord
+    undo: MergeUndo
+
+
+SNAPSHOT_FIELDS = (
+    "id",
+    "name",
+    "domain",
+    "industry",
+    "notes",
+    "meta",
+    "deal_value_cents",
+    "stage_pk",
+    "is_placeholder",
+    "placeholder_key",
+    "stage_set_by_hand",
+    "last_stage_source",
+    "last_stage_at",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
+)
+
+
+def _snapshot(company: Company, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(company, name) for name in fields}
+
+
+async def merge_companies(
+    db: Database, project_id: str, source_id: str, into_id: str, source: Source = Source.BOARD
+) -> MergeResult:
+    """Moves contacts, events, notes, metadata (the target wins) and history from ``source_id``
+    into ``into_id``, then deletes ``source_id``."""
+    if source_id == into_id:
+        raise InvalidRequest("a company cannot be merged into itself")
+
+    def work(tx: Tx) -> MergeResult:
+        project = tx.project(project_id)
+        gone = get_company(tx, project, source_id, lock=True)
+        into = get_company(tx, project, into_id, lock=True)
+        into_before = _snapshot(into, ("notes", "meta", "deal_value_cents", "stage_pk"))
+        links = list(
+            tx.session.scalars(
+                select(ContactCompany.contact_pk).where(ContactCompany.company_pk == gone.pk)
+            )
+        )
+        already = set(
+            tx.session.scalars(
+                select(ContactCompany.contact_pk).where(
+                    ContactCompany.company_pk == into.pk, ContactCompany.contact_pk.in_(links)
+                )
+            )
+        )
+        moved = [pk for pk in links if pk not in already]
+        tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == gone.pk))
+        for contact_pk in moved:
+            tx.session.add(
+                ContactCompany(contact_pk=contact_pk, company_pk=into.pk, created_at=tx.now)
+            )
+        event_pks = list(tx.session.scalars(select(Event.pk).where(Event.company_pk == gone.pk)))
+        change_pks = list(
+            tx.session.scalars(select(StageChange.pk).where(StageChange.company_pk == gone.pk))
+        )
+        visitor_pks = list(
+            tx.session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == gone.pk))
+        )
+        tx.session.execute(
+            update(Event).where(Event.company_pk == gone.pk).values(company_pk=into.pk)
+        )
+        tx.session.execute(
+            update(StageChange).where(StageChange.company_pk == gone.pk).values(company_pk=into.pk)
+        )
+        tx.session.execute(
+            update(Visitor)
+            .where(Visitor.active_company_pk == gone.pk)
+            .values(active_company_pk=into.pk)
+        )
+        if gone.notes and gone.notes.strip():
+            into.notes = f"{into.notes}\n\n{gone.notes}" if into.notes else gone.notes
+        into.meta = meta_rules.merge(gone.meta, into.meta or {})
+        if into.deal_value_cents is None:
+            into.deal_value_cents = gone.deal_value_cents
+        if into.stage_pk is None:
+            into.stage_pk = gone.stage_pk
+        into.updated_at = tx.now
+        into.last_activity_at = max(into.last_activity_at, gone.last_activity_at)
+        snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
+        tx.session.delete(gone)
+        tx.session.flush()
+        tx.record(
+            project,
+            EventKind.COMPANY_MERGED,
+            source,
+            f"{gone.name} merged into {into.name}",
+            into,
+            data={"merged_company_id": gone.id, "deleted_company_ids": [gone.id]},
+        )
+        undo = MergeUndo(
+            source=_encode(snapshot),
+            into_id=into.id,
+            into_before=_encode(into_before),
+            moved_links=moved,
+            shared_links=sorted(already),
+            events=event_pks,
+            stage_changes=change_pks,
+            visitors=visitor_pks,
+        )
+        return MergeResult(company=company_record(tx, project, into), undo=undo)
+
+    return await db.write(work)
+
+
+async def undo_merge(
+    db: Database, project_id: str, undo: MergeUndo, source: Source = Source.BOARD
+) -> CompanyRecord:
+    """Restores the merged-away company with its id, links, events and history."""
+
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        into = get_company(tx, project, undo.into_id, lock=True)
+        fields = _decode(undo.source)
+        taken = tx.session.scalar(
+            select(Company.pk).where(Company.project_pk == project.pk, Company.id == fields["id"])
+        )
+        if taken is not None:
+            raise Conflict(
+                f"a company with id {fields['id']!r} exists again", code="already_exists"
+            )
+        restored = Company(project_pk=project.pk, **fields)
+        tx.session.add(restored)
+        tx.session.flush()
+        for contact_pk in undo.moved_links:
+            tx.session.execute(
+                delete(ContactCompany).where(
+                    ContactCompany.contact_pk == contact_pk, ContactCompany.company_pk == into.pk
+                )
+            )
+        for contact_pk in undo.moved_links + undo.shared_links:
+            tx.session.add(
+                ContactCompany(contact_pk=contact_pk, company_pk=restored.pk, created_at=tx.now)
+            )
+        if undo.events:
+            tx.session.execute(
+                update(Event).where(Event.pk.in_(undo.events)).values(company_pk=restored.pk)
+            )
+        if undo.stage_changes:
+            tx.session.execute(
+                update(StageChange)
+                .where(StageChange.pk.in_(undo.stage_changes))
+                .values(company_pk=restored.pk)
+            )
+        if undo.visitors:
+            tx.session.execute(
+                update(Visitor)
+                .where(Visitor.pk.in_(undo.visitors))
+                .values(active_company_pk=restored.pk)
+            )
+        before = _decode(undo.into_before)
+        into.notes, into.meta = before["notes"], before["meta"]
+        into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
+        into.updated_at = tx.now
+        tx.session.flush()
+        tx.record(
+            project,
+            EventKind.COMPANY_CREATED,
+            source,
+            f"{restored.name} restored (merge undone)",
+            restored,
+            data={"company_ids": [restored.id, into.id]},
+        )
+        return company_record(tx, project, restored)
+
+    return await db.write(work)
+
+
+def _encode(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _decode(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for key in ("last_stage_at", "created_at", "updated_at", "last_activity_at"):
+        if isinstance(out.get(key), str):
+            out[key] = datetime.fromisoformat(out[key])
+    return out

@@ -1,0 +1,103 @@
+"""Stage writes: the one place a company's stage changes, audited whether applied or skipped."""
+
+from __future__ import annotations
+
+from halcrm.db.models import Company, Project, StageChange
+from halcrm.db.tx import Tx
+from halcrm.domain.events import EventKind
+from halcrm.domain.money import from_cents
+from halcrm.domain.stages import Source, StageInfo, StageMode, decide, resolve_stage
+from halcrm.services.crm.records import StageResult
+from halcrm.services.ids import new_id
+
+MANUAL_SOURCES = frozenset({Source.BOARD, Source.ACCOUNT_API, Source.PUBLIC_API})
+
+
+def apply_stage(
+    tx: Tx,
+    project: Project,
+    company: Company,
+    ref: str | None,
+    mode: StageMode,
+    source: Source,
+    note: str | None = None,
+) -> StageResult:
+    """Writes a stage under ``mode`` and records the write (applied or skipped) and its event.
+
+    Args:
+        ref: The requested stage's id or name; ``None`` clears the stage (exact writes only).
+        note: An optional reason stored with the audit row (e.g. why a deal was lost).
+    """
+    pipeline = tx.snapshot(project.id)
+    current: StageInfo | None = pipeline.by_pk.get(company.stage_pk) if company.stage_pk else None
+    requested = resolve_stage(pipeline.infos, ref) if ref is not None else None
+
+    if requested is None:
+        # Clearing a stage is a manual correction; advance_only never moves a company backwards.
+        applied, reason = mode is StageMode.EXACT, None
+    else:
+        decision = decide(current, requested, mode)
+        applied, reason = decision.applied, decision.reason
+    new = requested if applied else current
+
+    tx.insert(
+        StageChange,
+        id=new_id("sc"),
+        project_pk=project.pk,
+        company_pk=company.pk,
+        from_stage_id=current.id if current else None,
+        from_stage_name=current.name if current else None,
+        requested_stage_id=requested.id if requested else None,
+        requested_stage_name=requested.name if requested else None,
+        to_stage_id=new.id if new else None,
+        to_stage_name=new.name if new else None,
+        mode=mode.value,
+        source=source.value,
+        applied=applied,
+        reason=reason.value if reason else None,
+        note=note,
+        created_at=tx.now,
+    )
+    if applied:
+        tx.set(
+            company,
+            stage_pk=pipeline.pk_by_id[new.id] if new else None,
+            last_stage_source=source.value,
+            last_stage_at=tx.now,
+            updated_at=tx.now,
+        )
+        if source in MANUAL_SOURCES:
+            tx.set(company, stage_set_by_hand=True)
+    tx.set(company, last_activity_at=tx.now)
+
+    result = StageResult(
+        company_id=company.id,
+        stage=new.name if new else None,
+        previous_stage=current.name if current else None,
+        requested_stage=requested.name if requested else None,
+        mode=mode.value,
+        applied=applied,
+        reason=reason.value if reason else None,
+    )
+    tx.record(
+        project,
+        EventKind.STAGE_CHANGE,
+        source.value,
+        _summary(company, result),
+        company,
+        data={
+            **{k: getattr(result, k) for k in result.__struct_fields__},
+            "deal_value": from_cents(company.deal_value_cents),
+            "note": note,
+        },
+    )
+    return result
+
+
+def _summary(company: Company, result: StageResult) -> str:
+    target = result.requested_stage or "no stage"
+    if result.applied:
+        if result.previous_stage == result.stage:
+            return f"{company.name} stays in {target}"
+        return f"{company.name} moved {result.previous_stage or 'Unstaged'} → {target}"
+    return f"{company.name}: {target} skipped ({result.reason or 'no change'})"

@@ -1,0 +1,108 @@
+"""Projects: creation with the default pipeline, and their settings."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from msgspec import UNSET
+from sqlalchemy import select
+
+from halcrm.db.models import Project, Stage
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.events import EventKind
+from halcrm.domain.stages import DEFAULT_PIPELINE, Source, StageKind
+from halcrm.services.crm.inputs import ProjectPatch
+from halcrm.services.crm.records import ProjectRecord
+
+
+async def ensure_project(
+    db: Database,
+    project_id: str,
+    name: str | None = None,
+    stall_defaults: Mapping[str, int] | None = None,
+) -> bool:
+    """Creates the project with the default pipeline when it does not exist yet.
+
+    Args:
+        stall_defaults: Days before a deal stalls, by stage name or id, overriding the
+            built-in defaults for the new project's open stages.
+
+    Returns:
+        True when the project was created now.
+    """
+
+    def work(tx: Tx) -> bool:
+        found = tx.session.scalar(select(Project.pk).where(Project.id == project_id))
+        if found is not None:
+            return False
+        project = Project(
+            id=project_id,
+            name=name or project_id,
+            stage_update_mode="advance_only",
+            identity_verification="off",
+            secret=secrets.token_hex(32),
+            created_at=tx.now,
+        )
+        tx.session.add(project)
+        tx.session.flush()
+        overrides = {k.casefold(): v for k, v in (stall_defaults or {}).items()}
+        for position, stage in enumerate(DEFAULT_PIPELINE):
+            stall = stage.stall_after_days
+            if stage.kind == StageKind.OPEN:
+                stall = overrides.get(stage.name.casefold(), overrides.get(stage.id, stall))
+            tx.session.add(
+                Stage(
+                    id=stage.id,
+                    project_pk=project.pk,
+                    name=stage.name,
+                    name_key=stage.name.casefold(),
+                    position=position,
+                    kind=stage.kind.value,
+                    probability=stage.probability,
+                    stall_after_days=stall,
+                )
+            )
+        return True
+
+    return await db.write(work)
+
+
+def project_record(project: Project, *, with_secret: bool) -> ProjectRecord:
+    record = ProjectRecord(
+        id=project.id,
+        name=project.name,
+        stage_update_mode=project.stage_update_mode,
+        identity_verification=project.identity_verification,
+    )
+    if with_secret:
+        record.secret = project.secret
+    return record
+
+
+async def get_project(db: Database, project_id: str) -> ProjectRecord:
+    def work(tx: Tx) -> ProjectRecord:
+        return project_record(tx.project(project_id), with_secret=True)
+
+    return await db.read(work)
+
+
+async def update_project(
+    db: Database, project_id: str, patch: ProjectPatch, source: Source = Source.ACCOUNT_API
+) -> ProjectRecord:
+    def work(tx: Tx) -> ProjectRecord:
+        project = tx.project(project_id)
+        changed: dict[str, str] = {}
+        for field in ("name", "stage_update_mode", "identity_verification"):
+            value = getattr(patch, field)
+            if value is not UNSET and getattr(project, field) != value:
+                setattr(project, field, value)
+                changed[field] = value
+        if changed:
+            tx.record(
+                project, EventKind.PROJECT_UPDATED, source, "project settings changed", data=changed
+            )
+        return project_record(project, with_secret=False)
+
+    return await db.write(work)

@@ -1,0 +1,190 @@
+"""Lookups shared by the services, and the records they answer with."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, select
+
+from halcrm.db.models import Company, Contact, ContactCompany, Project, Stage
+from halcrm.db.project_cache import stage_info
+from halcrm.db.sql import columns
+from halcrm.db.tx import Tx
+from halcrm.domain.errors import NotFound
+from halcrm.domain.money import from_cents
+from halcrm.domain.stages import is_stalled
+from halcrm.services.crm.records import CompanyRecord, ContactRecord
+
+_COMPANY_BY_ID = columns(Company).where(
+    Company.project_pk == bindparam("project_pk"), Company.id == bindparam("company_id")
+)
+_COMPANY_BY_PK = columns(Company).where(Company.pk == bindparam("pk"))
+_LINKED = (
+    columns(Company)
+    .join(ContactCompany, ContactCompany.company_pk == Company.pk)
+    .where(ContactCompany.contact_pk == bindparam("contact_pk"))
+    .order_by(ContactCompany.created_at, Company.pk)
+)
+_IS_LINKED = select(ContactCompany.contact_pk).where(
+    ContactCompany.contact_pk == bindparam("contact_pk"),
+    ContactCompany.company_pk == bindparam("company_pk"),
+)
+
+
+def get_company(
+    tx: Tx,
+    project: Project,
+    company_id: str,
+    *,
+    lock: bool = False,
+    error: type[NotFound] = NotFound,
+) -> Company:
+    """Loads a company of the project by id through the session (for edits), or ``error``."""
+    stmt = select(Company).where(Company.project_pk == project.pk, Company.id == company_id)
+    company = tx.session.scalar(tx.locking(stmt) if lock else stmt)
+    if company is None:
+        raise error(f"no company with id {company_id!r}")
+    return company
+
+
+def find_company(
+    tx: Tx, project: Project, company_id: str, *, lock: bool = False
+) -> Company | None:
+    """A company of the project by id, detached, or ``None``."""
+    params = {"project_pk": project.pk, "company_id": company_id}
+    return tx.one(Company, tx.lock(_COMPANY_BY_ID) if lock else _COMPANY_BY_ID, params)
+
+
+def load_company(
+    tx: Tx,
+    project: Project,
+    company_id: str,
+    *,
+    lock: bool = False,
+    error: type[NotFound] = NotFound,
+) -> Company:
+    """A company of the project by id, detached (change it with ``tx.set``), or ``error``."""
+    company = find_company(tx, project, company_id, lock=lock)
+    if company is None:
+        raise error(f"no company with id {company_id!r}")
+    return company
+
+
+def lock_company(tx: Tx, company: Company) -> Company:
+    """Re-reads a company under a row lock before a read-modify-write (no-op on SQLite)."""
+    if tx.is_sqlite:
+        return company
+    locked = tx.one(Company, tx.lock(_COMPANY_BY_PK), {"pk": company.pk}, refresh=True)
+    assert locked is not None
+    return locked
+
+
+def get_contact(tx: Tx, project: Project, contact_id: str, *, lock: bool = False) -> Contact:
+    stmt = select(Contact).where(Contact.project_pk == project.pk, Contact.id == contact_id)
+    contact = tx.session.scalar(tx.locking(stmt) if lock else stmt)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id!r}")
+    return contact
+
+
+def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
+    """The contact's companies, oldest link first, detached (change them with ``tx.set``)."""
+    return tx.all(Company, _LINKED, {"contact_pk": contact.pk})
+
+
+def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
+    params = {"contact_pk": contact.pk, "company_pk": company.pk}
+    return tx.first(_IS_LINKED, params) is not None
+
+
+def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    if not company_pks:
+        return out
+    rows = tx.session.execute(
+        select(ContactCompany.company_pk, Contact.id)
+        .join(Contact, Contact.pk == ContactCompany.contact_pk)
+        .where(ContactCompany.company_pk.in_(company_pks))
+        .order_by(ContactCompany.created_at, Contact.pk)
+    )
+    for company_pk, contact_id in rows:
+        out[company_pk].append(contact_id)
+    return out
+
+
+def company_ids_by_contact(tx: Tx, contact_pks: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    if not contact_pks:
+        return out
+    rows = tx.session.execute(
+        select(ContactCompany.contact_pk, Company.id)
+        .join(Company, Company.pk == ContactCompany.company_pk)
+        .where(ContactCompany.contact_pk.in_(contact_pks))
+        .order_by(ContactCompany.created_at, Company.pk)
+    )
+    for contact_pk, company_id in rows:
+        out[contact_pk].append(company_id)
+    return out
+
+
+def company_records(tx: Tx, project: Project, companies: Sequence[Company]) -> list[CompanyRecord]:
+    stages = {s.pk: s for s in tx.stage_rows(project)}
+    contacts = contact_ids_by_company(tx, [c.pk for c in companies])
+    return [
+        build_company_record(c, stages.get(c.stage_pk) if c.stage_pk else None, contacts[c.pk], tx)
+        for c in companies
+    ]
+
+
+def company_record(tx: Tx, project: Project, company: Company) -> CompanyRecord:
+    return (company_records(tx, project, [company]))[0]
+
+
+def build_company_record(
+    company: Company, stage: Stage | None, contact_ids: list[str], tx: Tx
+) -> CompanyRecord:
+    info = stage_info(stage) if stage is not None else None
+    return CompanyRecord(
+        id=company.id,
+        name=company.name,
+        domain=company.domain,
+        industry=company.industry,
+        notes=company.notes,
+        metadata=dict(company.meta or {}),
+        deal_value=from_cents(company.deal_value_cents),
+        stage=stage.name if stage else None,
+        stage_id=stage.id if stage else None,
+        is_placeholder=company.is_placeholder,
+        contact_ids=list(contact_ids),
+        created_at=company.created_at,
+        updated_at=company.updated_at,
+        last_activity_at=company.last_activity_at,
+        stalled=is_stalled(info, company.last_activity_at, tx.now),
+        last_moved_by=company.last_stage_source,
+        last_moved_at=company.last_stage_at,
+    )
+
+
+def contact_records(tx: Tx, contacts: Sequence[Contact]) -> list[ContactRecord]:
+    companies = company_ids_by_contact(tx, [c.pk for c in contacts])
+    return [
+        ContactRecord(
+            id=c.id,
+            email=c.email,
+            user_id=c.user_id,
+            name=c.name,
+            phone=c.phone,
+            notes=c.notes,
+            tags=list(c.tags or []),
+            metadata=dict(c.meta or {}),
+            company_ids=companies[c.pk],
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+        )
+        for c in contacts
+    ]
+
+
+def contact_record(tx: Tx, contact: Contact) -> ContactRecord:
+    return (contact_records(tx, [contact]))[0]

@@ -1,0 +1,115 @@
+"""What the CRM calls answer: plain msgspec structs the server encodes and the board reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+
+class ProjectRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    stage_update_mode: str
+    identity_verification: str
+    secret: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class StageRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    position: int
+    kind: str
+    probability: int
+    stall_after_days: int | None
+
+
+class CompanyRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    domain: str | None
+    industry: str | None
+    notes: str | None
+    metadata: dict[str, Any]
+    # A JSON number (whole amounts are sent as integers). Typed float, not int | float, so the
+    # OpenAPI schema is one "number" rather than a oneOf that 0 would match twice.
+    deal_value: float | None
+    stage: str | None
+    stage_id: str | None
+    is_placeholder: bool
+    contact_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+    stalled: bool
+    last_moved_by: str | None = None
+    last_moved_at: datetime | None = None
+
+
+class ContactRecord(msgspec.Struct, kw_only=True):
+    id: str
+    email: str | None
+    user_id: str | None
+    name: str | None
+    phone: str | None
+    notes: str | None
+    tags: list[str]
+    metadata: dict[str, Any]
+    company_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class StageResult(msgspec.Struct, kw_only=True):
+    company_id: str
+    stage: str | None
+    previous_stage: str | None
+    requested_stage: str | None
+    mode: str
+    applied: bool
+    reason: str | None
+
+
+class Deleted(msgspec.Struct, kw_only=True):
+    id: str
+    deleted: bool = True
+
+
+class HistoryItem(msgspec.Struct, kw_only=True):
+    """One line of a company's history: a stage write (applied or skipped), a tracked event, a
+    conversation of one of its contacts, or a message in one."""
+
+    type: str
+    id: str
+    at: datetime
+    # Stage writes.
+    previous_stage: str | None = None
+    requested_stage: str | None = None
+    stage: str | None = None
+    mode: str | None = None
+    source: str | None = None
+    applied: bool | None = None
+    reason: str | None = None
+    note: str | None = None
+    # Events.
+    name: str | None = None
+    value: Any = None
+    contact_id: str | None = None
+    # Conversations and their messages.
+    conversation_id: str | None = None
+    subject: str | None = None
+    status: str | None = None
+    author: str | None = None
+    body: str | None = None
+
+
+class ActivityItem(msgspec.Struct, kw_only=True):
+    id: str
+    kind: str
+    at: datetime
+    source: str
+    summary: str
+    company_id: str | None
+    company_name: str | None
+    data: dict[str, Any]

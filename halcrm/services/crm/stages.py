@@ -1,0 +1,153 @@
+"""Pipeline stage management: create, rename, reorder, delete (only when empty)."""
+
+from __future__ import annotations
+
+import re
+
+from msgspec import UNSET
+from sqlalchemy import func, select
+
+from halcrm.db.models import Company, Project, Stage
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.errors import Conflict, InvalidRequest
+from halcrm.domain.events import EventKind
+from halcrm.domain.stages import Source, StageKind, resolve_stage
+from halcrm.services.crm.inputs import StageCreate, StagePatch
+from halcrm.services.crm.records import Deleted, StageRecord
+from halcrm.services.page import Page
+
+
+def stage_record(stage: Stage) -> StageRecord:
+    return StageRecord(
+        id=stage.id,
+        name=stage.name,
+        position=stage.position,
+        kind=stage.kind,
+        probability=stage.probability,
+        stall_after_days=stage.stall_after_days,
+    )
+
+
+async def list_stages(db: Database, project_id: str) -> Page[StageRecord]:
+    def work(tx: Tx) -> Page[StageRecord]:
+        project = tx.project(project_id)
+        return Page(items=[stage_record(s) for s in tx.stage_rows(project)])
+
+    return await db.read(work)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:50] or "stage"
+
+
+def _check_name(tx: Tx, project: Project, name: str, but: Stage | None) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidRequest("stage name must not be blank", field="name")
+    for stage in tx.stage_rows(project):
+        if stage.name_key == name.casefold() and stage is not but:
+            raise Conflict(f"a stage named {stage.name!r} exists already", code="already_exists")
+    return name
+
+
+def _renumber(stages: list[Stage]) -> None:
+    for position, stage in enumerate(stages):
+        stage.position = position
+
+
+def _check_stall(kind: str, stall_after_days: int | None) -> None:
+    if kind != StageKind.OPEN and stall_after_days is not None:
+        raise InvalidRequest(
+            "stall_after_days applies to open stages only", field="stall_after_days"
+        )
+
+
+async def create(db: Database, project_id: str, body: StageCreate) -> StageRecord:
+    _check_stall(body.kind, body.stall_after_days)
+
+    def work(tx: Tx) -> StageRecord:
+        project = tx.project(project_id)
+        name = _check_name(tx, project, body.name, None)
+        stages = tx.editable_stages(project)
+        ids = {s.id for s in stages}
+        base = stage_id = _slug(name)
+        n = 2
+        while stage_id in ids:
+            stage_id, n = f"{base}-{n}", n + 1
+        default_probability = {"won": 100, "lost": 0}.get(body.kind, 0)
+        stage = Stage(
+            id=stage_id,
+            project_pk=project.pk,
+            name=name,
+            name_key=name.casefold(),
+            position=0,
+            kind=body.kind,
+            probability=body.probability if body.probability is not None else default_probability,
+            stall_after_days=body.stall_after_days,
+        )
+        position = len(stages) if body.position is None else min(body.position, len(stages))
+        stages.insert(position, stage)
+        _renumber(stages)
+        tx.session.add(stage)
+        tx.session.flush()
+        tx.forget_stages(project)
+        tx.record(project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {name} added")
+        return stage_record(stage)
+
+    return await db.write(work)
+
+
+async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatch) -> StageRecord:
+    def work(tx: Tx) -> StageRecord:
+        project = tx.project(project_id)
+        stages = tx.editable_stages(project)
+        info = resolve_stage(tx.stages(project), stage_ref)
+        stage = next(s for s in stages if s.id == info.id)
+        if patch.name is not UNSET:
+            stage.name = _check_name(tx, project, patch.name, stage)
+            stage.name_key = stage.name.casefold()
+        if patch.kind is not UNSET:
+            stage.kind = patch.kind
+            if patch.kind != StageKind.OPEN and patch.stall_after_days is UNSET:
+                stage.stall_after_days = None
+        if patch.probability is not UNSET:
+            stage.probability = patch.probability
+        if patch.stall_after_days is not UNSET:
+            stage.stall_after_days = patch.stall_after_days
+        _check_stall(stage.kind, stage.stall_after_days)
+        if patch.position is not UNSET:
+            stages.remove(stage)
+            stages.insert(min(patch.position, len(stages)), stage)
+            _renumber(stages)
+        tx.forget_stages(project)
+        tx.record(
+            project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {stage.name} edited"
+        )
+        return stage_record(stage)
+
+    return await db.write(work)
+
+
+async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted:
+    def work(tx: Tx) -> Deleted:
+        project = tx.project(project_id)
+        stages = tx.editable_stages(project)
+        info = resolve_stage(tx.stages(project), stage_ref)
+        stage = next(s for s in stages if s.id == info.id)
+        held = tx.session.scalar(select(func.count()).where(Company.stage_pk == stage.pk))
+        if held:
+            raise Conflict(
+                f"stage {stage.name!r} still holds {held} companies; move them first",
+                code="stage_not_empty",
+            )
+        stages.remove(stage)
+        _renumber(stages)
+        tx.session.delete(stage)
+        tx.forget_stages(project)
+        tx.record(
+            project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {stage.name} deleted"
+        )
+        return Deleted(id=stage.id)
+
+    return await db.write(work)

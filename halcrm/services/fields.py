@@ -1,0 +1,31 @@
+"""Field types shared by the request shapes of every area (lengths, ids, money)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta
+
+VisitorId = Annotated[str, Meta(min_length=1, max_length=200)]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, Meta(max_length=200)]
+RecordId = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^/\s][^/]*$")]
+StageRef = Annotated[str, Meta(min_length=1, max_length=100)]
+EventName = Annotated[str, Meta(min_length=1, max_length=100)]
+Notes = Annotated[str, Meta(max_length=20_000)]
+Mode = Literal["exact", "advance_only"]
+# Range and decimals are checked by domain.money (exact, with a clear message).
+Money = Decimal
+Metadata = dict[str, Any]
+
+
+Probability = Annotated[int, Meta(ge=0, le=100)]
+StallDays = Annotated[int, Meta(ge=0, le=3650)]
+Position = Annotated[int, Meta(ge=0, le=10_000)]
+StageName = Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+Email = Annotated[str, Meta(min_length=3, max_length=320)]
+Phone = Annotated[str, Meta(max_length=50)]
+Tags = Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=100)]

@@ -1,0 +1,87 @@
+"""Support context for the board: a company's conversations (through its contacts), newest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from sqlalchemy import func, select
+
+from halcrm.db.models import Contact, ContactCompany, Conversation, Message
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.services.crm.queries import get_company
+
+PREVIEW = 200
+
+
+class CompanyConversation(msgspec.Struct, kw_only=True):
+    """One conversation as the company view lists it."""
+
+    id: str
+    contact_id: str
+    contact_name: str
+    subject: str | None
+    status: str
+    snoozed_until: datetime | None
+    message_count: int
+    last_message_at: datetime | None
+    last_author: str | None
+    last_body: str | None
+    # When the contact's unanswered message came in (open, last word the contact's); else None.
+    waiting_since: datetime | None
+
+
+async def company_conversations(
+    db: Database, project_id: str, company_id: str
+) -> list[CompanyConversation]:
+    """The conversations of every contact linked to the company, open ones first."""
+
+    def work(tx: Tx) -> list[CompanyConversation]:
+        project = tx.project(project_id)
+        company = get_company(tx, project, company_id)
+        last = (
+            select(
+                Message.conversation_pk,
+                func.max(Message.pk).label("pk"),
+                func.count().label("n"),
+            )
+            .group_by(Message.conversation_pk)
+            .subquery()
+        )
+        rows = tx.session.execute(
+            select(Conversation, Contact, Message, func.coalesce(last.c.n, 0))
+            .join(ContactCompany, ContactCompany.contact_pk == Conversation.contact_pk)
+            .join(Contact, Contact.pk == Conversation.contact_pk)
+            .outerjoin(last, last.c.conversation_pk == Conversation.pk)
+            .outerjoin(Message, Message.pk == last.c.pk)
+            .where(ContactCompany.company_pk == company.pk)
+            .order_by(Conversation.updated_at.desc(), Conversation.pk.desc())
+        )
+        out = [_row(c, contact, message, int(n)) for c, contact, message, n in rows]
+        return sorted(out, key=lambda c: c.status != "open")
+
+    return await db.read(work)
+
+
+def _row(
+    conversation: Conversation, contact: Contact, message: Message | None, count: int
+) -> CompanyConversation:
+    waiting = (
+        message.created_at
+        if message is not None and message.author == "contact" and conversation.status == "open"
+        else None
+    )
+    return CompanyConversation(
+        id=conversation.id,
+        contact_id=contact.id,
+        contact_name=contact.name or contact.email or contact.id,
+        subject=conversation.subject,
+        status=conversation.status,
+        snoozed_until=conversation.snoozed_until,
+        message_count=count,
+        last_message_at=conversation.last_message_at,
+        last_author=message.author if message else None,
+        last_body=message.body[:PREVIEW] if message else None,
+        waiting_since=waiting,
+    )

@@ -1,0 +1,310 @@
+"""Support conversations of a contact (and so of its companies), and their messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from msgspec import UNSET
+from sqlalchemy import func, select
+
+from halcrm.db.models import Company, Contact, Conversation, Message, Project
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.errors import InvalidRequest, NotFound
+from halcrm.domain.events import EventKind
+from halcrm.domain.stages import Source
+from halcrm.services.crm.queries import company_ids_by_contact, get_contact, linked_companies
+from halcrm.services.ids import new_id
+from halcrm.services.page import Page
+from halcrm.services.paging import fetch_page, page_params
+from halcrm.services.support.schemas import (
+    ConversationCreate,
+    ConversationDetail,
+    ConversationPatch,
+    ConversationRecord,
+    MessageCreate,
+    MessageRecord,
+)
+
+
+async def list_conversations(
+    db: Database,
+    project_id: str,
+    *,
+    contact_id: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[ConversationRecord]:
+    """Conversations oldest first, filtered by contact and status, paginated by cursor."""
+    limit, after = page_params(limit, cursor)
+    if status is not None and status not in ("open", "snoozed", "resolved"):
+        raise InvalidRequest("status must be one of open, snoozed, resolved", field="status")
+
+    def work(tx: Tx) -> Page[ConversationRecord]:
+        project = tx.project(project_id)
+        stmt = select(Conversation).where(Conversation.project_pk == project.pk)
+        if contact_id is not None:
+            contact = get_contact(tx, project, contact_id)
+            stmt = stmt.where(Conversation.contact_pk == contact.pk)
+        if status is not None:
+            stmt = stmt.where(Conversation.status == status)
+        rows, next_cursor = fetch_page(tx, stmt, Conversation.pk, limit, after)
+        return Page(items=_records(tx, rows), next_cursor=next_cursor)
+
+    return await db.read(work)
+
+
+async def get(db: Database, project_id: str, conversation_id: str) -> ConversationDetail:
+    def work(tx: Tx) -> ConversationDetail:
+        project = tx.project(project_id)
+        return _detail(tx, _get(tx, project, conversation_id))
+
+    return await db.read(work)
+
+
+async def create(
+    db: Database, project_id: str, body: ConversationCreate, source: Source = Source.PUBLIC_API
+) -> ConversationDetail:
+    """Opens a conversation for a contact, optionally with its first message."""
+    if body.snoozed_until is not None and body.status != "snoozed":
+        raise InvalidRequest("snoozed_until needs status snoozed", field="snoozed_until")
+
+    def work(tx: Tx) -> ConversationDetail:
+        project = tx.project(project_id)
+        contact = get_contact(tx, project, body.contact_id)
+        conversation = Conversation(
+            id=new_id("cv"),
+            project_pk=project.pk,
+            contact_pk=contact.pk,
+            subject=body.subject,
+            status=body.status,
+            snoozed_until=body.snoozed_until,
+            created_at=tx.now,
+            updated_at=tx.now,
+        )
+        tx.session.add(conversation)
+        tx.session.flush()
+        companies = _touch_companies(tx, contact)
+        what = f" ({body.subject})" if body.subject else ""
+        tx.record(
+            project,
+            EventKind.CONVERSATION,
+            source.value,
+            f"conversation with {_who(contact)} opened{what}",
+            companies[0] if companies else None,
+            data=_data(conversation, contact, companies, action="opened"),
+        )
+        if body.message is not None:
+            _add_message(tx, project, conversation, contact, body.message, source)
+        return _detail(tx, conversation)
+
+    return await db.write(work)
+
+
+async def update(
+    db: Database,
+    project_id: str,
+    conversation_id: str,
+    patch: ConversationPatch,
+    source: Source = Source.PUBLIC_API,
+) -> ConversationDetail:
+    """Changes the subject or the status; leaving ``snoozed`` clears ``snoozed_until``."""
+
+    def work(tx: Tx) -> ConversationDetail:
+        project = tx.project(project_id)
+        conversation = _get(tx, project, conversation_id, lock=True)
+        status = conversation.status if patch.status is UNSET else patch.status
+        until = conversation.snoozed_until if patch.snoozed_until is UNSET else patch.snoozed_until
+        if patch.snoozed_until not in (UNSET, None) and status != "snoozed":
+            raise InvalidRequest("snoozed_until needs status snoozed", field="snoozed_until")
+        if status != "snoozed":
+            until = None
+        changed = []
+        for field, value in (
+            ("subject", patch.subject),
+            ("status", status),
+            ("snoozed_until", until),
+        ):
+            if value is not UNSET and getattr(conversation, field) != value:
+                setattr(conversation, field, value)
+                changed.append(field)
+        if changed:
+            conversation.updated_at = tx.now
+            contact = _contact_of(tx, conversation)
+            companies = _touch_companies(tx, contact)
+            tx.record(
+                project,
+                EventKind.CONVERSATION,
+                source.value,
+                f"conversation with {_who(contact)} {_verb(conversation.status, changed)}",
+                companies[0] if companies else None,
+                data={
+                    **_data(conversation, contact, companies, action="updated"),
+                    "fields": changed,
+                },
+            )
+        return _detail(tx, conversation)
+
+    return await db.write(work)
+
+
+async def add_message(
+    db: Database,
+    project_id: str,
+    conversation_id: str,
+    body: MessageCreate,
+    source: Source = Source.PUBLIC_API,
+) -> MessageRecord:
+    """Adds a message; a message from the contact reopens a snoozed or resolved conversation."""
+
+    def work(tx: Tx) -> MessageRecord:
+        project = tx.project(project_id)
+        conversation = _get(tx, project, conversation_id, lock=True)
+        contact = _contact_of(tx, conversation)
+        return _add_message(tx, project, conversation, contact, body, source)
+
+    return await db.write(work)
+
+
+def _add_message(
+    tx: Tx,
+    project: Project,
+    conversation: Conversation,
+    contact: Contact,
+    body: MessageCreate,
+    source: Source,
+) -> MessageRecord:
+    message = Message(
+        id=new_id("msg"),
+        conversation_pk=conversation.pk,
+        author=body.author,
+        body=body.body,
+        created_at=tx.now,
+    )
+    tx.session.add(message)
+    # As in Intercom: a customer's reply brings a parked conversation back to the inbox.
+    if body.author == "contact" and conversation.status != "open":
+        conversation.status = "open"
+        conversation.snoozed_until = None
+    conversation.last_message_at = conversation.updated_at = tx.now
+    tx.session.flush()
+    companies = _touch_companies(tx, contact)
+    who = _who(contact) if body.author == "contact" else "agent"
+    tx.record(
+        project,
+        EventKind.MESSAGE,
+        source.value,
+        f"{who}: {body.body[:120]}",
+        companies[0] if companies else None,
+        data={
+            **_data(conversation, contact, companies, action="message"),
+            "message_id": message.id,
+            "author": body.author,
+        },
+    )
+    return _message_record(message, conversation)
+
+
+def _get(tx: Tx, project: Project, conversation_id: str, *, lock: bool = False) -> Conversation:
+    stmt = select(Conversation).where(
+        Conversation.project_pk == project.pk, Conversation.id == conversation_id
+    )
+    conversation = tx.session.scalar(tx.locking(stmt) if lock else stmt)
+    if conversation is None:
+        raise NotFound(f"no conversation with id {conversation_id!r}")
+    return conversation
+
+
+def _contact_of(tx: Tx, conversation: Conversation) -> Contact:
+    contact = tx.session.scalar(select(Contact).where(Contact.pk == conversation.contact_pk))
+    assert contact is not None  # the foreign key cascades deletes
+    return contact
+
+
+def _touch_companies(tx: Tx, contact: Contact) -> list[Company]:
+    """A conversation is activity for every company of its contact (it keeps them un-stalled)."""
+    companies = linked_companies(tx, contact)
+    for company in companies:
+        tx.set(company, last_activity_at=tx.now)
+    return companies
+
+
+def _who(contact: Contact) -> str:
+    return contact.email or contact.name or contact.user_id or contact.id
+
+
+def _verb(status: str, changed: list[str]) -> str:
+    if "status" in changed:
+        return {"open": "reopened", "snoozed": "snoozed", "resolved": "resolved"}[status]
+    return "edited"
+
+
+def _data(
+    conversation: Conversation, contact: Contact, companies: Sequence[Company], *, action: str
+) -> dict[str, object]:
+    return {
+        "action": action,
+        "conversation_id": conversation.id,
+        "contact_id": contact.id,
+        "company_ids": [c.id for c in companies],
+        "status": conversation.status,
+    }
+
+
+def _message_record(message: Message, conversation: Conversation) -> MessageRecord:
+    return MessageRecord(
+        id=message.id,
+        conversation_id=conversation.id,
+        author=message.author,
+        body=message.body,
+        created_at=message.created_at,
+    )
+
+
+def _records(tx: Tx, rows: Sequence[Conversation]) -> list[ConversationRecord]:
+    if not rows:
+        return []
+    pks = [r.pk for r in rows]
+    counts = dict(
+        (
+            tx.session.execute(
+                select(Message.conversation_pk, func.count())
+                .where(Message.conversation_pk.in_(pks))
+                .group_by(Message.conversation_pk)
+            )
+        ).all()
+    )
+    contact_pks = sorted({r.contact_pk for r in rows})
+    contact_ids = dict(
+        (
+            tx.session.execute(select(Contact.pk, Contact.id).where(Contact.pk.in_(contact_pks)))
+        ).all()
+    )
+    companies = company_ids_by_contact(tx, contact_pks)
+    return [
+        ConversationRecord(
+            id=r.id,
+            contact_id=contact_ids[r.contact_pk],
+            company_ids=companies[r.contact_pk],
+            subject=r.subject,
+            status=r.status,
+            snoozed_until=r.snoozed_until,
+            message_count=counts.get(r.pk, 0),
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            last_message_at=r.last_message_at,
+        )
+        for r in rows
+    ]
+
+
+def _detail(tx: Tx, conversation: Conversation) -> ConversationDetail:
+    (record,) = _records(tx, [conversation])
+    messages = tx.session.scalars(
+        select(Message).where(Message.conversation_pk == conversation.pk).order_by(Message.pk)
+    )
+    fields = {name: getattr(record, name) for name in record.__struct_fields__}
+    return ConversationDetail(
+        **fields, messages=[_message_record(m, conversation) for m in messages]
+    )

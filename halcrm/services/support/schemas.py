@@ -1,0 +1,64 @@
+"""Request and answer shapes of the public API's conversations and messages (msgspec structs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from halcrm.services.crm.inputs import RecordId
+
+Status = Literal["open", "snoozed", "resolved"]
+Author = Literal["contact", "agent"]
+Subject = Annotated[str, Meta(max_length=300)]
+Body = Annotated[str, Meta(min_length=1, max_length=10_000)]
+# A snooze without a time zone would be ambiguous: RFC 3339 with an offset or "Z" only.
+Until = Annotated[datetime, Meta(tz=True)]
+
+
+class MessageCreate(msgspec.Struct, kw_only=True):
+    author: Author
+    body: Body
+
+
+class ConversationCreate(msgspec.Struct, kw_only=True):
+    contact_id: RecordId
+    subject: Subject | None = None
+    status: Status = "open"
+    snoozed_until: Until | None = None
+    message: MessageCreate | None = None
+
+
+class ConversationPatch(msgspec.Struct, kw_only=True):
+    subject: Subject | UnsetType | None = UNSET
+    status: Status | UnsetType = UNSET
+    snoozed_until: Until | UnsetType | None = UNSET
+
+
+class MessageRecord(msgspec.Struct, kw_only=True):
+    id: str
+    conversation_id: str
+    author: str
+    body: str
+    created_at: datetime
+
+
+class ConversationRecord(msgspec.Struct, kw_only=True):
+    id: str
+    contact_id: str
+    company_ids: list[str]
+    subject: str | None
+    status: str
+    snoozed_until: datetime | None
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+    last_message_at: datetime | None
+
+
+class ConversationDetail(ConversationRecord, kw_only=True):
+    """A conversation with its messages, oldest first."""
+
+    messages: list[MessageRecord]

@@ -1,0 +1,1 @@
+"""The website widget's calls."""
