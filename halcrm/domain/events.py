@@ -28,6 +28,12 @@ class EventKind(StrEnum):
     STAGES_CHANGED = "stages_changed"
     CONVERSATION = "conversation"
     MESSAGE = "message"
+    # A widget call that was refused: published live for the board, never stored (a refused
+    # call writes nothing). data: route, visitor_id, code, detail, count (coalesced refusals).
+    REFUSED = "refused"
+    # One bulk import finished: the board reloads once instead of taking one event per row.
+    # data: created, updated, unchanged, rejected (counts), file.
+    IMPORTED = "imported"
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,8 +123,10 @@ class Services:
     async def create_stage(self, body: StageCreate) -> StageRecord:
         return await stages.create(self.db, self.project_id, body)
 
-    async def update_stage(self, stage: str, patch: StagePatch) -> StageRecord:
-        return await stages.update(self.db, self.project_id, stage, patch)
+    async def update_stage(
+        self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
+    ) -> StageRecord:
+        return await stages.update(self.db, self.project_id, stage, patch, source)
 
     async def delete_stage(self, stage: str) -> Deleted:
         return await stages.delete_stage(self.db, self.project_id, stage)

@@ -98,7 +98,13 @@ async def create(db: Database, project_id: str, body: StageCreate) -> StageRecor
     return await db.write(work)
 
 
-async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatch) -> StageRecord:
+async def update(
+    db: Database,
+    project_id: str,
+    stage_ref: str,
+    patch: StagePatch,
+    source: Source = Source.ACCOUNT_API,
+) -> StageRecord:
     def work(tx: Tx) -> StageRecord:
         project = tx.project(project_id)
         stages = tx.editable_stages(project)
@@ -121,9 +127,7 @@ async def update(db: Database, project_id: str, stage_ref: str, patch: StagePatc
             stages.insert(min(patch.position, len(stages)), stage)
             _renumber(stages)
         tx.forget_stages(project)
-        tx.record(
-            project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {stage.name} edited"
-        )
+        tx.record(project, EventKind.STAGES_CHANGED, source, f"stage {stage.name} edited")
         return stage_record(stage)
 
     return await db.write(work)
