@@ -3,7 +3,7 @@
 The services run their SQL on worker threads with SQLAlchemy's synchronous engine (the stdlib
 sqlite3 driver, psycopg for PostgreSQL): measured here, a statement through the asyncio bridge
 costs several times a direct one, and a write is mostly per-statement overhead. The asyncio side
-only waits on futures (see services/uow.py).
+only waits on futures (see db/writer.py).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # NORMAL in WAL mode loses nothing when the process dies; only a power cut could.
         cursor.execute("PRAGMA synchronous=NORMAL")
         # A checkpoint fsyncs the database file: inside a commit it stalled a widget call for
-        # up to a second. services/uow.py checkpoints on a thread of its own instead.
+        # up to a second. db/writer.py checkpoints on a thread of its own instead.
         cursor.execute("PRAGMA wal_autocheckpoint=0")
         # After a checkpoint restarts the log, a file grown past this is cut back.
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")

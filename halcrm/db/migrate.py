@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from halcrm.db.engine import WRITE_OPTION
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Any fixed number: the advisory lock that serialises halcrm's migrations on PostgreSQL.
+MIGRATION_LOCK = 0x4841_4C43
 HEAD = "0003_generation"
 """The newest revision. A database already there starts without loading Alembic, which is most
 of a start-up's import time; ``tests/cli/test_migrate.py`` keeps this equal to the scripts' head."""
@@ -34,8 +38,18 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Brings the database schema to the newest revision (blocking: run it off the loop)."""
+    """Brings the database schema to the newest revision (blocking: run it off the loop).
+
+    Several processes may start on one new database at once: the migration runs under the
+    database's write lock (SQLite) or an advisory lock (PostgreSQL), and the revision is read
+    once the lock is held, so the others find the schema done instead of racing to build it.
+    """
     with engine.begin() as conn:
+        if current_revision(conn) == HEAD:
+            return
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         if current_revision(conn) == HEAD:
             return
         from alembic import command

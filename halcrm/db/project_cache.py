@@ -1,9 +1,14 @@
-"""Projects and their stages, kept between transactions: every widget call needs both.
+"""Projects and their stages kept between calls, checked against the database on every call.
 
-A project's settings and pipeline change rarely and only through the services, which record a
-``project_updated`` or ``stages_changed`` event when they do; recording one bumps the generation
-here, so the next reader loads afresh. A snapshot loaded while a change was in flight carries
-the older generation and is never served (several PostgreSQL writers can overlap that way).
+Every widget call needs its project's settings and pipeline. They are kept in memory, but
+never trusted on their own: each call reads the project's ``generation`` (one indexed row) and
+uses the kept snapshot only when it was loaded at that generation. Database triggers
+(migration 0003) give the project a new generation in the same transaction as any change to
+its settings or its stages, so a change committed by any process, through any
+code path, is in force on the very next call everywhere. Generations are never reused (a
+sequence on PostgreSQL, a random 64-bit value on SQLite), so a snapshot read inside a
+transaction that later rolled back carries a generation no committed row will ever have again:
+this memory cannot drift from the database.
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from halcrm.db.models import Project, Stage
+from halcrm.db.records import ProjectRow, StageRow
 from halcrm.domain.stages import StageInfo, StageKind
 
 
-def stage_info(stage: Stage) -> StageInfo:
+def stage_info(stage: StageRow) -> StageInfo:
     return StageInfo(
         id=stage.id,
         name=stage.name,
@@ -28,10 +33,10 @@ def stage_info(stage: Stage) -> StageInfo:
 
 @dataclass(frozen=True)
 class ProjectSnapshot:
-    """A project and its stages as committed; shared between threads, so never modified."""
+    """A project and its stages as read at one generation; shared between threads, read-only."""
 
-    project: Project
-    stages: tuple[Stage, ...]
+    project: ProjectRow
+    stages: tuple[StageRow, ...]
     infos: tuple[StageInfo, ...] = field(init=False)
     by_pk: dict[int, StageInfo] = field(init=False)
     pk_by_id: dict[str, int] = field(init=False)
@@ -44,30 +49,24 @@ class ProjectSnapshot:
         )
         object.__setattr__(self, "pk_by_id", {s.id: s.pk for s in self.stages})
 
-
-class ProjectCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._generation = 0
-        self._snapshots: dict[str, tuple[int, ProjectSnapshot]] = {}
-
     @property
     def generation(self) -> int:
-        return self._generation
+        return self.project.generation
 
-    def get(self, project_id: str) -> ProjectSnapshot | None:
+
+class ProjectCache:
+    """The newest snapshot seen of each project, by project id."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, ProjectSnapshot] = {}
+
+    def get(self, project_id: str, generation: int) -> ProjectSnapshot | None:
         found = self._snapshots.get(project_id)
-        if found is None or found[0] != self._generation:
+        if found is None or found.generation != generation:
             return None
-        return found[1]
+        return found
 
-    def put(self, project_id: str, generation: int, snapshot: ProjectSnapshot) -> None:
-        """Keeps a snapshot loaded at ``generation`` unless something changed since."""
+    def put(self, project_id: str, snapshot: ProjectSnapshot) -> None:
         with self._lock:
-            if generation == self._generation:
-                self._snapshots[project_id] = (generation, snapshot)
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._snapshots.clear()
+            self._snapshots[project_id] = snapshot

@@ -1,22 +1,25 @@
-"""Rows as detached instances of the mapped classes, read and written with Core statements.
+"""Core statements compiled once per dialect and run on the DBAPI cursor of a transaction.
 
-The widget's calls are most of halcrm's writes, and each touches a handful of rows. Measured
-here, the ORM's unit of work (flushes, identity bookkeeping, statement building) cost several
-times the SQL itself on that path. So the hot paths read rows into *detached* instances of the
-same model classes (one type per table for the service code, whichever way a row was loaded),
-and ``Tx`` writes what a call changed with cached Core statements. Instances loaded through the
-ORM session stay ORM-managed: ``Tx.set`` assigns those and lets the session flush them.
+Measured here, SQLAlchemy's per-statement execution context cost several times the SQLite
+statement itself on the widget's paths. So the hot statements are plain Core statements built
+once (at import, or by the cached builders below), compiled once per dialect, and run straight
+on the driver's cursor with the same bind and result processing SQLAlchemy would apply (UTC
+datetimes, JSON, booleans) and the same column defaults an INSERT would fill. Rows come back as
+plain tuples; ``db.records`` turns them into immutable records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
+    DateTime,
     Delete,
     Insert,
     Select,
@@ -25,121 +28,29 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
-    inspect,
-    select,
+    update,
 )
-from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
+from sqlalchemy.sql.schema import CallableColumnDefault, Column, ScalarElementColumnDefault
 
-from halcrm.db.base import Base
-
-M = TypeVar("M", bound=Base)
+Statement = Select[Any] | CompoundSelect[Any] | Insert | Update | Delete
 
 
-@dataclass(frozen=True)
-class Shape:
-    """How one model's attributes map onto its table's columns."""
-
-    model: type[Base]
-    table: Table
-    attrs: tuple[tuple[str, ColumnElement[Any]], ...]
-    names: frozenset[str]
-    select: Select[Any]
-
-    def column(self, attr: str) -> ColumnElement[Any]:
-        return dict(self.attrs)[attr]
-
-
-@cache
-def shape(model: type[Base]) -> Shape:
-    mapper = inspect(model)
-    attrs = tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
-    table = mapper.local_table
-    assert isinstance(table, Table)
-    names = frozenset(attr for attr, _ in attrs)
-    return Shape(model, table, attrs, names, select(*(column for _, column in attrs)))
-
-
-def attrs(model: type[Base]) -> frozenset[str]:
-    return shape(model).names
-
-
-def columns(model: type[Base]) -> Select[Any]:
-    """``SELECT`` of every column of the model, in attribute order (add ``.where`` to it)."""
-    return shape(model).select
-
-
-def detached(model: type[M], values: Mapping[str, Any]) -> M:
-    """An instance of ``model`` holding ``values``, attached to no session.
-
-    Built the way the ORM's own loader builds instances (no attribute events), which is what
-    makes a row cheap here.
-    """
-    instance = inspect(model).class_manager.new_instance()
-    instance.__dict__.update(values)
-    return instance  # type: ignore[return-value]
-
-
-def from_row(model: type[M], row: Sequence[Any]) -> M:
-    attrs = shape(model).attrs
-    return detached(model, {attr: value for (attr, _), value in zip(attrs, row, strict=True)})
-
-
-def all_from(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
-    return [from_row(model, row) for row in rows]
-
-
-@cache
-def update_statement(model: type[Base], attrs: frozenset[str]) -> Update:
-    """``UPDATE … SET <attrs> WHERE pk = :pk_``, built once per set of attributes."""
-    found = shape(model)
-    return (
-        sql_update(found.table)
-        .where(found.table.c.pk == bindparam("pk_"))
-        .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
-    )
-
-
-@cache
-def insert_statement(model: type[Base], attrs: frozenset[str]) -> Insert:
-    """``INSERT … RETURNING pk``, built once per set of attributes."""
-    found = shape(model)
-    return (
-        insert(found.table)
-        .values({found.column(attr): bindparam(attr) for attr in sorted(attrs)})
-        .returning(found.table.c.pk)
-    )
-
-
-@cache
-def delete_statement(model: type[Base]) -> Delete:
-    """``DELETE … WHERE pk = :pk_``."""
-    table = shape(model).table
-    return delete(table).where(table.c.pk == bindparam("pk_"))
-
-
-def defaults(model: type[Base], given: Mapping[str, Any]) -> dict[str, Any]:
-    """``given`` with every other attribute filled as the INSERT fills it (scalar defaults,
-    else ``None``)."""
-    values = dict(given)
-    for attr, column in shape(model).attrs:
-        if attr in values:
-            continue
-        default = getattr(column, "default", None)
-        if isinstance(default, ScalarElementColumnDefault):
-            values[attr] = default.arg
-        elif isinstance(default, CallableColumnDefault):
-            values[attr] = default.arg(None)  # type: ignore[arg-type]  # dict or list: a new one
-        else:
-            values[attr] = None
-    return values
+def default_of(column: Column[Any]) -> Callable[[], Any]:
+    """How SQLAlchemy fills a column an INSERT does not name (its Python-side ``default``)."""
+    default = column.default
+    if isinstance(default, ScalarElementColumnDefault):
+        value = default.arg
+        return lambda: value
+    if isinstance(default, CallableColumnDefault):
+        make = default.arg
+        return lambda: make(None)  # type: ignore[call-arg,arg-type]  # a new dict or list
+    raise TypeError(f"column {column} has a default halcrm cannot run outside the ORM")
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A statement compiled once for a dialect, run on the DBAPI cursor with the same bind and
-    result processing SQLAlchemy would apply (UTC datetimes, JSON, booleans)."""
+    """A statement compiled once for a dialect, with what its parameters and results need."""
 
     sql: str
     order: tuple[str, ...] | None
@@ -147,19 +58,35 @@ class Prepared:
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]
     constants: dict[str, Any]
     """Values the statement carries itself (a ``LIMIT 1``)."""
+    defaults: tuple[tuple[str, Callable[[], Any]], ...]
+    """Columns an INSERT fills from their ``default`` (a new ``{}`` for JSON, ``False``)."""
     results: tuple[Callable[[Any], Any] | None, ...]
     is_select: bool
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        if self.constants:
+        if self.constants or self.defaults:
             values = {**self.constants, **values}
+            for name, make in self.defaults:
+                values[name] = make()
         if self.binds:
             values = dict(values)
             for name, process in self.binds:
                 values[name] = process(values[name])
         if self.order is None:
             return values
-        return tuple(values[name] for name in self.order)
+        return self.pick(values)
+
+    @property
+    def pick(self) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+        """The positional parameters from the named ones (qmark drivers)."""
+        found = _PICKERS.get(self.order)
+        if found is None:
+            names = self.order or ()
+            if len(names) < 2:
+                found = _PICKERS[self.order] = lambda values: tuple(values[n] for n in names)
+            else:
+                found = _PICKERS[self.order] = itemgetter(*names)
+        return found
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         if not self.results:
@@ -170,46 +97,117 @@ class Prepared:
         )
 
 
+def _is_datetime(kind: Any) -> bool:
+    return isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime)
+
+
+_PICKERS: dict[tuple[str, ...] | None, Callable[[Mapping[str, Any]], tuple[Any, ...]]] = {}
+_MEMOS: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}
+
+
+def _memo(process: Callable[[Any], Any], kind: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """A datetime bind processor that remembers its last value, shared by every statement of
+    one column type: the statements of a call bind the same ``tx.now`` again and again, and
+    formatting it each time was a tenth of a widget call."""
+    last = _MEMOS.setdefault(kind, [(object(), None)])
+
+    def remembered(value: Any) -> Any:
+        seen, out = last[0]
+        if value is seen:
+            return out
+        out = process(value)
+        last[0] = (value, out)
+        return out
+
+    return remembered
+
+
 _PREPARED: dict[tuple[int, str], Prepared] = {}
-
-
-Statement = Select[Any] | Insert | Update | Delete
+# Statements whose compiled form is kept: holding them keeps their ids from being reused.
+_KEEP: list[Statement] = []
 
 
 def prepared(stmt: Statement, dialect: Dialect) -> Prepared:
-    """``stmt`` compiled for ``dialect``; kept for the process (statements are built at import)."""
+    """``stmt`` compiled for ``dialect``; kept for the process (statements are built once)."""
     key = (id(stmt), dialect.name)
     found = _PREPARED.get(key)
     if found is not None:
         return found
     compiled = stmt.compile(dialect=dialect)
-    binds = []
+    prefetch = {column.key: column for column in getattr(compiled, "insert_prefetch", ())}
+    defaults = tuple((name, default_of(column)) for name, column in prefetch.items())
     constants = {
-        name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if not bind.required and name not in prefetch
     }
+    binds: list[tuple[str, Callable[[Any], Any]]] = []
     for name, bind in compiled.binds.items():
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
+        if process is None:
+            continue
+        if _is_datetime(bind.type):
+            kind = (repr(bind.type), type(bind.type), dialect.name)
+            binds.append((name, _memo(process, kind)))
+        else:
             binds.append((name, process))
     results: list[Callable[[Any], Any] | None] = []
-    returned = stmt.selected_columns if isinstance(stmt, Select) else stmt.exported_columns
+    reads = isinstance(stmt, Select | CompoundSelect)
+    returned = (
+        stmt.selected_columns
+        if isinstance(stmt, Select | CompoundSelect)
+        else stmt.exported_columns
+    )
     for column in returned:
         results.append(column.type.dialect_impl(dialect).result_processor(dialect, None))
     if not any(results):
         results = []
-    order = tuple(compiled.positiontup or ()) if compiled.positional else None
     found = Prepared(
         compiled.string,
-        order,
+        tuple(compiled.positiontup or ()) if compiled.positional else None,
         tuple(binds),
         constants,
+        defaults,
         tuple(results),
-        is_select=isinstance(stmt, Select),
+        is_select=reads,
     )
-    # The statement object is kept alive with it, so its id is never reused for another.
     _KEEP.append(stmt)
     _PREPARED[key] = found
     return found
 
 
-_KEEP: list[Statement] = []
+# Builders for the statements whose shape depends on which columns a call writes. Each shape is
+# built once and kept (``functools.cache``), so ``prepared`` finds it by identity next time.
+
+
+@cache
+def update_by_pk(table: Table, names: frozenset[str]) -> Update:
+    """``UPDATE table SET <names> WHERE pk = :pk_`` (column names as bind names)."""
+    return (
+        update(table)
+        .where(table.c.pk == bindparam("pk_"))
+        .values({table.c[name]: bindparam(name) for name in sorted(names)})
+    )
+
+
+@cache
+def insert_returning(
+    table: Table, names: frozenset[str], returning: tuple[ColumnElement[Any], ...]
+) -> Insert:
+    """``INSERT INTO table (<names>) … RETURNING <returning>``; other columns get their defaults."""
+    return (
+        insert(table)
+        .values({table.c[name]: bindparam(name) for name in sorted(names)})
+        .returning(*returning)
+    )
+
+
+@cache
+def insert_row(table: Table, names: frozenset[str]) -> Insert:
+    """``INSERT INTO table (<names>) …``, answering nothing; other columns get their defaults."""
+    return insert(table).values({table.c[name]: bindparam(name) for name in sorted(names)})
+
+
+@cache
+def delete_by_pk(table: Table) -> Delete:
+    return delete(table).where(table.c.pk == bindparam("pk_"))

@@ -3,7 +3,9 @@
 SQLite has one writer at a time anyway, so every write goes to one writer thread that takes
 whatever calls are queued (up to ``batch_size``), runs each in its own SAVEPOINT inside one
 transaction, and commits once (group commit). A call that fails rolls back its savepoint only;
-its neighbours still commit. Answers and events are handed back to the asyncio loop only after
+its neighbours still commit. Whether a refused call's writes stay is never decided by Python
+state: alone in its transaction it rolls the transaction back; beside others it has a
+SAVEPOINT. Answers and events are handed back to the asyncio loop only after
 the COMMIT, so nobody sees a write that did not last. PostgreSQL gets a pool of writer threads,
 one transaction per call, with row locks and retries on races instead.
 """
@@ -21,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,8 +76,8 @@ Settled = tuple[_Job, Any, BaseException | None]
 """A finished call: its job, and its answer or its error."""
 
 
-class _Undo(Exception):
-    """Rolls a batch's transaction back so its calls can run again, each in a savepoint."""
+class _Refused(Exception):
+    """Ends a batch of one call that failed, so its transaction rolls back."""
 
 
 class Database:
@@ -133,21 +135,27 @@ class Database:
         return await loop.run_in_executor(self._readers, self._read, work)
 
     def _read(self, work: Work[T]) -> T:
-        with self._sessions() as session:
+        with self.engine.connect() as conn, conn.begin():
+            tx = Tx(conn, self.clock(), self.projects)
             try:
-                return work(Tx(session, self.clock(), self.projects, writer=False))
+                return work(tx)
             finally:
-                session.rollback()
+                tx.discard()
+
+    def _write_connection(self) -> Connection:
+        # The option makes SQLite take the write lock at BEGIN (engine.py).
+        return self.engine.connect().execution_options(**{WRITE_OPTION: True})
 
     def run_write_blocking(self, work: Work[T]) -> T:
         """Runs a write on the calling thread (start-up and tools, never from the loop)."""
-        with self._sessions() as session, session.begin():
-            session.connection(execution_options={WRITE_OPTION: True})
-            tx = Tx(session, self.clock(), self.projects)
-            result = work(tx)
-            tx.flush()
-        if tx.changes_projects():
-            self.projects.invalidate()
+        with self._write_connection() as conn, conn.begin():
+            tx = Tx(conn, self.clock(), self.projects)
+            try:
+                result = work(tx)
+                tx.finish()
+            except BaseException:
+                tx.discard()
+                raise
         return result
 
     def with_clock(self, clock: Clock) -> Database:
@@ -234,101 +242,72 @@ class Database:
             if stop:
                 return
 
-    def _run_batch(self, batch: list[_Job], *, savepoints: bool = False) -> None:
-        """Runs a batch in one transaction and commits once.
-
-        A batch first runs without savepoints: most calls succeed, and a refusal that changed
-        nothing yet needs nothing undone. Only when a call fails after writing is the whole
-        transaction rolled back; the batch's other calls then run again, each in a savepoint.
-        """
+    def _run_batch(self, batch: list[_Job]) -> None:
+        """Runs a batch in one transaction and commits once; each call of several gets a
+        SAVEPOINT, so a refused call is undone whatever it wrote, and its neighbours stay."""
         done: list[tuple[_Job, Any]] = []
         failed: list[tuple[_Job, BaseException]] = []
         again: list[_Job] = []
-        redo: list[_Job] = []
-        generation = self.projects.generation
+        savepoints = len(batch) > 1
         try:
-            with self._sessions() as session, session.begin():
-                conn = session.connection(execution_options={WRITE_OPTION: True})
-                # Savepoints straight on the driver: the Session's nested transactions cost
+            with self._write_connection() as conn, conn.begin():
+                # Savepoints straight on the driver: SQLAlchemy's nested transactions cost
                 # more than a small widget call's own statements.
                 cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-                for n, job in enumerate(batch):
-                    tx = Tx(session, job.clock(), self.projects, conn=conn)
-                    before = self.projects.generation
+                for job in batch:
+                    tx = Tx(conn, job.clock(), self.projects)
                     if savepoints:
                         cursor.execute("SAVEPOINT halcrm_call")
                     try:
                         result = job.work(tx)
-                        tx.flush()
+                        tx.finish()
                     except BaseException as exc:
-                        if self.projects.generation != before:
-                            # It may have cached project state its rollback just undid.
-                            self.projects.invalidate()
-                        if is_race(exc):
-                            again.append(job)
-                        else:
-                            failed.append((job, exc))
-                        if not savepoints and not tx.wrote:
-                            continue  # refused before writing anything: nothing to undo
-                        if not savepoints or not session.is_active:
-                            # Undo the whole transaction (a failed ORM flush has done so
-                            # already); the batch's other calls run again in another.
-                            redo = [j for j, _ in done] + batch[n + 1 :]
-                            done = []
-                            raise _Undo from exc
+                        tx.discard()
+                        (again.append(job) if is_race(exc) else failed.append((job, exc)))
+                        if not savepoints:
+                            raise _Refused from exc
                         cursor.execute("ROLLBACK TO SAVEPOINT halcrm_call")
                         cursor.execute("RELEASE SAVEPOINT halcrm_call")
-                        # ORM objects of the undone call must not be flushed by the next one.
-                        session.expunge_all()
                         continue
                     if savepoints:
                         cursor.execute("RELEASE SAVEPOINT halcrm_call")
                     job.events = tx.committed_events()
                     done.append((job, result))
-        except _Undo:
-            pass
+        except _Refused:
+            pass  # the one call's transaction is rolled back: nothing it did stays
         except BaseException as exc:
             log.warning("group commit of %d calls failed: %s", len(batch), exc)
             for job, _ in done:
-                if is_race(exc):
-                    again.append(job)
-                else:
-                    failed.append((job, exc))
+                (again.append(job) if is_race(exc) else failed.append((job, exc)))
             done = []
-        if self.projects.generation != generation:
-            # Settings or stages changed: other writers may have cached them before the commit.
-            self.projects.invalidate()
         settled: list[Settled] = [(job, result, None) for job, result in done]
         settled += [(job, None, error) for job, error in failed]
         self._hand_back_all(settled)
         for job in again:
             self._retry(job)
-        if redo:
-            self._run_batch(redo, savepoints=True)
 
     def _single_writer(self) -> None:
+        """PostgreSQL: one transaction per call; a call that fails rolls it back whole."""
         while True:
             job = self._queue.get()
             if job is None:
                 return
-            generation = self.projects.generation
             try:
-                with self._sessions() as session, session.begin():
-                    session.connection(execution_options={WRITE_OPTION: True})
-                    tx = Tx(session, job.clock(), self.projects)
-                    result = job.work(tx)
-                    tx.flush()
+                with self._write_connection() as conn, conn.begin():
+                    tx = Tx(conn, job.clock(), self.projects)
+                    try:
+                        result = job.work(tx)
+                        tx.finish()
+                    except BaseException:
+                        tx.discard()
+                        raise
                     job.events = tx.committed_events()
             except BaseException as exc:
-                if self.projects.generation != generation:
-                    self.projects.invalidate()
                 if is_race(exc):
                     self._retry(job, exc)
                 else:
                     self._hand_back(job, None, exc)
                 continue
-            if self.projects.generation != generation:
-                self.projects.invalidate()
             self._hand_back(job, result, None)
 
     def _retry(self, job: _Job, exc: BaseException | None = None) -> None:

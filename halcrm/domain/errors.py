@@ -57,6 +57,13 @@ class CompanyNotLinked(DomainError):
     code = "company_not_linked"
 
 
+class IdentityConflict(DomainError):
+    """A visitor verified over its own id claims a contact another verified visitor holds."""
+
+    kind = ErrorKind.FORBIDDEN
+    code = "identity_conflict"
+
+
 class NotFound(DomainError):
     kind = ErrorKind.NOT_FOUND
     code = "not_found"

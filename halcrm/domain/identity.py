@@ -48,7 +48,10 @@ def verify_user_hash(secret: str, visitor_id: str, given: str | None) -> bool:
     """Checks a client's ``user_hash`` in constant time."""
     if not given:
         return False
-    return hmac.compare_digest(user_hash(secret, visitor_id), given.strip().lower())
+    # Bytes: compare_digest refuses a str with non-ASCII characters, which is simply wrong here.
+    return hmac.compare_digest(
+        user_hash(secret, visitor_id).encode(), given.strip().lower().encode()
+    )
 
 
 def tokens_match(expected: str, given: str | None) -> bool:

@@ -34,6 +34,8 @@ class SkipReason(StrEnum):
     ALREADY_LATER = "already_later"
     SAME_STAGE = "same_stage"
     CLOSED = "closed"
+    # identify rule 7: a stage name the project does not have skips the write, not the call.
+    UNKNOWN_STAGE = "unknown_stage"
 
 
 @dataclass(frozen=True, slots=True)

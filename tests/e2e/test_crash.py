@@ -3,64 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.processes import free_port, halcrm_serve, wait_until_up
 
 TOKEN = "crash-token-" + "z" * 20
 WORKERS = 8
 # Enough answered writes to kill in the middle of a steady load, few enough to stay quick.
 KILL_AFTER = 150
 MAX_ROUNDS = 200
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def halcrm_serve(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
-    env.update(
-        HALCRM_DATA_DIR=str(data_dir),
-        HALCRM_PORT=str(port),
-        HALCRM_ACCOUNT_TOKEN=TOKEN,
-    )
-    log = (data_dir.parent / f"serve-{port}.log").open("ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "halcrm", "serve"], env=env, stdout=log, stderr=log
-    )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
-        log.close()
-
-
-async def wait_until_up(base: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=2) as http:
-        for _ in range(300):
-            assert proc.poll() is None, "halcrm serve exited while starting"
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("halcrm serve did not start")
 
 
 class Acks:
@@ -163,7 +120,7 @@ async def test_answered_writes_survive_sigkill(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     acks = Acks()
-    with halcrm_serve(data_dir, port) as proc:
+    with halcrm_serve(data_dir, port, TOKEN) as proc:
         await wait_until_up(base, proc)
         reached = asyncio.Event()
         tasks = [asyncio.create_task(worker(base, n, acks, reached)) for n in range(WORKERS)]
@@ -175,7 +132,7 @@ async def test_answered_writes_survive_sigkill(tmp_path):
     check_database(data_dir / "halcrm.db", acks)
 
     # The restarted server opens the same file and answers with what was acknowledged.
-    with halcrm_serve(data_dir, port) as proc:
+    with halcrm_serve(data_dir, port, TOKEN) as proc:
         await wait_until_up(base, proc)
         async with httpx.AsyncClient(
             base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
@@ -190,7 +147,7 @@ async def test_sigterm_with_an_open_event_stream_exits_cleanly(tmp_path):
     data_dir = tmp_path / "data"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with halcrm_serve(data_dir, port) as proc:
+    with halcrm_serve(data_dir, port, TOKEN) as proc:
         await wait_until_up(base, proc)
         async with (
             httpx.AsyncClient(base_url=base, timeout=10) as http,

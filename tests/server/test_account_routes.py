@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
+
 from tests.server.helpers import call, companies, company, history
 
 
@@ -244,3 +247,14 @@ async def test_openapi_schema_is_served(client):
     paths = schema.json()["paths"]
     for path in ("/api/widget/identify", "/api/companies", "/api/contacts/{contact_id}"):
         assert path in paths
+
+
+@pytest.mark.parametrize("name", ["Lead", "lead", "LEAD"])
+async def test_a_stage_renamed_to_its_own_name_in_any_case_is_renamed(
+    client: httpx.AsyncClient, auth: dict[str, str], name: str
+):
+    answer = await client.patch("/api/stages/lead", json={"name": name}, headers=auth)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["name"] == name
+    stages = (await client.get("/api/stages", headers=auth)).json()["items"]
+    assert stages[0]["name"] == name

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from halcrm.domain.errors import UnknownCompany
+from halcrm.domain.errors import InvalidRequest, UnknownCompany
+from halcrm.services.crm.inputs import StagePatch
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify
 
@@ -37,3 +38,20 @@ async def test_writes_after_close_are_refused(services: Services, runtime):
     await runtime.close()
     with pytest.raises(RuntimeError):
         await services.identify(Identify(app_id="local", visitor_id="late"))
+
+
+async def test_a_refused_stage_edit_in_a_batch_leaves_the_stage(services: Services):
+    """The stage edit writes its ORM changes, then is refused; the identifies beside it stay."""
+    edit = services.update_stage(
+        "won", StagePatch(name="Closed Won", probability=5, stall_after_days=3)
+    )
+    identifies = [
+        services.identify(Identify(app_id="local", visitor_id=f"s{i}", email=f"s{i}@b.dev"))
+        for i in range(20)
+    ]
+    answers = await asyncio.gather(edit, *identifies, return_exceptions=True)
+    assert isinstance(answers[0], InvalidRequest)
+    assert not any(isinstance(a, BaseException) for a in answers[1:])
+    won = next(s for s in (await services.stages()).items if s.id == "won")
+    assert (won.name, won.probability, won.stall_after_days) == ("Won", 100, None)
+    assert len((await services.contacts(limit=500)).items) == 20

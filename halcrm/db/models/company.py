@@ -18,6 +18,7 @@ class Company(Base):
         # One shared placeholder per work-email domain, one per free-mail contact.
         UniqueConstraint("project_pk", "placeholder_key"),
         Index("ix_companies_project_stage", "project_pk", "stage_pk"),
+        Index("ix_companies_project_domain", "project_pk", "domain"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, text
+from sqlalchemy import BigInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from halcrm.db.base import Base
@@ -20,7 +20,7 @@ class Project(Base):
     stage_update_mode: Mapped[str] = mapped_column(String(20), default="advance_only")
     identity_verification: Mapped[str] = mapped_column(String(20), default="off")
     secret: Mapped[str] = mapped_column(String(128))
-    # Bumped in the same transaction as any change to the project, its stages or its API keys;
-    # every process's cache of those compares it on each call (db/project_cache.py).
-    generation: Mapped[int] = mapped_column(server_default=text("1"))
+    # A new value (database triggers) in the same transaction as any change to the project or its
+    # stages; every process's cache of those compares it on each call (db/project_cache.py).
+    generation: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
     created_at: Mapped[datetime]

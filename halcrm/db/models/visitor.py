@@ -25,5 +25,7 @@ class Visitor(Base):
         ForeignKey("companies.pk", ondelete="SET NULL")
     )
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # What this visitor's user_hash proved: its visitor_id, or the user_id/email it claimed.
+    verified_identity: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]

@@ -16,8 +16,8 @@ from halcrm.db.models import (
     FocusAnswer,
     Message,
     Project,
-    Stage,
 )
+from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest
@@ -158,7 +158,7 @@ def _waiting_reply(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]
 
 
 def _widget_advanced(
-    tx: Tx, project: Project, stages: dict[int, Stage]
+    tx: Tx, project: Project, stages: dict[int, StageRow]
 ) -> list[tuple[FocusItem, datetime]]:
     rows = tx.session.scalars(
         select(Company)
@@ -185,7 +185,7 @@ def _widget_advanced(
 
 
 def _stalled(
-    tx: Tx, project: Project, stages: dict[int, Stage]
+    tx: Tx, project: Project, stages: dict[int, StageRow]
 ) -> list[tuple[FocusItem, datetime]]:
     open_stages = sorted(
         (s for s in stages.values() if s.kind == StageKind.OPEN), key=lambda s: s.position

@@ -23,7 +23,7 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.money import from_cents, to_cents
 from halcrm.domain.stages import Source, StageMode, resolve_stage
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.crm.pipeline import apply_stage
+from halcrm.services.crm.pipeline import apply_stage, apply_stage_to
 from halcrm.services.crm.queries import company_record, company_records, get_company, load_company
 from halcrm.services.crm.records import CompanyRecord, Deleted, HistoryItem, StageResult
 from halcrm.services.ids import new_id
@@ -102,7 +102,7 @@ async def create(
         tx.session.flush()
         tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} created", company)
         if body.stage is not None:
-            apply_stage(tx, project, company, body.stage, StageMode.EXACT, source)
+            apply_stage_to(tx, project, company, body.stage, StageMode.EXACT, source)
         return company_record(tx, project, company)
 
     return await db.write(work)
@@ -154,7 +154,7 @@ async def update(
                 data={"fields": sorted(changed)},
             )
         if patch.stage is not UNSET:
-            apply_stage(tx, project, company, patch.stage, StageMode.EXACT, source)
+            apply_stage_to(tx, project, company, patch.stage, StageMode.EXACT, source)
         return company_record(tx, project, company)
 
     return await db.write(work)
@@ -282,6 +282,8 @@ async def reopen(
         target = closed_from if closed_from in open_ids else None
         if target is None:
             target = next(s.id for s in rows if s.kind == "open")
-        return apply_stage(tx, project, company, target, StageMode.EXACT, source, note="reopened")
+        return apply_stage_to(
+            tx, project, company, target, StageMode.EXACT, source, note="reopened"
+        )
 
     return await db.write(work)

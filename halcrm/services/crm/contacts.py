@@ -209,9 +209,9 @@ async def set_link(
         company = get_company(tx, project, company_id)
         deleted: list[str] = []
         if linked:
-            changed = link(tx, contact, company)
+            changed = link(tx, contact.pk, company.pk)
             if changed and not company.is_placeholder:
-                deleted = release_placeholders(tx, contact, keep=company)
+                deleted = release_placeholders(tx, contact.pk, keep_pk=company.pk)
         else:
             result = tx.session.execute(
                 delete(ContactCompany).where(

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from halcrm.db.models import Company, Project, StageChange
-from halcrm.db.tx import Tx
+from collections.abc import Mapping
+from typing import Any
+
+from halcrm.db.models import Company, StageChange
+from halcrm.db.records import CompanyRow, of_model
+from halcrm.db.tx import ProjectKeys, Tx
+from halcrm.domain.errors import UnknownStage
 from halcrm.domain.events import EventKind
 from halcrm.domain.money import from_cents
-from halcrm.domain.stages import Source, StageInfo, StageMode, decide, resolve_stage
+from halcrm.domain.stages import (
+    SkipReason,
+    Source,
+    StageInfo,
+    StageMode,
+    decide,
+    resolve_stage,
+)
 from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
 
@@ -15,24 +27,38 @@ MANUAL_SOURCES = frozenset({Source.BOARD, Source.ACCOUNT_API, Source.PUBLIC_API}
 
 def apply_stage(
     tx: Tx,
-    project: Project,
-    company: Company,
+    project: ProjectKeys,
+    company: CompanyRow,
     ref: str | None,
     mode: StageMode,
     source: Source,
     note: str | None = None,
+    *,
+    also: Mapping[str, Any] | None = None,
+    unknown_ok: bool = False,
 ) -> StageResult:
     """Writes a stage under ``mode`` and records the write (applied or skipped) and its event.
 
     Args:
         ref: The requested stage's id or name; ``None`` clears the stage (exact writes only).
         note: An optional reason stored with the audit row (e.g. why a deal was lost).
+        also: Other columns of the company the caller changes, written in the same UPDATE.
+        unknown_ok: An unknown ``ref`` is a skipped write (``unknown_stage``), not a refusal
+            (identify rule 7).
     """
     pipeline = tx.snapshot(project.id)
     current: StageInfo | None = pipeline.by_pk.get(company.stage_pk) if company.stage_pk else None
-    requested = resolve_stage(pipeline.infos, ref) if ref is not None else None
+    unknown: str | None = None
+    try:
+        requested = resolve_stage(pipeline.infos, ref) if ref is not None else None
+    except UnknownStage:
+        if not unknown_ok:
+            raise
+        requested, unknown = None, ref
 
-    if requested is None:
+    if unknown is not None:
+        applied, reason = False, SkipReason.UNKNOWN_STAGE
+    elif requested is None:
         # Clearing a stage is a manual correction; advance_only never moves a company backwards.
         applied, reason = mode is StageMode.EXACT, None
     else:
@@ -40,7 +66,7 @@ def apply_stage(
         applied, reason = decision.applied, decision.reason
     new = requested if applied else current
 
-    tx.insert(
+    tx.add(
         StageChange,
         id=new_id("sc"),
         project_pk=project.pk,
@@ -48,7 +74,7 @@ def apply_stage(
         from_stage_id=current.id if current else None,
         from_stage_name=current.name if current else None,
         requested_stage_id=requested.id if requested else None,
-        requested_stage_name=requested.name if requested else None,
+        requested_stage_name=requested.name if requested else unknown,
         to_stage_id=new.id if new else None,
         to_stage_name=new.name if new else None,
         mode=mode.value,
@@ -58,27 +84,28 @@ def apply_stage(
         note=note,
         created_at=tx.now,
     )
+    changes: dict[str, Any] = {**(also or {}), "last_activity_at": tx.now}
     if applied:
-        tx.set(
-            company,
+        changes.update(
             stage_pk=pipeline.pk_by_id[new.id] if new else None,
             last_stage_source=source.value,
             last_stage_at=tx.now,
             updated_at=tx.now,
         )
         if source in MANUAL_SOURCES:
-            tx.set(company, stage_set_by_hand=True)
-    tx.set(company, last_activity_at=tx.now)
+            changes["stage_set_by_hand"] = True
+    tx.update(CompanyRow, company.pk, **changes)
 
     result = StageResult(
         company_id=company.id,
         stage=new.name if new else None,
         previous_stage=current.name if current else None,
-        requested_stage=requested.name if requested else None,
+        requested_stage=requested.name if requested else unknown,
         mode=mode.value,
         applied=applied,
         reason=reason.value if reason else None,
     )
+    deal_cents = changes.get("deal_value_cents", company.deal_value_cents)
     tx.record(
         project,
         EventKind.STAGE_CHANGE,
@@ -87,14 +114,31 @@ def apply_stage(
         company,
         data={
             **{k: getattr(result, k) for k in result.__struct_fields__},
-            "deal_value": from_cents(company.deal_value_cents),
+            "deal_value": from_cents(deal_cents),
             "note": note,
         },
     )
     return result
 
 
-def _summary(company: Company, result: StageResult) -> str:
+def apply_stage_to(
+    tx: Tx,
+    project: ProjectKeys,
+    company: Company,
+    ref: str | None,
+    mode: StageMode,
+    source: Source,
+    note: str | None = None,
+) -> StageResult:
+    """``apply_stage`` for a company the caller edits through the session: its changes are
+    written first, and it reads the stage write back afterwards."""
+    tx.session.flush()
+    result = apply_stage(tx, project, of_model(CompanyRow, company), ref, mode, source, note)
+    tx.session.refresh(company)
+    return result
+
+
+def _summary(company: CompanyRow, result: StageResult) -> str:
     target = result.requested_stage or "no stage"
     if result.applied:
         if result.previous_stage == result.stage:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from halcrm.db.models import Company, Contact, ContactCompany, Event, Project
-from halcrm.db.sql import columns
-from halcrm.db.tx import Tx
+from halcrm.db.models import Company, ContactCompany, Event
+from halcrm.db.records import CompanyRow, ContactRow, select_of
+from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.identity import email_domain, is_free_mail
 from halcrm.services.crm.queries import linked_companies
 from halcrm.services.ids import new_id
 
 
-def placeholder_key(contact: Contact) -> tuple[str, str, str | None]:
+def placeholder_key(contact: ContactRow) -> tuple[str, str, str | None]:
     """The placeholder's unique key, its name and its domain for this contact.
 
     A work email shares one placeholder per domain; a free-mail address (or no email) gets one
@@ -29,38 +29,52 @@ def placeholder_key(contact: Contact) -> tuple[str, str, str | None]:
     return f"contact:{contact.id}", name, None
 
 
-def ensure_placeholder(tx: Tx, project: Project, contact: Contact) -> Company:
+def company_for_new_contact(tx: Tx, project: ProjectKeys, contact: ContactRow) -> CompanyRow:
+    """Rules 5 and 9: the one real company whose ``domain`` is the contact's work-email domain,
+    else the contact's placeholder company, created when needed (the caller links it)."""
+    key, name, domain = placeholder_key(contact)
+    params = {"project_pk": project.pk, "key": key, "domain": domain}
+    found = tx.all(CompanyRow, _FOR_DOMAIN, params)
+    real = [c for c in found if not c.is_placeholder]
+    if len(real) == 1:
+        return real[0]
+    placeholder = next((c for c in found if c.placeholder_key == key), None)
+    return placeholder or _new_placeholder(tx, project, key, name, domain)
+
+
+def ensure_placeholder(tx: Tx, project: ProjectKeys, contact: ContactRow) -> CompanyRow:
     """The contact's placeholder company, created when needed (the caller links it)."""
     key, name, domain = placeholder_key(contact)
     params = {"project_pk": project.pk, "key": key}
-    company = tx.one(Company, tx.lock(_PLACEHOLDER), params)
-    if company is None:
-        company = tx.insert(
-            Company,
-            id=new_id("co"),
-            project_pk=project.pk,
-            name=name,
-            domain=domain,
-            meta={},
-            is_placeholder=True,
-            placeholder_key=key,
-            created_at=tx.now,
-            updated_at=tx.now,
-            last_activity_at=tx.now,
-        )
-    return company
+    company = tx.one(CompanyRow, tx.lock(_PLACEHOLDER), params)
+    return company or _new_placeholder(tx, project, key, name, domain)
 
 
-def link(tx: Tx, contact: Contact, company: Company) -> bool:
+def _new_placeholder(
+    tx: Tx, project: ProjectKeys, key: str, name: str, domain: str | None
+) -> CompanyRow:
+    return tx.insert(
+        CompanyRow,
+        id=new_id("co"),
+        project_pk=project.pk,
+        name=name,
+        domain=domain,
+        is_placeholder=True,
+        placeholder_key=key,
+        created_at=tx.now,
+        updated_at=tx.now,
+        last_activity_at=tx.now,
+    )
+
+
+def link(tx: Tx, contact_pk: int, company_pk: int) -> bool:
     """Links a contact to a company; returns False when they were linked already."""
-    if contact.pk is None or company.pk is None:
-        tx.session.flush()  # made through the session and not written yet
     stmt = _LINK_SQLITE if tx.is_sqlite else _LINK_POSTGRESQL
-    params = {"contact_pk": contact.pk, "company_pk": company.pk, "created_at": tx.now}
+    params = {"contact_pk": contact_pk, "company_pk": company_pk, "created_at": tx.now}
     return tx.rowcount(stmt, params) > 0
 
 
-def holds_value(tx: Tx, company: Company) -> bool:
+def holds_value(tx: Tx, company: CompanyRow) -> bool:
     """Whether a placeholder carries something a person would not want silently dropped."""
     if company.deal_value_cents is not None or company.stage_set_by_hand:
         return True
@@ -71,9 +85,9 @@ def holds_value(tx: Tx, company: Company) -> bool:
 
 def release_placeholders(
     tx: Tx,
-    contact: Contact,
-    keep: Company | None = None,
-    linked: list[Company] | None = None,
+    contact_pk: int,
+    keep_pk: int | None = None,
+    linked: list[CompanyRow] | None = None,
 ) -> list[str]:
     """Unlinks the contact's placeholders that hold no value; deletes those left with no contact.
 
@@ -87,25 +101,34 @@ def release_placeholders(
         The ids of the placeholders deleted.
     """
     deleted: list[str] = []
-    companies = linked_companies(tx, contact) if linked is None else list(linked)
+    companies = linked_companies(tx, contact_pk) if linked is None else list(linked)
     for company in companies:
-        if not company.is_placeholder or holds_value(tx, company):
+        if not company.is_placeholder or company.pk == keep_pk or holds_value(tx, company):
             continue
-        if keep is not None and company.pk == keep.pk:
-            continue
-        params = {"contact_pk": contact.pk, "company_pk": company.pk}
-        tx.execute(_UNLINK, params)
+        tx.execute(_UNLINK, {"contact_pk": contact_pk, "company_pk": company.pk})
         if linked is not None:
             linked.remove(company)
         if tx.first(_ANY_LINK, {"company_pk": company.pk}) is None:
             deleted.append(company.id)
-            tx.delete(company)
+            tx.delete(CompanyRow, company.pk)
     return deleted
 
 
-_PLACEHOLDER = columns(Company).where(
+_PLACEHOLDER = select_of(CompanyRow).where(
     Company.project_pk == bindparam("project_pk"), Company.placeholder_key == bindparam("key")
 )
+# Two indexed lookups in one statement (an OR of them made SQLite scan the project). No row
+# lock: a placeholder created twice at once is a unique violation, and the call runs again.
+_FOR_DOMAIN = union_all(
+    select_of(CompanyRow).where(
+        Company.project_pk == bindparam("project_pk"), Company.placeholder_key == bindparam("key")
+    ),
+    select_of(CompanyRow).where(
+        Company.project_pk == bindparam("project_pk"),
+        Company.domain == bindparam("domain"),
+        Company.is_placeholder.is_(False),
+    ),
+).limit(3)
 _LINK_VALUES: dict[str, Any] = {
     "contact_pk": bindparam("contact_pk"),
     "company_pk": bindparam("company_pk"),

@@ -7,21 +7,21 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select
 
-from halcrm.db.models import Company, Contact, ContactCompany, Project, Stage
+from halcrm.db.models import Company, Contact, ContactCompany
 from halcrm.db.project_cache import stage_info
-from halcrm.db.sql import columns
-from halcrm.db.tx import Tx
+from halcrm.db.records import CompanyRow, StageRow, select_of
+from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.errors import NotFound
 from halcrm.domain.money import from_cents
 from halcrm.domain.stages import is_stalled
 from halcrm.services.crm.records import CompanyRecord, ContactRecord
 
-_COMPANY_BY_ID = columns(Company).where(
+_COMPANY_BY_ID = select_of(CompanyRow).where(
     Company.project_pk == bindparam("project_pk"), Company.id == bindparam("company_id")
 )
-_COMPANY_BY_PK = columns(Company).where(Company.pk == bindparam("pk"))
+_COMPANY_BY_PK = select_of(CompanyRow).where(Company.pk == bindparam("pk"))
 _LINKED = (
-    columns(Company)
+    select_of(CompanyRow)
     .join(ContactCompany, ContactCompany.company_pk == Company.pk)
     .where(ContactCompany.contact_pk == bindparam("contact_pk"))
     .order_by(ContactCompany.created_at, Company.pk)
@@ -34,7 +34,7 @@ _IS_LINKED = select(ContactCompany.contact_pk).where(
 
 def get_company(
     tx: Tx,
-    project: Project,
+    project: ProjectKeys,
     company_id: str,
     *,
     lock: bool = False,
@@ -49,38 +49,39 @@ def get_company(
 
 
 def find_company(
-    tx: Tx, project: Project, company_id: str, *, lock: bool = False
-) -> Company | None:
-    """A company of the project by id, detached, or ``None``."""
+    tx: Tx, project: ProjectKeys, company_id: str, *, lock: bool = False
+) -> CompanyRow | None:
+    """A company of the project by id, or ``None`` (locked for a read-modify-write)."""
     params = {"project_pk": project.pk, "company_id": company_id}
-    return tx.one(Company, tx.lock(_COMPANY_BY_ID) if lock else _COMPANY_BY_ID, params)
+    return tx.one(CompanyRow, tx.lock(_COMPANY_BY_ID) if lock else _COMPANY_BY_ID, params)
 
 
 def load_company(
     tx: Tx,
-    project: Project,
+    project: ProjectKeys,
     company_id: str,
     *,
     lock: bool = False,
     error: type[NotFound] = NotFound,
-) -> Company:
-    """A company of the project by id, detached (change it with ``tx.set``), or ``error``."""
+) -> CompanyRow:
+    """A company of the project by id, or ``error``."""
     company = find_company(tx, project, company_id, lock=lock)
     if company is None:
         raise error(f"no company with id {company_id!r}")
     return company
 
 
-def lock_company(tx: Tx, company: Company) -> Company:
-    """Re-reads a company under a row lock before a read-modify-write (no-op on SQLite)."""
+def lock_company(tx: Tx, company: CompanyRow) -> CompanyRow:
+    """The company as it is once its row lock is held, before a read-modify-write (PostgreSQL;
+    SQLite serialises writers, so the row read earlier in the call is current)."""
     if tx.is_sqlite:
         return company
-    locked = tx.one(Company, tx.lock(_COMPANY_BY_PK), {"pk": company.pk}, refresh=True)
+    locked = tx.one(CompanyRow, tx.lock(_COMPANY_BY_PK), {"pk": company.pk})
     assert locked is not None
     return locked
 
 
-def get_contact(tx: Tx, project: Project, contact_id: str, *, lock: bool = False) -> Contact:
+def get_contact(tx: Tx, project: ProjectKeys, contact_id: str, *, lock: bool = False) -> Contact:
     stmt = select(Contact).where(Contact.project_pk == project.pk, Contact.id == contact_id)
     contact = tx.session.scalar(tx.locking(stmt) if lock else stmt)
     if contact is None:
@@ -88,13 +89,13 @@ def get_contact(tx: Tx, project: Project, contact_id: str, *, lock: bool = False
     return contact
 
 
-def linked_companies(tx: Tx, contact: Contact) -> list[Company]:
-    """The contact's companies, oldest link first, detached (change them with ``tx.set``)."""
-    return tx.all(Company, _LINKED, {"contact_pk": contact.pk})
+def linked_companies(tx: Tx, contact_pk: int) -> list[CompanyRow]:
+    """The contact's companies, oldest link first."""
+    return tx.all(CompanyRow, _LINKED, {"contact_pk": contact_pk})
 
 
-def is_linked(tx: Tx, contact: Contact, company: Company) -> bool:
-    params = {"contact_pk": contact.pk, "company_pk": company.pk}
+def is_linked(tx: Tx, contact_pk: int, company_pk: int) -> bool:
+    params = {"contact_pk": contact_pk, "company_pk": company_pk}
     return tx.first(_IS_LINKED, params) is not None
 
 
@@ -128,7 +129,9 @@ def company_ids_by_contact(tx: Tx, contact_pks: Sequence[int]) -> dict[int, list
     return out
 
 
-def company_records(tx: Tx, project: Project, companies: Sequence[Company]) -> list[CompanyRecord]:
+def company_records(
+    tx: Tx, project: ProjectKeys, companies: Sequence[Company]
+) -> list[CompanyRecord]:
     stages = {s.pk: s for s in tx.stage_rows(project)}
     contacts = contact_ids_by_company(tx, [c.pk for c in companies])
     return [
@@ -137,12 +140,12 @@ def company_records(tx: Tx, project: Project, companies: Sequence[Company]) -> l
     ]
 
 
-def company_record(tx: Tx, project: Project, company: Company) -> CompanyRecord:
+def company_record(tx: Tx, project: ProjectKeys, company: Company) -> CompanyRecord:
     return (company_records(tx, project, [company]))[0]
 
 
 def build_company_record(
-    company: Company, stage: Stage | None, contact_ids: list[str], tx: Tx
+    company: Company, stage: StageRow | None, contact_ids: list[str], tx: Tx
 ) -> CompanyRecord:
     info = stage_info(stage) if stage is not None else None
     return CompanyRecord(

@@ -8,6 +8,7 @@ from msgspec import UNSET
 from sqlalchemy import func, select
 
 from halcrm.db.models import Company, Project, Stage
+from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import Conflict, InvalidRequest
@@ -18,7 +19,7 @@ from halcrm.services.crm.records import Deleted, StageRecord
 from halcrm.services.page import Page
 
 
-def stage_record(stage: Stage) -> StageRecord:
+def stage_record(stage: Stage | StageRow) -> StageRecord:
     return StageRecord(
         id=stage.id,
         name=stage.name,
@@ -46,7 +47,7 @@ def _check_name(tx: Tx, project: Project, name: str, but: Stage | None) -> str:
     if not name:
         raise InvalidRequest("stage name must not be blank", field="name")
     for stage in tx.stage_rows(project):
-        if stage.name_key == name.casefold() and stage is not but:
+        if stage.name.casefold() == name.casefold() and (but is None or stage.pk != but.pk):
             raise Conflict(f"a stage named {stage.name!r} exists already", code="already_exists")
     return name
 
@@ -91,7 +92,6 @@ async def create(db: Database, project_id: str, body: StageCreate) -> StageRecor
         _renumber(stages)
         tx.session.add(stage)
         tx.session.flush()
-        tx.forget_stages(project)
         tx.record(project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {name} added")
         return stage_record(stage)
 
@@ -126,7 +126,6 @@ async def update(
             stages.remove(stage)
             stages.insert(min(patch.position, len(stages)), stage)
             _renumber(stages)
-        tx.forget_stages(project)
         tx.record(project, EventKind.STAGES_CHANGED, source, f"stage {stage.name} edited")
         return stage_record(stage)
 
@@ -148,7 +147,6 @@ async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted
         stages.remove(stage)
         _renumber(stages)
         tx.session.delete(stage)
-        tx.forget_stages(project)
         tx.record(
             project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {stage.name} deleted"
         )

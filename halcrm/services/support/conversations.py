@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from msgspec import UNSET
 from sqlalchemy import func, select
 
-from halcrm.db.models import Company, Contact, Conversation, Message, Project
+from halcrm.db.models import Contact, Conversation, Message, Project
+from halcrm.db.records import CompanyRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
@@ -222,11 +223,11 @@ def _contact_of(tx: Tx, conversation: Conversation) -> Contact:
     return contact
 
 
-def _touch_companies(tx: Tx, contact: Contact) -> list[Company]:
+def _touch_companies(tx: Tx, contact: Contact) -> list[CompanyRow]:
     """A conversation is activity for every company of its contact (it keeps them un-stalled)."""
-    companies = linked_companies(tx, contact)
+    companies = linked_companies(tx, contact.pk)
     for company in companies:
-        tx.set(company, last_activity_at=tx.now)
+        tx.update(CompanyRow, company.pk, last_activity_at=tx.now)
     return companies
 
 
@@ -241,7 +242,7 @@ def _verb(status: str, changed: list[str]) -> str:
 
 
 def _data(
-    conversation: Conversation, contact: Contact, companies: Sequence[Company], *, action: str
+    conversation: Conversation, contact: Contact, companies: Sequence[CompanyRow], *, action: str
 ) -> dict[str, object]:
     return {
         "action": action,

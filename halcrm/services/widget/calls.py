@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from halcrm.db.models import Event
+from halcrm.db.records import CompanyRow, ContactRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
@@ -18,10 +19,10 @@ from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
 from halcrm.services.widget.context import (
     identified_visitor,
-    upsert_visitor,
+    open_call,
+    save_visitor,
     visitor_contact,
     widget_mode,
-    widget_project,
 )
 from halcrm.services.widget.inputs import SetDeal, SetProperties, SetStage, Track
 from halcrm.services.widget.records import DealResult, PropertiesResult, TrackResult
@@ -33,14 +34,14 @@ async def set_properties(db: Database, body: SetProperties) -> PropertiesResult:
     meta_rules.check(body.properties, field="properties")
 
     def work(tx: Tx) -> PropertiesResult:
-        project, _ = widget_project(tx, body)
-        visitor = upsert_visitor(tx, project, body.visitor_id)
-        merged = meta_rules.merge_checked(visitor.properties, body.properties, field="properties")
-        tx.set(visitor, properties=merged)
+        project, found = open_call(tx, body)
+        properties = found.properties if found else {}
+        merged = meta_rules.merge_checked(properties, body.properties, field="properties")
+        visitor = save_visitor(tx, project, found, body.visitor_id, properties=merged)
         contact = visitor_contact(tx, visitor)
         if contact is not None:
-            merged = meta_rules.merge_checked(contact.meta, body.properties, field="properties")
-            tx.set(contact, meta=merged, updated_at=tx.now)
+            meta = meta_rules.merge_checked(contact.meta, body.properties, field="properties")
+            tx.update(ContactRow, contact.pk, meta=meta, updated_at=tx.now)
         tx.record(
             project,
             EventKind.PROPERTIES,
@@ -59,8 +60,8 @@ async def track(db: Database, body: Track) -> TrackResult:
     """Stores a visitor event, or a company event when ``company_id`` names a linked company."""
 
     def work(tx: Tx) -> TrackResult:
-        project, _ = widget_project(tx, body)
-        visitor = upsert_visitor(tx, project, body.visitor_id)
+        project, found = open_call(tx, body)
+        visitor = save_visitor(tx, project, found, body.visitor_id)
         contact = visitor_contact(tx, visitor)
         company = None
         if body.company_id is not None:
@@ -69,14 +70,15 @@ async def track(db: Database, body: Track) -> TrackResult:
                     f"visitor {body.visitor_id!r} is not identified: company events need a contact"
                 )
             company = explicit_company(tx, project, contact, body.company_id)
-            tx.set(company, last_activity_at=tx.now)
+            tx.update(CompanyRow, company.pk, last_activity_at=tx.now)
         elif contact is not None:
             # A person's product milestone is activity for every company they belong to.
-            for linked in linked_companies(tx, contact):
-                tx.set(linked, last_activity_at=tx.now)
-        event = tx.insert(
+            for linked in linked_companies(tx, contact.pk):
+                tx.update(CompanyRow, linked.pk, last_activity_at=tx.now)
+        event_id = new_id("ev")
+        tx.add(
             Event,
-            id=new_id("ev"),
+            id=event_id,
             project_pk=project.pk,
             name=body.name,
             value=body.value,
@@ -92,9 +94,9 @@ async def track(db: Database, body: Track) -> TrackResult:
             Source.WIDGET,
             f"{body.name}{where}",
             company,
-            data={"event_id": event.id, "name": body.name, "value": body.value},
+            data={"event_id": event_id, "name": body.name, "value": body.value},
         )
-        return TrackResult(event_id=event.id, company_id=company.id if company else None)
+        return TrackResult(event_id=event_id, company_id=company.id if company else None)
 
     return await db.write(work)
 
@@ -103,8 +105,8 @@ async def set_stage(db: Database, body: SetStage) -> StageResult:
     """A widget stage signal, under the project's mode unless the body overrides it."""
 
     def work(tx: Tx) -> StageResult:
-        project, _ = widget_project(tx, body)
-        visitor, contact = identified_visitor(tx, project, body.visitor_id)
+        project, found = open_call(tx, body)
+        visitor, contact = identified_visitor(tx, found, body.visitor_id)
         company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)
         return apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
@@ -117,12 +119,12 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
     cents = to_cents(body.deal_value)
 
     def work(tx: Tx) -> DealResult:
-        project, _ = widget_project(tx, body)
-        visitor, contact = identified_visitor(tx, project, body.visitor_id)
+        project, found = open_call(tx, body)
+        visitor, contact = identified_visitor(tx, found, body.visitor_id)
         company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)
         previous = company.deal_value_cents
-        tx.set(company, deal_value_cents=cents, updated_at=tx.now, last_activity_at=tx.now)
+        deal = {"deal_value_cents": cents, "updated_at": tx.now, "last_activity_at": tx.now}
         tx.record(
             project,
             EventKind.DEAL_VALUE,
@@ -132,8 +134,9 @@ async def set_deal(db: Database, body: SetDeal) -> DealResult:
             data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
         )
         if body.stage is not None:
-            stage = apply_stage(tx, project, company, body.stage, mode, Source.WIDGET)
+            stage = apply_stage(tx, project, company, body.stage, mode, Source.WIDGET, also=deal)
             return DealResult(**msgspec.structs.asdict(stage), deal_value=from_cents(cents))
+        tx.update(CompanyRow, company.pk, **deal)
         now_in = tx.snapshot(project.id).by_pk.get(company.stage_pk) if company.stage_pk else None
         current = now_in.name if now_in else None
         return DealResult(

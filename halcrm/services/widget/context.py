@@ -2,88 +2,92 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from sqlalchemy import bindparam
 
-from halcrm.db.models import Contact, Project, Visitor
-from halcrm.db.sql import columns
+from halcrm.db.models import Contact, Visitor
+from halcrm.db.records import ContactRow, ProjectRow, VisitorRow, select_of
 from halcrm.db.tx import Tx
-from halcrm.domain.errors import IdentityVerificationFailed, InvalidRequest, VisitorNotIdentified
-from halcrm.domain.identity import verify_user_hash
+from halcrm.domain.errors import InvalidRequest, VisitorNotIdentified
 from halcrm.domain.stages import StageMode
 from halcrm.services.widget.inputs import WidgetBody
+from halcrm.services.widget.verification import check_call
 
 
-def widget_project(tx: Tx, body: WidgetBody) -> tuple[Project, bool]:
-    """Finds the body's project and checks ``user_hash``.
-
-    Returns:
-        The project (read-only) and whether the visitor's identity was verified.
-    """
+def widget_project(tx: Tx, body: WidgetBody) -> ProjectRow:
+    """The body's project (``app_id`` or ``project_id``), as committed now."""
     if body.app_id and body.project_id and body.app_id != body.project_id:
         raise InvalidRequest("app_id and project_id name different projects")
     project_id = body.app_id or body.project_id
     if not project_id:
         raise InvalidRequest("app_id or project_id is required", field="project_id")
-    project = tx.snapshot(project_id).project
-    verified = verify_user_hash(project.secret, body.visitor_id, body.user_hash)
-    if project.identity_verification == "required" and not verified:
-        what = "does not match" if body.user_hash else "is required"
-        raise IdentityVerificationFailed(f"user_hash {what} for this visitor_id")
-    return project, verified
+    return tx.snapshot(project_id).project
 
 
-def widget_mode(project: Project, requested: str | None) -> StageMode:
+def open_call(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
+    """The project and the visitor (if known) of a call other than identify, verified."""
+    project = widget_project(tx, body)
+    visitor = find_visitor(tx, project, body.visitor_id)
+    check_call(project, body, visitor)
+    return project, visitor
+
+
+def widget_mode(project: ProjectRow, requested: str | None) -> StageMode:
     return StageMode(requested or project.stage_update_mode)
 
 
-def find_visitor(tx: Tx, project: Project, visitor_id: str) -> Visitor | None:
+def find_visitor(tx: Tx, project: ProjectRow, visitor_id: str) -> VisitorRow | None:
     params = {"project_pk": project.pk, "visitor_id": visitor_id}
-    return tx.one(Visitor, tx.lock(_VISITOR), params)
+    return tx.one(VisitorRow, tx.lock(_VISITOR), params)
 
 
-def upsert_visitor(tx: Tx, project: Project, visitor_id: str, *, needs_pk: bool = True) -> Visitor:
-    """Finds the visitor or creates it; a concurrent creation makes the transaction retry.
+def save_visitor(
+    tx: Tx, project: ProjectRow, found: VisitorRow | None, visitor_id: str, **values: Any
+) -> VisitorRow:
+    """Writes the visitor once per call: the row read earlier (seen now), or a new one.
 
-    Args:
-        needs_pk: Whether the caller uses the new visitor's ``pk``; when not, the row is written
-            once, when the call's work ends, with everything the call set on it.
+    A concurrent creation of the same new visitor makes the transaction retry.
     """
-    visitor = find_visitor(tx, project, visitor_id)
-    if visitor is None:
-        make = tx.insert if needs_pk else tx.add
-        return make(
-            Visitor,
-            project_pk=project.pk,
-            visitor_id=visitor_id,
-            contact_pk=None,
-            active_company_pk=None,
-            properties={},
-            created_at=tx.now,
-            last_seen_at=tx.now,
-        )
-    tx.set(visitor, last_seen_at=tx.now)
-    return visitor
+    if found is not None:
+        tx.update(VisitorRow, found.pk, last_seen_at=tx.now, **values)
+        return replace(found, **values)
+    return tx.insert(
+        VisitorRow,
+        project_pk=project.pk,
+        visitor_id=visitor_id,
+        created_at=tx.now,
+        last_seen_at=tx.now,
+        **values,
+    )
 
 
-def visitor_contact(tx: Tx, visitor: Visitor) -> Contact | None:
-    if visitor.contact_pk is None:
+def upsert_visitor(tx: Tx, project: ProjectRow, visitor_id: str) -> VisitorRow:
+    """The visitor, seen now; created when new."""
+    return save_visitor(tx, project, find_visitor(tx, project, visitor_id), visitor_id)
+
+
+def visitor_contact(tx: Tx, visitor: VisitorRow | None) -> ContactRow | None:
+    if visitor is None or visitor.contact_pk is None:
         return None
-    return tx.one(Contact, tx.lock(_CONTACT), {"pk": visitor.contact_pk})
+    return tx.one(ContactRow, tx.lock(_CONTACT), {"pk": visitor.contact_pk})
 
 
-def identified_visitor(tx: Tx, project: Project, visitor_id: str) -> tuple[Visitor, Contact]:
+def identified_visitor(
+    tx: Tx, visitor: VisitorRow | None, visitor_id: str
+) -> tuple[VisitorRow, ContactRow]:
     """The visitor and its contact, for CRM writes that need both (else 409)."""
-    visitor = find_visitor(tx, project, visitor_id)
-    contact = visitor_contact(tx, visitor) if visitor else None
+    contact = visitor_contact(tx, visitor)
     if visitor is None or contact is None:
         raise VisitorNotIdentified(
             f"visitor {visitor_id!r} is not identified: identify it with an email or user_id"
         )
-    tx.set(visitor, last_seen_at=tx.now)
+    tx.update(VisitorRow, visitor.pk, last_seen_at=tx.now)
     return visitor, contact
 
 
-_VISITOR = columns(Visitor).where(
+_VISITOR = select_of(VisitorRow).where(
     Visitor.project_pk == bindparam("project_pk"), Visitor.visitor_id == bindparam("visitor_id")
 )
-_CONTACT = columns(Contact).where(Contact.pk == bindparam("pk"))
+_CONTACT = select_of(ContactRow).where(Contact.pk == bindparam("pk"))

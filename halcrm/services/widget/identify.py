@@ -1,13 +1,18 @@
-"""identify: a visitor becomes a contact linked to companies (API.md, identify rules 1-7)."""
+"""identify: a visitor becomes a contact linked to companies (API.md, identify rules 1-9).
+
+Rows are read once as records and each is written once, with the values the rules settle on:
+the contact and the visitor when the call's work is done, a company with its stage write.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, bindparam
 
-from halcrm.db.models import Company, Contact, Project, Visitor
-from halcrm.db.sql import columns
+from halcrm.db.models import Contact
+from halcrm.db.records import CompanyRow, ContactRow, ProjectRow, VisitorRow, select_of
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
@@ -16,24 +21,25 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import Source
 from halcrm.services.crm.pipeline import apply_stage
-from halcrm.services.crm.placeholders import ensure_placeholder, link, release_placeholders
-from halcrm.services.crm.queries import (
-    find_company,
-    linked_companies,
-    load_company,
-    lock_company,
+from halcrm.services.crm.placeholders import (
+    company_for_new_contact,
+    ensure_placeholder,
+    release_placeholders,
 )
+from halcrm.services.crm.queries import linked_companies, load_company
 from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
+from halcrm.services.widget.companies import Linked, target_for
 from halcrm.services.widget.context import (
-    upsert_visitor,
+    find_visitor,
+    save_visitor,
     visitor_contact,
     widget_mode,
     widget_project,
 )
-from halcrm.services.widget.inputs import Identify, IdentifyCompany
+from halcrm.services.widget.inputs import Identify
 from halcrm.services.widget.records import IdentifyResult
-from halcrm.services.widget.targeting import target_company
+from halcrm.services.widget.verification import Proof, check_claim, check_identify
 
 
 async def identify(db: Database, body: Identify) -> IdentifyResult:
@@ -54,40 +60,33 @@ def _check_body(body: Identify) -> None:
             raise InvalidRequest("company needs at least one of id, name, stage or metadata")
 
 
+@dataclass
+class _Call:
+    """One identify as it goes: what it read, and what the visitor row will hold."""
+
+    tx: Tx
+    body: Identify
+    project: ProjectRow
+    visitor: VisitorRow | None
+    proof: Proof | None
+    visitor_values: dict[str, Any] = field(default_factory=dict)
+
+
 def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
-    project, verified = widget_project(tx, body)
-    mode = widget_mode(project, body.stage_update_mode)
-    # Rule 1: the visitor.
-    visitor = upsert_visitor(tx, project, body.visitor_id, needs_pk=False)
-    # Rule 2: the contact.
-    contact, is_new = _contact(tx, project, visitor, email, body.user_id)
+    project = widget_project(tx, body)
+    found = find_visitor(tx, project, body.visitor_id)
+    proof = check_identify(project, body, email, found)
+    call = _Call(tx, body, project, found, proof)
+    if proof is not None:
+        call.visitor_values["verified_identity"] = proof.value
+    # Rules 1 and 2: the visitor and its contact.
+    contact, is_new = _contact(call, email)
     if contact is None:
-        if body.company is not None or body.company_ids:
-            raise VisitorNotIdentified(
-                "linking companies needs an identified visitor: send email or user_id"
-            )
-        _merge_into_visitor(tx, visitor, body)
-        tx.record(project, EventKind.IDENTIFY, Source.WIDGET, f"visitor {visitor.visitor_id} seen")
-        return IdentifyResult(
-            visitor_id=visitor.visitor_id,
-            contact_id=None,
-            company_ids=[],
-            active_company_id=None,
-            verified=verified,
-            stage=None,
-        )
-    if body.name:
-        tx.set(contact, name=body.name)
-    if body.metadata:
-        merged = meta_rules.merge_checked(contact.meta, body.metadata, field="metadata")
-        tx.set(contact, meta=merged)
-    tx.set(contact, updated_at=tx.now)
-    # The contact's companies, kept up to date below rather than read again after each change.
-    linked = Linked(tx, contact, [] if is_new else linked_companies(tx, contact))
+        return _anonymous(call)
+    linked = Linked(tx, contact.pk, [] if is_new else linked_companies(tx, contact.pk))
 
     # Rule 3 (company_ids): links to existing companies only.
     gained_real = False
-    deleted: list[str] = []
     for company_id in body.company_ids or ():
         company = linked.find(company_id) or load_company(
             tx, project, company_id, error=UnknownCompany
@@ -95,33 +94,184 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
         linked.add(company)
         gained_real = gained_real or not company.is_placeholder
     # Rules 3 and 4 (company): the targeted company.
-    target: Company | None = None
+    target: CompanyRow | None = None
     if body.company is not None:
-        target, real = _company(tx, project, visitor, linked, body.company)
+        active = call.visitor_values.get("active_company_pk", _active(call))
+        target, real, make_active = target_for(tx, project, linked, body.company, active)
         gained_real = gained_real or real
-    # Rules 5 and 6: placeholders.
+        if make_active:
+            call.visitor_values["active_company_pk"] = target.pk
+    # Rules 5, 6 and 9: placeholders, or the company of the email's domain.
+    deleted: list[str] = []
     if not linked.companies:
-        linked.add(ensure_placeholder(tx, project, contact))
+        place = company_for_new_contact if is_new else ensure_placeholder
+        linked.add(place(tx, project, contact), created=True)
     elif gained_real:
-        deleted = release_placeholders(tx, contact, keep=target, linked=linked.companies)
-    # Rule 7: company metadata and stage.
-    stage_result: StageResult | None = None
-    if target is not None and body.company is not None:
-        if body.company.metadata:
-            merged = meta_rules.merge_checked(
-                target.meta, body.company.metadata, field="company.metadata"
-            )
-            tx.set(target, meta=merged, updated_at=tx.now)
-        if body.company.stage:
-            stage_result = apply_stage(tx, project, target, body.company.stage, mode, Source.WIDGET)
+        keep = target.pk if target else None
+        deleted = release_placeholders(tx, contact.pk, keep_pk=keep, linked=linked.companies)
+    # Rule 7: company metadata and stage; every linked company saw activity now.
+    stage_result = _write_companies(call, linked, target)
+    return _finish(call, contact, linked, target, deleted, stage_result)
 
+
+def _active(call: _Call) -> int | None:
+    return call.visitor.active_company_pk if call.visitor else None
+
+
+def _anonymous(call: _Call) -> IdentifyResult:
+    """No email or user_id and no contact yet: what is known stays on the visitor."""
+    body, tx = call.body, call.tx
+    if body.company is not None or body.company_ids:
+        raise VisitorNotIdentified(
+            "linking companies needs an identified visitor: send email or user_id"
+        )
+    patch = dict(body.metadata or {})
+    if body.name:
+        patch["name"] = body.name
+    if patch:
+        properties = call.visitor.properties if call.visitor else {}
+        merged = meta_rules.merge_checked(properties, patch, field="metadata")
+        call.visitor_values["properties"] = merged
+    visitor = save_visitor(tx, call.project, call.visitor, body.visitor_id, **call.visitor_values)
+    tx.record(call.project, EventKind.IDENTIFY, Source.WIDGET, f"visitor {body.visitor_id} seen")
+    return IdentifyResult(
+        visitor_id=visitor.visitor_id,
+        contact_id=None,
+        company_ids=[],
+        active_company_id=None,
+        verified=call.proof is not None,
+        stage=None,
+    )
+
+
+def _contact(call: _Call, email: str | None) -> tuple[ContactRow | None, bool]:
+    """Rule 2: the contact by email, else by user_id, else a new one, written once with what
+    the call brings (rule 8: the visitor's earlier properties, then the call's metadata).
+
+    Returns:
+        The contact, and whether it was created now.
+    """
+    tx, body, project, visitor = call.tx, call.body, call.project, call.visitor
+    user_id = body.user_id
+    if email is None and user_id is None:
+        contact = visitor_contact(tx, visitor)
+        check_claim(tx, project, body, call.proof, contact, visitor)
+        if contact is not None:
+            contact = _update_contact(call, contact, {}, links=False)
+        return contact, False
+    by_email = _find_contact(tx, project, _BY_EMAIL, email) if email else None
+    by_user = _find_contact(tx, project, _BY_USER_ID, user_id) if user_id else None
+    contact = by_email or by_user
+    check_claim(tx, project, body, call.proof, contact, visitor)
+    links = visitor is None or visitor.contact_pk != (contact.pk if contact else None)
+    if contact is None:
+        meta = _merged_meta(call, {}, links=True)
+        contact = tx.insert(
+            ContactRow,
+            id=new_id("ct"),
+            project_pk=project.pk,
+            email=email,
+            user_id=user_id,
+            name=body.name,
+            tags=[],
+            meta=meta,
+            created_at=tx.now,
+            updated_at=tx.now,
+        )
+        is_new = True
+    else:
+        # Fill in the other identifier when it is new and nobody else holds it.
+        fill: dict[str, Any] = {}
+        if email is not None and contact.email is None and by_email is None:
+            fill["email"] = email
+        if user_id is not None and contact.user_id is None and by_user is None:
+            fill["user_id"] = user_id
+        contact = _update_contact(call, contact, fill, links=links)
+        is_new = False
+    if links:
+        # The active company belonged to the previous person on this browser.
+        call.visitor_values.update(contact_pk=contact.pk, active_company_pk=None)
+    return contact, is_new
+
+
+def _update_contact(
+    call: _Call, contact: ContactRow, fill: dict[str, Any], *, links: bool
+) -> ContactRow:
+    values = dict(fill)
+    if call.body.name:
+        values["name"] = call.body.name
+    meta = _merged_meta(call, contact.meta, links=links)
+    if meta != contact.meta:
+        values["meta"] = meta
+    call.tx.update(ContactRow, contact.pk, **values, updated_at=call.tx.now)
+    return replace(contact, **values)
+
+
+def _merged_meta(call: _Call, meta: dict[str, Any], *, links: bool) -> dict[str, Any]:
+    """Rule 8 (when this call links the visitor: its properties, the contact's keys winning),
+    then the call's own ``metadata`` on top (rule 2)."""
+    visitor = call.visitor
+    if links and visitor is not None and visitor.properties:
+        meta = {**visitor.properties, **meta}
+    if call.body.metadata:
+        meta = meta_rules.merge_checked(meta, call.body.metadata, field="metadata")
+    return meta
+
+
+def _find_contact(tx: Tx, project: ProjectRow, stmt: Select[Any], value: str) -> ContactRow | None:
+    return tx.one(ContactRow, tx.lock(stmt), {"project_pk": project.pk, "value": value})
+
+
+_BY_EMAIL = select_of(ContactRow).where(
+    Contact.project_pk == bindparam("project_pk"), Contact.email == bindparam("value")
+)
+_BY_USER_ID = select_of(ContactRow).where(
+    Contact.project_pk == bindparam("project_pk"), Contact.user_id == bindparam("value")
+)
+
+
+def _write_companies(call: _Call, linked: Linked, target: CompanyRow | None) -> StageResult | None:
+    """Rule 7 on the target (metadata, stage), and ``last_activity_at`` on every company."""
+    tx, project, spec = call.tx, call.project, call.body.company
+    result: StageResult | None = None
+    done: set[int] = set(linked.created)
+    if target is not None and spec is not None:
+        values: dict[str, Any] = {"last_activity_at": tx.now}
+        if spec.metadata:
+            values["meta"] = meta_rules.merge_checked(
+                target.meta, spec.metadata, field="company.metadata"
+            )
+            values["updated_at"] = tx.now
+        if spec.stage:
+            mode = widget_mode(project, call.body.stage_update_mode)
+            result = apply_stage(
+                tx, project, target, spec.stage, mode, Source.WIDGET, also=values, unknown_ok=True
+            )
+        elif target.pk not in done or len(values) > 1:
+            tx.update(CompanyRow, target.pk, **values)
+        done.add(target.pk)
+    for company in linked.companies:
+        if company.pk not in done:
+            tx.update(CompanyRow, company.pk, last_activity_at=tx.now)
+    return result
+
+
+def _finish(
+    call: _Call,
+    contact: ContactRow,
+    linked: Linked,
+    target: CompanyRow | None,
+    deleted: list[str],
+    stage_result: StageResult | None,
+) -> IdentifyResult:
+    tx, project, body = call.tx, call.project, call.body
     companies = linked.ordered()
-    for company in companies:
-        tx.set(company, last_activity_at=tx.now)
-    linked_pks = {c.pk for c in companies}
-    if visitor.active_company_pk is not None and visitor.active_company_pk not in linked_pks:
-        tx.set(visitor, active_company_pk=None)
-    active = next((c for c in companies if c.pk == visitor.active_company_pk), None)
+    pks = {c.pk for c in companies}
+    active_pk = call.visitor_values.get("active_company_pk", _active(call))
+    if active_pk is not None and active_pk not in pks:
+        active_pk = call.visitor_values["active_company_pk"] = None
+    visitor = save_visitor(tx, project, call.visitor, body.visitor_id, **call.visitor_values)
+    active = next((c for c in companies if c.pk == active_pk), None)
     who = contact.email or contact.user_id or contact.id
     tx.record(
         project,
@@ -140,164 +290,6 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
         contact_id=contact.id,
         company_ids=[c.id for c in companies],
         active_company_id=active.id if active else None,
-        verified=verified,
+        verified=call.proof is not None,
         stage=stage_result,
     )
-
-
-def _contact(
-    tx: Tx, project: Project, visitor: Visitor, email: str | None, user_id: str | None
-) -> tuple[Contact | None, bool]:
-    """Rule 2: finds the contact by email, else by user_id, else creates it; links the visitor.
-
-    Returns:
-        The contact, and whether it was created now.
-    """
-    if email is None and user_id is None:
-        return visitor_contact(tx, visitor), False
-    contact = None
-    is_new = False
-    if email is not None:
-        contact = _find_contact(tx, project, _BY_EMAIL, email)
-    if contact is None and user_id is not None:
-        contact = _find_contact(tx, project, _BY_USER_ID, user_id)
-    if contact is None:
-        is_new = True
-        contact = tx.insert(
-            Contact,
-            id=new_id("ct"),
-            project_pk=project.pk,
-            email=email,
-            user_id=user_id,
-            tags=[],
-            meta={},
-            created_at=tx.now,
-            updated_at=tx.now,
-        )
-    else:
-        # Fill in the other identifier when it is new and nobody else holds it.
-        if (
-            email is not None
-            and contact.email is None
-            and _find_contact(tx, project, _BY_EMAIL, email) is None
-        ):
-            tx.set(contact, email=email)
-        if (
-            user_id is not None
-            and contact.user_id is None
-            and _find_contact(tx, project, _BY_USER_ID, user_id) is None
-        ):
-            tx.set(contact, user_id=user_id)
-    if visitor.contact_pk != contact.pk:
-        # The active company belonged to the previous person on this browser.
-        tx.set(visitor, contact_pk=contact.pk, active_company_pk=None)
-    return contact, is_new
-
-
-def _find_contact(tx: Tx, project: Project, stmt: Select[Any], value: str) -> Contact | None:
-    return tx.one(Contact, tx.lock(stmt), {"project_pk": project.pk, "value": value})
-
-
-_BY_EMAIL = columns(Contact).where(
-    Contact.project_pk == bindparam("project_pk"), Contact.email == bindparam("value")
-)
-_BY_USER_ID = columns(Contact).where(
-    Contact.project_pk == bindparam("project_pk"), Contact.user_id == bindparam("value")
-)
-
-
-def _company(
-    tx: Tx, project: Project, visitor: Visitor, linked: Linked, spec: IdentifyCompany
-) -> tuple[Company, bool]:
-    """Rules 3 and 4: the company named by ``company.id`` or ``company.name``.
-
-    Returns:
-        The targeted company, and whether the contact gained a real (non-placeholder) company.
-    """
-    if spec.id is not None:
-        company = linked.find(spec.id)
-        if company is not None:
-            company = lock_company(tx, company)
-        else:
-            company = _company_by_id(tx, project, spec.id, spec.name or spec.id)
-            linked.add(company)
-        tx.set(visitor, active_company_pk=company.pk)
-        return company, not company.is_placeholder
-    if spec.name is not None:
-        current = linked.companies
-        if len(current) == 1 and current[0].is_placeholder:
-            company = lock_company(tx, current[0])
-            tx.set(
-                company,
-                name=spec.name,
-                is_placeholder=False,
-                placeholder_key=None,
-                updated_at=tx.now,
-            )
-        else:
-            folded = spec.name.casefold()
-            match = next((c for c in current if c.name.casefold() == folded), None)
-            if match is None:
-                company = _new_company(tx, project, new_id("co"), spec.name)
-                linked.add(company)
-            else:
-                company = lock_company(tx, match)
-        tx.set(visitor, active_company_pk=company.pk)
-        return company, not company.is_placeholder
-    # Only stage or metadata: the company is chosen as for set-stage.
-    return target_company(tx, project, visitor, linked.contact, None), False
-
-
-class Linked:
-    """The companies of one contact during an identify, in link order, with links made here."""
-
-    def __init__(self, tx: Tx, contact: Contact, companies: list[Company]) -> None:
-        self.tx = tx
-        self.contact = contact
-        self.companies = companies
-        self._before = {c.pk for c in companies}
-
-    def find(self, company_id: str) -> Company | None:
-        return next((c for c in self.companies if c.id == company_id), None)
-
-    def add(self, company: Company) -> None:
-        if any(c.pk == company.pk for c in self.companies):
-            return
-        link(self.tx, self.contact, company)
-        self.companies.append(company)
-
-    def ordered(self) -> list[Company]:
-        """As ``linked_companies`` orders them: links made now (one timestamp) by company pk."""
-        old = [c for c in self.companies if c.pk in self._before]
-        new = sorted((c for c in self.companies if c.pk not in self._before), key=lambda c: c.pk)
-        return old + new
-
-
-def _company_by_id(tx: Tx, project: Project, company_id: str, name: str) -> Company:
-    company = find_company(tx, project, company_id, lock=True)
-    if company is None:
-        company = _new_company(tx, project, company_id, name)
-    return company
-
-
-def _new_company(tx: Tx, project: Project, company_id: str, name: str) -> Company:
-    return tx.insert(
-        Company,
-        id=company_id,
-        project_pk=project.pk,
-        name=name,
-        meta={},
-        created_at=tx.now,
-        updated_at=tx.now,
-        last_activity_at=tx.now,
-    )
-
-
-def _merge_into_visitor(tx: Tx, visitor: Visitor, body: Identify) -> None:
-    """An anonymous identify keeps what it knows on the visitor until a contact exists."""
-    patch = dict(body.metadata or {})
-    if body.name:
-        patch["name"] = body.name
-    if patch:
-        merged = meta_rules.merge_checked(visitor.properties, patch, field="metadata")
-        tx.set(visitor, properties=merged)
