@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from halcrm.bus import EventBus
 from halcrm.db.engine import WRITE_OPTION
+from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.project_cache import ProjectCache
 from halcrm.db.tx import Tx
 from halcrm.domain.events import DomainEvent
@@ -99,6 +100,7 @@ class Database:
         self.batch_size = batch_size
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.projects = ProjectCache()
+        self.keys = Keys()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
@@ -124,6 +126,9 @@ class Database:
         """Runs ``work(tx)`` in a write transaction; answers once it is committed."""
         if self._closed:
             raise RuntimeError("the database is closed")
+        claim = take_claim()
+        if claim is not None:
+            work = self.keys.guard(work, claim)
         loop = asyncio.get_running_loop()
         job = _Job(work, loop, loop.create_future(), self.clock)
         self._queue.put(job)

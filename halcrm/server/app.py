@@ -11,9 +11,11 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
+from halcrm.db.idempotency import Replayed
 from halcrm.server.cors import widget_cors
 from halcrm.server.errors import EXCEPTION_HANDLERS
 from halcrm.server.guards import account_guard, api_key_guard
+from halcrm.server.idempotency import idempotency, replayed
 from halcrm.server.openapi import MoneySchema, document_errors
 from halcrm.server.ratelimit import Limits, RateLimit
 from halcrm.server.routes.activity import activity
@@ -95,8 +97,8 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             "services": Provide(provide_services),
             "limits": Provide(provide_limits),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[widget_cors],
+        exception_handlers={**EXCEPTION_HANDLERS, Replayed: replayed},
+        middleware=[widget_cors, idempotency],
         request_max_body_size=config.max_body_bytes,
         state=State(
             {

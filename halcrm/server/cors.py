@@ -42,7 +42,7 @@ def widget_cors(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 out = MutableScopeHeaders.from_message(message)
                 out["Access-Control-Allow-Origin"] = "*"
-                out["Access-Control-Expose-Headers"] = "Retry-After"
+                out["Access-Control-Expose-Headers"] = "Retry-After, Idempotent-Replayed"
             await send(message)
 
         await app(scope, receive, send_with_cors)

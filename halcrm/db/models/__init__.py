@@ -7,6 +7,7 @@ from halcrm.db.models.contact import Contact
 from halcrm.db.models.conversation import Conversation, Message
 from halcrm.db.models.event import Event
 from halcrm.db.models.focus import FocusAnswer
+from halcrm.db.models.idempotency import IdempotencyKey
 from halcrm.db.models.link import ContactCompany
 from halcrm.db.models.project import Project
 from halcrm.db.models.stage import Stage
@@ -22,6 +23,7 @@ __all__ = [
     "Conversation",
     "Event",
     "FocusAnswer",
+    "IdempotencyKey",
     "Message",
     "Project",
     "Stage",

@@ -1,0 +1,164 @@
+"""``Idempotency-Key`` (any write) and ``message_id`` (widget bodies): API.md, Idempotency.
+
+The middleware reads a write's key and body, and hands the handler's database write a claim
+(``db.idempotency``): the key's first answer is stored in that write's transaction and sent
+again, with ``Idempotent-Replayed: true``, to every repeat within 24 hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.serialization import encode_json, get_serializer
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from halcrm.db.idempotency import Claim, Replayed, claiming
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+API_PREFIX = "/api/"
+WIDGET_PREFIX = "/api/widget/"
+MAX_KEY = 255
+
+
+def idempotency(app: ASGIApp) -> ASGIApp:
+    """Wraps the app: a write carrying a key runs under its claim."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in WRITE_METHODS
+            or not scope["path"].startswith(API_PREFIX)
+        ):
+            await app(scope, receive, send)
+            return
+        body, replay = await _read_body(scope, receive)
+        if body is None:
+            await app(scope, replay, send)
+            return
+        key = _key(scope, body)
+        if key is None:
+            await app(scope, replay, send)
+            return
+        if not 0 < len(key) <= MAX_KEY or "\x00" in key:
+            await _answer(scope, send, 400, "Idempotency-Key must be 1 to 255 characters")
+            return
+        claim = _claim(scope, body, key)
+        if claim is None:  # no project to scope the key to: the handler refuses the call
+            await app(scope, replay, send)
+            return
+        with claiming(claim):
+            await app(scope, replay, send)
+
+    return middleware
+
+
+def replayed(_: Request[Any, Any, Any], exc: Replayed) -> Response[bytes]:
+    """The stored first answer, as it was sent."""
+    return Response(
+        exc.body,
+        status_code=exc.status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes | None, Receive]:
+    """The whole body when it is within the app's limit (else Litestar answers 413 itself),
+    and a ``receive`` that hands it to the app again."""
+    app: Any = scope["app"]
+    limit = int(app.request_max_body_size or 0)
+    declared = _header(scope, b"content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None, receive
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message: Any = await receive()
+        if message["type"] != "http.request":
+            return None, _prepend([message], receive)
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = message.get("more_body", False)
+        if size > limit:
+            return None, _prepend(_messages(chunks, more), receive)
+    body = b"".join(chunks)
+    return body, _prepend(_messages([body], False), receive)
+
+
+def _messages(chunks: list[bytes], more: bool) -> list[Any]:
+    out: list[Any] = [
+        {"type": "http.request", "body": chunk, "more_body": True} for chunk in chunks
+    ]
+    out[-1]["more_body"] = more
+    return out
+
+
+def _prepend(messages: list[Any], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Any:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _decoded(body: bytes) -> dict[str, Any] | None:
+    try:
+        found = msgspec.json.decode(body) if body else None
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _key(scope: Scope, body: bytes) -> str | None:
+    header = _header(scope, b"idempotency-key")
+    if header is not None:
+        return header.strip()
+    if scope["path"].startswith(WIDGET_PREFIX):
+        found = (_decoded(body) or {}).get("message_id")
+        return found if isinstance(found, str) else None
+    return None
+
+
+def _claim(scope: Any, body: bytes, key: str) -> Claim | None:
+    handler: Any = scope.get("route_handler")
+    services = scope["app"].state.get("services")
+    if handler is None or services is None:
+        return None
+    if scope["path"].startswith(WIDGET_PREFIX):
+        decoded = _decoded(body) or {}
+        project_id = decoded.get("app_id") or decoded.get("project_id")
+    else:
+        project_id = services.project_id
+    if not isinstance(project_id, str) or not project_id:
+        return None
+    serializer = get_serializer(handler.resolve_type_encoders())
+    return Claim(
+        project_id=project_id,
+        route=f"{scope['method']} {scope['path']}"[:300],
+        key=key,
+        fingerprint=hashlib.sha256(body).hexdigest(),
+        status=int(handler.status_code),
+        encode=lambda result: encode_json(result, serializer=serializer),
+    )
+
+
+async def _answer(scope: Scope, send: Send, status: int, detail: str) -> None:
+    body = msgspec.json.encode({"error": "invalid_request", "detail": detail})
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
