@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Request, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -23,6 +24,7 @@ from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
 from halcrm.server.routes.events import events
 from halcrm.server.routes.project import ProjectController, StageController
+from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
@@ -67,6 +69,14 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
     async def provide_services() -> Services:
         return services
 
+    async def provide_addressed(request: Request[Any, Any, Any]) -> Services:
+        # An account request may name another project of the database; a public API key
+        # names its own (api_key_guard keeps it on the request).
+        project_id = request.scope.get("state", {}).get("project_id") or request.headers.get(
+            PROJECT_HEADER
+        )
+        return services.for_project(project_id) if project_id else services
+
     # Taking ``services`` orders the two: Litestar resolves side-by-side dependencies in a task
     # group, which costs a widget call more than the lookups themselves.
     async def provide_limits(services: Services) -> Limits:
@@ -81,14 +91,18 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             ContactController,
             activity,
             events,
+            ProjectsController,
+            visitors,
         ],
         guards=[account_guard],
+        dependencies={"services": Provide(provide_addressed)},
         security=[{"bearer": []}],
     )
     public = Router(
         path="/",
         route_handlers=[PublicContactController, ConversationController],
         guards=[api_key_guard],
+        dependencies={"services": Provide(provide_addressed)},
         security=[{"api_key": []}],
     )
     app = Litestar(

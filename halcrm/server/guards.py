@@ -32,9 +32,11 @@ def account_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 async def api_key_guard(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    """Refuses requests without a live API key of this project, then counts the key's rate."""
+    """Refuses requests without a live API key, then counts the key's rate; the request works
+    on the key's own project."""
     given = connection.headers.get("x-api-key", "").strip()
     if not given:
         raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
-    record = await connection.app.state.services.authenticate_api_key(given)
+    record, project_id = await connection.app.state.services.find_api_key(given)
     connection.app.state.limits.api_key_call(record.id)
+    connection.scope.setdefault("state", {})["project_id"] = project_id

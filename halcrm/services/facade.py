@@ -25,6 +25,7 @@ from halcrm.services.crm import (
     merge,
     projects,
     stages,
+    visitors,
 )
 from halcrm.services.crm.api_keys import ApiKeyCreated, ApiKeyRecord
 from halcrm.services.crm.inputs import (
@@ -47,6 +48,7 @@ from halcrm.services.crm.records import (
     StageRecord,
     StageResult,
 )
+from halcrm.services.crm.visitors import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.support import context as support
 from halcrm.services.support import conversations
@@ -86,6 +88,36 @@ class Services:
     @property
     def bus(self) -> EventBus:
         return self.db.bus
+
+    def for_project(self, project_id: str) -> Services:
+        """The same operations on another project of the database (same threads, same bus)."""
+        if project_id == self.project_id:
+            return self
+        return Services(self.db, project_id)
+
+    async def create_project(self, project_id: str, name: str | None = None) -> ProjectRecord:
+        return await projects.create_project(self.db, project_id, name)
+
+    async def projects(self) -> Page[ProjectRecord]:
+        return await projects.list_projects(self.db)
+
+    async def visitors(
+        self,
+        *,
+        contact_id: str | None = None,
+        company_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[VisitorRecord]:
+        """The website's visitors, newest first (one contact's, or one company's)."""
+        return await visitors.list_visitors(
+            self.db,
+            self.project_id,
+            contact_id=contact_id,
+            company_id=company_id,
+            limit=limit,
+            cursor=cursor,
+        )
 
     async def ensure_project(
         self, project_id: str | None = None, stall_defaults: Mapping[str, int] | None = None
@@ -314,3 +346,7 @@ class Services:
     async def authenticate_api_key(self, key: str | None) -> ApiKeyRecord:
         """The live key of this project matching ``key``, else ``Unauthorized``."""
         return await api_keys.authenticate(self.db, self.project_id, key)
+
+    async def find_api_key(self, key: str | None) -> tuple[ApiKeyRecord, str]:
+        """The live key matching ``key`` in any project, and that project's id."""
+        return await api_keys.find_key(self.db, None, key)

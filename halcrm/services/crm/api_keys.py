@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import msgspec
 from sqlalchemy import select
 
-from halcrm.db.models import ApiKey
+from halcrm.db.models import ApiKey, Project
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import NotFound, Unauthorized
@@ -107,37 +107,43 @@ async def revoke(db: Database, project_id: str, key_id: str) -> ApiKeyRecord:
     return await db.write(work)
 
 
-async def authenticate(db: Database, project_id: str, given: str | None) -> ApiKeyRecord:
-    """The project's live key matching ``given``, else ``Unauthorized``.
+async def authenticate(db: Database, project_id: str | None, given: str | None) -> ApiKeyRecord:
+    """The live key matching ``given`` (of ``project_id``, when named), else ``Unauthorized``.
 
     Keys are looked up by their clear prefix, then their hashes compared in constant time.
     """
+    return (await find_key(db, project_id, given))[0]
+
+
+async def find_key(
+    db: Database, project_id: str | None, given: str | None
+) -> tuple[ApiKeyRecord, str]:
+    """``authenticate``, answering the key's project id too (a key names its project)."""
     if not given or not given.startswith(KEY_PREFIX) or len(given) > MAX_KEY_LENGTH:
         raise Unauthorized("the API key is not valid")
     digest = key_hash(given)
 
-    def work(tx: Tx) -> tuple[int, ApiKeyRecord] | None:
-        project = tx.project(project_id)
-        rows = tx.session.scalars(
-            select(ApiKey).where(
-                ApiKey.project_pk == project.pk,
-                ApiKey.prefix == given[:SHOWN_PREFIX_LENGTH],
-                ApiKey.revoked_at.is_(None),
-            )
+    def work(tx: Tx) -> tuple[int, ApiKeyRecord, str] | None:
+        stmt = (
+            select(ApiKey, Project.id)
+            .join(Project, Project.pk == ApiKey.project_pk)
+            .where(ApiKey.prefix == given[:SHOWN_PREFIX_LENGTH], ApiKey.revoked_at.is_(None))
         )
+        if project_id is not None:
+            stmt = stmt.where(Project.id == project_id)
         found = None
-        for row in rows:
+        for row, owner in tx.session.execute(stmt).tuples():
             if hmac.compare_digest(row.key_hash.encode(), digest.encode()):
-                found = (row.pk, _record(row))
+                found = (row.pk, _record(row), owner)
         return found
 
     found = await db.read(work)
     if found is None:
         raise Unauthorized("the API key is not valid or has been revoked")
-    pk, record = found
+    pk, record, owner = found
     if record.last_used_at is None or db.clock() - record.last_used_at > TOUCH_EVERY:
         await _touch(db, pk)
-    return record
+    return record, owner
 
 
 async def _touch(db: Database, pk: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 
@@ -11,10 +12,12 @@ from sqlalchemy import select
 from halcrm.db.models import Project, Stage
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
+from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import DEFAULT_PIPELINE, Source, StageKind
 from halcrm.services.crm.inputs import ProjectPatch
 from halcrm.services.crm.records import ProjectRecord
+from halcrm.services.page import Page
 
 
 async def ensure_project(
@@ -106,3 +109,38 @@ async def update_project(
         return project_record(project, with_secret=False)
 
     return await db.write(work)
+
+
+async def create_project(
+    db: Database,
+    project_id: str,
+    name: str | None = None,
+    stall_defaults: Mapping[str, int] | None = None,
+) -> ProjectRecord:
+    """A new project with the default pipeline (409 when the id is taken)."""
+    check_project_id(project_id)
+    if not await ensure_project(db, project_id, name, stall_defaults):
+        raise Conflict(f"a project with id {project_id!r} exists already", code="already_exists")
+    return await get_project(db, project_id)
+
+
+async def list_projects(db: Database) -> Page[ProjectRecord]:
+    """Every project of the database, oldest first (settings without their secrets)."""
+
+    def work(tx: Tx) -> Page[ProjectRecord]:
+        rows = tx.session.scalars(select(Project).order_by(Project.pk))
+        return Page(items=[project_record(p, with_secret=False) for p in rows])
+
+    return await db.read(work)
+
+
+PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_project_id(project_id: str) -> None:
+    if not PROJECT_ID.match(project_id):
+        raise InvalidRequest(
+            "a project id is 1-64 letters, digits, '_', '.' or '-', starting with a letter or "
+            "digit",
+            field="id",
+        )

@@ -1,0 +1,53 @@
+"""The database's projects (account token): list them, create one, see its visitors.
+
+Every account route works on the server's project unless the request names another with the
+``X-Project-Id`` header; public API keys belong to one project and address it themselves.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, get, post
+
+from halcrm.server.params import Limit
+from halcrm.services.crm.records import ProjectRecord
+from halcrm.services.crm.visitors import VisitorRecord
+from halcrm.services.facade import Services
+from halcrm.services.fields import Name, RecordId
+from halcrm.services.page import Page
+
+PROJECT_HEADER = "x-project-id"
+
+
+class ProjectCreate(msgspec.Struct, kw_only=True):
+    id: RecordId
+    name: Name | None = None
+
+
+class ProjectsController(Controller):
+    path = "/api/projects"
+    tags = ["project"]
+
+    @get("/")
+    async def index(self, services: Services) -> Page[ProjectRecord]:
+        """Every project of the database (address one with the ``X-Project-Id`` header)."""
+        return await services.projects()
+
+    @post("/", status_code=201)
+    async def create(self, data: ProjectCreate, services: Services) -> ProjectRecord:
+        """A new project with the default pipeline; its widget calls name it as ``app_id``."""
+        return await services.create_project(data.id, data.name)
+
+
+@get("/api/visitors", tags=["visitors"])
+async def visitors(
+    services: Services,
+    contact_id: str | None = None,
+    company_id: str | None = None,
+    limit: Limit = None,
+    cursor: str | None = None,
+) -> Page[VisitorRecord]:
+    """The website's visitors, last seen first: their contact and active company."""
+    return await services.visitors(
+        contact_id=contact_id, company_id=company_id, limit=limit, cursor=cursor
+    )
