@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     CompoundSelect,
     DateTime,
@@ -101,6 +102,22 @@ def _is_datetime(kind: Any) -> bool:
     return isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime)
 
 
+def _is_json(kind: Any) -> bool:
+    return isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON)
+
+
+def _empty_first(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A JSON bind processor that knows the text of ``{}``, which most new rows hold."""
+    empty = process({})
+
+    def encode(value: Any) -> Any:
+        if type(value) is dict and not value:
+            return empty
+        return process(value)
+
+    return encode
+
+
 _PICKERS: dict[tuple[str, ...] | None, Callable[[Mapping[str, Any]], tuple[Any, ...]]] = {}
 _MEMOS: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}
 
@@ -149,6 +166,8 @@ def prepared(stmt: Statement, dialect: Dialect) -> Prepared:
         if _is_datetime(bind.type):
             kind = (repr(bind.type), type(bind.type), dialect.name)
             binds.append((name, _memo(process, kind)))
+        elif dialect.name == "sqlite" and _is_json(bind.type):
+            binds.append((name, _empty_first(process)))
         else:
             binds.append((name, process))
     results: list[Callable[[Any], Any] | None] = []

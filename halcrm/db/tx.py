@@ -216,7 +216,11 @@ class Tx:
         row = self.first(_GENERATION, {"project_id": project_id})
         if row is None:
             raise UnknownProject(f"no project with id {project_id!r}")
-        pk, generation = row
+        return self.snapshot_at(project_id, row[0], row[1])
+
+    def snapshot_at(self, project_id: str, pk: int, generation: int) -> ProjectSnapshot:
+        """``snapshot`` for a caller that read the project's ``pk`` and ``generation`` itself
+        (in a statement it needed anyway)."""
         found = self.cache.get(project_id, generation)
         if found is None:
             project = self.one(ProjectRow, _PROJECT, {"pk": pk})

@@ -95,6 +95,8 @@ CASES = [
     Case("POST", A + "set-deal", {**W, "deal_value": -1}, 400, "invalid_request"),
     # The account API.
     Case("PATCH", "/api/project", {"stage_update_mode": "sometimes"}, 400, "invalid_request"),
+    Case("POST", "/api/projects", {"id": "local"}, 409, "already_exists"),
+    Case("POST", "/api/projects", {"id": "no spaces"}, 400, "invalid_request"),
     Case("POST", "/api/stages", {"name": "lead", "kind": "open"}, 409, "already_exists"),
     Case(
         "PATCH",

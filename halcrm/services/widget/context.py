@@ -5,31 +5,48 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam, select
 
-from halcrm.db.models import Contact, Visitor
-from halcrm.db.records import ContactRow, ProjectRow, VisitorRow, select_of
+from halcrm.db.models import Contact, Project, Visitor
+from halcrm.db.records import ContactRow, ProjectRow, VisitorRow, record_columns, select_of
 from halcrm.db.tx import Tx
-from halcrm.domain.errors import InvalidRequest, VisitorNotIdentified
+from halcrm.domain.errors import InvalidRequest, UnknownProject, VisitorNotIdentified
 from halcrm.domain.stages import StageMode
 from halcrm.services.widget.inputs import WidgetBody
 from halcrm.services.widget.verification import check_call
 
 
-def widget_project(tx: Tx, body: WidgetBody) -> ProjectRow:
-    """The body's project (``app_id`` or ``project_id``), as committed now."""
+def body_project_id(body: WidgetBody) -> str:
+    """The body's project (``app_id`` or ``project_id``)."""
     if body.app_id and body.project_id and body.app_id != body.project_id:
         raise InvalidRequest("app_id and project_id name different projects")
     project_id = body.app_id or body.project_id
     if not project_id:
         raise InvalidRequest("app_id or project_id is required", field="project_id")
-    return tx.snapshot(project_id).project
+    return project_id
+
+
+def project_and_visitor(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
+    """The body's project as committed now, and its visitor when known.
+
+    On SQLite one statement reads both (writers are serialised there, so no row lock is
+    needed); PostgreSQL cannot lock the nullable side of an outer join, so it reads the
+    visitor under its row lock in a statement of its own.
+    """
+    project_id = body_project_id(body)
+    if not tx.is_sqlite:
+        project = tx.snapshot(project_id).project
+        return project, find_visitor(tx, project, body.visitor_id)
+    row = tx.first(_OPEN, {"project_id": project_id, "visitor_id": body.visitor_id})
+    if row is None:
+        raise UnknownProject(f"no project with id {project_id!r}")
+    project = tx.snapshot_at(project_id, row[0], row[1]).project
+    return project, VisitorRow(*row[2:]) if row[2] is not None else None
 
 
 def open_call(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
     """The project and the visitor (if known) of a call other than identify, verified."""
-    project = widget_project(tx, body)
-    visitor = find_visitor(tx, project, body.visitor_id)
+    project, visitor = project_and_visitor(tx, body)
     check_call(project, body, visitor)
     return project, visitor
 
@@ -91,3 +108,12 @@ _VISITOR = select_of(VisitorRow).where(
     Visitor.project_pk == bindparam("project_pk"), Visitor.visitor_id == bindparam("visitor_id")
 )
 _CONTACT = select_of(ContactRow).where(Contact.pk == bindparam("pk"))
+_OPEN = (
+    select(Project.pk, Project.generation, *record_columns(VisitorRow))
+    .select_from(Project)
+    .outerjoin(
+        Visitor,
+        and_(Visitor.project_pk == Project.pk, Visitor.visitor_id == bindparam("visitor_id")),
+    )
+    .where(Project.id == bindparam("project_id"))
+)

@@ -31,11 +31,10 @@ from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
 from halcrm.services.widget.companies import Linked, target_for
 from halcrm.services.widget.context import (
-    find_visitor,
+    project_and_visitor,
     save_visitor,
     visitor_contact,
     widget_mode,
-    widget_project,
 )
 from halcrm.services.widget.inputs import Identify
 from halcrm.services.widget.records import IdentifyResult
@@ -73,8 +72,7 @@ class _Call:
 
 
 def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
-    project = widget_project(tx, body)
-    found = find_visitor(tx, project, body.visitor_id)
+    project, found = project_and_visitor(tx, body)
     proof = check_identify(project, body, email, found)
     call = _Call(tx, body, project, found, proof)
     if proof is not None:
