@@ -8,7 +8,7 @@ import errno
 import sys
 from collections.abc import Sequence
 
-from halcrm import __version__, cli_keys, cli_signal
+from halcrm import __version__, cli_data, cli_keys, cli_signal
 from halcrm.settings import Settings
 
 
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("token", help="print the account API token")
     cli_signal.register(commands)
     cli_keys.add_commands(commands)
+    cli_data.register(commands)
     return parser
 
 
@@ -73,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_signal.run_signal(args, settings)
     if command == "api-key":
         return _run(cli_keys.run(args, settings))
+    if command in cli_data.COMMANDS:
+        return cli_data.run(args, settings)
     from halcrm.logs import setup_logging
 
     if command == "serve":
