@@ -20,6 +20,7 @@ from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
 from halcrm.server.routes.events import events
+from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
@@ -79,6 +80,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             ContactController,
             activity,
             events,
+            export,
         ],
         guards=[account_guard],
         security=[{"bearer": []}],

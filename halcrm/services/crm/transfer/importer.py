@@ -206,6 +206,7 @@ class _Run:
                 batch = []
         self._batch(batch)
         report = self.report
+        report.rejected.sort(key=lambda r: r.row)
         report.companies, report.contacts = self.planner.companies, self.planner.contacts
         report.links = self.planner.links
         if self.write and report.rejected and not self.options.partial:

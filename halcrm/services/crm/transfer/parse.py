@@ -24,8 +24,9 @@ _CURRENCY = re.compile(r"^[^\d.,\-+]*|[^\d.,kKmM]*$")
 def money(text: str) -> int:
     """An amount in cents from ``$15,000.50``, ``15k``, ``1.2M``, ``1.234,50 €`` or ``15000``.
 
-    A comma followed by exactly three digits separates thousands; otherwise, when it is the
-    last separator, it is the decimal mark (the form of `;`-delimited European exports).
+    With both ``,`` and ``.``, the last one is the decimal mark; with one kind only, it
+    separates thousands when groups of exactly three digits follow it (``15,000``, ``2.000``),
+    else it is the decimal mark (``12,50``, the form of `;`-delimited European exports).
     """
     raw = text.strip()
     body = _CURRENCY.sub("", raw).replace(" ", "").replace("\u00a0", "")
@@ -35,10 +36,12 @@ def money(text: str) -> int:
         body = body[:-1]
     if "," in body and "." in body:
         decimal_mark = "," if body.rfind(",") > body.rfind(".") else "."
-    elif "," in body:
-        decimal_mark = "." if re.fullmatch(r"-?\d{1,3}(,\d{3})+", body) else ","
     else:
-        decimal_mark = "."
+        mark = "," if "," in body else "."
+        # One kind of separator before groups of three digits separates thousands: money has
+        # two decimals, so "2.000" and "15,000" are two and fifteen thousand.
+        grouped = re.fullmatch(rf"-?\d{{1,3}}(\{mark}\d{{3}})+", body)
+        decimal_mark = ("," if mark == "." else ".") if grouped else mark
     thousands = "." if decimal_mark == "," else ","
     body = body.replace(thousands, "").replace(decimal_mark, ".")
     try:
