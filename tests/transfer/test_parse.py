@@ -82,7 +82,7 @@ def test_map_overrides_and_refusals() -> None:
     maps = columns.parse_maps(["Plan=company.metadata.plan", "City=ignore"])
     mapping = columns.detect(["Company", "Plan", "City"], {**maps, "company": "company.name"})
     assert mapping.fields == ("company.name", "company.metadata.plan", "")
-    with pytest.raises(InvalidRequest, match="must be company.FIELD"):
+    with pytest.raises(InvalidRequest, match=r"must be company\.FIELD"):
         columns.parse_maps(["Plan=company.plan"])
     with pytest.raises(InvalidRequest, match="COLUMN=FIELD"):
         columns.parse_maps(["Plan"])
