@@ -197,8 +197,10 @@ async def test_matching_by_id_then_domain_then_name(services: Services, tmp_path
     report = await services.import_file(write_csv(tmp_path / "m.csv", rows), PARTIAL)
     assert [(r.row, r.column) for r in report.rejected] == [(4, "domain")]
     assert report.companies.as_dict() == {"new": 0, "updated": 2, "unchanged": 0}
+    assert len(_companies(services)) == 4
     acme = await services.company("acme")
-    assert (acme.name, acme.industry) == ("Acme Again", "Rockets")
+    # Row 3 only names a company (name and domain): it matches, and changes nothing on it.
+    assert (acme.name, acme.industry) == ("Acme Renamed", "Rockets")
     assert _companies(services)["Named Only"].industry == "Paper"
 
 

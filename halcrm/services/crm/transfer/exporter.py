@@ -57,101 +57,85 @@ def _time(value: datetime | None) -> str | None:
 
 def _companies(tx: Tx, project_id: str, after: int) -> Page:
     project = tx.project(project_id)
+    c = Company
     stmt = (
-        select(Company, Stage.name)
-        .outerjoin(Stage, Stage.pk == Company.stage_pk)
-        .where(Company.project_pk == project.pk, Company.pk > after)
-        .order_by(Company.pk)
+        select(
+            c.pk, c.id, c.name, c.domain, c.industry, Stage.name, c.deal_value_cents, c.notes,
+            c.meta, c.is_placeholder, c.placeholder_key, c.created_at, c.updated_at,
+            c.last_activity_at,
+        )
+        .outerjoin(Stage, Stage.pk == c.stage_pk)
+        .where(c.project_pk == project.pk, c.pk > after)
+        .order_by(c.pk)
         .limit(PAGE)
-    )
+    )  # fmt: skip
     rows: list[Row] = []
     last = None
-    for company, stage in tx.session.execute(stmt):
-        last = company.pk
-        rows.append(
-            {
-                "id": company.id,
-                "name": company.name,
-                "domain": company.domain,
-                "industry": company.industry,
-                "stage": stage,
-                "deal_value": from_cents(company.deal_value_cents),
-                "notes": company.notes,
-                "metadata": company.meta or {},
-                "is_placeholder": company.is_placeholder,
-                "placeholder_key": company.placeholder_key,
-                "created_at": _time(company.created_at),
-                "updated_at": _time(company.updated_at),
-                "last_activity_at": _time(company.last_activity_at),
-            }
-        )
-    tx.session.expunge_all()
+    for pk, *values in tx.session.execute(stmt):
+        last = pk
+        row = dict(zip(COLUMNS["companies"], values, strict=True))
+        row["deal_value"] = from_cents(row["deal_value"])
+        row["metadata"] = row["metadata"] or {}
+        for name in ("created_at", "updated_at", "last_activity_at"):
+            row[name] = _time(row[name])
+        rows.append(row)
     return rows, last
 
 
 def _contacts(tx: Tx, project_id: str, after: int) -> Page:
     project = tx.project(project_id)
+    c = Contact
     stmt = (
-        select(Contact)
-        .where(Contact.project_pk == project.pk, Contact.pk > after)
-        .order_by(Contact.pk)
+        select(
+            c.pk, c.id, c.email, c.user_id, c.name, c.phone, c.notes, c.tags, c.meta,
+            c.created_at, c.updated_at,
+        )
+        .where(c.project_pk == project.pk, c.pk > after)
+        .order_by(c.pk)
         .limit(PAGE)
-    )
-    contacts = list(tx.session.scalars(stmt))
+    )  # fmt: skip
+    found = tx.session.execute(stmt).all()
     links: dict[int, list[str]] = {}
-    if contacts:
+    if found:
         linked = (
             select(ContactCompany.contact_pk, Company.id)
             .join(Company, Company.pk == ContactCompany.company_pk)
-            .where(ContactCompany.contact_pk.in_([c.pk for c in contacts]))
+            .where(ContactCompany.contact_pk.between(found[0][0], found[-1][0]))
             .order_by(ContactCompany.contact_pk, Company.pk)
         )
         for contact_pk, company_id in tx.session.execute(linked):
             links.setdefault(contact_pk, []).append(company_id)
-    rows = [
-        {
-            "id": c.id,
-            "email": c.email,
-            "user_id": c.user_id,
-            "name": c.name,
-            "phone": c.phone,
-            "notes": c.notes,
-            "tags": list(c.tags or []),
-            "metadata": c.meta or {},
-            "company_ids": links.get(c.pk, []),
-            "created_at": _time(c.created_at),
-            "updated_at": _time(c.updated_at),
-        }
-        for c in contacts
-    ]
-    tx.session.expunge_all()
-    return rows, contacts[-1].pk if contacts else None
+    rows = []
+    for pk, id_, email, user_id, name, phone, notes, tags, meta, created, updated in found:
+        rows.append(
+            {
+                "id": id_, "email": email, "user_id": user_id, "name": name, "phone": phone,
+                "notes": notes, "tags": list(tags or []), "metadata": meta or {},
+                "company_ids": links.get(pk, []), "created_at": _time(created),
+                "updated_at": _time(updated),
+            }
+        )  # fmt: skip
+    return rows, found[-1][0] if found else None
 
 
 def _activity(tx: Tx, project_id: str, after: int) -> Page:
     project = tx.project(project_id)
+    a = Activity
     stmt = (
-        select(Activity)
-        .where(Activity.project_pk == project.pk, Activity.pk > after)
-        .order_by(Activity.pk)
+        select(
+            a.pk, a.created_at, a.kind, a.source, a.summary, a.company_id, a.company_name, a.data
+        )
+        .where(a.project_pk == project.pk, a.pk > after)
+        .order_by(a.pk)
         .limit(PAGE)
     )
-    items = list(tx.session.scalars(stmt))
-    rows = [
-        {
-            "id": str(a.pk),
-            "at": _time(a.created_at),
-            "kind": a.kind,
-            "source": a.source,
-            "summary": a.summary,
-            "company_id": a.company_id,
-            "company_name": a.company_name,
-            "data": a.data or {},
-        }
-        for a in items
-    ]
-    tx.session.expunge_all()
-    return rows, items[-1].pk if items else None
+    rows = []
+    last = None
+    for pk, at, *values in tx.session.execute(stmt):
+        last = pk
+        row = dict(zip(COLUMNS["activity"][2:], values, strict=True))
+        rows.append({"id": str(pk), "at": _time(at), **row, "data": row["data"] or {}})
+    return rows, last
 
 
 _PAGES: dict[str, Callable[[Tx, str, int], Page]] = {

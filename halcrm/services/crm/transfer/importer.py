@@ -68,6 +68,8 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # The first pass's email checks, handed to the second (not part of the report's text).
+    checked_emails: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -141,9 +143,11 @@ def check(
 ) -> ImportReport:
     """The first pass: every row built and checked, nothing read from the database."""
     report = ImportReport(file=path.name, dry_run=options.dry_run)
-    reader = _Reader(path, options, Stages(infos, options.create_stages), progress)
+    stages = Stages(infos, options.create_stages)
+    reader = _Reader(path, options, stages, progress)
     for _ in reader.rows(report):
         pass
+    report.checked_emails = stages.emails
     return report
 
 
@@ -174,6 +178,7 @@ class _Run:
         path: Path,
         options: ImportOptions,
         progress: source.Progress | None,
+        emails: dict[str, str | None] | None = None,
     ) -> None:
         self.tx = tx
         self.session = tx.session
@@ -184,6 +189,7 @@ class _Run:
         self.stage_rows = _stage_infos(tx, self.project.pk)
         infos = [_info(s) for s in self.stage_rows]
         self.stages = Stages(infos, options.create_stages)
+        self.stages.emails = emails or {}
         self.names = StageNames(
             {s.id: s.pk for s in self.stage_rows}, {s.pk: (s.id, s.name) for s in self.stage_rows}
         )
@@ -221,12 +227,13 @@ class _Run:
         companies: list[Ref] = []
         contacts: list[Ref] = []
         for row in rows:
-            try:
-                found = self.planner.match_company(row.company) if row.company else None
-            except RowRejected:
-                found = None
-            if found is not None:
-                companies.append(found)
+            if row.company is not None and not row.company.names_only():
+                try:
+                    found = self.planner.match_company(row.company)
+                except RowRejected:
+                    found = None
+                if found is not None:
+                    companies.append(found)
             person = self.planner.match_contact(row.contact) if row.contact else None
             if person is not None:
                 contacts.append(person)
@@ -355,14 +362,17 @@ async def import_file(
 ) -> ImportReport:
     """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
     the whole import (:class:`ImportRefused`, nothing written)."""
+    emails: dict[str, str | None] = {}
     if not options.dry_run and not options.partial:
         infos = await stage_infos(db, project_id)
         checked = await asyncio.to_thread(check, path, options, infos, _phase(progress, "checking"))
         if checked.rejected:
             raise ImportRefused(checked)
+        emails = checked.checked_emails
 
     def work(tx: Tx) -> ImportReport:
-        return _Run(tx, project_id, path, options, _phase(progress, "importing")).run()
+        run = _Run(tx, project_id, path, options, _phase(progress, "importing"), emails)
+        return run.run()
 
     if options.dry_run:
         return await db.read(work)

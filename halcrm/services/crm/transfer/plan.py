@@ -150,6 +150,8 @@ class Planner:
     def _company_change(
         self, ref: Ref | None, row: CompanyIn
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        if ref is not None and row.names_only():
+            return {}, None
         current = self._current(ref, COMPANIES)
         if ref is None and row.name is None:
             raise RowRejected("company.id", f"no company has the id {row.id!r} (and no name given)")
@@ -216,7 +218,8 @@ class Planner:
             self.companies.new += 1
             pending.new_companies.append(ref)
         elif ref.values is None:
-            pass  # made by an earlier batch of a dry run: nothing is written anyway
+            # Only named by the row, or made by an earlier batch of a dry run.
+            _count(self.companies, ref, bool(values))
         else:
             _count(self.companies, ref, bool(values))
             if values:

@@ -53,6 +53,17 @@ class CompanyIn:
     is_placeholder: bool | None = None
     placeholder_key: str | None = None
 
+    def names_only(self) -> bool:
+        """Whether the row only names the company (a contact's company column, say): it then
+        links to the company it matches and changes nothing on it."""
+        return not self.meta and all(
+            value is None
+            for value in (
+                self.industry, self.notes, self.stage_id, self.deal_cents, self.created_at,
+                self.last_activity_at, self.is_placeholder, self.placeholder_key,
+            )
+        )  # fmt: skip
+
 
 @dataclass(slots=True)
 class ContactIn:
@@ -86,6 +97,22 @@ class Stages:
         self.lost = next((s.id for s in infos if s.kind is StageKind.LOST), None)
         self.create = create
         self.new: dict[str, str] = {}  # folded name -> name as first written
+        # Addresses checked already (None: refused): a file is read twice, and the check is
+        # the costliest part of reading a contact.
+        self.emails: dict[str, str | None] = {}
+
+    def email(self, raw: str) -> str:
+        if raw in self.emails:
+            found = self.emails[raw]
+        else:
+            try:
+                found = normalize_email(raw)
+            except InvalidRequest:
+                found = None
+            self.emails[raw] = found
+        if found is None:
+            raise RowRejected("contact.email", "is not a valid email address")
+        return found
 
     def resolve(self, name: str) -> str:
         """The stage's id, or ``new:NAME`` for a stage the import will create."""
@@ -127,7 +154,7 @@ def build(number: int, cells: Sequence[str], mapping: Mapping_, stages: Stages) 
         names.setdefault(target, header)
     try:
         company = _company(given, stages)
-        contact = _contact(given)
+        contact = _contact(given, stages)
     except RowRejected as exc:
         raise RowRejected(names.get(exc.column, exc.column), exc.reason) from None
     if company is None and contact is None:
@@ -190,7 +217,7 @@ def _stage(given: dict[str, str], stages: Stages) -> str | None:
     return None
 
 
-def _contact(given: dict[str, str]) -> ContactIn | None:
+def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
     if not any(k.startswith("contact.") and k != "contact.company" for k in given):
         return None
     first, last = given.get("contact.first_name"), given.get("contact.last_name")
@@ -205,10 +232,7 @@ def _contact(given: dict[str, str]) -> ContactIn | None:
     if out.name is not None:
         _text("contact.name", out.name)
     if "contact.email" in given:
-        try:
-            out.email = normalize_email(given["contact.email"])
-        except InvalidRequest:
-            raise RowRejected("contact.email", "is not a valid email address") from None
+        out.email = stages.email(given["contact.email"])
     if "contact.tags" in given:
         out.tags = _cell(parse.string_list, "contact.tags", given["contact.tags"])
     if "contact.company_ids" in given:

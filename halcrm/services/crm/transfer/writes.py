@@ -50,13 +50,23 @@ def _touched(pending: Pending) -> set[int]:
     return {ref.pk for ref in refs if ref.pk is not None}
 
 
-def _insert(conn: Connection, table: Any, refs: list[Ref]) -> None:
-    if not refs:
-        return
-    stmt = insert(table).returning(table.c.pk, sort_by_parameter_order=True)
+def _insert(conn: Connection, table: Table, refs: list[Ref]) -> None:
+    """One executemany, then the new pks read back by id (unique per project): SQLite can
+    only return them in order one row at a time."""
     rows = [ref.values for ref in refs if ref.values is not None]
-    for ref, (pk,) in zip(refs, conn.execute(stmt, rows), strict=True):
-        ref.pk = pk
+    if not rows:
+        return
+    conn.execute(insert(table), rows)
+    by_id = {ref.values["id"]: ref for ref in refs if ref.values is not None}
+    project_pk = rows[0]["project_pk"]
+    for part in chunks(list(by_id)):
+        found = conn.execute(
+            select(table.c.pk, table.c.id).where(
+                table.c.project_pk == project_pk, table.c.id.in_(part)
+            )
+        )
+        for pk, id_ in found:
+            by_id[id_].pk = pk
 
 
 def _update(conn: Connection, table: Any, changed: Iterable[tuple[Ref, set[str]]]) -> None:
