@@ -88,3 +88,25 @@ def test_map_overrides_and_refusals() -> None:
         columns.parse_maps(["Plan"])
     with pytest.raises(InvalidRequest, match="no column of this file is known"):
         columns.detect(["Foo", "Bar"])
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Jane.Doe@Acme.COM", "a+tag@sub.example.co", "x@a.io", "a..b@x.com", "a@x.123",
+        "a@-x.com", "a@x.local", "a@foo.test", ".a@x.com", "a.@x.com", "a@x", "a@xn--bcher-kva.ch",
+        "\"quoted\"@x.com", "jöhn@x.com", "a@ab--c.com", f"{'a' * 65}@x.com", "a@x.c",
+    ],
+)  # fmt: skip
+def test_the_plain_email_check_agrees_with_normalize_email(address: str) -> None:
+    from halcrm.domain.identity import normalize_email
+    from halcrm.services.crm.transfer.rows import _plain_email
+
+    try:
+        expected: str | None = normalize_email(address)
+    except InvalidRequest:
+        expected = None
+    fast = _plain_email(address)
+    assert fast is None or fast == expected
+    if address in ("Jane.Doe@Acme.COM", "a+tag@sub.example.co", "x@a.io"):
+        assert fast == address.lower()  # the common case takes the fast path

@@ -20,9 +20,9 @@ from halcrm.services.crm.transfer.backup import (
 
 log = logging.getLogger(__name__)
 
-# The first backup waits a minute after start-up: short-lived commands (api-key, tests) never
-# take one, and a start is not slowed down.
-FIRST_DELAY = 60.0
+# The first backup waits five minutes after start-up: short-lived commands (api-key, imports,
+# tests, the bench's servers) never take one, and a start is not slowed down.
+FIRST_DELAY = 300.0
 CHECK_EVERY = 3600.0
 
 
