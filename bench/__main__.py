@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import board, live, lost_updates, startup, throughput
+from bench import board, live, lost_updates, startup, throughput, transfer
 from bench.load import wrk_available
 from bench.table import Row, format_table, note
 
-SECTIONS = ("http", "lost", "startup", "board", "live")
+SECTIONS = ("http", "lost", "startup", "board", "live", "transfer")
 
 
 def machine() -> str:
@@ -64,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "startup": lambda: startup.measure(work, max(args.runs, 5)),
             "board": lambda: board.measure(work, args.runs),
             "live": lambda: live.measure(work, args.runs, args.seconds, use_wrk),
+            "transfer": lambda: transfer.measure(work, args.runs),
         }
         for name in chosen:
             print(f"bench: {name}", file=sys.stderr)

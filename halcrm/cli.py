@@ -8,7 +8,7 @@ import errno
 import sys
 from collections.abc import Sequence
 
-from halcrm import __version__, cli_keys, cli_project, cli_signal
+from halcrm import __version__, cli_data, cli_keys, cli_project, cli_signal
 from halcrm.settings import Settings
 
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_signal.register(commands)
     cli_keys.add_commands(commands)
     cli_project.add_commands(commands)
+    cli_data.register(commands)
     return parser
 
 
@@ -76,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(cli_keys.run(args, settings))
     if command == "project":
         return _run(cli_project.run(args, settings))
+    if command in cli_data.COMMANDS:
+        return cli_data.run(args, settings)
     from halcrm.logs import setup_logging
 
     if command == "serve":

@@ -13,6 +13,7 @@ from halcrm.db.engine import create_engine, database_url
 from halcrm.db.migrate import migrate
 from halcrm.db.writer import Database
 from halcrm.services.clock import Clock, utc_now
+from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 
@@ -23,8 +24,12 @@ class Runtime:
     engine: Engine
     bus: EventBus
     services: Services
+    # The restore lock and the daily backups (services/crm/transfer/daily.py).
+    background: daily.Background | None = None
 
     async def close(self) -> None:
+        if self.background is not None:
+            await self.background.close()
         self.bus.close()
         # Waits for queued writes to commit, then stops the database threads.
         await asyncio.to_thread(self.services.db.close)
@@ -40,4 +45,5 @@ async def open_runtime(
     bus = EventBus()
     services = Services(Database(engine, bus, clock), settings.project_id)
     await services.ensure_project(stall_defaults=stall_defaults)
-    return Runtime(settings, engine, bus, services)
+    background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
+    return Runtime(settings, engine, bus, services, background)

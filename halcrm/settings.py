@@ -54,6 +54,8 @@ class Settings:
     widget_burst: int = 60
     api_key_rate: float = 50.0
     api_key_burst: int = 100
+    # Daily SQLite backups in data_dir/backups, kept this many days; 0 turns them off.
+    backup_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +76,7 @@ class Settings:
             widget_burst=_number(env, "HALCRM_WIDGET_BURST", int, 60),
             api_key_rate=_number(env, "HALCRM_API_KEY_RATE", float, 50.0),
             api_key_burst=_number(env, "HALCRM_API_KEY_BURST", int, 100),
+            backup_days=_number(env, "HALCRM_BACKUP_DAYS", int, 7),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given)  # type: ignore[arg-type]

@@ -281,9 +281,13 @@ class Database:
         except _Refused:
             pass  # the one call's transaction is rolled back: nothing it did stays
         except BaseException as exc:
+            # The transaction did not commit (a failed BEGIN, COMMIT or savepoint): every call
+            # of the batch that has no answer yet gets this one, or runs again.
             log.warning("group commit of %d calls failed: %s", len(batch), exc)
-            for job, _ in done:
-                (again.append(job) if is_race(exc) else failed.append((job, exc)))
+            answered = {id(job) for job, _ in failed} | {id(job) for job in again}
+            for job in batch:
+                if id(job) not in answered:
+                    (again.append(job) if is_race(exc) else failed.append((job, exc)))
             done = []
         settled: list[Settled] = [(job, result, None) for job, result in done]
         settled += [(job, None, error) for job, error in failed]

@@ -28,6 +28,8 @@ class Source(StrEnum):
     ACCOUNT_API = "account_api"
     BOARD = "board"
     PUBLIC_API = "public_api"
+    # ``halcrm import``: a person's records brought from a spreadsheet or another CRM.
+    IMPORT = "import"
 
 
 class SkipReason(StrEnum):

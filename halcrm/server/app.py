@@ -23,6 +23,7 @@ from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
 from halcrm.server.routes.events import events
+from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
 from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
@@ -93,6 +94,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             events,
             ProjectsController,
             visitors,
+            export,
         ],
         guards=[account_guard],
         dependencies={"services": Provide(provide_addressed)},

@@ -5,8 +5,9 @@ The HTTP handlers and the board both call these methods; neither holds a rule of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from halcrm.bus import EventBus
 from halcrm.db.writer import Database
@@ -48,6 +49,8 @@ from halcrm.services.crm.records import (
     StageRecord,
     StageResult,
 )
+from halcrm.services.crm.transfer import exporter, importer
+from halcrm.services.crm.transfer.importer import ImportOptions, ImportReport
 from halcrm.services.crm.visitors import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.support import context as support
@@ -350,3 +353,19 @@ class Services:
     async def find_api_key(self, key: str | None) -> tuple[ApiKeyRecord, str]:
         """The live key matching ``key`` in any project, and that project's id."""
         return await api_keys.find_key(self.db, None, key)
+
+    # Data in and out (issue 15): CSV import and streaming export (services/crm/transfer/).
+    async def import_file(
+        self,
+        path: Path,
+        options: ImportOptions,
+        progress: importer.Progress | None = None,
+    ) -> ImportReport:
+        """Imports a CSV file of companies, contacts or deal rows (see ``transfer.importer``)."""
+        return await importer.import_file(self.db, self.project_id, path, options, progress)
+
+    def export(self, what: str, fmt: str = "csv") -> AsyncIterator[str]:
+        """``companies``, ``contacts`` or ``activity`` as CSV or JSON text, page by page;
+        an unknown kind or format is refused at once (before anything is streamed)."""
+        exporter.check(what, fmt)
+        return exporter.stream(self.db, self.project_id, what, fmt)

@@ -1,0 +1,196 @@
+"""``halcrm export``: companies, contacts or activity as CSV or JSON, streamed page by page.
+
+Each page is its own short read (keyset by primary key), so memory stays flat and the writer is
+never held up; a record changed while an export runs appears once, as it was when its page was
+read. The CSV columns are the ones ``halcrm import`` maps back (see ``columns``).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.errors import InvalidRequest, NotFound
+from halcrm.domain.money import from_cents
+
+PAGE = 1000
+FORMATS = ("csv", "json")
+COLUMNS = {
+    "companies": (
+        "id", "name", "domain", "industry", "stage", "deal_value", "notes", "metadata",
+        "is_placeholder", "placeholder_key", "created_at", "updated_at", "last_activity_at",
+    ),
+    "contacts": (
+        "id", "email", "user_id", "name", "phone", "notes", "tags", "metadata", "company_ids",
+        "created_at", "updated_at",
+    ),
+    "activity": (
+        "id", "at", "kind", "source", "summary", "company_id", "company_name", "data",
+    ),
+}  # fmt: skip
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+Row = dict[str, Any]
+Page = tuple[list[Row], int | None]
+
+
+def check(what: str, fmt: str) -> None:
+    """Refuses an unknown kind or format before anything is streamed."""
+    if what not in COLUMNS:
+        raise NotFound(f"nothing to export named {what!r}; use one of {', '.join(COLUMNS)}")
+    if fmt not in FORMATS:
+        raise InvalidRequest(f"format must be csv or json, not {fmt!r}", field="format")
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _companies(tx: Tx, project_id: str, after: int) -> Page:
+    project = tx.project(project_id)
+    c = Company
+    stmt = (
+        select(
+            c.pk, c.id, c.name, c.domain, c.industry, Stage.name, c.deal_value_cents, c.notes,
+            c.meta, c.is_placeholder, c.placeholder_key, c.created_at, c.updated_at,
+            c.last_activity_at,
+        )
+        .outerjoin(Stage, Stage.pk == c.stage_pk)
+        .where(c.project_pk == project.pk, c.pk > after)
+        .order_by(c.pk)
+        .limit(PAGE)
+    )  # fmt: skip
+    rows: list[Row] = []
+    last = None
+    for pk, *values in tx.session.execute(stmt):
+        last = pk
+        row = dict(zip(COLUMNS["companies"], values, strict=True))
+        row["deal_value"] = from_cents(row["deal_value"])
+        row["metadata"] = row["metadata"] or {}
+        for name in ("created_at", "updated_at", "last_activity_at"):
+            row[name] = _time(row[name])
+        rows.append(row)
+    return rows, last
+
+
+def _contacts(tx: Tx, project_id: str, after: int) -> Page:
+    project = tx.project(project_id)
+    c = Contact
+    stmt = (
+        select(
+            c.pk, c.id, c.email, c.user_id, c.name, c.phone, c.notes, c.tags, c.meta,
+            c.created_at, c.updated_at,
+        )
+        .where(c.project_pk == project.pk, c.pk > after)
+        .order_by(c.pk)
+        .limit(PAGE)
+    )  # fmt: skip
+    found = tx.session.execute(stmt).all()
+    links: dict[int, list[str]] = {}
+    if found:
+        linked = (
+            select(ContactCompany.contact_pk, Company.id)
+            .join(Company, Company.pk == ContactCompany.company_pk)
+            .where(ContactCompany.contact_pk.between(found[0][0], found[-1][0]))
+            .order_by(ContactCompany.contact_pk, Company.pk)
+        )
+        for contact_pk, company_id in tx.session.execute(linked):
+            links.setdefault(contact_pk, []).append(company_id)
+    rows = []
+    for pk, id_, email, user_id, name, phone, notes, tags, meta, created, updated in found:
+        rows.append(
+            {
+                "id": id_, "email": email, "user_id": user_id, "name": name, "phone": phone,
+                "notes": notes, "tags": list(tags or []), "metadata": meta or {},
+                "company_ids": links.get(pk, []), "created_at": _time(created),
+                "updated_at": _time(updated),
+            }
+        )  # fmt: skip
+    return rows, found[-1][0] if found else None
+
+
+def _activity(tx: Tx, project_id: str, after: int) -> Page:
+    project = tx.project(project_id)
+    a = Activity
+    stmt = (
+        select(
+            a.pk, a.created_at, a.kind, a.source, a.summary, a.company_id, a.company_name, a.data
+        )
+        .where(a.project_pk == project.pk, a.pk > after)
+        .order_by(a.pk)
+        .limit(PAGE)
+    )
+    rows = []
+    last = None
+    for pk, at, *values in tx.session.execute(stmt):
+        last = pk
+        row = dict(zip(COLUMNS["activity"][2:], values, strict=True))
+        rows.append({"id": str(pk), "at": _time(at), **row, "data": row["data"] or {}})
+    return rows, last
+
+
+_PAGES: dict[str, Callable[[Tx, str, int], Page]] = {
+    "companies": _companies,
+    "contacts": _contacts,
+    "activity": _activity,
+}
+
+
+def _page(read: Callable[[Tx, str, int], Page], project_id: str, after: int, tx: Tx) -> Page:
+    return read(tx, project_id, after)
+
+
+async def pages(db: Database, project_id: str, what: str) -> AsyncIterator[list[Row]]:
+    """The records, oldest first, a page at a time."""
+    read = _PAGES[what]
+    after = 0
+    while True:
+        rows, last = await db.read(functools.partial(_page, read, project_id, after))
+        if rows:
+            yield rows
+        if last is None or len(rows) < PAGE:
+            return
+        after = last
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIterator[str]:
+    """The export as text chunks (one per page): CSV with a header row, or a JSON array."""
+    check(what, fmt)
+    names = COLUMNS[what]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(names)
+        yield buffer.getvalue()
+        async for rows in pages(db, project_id, what):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows([_cell(row[n]) for n in names] for row in rows)
+            yield buffer.getvalue()
+        return
+    yield "["
+    first = True
+    async for rows in pages(db, project_id, what):
+        parts = [json.dumps(row, ensure_ascii=False) for row in rows]
+        yield ("\n" if first else ",\n") + ",\n".join(parts)
+        first = False
+    yield "\n]\n"

@@ -1,0 +1,385 @@
+"""``halcrm import``: a CSV file of companies, contacts or deal rows, in one transaction.
+
+A file is read twice. The first pass checks every row without touching the database (a bad
+amount, date, email or stage refuses the whole import before any lock is taken). The second
+runs in one write transaction, a batch at a time: the batch's matches are looked up in memory
+(the project's keys are read once), the rows it touches are read in one statement per table,
+and its changes are written with a few multi-row statements. A dry run is the second pass in
+a read-only transaction with the writes left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from halcrm.db.models import Stage
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.events import EventKind
+from halcrm.domain.stages import Source, StageInfo, StageKind
+from halcrm.services.crm.transfer import columns, source, writes
+from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
+from halcrm.services.crm.transfer.index import load as load_index
+from halcrm.services.crm.transfer.plan import Counts, Pending, Planner, StageNames
+from halcrm.services.crm.transfer.rows import RowIn, RowRejected, Stages, build
+
+BATCH = 2000
+Progress = Callable[[str, int, int], None]
+"""Called with the pass ("checking" or "importing"), bytes read and the file's size."""
+
+
+@dataclass
+class ImportOptions:
+    dry_run: bool = False
+    partial: bool = False
+    create_stages: bool = False
+    maps: dict[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row left out: its number (the header is row 1), the column at fault, and why."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    file: str
+    dry_run: bool = False
+    applied: bool = False
+    rows: int = 0
+    companies: Counts = field(default_factory=Counts)
+    contacts: Counts = field(default_factory=Counts)
+    links: int = 0
+    placeholders_released: int = 0
+    stages_created: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    # The first pass's email checks, handed to the second (not part of the report's text).
+    checked_emails: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "rows": self.rows,
+            "companies": self.companies.as_dict(),
+            "contacts": self.contacts.as_dict(),
+            "links": self.links,
+            "placeholders_released": self.placeholders_released,
+            "stages_created": self.stages_created,
+            "rejected": [vars(r) for r in self.rejected],
+            "warnings": [vars(r) for r in self.warnings],
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+class ImportRefused(InvalidRequest):
+    """Rows were rejected and ``--partial`` was not given: nothing was written."""
+
+    code = "import_rejected"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{len(report.rejected)} rows rejected; nothing was imported")
+        self.report = report
+
+
+class _Reader:
+    """The file's rows, built and checked; rejected rows go to the report."""
+
+    def __init__(
+        self, path: Path, options: ImportOptions, stages: Stages, progress: source.Progress | None
+    ) -> None:
+        self.records = source.records(path, options.delimiter, progress)
+        try:
+            _, header = next(self.records)
+        except StopIteration:
+            raise InvalidRequest(f"{path.name} is empty", field="file") from None
+        self.mapping = columns.detect(header, options.maps)
+        self.stages = stages
+
+    def column(self, target: str) -> str:
+        for name, header in zip(self.mapping.fields, self.mapping.header, strict=True):
+            if name == target:
+                return header
+        return target
+
+    def rows(self, report: ImportReport) -> Iterator[RowIn]:
+        report.ignored_columns = list(self.mapping.ignored)
+        for number, cells in self.records:
+            try:
+                row = build(number, cells, self.mapping, self.stages)
+            except RowRejected as exc:
+                report.rows += 1
+                report.rejected.append(Rejection(number, exc.column, exc.reason))
+                continue
+            if row is None:
+                continue
+            report.rows += 1
+            if row.warning:
+                report.warnings.append(Rejection(number, "", row.warning))
+            yield row
+
+
+def check(
+    path: Path,
+    options: ImportOptions,
+    infos: tuple[StageInfo, ...],
+    progress: source.Progress | None = None,
+) -> ImportReport:
+    """The first pass: every row built and checked, nothing read from the database."""
+    report = ImportReport(file=path.name, dry_run=options.dry_run)
+    stages = Stages(infos, options.create_stages)
+    reader = _Reader(path, options, stages, progress)
+    for _ in reader.rows(report):
+        pass
+    report.checked_emails = stages.emails
+    return report
+
+
+def _stage_infos(tx: Tx, project_pk: int) -> list[Stage]:
+    stmt = select(Stage).where(Stage.project_pk == project_pk).order_by(Stage.position)
+    return list(tx.session.scalars(stmt))
+
+
+async def stage_infos(db: Database, project_id: str) -> tuple[StageInfo, ...]:
+    def work(tx: Tx) -> tuple[StageInfo, ...]:
+        project = tx.project(project_id)
+        return tuple(_info(s) for s in _stage_infos(tx, project.pk))
+
+    return await db.read(work)
+
+
+def _info(stage: Stage) -> StageInfo:
+    return StageInfo(stage.id, stage.name, stage.position, StageKind(stage.kind))
+
+
+class _Run:
+    """The second pass, inside the call's transaction."""
+
+    def __init__(
+        self,
+        tx: Tx,
+        project_id: str,
+        path: Path,
+        options: ImportOptions,
+        progress: source.Progress | None,
+        emails: dict[str, str | None] | None = None,
+    ) -> None:
+        self.tx = tx
+        self.session = tx.session
+        self.project = tx.project(project_id)
+        self.options = options
+        self.write = not options.dry_run
+        self.report = ImportReport(file=path.name, dry_run=options.dry_run)
+        self.stage_rows = _stage_infos(tx, self.project.pk)
+        infos = [_info(s) for s in self.stage_rows]
+        self.stages = Stages(infos, options.create_stages)
+        self.stages.emails = emails or {}
+        self.names = StageNames(
+            {s.id: s.pk for s in self.stage_rows}, {s.pk: (s.id, s.name) for s in self.stage_rows}
+        )
+        self.reader = _Reader(path, options, self.stages, progress)
+        self.index = load_index(self.session, self.project.pk)
+        self.planner = Planner(
+            self.index,
+            self.names,
+            self.project.pk,
+            tx.now,
+            lambda table, refs: fill_values(self.session, table, refs),
+        )
+
+    def run(self) -> ImportReport:
+        batch: list[RowIn] = []
+        for row in self.reader.rows(self.report):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                self._batch(batch)
+                batch = []
+        self._batch(batch)
+        report = self.report
+        report.rejected.sort(key=lambda r: r.row)
+        report.companies, report.contacts = self.planner.companies, self.planner.contacts
+        report.links = self.planner.links
+        if self.write and report.rejected and not self.options.partial:
+            raise ImportRefused(report)
+        if self.write:
+            self._record()
+            report.applied = True
+        return report
+
+    def _batch(self, rows: list[RowIn]) -> None:
+        self._create_stages()
+        companies: list[Ref] = []
+        contacts: list[Ref] = []
+        for row in rows:
+            if row.company is not None and not row.company.names_only():
+                try:
+                    found = self.planner.match_company(row.company)
+                except RowRejected:
+                    found = None
+                if found is not None:
+                    companies.append(found)
+            person = self.planner.match_contact(row.contact) if row.contact else None
+            if person is not None:
+                contacts.append(person)
+        fill_values(self.session, COMPANIES, companies)
+        fill_values(self.session, CONTACTS, contacts)
+        self.planner.linked = existing_links(
+            self.session, [c.pk for c in contacts if c.pk is not None]
+        )
+        for row in rows:
+            try:
+                self.planner.row(row)
+            except RowRejected as exc:
+                column = self.reader.column(exc.column)
+                self.report.rejected.append(Rejection(row.number, column, exc.reason))
+        pending = self.planner.pending
+        if self.write and (self.options.partial or not self.report.rejected):
+            conn = self.session.connection()
+            released = writes.write(conn, pending, self.index, self.tx.now)
+            self.report.placeholders_released += released
+        self._forget(pending, companies, contacts)
+
+    def _forget(self, pending: Pending, *touched: list[Ref]) -> None:
+        """Drops the rows read for this batch: memory stays flat over a long file."""
+        for refs in (*touched, pending.new_companies, pending.new_contacts):
+            for ref in refs:
+                ref.values = None
+        for ref, _ in (*pending.changed_companies.values(), *pending.changed_contacts.values()):
+            ref.values = None
+        self.planner.pending = Pending()
+
+    def _create_stages(self) -> None:
+        """Stages the rows named that the pipeline lacks (``--create-stages``): open ones
+        before the first closed stage, "won"/"lost" names as closed stages at the end."""
+        for key, name in list(self.stages.new.items()):
+            ref = f"new:{key}"
+            if ref in self.names.pk_by_id:
+                continue
+            kind = _kind(name)
+            self.report.stages_created.append(name)
+            if not self.write:
+                self.names.pk_by_id[ref] = ref
+                self.names.by_pk[ref] = (_slug(name), name)
+                continue
+            stage = Stage(
+                id=_unique_slug(name, {s.id for s in self.stage_rows}),
+                project_pk=self.project.pk,
+                name=name,
+                name_key=name.casefold(),
+                position=0,
+                kind=kind.value,
+                probability={StageKind.WON: 100}.get(kind, 0),
+                stall_after_days=None,
+            )
+            closed = [n for n, s in enumerate(self.stage_rows) if s.kind != StageKind.OPEN]
+            at = closed[0] if closed and kind is StageKind.OPEN else len(self.stage_rows)
+            self.stage_rows.insert(at, stage)
+            for position, row in enumerate(self.stage_rows):
+                row.position = position
+            self.session.add(stage)
+            self.session.flush()
+            self.names.pk_by_id[ref] = stage.pk
+            self.names.by_pk[stage.pk] = (stage.id, stage.name)
+
+    def _record(self) -> None:
+        report, project, tx = self.report, self.project, self.tx
+        if report.stages_created:
+            # Other processes' caches compare this column (db/project_cache.py).
+            project.generation = (project.generation or 0) + 1
+            names = ", ".join(report.stages_created)
+            tx.record(
+                project,
+                EventKind.STAGES_CHANGED,
+                Source.IMPORT.value,
+                f"stages {names} added by an import",
+            )
+        created = report.companies.new + report.contacts.new
+        updated = report.companies.updated + report.contacts.updated
+        unchanged = report.companies.unchanged + report.contacts.unchanged
+        tx.record(
+            project,
+            EventKind.IMPORTED,
+            Source.IMPORT.value,
+            f"import of {report.file}: {report.companies.new} companies and "
+            f"{report.contacts.new} contacts new, {updated} updated, "
+            f"{len(report.rejected)} rows rejected",
+            data={
+                "file": report.file,
+                "created": created,
+                "updated": updated,
+                "unchanged": unchanged,
+                "rejected": len(report.rejected),
+                "companies": report.companies.as_dict(),
+                "contacts": report.contacts.as_dict(),
+                "links": report.links,
+            },
+        )
+
+
+def _kind(name: str) -> StageKind:
+    words = set(re.split(r"[^a-z]+", name.casefold()))
+    if "won" in words:
+        return StageKind.WON
+    if "lost" in words:
+        return StageKind.LOST
+    return StageKind.OPEN
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:50] or "stage"
+
+
+def _unique_slug(name: str, taken: set[str]) -> str:
+    base = stage_id = _slug(name)
+    n = 2
+    while stage_id in taken:
+        stage_id, n = f"{base}-{n}", n + 1
+    return stage_id
+
+
+async def import_file(
+    db: Database,
+    project_id: str,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
+    the whole import (:class:`ImportRefused`, nothing written)."""
+    emails: dict[str, str | None] = {}
+    if not options.dry_run and not options.partial:
+        infos = await stage_infos(db, project_id)
+        checked = await asyncio.to_thread(check, path, options, infos, _phase(progress, "checking"))
+        if checked.rejected:
+            raise ImportRefused(checked)
+        emails = checked.checked_emails
+
+    def work(tx: Tx) -> ImportReport:
+        run = _Run(tx, project_id, path, options, _phase(progress, "importing"), emails)
+        return run.run()
+
+    if options.dry_run:
+        return await db.read(work)
+    return await db.write(work)
+
+
+def _phase(progress: Progress | None, phase: str) -> source.Progress | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(phase, done, total)

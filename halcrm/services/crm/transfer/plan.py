@@ -1,0 +1,351 @@
+"""What each row does: the record it matches or creates, the fields it changes, its links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.stages import Source
+from halcrm.services.crm.transfer.index import AMBIGUOUS, COMPANIES, CONTACTS, Index, Ref
+from halcrm.services.crm.transfer.rows import CompanyIn, ContactIn, RowIn, RowRejected
+from halcrm.services.ids import new_id
+
+StagePk = int | str | None
+"""A stage's pk, or ``new:NAME`` for one a dry run would create."""
+
+
+@dataclass
+class StageNames:
+    """Stage pks of the pipeline (created ones included) and their ids and names."""
+
+    pk_by_id: dict[str, StagePk]
+    by_pk: dict[StagePk, tuple[str, str]]
+
+
+@dataclass
+class Pending:
+    """A batch's changes, written together once the batch is planned."""
+
+    new_companies: list[Ref] = field(default_factory=list)
+    changed_companies: dict[int, tuple[Ref, set[str]]] = field(default_factory=dict)
+    new_contacts: list[Ref] = field(default_factory=list)
+    changed_contacts: dict[int, tuple[Ref, set[str]]] = field(default_factory=dict)
+    audits: list[tuple[Ref, dict[str, Any]]] = field(default_factory=list)
+    links: dict[tuple[int, int], tuple[Ref, Ref]] = field(default_factory=dict)
+    gained_real: dict[int, Ref] = field(default_factory=dict)
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _count(counts: Counts, ref: Ref, changed: bool) -> None:
+    """Counts a record once: new, else updated by any row, else unchanged."""
+    if ref.status == "":
+        ref.status = "updated" if changed else "unchanged"
+        setattr(counts, ref.status, getattr(counts, ref.status) + 1)
+    elif ref.status == "unchanged" and changed:
+        ref.status = "updated"
+        counts.unchanged -= 1
+        counts.updated += 1
+
+
+class Planner:
+    """Plans rows against the index; a rejected row changes nothing of the plan."""
+
+    def __init__(
+        self,
+        index: Index,
+        stages: StageNames,
+        project_pk: int,
+        now: datetime,
+        fill: Callable[[Any, list[Ref]], None],
+    ) -> None:
+        self.fill = fill
+        self.index = index
+        self.stages = stages
+        self.project_pk = project_pk
+        self.now = now
+        self.companies = Counts()
+        self.contacts = Counts()
+        self.links = 0
+        self.pending = Pending()
+        self.linked: set[tuple[int, int]] = set()  # existing links of this batch's contacts
+
+    # Matching (also used before a batch, to read the rows it will touch in one go).
+
+    def match_company(self, row: CompanyIn) -> Ref | None:
+        index = self.index
+        if row.id and row.id in index.company_ids:
+            return index.company_ids[row.id]
+        for column, keys, key in (
+            ("company.domain", index.domains, row.domain),
+            ("company.name", index.names, row.name),
+        ):
+            found = keys.get(key) if key else None
+            if found is AMBIGUOUS:
+                raise RowRejected(
+                    column, f"several companies have {key!r}; name the company by its id"
+                )
+            if found is not None:
+                return found
+        return None
+
+    def match_contact(self, row: ContactIn) -> Ref | None:
+        index = self.index
+        for keys, key in (
+            (index.emails, row.email),
+            (index.contact_ids, row.id),
+            (index.user_ids, row.user_id),
+        ):
+            if key and key in keys:
+                return keys[key]
+        return None
+
+    # Rows.
+
+    def row(self, row: RowIn) -> None:
+        """Plans one row, or raises :class:`RowRejected` having changed nothing."""
+        company = contact = None
+        company_change = contact_change = None
+        targets: list[Ref] = []
+        if row.company is not None:
+            company = self.match_company(row.company)
+            company_change = self._company_change(company, row.company)
+        if row.contact is not None:
+            contact = self.match_contact(row.contact)
+            contact_change = self._contact_change(contact, row.contact)
+            targets = self._link_targets(row.contact.company_ids or [])
+        # Every check has passed: from here on the row is part of the plan.
+        if company_change is not None:
+            assert row.company is not None
+            company = self._commit_company(company, row.company, *company_change)
+        if contact_change is not None:
+            assert row.contact is not None
+            contact = self._commit_contact(contact, row.contact, contact_change)
+            if company is not None:
+                targets.append(company)
+            for target in targets:
+                self._link(contact, target)
+
+    def _link_targets(self, ids: list[str]) -> list[Ref]:
+        targets = []
+        for company_id in ids:
+            found = self.index.company_ids.get(company_id)
+            if found is None:
+                raise RowRejected("contact.company_ids", f"no company has the id {company_id!r}")
+            targets.append(found)
+        return targets
+
+    def _company_change(
+        self, ref: Ref | None, row: CompanyIn
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        if ref is not None and row.names_only():
+            return {}, None
+        current = self._current(ref, COMPANIES)
+        if ref is None and row.name is None:
+            raise RowRejected("company.id", f"no company has the id {row.id!r} (and no name given)")
+        values: dict[str, Any] = {}
+        for column, given in (
+            ("name", row.name),
+            ("domain", row.domain),
+            ("industry", row.industry),
+            ("notes", row.notes),
+            ("deal_value_cents", row.deal_cents),
+            ("last_activity_at", row.last_activity_at),
+        ):
+            if given is not None and (current is None or current[column] != given):
+                values[column] = given
+        if row.meta:
+            merged = _merge(current["metadata"] if current else {}, row.meta, "company.metadata")
+            if current is None or merged != current["metadata"]:
+                values["metadata"] = merged
+        if current is not None and row.is_placeholder is False and current["is_placeholder"]:
+            values.update(is_placeholder=False, placeholder_key=None)
+        audit = None
+        if row.stage_id is not None:
+            stage_pk = self.stages.pk_by_id[row.stage_id]
+            if current is None or current["stage_pk"] != stage_pk:
+                audit = self._audit(current["stage_pk"] if current else None, stage_pk)
+                values.update(
+                    stage_pk=stage_pk,
+                    last_stage_source=Source.IMPORT.value,
+                    last_stage_at=self.now,
+                    # An import carries a person's own records: a stage set by hand.
+                    stage_set_by_hand=True,
+                )
+                values.setdefault("last_activity_at", self.now)
+        return values, audit
+
+    def _audit(self, before: StagePk, after: StagePk) -> dict[str, Any]:
+        old = self.stages.by_pk.get(before) if before is not None else None
+        new = self.stages.by_pk[after]
+        return {
+            "id": new_id("sc"),
+            "project_pk": self.project_pk,
+            "from_stage_id": old[0] if old else None,
+            "from_stage_name": old[1] if old else None,
+            "requested_stage_id": new[0],
+            "requested_stage_name": new[1],
+            "to_stage_id": new[0],
+            "to_stage_name": new[1],
+            "mode": "exact",
+            "source": Source.IMPORT.value,
+            "applied": True,
+            "reason": None,
+            "note": None,
+            "created_at": self.now,
+        }
+
+    def _commit_company(
+        self, ref: Ref | None, row: CompanyIn, values: dict[str, Any], audit: dict[str, Any] | None
+    ) -> Ref:
+        pending = self.pending
+        if ref is None:
+            ref = Ref(None, bool(row.is_placeholder), "new")
+            ref.values = self._new_company(row, values)
+            self.index.add_company(ref, ref.values["id"], row.domain, row.name)
+            self.companies.new += 1
+            pending.new_companies.append(ref)
+        elif ref.values is None:
+            # Only named by the row, or made by an earlier batch of a dry run.
+            _count(self.companies, ref, bool(values))
+        else:
+            _count(self.companies, ref, bool(values))
+            if values:
+                ref.values.update(values, updated_at=self.now)
+                if ref.pk is not None:
+                    entry = pending.changed_companies.setdefault(id(ref), (ref, set()))
+                    entry[1].update(values, {"updated_at"})
+                if "name" in values or "domain" in values:
+                    self.index.add_company(ref, ref.values["id"], row.domain, row.name)
+        if audit is not None:
+            pending.audits.append((ref, audit))
+        return ref
+
+    def _new_company(self, row: CompanyIn, values: dict[str, Any]) -> dict[str, Any]:
+        key = row.placeholder_key if row.is_placeholder else None
+        if key is not None:
+            if key in self.index.placeholder_keys:
+                key = None  # another placeholder holds it: this one becomes an ordinary one
+            else:
+                self.index.placeholder_keys.add(key)
+        created = row.created_at or self.now
+        return {
+            "id": row.id or new_id("co"),
+            "project_pk": self.project_pk,
+            "name": row.name,
+            "domain": None,
+            "industry": None,
+            "notes": None,
+            "metadata": {},
+            "deal_value_cents": None,
+            "stage_pk": None,
+            "is_placeholder": bool(row.is_placeholder),
+            "placeholder_key": key,
+            "stage_set_by_hand": False,
+            "last_stage_source": None,
+            "last_stage_at": None,
+            "created_at": created,
+            "updated_at": self.now,
+            "last_activity_at": created,
+            **values,
+        }
+
+    def _current(self, ref: Ref | None, table: Any) -> dict[str, Any] | None:
+        """The matched record's row; None for a new one (or one a dry run made earlier)."""
+        if ref is None:
+            return None
+        if ref.values is None and ref.pk is not None:
+            self.fill(table, [ref])
+        return ref.values
+
+    def _contact_change(self, ref: Ref | None, row: ContactIn) -> dict[str, Any]:
+        current = self._current(ref, CONTACTS)
+        index = self.index
+        unique = ((index.emails, row.email, "email"), (index.user_ids, row.user_id, "user_id"))
+        for keys, key, what in unique:
+            holder = keys.get(key) if key else None
+            if holder is not None and holder is not ref:
+                raise RowRejected(f"contact.{what}", f"another contact has the {what} {key!r}")
+        values: dict[str, Any] = {}
+        for column, given in (("email", row.email), ("user_id", row.user_id)):
+            if given is None or (current is not None and current[column] == given):
+                continue
+            if current is not None and current[column] is not None:
+                raise RowRejected(
+                    f"contact.{column}", f"the contact has the {column} {current[column]!r}"
+                )
+            values[column] = given
+        for column, given in (("name", row.name), ("phone", row.phone), ("notes", row.notes)):
+            if given is not None and (current is None or current[column] != given):
+                values[column] = given
+        if row.tags is not None:
+            tags = list(dict.fromkeys([*(current["tags"] if current else []), *row.tags]))
+            if current is None or tags != current["tags"]:
+                values["tags"] = tags
+        if row.meta:
+            merged = _merge(current["metadata"] if current else {}, row.meta, "contact.metadata")
+            if current is None or merged != current["metadata"]:
+                values["metadata"] = merged
+        return values
+
+    def _commit_contact(self, ref: Ref | None, row: ContactIn, values: dict[str, Any]) -> Ref:
+        if ref is None:
+            taken = row.id is None or row.id in self.index.contact_ids
+            created = row.created_at or self.now
+            ref = Ref(None, status="new")
+            ref.values = {
+                "id": new_id("ct") if taken else row.id,
+                "project_pk": self.project_pk,
+                **dict.fromkeys(("email", "user_id", "name", "phone", "notes")),
+                "tags": [],
+                "metadata": {},
+                "created_at": created,
+                "updated_at": self.now,
+                **values,
+            }
+            self.contacts.new += 1
+            self.pending.new_contacts.append(ref)
+        elif ref.values is None:
+            return ref  # made by an earlier batch of a dry run
+        else:
+            _count(self.contacts, ref, bool(values))
+            if values:
+                ref.values.update(values, updated_at=self.now)
+                if ref.pk is not None:
+                    entry = self.pending.changed_contacts.setdefault(id(ref), (ref, set()))
+                    entry[1].update(values, {"updated_at"})
+        v = ref.values
+        self.index.add_contact(ref, v["id"], v["email"], v["user_id"])
+        return ref
+
+    def _link(self, contact: Ref, company: Ref) -> None:
+        key = (id(contact), id(company))
+        if key in self.pending.links:
+            return
+        if contact.pk is not None:
+            if company.pk is not None and (contact.pk, company.pk) in self.linked:
+                return
+            if not company.is_placeholder:
+                # Identify's rule 6: a contact that gains a real company lets placeholders go.
+                self.pending.gained_real[id(contact)] = contact
+        self.pending.links[key] = (contact, company)
+        self.links += 1
+
+
+def _merge(current: dict[str, Any], given: dict[str, Any], column: str) -> dict[str, Any]:
+    try:
+        return meta_rules.merge_checked(current, given, field="metadata")
+    except InvalidRequest as exc:
+        raise RowRejected(column, exc.detail) from None

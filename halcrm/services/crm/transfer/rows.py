@@ -1,0 +1,293 @@
+"""One CSV record to the company and contact it describes, checked before any database work."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+from halcrm.domain import metadata as meta_rules
+from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.identity import normalize_email
+from halcrm.domain.stages import StageInfo, StageKind
+from halcrm.services.crm.transfer import parse
+from halcrm.services.crm.transfer.columns import Mapping_
+
+# Column widths of the tables (PostgreSQL enforces them; SQLite would not).
+_LIMITS = {
+    "company.id": 200,
+    "company.name": 200,
+    "company.domain": 255,
+    "company.industry": 200,
+    "company.placeholder_key": 300,
+    "contact.id": 64,
+    "contact.email": 320,
+    "contact.user_id": 200,
+    "contact.name": 200,
+    "contact.phone": 50,
+}
+
+
+class RowRejected(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class CompanyIn:
+    """A company as a row gives it; ``None`` is "not given" (an import never clears a field)."""
+
+    id: str | None = None
+    name: str | None = None
+    domain: str | None = None
+    industry: str | None = None
+    notes: str | None = None
+    stage_id: str | None = None
+    deal_cents: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    is_placeholder: bool | None = None
+    placeholder_key: str | None = None
+    reference: bool | None = None  # names_only(), once known
+
+    def names_only(self) -> bool:
+        """Whether the row only names the company (a contact's company column, say): it then
+        links to the company it matches and changes nothing on it."""
+        if self.reference is None:
+            self.reference = self._names_only()
+        return self.reference
+
+    def _names_only(self) -> bool:
+        return not self.meta and all(
+            value is None
+            for value in (
+                self.industry, self.notes, self.stage_id, self.deal_cents, self.created_at,
+                self.last_activity_at, self.is_placeholder, self.placeholder_key,
+            )
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class ContactIn:
+    id: str | None = None
+    email: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    notes: str | None = None
+    tags: list[str] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    company_ids: list[str] | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class RowIn:
+    number: int
+    company: CompanyIn | None
+    contact: ContactIn | None
+    warning: str | None = None
+
+
+class Stages:
+    """Stage names of the project; unknown ones are refused, or collected to be created."""
+
+    def __init__(self, infos: Sequence[StageInfo], create: bool) -> None:
+        self.by_key = {s.name.casefold(): s.id for s in infos}
+        self.by_key.update({s.id: s.id for s in infos})
+        self.won = next((s.id for s in infos if s.kind is StageKind.WON), None)
+        self.lost = next((s.id for s in infos if s.kind is StageKind.LOST), None)
+        self.create = create
+        self.new: dict[str, str] = {}  # folded name -> name as first written
+        # Addresses checked already (None: refused): a file is read twice, and the check is
+        # the costliest part of reading a contact.
+        self.emails: dict[str, str | None] = {}
+
+    def email(self, raw: str) -> str:
+        if raw in self.emails:
+            found = self.emails[raw]
+        else:
+            found = _plain_email(raw)
+            if found is None:
+                try:
+                    found = normalize_email(raw)
+                except InvalidRequest:
+                    found = None
+            self.emails[raw] = found
+        if found is None:
+            raise RowRejected("contact.email", "is not a valid email address")
+        return found
+
+    def resolve(self, name: str) -> str:
+        """The stage's id, or ``new:NAME`` for a stage the import will create."""
+        key = name.strip().casefold()
+        if key in self.by_key:
+            return self.by_key[key]
+        if not self.create:
+            raise RowRejected("stage", f"unknown stage {name.strip()!r} (or use --create-stages)")
+        self.new.setdefault(key, name.strip())
+        return f"new:{key}"
+
+
+# Plain ASCII addresses that email_validator accepts and folds to lower case, checked without
+# it: the full check costs ~70 µs an address, most of a 100k-contact import. Anything else
+# (quoted or non-ASCII parts, odd domains) still goes through normalize_email.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63})"
+)
+
+
+def _plain_email(raw: str) -> str | None:
+    folded = raw.strip().lower()
+    match = _PLAIN_EMAIL.fullmatch(folded)
+    if match is None or len(folded) > 254 or folded.index("@") > 64:
+        return None
+    labels = folded.rsplit("@", 1)[1].split(".")
+    if match[1] in SPECIAL_USE_DOMAIN_NAMES or any(label[2:4] == "--" for label in labels):
+        return None  # reserved names, and punycode labels the full check decodes
+    return folded
+
+
+def _text(column: str, value: str) -> str:
+    if "\x00" in value:
+        raise RowRejected(column, "contains a NUL character")
+    limit = _LIMITS.get(column)
+    if limit is not None and len(value) > limit:
+        raise RowRejected(column, f"is longer than {limit} characters")
+    return value
+
+
+def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
+    try:
+        return parser(value)
+    except parse.CellError as exc:
+        raise RowRejected(column, str(exc)) from None
+
+
+def build(number: int, cells: Sequence[str], mapping: Mapping_, stages: Stages) -> RowIn | None:
+    """The row's company and contact, or None for a blank row; refuses with the column at
+    fault (:class:`RowRejected`)."""
+    given: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for target, value in zip(mapping.fields, cells, strict=False):
+        value = value.strip()
+        if target and value and target not in given:
+            given[target] = _text(target, value)
+    for target, header in zip(mapping.fields, mapping.header, strict=False):
+        names.setdefault(target, header)
+    try:
+        company = _company(given, stages)
+        contact = _contact(given, stages)
+    except RowRejected as exc:
+        raise RowRejected(names.get(exc.column, exc.column), exc.reason) from None
+    if company is None and contact is None:
+        return None
+    warning = None
+    if contact is not None and not (contact.email or contact.id or contact.user_id):
+        if company is None:
+            raise RowRejected(names.get("contact.name", "email"), "a contact needs an email")
+        warning, contact = "contact skipped: no email", None
+    return RowIn(number, company, contact, warning)
+
+
+def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
+    if (
+        not any(k.startswith(("company.", "deal.")) for k in given)
+        and "contact.company" not in given
+    ):
+        return None
+    out = CompanyIn(
+        id=given.get("company.id"),
+        name=given.get("company.name") or given.get("contact.company") or given.get("deal.name"),
+        industry=given.get("company.industry"),
+        notes=given.get("company.notes"),
+        placeholder_key=given.get("company.placeholder_key"),
+    )
+    if "company.domain" in given:
+        out.domain = _cell(parse.domain, "company.domain", given["company.domain"])
+    if "company.deal_value" in given:
+        out.deal_cents = _cell(parse.money, "company.deal_value", given["company.deal_value"])
+    for attr in ("created_at", "last_activity_at"):
+        if f"company.{attr}" in given:
+            setattr(out, attr, _cell(parse.when, f"company.{attr}", given[f"company.{attr}"]))
+    if "company.is_placeholder" in given:
+        out.is_placeholder = _cell(
+            parse.boolean, "company.is_placeholder", given["company.is_placeholder"]
+        )
+    out.stage_id = _stage(given, stages)
+    out.meta = _metadata(given, "company")
+    if given.get("deal.name") and out.name != given["deal.name"]:
+        out.meta.setdefault("deal_name", given["deal.name"])
+    if not (out.id or out.name or out.domain):
+        raise RowRejected("company.name", "the company has no name")
+    if out.name is None:
+        out.name = out.domain
+    return out
+
+
+def _stage(given: dict[str, str], stages: Stages) -> str | None:
+    status = given.get("deal.status", "").casefold()
+    if status in ("won", "lost"):
+        found = stages.won if status == "won" else stages.lost
+        if found is None:
+            raise RowRejected("deal.status", f"the pipeline has no {status} stage")
+        return found
+    if "company.stage" in given:
+        try:
+            return stages.resolve(given["company.stage"])
+        except RowRejected as exc:
+            raise RowRejected("company.stage", exc.reason) from None
+    return None
+
+
+def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
+    if not any(k.startswith("contact.") and k != "contact.company" for k in given):
+        return None
+    first, last = given.get("contact.first_name"), given.get("contact.last_name")
+    joined = " ".join(p for p in (first, last) if p) or None
+    out = ContactIn(
+        id=given.get("contact.id"),
+        user_id=given.get("contact.user_id"),
+        name=given.get("contact.name") or joined,
+        phone=given.get("contact.phone"),
+        notes=given.get("contact.notes"),
+    )
+    if out.name is not None:
+        _text("contact.name", out.name)
+    if "contact.email" in given:
+        out.email = stages.email(given["contact.email"])
+    if "contact.tags" in given:
+        out.tags = _cell(parse.string_list, "contact.tags", given["contact.tags"])
+    if "contact.company_ids" in given:
+        out.company_ids = _cell(
+            parse.string_list, "contact.company_ids", given["contact.company_ids"]
+        )
+    if "contact.created_at" in given:
+        out.created_at = _cell(parse.when, "contact.created_at", given["contact.created_at"])
+    out.meta = _metadata(given, "contact")
+    return out
+
+
+def _metadata(given: dict[str, str], record: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if f"{record}.metadata" in given:
+        meta = _cell(parse.json_object, f"{record}.metadata", given[f"{record}.metadata"])
+    prefix = f"{record}.metadata."
+    for key, value in given.items():
+        if key.startswith(prefix):
+            meta[key[len(prefix) :]] = value
+    if not meta:
+        return meta
+    try:
+        meta_rules.check(meta, field="metadata")
+    except InvalidRequest as exc:
+        raise RowRejected(f"{record}.metadata", exc.detail) from None
+    return meta
