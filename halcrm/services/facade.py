@@ -24,6 +24,7 @@ from halcrm.services.crm import (
     contacts,
     merge,
     projects,
+    restore,
     stages,
 )
 from halcrm.services.crm.api_keys import ApiKeyCreated, ApiKeyRecord
@@ -47,6 +48,7 @@ from halcrm.services.crm.records import (
     StageRecord,
     StageResult,
 )
+from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.page import Page
 from halcrm.services.support import context as support
 from halcrm.services.support import conversations
@@ -314,3 +316,14 @@ class Services:
     async def authenticate_api_key(self, key: str | None) -> ApiKeyRecord:
         """The live key of this project matching ``key``, else ``Unauthorized``."""
         return await api_keys.authenticate(self.db, self.project_id, key)
+
+    # The board's undo of a delete (tui area): capture a company whole, put it back.
+    async def capture_company(self, company_id: str) -> CompanySnapshot:
+        """Everything a delete of ``company_id`` would remove (read it before deleting)."""
+        return await restore.capture_company(self.db, self.project_id, company_id)
+
+    async def restore_company(
+        self, snapshot: CompanySnapshot, source: Source = Source.BOARD
+    ) -> CompanyRecord:
+        """Puts a deleted company back with the same id, as ``capture_company`` read it."""
+        return await restore.restore_company(self.db, self.project_id, snapshot, source)

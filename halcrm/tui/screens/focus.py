@@ -22,13 +22,13 @@ VALUE_WIDTH = 9
 class LaneOwner(Protocol):
     """What the focus screen asks of the board: the actions, done the board's way."""
 
-    async def open_company(self, company_id: str) -> None: ...
+    def open_company(self, company_id: str) -> None: ...
 
     def pick_stage_for(self, company_id: str) -> None: ...
 
     def snooze_focus(self, item: FocusItem) -> None: ...
 
-    async def answer_focus(self, item: FocusItem, state: str) -> None: ...
+    def answer_focus(self, item: FocusItem, state: str) -> None: ...
 
 
 def item_prompt(item: FocusItem) -> str:
@@ -107,15 +107,15 @@ class FocusScreen(Screen[None]):
             self.notify("Nothing to act on.", severity="warning", timeout=2)
         return item
 
-    async def on_option_list_option_selected(self) -> None:
-        await self.action_open()
+    def on_option_list_option_selected(self) -> None:
+        self.action_open()
 
     def action_back(self) -> None:
         self.dismiss(None)
 
-    async def action_open(self) -> None:
+    def action_open(self) -> None:
         if item := self._item():
-            await self.owner.open_company(item.company_id)
+            self.owner.open_company(item.company_id)
 
     def action_move(self) -> None:
         if item := self._item():
@@ -125,6 +125,6 @@ class FocusScreen(Screen[None]):
         if item := self._item():
             self.owner.snooze_focus(item)
 
-    async def action_answer(self, state: str) -> None:
+    def action_answer(self, state: str) -> None:
         if item := self._item():
-            await self.owner.answer_focus(item, state)
+            self.owner.answer_focus(item, state)

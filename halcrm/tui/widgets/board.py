@@ -147,8 +147,30 @@ class BoardView(HorizontalScroll, can_focus=False):
         self._settle(scroll=False)
 
     def refilter(self, text: str) -> None:
+        """Shows only the matching cards; the focus stays on its card while it matches, else
+        it goes to the first match."""
         self.model.set_filter(text)
+        if self.focus_id is None or self.model.index_of(self.focus_key, self.focus_id) is None:
+            self.focus_first_match()
+        else:
+            self._settle()
+
+    def focus_first_match(self) -> None:
+        """Focuses the first card of the first column that shows any (a filter just ran)."""
+        at = self.model.index_of(self.focus_key, self.focus_id) if self.focus_id else None
+        if at is not None:
+            self._settle()
+            return
+        key = next((k for k in self.model.keys if self.ids(k)), self.focus_key)
+        ids = self.ids(key)
+        self.focus_key, self.focus_row = key, 0
+        self.focus_id = ids[0] if ids else None
         self._settle()
+
+    def repaint_ages(self) -> None:
+        """Repaints the visible cards: their ages ("5m") follow the clock."""
+        for column in self.columns:
+            column.cards.refresh()
 
     def set_view(self, *, stalled_first: bool, stalled_only: bool) -> None:
         self.model.set_view(stalled_first=stalled_first, stalled_only=stalled_only)
