@@ -63,10 +63,12 @@ async def test_a_write_to_an_unwritable_database_ends_in_a_toast(
             await until(pilot, lambda: any("Not saved" in t for t in toasts(app)), "toast")
             assert column_of(app, "acme") == "lead"  # the card stays where it was
             assert focused(app) == "acme"
-            assert app.is_running and app.return_code is None
+            assert app.is_running
+            assert app.return_code is None
             assert app.screen is app.board_screen  # the screen intact
         message = next(t for t in toasts(app) if "Not saved" in t)
-        assert "database" in message and "Nothing changed" in message
+        assert "database" in message
+        assert "Nothing changed" in message
         assert (await seeded.company("acme")).stage == "Lead"  # the stored stage unchanged
         await pilot.press("L")  # the board goes on: the next move is applied
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "acme moved")
