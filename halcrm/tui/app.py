@@ -47,7 +47,7 @@ class HalcrmApp(App[None]):
     TITLE = "halcrm"
 
     BINDINGS = [
-        Binding("q,ctrl+q", "quit", "Quit", id="app.quit", priority=False),
+        Binding("q,ctrl+q", "quit", "Quit", key_display="q", id="app.quit", priority=False),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding("ctrl+l", "logs", "Log", id="app.logs", show=False),
     ]

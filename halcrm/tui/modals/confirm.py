@@ -26,7 +26,7 @@ class Confirm(ModalScreen[bool]):
         border: thick $warning; background: $surface; padding: 1 2;
     }
     Confirm #question { width: 100%; }
-    Confirm .keys { color: $text-muted; width: 1fr; }
+    Confirm .keys { color: $text-muted; margin-top: 1; }
     Confirm Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     Confirm Button { margin-left: 2; }
     """
@@ -39,8 +39,8 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question, id="question")
+            yield keys_line(("y", self.yes.lower()), ("n", "no"), ("esc", "cancel"))
             with Horizontal():
-                yield keys_line(("y", self.yes.lower()), ("n/esc", "no"))
                 yield Button("No", id="no")
                 yield Button(self.yes, id="yes", variant="error")
 

@@ -56,7 +56,7 @@ class BoardScreen(DealActions):
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("a", "toggle_activity", "Activity", show=False, id="board.activity"),
-        Binding("F", "focus_lane", "Focus", id="board.focus_lane"),
+        Binding("F", "focus_lane", "Focus", show=False, id="board.focus_lane"),
         Binding("f", "toggle_focus_strip", "Focus strip", show=False, id="board.focus_strip"),
         Binding("s", "stalled_first", "Stalled first", show=False, id="board.stalled_first"),
         Binding("S", "stalled_only", "Stalled only", show=False, id="board.stalled_only"),
@@ -67,7 +67,9 @@ class BoardScreen(DealActions):
     ]
 
     DEFAULT_CSS = """
-    BoardScreen #status { height: 1; background: $boost; padding: 0 1; }
+    BoardScreen #status {
+        height: 1; background: $boost; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     BoardScreen #status.-down { color: $error; }
     BoardScreen #filter { dock: bottom; display: none; margin: 0 1; }
     BoardScreen #filter.-shown { display: block; }
@@ -114,7 +116,7 @@ class BoardScreen(DealActions):
         yield self.strip
         yield self.board
         yield Input(id="filter", placeholder="filter companies (enter: keep, escape: clear)")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         self.strip.lane_key = self.key("board.focus_lane", "F")
@@ -126,6 +128,7 @@ class BoardScreen(DealActions):
         recent = await self.services.activity(limit=100)
         self.feed.add([Signal.of(item) for item in reversed(recent.items)])
         self.request_figures()
+        self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
         self.set_interval(1.0, self.show_status)
         self.set_interval(TICK, self.tick)
@@ -161,31 +164,44 @@ class BoardScreen(DealActions):
             self.call_after_refresh(self.board.show_focus)
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self.show_status)
         width = self.app.size.width
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
     def show_status(self) -> None:
+        """Server, companies shown, view, filter and columns off-screen: one line that fits
+        (the playground path, then the server's address, give way on a narrow screen)."""
         state = self.server_state() if self.server_state else ""
         status = self.query_one("#status", Static)
-        if self.server_url is None:
-            line = "○ no server"
-        else:
-            up = state in ("", "serving")
-            line = f"{'●' if up else '✖'} {state or 'serving'} {self.server_url}"
-            if up:
-                # The path only: the whole URL would push the pipeline total off an 80-column line.
-                line += f" (playground {playground_url('')})"
-            status.set_class(not up, "-down")
+        up = state in ("", "serving")
+        status.set_class(self.server_url is not None and not up, "-down")
         model = self.board.model
         count = model.visible()
-        line += f"  ·  {count} compan{'y' if count == 1 else 'ies'}"
+        tail = [f"{count:,} compan{'y' if count == 1 else 'ies'}"]
         if model.stalled_only:
-            line += "  ·  stalled only"
+            tail.append("stalled only")
         elif model.stalled_first:
-            line += "  ·  stalled first"
+            tail.append("stalled first")
         if model.filter_text:
-            line += f"  ·  filter “{model.filter_text}”"
+            tail.append(f"filter “{model.filter_text}”")
+        left, right = self.board.off_screen()
+        if left or right:
+            # The columns the board scrolled past, on either side (the scrollbar is thin).
+            tail.append(" ".join(t for t in (f"◀ {left}" if left else "", f"{right} ▶") if t))
+        if self.server_url is None:
+            heads = ["○ no server"]
+        else:
+            head = f"{'●' if up else '✖'} {state or 'serving'}"
+            heads = [f"{head} {self.server_url}", head]
+            if up:
+                heads.insert(0, f"{heads[0]} (playground {playground_url('')})")
+        width = max(20, self.size.width - 2)
+        line = ""
+        for head in heads:
+            line = "  ·  ".join([head, *tail])
+            if len(line) <= width:
+                break
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -202,7 +218,8 @@ class BoardScreen(DealActions):
         self.events_applied += len(batch.events)
         self.batches_applied += 1
         self.show_status()
-        self.request_figures()
+        if batch.reload or batch.company_ids:  # refusals alone change no figure
+            self.request_figures()
         await self.refresh_company_screen(batch.company_ids)
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
@@ -217,6 +234,8 @@ class BoardScreen(DealActions):
 
     def action_focus_move(self, dx: int, dy: int) -> None:
         self.board.move_focus(dx, dy)
+        if dx:
+            self.call_after_refresh(self.show_status)  # the columns off-screen changed
 
     def action_focus_edge(self, end: int) -> None:
         self.board.move_focus(0, end * len(self.board.ids(self.board.focus_key)))

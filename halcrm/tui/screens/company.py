@@ -113,7 +113,7 @@ class CompanyScreen(Screen[None]):
             yield Static(id="talks")
             yield OptionList(id="conversations")
             yield Static(id="history")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show(self.detail, self.conversations)

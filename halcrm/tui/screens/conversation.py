@@ -65,7 +65,7 @@ class ConversationScreen(Screen[None]):
         yield Static(id="title")
         yield VerticalScroll(id="messages")
         yield Input(id="reply", placeholder="r: write a reply · enter sends · esc leaves the box")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         await self.show(self.detail)

@@ -69,7 +69,7 @@ class FocusScreen(Screen[None]):
         yield Static("Focus: what needs you now", id="title")
         yield OptionList()
         yield Static("Nothing needs you right now. Escape goes back to the board.", id="empty")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show(self.items)

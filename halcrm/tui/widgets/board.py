@@ -87,6 +87,20 @@ class BoardView(HorizontalScroll, can_focus=False):
             column.styles.width = COLLAPSED_WIDTH if collapsed else width
             column.sync_header()  # a collapsed column's header leaves out the weighted value
 
+    def off_screen(self) -> tuple[int, int]:
+        """How many columns are scrolled out of view, to the left and to the right."""
+        if not self.size.width:
+            return 0, 0
+        left = right = 0
+        start, end = self.scroll_x, self.scroll_x + self.scrollable_content_region.width
+        for column in self.columns:
+            region = column.virtual_region
+            if region.right <= start + 1:
+                left += 1
+            elif region.x >= end - 1:
+                right += 1
+        return left, right
+
     def ids(self, key: str) -> list[str]:
         """The cards that can take the focus in a column (none while it is collapsed)."""
         return [] if key in self.collapsed else self.model.columns.get(key, [])

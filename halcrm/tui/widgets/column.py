@@ -197,9 +197,18 @@ class CardList(ScrollView, can_focus=False):
             return [Segment(card.name, self._part("card--name", base))]
         if part == 1:
             value = short_money(card.deal_value_cents) if card.deal_value_cents else "no deal"
-            people = f"{card.contacts} contact" + ("" if card.contacts == 1 else "s")
-            if len(value) + len(people) + 5 > self.scrollable_content_region.width:
-                people = f"{card.contacts} ppl"
+            room = self.scrollable_content_region.width - 2 - len(value) - 3
+            n = card.contacts
+            people = next(
+                (
+                    t
+                    for t in (f"{n} contact" + ("" if n == 1 else "s"), f"{n} ppl")
+                    if len(t) <= room
+                ),
+                "",
+            )
+            if not people:
+                return [Segment(value, base)]
             return [
                 Segment(value, base),
                 Segment(" · " + people, self._part("card--muted", base)),
