@@ -158,7 +158,6 @@ async def shoot(name: str, size: tuple[int, int], steps: Steps, out: Path) -> Pa
 
 
 async def main(only: list[str], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     for name, (size, steps) in SHOTS.items():
         if not only or name in only:
             print(await shoot(name, size, steps, out), file=sys.stderr)
@@ -169,4 +168,5 @@ if __name__ == "__main__":
     parser.add_argument("--only", action="append", default=[], choices=sorted(SHOTS))
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(main(args.only, args.out))

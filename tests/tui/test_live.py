@@ -95,7 +95,10 @@ async def test_refused_calls_show_as_one_coalesced_line(app: HalcrmApp, seeded: 
         await until(pilot, lambda: screen.events_applied >= 3, "burst applied")
         assert len(screen.feed.signals) == before + 1
         line = screen.feed.lines()[0]
-        assert line == "widget ✖ v-9 refused set-stage unknown_stage ×6: unknown stage 'Qualifed'"
+        assert (
+            line
+            == "widget ✖ v-9 refused set-stage unknown_stage (6 times): unknown stage 'Qualifed'"
+        )
         seeded.bus.publish([refused(1, visitor="v-10")])
         await until(pilot, lambda: len(screen.feed.signals) == before + 2, "another visitor")
         assert (await seeded.company("acme")).stage == "Lead"  # a refusal writes nothing

@@ -98,9 +98,9 @@ class Signal:
         return signal.described()
 
     def described(self) -> Signal:
-        """The refusal's second line: ``refused set-stage unknown_stage ×3: why``."""
+        """The refusal's second line: ``refused set-stage unknown_stage (3 times): why``."""
         _, route, code = self.refusal or ("", "", "")
-        times = f" ×{self.count}" if self.count > 1 else ""
+        times = f" ({self.count} times)" if self.count > 1 else ""
         detail = f"refused {route} {code}{times}" + (f": {self.why}" if self.why else "")
         return replace(self, detail=detail)
 
