@@ -102,7 +102,8 @@ async def test_edit_a_stage_probability_and_stall_limit(app: HalcrmApp, seeded: 
         await until(pilot, lambda: isinstance(app.screen, EditStage), "stage dialog")
         await pilot.press("backspace", "backspace", *"150", "enter")
         await pilot.pause()
-        assert "100" in str(app.screen.query_one("#error", Label).render())
+        error = str(app.screen.query_one("#error", Label).render())
+        assert error == "Win probability must be at most 100."  # plain words, not msgspec's
         assert (await proposal(seeded)).probability == 50  # nothing stored
         await pilot.press(*["backspace"] * 3, *"80", "tab", "backspace", "backspace", "3")
         await pilot.press("enter")
@@ -110,6 +111,8 @@ async def test_edit_a_stage_probability_and_stall_limit(app: HalcrmApp, seeded: 
         stored = await proposal(seeded)
         assert (stored.probability, stored.stall_after_days) == (80, 3)
         assert screen.board.model.stage("proposal").stall_after_days == 3
+        latest = (await seeded.activity(limit=1)).items[0]
+        assert (latest.kind, latest.source) == ("stages_changed", "board")  # not account_api
 
 
 async def proposal(services: Services) -> StageRecord:
