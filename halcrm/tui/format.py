@@ -39,6 +39,13 @@ def money(value: Any) -> str:
     return format_money(to_cents(value))
 
 
+def compact_money(value: Any) -> str:
+    """A deal value from a record or an event in the board's one money style (``$2.5k``)."""
+    if value is None:
+        return ""
+    return short_money(to_cents(value))
+
+
 def outcome(applied: bool | None, reason: str | None) -> str:
     """``applied`` or ``skipped (already_later)``."""
     if applied is None:

@@ -49,7 +49,7 @@ async def test_a_signal_moving_the_focused_card_keeps_the_focus_in_place(
         # The focus stays on the Lead column, now on the card that took Acme's place.
         assert board(app).board.focus_key == "lead"
         assert focused(app) == "birch"
-        assert screen.feed.lines()[0] == "account_api Acme Inc → Won applied · $1,000"
+        assert screen.feed.lines()[0] == "account_api Acme Inc → Won applied · $1k"
 
 
 async def test_deleting_elsewhere_removes_the_card(app: HalcrmApp, seeded: Services) -> None:

@@ -13,8 +13,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.services.board.focus import FocusItem
-from halcrm.tui.format import money_cents
-from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit
+from halcrm.tui.format import short_money
+from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit, item_text
 
 VALUE_WIDTH = 9
 
@@ -35,8 +35,8 @@ def item_prompt(item: FocusItem) -> str:
     """One row: reason mark, company, deal value, and the reason in words."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, NAME_WIDTH))
-    value = money_cents(item.deal_value_cents).rjust(VALUE_WIDTH)
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {escape(item.text)}"
+    value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {escape(item_text(item, None))}"
 
 
 class FocusScreen(Screen[None]):

@@ -16,7 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from halcrm.tui.format import money, outcome
+from halcrm.tui.format import compact_money, outcome
 from halcrm.tui.widgets.scrolling import set_virtual_size
 
 KEEP = 500
@@ -71,9 +71,9 @@ class Signal:
             target = data.get("requested_stage") or "Unstaged"
             detail = f"→ {target} {outcome(data.get('applied'), data.get('reason'))}"
             if data.get("deal_value") is not None:
-                detail += f" · {money(data['deal_value'])}"
+                detail += f" · {compact_money(data['deal_value'])}"
         elif kind == "deal_value":
-            detail = f"deal value {money(data.get('deal_value')) or 'cleared'}"
+            detail = f"deal value {compact_money(data.get('deal_value')) or 'cleared'}"
         else:
             detail = event.summary
         return cls(event.at, event.source, company, detail, skipped)
