@@ -30,6 +30,7 @@ from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen, binding_ids
@@ -95,6 +96,7 @@ class HalcrmApp(App[None]):
             ("Company screen", list(CompanyScreen.BINDINGS)),
             ("Focus lane", list(FocusScreen.BINDINGS)),
             ("Conversation", list(ConversationScreen.BINDINGS)),
+            ("Contacts", list(ContactsScreen.BINDINGS)),
         ]
 
     def apply_config(self) -> None:

@@ -64,6 +64,7 @@ class BoardScreen(DealActions):
         Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
+        Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
     ]
 
     DEFAULT_CSS = """

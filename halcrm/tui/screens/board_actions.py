@@ -22,6 +22,7 @@ from halcrm.tui.errors import board_action
 from halcrm.tui.modals.lost_reason import LostReason
 from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.help import key_text
 from halcrm.tui.undo import Edited, Merged, Moved, Removed, UndoStack
@@ -184,11 +185,21 @@ class BoardActions(Screen[None]):
             conversations=talks,
             on_conversation=self.open_conversation,
             clock=self.clock,
+            on_contacts=self.action_contacts,
         )
         await self.app.push_screen(screen)
 
     def edit_company(self, company_id: str) -> None:
         """Opens the edit dialog for a company (the edit actions do it)."""
+
+    def action_contacts(self, company_id: str | None = None) -> None:
+        """The contacts screen, linking to the focused company (or ``company_id``)."""
+        card = self.board.model.cards.get(company_id) if company_id else self.board.focused_card
+        names = {c.id: c.name for c in self.board.model.cards.values()}
+        screen = ContactsScreen(
+            self.services, card.id if card else None, card.name if card else "", names
+        )
+        self.app.push_screen(screen)
 
     @board_action
     async def open_conversation(self, talk: CompanyConversation, reply: bool = False) -> None:

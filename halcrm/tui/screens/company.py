@@ -77,6 +77,7 @@ class CompanyScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="company.edit"),
         Binding("enter", "open_conversation", "Open conversation", id="company.open"),
         Binding("r", "reply", "Reply", id="company.reply"),
+        Binding("c", "contacts", "Contacts…", id="company.contacts"),
     ]
 
     DEFAULT_CSS = """
@@ -95,8 +96,10 @@ class CompanyScreen(Screen[None]):
         conversations: Sequence[CompanyConversation] = (),
         on_conversation: Callable[[CompanyConversation, bool], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        on_contacts: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_contacts = on_contacts
         self.detail = detail
         self.on_edit = on_edit
         self.conversations = list(conversations)
@@ -207,6 +210,11 @@ class CompanyScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_contacts(self) -> None:
+        """Search, create, link and unlink this company's contacts."""
+        if self.on_contacts is not None:
+            self.on_contacts(self.detail.company.id)
 
     def action_edit(self) -> None:
         if self.on_edit is not None:

@@ -9,9 +9,9 @@ from datetime import datetime
 from rich.markup import escape
 from textual.widgets import Static
 
+from halcrm.domain.money import to_cents
 from halcrm.services.board.focus import FocusItem
 from halcrm.services.board.summary import PipelineSummary
-from halcrm.domain.money import to_cents
 from halcrm.tui.format import ago, short_money
 
 STRIP_ITEMS = 3
