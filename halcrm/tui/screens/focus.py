@@ -36,7 +36,8 @@ def item_prompt(item: FocusItem) -> str:
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, NAME_WIDTH))
     value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {escape(item_text(item, None))}"
+    words = escape(item_text(item, None))
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {words}"
 
 
 class FocusScreen(Screen[None]):
