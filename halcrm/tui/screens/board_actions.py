@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+import msgspec
 from textual.screen import Screen
 
 from halcrm.domain.errors import NotFound
@@ -92,15 +93,28 @@ class BoardActions(Screen[None]):
         if note is None and undoable and self._is_lost(key) and card.stage_id != key:
             self._ask_lost_reason(card, key or "")
             return False
-        await self.services.move_company(
+        result = await self.services.move_company(
             card_id, key or None, source=Source.BOARD, note=note or None
         )
         if undoable:
             self.undo_stack.push(Moved(card_id, card.name, card.stage_id))
-        await self._refresh_cards([card_id])
+        if result.applied:
+            # What an applied manual move changes on a card is known: drawn now, without a
+            # read (the bus echo that follows brings the stored card, idempotently).
+            now = self.clock()
+            moved = msgspec.structs.replace(
+                card,
+                stage_id=key or None,
+                last_moved_by=Source.BOARD.value,
+                last_moved_at=now,
+                last_activity_at=now,
+                stalled_days=0,
+            )
+            self.board.apply([moved], (), [card_id])
+            self.request_figures()
+        else:
+            await self._refresh_cards([card_id])
         self.board.focus_card(card_id)
-        if undoable:
-            self.done(f"Moved {card.name} to {self.board.model.title(key or UNSTAGED)}.")
         return True
 
     @board_action
