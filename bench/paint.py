@@ -58,7 +58,7 @@ class PaintWatch:
             return
         index, part = divmod(widget.scroll_offset.y + y, widget.card_height)
         ids = widget.ids
-        if index >= len(ids) or part != 0 and not self.watch_probes:
+        if index >= len(ids) or (part != 0 and not self.watch_probes):
             return
         card = widget.source.model.cards.get(ids[index])
         if card is None:
