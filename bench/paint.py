@@ -63,12 +63,11 @@ class PaintWatch:
         card = widget.source.model.cards.get(ids[index])
         if card is None:
             return
-        if self.expected is not None and self.hit is None and part == 0:
-            if self.expected == (widget.key, card.id):
-                self.hit = now
-        if self.watch_probes and card.id == PROBE_ID and card.deal_value_cents:
-            # The value line (or a compact card's one line) shows the probe's current value.
-            if part == 1 or widget.card_height == 1:
-                k = card.deal_value_cents // 100 - PROBE_BASE
-                if k >= 0:
-                    self.probes.setdefault(k, now)
+        if self.hit is None and part == 0 and self.expected == (widget.key, card.id):
+            self.hit = now
+        # The value line (or a compact card's one line) shows the probe's current value.
+        value_line = part == 1 or widget.card_height == 1
+        if self.watch_probes and card.id == PROBE_ID and card.deal_value_cents and value_line:
+            k = card.deal_value_cents // 100 - PROBE_BASE
+            if k >= 0:
+                self.probes.setdefault(k, now)
