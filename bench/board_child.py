@@ -80,7 +80,7 @@ async def paint(data_dir: Path, moves: int) -> dict[str, Any]:
                 # Bounce between two columns: forward (L) then back (H).
                 forward = move % 2 == 0 and at + 1 < len(keys)
                 target = keys[at + 1] if forward else keys[at - 1]
-                watch.expect(target, card.name)
+                watch.expect(target, card.id)
                 pressed = time.monotonic()
                 await pilot.press("L" if forward else "H")
                 await until(pilot, lambda: watch.hit is not None, f"{card.name} repainted")

@@ -1,9 +1,12 @@
 """Sees the board paint: a hook on the card list's ``render_line``, which Textual's compositor
-calls when it draws a card line (headless too), so a figure stops when the user would see it."""
+calls when it draws a card line (headless too), so a figure stops when the user would see it.
+
+The hook reads which card a line belongs to (the board draws money compactly, ``$7M``, and cuts
+long names, so the drawn text alone no longer tells a probe value or a whole name apart).
+"""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,13 +15,13 @@ from textual.strip import Strip
 
 from halcrm.tui.widgets.column import CardList
 
-PROBE = re.compile(r"\$7,(\d{3}),(\d{3})\b")
 PROBE_BASE = 7_000_000
 """Probe deal values are PROBE_BASE + k dollars: no generated card is worth that much."""
+PROBE_ID = "probe"
 
 
 class PaintWatch:
-    """Records when card lines are drawn: the first one, an expected text, probe values."""
+    """Records when card lines are drawn: the first one, an expected card, probe values."""
 
     def __init__(self) -> None:
         self.first_card: float | None = None
@@ -36,28 +39,35 @@ class PaintWatch:
 
         def render_line(widget: CardList, y: int) -> Strip:
             strip = original(widget, y)
-            watch.saw(widget.key, strip.text)
+            watch.saw(widget, y, strip)
             return strip
 
         CardList.render_line = render_line  # type: ignore[method-assign,assignment]
 
-    def expect(self, column_key: str, text: str) -> None:
-        """Arms the watch: ``hit`` is set when ``text`` is drawn in column ``column_key``."""
-        self.expected = (column_key, text)
+    def expect(self, column_key: str, card_id: str) -> None:
+        """Arms the watch: ``hit`` is set when card ``card_id``'s name line is drawn in column
+        ``column_key``."""
+        self.expected = (column_key, card_id)
         self.hit = None
 
-    def saw(self, column_key: str, text: str) -> None:
+    def saw(self, widget: CardList, y: int, strip: Strip) -> None:
         now = time.monotonic()
-        if not text.strip():
-            return
-        if self.first_card is None:
+        if self.first_card is None and strip.text.strip():
             self.first_card = now
-        if self.expected is not None and self.hit is None:
-            key, wanted = self.expected
-            if key == column_key and wanted in text:
-                self.hit = now
-        if self.watch_probes:
-            match = PROBE.search(text)
-            if match:
-                k = int(match.group(1) + match.group(2))
+        if self.expected is None and not self.watch_probes:
+            return
+        index, part = divmod(widget.scroll_offset.y + y, widget.card_height)
+        ids = widget.ids
+        if index >= len(ids) or (part != 0 and not self.watch_probes):
+            return
+        card = widget.source.model.cards.get(ids[index])
+        if card is None:
+            return
+        if self.hit is None and part == 0 and self.expected == (widget.key, card.id):
+            self.hit = now
+        # The value line (or a compact card's one line) shows the probe's current value.
+        value_line = part == 1 or widget.card_height == 1
+        if self.watch_probes and card.id == PROBE_ID and card.deal_value_cents and value_line:
+            k = card.deal_value_cents // 100 - PROBE_BASE
+            if k >= 0:
                 self.probes.setdefault(k, now)

@@ -1,31 +1,48 @@
-"""Writes SVG screenshots of the real board over demo data (fixed clock) into screenshots/."""
+"""Writes SVG screenshots of the real board over demo data (fixed clock) into screenshots/.
+
+The board at 80x24, 120x40, 160x45 and 200x50, the dialogs, and the other screens at 120x40.
+``--only NAME`` (repeatable) writes only those shots; ``--out DIR`` writes elsewhere.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual.pilot import Pilot
+from textual.screen import Screen
 
 from halcrm.board_main import board_services
 from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import fixed_clock
+from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import SetStage
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.modals.edit_company import EditCompany
+from halcrm.tui.modals.edit_stage import EditStage
+from halcrm.tui.modals.stage_picker import StagePicker
+from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.screens.help import HelpScreen
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
-SIZE = (120, 36)
+BOARD_SIZES = ((80, 24), (120, 40), (160, 45), (200, 50))
+SIZE = (120, 40)
+
+Steps = Callable[[Pilot[None], BoardScreen, Services], Awaitable[None]]
 
 
-async def wait(pilot, check, what: str) -> None:  # type: ignore[no-untyped-def]
+async def wait(pilot: Pilot[None], check: Callable[[], object], what: str) -> None:
     for _ in range(1000):
         if check():
             return
@@ -33,8 +50,90 @@ async def wait(pilot, check, what: str) -> None:  # type: ignore[no-untyped-def]
     raise SystemExit(f"screenshots: timed out waiting for {what}")
 
 
-async def main() -> None:
-    OUT.mkdir(exist_ok=True)
+async def on(pilot: Pilot[None], kind: type[Screen[object]], keys: tuple[str, ...]) -> None:
+    await pilot.press(*keys)
+    await wait(pilot, lambda: isinstance(pilot.app.screen, kind), kind.__name__)
+    await pilot.pause()
+
+
+async def nothing(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    """The board as it opens."""
+
+
+async def filtered(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await pilot.press("slash", *"capital", "enter")
+    await pilot.pause()
+
+
+async def company(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    screen.jump_to("ironwood")
+    await on(pilot, CompanyScreen, ("enter",))
+
+
+async def conversation(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await company(pilot, screen, services)
+    await on(pilot, ConversationScreen, ("enter",))
+
+
+async def live(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    # A widget signal lands: Copperleaf moves Lead -> Proposal and flashes.
+    seen = screen.events_applied
+    await services.set_stage(
+        SetStage(app_id="local", visitor_id="demo-copperleaf-0", stage="Proposal")
+    )
+    await wait(pilot, lambda: screen.events_applied > seen, "the signal")
+    screen.jump_to("copperleaf")
+    await pilot.pause()
+
+
+async def edit(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    screen.jump_to("ironwood")
+    await on(pilot, EditCompany, ("e",))
+
+
+async def delete(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    screen.jump_to("ironwood")
+    await on(pilot, Confirm, ("d",))
+
+
+async def move_to(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    screen.jump_to("ironwood")
+    await on(pilot, StagePicker, ("m",))
+
+
+async def stage(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    screen.jump_to("ironwood")
+    await on(pilot, EditStage, ("p",))
+
+
+async def focus_lane(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await on(pilot, FocusScreen, ("F",))
+
+
+async def keys(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await on(pilot, HelpScreen, ("question_mark",))
+
+
+SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
+    **{f"board-{w}x{h}": ((w, h), nothing) for w, h in BOARD_SIZES},
+    "board": ((160, 45), nothing),
+    "filtered-80x24": ((80, 24), filtered),
+    "filtered-160x45": ((160, 45), filtered),
+    "edit-80x24": ((80, 24), edit),
+    "edit": (SIZE, edit),
+    "delete-80x24": ((80, 24), delete),
+    "move-to": (SIZE, move_to),
+    "edit-stage": (SIZE, stage),
+    "focus-lane": (SIZE, focus_lane),
+    "company": (SIZE, company),
+    "conversation": (SIZE, conversation),
+    "live-signal": ((170, 45), live),
+    "help": (SIZE, keys),
+}
+
+
+async def shoot(name: str, size: tuple[int, int], steps: Steps, out: Path) -> Path:
+    """One screenshot over a fresh demo database (every shot starts from the same board)."""
     folder = Path(tempfile.mkdtemp(prefix="halcrm-shots-"))
     settings = Settings(data_dir=folder, db=str(folder / "halcrm.db"), account_token_override="x")
     clock = fixed_clock(NOW)
@@ -47,49 +146,27 @@ async def main() -> None:
             server_state=lambda: "serving",
             clock=clock,
         )
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await wait(pilot, lambda: app.board_screen and app.board_screen.loaded, "the board")
             screen = app.board_screen
             assert screen is not None
             await wait(pilot, lambda: screen.figures_loaded > 0, "the summary figures")
             await pilot.pause()
-            app.save_screenshot("board.svg", str(OUT))
-            await pilot.press("F")
-            await wait(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
+            await steps(pilot, screen, services)
             await pilot.pause()
-            app.save_screenshot("focus-lane.svg", str(OUT))
-            await pilot.press("escape")
-            await wait(pilot, lambda: app.screen is screen, "the board again")
-            screen.jump_to("ironwood")
-            await pilot.press("enter")
-            await wait(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company")
-            await pilot.pause()
-            app.save_screenshot("company.svg", str(OUT))
-            # Ines's open question: the conversation screen, its messages and the reply box.
-            options = app.screen.query_one("#conversations", OptionList)
-            options.focus()
-            await pilot.press("enter")
-            await wait(pilot, lambda: isinstance(app.screen, ConversationScreen), "the talk")
-            await pilot.pause()
-            app.save_screenshot("conversation.svg", str(OUT))
-            await pilot.press("escape")
-            await wait(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company")
-            await pilot.press("escape", "a")
-            # A widget signal lands: Copperleaf moves Lead -> Proposal and flashes.
-            seen = screen.events_applied
-            await services.set_stage(
-                SetStage(app_id="local", visitor_id="demo-copperleaf-0", stage="Proposal")
-            )
-            await wait(pilot, lambda: screen.events_applied > seen, "the signal")
-            screen.jump_to("copperleaf")
-            await pilot.pause()
-            app.save_screenshot("live-signal.svg", str(OUT))
-            await pilot.press("question_mark")
-            await pilot.pause()
-            app.save_screenshot("help.svg", str(OUT))
-    for name in ("board", "focus-lane", "company", "conversation", "live-signal", "help"):
-        print(OUT / f"{name}.svg", file=sys.stderr)
+            return Path(app.save_screenshot(f"{name}.svg", str(out)))
+
+
+async def main(only: list[str], out: Path) -> None:
+    for name, (size, steps) in SHOTS.items():
+        if not only or name in only:
+            print(await shoot(name, size, steps, out), file=sys.stderr)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", action="append", default=[], choices=sorted(SHOTS))
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(args.only, args.out))

@@ -25,6 +25,7 @@ from halcrm.services.crm import (
     contacts,
     merge,
     projects,
+    restore,
     stages,
     visitors,
 )
@@ -49,6 +50,7 @@ from halcrm.services.crm.records import (
     StageRecord,
     StageResult,
 )
+from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.crm.transfer import exporter, importer
 from halcrm.services.crm.transfer.importer import ImportOptions, ImportReport
 from halcrm.services.crm.visitors import VisitorRecord
@@ -369,3 +371,14 @@ class Services:
         an unknown kind or format is refused at once (before anything is streamed)."""
         exporter.check(what, fmt)
         return exporter.stream(self.db, self.project_id, what, fmt)
+
+    # The board's undo of a delete (tui area): capture a company whole, put it back.
+    async def capture_company(self, company_id: str) -> CompanySnapshot:
+        """Everything a delete of ``company_id`` would remove (read it before deleting)."""
+        return await restore.capture_company(self.db, self.project_id, company_id)
+
+    async def restore_company(
+        self, snapshot: CompanySnapshot, source: Source = Source.BOARD
+    ) -> CompanyRecord:
+        """Puts a deleted company back with the same id, as ``capture_company`` read it."""
+        return await restore.restore_company(self.db, self.project_id, snapshot, source)

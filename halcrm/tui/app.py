@@ -15,6 +15,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.worker import Worker
 
 from halcrm.bus import EventBus
 from halcrm.collector import freeze_long_lived
@@ -22,15 +23,19 @@ from halcrm.config import BoardConfig
 from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import utc_now
 from halcrm.services.facade import Services
+from halcrm.tui import errors
+from halcrm.tui.keys import keymap_conflicts
 from halcrm.tui.live import listen
 from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen, binding_ids
 from halcrm.tui.screens.logs import LogScreen
+from halcrm.tui.view_state import ViewState
 
 Connect = Callable[[], AbstractAsyncContextManager[Services]]
 
@@ -43,7 +48,7 @@ class HalcrmApp(App[None]):
     TITLE = "halcrm"
 
     BINDINGS = [
-        Binding("q,ctrl+q", "quit", "Quit", id="app.quit", priority=False),
+        Binding("q,ctrl+q", "quit", "Quit", key_display="q", id="app.quit", priority=False),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding("ctrl+l", "logs", "Log", id="app.logs", show=False),
     ]
@@ -60,6 +65,7 @@ class HalcrmApp(App[None]):
         offer_demo: bool = False,
         log_file: Path | None = None,
         config: BoardConfig | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__()
         if services is None and connect is None:
@@ -73,6 +79,9 @@ class HalcrmApp(App[None]):
         self._exits = contextlib.AsyncExitStack()
         self.offer_demo = offer_demo
         self.log_file = log_file
+        # The data folder: view toggles and palette screenshots are kept there.
+        self.data_dir = data_dir or (log_file.parent if log_file is not None else None)
+        self.view = ViewState.load(self.data_dir)
         self.board_screen: BoardScreen | None = None
         self.config = config or BoardConfig()
         # Binding id -> keys, from the config file: the help screen shows these keys.
@@ -87,6 +96,7 @@ class HalcrmApp(App[None]):
             ("Company screen", list(CompanyScreen.BINDINGS)),
             ("Focus lane", list(FocusScreen.BINDINGS)),
             ("Conversation", list(ConversationScreen.BINDINGS)),
+            ("Contacts", list(ContactsScreen.BINDINGS)),
         ]
 
     def apply_config(self) -> None:
@@ -100,9 +110,16 @@ class HalcrmApp(App[None]):
                     f"config: unknown theme {theme!r}; using the default.", severity="warning"
                 )
         if self.config.keys:
-            known = binding_ids(self.help_sections())
+            sections = self.help_sections()
+            known = binding_ids(sections)
             unknown = sorted(set(self.config.keys) - known)
-            self.keymap = {k: v for k, v in self.config.keys.items() if k in known}
+            keymap = {k: v for k, v in self.config.keys.items() if k in known}
+            conflicts = keymap_conflicts(sections, keymap)
+            if conflicts:
+                # Refused whole: half a remap would leave keys the user did not ask for.
+                self.notify(f"config: {conflicts[0]}; key remaps not applied.", severity="error")
+                keymap = {}
+            self.keymap = keymap
             self.set_keymap(self.keymap)
             if unknown:
                 self.notify(
@@ -123,6 +140,7 @@ class HalcrmApp(App[None]):
             server_state=self.server_state,
             compact=self.config.compact_cards,
             collapsed=self.config.collapsed_columns,
+            view=self.view,
         )
         # Subscribe before the board loads so no signal falls between the load and the feed.
         sub = self.bus.subscribe()
@@ -141,10 +159,28 @@ class HalcrmApp(App[None]):
                 self._demo_answered,
             )
 
-    async def _demo_answered(self, yes: bool | None) -> None:
+    def _demo_answered(self, yes: bool | None) -> None:
         if yes and self.services is not None:
-            await seed_demo(self.services)
-            self.notify("Demo data loaded.")
+            errors.start(self, self._seed_demo(self.services), "seed_demo")
+
+    async def _seed_demo(self, services: Services) -> None:
+        await seed_demo(services)
+        self.notify("Demo data loaded.")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every board action runs as a worker: its failure, whatever it is, ends here."""
+        errors.on_worker_state_changed(self, event)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Saves an SVG of the screen in the data folder (or ``path``) and says where."""
+        folder = Path(path) if path else (self.data_dir or Path.cwd()) / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder))
+        except OSError as exc:
+            self.notify(f"Screenshot not saved: {exc}", severity="error")
+            return
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", timeout=8)
 
     async def on_unmount(self) -> None:
         await self._exits.aclose()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from halcrm.domain.stages import StageInfo
-from halcrm.services.board.cards import Card
+from halcrm.services.board.cards import Card, fold
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""
@@ -73,7 +73,7 @@ class BoardModel:
         if self.stalled_only and not card.stalled_days:
             return False
         text = self.filter_text
-        return not text or text in card.name.casefold() or text in card.id.casefold()
+        return not text or text in (card.search or fold(card.name))
 
     @property
     def filtered(self) -> bool:
@@ -106,7 +106,7 @@ class BoardModel:
             self._changed[key] = row
 
     def set_filter(self, text: str) -> None:
-        self.filter_text = text.strip().casefold()
+        self.filter_text = fold(text.strip())
         self.rebuild()
 
     def set_view(self, *, stalled_first: bool, stalled_only: bool) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from halcrm.domain.errors import DomainError
 from halcrm.domain.money import format_money, to_cents
+
+SUFFIXES = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
 
 
 def ago(then: datetime | None, now: datetime) -> str:
@@ -34,6 +39,13 @@ def money(value: Any) -> str:
     return format_money(to_cents(value))
 
 
+def compact_money(value: Any) -> str:
+    """A deal value from a record or an event in the board's one money style (``$2.5k``)."""
+    if value is None:
+        return ""
+    return short_money(to_cents(value))
+
+
 def outcome(applied: bool | None, reason: str | None) -> str:
     """``applied`` or ``skipped (already_later)``."""
     if applied is None:
@@ -42,14 +54,66 @@ def outcome(applied: bool | None, reason: str | None) -> str:
 
 
 def short_money(cents: int | None) -> str:
-    """Money in few characters for narrow places: ``$950``, ``$12.5k``, ``$125k``, ``$1.2M``."""
+    """The board's one money style: ``$950``, ``$1.2k``, ``$12.5k``, ``$125k``, ``$12.5M``.
+
+    Cards, column headers and the summary all use it; the company screen shows full amounts.
+    """
     dollars = (cents or 0) / 100
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if dollars >= size:
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        # 999,600 would round to "$1000k": it is "$1M".
+        if dollars >= size * 0.9995:
             amount = dollars / size
-            text = f"{amount:.1f}" if amount < 100 else f"{amount:.0f}"
+            text = f"{amount:.1f}" if amount < 99.95 else f"{amount:.0f}"
             return f"${text.removesuffix('.0')}{suffix}"
     return f"${dollars:.0f}"
+
+
+class MoneyInputError(ValueError):
+    """An amount a person typed that is not one; the message says why in plain words."""
+
+
+def parse_money(text: str) -> Decimal | None:
+    """Reads an amount as people type it: ``$15k``, ``15,000``, ``15000.50``, ``1.2M``
+    (empty: None). Raises ``MoneyInputError`` with a plain reason."""
+    raw = text.strip().replace(",", "").replace("_", "").replace(" ", "").lstrip("$")
+    if not raw:
+        return None
+    factor = SUFFIXES.get(raw[-1].lower())
+    number = raw[:-1] if factor else raw
+    try:
+        amount = Decimal(number) * (factor or 1)
+    except InvalidOperation:
+        raise MoneyInputError(
+            f"“{text.strip()}” is not an amount: type 15000, 15,000, $15k or 1.2M."
+        ) from None
+    try:
+        to_cents(amount)
+    except DomainError as exc:
+        raise MoneyInputError(
+            "The deal value " + exc.detail.removeprefix("deal_value ") + "."
+        ) from None
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+
+
+PLAIN = (
+    (re.compile(r"Expected `int` <= (\d+)"), "must be at most {0}"),
+    (re.compile(r"Expected `int` >= (\d+)"), "must be at least {0}"),
+    (re.compile(r"Expected `str` of length <= (\d+)"), "must be at most {0} characters"),
+    (re.compile(r"Expected `int`"), "must be a whole number"),
+)
+
+
+def plain_words(error: Exception, labels: dict[str, str] | None = None) -> str:
+    """A validation error for people: ``Win probability must be at most 100.``"""
+    text = str(error)
+    where = re.search(r"at `\$\.(\w+)`", text)
+    field = where.group(1) if where else ""
+    name = (labels or {}).get(field, field.replace("_", " ") or "The value")
+    for pattern, words in PLAIN:
+        found = pattern.search(text)
+        if found:
+            return f"{name[:1].upper()}{name[1:]} {words.format(*found.groups())}."
+    return f"{name[:1].upper()}{name[1:]} is not valid."
 
 
 def money_cents(cents: int | None) -> str:

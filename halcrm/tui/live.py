@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -14,7 +15,10 @@ from halcrm.domain.events import DomainEvent, EventKind
 INTERVAL = 0.05
 MAX_BATCH = 5_000
 FLASHING = {EventKind.STAGE_CHANGE, EventKind.DEAL_VALUE}
-RELOADING = {EventKind.STAGES_CHANGED}
+# A bulk import is one event for many rows: the board reloads once, as `R` does.
+RELOADING = {EventKind.STAGES_CHANGED, EventKind.IMPORTED}
+
+log = logging.getLogger("halcrm.tui")
 
 
 @dataclass
@@ -61,7 +65,10 @@ async def listen(sub: Subscription, apply: Callable[[Batch], Awaitable[None]]) -
                     break
                 batch.add(more)
             started = loop.time()
-            await apply(batch)
+            try:
+                await apply(batch)
+            except Exception:  # a failed read must not end the feed (nor the board)
+                log.exception("live batch of %d events", len(batch.events))
             if ended:
                 return
             rest = INTERVAL - (loop.time() - started)

@@ -103,7 +103,7 @@ async def test_collapse_won_and_lost(app: HalcrmApp, seeded: Services) -> None:
         assert lost.has_class("-collapsed")
         assert not won.cards.display
         assert "Won  1" in str(won.header.render())
-        assert "$1,000" in str(won.header.render())
+        assert "$1k" in str(won.header.render())
         assert not screen.board.column("lead").has_class("-collapsed")
         await pilot.press("c")
         assert not won.has_class("-collapsed")

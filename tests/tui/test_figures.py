@@ -30,20 +30,20 @@ async def test_summary_and_headers_follow_a_move(app: HalcrmApp, seeded: Service
         await pilot.press("a")  # hides the activity panel: the columns get its room
         await until(pilot, lambda: screen.figures_loaded > 0, "figures")
         summary = text_of(app, "#summary")
-        assert "Open $6,000" in summary
-        assert "weighted $2,600" in summary
+        assert "Open $6k" in summary
+        assert "weighted $2.6k" in summary
         assert "◷ stalled $0" in summary
         proposal_header = screen.board.column("proposal").header
         # Laid out at the new width (the activity panel just left), the full figures show.
-        await until(pilot, lambda: "w $2,500" in str(proposal_header.render()), "header")
+        await until(pilot, lambda: "w $2.5k" in str(proposal_header.render()), "header")
         await pilot.press("L")  # Acme: Lead -> Qualified (25 %)
-        await until(pilot, lambda: "weighted $2,750" in text_of(app, "#summary"), "new weighted")
+        await until(pilot, lambda: "weighted $2.8k" in text_of(app, "#summary"), "new weighted")
         qualified_header = screen.board.column("qualified").header
         await until(pilot, lambda: "w $250" in str(qualified_header.render()), "header")
         assert (await seeded.summary()).weighted_total_cents == 275_000
         await pilot.press("m", "down", "down", "down", "enter")  # Qualified -> Won
-        await until(pilot, lambda: "won in Nov $1,000" in text_of(app, "#summary"), "won")
-        assert "Open $5,000" in text_of(app, "#summary")
+        await until(pilot, lambda: "won in Nov $1k" in text_of(app, "#summary"), "won")
+        assert "Open $5k" in text_of(app, "#summary")
         assert (await seeded.company("acme")).stage == "Won"
 
 
@@ -57,7 +57,7 @@ async def test_a_signal_refreshes_the_summary(
             id="delta", name="Delta", stage="negotiation", deal_value=Decimal(8000)
         )
         await seeded.create_company(body, source=Source.ACCOUNT_API)
-        await until(pilot, lambda: "Open $14,000" in text_of(app, "#summary"), "signal counted")
+        await until(pilot, lambda: "Open $14k" in text_of(app, "#summary"), "signal counted")
         assert column_of(app, "delta") == "negotiation"
 
 
@@ -97,19 +97,22 @@ async def test_stalled_first_and_stalled_only(stalling: Services, clock: Mutable
 async def test_edit_a_stage_probability_and_stall_limit(app: HalcrmApp, seeded: Services) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
-        await until(pilot, lambda: "weighted $2,600" in text_of(app, "#summary"), "figures")
+        await until(pilot, lambda: "weighted $2.6k" in text_of(app, "#summary"), "figures")
         await pilot.press("l", "l", "p")  # the Proposal column: 50 %, stalls after 10 days
         await until(pilot, lambda: isinstance(app.screen, EditStage), "stage dialog")
         await pilot.press("backspace", "backspace", *"150", "enter")
         await pilot.pause()
-        assert "100" in str(app.screen.query_one("#error", Label).render())
+        error = str(app.screen.query_one("#error", Label).render())
+        assert error == "Win probability must be at most 100."  # plain words, not msgspec's
         assert (await proposal(seeded)).probability == 50  # nothing stored
         await pilot.press(*["backspace"] * 3, *"80", "tab", "backspace", "backspace", "3")
         await pilot.press("enter")
-        await until(pilot, lambda: "weighted $4,100" in text_of(app, "#summary"), "reweighted")
+        await until(pilot, lambda: "weighted $4.1k" in text_of(app, "#summary"), "reweighted")
         stored = await proposal(seeded)
         assert (stored.probability, stored.stall_after_days) == (80, 3)
         assert screen.board.model.stage("proposal").stall_after_days == 3
+        latest = (await seeded.activity(limit=1)).items[0]
+        assert (latest.kind, latest.source) == ("stages_changed", "board")  # not account_api
 
 
 async def proposal(services: Services) -> StageRecord:
@@ -125,4 +128,4 @@ async def test_figure_requests_are_coalesced(app: HalcrmApp, seeded: Services) -
             screen.request_figures()
         await until(pilot, lambda: not screen._figures_running, "figures")
         assert screen.figures_loaded - before <= 2
-        assert "Open $6,000" in text_of(app, "#summary")
+        assert "Open $6k" in text_of(app, "#summary")

@@ -61,7 +61,7 @@ async def test_strip_shows_the_reasons_and_toggles(lane_app: HalcrmApp) -> None:
         screen = await ready(pilot)
         await until(pilot, lambda: "Dune Ltd" in text_of(lane_app, "#focus-strip"), "strip")
         strip = text_of(lane_app, "#focus-strip")
-        assert "$9,000 in Negotiation, no activity for 11 d" in strip
+        assert "$9k in Negotiation, no activity for 11 d" in strip
         assert strip.index("Dune Ltd") < strip.index("Cobalt Co")
         assert screen.strip.display
         await pilot.press("f")

@@ -107,7 +107,7 @@ async def test_signals_repaint_the_cards_they_touch(app: HalcrmApp, seeded: Serv
         await seeded.update_company(
             "cobalt", CompanyPatch(deal_value=Decimal(7500)), source=Source.ACCOUNT_API
         )
-        await until(pilot, lambda: "$7,500" in text(view.column("proposal")), "new deal drawn")
+        await until(pilot, lambda: "$7.5k" in text(view.column("proposal")), "new deal drawn")
         await seeded.move_company("birch", "won", source=Source.ACCOUNT_API)
         await until(pilot, lambda: "Birch Ltd" in text(view.column("won")), "birch in Won")
         assert "Birch Ltd" not in text(view.column("lead"))
@@ -124,7 +124,7 @@ async def test_the_feed_shows_the_newest_signal_after_a_burst(
     app: HalcrmApp, seeded: Services
 ) -> None:
     """The feed repaints at most every PAINT_INTERVAL under a flood, but always catches up."""
-    async with app.run_test(size=(160, 40)) as pilot:  # wide enough for the feed
+    async with app.run_test(size=(170, 40)) as pilot:  # wide enough for the feed
         screen = await ready(pilot)
         feed = screen.feed
 

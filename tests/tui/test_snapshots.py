@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from halcrm.config import BoardConfig
+from halcrm.tui.modals.edit_company import EditCompany
+from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
@@ -26,19 +29,56 @@ async def figures(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_board(snap_compare: Any, tmp_path: Path) -> None:
-    """The board: status line "● serving http://127.0.0.1:8765 · 25 companies"; the summary
-    line "Open $500,900 · weighted $254,535 · won in Nov $178,250 · ◷ stalled $249,250 (4)";
-    the focus strip (three "↯ widget" items: Willow & Co, Everfield Farms, Copperleaf Coffee,
-    each with its reason); columns Unstaged (globex.io and Kim Lee placeholders), Lead
-    (Brightpath "◷ 20 d" on a red badge, Copperleaf and Willow "↯ widget"), Qualified … Won,
-    each header with its count, total and weighted value ("$224k · w $112k" for Proposal);
-    globex.io focused at the top of Unstaged; the footer's main keys."""
+BOTH = pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+
+
+@BOTH
+def test_board(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The board: status line "● serving http://127.0.0.1:8765 … · 25 companies" (at 80
+    columns the playground path gives way and "3 ▶" says how many columns are off-screen);
+    the summary "Open $501k · weighted $255k · won in Nov $178k · ◷ stalled $249k (4)"; the
+    focus strip; the columns, each header on two lines that never wrap ("Proposal  4" over
+    "$224k · w $112k"), card names cut with an ellipsis where narrow; thin quiet scrollbars;
+    no activity panel (it opens from 170 columns); the footer with `?` at the end."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await figures(pilot)
 
-    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@BOTH
+def test_edit_dialog(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """`e` on Ironwood Capital: one line per field (name, deal value "56,000", domain,
+    industry), the notes below, and "ctrl+s save · tab next field · esc cancel" in sight,
+    even at 80x24."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await figures_then(pilot)
+        screen.jump_to("ironwood")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(pilot.app.screen, EditCompany), "edit dialog")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@BOTH
+def test_filtered(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """`/capital` and enter: "1 company · filter “capital”" in the status line, only
+    Ironwood Capital shown (in Proposal), and the focus on it, not on an empty column."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+        await pilot.press("slash", *"capital", "enter")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+async def figures_then(pilot: Pilot[None]) -> BoardScreen:
+    await figures(pilot)
+    return board(pilot.app)  # type: ignore[arg-type]
 
 
 def test_company_screen(snap_compare: Any, tmp_path: Path) -> None:
@@ -90,7 +130,7 @@ def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
     row: reason mark, the company in bold, its deal value, and the reason in words:
     the five "↯ widget" moves first, newest first (Willow & Co "a widget signal moved it to
     Lead 3 min ago"), then the stalled warm deals by value ("◷ stalled  Kestrel Aerospace
-    $120,000" / "$120,000 in Proposal, no activity for 12 d"); the first item highlighted;
+    $120k" / "$120k in Proposal, no activity for 12 d"); the first item highlighted;
     the footer's Back, Open, Move to…, Snooze…, Done, Dismiss keys."""
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -104,7 +144,7 @@ def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_stalled_first_and_summary(snap_compare: Any, tmp_path: Path) -> None:
     """`s` sorts stalled cards first: the status line says "stalled first"; the summary line
-    reads "◷ stalled $249,250 (4)" in red; Brightpath Learning (focused, top of Lead) and
+    reads "◷ stalled $249k (4)" in red; Brightpath Learning (focused, top of Lead) and
     Gridline Energy (top of Qualified) carry their "◷ 20 d" / "◷ 18 d" red badges, Kestrel
     Aerospace tops Proposal ("◷ 12 d") and Meridian Hotels Negotiation ("◷ 9 d")."""
 
@@ -119,7 +159,7 @@ def test_stalled_first_and_summary(snap_compare: Any, tmp_path: Path) -> None:
 def test_compact_cards_with_won_and_lost_collapsed(snap_compare: Any, tmp_path: Path) -> None:
     """A config with compact cards and Won and Lost collapsed: one line per card (stalled
     badge, name, short value such as "$12k"), Won and Lost narrow columns showing only their
-    header ("Won  3" over "$178,250"), the open columns sharing the rest of the width."""
+    header ("Won  3" over "$178k"), the open columns sharing the rest of the width."""
     config = BoardConfig(compact_cards=True, collapsed_columns=("won", "Lost"))
 
     async def run_before(pilot: Pilot[None]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -33,6 +35,15 @@ class Card(msgspec.Struct, kw_only=True):
     created_at: datetime
     # Open support conversations of the company's contacts (the card's ✉ mark).
     open_conversations: int = 0
+    # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
+    # the names and emails of the company's contacts.
+    search: str = ""
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive text: "Zürich" and "ZURICH" both fold to "zurich"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class BoardData(msgspec.Struct, kw_only=True):
@@ -101,6 +112,9 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
             Company.last_activity_at,
             Company.created_at,
             func.coalesce(talks.c.n, 0),
+            Company.domain,
+            Company.industry,
+            Company.pk,
         )
         .outerjoin(counts, counts.c.company_pk == Company.pk)
         .outerjoin(talks, talks.c.company_pk == Company.pk)
@@ -109,10 +123,14 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
     )
     if company_ids is not None:
         stmt = stmt.where(Company.id.in_(list(company_ids)))
-    result = tx.session.execute(stmt)
+    result = tx.session.execute(stmt).all()
+    people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
     cards = []
     for row in result:
-        cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row
+        cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[
+            :11
+        ]
+        domain, industry, pk = row[11:]
         info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
         cards.append(
             Card(
@@ -128,9 +146,25 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
                 last_activity_at=active,
                 created_at=created,
                 open_conversations=talk,
+                search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
             )
         )
     return cards
+
+
+def _people(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int, str]:
+    """Company pk -> its contacts' names and emails, space-separated (for the filter)."""
+    stmt = (
+        select(ContactCompany.company_pk, Contact.name, Contact.email)
+        .join(Contact, Contact.pk == ContactCompany.contact_pk)
+        .where(Contact.project_pk == project.pk)
+    )
+    if company_pks is not None:
+        stmt = stmt.where(ContactCompany.company_pk.in_(company_pks))
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    for company_pk, name, email in tx.session.execute(stmt):
+        found[company_pk].extend(t for t in (name, email) if t)
+    return defaultdict(str, {pk: " ".join(words) for pk, words in found.items()})
 
 
 async def company_detail(db: Database, project_id: str, company_id: str) -> CompanyDetail:

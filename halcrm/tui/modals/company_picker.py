@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from halcrm.tui.modals.dialog import keys_line
+
 # An OptionList of 50k rows is slow to build; the filter narrows long before that matters.
 MAX_SHOWN = 50
 
@@ -46,6 +48,9 @@ class CompanyPicker(ModalScreen[str | None]):
             yield Input(id="query", placeholder="type to filter companies")
             yield OptionList()
             yield Label("", id="more", classes="hint")
+            yield keys_line(
+                ("type", "filter"), ("↑↓", "choose"), ("enter", "merge"), ("esc", "cancel")
+            )
 
     def on_mount(self) -> None:
         self.fill("")

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from halcrm.tui.modals.dialog import keys_line
+
 
 class Confirm(ModalScreen[bool]):
     """Asks ``question``; `y`/enter on Yes confirms, `n`/escape declines."""
@@ -20,8 +22,11 @@ class Confirm(ModalScreen[bool]):
     DEFAULT_CSS = """
     Confirm { align: center middle; }
     Confirm > Vertical {
-        width: 56; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+        width: 60; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $warning; background: $surface; padding: 1 2;
     }
+    Confirm #question { width: 100%; }
+    Confirm .keys { color: $text-muted; margin-top: 1; }
     Confirm Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     Confirm Button { margin-left: 2; }
     """
@@ -33,7 +38,8 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
+            yield Label(self.question, id="question")
+            yield keys_line(("y", self.yes.lower()), ("n", "no"), ("esc", "cancel"))
             with Horizontal():
                 yield Button("No", id="no")
                 yield Button(self.yes, id="yes", variant="error")

@@ -1,18 +1,21 @@
-"""Create or edit a company's name, deal value and notes (answers a form, or None)."""
+"""Create or edit a company: name, deal value, domain, industry, notes (answers a form, or None)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, TextArea
+from textual.widgets import Input, Label, TextArea
 
-from halcrm.domain.errors import DomainError
-from halcrm.domain.money import to_cents
+from halcrm.tui.format import MoneyInputError, parse_money
+from halcrm.tui.modals.dialog import DIALOG_CSS, keys_line
+
+FIELDS = ("name", "deal_value", "notes", "domain", "industry")
+LIMITS = {"name": 200, "domain": 255, "industry": 200, "notes": 10_000}
 
 
 @dataclass(frozen=True)
@@ -22,28 +25,27 @@ class CompanyForm:
     name: str
     deal_value: Decimal | None
     notes: str | None
+    domain: str | None = None
+    industry: str | None = None
 
 
 class EditCompany(ModalScreen[CompanyForm | None]):
-    """Three fields; ctrl+s or Save answers, escape cancels. Bad input is shown, not sent."""
+    """One line per field, notes below; ctrl+s (or enter in a field) saves, escape cancels.
+    Bad input is shown in plain words, not sent. Fits 80x24 with its keys in sight."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save"),
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
     ]
 
-    DEFAULT_CSS = """
-    EditCompany { align: center middle; }
-    EditCompany > Vertical {
-        width: 64; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    EditCompany Label.field { margin-top: 1; color: $text-muted; }
-    EditCompany TextArea { height: 6; }
-    EditCompany #error { color: $error; height: auto; }
-    EditCompany Horizontal { height: auto; align-horizontal: right; }
-    EditCompany Button { margin-left: 2; }
+    DEFAULT_CSS = (
+        DIALOG_CSS.replace("Dialog", "EditCompany")
+        + """
+    EditCompany Grid { grid-size: 2; grid-columns: 11 1fr; grid-gutter: 1 1; height: auto; }
+    EditCompany Grid Label { color: $text-muted; }
+    EditCompany TextArea { height: 4; margin-top: 1; }
     """
+    )
 
     def __init__(self, title: str, form: CompanyForm | None = None) -> None:
         super().__init__()
@@ -51,49 +53,56 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         self.form = form or CompanyForm("", None, None)
 
     def compose(self) -> ComposeResult:
-        value = "" if self.form.deal_value is None else str(self.form.deal_value)
+        form = self.form
+        value = "" if form.deal_value is None else f"{form.deal_value:,}"
         with Vertical():
-            yield Label(f"[b]{self.title_text}[/b]", markup=True)
-            yield Label("Name", classes="field")
-            yield Input(self.form.name, id="name", placeholder="Acme Inc")
-            yield Label("Deal value", classes="field")
-            yield Input(value, id="deal", placeholder="12500 (empty: none)")
-            yield Label("Notes", classes="field")
-            yield TextArea(self.form.notes or "", id="notes")
+            yield Label(f"[b]{self.title_text}[/b]", markup=True, classes="title")
+            with Grid():
+                yield Label("Name")
+                yield Input(form.name, id="name", placeholder="Acme Inc", classes="line")
+                yield Label("Deal value")
+                yield Input(
+                    value, id="deal", placeholder="$15k, 15,000 (empty: none)", classes="line"
+                )
+                yield Label("Domain")
+                yield Input(form.domain or "", id="domain", placeholder="acme.com", classes="line")
+                yield Label("Industry")
+                yield Input(form.industry or "", id="industry", placeholder="SaaS", classes="line")
+            yield TextArea(form.notes or "", id="notes")
             yield Label("", id="error")
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+            yield keys_line(("ctrl+s", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+        self.query_one("#notes", TextArea).border_title = "Notes"
 
     def on_input_submitted(self) -> None:
         self.action_save()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
+    def _text(self, field: str) -> str | None:
+        return self.query_one(f"#{field}", Input).value.strip() or None
 
     def action_save(self) -> None:
-        name = self.query_one("#name", Input).value.strip()
-        deal_text = self.query_one("#deal", Input).value.strip().replace(",", "").lstrip("$")
-        notes = self.query_one("#notes", TextArea).text.strip() or None
         error = self.query_one("#error", Label)
+        name = self._text("name")
+        notes = self.query_one("#notes", TextArea).text.strip() or None
+        domain, industry = self._text("domain"), self._text("industry")
         if not name:
             error.update("A company needs a name.")
             return
-        deal: Decimal | None = None
-        if deal_text:
-            try:
-                deal = Decimal(deal_text)
-                to_cents(deal)
-            except (InvalidOperation, DomainError) as exc:
-                error.update(str(exc) if isinstance(exc, DomainError) else "Not a number.")
+        for label, text in (("name", name), ("domain", domain), ("industry", industry)):
+            if text and len(text) > LIMITS[label]:
+                error.update(f"The {label} is too long: at most {LIMITS[label]} characters.")
                 return
-        self.dismiss(CompanyForm(name, deal, notes))
+        if notes and len(notes) > LIMITS["notes"]:
+            error.update(f"The notes are too long: at most {LIMITS['notes']:,} characters.")
+            return
+        try:
+            deal = parse_money(self._text("deal") or "")
+        except MoneyInputError as exc:
+            error.update(str(exc))
+            return
+        self.dismiss(CompanyForm(name, deal, notes, domain, industry))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

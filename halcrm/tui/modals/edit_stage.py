@@ -11,6 +11,10 @@ from textual.widgets import Input, Label
 
 from halcrm.domain.stages import StageInfo
 from halcrm.services.crm.inputs import StagePatch
+from halcrm.tui.format import plain_words
+from halcrm.tui.modals.dialog import keys_line
+
+LABELS = {"probability": "win probability", "stall_after_days": "the stall limit"}
 
 
 class EditStage(ModalScreen[StagePatch | None]):
@@ -32,6 +36,7 @@ class EditStage(ModalScreen[StagePatch | None]):
     }
     EditStage Label.field { margin-top: 1; color: $text-muted; }
     EditStage #error { color: $error; height: auto; }
+    EditStage .keys { color: $text-muted; margin-top: 1; }
     """
 
     def __init__(self, stage: StageInfo) -> None:
@@ -49,6 +54,7 @@ class EditStage(ModalScreen[StagePatch | None]):
                 yield Label("Stalls after N days without activity (empty: never)", classes="field")
                 yield Input(stall, id="stall", type="integer")
             yield Label("", id="error")
+            yield keys_line(("enter", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
         self.query_one("#probability", Input).focus()
@@ -67,7 +73,7 @@ class EditStage(ModalScreen[StagePatch | None]):
         try:
             patch = msgspec.convert(fields, StagePatch)
         except msgspec.ValidationError as exc:
-            self.query_one("#error", Label).update(str(exc).replace("$.", ""))
+            self.query_one("#error", Label).update(plain_words(exc, LABELS))
             return
         self.dismiss(patch)
 

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from halcrm.tui.modals.dialog import keys_line
+
 UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 RELATIVE = re.compile(r"^(\d{1,4})\s*([hdw])$")
 
@@ -64,6 +66,7 @@ class SnoozeUntil(ModalScreen[datetime | None]):
             yield Input("3d", id="until", placeholder="3d, 1w, 12h or 2026-12-24")
             yield Label("3d, 1w, 12h from now, or a date (YYYY-MM-DD)", classes="hint")
             yield Label("", id="error")
+            yield keys_line(("enter", "snooze"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
         self.query_one("#until", Input).focus()

@@ -10,6 +10,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from halcrm.domain.stages import StageInfo
+from halcrm.tui.modals.dialog import keys_line
 
 UNSTAGE = "\x00unstaged"  # the option id meaning "no stage"; stage ids are never this
 
@@ -43,6 +44,7 @@ class StagePicker(ModalScreen[str | None]):
         with Vertical():
             yield Label(f"Move [b]{self.company}[/b] to…", markup=True)
             yield OptionList(*options)
+            yield keys_line(("↑↓", "choose"), ("enter", "move"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
         picker = self.query_one(OptionList)

@@ -14,13 +14,18 @@ from halcrm.embed import playground_url
 from halcrm.services.facade import Services
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.commands import BoardCommands
+from halcrm.tui.errors import board_action
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, SignalsApplied
-from halcrm.tui.screens.board_actions import Undo
 from halcrm.tui.screens.board_deals import DealActions
+from halcrm.tui.undo import UndoStack
+from halcrm.tui.view_state import ViewState
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
 from halcrm.tui.widgets.board import BoardView
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine
+
+ACTIVITY_WIDTH = 170  # the activity panel opens by itself from this width, and closes below it
+TICK = 15.0  # seconds between repaints of the ages ("5m") on cards and in the focus strip
 
 
 class BoardScreen(DealActions):
@@ -31,13 +36,18 @@ class BoardScreen(DealActions):
     AUTO_FOCUS = ""
 
     BINDINGS = [
+        Binding("R", "refresh", "Refresh", show=False, id="board.refresh"),
         Binding("left,h", "focus_move(-1, 0)", "Left", show=False, id="board.left"),
         Binding("right,l", "focus_move(1, 0)", "Right", show=False, id="board.right"),
         Binding("up,k", "focus_move(0, -1)", "Up", show=False, id="board.up"),
         Binding("down,j", "focus_move(0, 1)", "Down", show=False, id="board.down"),
+        Binding("home,g", "focus_edge(-1)", "First card", show=False, id="board.first"),
+        Binding("end,G", "focus_edge(1)", "Last card", show=False, id="board.last"),
+        Binding("pageup", "focus_page(-1)", "Page up", show=False, id="board.page_up"),
+        Binding("pagedown", "focus_page(1)", "Page down", show=False, id="board.page_down"),
         Binding("H,shift+left", "step(-1)", "◀ Move", key_display="H", id="board.move_back"),
         Binding("L,shift+right", "step(1)", "Move ▶", key_display="L", id="board.move_forward"),
-        Binding("m", "pick_stage", "Move to…", id="board.move_to"),
+        Binding("m", "pick_stage", "Move to…", show=False, id="board.move_to"),
         Binding("u", "undo", "Undo", id="board.undo"),
         Binding("enter", "open_company", "Open", id="board.open"),
         Binding("e", "edit_company", "Edit", id="board.edit"),
@@ -45,8 +55,8 @@ class BoardScreen(DealActions):
         Binding("d", "delete_company", "Delete", id="board.delete"),
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
-        Binding("a", "toggle_activity", "Activity", id="board.activity"),
-        Binding("F", "focus_lane", "Focus", id="board.focus_lane"),
+        Binding("a", "toggle_activity", "Activity", show=False, id="board.activity"),
+        Binding("F", "focus_lane", "Focus", show=False, id="board.focus_lane"),
         Binding("f", "toggle_focus_strip", "Focus strip", show=False, id="board.focus_strip"),
         Binding("s", "stalled_first", "Stalled first", show=False, id="board.stalled_first"),
         Binding("S", "stalled_only", "Stalled only", show=False, id="board.stalled_only"),
@@ -54,10 +64,13 @@ class BoardScreen(DealActions):
         Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
+        Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
     ]
 
     DEFAULT_CSS = """
-    BoardScreen #status { height: 1; background: $boost; padding: 0 1; }
+    BoardScreen #status {
+        height: 1; background: $boost; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     BoardScreen #status.-down { color: $error; }
     BoardScreen #filter { dock: bottom; display: none; margin: 0 1; }
     BoardScreen #filter.-shown { display: block; }
@@ -76,18 +89,22 @@ class BoardScreen(DealActions):
         server_state: Callable[[], str] | None = None,
         compact: bool = False,
         collapsed: Iterable[str] = (),
+        view: ViewState | None = None,
     ) -> None:
-        super().__init__(classes="-focus-strip")
+        self.view = view or ViewState()
+        super().__init__(classes="-focus-strip" if self.view.focus_strip else "")
         self.services = services
         self.clock = clock
         self.server_url = server_url
         self.server_state = server_state
-        self.board = BoardView(clock, compact=compact, collapsed=collapsed)
+        shut = self.view.collapsed if self.view.collapsed is not None else collapsed
+        self.board = BoardView(clock, compact=compact, collapsed=shut)
         self.feed = ActivityFeed()
         self.summary_line = SummaryLine(id="summary")
         self.strip = FocusStrip(id="focus-strip")
+        self.strip.clock = clock
         self.lane = []
-        self.undo_stack: list[Undo] = []
+        self.undo_stack = UndoStack()
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -100,46 +117,92 @@ class BoardScreen(DealActions):
         yield self.strip
         yield self.board
         yield Input(id="filter", placeholder="filter companies (enter: keep, escape: clear)")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        self.set_class(self.app.size.width >= 150, "-activity")
+        self.strip.lane_key = self.key("board.focus_lane", "F")
+        self.fit_activity(self.app.size.width)
+        self.board.model.set_view(
+            stalled_first=self.view.stalled_first, stalled_only=self.view.stalled_only
+        )
         await self.reload()
         recent = await self.services.activity(limit=100)
         self.feed.add([Signal.of(item) for item in reversed(recent.items)])
         self.request_figures()
+        self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
         self.set_interval(1.0, self.show_status)
+        self.set_interval(TICK, self.tick)
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
-        """Loads every card and stage again (start, and when the stages changed)."""
+        """Loads every card and stage again (start, a bulk import, the stages changed, `R`)."""
         data = await self.services.board()
+        old = self.board.model
         model = BoardModel(data.stages, data.cards)
-        model.set_filter(self.board.model.filter_text)
+        model.stalled_first, model.stalled_only = old.stalled_first, old.stalled_only
+        model.set_filter(old.filter_text)
         await self.board.load(model)
         self.show_status()
 
+    @board_action
+    async def action_refresh(self) -> None:
+        await self.reload()
+        self.request_figures()
+        self.notify("Board refreshed.", timeout=2)
+
+    def tick(self) -> None:
+        """Keeps every age current: cards ("↯ widget 5m") and the focus strip."""
+        self.board.repaint_ages()
+        self.strip.show(self.strip.items)
+
+    def fit_activity(self, width: int) -> None:
+        """Opens the activity panel where it leaves the board room, closes it below that."""
+        wanted = self.view.activity
+        shown = width >= ACTIVITY_WIDTH and wanted is not False
+        if shown != self.has_class("-activity"):
+            self.set_class(shown, "-activity")
+            self.call_after_refresh(self.board.show_focus)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_status)
+        width = self.app.size.width
+        if width < ACTIVITY_WIDTH or self.view.activity is not False:
+            self.fit_activity(width)
+
     def show_status(self) -> None:
+        """Server, companies shown, view, filter and columns off-screen: one line that fits
+        (the playground path, then the server's address, give way on a narrow screen)."""
         state = self.server_state() if self.server_state else ""
         status = self.query_one("#status", Static)
-        if self.server_url is None:
-            line = "○ no server"
-        else:
-            up = state in ("", "serving")
-            line = f"{'●' if up else '✖'} {state or 'serving'} {self.server_url}"
-            if up:
-                # The path only: the whole URL would push the pipeline total off an 80-column line.
-                line += f" (playground {playground_url('')})"
-            status.set_class(not up, "-down")
+        up = state in ("", "serving")
+        status.set_class(self.server_url is not None and not up, "-down")
         model = self.board.model
-        line += f"  ·  {model.visible()} companies"
+        count = model.visible()
+        tail = [f"{count:,} compan{'y' if count == 1 else 'ies'}"]
         if model.stalled_only:
-            line += "  ·  stalled only"
+            tail.append("stalled only")
         elif model.stalled_first:
-            line += "  ·  stalled first"
+            tail.append("stalled first")
         if model.filter_text:
-            line += f"  ·  filter “{model.filter_text}”"
+            tail.append(f"filter “{model.filter_text}”")
+        left, right = self.board.off_screen()
+        if left or right:
+            # The columns the board scrolled past, on either side (the scrollbar is thin).
+            tail.append(" ".join(t for t in (f"◀ {left}" if left else "", f"{right} ▶") if t))
+        if self.server_url is None:
+            heads = ["○ no server"]
+        else:
+            head = f"{'●' if up else '✖'} {state or 'serving'}"
+            heads = [f"{head} {self.server_url}", head]
+            if up:
+                heads.insert(0, f"{heads[0]} (playground {playground_url('')})")
+        width = max(20, self.size.width - 2)
+        line = ""
+        for head in heads:
+            line = "  ·  ".join([head, *tail])
+            if len(line) <= width:
+                break
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -156,7 +219,8 @@ class BoardScreen(DealActions):
         self.events_applied += len(batch.events)
         self.batches_applied += 1
         self.show_status()
-        self.request_figures()
+        if batch.reload or batch.company_ids:  # refusals alone change no figure
+            self.request_figures()
         await self.refresh_company_screen(batch.company_ids)
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
@@ -171,10 +235,30 @@ class BoardScreen(DealActions):
 
     def action_focus_move(self, dx: int, dy: int) -> None:
         self.board.move_focus(dx, dy)
+        if dx:
+            self.call_after_refresh(self.show_status)  # the columns off-screen changed
+
+    def action_focus_edge(self, end: int) -> None:
+        self.board.move_focus(0, end * len(self.board.ids(self.board.focus_key)))
+
+    def action_focus_page(self, pages: int) -> None:
+        column = self.board.column(self.board.focus_key)
+        per_page = max(1, column.cards.size.height // column.cards.card_height)
+        self.board.move_focus(0, pages * per_page)
 
     def action_toggle_activity(self) -> None:
         self.toggle_class("-activity")
+        self.view.activity = self.has_class("-activity")
+        self.view.save()
         self.call_after_refresh(self.board.show_focus)
+
+    def save_view(self) -> None:
+        """Keeps the toggles for the next start."""
+        model = self.board.model
+        self.view.focus_strip = self.has_class("-focus-strip")
+        self.view.stalled_first, self.view.stalled_only = model.stalled_first, model.stalled_only
+        self.view.collapsed = sorted(self.board.collapsed)
+        self.view.save()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -198,3 +282,5 @@ class BoardScreen(DealActions):
         if not event.value.strip():
             event.input.remove_class("-shown")
         self.set_focus(None)
+        # The keys act on a match at once: the focus is on the first one (or kept on its card).
+        self.board.focus_first_match()

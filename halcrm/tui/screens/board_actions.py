@@ -1,36 +1,33 @@
-"""The board's writes: moves (with undo), create, edit, delete, and opening a company.
+"""The board's moves, undo, and opening a company or a conversation.
 
-Each is a thin call into ``Services`` with ``source=Source.BOARD``; the result is shown at once
-from a fresh card read (the bus echo that follows is idempotent).
+Each is a thin call into ``Services`` with ``source=Source.BOARD``, run as an action worker:
+a failure of any kind ends in one toast (``halcrm.tui.errors``), the board as it was. The
+result is shown at once from a fresh card read (the bus echo that follows is idempotent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from decimal import Decimal
 
-from msgspec import UNSET
+import msgspec
 from textual.screen import Screen
 
-from halcrm.domain.errors import DomainError
+from halcrm.domain.errors import NotFound
 from halcrm.domain.stages import Source, StageKind
 from halcrm.services.board.cards import Card
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.crm.merge import MergeUndo
 from halcrm.services.facade import Services
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.board_model import UNSTAGED
-from halcrm.tui.modals.confirm import Confirm
-from halcrm.tui.modals.edit_company import CompanyForm, EditCompany
+from halcrm.tui.errors import board_action
 from halcrm.tui.modals.lost_reason import LostReason
 from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.help import key_text
+from halcrm.tui.undo import Edited, Merged, Moved, Removed, UndoStack
 from halcrm.tui.widgets.board import BoardView
-
-# What `u` takes back: a move (company id, column it came from) or a placeholder merge.
-Undo = tuple[str, str | None] | MergeUndo
 
 
 class BoardActions(Screen[None]):
@@ -39,7 +36,7 @@ class BoardActions(Screen[None]):
     services: Services
     board: BoardView
     clock: Callable[[], datetime]
-    undo_stack: list[Undo]
+    undo_stack: UndoStack
 
     def request_figures(self) -> None:
         """Asks for fresh summary figures and focus lane (the board screen coalesces them)."""
@@ -47,8 +44,26 @@ class BoardActions(Screen[None]):
     def show_status(self) -> None:
         """Redraws the status line (the board screen draws it)."""
 
-    async def undo_merge(self, undo: MergeUndo) -> None:
+    def save_view(self) -> None:
+        """Keeps the view toggles for the next start (the board screen does it)."""
+
+    async def undo_merge(self, undo: Merged) -> None:
         """Takes a placeholder merge back (the deal actions do it)."""
+
+    async def undo_edit(self, undo: Edited) -> None:
+        """Puts an edit's previous values back (the edit actions do it)."""
+
+    async def undo_delete(self, undo: Removed) -> None:
+        """Brings a deleted company back (the edit actions do it)."""
+
+    def key(self, binding_id: str, default: str) -> str:
+        """The first key of a binding as the user has it (the config file may remap it)."""
+        keymap: dict[str, str] = getattr(self.app, "keymap", {})
+        return key_text(keymap.get(binding_id, default).split(",")[0])
+
+    def done(self, text: str) -> None:
+        """Announces an undoable write, with the key that takes it back."""
+        self.notify(f"{text} ({self.key('board.undo', 'u')} undoes)", timeout=4)
 
     def _focused(self) -> Card | None:
         card = self.board.focused_card
@@ -70,6 +85,7 @@ class BoardActions(Screen[None]):
 
         A move into a lost stage first asks for an optional reason (stored as the move's
         ``note``); it then answers False, and the move happens once the reason is given.
+        A failed write raises: the action's worker reports it, the card stays where it was.
         """
         card = self.board.model.cards.get(card_id)
         if card is None:
@@ -77,29 +93,46 @@ class BoardActions(Screen[None]):
         if note is None and undoable and self._is_lost(key) and card.stage_id != key:
             self._ask_lost_reason(card, key or "")
             return False
-        try:
-            await self.services.move_company(
-                card_id, key or None, source=Source.BOARD, note=note or None
-            )
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return False
+        result = await self.services.move_company(
+            card_id, key or None, source=Source.BOARD, note=note or None
+        )
         if undoable:
-            self.undo_stack.append((card_id, card.stage_id))
-        await self._refresh_cards([card_id])
+            self.undo_stack.push(Moved(card_id, card.name, card.stage_id))
+        if result.applied:
+            # What an applied manual move changes on a card is known: drawn now, without a
+            # read (the bus echo that follows brings the stored card, idempotently).
+            now = self.clock()
+            moved = msgspec.structs.replace(
+                card,
+                stage_id=key or None,
+                last_moved_by=Source.BOARD.value,
+                last_moved_at=now,
+                last_activity_at=now,
+                stalled_days=0,
+            )
+            self.board.apply([moved], (), [card_id])
+            self.request_figures()
+        else:
+            await self._refresh_cards([card_id])
         self.board.focus_card(card_id)
         return True
+
+    @board_action
+    async def move_to(self, card_id: str, key: str | None, note: str | None = None) -> None:
+        """A move started from a dialog or the palette."""
+        await self.move_card(card_id, key, note=note)
 
     def _is_lost(self, key: str | None) -> bool:
         return bool(key) and self.board.model.stage(key or "").kind is StageKind.LOST
 
     def _ask_lost_reason(self, card: Card, key: str) -> None:
-        async def answered(reason: str | None) -> None:
+        def answered(reason: str | None) -> None:
             if reason is not None:  # escape cancels the move; an empty reason is no reason
-                await self.move_card(card.id, key, note=reason)
+                self.move_to(card.id, key, reason)
 
         self.app.push_screen(LostReason(card.name, self.board.model.title(key)), answered)
 
+    @board_action
     async def action_step(self, delta: int) -> None:
         card = self._focused()
         if card is None:
@@ -121,56 +154,76 @@ class BoardActions(Screen[None]):
             self.notify("That company is not on the board.", severity="warning")
             return
 
-        async def picked(choice: str | None) -> None:
+        def picked(choice: str | None) -> None:
             if choice is not None:
-                await self.move_card(card.id, UNSTAGED if choice == UNSTAGE else choice)
+                self.move_to(card.id, UNSTAGED if choice == UNSTAGE else choice)
 
         stages = self.board.model.stages
         self.app.push_screen(StagePicker(card.name, stages, card.stage_id), picked)
 
+    @board_action
     async def action_undo(self) -> None:
-        if not self.undo_stack:
+        last = self.undo_stack.pop()
+        if last is None:
             self.notify("Nothing to undo.", timeout=2)
             return
-        last = self.undo_stack.pop()
-        if isinstance(last, MergeUndo):
-            await self.undo_merge(last)
-            return
-        card_id, previous = last
-        if await self.move_card(card_id, previous or UNSTAGED, undoable=False):
-            name = self.board.model.cards[card_id].name if card_id in self.board.model.cards else ""
-            self.notify(f"Undone: {name} back to {self.board.model.title(previous or UNSTAGED)}.")
+        try:
+            await self._undo(last)
+        except BaseException:
+            self.undo_stack.push(last)  # not undone: it stays the next thing `u` takes back
+            raise
 
+    async def _undo(self, last: Moved | Edited | Removed | Merged) -> None:
+        if isinstance(last, Merged):
+            await self.undo_merge(last)
+        elif isinstance(last, Edited):
+            await self.undo_edit(last)
+        elif isinstance(last, Removed):
+            await self.undo_delete(last)
+        elif await self.move_card(last.company_id, last.previous or UNSTAGED, undoable=False):
+            where = self.board.model.title(last.previous or UNSTAGED)
+            self.notify(f"Undone: {last.name} back to {where}.")
+
+    @board_action
     async def action_open_company(self, company_id: str | None = None) -> None:
         if company_id is None:
             card = self._focused()
             if card is None:
                 return
             company_id = card.id
-        try:
-            detail = await self.services.company_detail(company_id)
-            talks = await self.services.company_conversations(company_id)
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return
+        detail = await self.services.company_detail(company_id)
+        talks = await self.services.company_conversations(company_id)
         screen = CompanyScreen(
             detail,
             on_edit=self.edit_company,
             conversations=talks,
             on_conversation=self.open_conversation,
             clock=self.clock,
+            on_contacts=self.action_contacts,
         )
         await self.app.push_screen(screen)
 
-    async def open_conversation(self, talk: CompanyConversation) -> None:
-        """Shows a conversation's messages, with reply and status keys."""
-        try:
-            detail = await self.services.conversation(talk.id)
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return
+    def edit_company(self, company_id: str) -> None:
+        """Opens the edit dialog for a company (the edit actions do it)."""
+
+    def action_contacts(self, company_id: str | None = None) -> None:
+        """The contacts screen, linking to the focused company (or ``company_id``)."""
+        card = self.board.model.cards.get(company_id) if company_id else self.board.focused_card
+        names = {c.id: c.name for c in self.board.model.cards.values()}
+        screen = ContactsScreen(
+            self.services, card.id if card else None, card.name if card else "", names
+        )
+        self.app.push_screen(screen)
+
+    @board_action
+    async def open_conversation(self, talk: CompanyConversation, reply: bool = False) -> None:
+        """Shows a conversation's messages, with reply and status keys (``reply``: the reply
+        box has the keys at once)."""
+        detail = await self.services.conversation(talk.id)
         screen = ConversationScreen(self.services, detail, talk.contact_name, self.clock)
         await self.app.push_screen(screen)
+        if reply:
+            screen.action_reply()
 
     async def refresh_company_screen(self, ids: set[str]) -> None:
         """Keeps open company and conversation screens current when a signal touched them."""
@@ -180,89 +233,9 @@ class BoardActions(Screen[None]):
                 try:
                     detail = await self.services.company_detail(company_id)
                     talks = await self.services.company_conversations(company_id)
-                except DomainError:
+                except NotFound:
                     screen.dismiss(None)
                     continue
                 screen.show(detail, talks)
             elif isinstance(screen, ConversationScreen) and ids & set(screen.detail.company_ids):
                 await screen.reload()
-
-    async def action_edit_company(self) -> None:
-        card = self._focused()
-        if card is not None:
-            await self.edit_company(card.id)
-
-    async def edit_company(self, company_id: str) -> None:
-        """Opens the edit dialog for a company and saves what changed."""
-        try:
-            record = await self.services.company(company_id)
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return
-        deal = None if record.deal_value is None else Decimal(str(record.deal_value))
-        form = CompanyForm(record.name, deal, record.notes)
-
-        async def saved(result: CompanyForm | None) -> None:
-            if result is None or result == form:
-                return
-            patch = CompanyPatch(
-                name=result.name if result.name != form.name else UNSET,
-                deal_value=result.deal_value if result.deal_value != form.deal_value else UNSET,
-                notes=result.notes if result.notes != form.notes else UNSET,
-            )
-            try:
-                await self.services.update_company(company_id, patch, source=Source.BOARD)
-            except DomainError as exc:
-                self.notify(exc.detail, severity="error")
-                return
-            await self._refresh_cards([company_id])
-            await self.refresh_company_screen({company_id})
-            self.board.focus_card(company_id)
-
-        self.app.push_screen(EditCompany(f"Edit {record.name}", form), saved)
-
-    def action_new_company(self) -> None:
-        key = self.board.focus_key
-
-        async def created(result: CompanyForm | None) -> None:
-            if result is None:
-                return
-            body = CompanyCreate(
-                name=result.name,
-                deal_value=result.deal_value,
-                notes=result.notes,
-                stage=key or None,
-            )
-            try:
-                record = await self.services.create_company(body, source=Source.BOARD)
-            except DomainError as exc:
-                self.notify(exc.detail, severity="error")
-                return
-            await self._refresh_cards([record.id])
-            self.board.focus_card(record.id)
-
-        title = f"New company in {self.board.model.title(key)}"
-        self.app.push_screen(EditCompany(title), created)
-
-    def action_delete_company(self) -> None:
-        card = self._focused()
-        if card is None:
-            return
-
-        async def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                await self.services.delete_company(card.id, source=Source.BOARD)
-            except DomainError as exc:
-                self.notify(exc.detail, severity="error")
-                return
-            self.undo_stack = [
-                u for u in self.undo_stack if isinstance(u, MergeUndo) or u[0] != card.id
-            ]
-            self.board.apply([], [card.id])
-            self.request_figures()
-            self.notify(f"Deleted {card.name}.")
-
-        question = f"Delete {card.name}? Its history goes too; this cannot be undone."
-        self.app.push_screen(Confirm(question, yes="Delete"), answered)

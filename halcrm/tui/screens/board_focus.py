@@ -12,11 +12,11 @@ import logging
 import time
 from datetime import datetime
 
-from halcrm.domain.errors import DomainError
 from halcrm.services.board.focus import FocusItem
 from halcrm.services.board.summary import PipelineSummary
+from halcrm.tui.errors import board_action
 from halcrm.tui.modals.snooze import SnoozeUntil
-from halcrm.tui.screens.board_actions import BoardActions
+from halcrm.tui.screens.board_edits import EditActions
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine, summary_text
 
@@ -27,7 +27,7 @@ FIGURES_GAP = 1.0  # seconds from one figures read to the next while changes kee
 STATE_WORDS = {"done": "Done", "dismissed": "Dismissed", "snoozed": "Snoozed"}
 
 
-class FocusActions(BoardActions):
+class FocusActions(EditActions):
     """Keeps the summary, the weighted headers and the focus lane current; answers items."""
 
     summary_line: SummaryLine
@@ -61,7 +61,7 @@ class FocusActions(BoardActions):
                 try:
                     summary = await self.services.summary()
                     lane = await self.services.focus_lane(LANE_LIMIT)
-                except DomainError:
+                except Exception:  # a figures read failing must not end the board
                     log.exception("board figures")
                     return
                 self.show_figures(summary, lane)
@@ -85,6 +85,7 @@ class FocusActions(BoardActions):
 
     def action_toggle_focus_strip(self) -> None:
         self.toggle_class("-focus-strip")
+        self.save_view()
         self.call_after_refresh(self.board.show_focus)
 
     def action_focus_lane(self) -> None:
@@ -92,25 +93,22 @@ class FocusActions(BoardActions):
             self.app.push_screen(FocusScreen(self, self.lane))
 
     # What the focus screen asks of the board (``LaneOwner``).
-    async def open_company(self, company_id: str) -> None:
-        await self.action_open_company(company_id)
+    def open_company(self, company_id: str) -> None:
+        self.action_open_company(company_id)
 
     def snooze_focus(self, item: FocusItem) -> None:
-        async def chosen(until: datetime | None) -> None:
+        def chosen(until: datetime | None) -> None:
             if until is not None:
-                await self.answer_focus(item, "snoozed", until)
+                self.answer_focus(item, "snoozed", until)
 
         self.app.push_screen(SnoozeUntil(item.company_name, self.clock), chosen)
 
+    @board_action
     async def answer_focus(
         self, item: FocusItem, state: str, until: datetime | None = None
     ) -> None:
         """Stores the answer (the services decide when the item may come back)."""
-        try:
-            await self.services.answer_focus(item.company_id, item.reason, state, until)
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return
+        await self.services.answer_focus(item.company_id, item.reason, state, until)
         words = STATE_WORDS.get(state, state)
         if until is not None:
             words += f" until {until:%Y-%m-%d %H:%M}"

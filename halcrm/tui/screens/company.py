@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.markup import escape
@@ -75,6 +75,9 @@ class CompanyScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="company.back"),
         Binding("e", "edit", "Edit", id="company.edit"),
+        Binding("enter", "open_conversation", "Open conversation", id="company.open"),
+        Binding("r", "reply", "Reply", id="company.reply"),
+        Binding("c", "contacts", "Contacts…", id="company.contacts"),
     ]
 
     DEFAULT_CSS = """
@@ -88,13 +91,15 @@ class CompanyScreen(Screen[None]):
     def __init__(
         self,
         detail: CompanyDetail,
-        on_edit: Callable[[str], Awaitable[None]] | None = None,
+        on_edit: Callable[[str], None] | None = None,
         *,
         conversations: Sequence[CompanyConversation] = (),
-        on_conversation: Callable[[CompanyConversation], Awaitable[None]] | None = None,
+        on_conversation: Callable[[CompanyConversation, bool], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        on_contacts: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_contacts = on_contacts
         self.detail = detail
         self.on_edit = on_edit
         self.conversations = list(conversations)
@@ -111,7 +116,7 @@ class CompanyScreen(Screen[None]):
             yield Static(id="talks")
             yield OptionList(id="conversations")
             yield Static(id="history")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show(self.detail, self.conversations)
@@ -122,7 +127,7 @@ class CompanyScreen(Screen[None]):
         now = self.clock() if self.clock else self.detail.company.updated_at
         waiting = sum(1 for t in talks if t.waiting_since is not None)
         title = f"Conversations ({len(talks)}" + (f", {waiting} waiting)" if waiting else ")")
-        hint = "  [dim]enter opens one[/dim]" if talks else ""
+        hint = "  [dim]enter opens the highlighted one, r replies[/dim]" if talks else ""
         self.query_one("#talks", Static).update(
             f"[b $accent]{title}[/]{hint}" + ("" if talks else "\n[dim]none[/dim]")
         )
@@ -134,10 +139,28 @@ class CompanyScreen(Screen[None]):
         if talks:
             options.highlighted = min(at or 0, len(talks) - 1)
 
-    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         talk = next((t for t in self.conversations if t.id == event.option.id), None)
         if talk is not None and self.on_conversation is not None:
-            await self.on_conversation(talk)
+            self.on_conversation(talk, False)
+
+    def _talk(self) -> CompanyConversation | None:
+        """The highlighted conversation, else the first (open ones come first)."""
+        if not self.conversations:
+            self.notify("No conversation with this company's contacts.", timeout=3)
+            return None
+        at = self.query_one("#conversations", OptionList).highlighted or 0
+        return self.conversations[min(at, len(self.conversations) - 1)]
+
+    def action_open_conversation(self, reply: bool = False) -> None:
+        talk = self._talk()
+        if talk is not None and self.on_conversation is not None:
+            self.on_conversation(talk, reply)
+
+    def action_reply(self) -> None:
+        """Opens the conversation with its reply box holding the keys."""
+        self.action_open_conversation(reply=True)
 
     def show(
         self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
@@ -188,6 +211,11 @@ class CompanyScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    async def action_edit(self) -> None:
+    def action_contacts(self) -> None:
+        """Search, create, link and unlink this company's contacts."""
+        if self.on_contacts is not None:
+            self.on_contacts(self.detail.company.id)
+
+    def action_edit(self) -> None:
         if self.on_edit is not None:
-            await self.on_edit(self.detail.company.id)
+            self.on_edit(self.detail.company.id)

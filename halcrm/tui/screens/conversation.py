@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from halcrm.domain.errors import DomainError
+from halcrm.domain.errors import NotFound
 from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
 from halcrm.services.support.schemas import (
@@ -20,6 +20,7 @@ from halcrm.services.support.schemas import (
     ConversationPatch,
     MessageCreate,
 )
+from halcrm.tui.errors import board_action
 from halcrm.tui.format import when
 from halcrm.tui.modals.snooze import SnoozeUntil
 
@@ -63,8 +64,8 @@ class ConversationScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield VerticalScroll(id="messages")
-        yield Input(id="reply", placeholder="r: write a reply, enter sends (an agent message)")
-        yield Footer()
+        yield Input(id="reply", placeholder="r: write a reply · enter sends · esc leaves the box")
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         await self.show(self.detail)
@@ -103,35 +104,33 @@ class ConversationScreen(Screen[None]):
     def action_reply(self) -> None:
         self.query_one("#reply", Input).focus()
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         text = event.value.strip()
-        if not text:
-            return
-        try:
-            await self.services.add_message(
-                self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
-            )
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return
-        event.input.value = ""
+        if text:
+            self.send(text)
+
+    @board_action
+    async def send(self, text: str) -> None:
+        """Sends the reply; the box keeps the text when the write fails."""
+        await self.services.add_message(
+            self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
+        )
+        self.query_one("#reply", Input).value = ""
         self.set_focus(None)
         await self.reload()
 
+    @board_action
     async def action_status(self, status: str, until: datetime | None = None) -> None:
         patch = ConversationPatch(status=status, snoozed_until=until)  # type: ignore[arg-type]
-        try:
-            await self.services.update_conversation(self.detail.id, patch, source=Source.BOARD)
-        except DomainError as exc:
-            self.notify(exc.detail, severity="error")
-            return
+        await self.services.update_conversation(self.detail.id, patch, source=Source.BOARD)
         self.notify(f"Conversation {status}.", timeout=2)
         await self.reload()
 
     def action_snooze(self) -> None:
-        async def chosen(until: datetime | None) -> None:
+        def chosen(until: datetime | None) -> None:
             if until is not None:
-                await self.action_status("snoozed", until)
+                self.action_status("snoozed", until)
 
         self.app.push_screen(
             SnoozeUntil(f"the conversation with {self.contact_name}", self.clock), chosen
@@ -140,7 +139,7 @@ class ConversationScreen(Screen[None]):
     async def reload(self) -> None:
         try:
             detail = await self.services.conversation(self.detail.id)
-        except DomainError:
+        except NotFound:
             self.dismiss(None)
             return
         await self.show(detail)

@@ -13,8 +13,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.services.board.focus import FocusItem
-from halcrm.tui.format import money_cents
-from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit
+from halcrm.tui.format import short_money
+from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit, item_text
 
 VALUE_WIDTH = 9
 
@@ -22,21 +22,22 @@ VALUE_WIDTH = 9
 class LaneOwner(Protocol):
     """What the focus screen asks of the board: the actions, done the board's way."""
 
-    async def open_company(self, company_id: str) -> None: ...
+    def open_company(self, company_id: str) -> None: ...
 
     def pick_stage_for(self, company_id: str) -> None: ...
 
     def snooze_focus(self, item: FocusItem) -> None: ...
 
-    async def answer_focus(self, item: FocusItem, state: str) -> None: ...
+    def answer_focus(self, item: FocusItem, state: str) -> None: ...
 
 
 def item_prompt(item: FocusItem) -> str:
     """One row: reason mark, company, deal value, and the reason in words."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, NAME_WIDTH))
-    value = money_cents(item.deal_value_cents).rjust(VALUE_WIDTH)
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {escape(item.text)}"
+    value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
+    words = escape(item_text(item, None))
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {words}"
 
 
 class FocusScreen(Screen[None]):
@@ -69,7 +70,7 @@ class FocusScreen(Screen[None]):
         yield Static("Focus: what needs you now", id="title")
         yield OptionList()
         yield Static("Nothing needs you right now. Escape goes back to the board.", id="empty")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show(self.items)
@@ -107,15 +108,15 @@ class FocusScreen(Screen[None]):
             self.notify("Nothing to act on.", severity="warning", timeout=2)
         return item
 
-    async def on_option_list_option_selected(self) -> None:
-        await self.action_open()
+    def on_option_list_option_selected(self) -> None:
+        self.action_open()
 
     def action_back(self) -> None:
         self.dismiss(None)
 
-    async def action_open(self) -> None:
+    def action_open(self) -> None:
         if item := self._item():
-            await self.owner.open_company(item.company_id)
+            self.owner.open_company(item.company_id)
 
     def action_move(self) -> None:
         if item := self._item():
@@ -125,6 +126,6 @@ class FocusScreen(Screen[None]):
         if item := self._item():
             self.owner.snooze_focus(item)
 
-    async def action_answer(self, state: str) -> None:
+    def action_answer(self, state: str) -> None:
         if item := self._item():
-            await self.owner.answer_focus(item, state)
+            self.owner.answer_focus(item, state)

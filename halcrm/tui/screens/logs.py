@@ -29,7 +29,7 @@ class LogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"Log: {self.path or 'no log file'}", id="log-title")
         yield Log(max_lines=5_000, auto_scroll=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         log = self.query_one(Log)

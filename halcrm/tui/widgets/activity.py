@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -16,7 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from halcrm.tui.format import money, outcome
+from halcrm.tui.format import compact_money, outcome
 from halcrm.tui.widgets.scrolling import set_virtual_size
 
 KEEP = 500
@@ -53,6 +53,10 @@ class Signal:
     company: str
     detail: str
     skipped: bool
+    # Refused widget calls: (visitor, route, code) and how many, so a burst is one line.
+    refusal: tuple[str, str, str] | None = None
+    count: int = 1
+    why: str = ""
 
     @classmethod
     def of(cls, event: EventLike) -> Signal:
@@ -60,17 +64,51 @@ class Signal:
         data = event.data
         company = event.company_name or ""
         skipped = False
+        if kind == "refused":
+            return cls.refused(event)
         if kind == "stage_change":
             skipped = data.get("applied") is False
             target = data.get("requested_stage") or "Unstaged"
             detail = f"→ {target} {outcome(data.get('applied'), data.get('reason'))}"
             if data.get("deal_value") is not None:
-                detail += f" · {money(data['deal_value'])}"
+                detail += f" · {compact_money(data['deal_value'])}"
         elif kind == "deal_value":
-            detail = f"deal value {money(data.get('deal_value')) or 'cleared'}"
+            detail = f"deal value {compact_money(data.get('deal_value')) or 'cleared'}"
         else:
             detail = event.summary
         return cls(event.at, event.source, company, detail, skipped)
+
+    @classmethod
+    def refused(cls, event: EventLike) -> Signal:
+        """A refused widget call (published live, never stored): visitor, route, code, why."""
+        data = event.data
+        visitor = str(data.get("visitor_id") or "?")
+        route, code = str(data.get("route") or "?"), str(data.get("code") or "refused")
+        count = data.get("count")
+        signal = cls(
+            event.at,
+            event.source or "widget",
+            f"✖ {visitor}",
+            "",
+            True,
+            refusal=(visitor, route, code),
+            count=count if isinstance(count, int) and count > 0 else 1,
+            why=str(data.get("detail") or event.summary or ""),
+        )
+        return signal.described()
+
+    def described(self) -> Signal:
+        """The refusal's second line: ``refused set-stage unknown_stage (3 times): why``."""
+        _, route, code = self.refusal or ("", "", "")
+        times = f" ({self.count} times)" if self.count > 1 else ""
+        detail = f"refused {route} {code}{times}" + (f": {self.why}" if self.why else "")
+        return replace(self, detail=detail)
+
+    def joined(self, newer: Signal) -> Signal | None:
+        """One line for a burst: the same refusal again adds its count (None: not the same)."""
+        if self.refusal is None or newer.refusal != self.refusal:
+            return None
+        return replace(newer, count=self.count + newer.count).described()
 
 
 class ActivityFeed(ScrollView, can_focus=False):
@@ -119,8 +157,14 @@ class ActivityFeed(ScrollView, can_focus=False):
         return self._base
 
     def add(self, signals: list[Signal]) -> None:
-        """Adds signals (oldest first) to the top of the feed and repaints it soon."""
-        self.signals.extendleft(signals)
+        """Adds signals (oldest first) to the top of the feed and repaints it soon; a run of
+        the same refusal stays one line with its count."""
+        for signal in signals:
+            joined = self.signals[0].joined(signal) if self.signals else None
+            if joined is not None:
+                self.signals[0] = joined
+            else:
+                self.signals.appendleft(signal)
         # Quietly: assigning ``virtual_size`` would lay out the whole screen per batch.
         set_virtual_size(self, Size(0, len(self.signals) * ENTRY_HEIGHT))
         self._repaint_soon()

@@ -87,6 +87,20 @@ class BoardView(HorizontalScroll, can_focus=False):
             column.styles.width = COLLAPSED_WIDTH if collapsed else width
             column.sync_header()  # a collapsed column's header leaves out the weighted value
 
+    def off_screen(self) -> tuple[int, int]:
+        """How many columns are scrolled out of view, to the left and to the right."""
+        if not self.size.width:
+            return 0, 0
+        left = right = 0
+        start, end = self.scroll_x, self.scroll_x + self.scrollable_content_region.width
+        for column in self.columns:
+            region = column.virtual_region
+            if region.right <= start + 1:
+                left += 1
+            elif region.x >= end - 1:
+                right += 1
+        return left, right
+
     def ids(self, key: str) -> list[str]:
         """The cards that can take the focus in a column (none while it is collapsed)."""
         return [] if key in self.collapsed else self.model.columns.get(key, [])
@@ -147,8 +161,30 @@ class BoardView(HorizontalScroll, can_focus=False):
         self._settle(scroll=False)
 
     def refilter(self, text: str) -> None:
+        """Shows only the matching cards; the focus stays on its card while it matches, else
+        it goes to the first match."""
         self.model.set_filter(text)
+        if self.focus_id is None or self.model.index_of(self.focus_key, self.focus_id) is None:
+            self.focus_first_match()
+        else:
+            self._settle()
+
+    def focus_first_match(self) -> None:
+        """Focuses the first card of the first column that shows any (a filter just ran)."""
+        at = self.model.index_of(self.focus_key, self.focus_id) if self.focus_id else None
+        if at is not None:
+            self._settle()
+            return
+        key = next((k for k in self.model.keys if self.ids(k)), self.focus_key)
+        ids = self.ids(key)
+        self.focus_key, self.focus_row = key, 0
+        self.focus_id = ids[0] if ids else None
         self._settle()
+
+    def repaint_ages(self) -> None:
+        """Repaints the visible cards: their ages ("5m") follow the clock."""
+        for column in self.columns:
+            column.cards.refresh()
 
     def set_view(self, *, stalled_first: bool, stalled_only: bool) -> None:
         self.model.set_view(stalled_first=stalled_first, stalled_only=stalled_only)

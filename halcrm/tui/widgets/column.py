@@ -19,7 +19,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from halcrm.domain.money import format_money
 from halcrm.services.board.cards import Card
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.format import ago, short_money
@@ -160,8 +159,11 @@ class CardList(ScrollView, can_focus=False):
             return drawn[2]
         base = self.get_component_rich_style(look)
         line = self._compact(card, base) if tall == 1 else self._line(card, part, base, since)
-        segments = [Segment(" ", base), *line]
-        strip = Strip(segments).crop(0, width - 1).adjust_cell_length(width, base)
+        strip = Strip([Segment(" ", base), *line])
+        if strip.cell_length > width - 1:
+            # Every cut text ends in an ellipsis (the last cell is the card's right margin).
+            strip = Strip.join([strip.crop(0, width - 2), Strip([Segment("…", base)])])
+        strip = strip.adjust_cell_length(width, base)
         self._lines[key] = (card, since, strip)
         return strip
 
@@ -181,8 +183,8 @@ class CardList(ScrollView, can_focus=False):
         value = short_money(card.deal_value_cents) if card.deal_value_cents else ""
         room = self.scrollable_content_region.width - 2 - sum(m.cell_length for m in marks)
         name = card.name
-        if value and len(name) + len(value) + 1 > room:
-            name = name[: max(1, room - len(value) - 2)] + "…"
+        if len(name) + len(value) + (1 if value else 0) > room:
+            name = ellipsis(name, max(1, room - len(value) - (1 if value else 0)))
         gap = max(1, room - len(name) - len(value))
         return [
             *marks,
@@ -194,10 +196,19 @@ class CardList(ScrollView, can_focus=False):
         if part == 0:
             return [Segment(card.name, self._part("card--name", base))]
         if part == 1:
-            value = format_money(card.deal_value_cents) or "no deal"
-            people = f"{card.contacts} contact" + ("" if card.contacts == 1 else "s")
-            if len(value) + len(people) + 5 > self.scrollable_content_region.width:
-                people = f"{card.contacts} ppl"
+            value = short_money(card.deal_value_cents) if card.deal_value_cents else "no deal"
+            room = self.scrollable_content_region.width - 2 - len(value) - 3
+            n = card.contacts
+            people = next(
+                (
+                    t
+                    for t in (f"{n} contact" + ("" if n == 1 else "s"), f"{n} ppl")
+                    if len(t) <= room
+                ),
+                "",
+            )
+            if not people:
+                return [Segment(value, base)]
             return [
                 Segment(value, base),
                 Segment(" · " + people, self._part("card--muted", base)),
@@ -215,6 +226,11 @@ class CardList(ScrollView, can_focus=False):
         return marks
 
 
+def ellipsis(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the last one an ellipsis when it was cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
 class StageHeader(Static):
     """The column's title: stage name and card count over total and weighted deal value."""
 
@@ -224,25 +240,25 @@ class StageHeader(Static):
         padding: 0 1;
         background: $boost;
         text-style: bold;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
 
 def header_text(title: str, count: int, cents: int, weighted: int | None, width: int) -> str:
-    """``Lead  3`` over ``$12,000 · w $1,200``, shortened (``$12k · w $1.2k``, ``$12k w $1.2k``,
-    ``$12k``) to fit."""
-    value = format_money(cents) if cents else "$0"
-    second = value if weighted is None else f"{value} · w {format_money(weighted) or '$0'}"
+    """``Negotiation  189`` over ``$224k · w $112k`` (the board's one money style), shortened
+    to ``$224k w $112k``, then ``$224k``; the name gives way before the count. Never wraps."""
+    number = str(count)
+    first = f"{ellipsis(title, max(1, width - len(number) - 2))}  {number}"
+    if len(first) > width:
+        first = f"{ellipsis(title, max(1, width - len(number) - 1))} {number}"
     short = short_money(cents)
-    for shorter in (
-        [f"{short} · w {short_money(weighted)}", f"{short} w {short_money(weighted)}", short]
-        if weighted is not None
-        else [short]
-    ):
-        if len(second) <= width:
-            break
-        second = shorter
-    return f"{title}  {count}\n{second}"
+    second = short
+    if weighted is not None:
+        w = short_money(weighted)
+        second = next((t for t in (f"{short} · w {w}", f"{short} w {w}") if len(t) <= width), short)
+    return f"{first}\n{ellipsis(second, width)}"
 
 
 class StageColumn(Vertical):

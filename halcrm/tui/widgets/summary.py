@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.markup import escape
 from textual.widgets import Static
 
-from halcrm.domain.money import format_money
+from halcrm.domain.money import to_cents
 from halcrm.services.board.focus import FocusItem
 from halcrm.services.board.summary import PipelineSummary
+from halcrm.tui.format import ago, short_money
 
 STRIP_ITEMS = 3
 NAME_WIDTH = 22
@@ -25,11 +27,11 @@ REASON_MARKS = {
 
 def summary_text(summary: PipelineSummary, now: datetime) -> str:
     """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N)`` as console markup."""
-    stalled = format_money(summary.stalled_value_cents) or "$0"
+    stalled = short_money(summary.stalled_value_cents)
     parts = [
-        f"Open [b]{format_money(summary.open_total_cents) or '$0'}[/b]",
-        f"weighted [b]{format_money(summary.weighted_total_cents) or '$0'}[/b]",
-        f"won in {now:%b} [b]{format_money(summary.won_this_month_cents) or '$0'}[/b]",
+        f"Open [b]{short_money(summary.open_total_cents)}[/b]",
+        f"weighted [b]{short_money(summary.weighted_total_cents)}[/b]",
+        f"won in {now:%b} [b]{short_money(summary.won_this_month_cents)}[/b]",
     ]
     if summary.stalled_count:
         parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")
@@ -43,11 +45,27 @@ def fit(text: str, width: int) -> str:
     return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
 
 
-def focus_line(item: FocusItem, name_width: int = NAME_WIDTH) -> str:
+AGE = re.compile(r"\b\d+ (?:min|h|d)\b")
+AMOUNT = re.compile(r"\$(\d[\d,]*(?:\.\d\d)?)")
+TIMED = {"waiting_reply", "widget_advanced"}  # reasons whose words hold an age
+
+
+def item_text(item: FocusItem, now: datetime | None) -> str:
+    """The reason in words, its age as of ``now`` in the cards' own style ("5m"): the lane
+    is read at most once a second, and an age must not go stale between reads."""
+    # The services write amounts in full ("$9,000"): the board shows its one style ("$9k").
+    text = AMOUNT.sub(lambda m: short_money(to_cents(m.group(1).replace(",", ""))), item.text)
+    if now is None or item.reason not in TIMED:
+        return text
+    age = ago(item.since, now)
+    return AGE.sub("<1m" if age == "now" else age, text, count=1)
+
+
+def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | None = None) -> str:
     """One focus item: its mark, the company, and the reason in words, in aligned columns."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, name_width))
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {escape(item.text)}"
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {escape(item_text(item, now))}"
 
 
 class SummaryLine(Static):
@@ -64,21 +82,25 @@ class FocusStrip(Static):
     DEFAULT_CSS = """
     FocusStrip {
         height: auto; max-height: 5; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+        width: 100%;
         border-top: hkey $warning; border-title-color: $warning;
     }
     """
 
     items: Sequence[FocusItem] = ()
+    lane_key = "F"  # the key that opens the whole lane, as the user has it (remaps)
+    clock: Callable[[], datetime] | None = None
 
     def show(self, items: Sequence[FocusItem]) -> None:
         """Draws the first items (or says the lane is clear)."""
         self.items = items
-        title = f"Focus ({len(items)})  F: all, act on them"
+        title = f"Focus ({len(items)})  {self.lane_key}: all, act on them"
         if title != self.border_title:
             self.border_title = title
         # Narrow screens give the reason more room than the name.
         width = max(12, min(NAME_WIDTH, self.size.width // 4)) if self.size.width else NAME_WIDTH
-        lines = [focus_line(item, width) for item in items[:STRIP_ITEMS]]
+        now = self.clock() if self.clock else None
+        lines = [focus_line(item, width, now) for item in items[:STRIP_ITEMS]]
         text = "\n".join(lines) or "[dim]Nothing needs you right now.[/dim]"
         old = self.content
         if text != old:

@@ -1,0 +1,141 @@
+"""A company captured whole before a delete, and put back with the same id (the board's undo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from sqlalchemy import select, update
+
+from halcrm.db.base import Base
+from halcrm.db.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    Event,
+    FocusAnswer,
+    Stage,
+    StageChange,
+    Visitor,
+)
+from halcrm.db.tx import Tx
+from halcrm.db.writer import Database
+from halcrm.domain.errors import Conflict
+from halcrm.domain.events import EventKind
+from halcrm.domain.stages import Source
+from halcrm.services.crm.queries import company_record, get_company
+from halcrm.services.crm.records import CompanyRecord
+
+
+class CompanySnapshot(msgspec.Struct, kw_only=True):
+    """Every row that a company's delete removes, as column values (primary keys aside)."""
+
+    company: dict[str, Any]
+    stage_id: str | None
+    links: list[dict[str, Any]]
+    stage_changes: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    focus_answers: list[dict[str, Any]]
+    visitor_pks: list[int]
+
+
+def _row(obj: Base, skip: tuple[str, ...] = ("pk",)) -> dict[str, Any]:
+    mapper = obj.__mapper__
+    return {
+        attr.key: getattr(obj, attr.key)
+        for attr in mapper.column_attrs
+        if attr.key not in skip and attr.key != "project_pk"
+    }
+
+
+def _capture(tx: Tx, company: Company) -> CompanySnapshot:
+    session = tx.session
+    stage = session.get(Stage, company.stage_pk) if company.stage_pk else None
+
+    def rows(model: type[Base], column: Any) -> list[dict[str, Any]]:
+        found = session.scalars(select(model).where(column == company.pk).order_by(column))
+        return [_row(r, ("pk", "company_pk")) for r in found]
+
+    return CompanySnapshot(
+        company=_row(company, ("pk", "stage_pk")),
+        stage_id=stage.id if stage is not None else None,
+        links=rows(ContactCompany, ContactCompany.company_pk),
+        stage_changes=rows(StageChange, StageChange.company_pk),
+        events=rows(Event, Event.company_pk),
+        focus_answers=rows(FocusAnswer, FocusAnswer.company_pk),
+        visitor_pks=list(
+            session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == company.pk))
+        ),
+    )
+
+
+async def capture_company(db: Database, project_id: str, company_id: str) -> CompanySnapshot:
+    """Reads everything a delete of ``company_id`` would remove."""
+
+    def work(tx: Tx) -> CompanySnapshot:
+        project = tx.project(project_id)
+        return _capture(tx, get_company(tx, project, company_id))
+
+    return await db.read(work)
+
+
+async def restore_company(
+    db: Database, project_id: str, snapshot: CompanySnapshot, source: Source = Source.BOARD
+) -> CompanyRecord:
+    """Puts a deleted company back with the same id, stage, contacts, history and events.
+
+    Rows whose other end is gone since (a deleted contact, a deleted stage) are left out;
+    a company holding the id again is a ``Conflict`` and nothing is written.
+    """
+
+    def work(tx: Tx) -> CompanyRecord:
+        project = tx.project(project_id)
+        session = tx.session
+        company_id = snapshot.company["id"]
+        taken = session.scalar(
+            select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
+        )
+        if taken is not None:
+            raise Conflict(f"a company with id {company_id!r} exists again")
+        stage_pk = None
+        if snapshot.stage_id is not None:
+            stage_pk = session.scalar(
+                select(Stage.pk).where(
+                    Stage.project_pk == project.pk, Stage.id == snapshot.stage_id
+                )
+            )
+        company = Company(**snapshot.company, project_pk=project.pk, stage_pk=stage_pk)
+        session.add(company)
+        session.flush()
+        contacts = {row["contact_pk"] for row in snapshot.links + snapshot.events}
+        alive = set(session.scalars(select(Contact.pk).where(Contact.pk.in_(contacts))))
+        visitors = {row["visitor_pk"] for row in snapshot.events}
+        seen = set(session.scalars(select(Visitor.pk).where(Visitor.pk.in_(visitors))))
+        for row in snapshot.links:
+            if row["contact_pk"] in alive:
+                session.add(ContactCompany(**row, company_pk=company.pk))
+        for model, rows in (
+            (StageChange, snapshot.stage_changes),
+            (Event, snapshot.events),
+            (FocusAnswer, snapshot.focus_answers),
+        ):
+            for row in rows:
+                extra: dict[str, Any] = {}
+                if "project_pk" in model.__table__.c:
+                    extra["project_pk"] = project.pk
+                if model is Event:  # its contact or visitor may be gone since: keep the event
+                    extra["contact_pk"] = row["contact_pk"] if row["contact_pk"] in alive else None
+                    extra["visitor_pk"] = row["visitor_pk"] if row["visitor_pk"] in seen else None
+                    row = {k: v for k, v in row.items() if k not in extra}
+                session.add(model(**row, company_pk=company.pk, **extra))
+        if snapshot.visitor_pks:
+            session.execute(
+                update(Visitor)
+                .where(Visitor.pk.in_(snapshot.visitor_pks), Visitor.active_company_pk.is_(None))
+                .values(active_company_pk=company.pk)
+            )
+        session.flush()
+        tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} restored", company)
+        return company_record(tx, project, company)
+
+    return await db.write(work)

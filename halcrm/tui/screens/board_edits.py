@@ -1,0 +1,121 @@
+"""The board's company writes: create, edit and delete, each undoable while the board is open."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.records import CompanyRecord
+from halcrm.tui.errors import board_action
+from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.modals.edit_company import FIELDS, CompanyForm, EditCompany
+from halcrm.tui.screens.board_actions import BoardActions
+from halcrm.tui.undo import Edited, Removed
+
+
+def form_of(record: CompanyRecord) -> CompanyForm:
+    deal = None if record.deal_value is None else Decimal(str(record.deal_value))
+    return CompanyForm(record.name, deal, record.notes, record.domain, record.industry)
+
+
+def changes(before: CompanyForm, after: CompanyForm) -> dict[str, Any]:
+    """The fields the dialog changed, by name."""
+    return {f: getattr(after, f) for f in FIELDS if getattr(after, f) != getattr(before, f)}
+
+
+class EditActions(BoardActions):
+    """New, edit and delete; `u` takes each back."""
+
+    def action_edit_company(self) -> None:
+        card = self._focused()
+        if card is not None:
+            self.edit_company(card.id)
+
+    @board_action
+    async def edit_company(self, company_id: str) -> None:
+        """Opens the edit dialog for a company and saves what changed."""
+        record = await self.services.company(company_id)
+        form = form_of(record)
+
+        def saved(result: CompanyForm | None) -> None:
+            if result is not None and result != form:
+                self.save_edit(company_id, form, result)
+
+        self.app.push_screen(EditCompany(f"Edit {record.name}", form), saved)
+
+    @board_action
+    async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
+        new = changes(before, after)
+        await self.services.update_company(company_id, CompanyPatch(**new), source=Source.BOARD)
+        back = CompanyPatch(**{f: getattr(before, f) for f in new})
+        self.undo_stack.push(Edited(company_id, after.name, back))
+        await self._after_edit(company_id)
+        self.done(f"Saved {after.name}.")
+
+    async def _after_edit(self, company_id: str) -> None:
+        await self._refresh_cards([company_id])
+        await self.refresh_company_screen({company_id})
+        self.board.focus_card(company_id)
+
+    async def undo_edit(self, undo: Edited) -> None:
+        record = await self.services.update_company(
+            undo.company_id, undo.patch, source=Source.BOARD
+        )
+        await self._after_edit(undo.company_id)
+        self.notify(f"Undone: {record.name} as it was before the edit.")
+
+    def action_new_company(self) -> None:
+        key = self.board.focus_key
+
+        def created(result: CompanyForm | None) -> None:
+            if result is not None:
+                self.create(result, key or None)
+
+        title = f"New company in {self.board.model.title(key)}"
+        self.app.push_screen(EditCompany(title), created)
+
+    @board_action
+    async def create(self, form: CompanyForm, stage: str | None) -> None:
+        body = CompanyCreate(
+            name=form.name,
+            deal_value=form.deal_value,
+            notes=form.notes,
+            domain=form.domain,
+            industry=form.industry,
+            stage=stage,
+        )
+        record = await self.services.create_company(body, source=Source.BOARD)
+        await self._refresh_cards([record.id])
+        self.board.focus_card(record.id)
+        self.notify(f"Created {record.name}.", timeout=3)
+
+    def action_delete_company(self) -> None:
+        card = self._focused()
+        if card is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(card.id, card.name)
+
+        undo = self.key("board.undo", "u")
+        question = f"Delete {card.name}? Its contacts' links and history go too ({undo} undoes)."
+        self.app.push_screen(Confirm(question, yes="Delete"), answered)
+
+    @board_action
+    async def delete(self, company_id: str, name: str) -> None:
+        # Captured first, in its own read: the undo brings back exactly what the delete took.
+        snapshot = await self.services.capture_company(company_id)
+        await self.services.delete_company(company_id, source=Source.BOARD)
+        self.undo_stack.push(Removed(company_id, name, snapshot))
+        self.board.apply([], [company_id])
+        self.request_figures()
+        self.done(f"Deleted {name}.")
+
+    async def undo_delete(self, undo: Removed) -> None:
+        record = await self.services.restore_company(undo.snapshot, source=Source.BOARD)
+        await self._refresh_cards([record.id])
+        self.board.focus_card(record.id)
+        self.notify(f"Undone: {record.name} is back.")

@@ -1,0 +1,182 @@
+"""Contacts from the board: search, open, create, and link to or unlink from a company."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import ContactCreate
+from halcrm.services.crm.records import ContactRecord
+from halcrm.services.facade import Services
+from halcrm.tui.errors import board_action
+from halcrm.tui.modals.contact_form import ContactForm, NewContact
+
+LIMIT = 50  # contacts listed per search: type more to narrow it
+
+
+def contact_prompt(contact: ContactRecord, company_id: str | None) -> str:
+    linked = company_id is not None and company_id in contact.company_ids
+    mark = "[b $success]● linked[/]  " if linked else ""
+    name = escape(contact.name or "—")
+    reach = escape(contact.email or contact.user_id or contact.id)
+    firms = len(contact.company_ids)
+    return f"{mark}[b]{name}[/b]  <{reach}>  [dim]{firms} compan{'y' if firms == 1 else 'ies'}[/]"
+
+
+def contact_detail(contact: ContactRecord, names: dict[str, str]) -> str:
+    companies = ", ".join(escape(names.get(c, c)) for c in contact.company_ids) or "none"
+    lines = [
+        f"[b]{escape(contact.name or '—')}[/b]",
+        f"Email      {escape(contact.email or '—')}",
+        f"User id    {escape(contact.user_id or '—')}",
+        f"Phone      {escape(contact.phone or '—')}",
+        f"Companies  {companies}",
+    ]
+    if contact.notes:
+        lines.append(f"Notes      {escape(contact.notes)}")
+    return "\n".join(lines)
+
+
+class ContactsScreen(Screen[None]):
+    """Every contact, searched as you type; for a company, `l` links and `x` unlinks one."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="contacts.back"),
+        Binding("slash", "search", "Search", key_display="/", id="contacts.search"),
+        Binding("n", "new", "New", id="contacts.new"),
+        Binding("l", "link", "Link", id="contacts.link"),
+        Binding("x", "unlink", "Unlink", id="contacts.unlink"),
+    ]
+
+    DEFAULT_CSS = """
+    ContactsScreen #title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    ContactsScreen #search { margin: 0 1; }
+    ContactsScreen #list { height: 1fr; margin: 0 1; }
+    ContactsScreen #detail { height: auto; max-height: 8; padding: 0 2; }
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        company_id: str | None = None,
+        company_name: str = "",
+        names: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.company_id = company_id
+        self.company_name = company_name
+        self.names = names or {}  # company id -> name, to show a contact's companies
+        self.found: list[ContactRecord] = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        title = "Contacts" + (
+            f" · linking to {escape(self.company_name)}" if self.company_id else ""
+        )
+        yield Static(title, id="title")
+        yield Input(id="search", placeholder="/ search names and emails · enter: to the list")
+        yield OptionList(id="list")
+        yield Static(id="detail")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#list", OptionList).focus()
+        self.search("")
+
+    @board_action
+    async def search(self, text: str) -> None:
+        """Lists the contacts matching ``text`` (all of them, first ``LIMIT``, when empty)."""
+        self.query_text = text
+        page = await self.services.contacts(q=text.strip() or None, limit=LIMIT)
+        if text != self.query_text:
+            return  # typing went on: a newer search follows
+        self.show(page.items)
+
+    def show(self, contacts: list[ContactRecord]) -> None:
+        self.found = contacts
+        options = self.query_one("#list", OptionList)
+        at = options.highlighted
+        options.clear_options()
+        options.add_options(Option(contact_prompt(c, self.company_id), id=c.id) for c in contacts)
+        if contacts:
+            options.highlighted = min(at or 0, len(contacts) - 1)
+        else:
+            self.query_one("#detail", Static).update("[dim]No contact matches.[/dim]")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    def on_input_submitted(self) -> None:
+        self.query_one("#list", OptionList).focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        contact = self.current
+        if contact is not None:
+            self.query_one("#detail", Static).update(contact_detail(contact, self.names))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # enter opens: the detail below shows the highlighted contact in full
+        self.on_option_list_option_highlighted(event)  # type: ignore[arg-type]
+
+    @property
+    def current(self) -> ContactRecord | None:
+        at = self.query_one("#list", OptionList).highlighted
+        return self.found[at] if at is not None and at < len(self.found) else None
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            self.query_one("#list", OptionList).focus()
+        else:
+            self.dismiss(None)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_new(self) -> None:
+        def made(form: ContactForm | None) -> None:
+            if form is not None:
+                self.create(form)
+
+        self.app.push_screen(NewContact(self.company_name or None), made)
+
+    @board_action
+    async def create(self, form: ContactForm) -> None:
+        body = ContactCreate(name=form.name, email=form.email)
+        contact = await self.services.create_contact(body, source=Source.BOARD)
+        if self.company_id is not None:
+            await self.services.link(contact.id, self.company_id)
+        self.notify(f"Contact {contact.name or contact.email} created.", timeout=3)
+        self.search(self.query_text)
+
+    @board_action
+    async def action_link(self) -> None:
+        await self._set_link(True)
+
+    @board_action
+    async def action_unlink(self) -> None:
+        await self._set_link(False)
+
+    async def _set_link(self, linked: bool) -> None:
+        contact = self.current
+        if self.company_id is None:
+            self.notify("Open contacts from a company to link them.", severity="warning")
+            return
+        if contact is None:
+            self.notify("No contact here.", severity="warning", timeout=2)
+            return
+        if linked:
+            await self.services.link(contact.id, self.company_id)
+        else:
+            await self.services.unlink(contact.id, self.company_id)
+        who = contact.name or contact.email or contact.id
+        where = self.company_name or self.company_id
+        self.notify(f"{who} {'linked to' if linked else 'unlinked from'} {where}.", timeout=3)
+        page = await self.services.contacts(q=self.query_text.strip() or None, limit=LIMIT)
+        self.show(page.items)

@@ -1,0 +1,40 @@
+"""Ages follow the clock: the ticker repaints cards and strip, and both say the same age."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+
+from halcrm.domain.stages import Source
+from halcrm.services.facade import Services
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.screens import board as board_screen
+from tests.conftest import FIXED_NOW
+from tests.tui.helpers import MutableClock, column_of, ready, until
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(FIXED_NOW)
+
+
+def drawn(app: HalcrmApp, key: str) -> str:
+    assert app.board_screen is not None
+    cards = app.board_screen.board.column(key).cards
+    return "\n".join(s.text for s in cards.render_lines(Region(0, 0, *cards.size)))
+
+
+async def test_a_widget_age_stays_current_on_the_card_and_in_the_strip(
+    seeded: Services, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_screen, "TICK", 0.05)  # the ticker's period, shortened
+    await seeded.move_company("birch", "qualified", source=Source.WIDGET)
+    app = HalcrmApp(seeded, seeded.bus, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        assert column_of(app, "birch") == "qualified"
+        await until(pilot, lambda: "↯ widget now" in drawn(app, "qualified"), "fresh age")
+        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        clock.advance(minutes=20)
+        await until(pilot, lambda: "↯ widget 20m" in drawn(app, "qualified"), "card age")
+        await until(pilot, lambda: "20m ago" in str(screen.strip.render()), "strip age")
