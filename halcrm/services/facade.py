@@ -242,14 +242,18 @@ class Services:
     async def delete_contact(self, contact_id: str) -> Deleted:
         return await contacts.delete_contact(self.db, self.project_id, contact_id)
 
-    async def link(self, contact_id: str, company_id: str) -> ContactRecord:
+    async def link(
+        self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
         return await contacts.set_link(
-            self.db, self.project_id, contact_id, company_id, linked=True
+            self.db, self.project_id, contact_id, company_id, linked=True, source=source
         )
 
-    async def unlink(self, contact_id: str, company_id: str) -> ContactRecord:
+    async def unlink(
+        self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
         return await contacts.set_link(
-            self.db, self.project_id, contact_id, company_id, linked=False
+            self.db, self.project_id, contact_id, company_id, linked=False, source=source
         )
 
     # Activity and the board's read models.

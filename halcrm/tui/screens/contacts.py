@@ -151,7 +151,7 @@ class ContactsScreen(Screen[None]):
         body = ContactCreate(name=form.name, email=form.email)
         contact = await self.services.create_contact(body, source=Source.BOARD)
         if self.company_id is not None:
-            await self.services.link(contact.id, self.company_id)
+            await self.services.link(contact.id, self.company_id, Source.BOARD)
         self.notify(f"Contact {contact.name or contact.email} created.", timeout=3)
         self.search(self.query_text)
 
@@ -172,9 +172,9 @@ class ContactsScreen(Screen[None]):
             self.notify("No contact here.", severity="warning", timeout=2)
             return
         if linked:
-            await self.services.link(contact.id, self.company_id)
+            await self.services.link(contact.id, self.company_id, Source.BOARD)
         else:
-            await self.services.unlink(contact.id, self.company_id)
+            await self.services.unlink(contact.id, self.company_id, Source.BOARD)
         who = contact.name or contact.email or contact.id
         where = self.company_name or self.company_id
         self.notify(f"{who} {'linked to' if linked else 'unlinked from'} {where}.", timeout=3)
