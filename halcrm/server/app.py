@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
 from halcrm.server.cors import widget_cors
+from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
 from halcrm.server.errors import EXCEPTION_HANDLERS
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.openapi import MoneySchema, document_errors
@@ -96,7 +97,10 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             "limits": Provide(provide_limits),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[widget_cors],
+        # CORS outermost, so an edge refusal still reaches a browser with its headers.
+        middleware=[widget_cors, refuse_nul],
+        request_class=EdgeRequest,
+        type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,
         state=State(
             {

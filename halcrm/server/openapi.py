@@ -17,6 +17,7 @@ from litestar.plugins import OpenAPISchemaPlugin
 from litestar.typing import FieldDefinition
 
 from halcrm.domain.money import MAX_DEAL_CENTS
+from halcrm.services.fields import JsonMoney
 
 ERROR_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
@@ -48,7 +49,7 @@ class MoneySchema(OpenAPISchemaPlugin):
 
     @staticmethod
     def is_plugin_supported_type(value: Any) -> bool:
-        return value is Decimal
+        return value is Decimal or value is JsonMoney
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         return Schema(
