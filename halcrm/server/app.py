@@ -13,7 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from halcrm import __version__
 from halcrm.server.cors import widget_cors
 from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
-from halcrm.server.errors import EXCEPTION_HANDLERS
+from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.openapi import MoneySchema, document_errors
 from halcrm.server.ratelimit import Limits, RateLimit
@@ -108,6 +108,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
                 "services": services,
                 "limits": limits,
                 "sse_keepalive": config.sse_keepalive,
+                "unavailable_log": Throttle(),
             }
         ),
         openapi_config=OpenAPIConfig(

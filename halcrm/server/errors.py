@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from typing import Any
 
+import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from halcrm.domain.errors import DomainError, ErrorKind
+from halcrm.domain.errors import DomainError, ErrorKind, StoreUnavailable
 
 log = logging.getLogger("halcrm.server")
 
@@ -21,6 +26,7 @@ STATUS_BY_KIND = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.RATE_LIMITED: 429,
+    ErrorKind.UNAVAILABLE: 503,
 }
 
 CODE_BY_STATUS = {
@@ -75,7 +81,98 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[s
     return response
 
 
+# SQLite's messages for a store that cannot take writes, and what to tell the caller.
+SQLITE_REASONS = {
+    "readonly database": "the database file is read-only",
+    "disk is full": "the disk is full",
+    "disk i/o error": "the disk failed to write",
+    "unable to open database": "the database file cannot be opened",
+    "file is not a database": "the database file is damaged",
+    "disk image is malformed": "the database file is damaged",
+}
+# PostgreSQL SQLSTATEs (exact, then by class) for the same situations.
+PG_REASONS = {
+    "25006": "the database is read-only",
+    "53100": "the database server's disk is full",
+    "57P01": "the database server is shutting down",
+    "57P02": "the database server is shutting down",
+    "57P03": "the database server is not accepting connections",
+}
+PG_CLASS_REASONS = {
+    "08": "the connection to the database was lost",
+    "53": "the database server is out of resources",
+    "57": "the database server stopped the call",
+}
+# A store that is down answers every call the same way: one log line per this many seconds.
+UNAVAILABLE_LOG_SECONDS = 10.0
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why the store cannot take the call (read-only, disk full, shut down), or None when
+    ``exc`` is some other failure. Looks through SQLAlchemy's wrappers and causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PoolTimeout):
+            return "no database connection is free"
+        orig = current.orig if isinstance(current, DBAPIError) else current
+        reason = _driver_reason(orig)
+        if reason is not None:
+            return reason
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _driver_reason(orig: BaseException | None) -> str | None:
+    if isinstance(orig, sqlite3.Error):
+        text = str(orig).lower()
+        return next((why for what, why in SQLITE_REASONS.items() if what in text), None)
+    if isinstance(orig, psycopg.Error):
+        state = orig.sqlstate or ""
+        if state in PG_REASONS:
+            return PG_REASONS[state]
+        if state[:2] in PG_CLASS_REASONS:
+            return PG_CLASS_REASONS[state[:2]]
+        if not state and isinstance(orig, psycopg.OperationalError):
+            return "the database server cannot be reached"
+    return None
+
+
+class Throttle:
+    """Lets one log line through per ``seconds``, counting the ones it held back (one per
+    app, in its state)."""
+
+    def __init__(self, seconds: float = UNAVAILABLE_LOG_SECONDS) -> None:
+        self.seconds = seconds
+        self.last = -seconds
+        self.held = 0
+
+    def allow(self) -> int | None:
+        now = time.monotonic()
+        if now - self.last < self.seconds:
+            self.held += 1
+            return None
+        held, self.held, self.last = self.held, 0, now
+        return held
+
+
+def store_unavailable(request: Request[Any, Any, Any], reason: str) -> Response[dict[str, Any]]:
+    throttle: Throttle = request.app.state.unavailable_log
+    held = throttle.allow()
+    if held is not None:
+        more = f" ({held} more refused since the last line)" if held else ""
+        log.warning(
+            "store unavailable on %s %s: %s%s", request.method, request.url.path, reason, more
+        )
+    error = StoreUnavailable(f"{reason}; nothing was written, try again later")
+    return error_response(503, error.code, error.detail)
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    reason = unavailable_reason(exc)
+    if reason is not None:
+        return store_unavailable(request, reason)
     # Litestar only logs unhandled errors in debug mode: this is where they are not lost.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
