@@ -17,6 +17,7 @@ from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.openapi import MoneySchema, document_errors
 from halcrm.server.ratelimit import Limits, RateLimit
+from halcrm.server.refusals import RefusalReporter
 from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
@@ -109,6 +110,8 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
                 "limits": limits,
                 "sse_keepalive": config.sse_keepalive,
                 "unavailable_log": Throttle(),
+                "refusals": RefusalReporter(services.bus) if services is not None else None,
+                "project_id": getattr(services, "project_id", ""),
             }
         ),
         openapi_config=OpenAPIConfig(

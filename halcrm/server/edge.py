@@ -85,6 +85,16 @@ class EdgeRequest(Request[Any, Any, Any]):
             raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
 
 
+def parsed_body(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """The JSON object the route decoded from the body, or None (not JSON, not read yet).
+
+    Read from the connection state Litestar keeps in the scope, which every ``Request`` made
+    for this call (an exception handler's included) shares.
+    """
+    decoded = value_or_default(request._connection_state.json, None)
+    return decoded if isinstance(decoded, dict) else None
+
+
 def decode_money(target: type, value: Any) -> JsonMoney:
     """The decode hook for deal values: a JSON number, never a string or a boolean."""
     if isinstance(value, bool) or not isinstance(value, int | float):

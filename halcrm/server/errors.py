@@ -15,6 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from halcrm.domain.errors import DomainError, ErrorKind, StoreUnavailable
+from halcrm.server.edge import parsed_body
+from halcrm.server.refusals import WIDGET_PREFIX, Refusal, RefusalReporter
 
 log = logging.getLogger("halcrm.server")
 
@@ -49,12 +51,37 @@ def error_response(status: int, code: str, detail: str, **extra: Any) -> Respons
     return Response({"error": code, "detail": detail, **extra}, status_code=status, headers=headers)
 
 
-def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    return error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail, **exc.extra)
+def report_refusal(request: Request[Any, Any, Any], status: int, code: str, detail: str) -> None:
+    """A refused widget call goes to the log and the bus (never the database)."""
+    path = request.scope.get("path", "")
+    if not path.startswith(WIDGET_PREFIX) or not 400 <= status < 500:
+        return
+    reporter: RefusalReporter | None = request.app.state.get("refusals")
+    if reporter is None:
+        return
+    body = parsed_body(request) or {}
+    project = body.get("app_id") or body.get("project_id")
+    visitor = body.get("visitor_id")
+    reporter.report(
+        Refusal(
+            project_id=project if isinstance(project, str) else request.app.state.project_id,
+            route=path.removeprefix(WIDGET_PREFIX) or path,
+            visitor_id=visitor if isinstance(visitor, str) else None,
+            code=code,
+            detail=detail,
+            status=status,
+        )
+    )
+
+
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = STATUS_BY_KIND[exc.kind]
+    report_refusal(request, status, exc.code, exc.detail)
+    return error_response(status, exc.code, exc.detail, **exc.extra)
 
 
 def validation_error(
-    _: Request[Any, Any, Any], exc: ValidationException
+    request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
     problems = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
@@ -66,16 +93,18 @@ def validation_error(
                 key, message = None, "the request body is missing: send a JSON object"
             problems.append(f"{key}: {message}" if key else message)
     detail = "; ".join(p for p in problems if p) or _clean(exc.detail) or "request is not valid"
+    report_refusal(request, 400, "invalid_request", detail)
     return error_response(400, "invalid_request", detail, problems=problems or None)
 
 
-def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     code = CODE_BY_STATUS.get(status, "error")
     detail = _clean(exc.detail) or code.replace("_", " ")
     if status == 413:
         detail = "request body is larger than the server accepts (64 KiB by default)"
     headers = {k: v for k, v in (exc.headers or {}).items()}
+    report_refusal(request, status, code, detail)
     response = error_response(status, code, detail)
     response.headers.update(headers)
     return response
