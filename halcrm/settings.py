@@ -54,6 +54,16 @@ class Settings:
     widget_burst: int = 60
     api_key_rate: float = 50.0
     api_key_burst: int = 100
+    # Ceilings over all visitors: per client address and per project.
+    client_rate: float = 100.0
+    client_burst: int = 300
+    project_rate: float = 1000.0
+    project_burst: int = 3000
+    # Where rate limits live: Redis (shared by several server processes) when set, else memory.
+    redis_url: str | None = None
+    # Seconds a connection may take to send its request headers, and then its body.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +84,13 @@ class Settings:
             widget_burst=_number(env, "HALCRM_WIDGET_BURST", int, 60),
             api_key_rate=_number(env, "HALCRM_API_KEY_RATE", float, 50.0),
             api_key_burst=_number(env, "HALCRM_API_KEY_BURST", int, 100),
+            client_rate=_number(env, "HALCRM_CLIENT_RATE", float, 100.0),
+            client_burst=_number(env, "HALCRM_CLIENT_BURST", int, 300),
+            project_rate=_number(env, "HALCRM_PROJECT_RATE", float, 1000.0),
+            project_burst=_number(env, "HALCRM_PROJECT_BURST", int, 3000),
+            redis_url=env.get("HALCRM_REDIS_URL") or None,
+            header_timeout=_number(env, "HALCRM_HEADER_TIMEOUT", float, 10.0),
+            body_timeout=_number(env, "HALCRM_BODY_TIMEOUT", float, 30.0),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
 from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.openapi import MoneySchema, document_errors
-from halcrm.server.ratelimit import Limits, RateLimit
+from halcrm.server.ratelimit import Limits, MemoryBuckets, RateLimit, RedisBuckets
 from halcrm.server.refusals import RefusalReporter
 from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
@@ -39,6 +39,13 @@ class ServerConfig:
     # 20 a second with bursts of 60 per visitor: far above what one browser tab's widget sends.
     widget_rate: RateLimit = field(default_factory=lambda: RateLimit(20.0, 60))
     api_key_rate: RateLimit = field(default_factory=lambda: RateLimit(50.0, 100))
+    # Ceilings over all visitors, so rotating visitor ids buys no unlimited writes.
+    client_rate: RateLimit = field(default_factory=lambda: RateLimit(100.0, 300))
+    project_rate: RateLimit = field(default_factory=lambda: RateLimit(1000.0, 3000))
+    # Rate limits in Redis (shared by several processes) when set, else in this process.
+    redis_url: str | None = None
+    # A request body must arrive within this many seconds once its headers are in.
+    body_timeout: float = 30.0
     # Seconds between keep-alive comments on an idle event stream.
     sse_keepalive: float = 15.0
 
@@ -50,6 +57,10 @@ def server_config(settings: Settings) -> ServerConfig:
         max_body_bytes=settings.max_body_bytes,
         widget_rate=RateLimit(settings.widget_rate, settings.widget_burst),
         api_key_rate=RateLimit(settings.api_key_rate, settings.api_key_burst),
+        client_rate=RateLimit(settings.client_rate, settings.client_burst),
+        project_rate=RateLimit(settings.project_rate, settings.project_burst),
+        redis_url=settings.redis_url,
+        body_timeout=settings.body_timeout,
     )
 
 
@@ -62,7 +73,10 @@ async def health() -> dict[str, str]:
 def create_app(services: Services, config: ServerConfig) -> Litestar:
     """Builds the app around ``services``; nothing module-level, so tests build their own."""
 
-    limits = Limits(config.widget_rate, config.api_key_rate)
+    store = RedisBuckets(config.redis_url) if config.redis_url else MemoryBuckets()
+    limits = Limits(
+        config.widget_rate, config.api_key_rate, config.client_rate, config.project_rate, store
+    )
 
     async def provide_services() -> Services:
         return services
@@ -98,6 +112,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             "limits": Provide(provide_limits),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        on_shutdown=[limits.close],
         # CORS outermost, so an edge refusal still reaches a browser with its headers.
         middleware=[widget_cors, refuse_nul],
         request_class=EdgeRequest,

@@ -37,4 +37,4 @@ async def api_key_guard(
     if not given:
         raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
     record = await connection.app.state.services.authenticate_api_key(given)
-    connection.app.state.limits.api_key_call(record.id)
+    await connection.app.state.limits.api_key_call(record.id)
