@@ -127,7 +127,8 @@ for i, key in ipairs(KEYS) do
 end
 if refused > 0 then return {math.ceil(wait), refused} end
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, string.format('%.0f', full[i]), 'PX', math.ceil((full[i] - now) / 1000) + 1000)
+  local ttl = math.ceil((full[i] - now) / 1000) + 1000
+  redis.call('SET', key, string.format('%.0f', full[i]), 'PX', ttl)
 end
 return {0, 0}
 """
