@@ -26,6 +26,7 @@ from halcrm.server.routes.project import ProjectController, StageController
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
+from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 
@@ -44,7 +45,9 @@ class ServerConfig:
     project_rate: RateLimit = field(default_factory=lambda: RateLimit(1000.0, 3000))
     # Rate limits in Redis (shared by several processes) when set, else in this process.
     redis_url: str | None = None
-    # A request body must arrive within this many seconds once its headers are in.
+    # Request headers must be in this many seconds after a connection opens (or a kept-alive
+    # one starts its next request), and the body this many seconds after the headers.
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
     body_timeout: float = 30.0
     # Seconds between keep-alive comments on an idle event stream.
     sse_keepalive: float = 15.0
@@ -60,6 +63,7 @@ def server_config(settings: Settings) -> ServerConfig:
         client_rate=RateLimit(settings.client_rate, settings.client_burst),
         project_rate=RateLimit(settings.project_rate, settings.project_burst),
         redis_url=settings.redis_url,
+        header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
     )
 
@@ -114,7 +118,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[limits.close],
         # CORS outermost, so an edge refusal still reaches a browser with its headers.
-        middleware=[widget_cors, refuse_nul],
+        middleware=[widget_cors, refuse_nul, body_deadline(config.body_timeout)],
         request_class=EdgeRequest,
         type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,
@@ -125,6 +129,8 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
                 "limits": limits,
                 "sse_keepalive": config.sse_keepalive,
                 "unavailable_log": Throttle(),
+                # Read by make_server (server/embedded.py) for uvicorn's protocol.
+                "header_timeout": config.header_timeout,
                 "refusals": RefusalReporter(services.bus) if services is not None else None,
                 "project_id": getattr(services, "project_id", ""),
             }
