@@ -74,6 +74,39 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+def _state(services: Services, config: ServerConfig, limits: Limits) -> State:
+    return State(
+        {
+            "account_token": config.account_token,
+            "services": services,
+            "limits": limits,
+            "sse_keepalive": config.sse_keepalive,
+            "unavailable_log": Throttle(),
+            # Read by make_server (server/embedded.py) for uvicorn's protocol.
+            "header_timeout": config.header_timeout,
+            # services is None only where a test lists the routes.
+            "refusals": RefusalReporter(services.bus) if services is not None else None,
+            "project_id": getattr(services, "project_id", ""),
+        }
+    )
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="halcrm",
+        version=__version__,
+        path="/schema",
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer"),
+                "api_key": SecurityScheme(
+                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                ),
+            }
+        ),
+    )
+
+
 def create_app(services: Services, config: ServerConfig) -> Litestar:
     """Builds the app around ``services``; nothing module-level, so tests build their own."""
 
@@ -122,32 +155,8 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         request_class=EdgeRequest,
         type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,
-        state=State(
-            {
-                "account_token": config.account_token,
-                "services": services,
-                "limits": limits,
-                "sse_keepalive": config.sse_keepalive,
-                "unavailable_log": Throttle(),
-                # Read by make_server (server/embedded.py) for uvicorn's protocol.
-                "header_timeout": config.header_timeout,
-                "refusals": RefusalReporter(services.bus) if services is not None else None,
-                "project_id": getattr(services, "project_id", ""),
-            }
-        ),
-        openapi_config=OpenAPIConfig(
-            title="halcrm",
-            version=__version__,
-            path="/schema",
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer"),
-                    "api_key": SecurityScheme(
-                        type="apiKey", name="X-API-Key", security_scheme_in="header"
-                    ),
-                }
-            ),
-        ),
+        state=_state(services, config, limits),
+        openapi_config=_openapi_config(),
         plugins=[MoneySchema()],
         debug=False,
         # halcrm configures logging itself (to a file while the board is open).
