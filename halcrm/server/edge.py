@@ -8,7 +8,6 @@ the decoder's recursion limit is never reached.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -19,6 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.empty import value_or_default
 
 from halcrm.domain.errors import InvalidRequest
+from halcrm.server.errors import domain_error
 from halcrm.services.fields import JsonMoney
 
 # Objects and arrays inside one another: a widget body needs about 6 (body, company, metadata
@@ -85,16 +85,6 @@ class EdgeRequest(Request[Any, Any, Any]):
             raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
 
 
-def parsed_body(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
-    """The JSON object the route decoded from the body, or None (not JSON, not read yet).
-
-    Read from the connection state Litestar keeps in the scope, which every ``Request`` made
-    for this call (an exception handler's included) shares.
-    """
-    decoded = value_or_default(request._connection_state.json, None)
-    return decoded if isinstance(decoded, dict) else None
-
-
 def decode_money(target: type, value: Any) -> JsonMoney:
     """The decode hook for deal values: a JSON number, never a string or a boolean."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -115,22 +105,16 @@ def _nul_in_scope(scope: Scope) -> bool:
 
 
 def refuse_nul(app: ASGIApp) -> ASGIApp:
-    """Wraps the app: a NUL in the path, the query or a header is refused before routing."""
+    """Wraps the route handlers: a NUL in the path, the query or a header is refused before
+    anything reads them."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _nul_in_scope(scope):
-            body = json.dumps({"error": "invalid_request", "detail": NUL_DETAIL}).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            # Answered here, inside the CORS wrapper (an exception would pass it on its way
+            # out): the usual error body, and a widget route's refusal reported as any other.
+            request: Request[Any, Any, Any] = Request(scope)
+            response = domain_error(request, InvalidRequest(NUL_DETAIL))
+            await response.to_asgi_response(None, request)(scope, receive, send)
             return
         await app(scope, receive, send)
 

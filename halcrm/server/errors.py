@@ -15,8 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from halcrm.domain.errors import DomainError, ErrorKind, StoreUnavailable
-from halcrm.server.edge import parsed_body
-from halcrm.server.refusals import WIDGET_PREFIX, Refusal, RefusalReporter
+from halcrm.server.refusals import WIDGET_PREFIX, Refusal, RefusalReporter, parsed_body
 
 log = logging.getLogger("halcrm.server")
 

@@ -13,6 +13,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request
+from litestar.utils.empty import value_or_default
 
 from halcrm.bus import EventBus
 from halcrm.domain.events import DomainEvent, EventKind
@@ -110,3 +114,13 @@ class RefusalReporter:
             },
         )
         self._bus.publish((event,))
+
+
+def parsed_body(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """The JSON object the route decoded from the body, or None (not JSON, not read yet).
+
+    Read from the connection state Litestar keeps in the scope, which every ``Request`` made
+    for this call (an exception handler's included) shares.
+    """
+    decoded = value_or_default(request._connection_state.json, None)
+    return decoded if isinstance(decoded, dict) else None

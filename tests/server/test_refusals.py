@@ -134,3 +134,17 @@ async def test_the_stream_sends_refusals_without_an_id(runtime):
         assert event.id is None
         assert not any(line.startswith("id:") for line in event.lines)
         assert event.json()["data"]["code"] == "visitor_not_identified"
+
+
+async def test_a_nul_in_a_widget_query_is_a_refusal_too(client, widget, services):
+    sub = services.bus.subscribe()
+    try:
+        answer = await client.post("/api/widget/track?x=%00", json=widget(name="signup"))
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_request"
+        assert answer.headers["access-control-allow-origin"] == "*"
+        events = [e for e in await _drain(sub) if e.kind is EventKind.REFUSED]
+    finally:
+        sub.close()
+    assert [(e.data["route"], e.data["code"]) for e in events] == [("track", "invalid_request")]
+    assert (await services.activity()).items == []
