@@ -34,8 +34,13 @@ def halcrm_command() -> list[str]:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The current environment without any ``HALCRM_*`` setting, plus ``extra``."""
+    """The current environment without any ``HALCRM_*`` setting, plus ``extra``.
+
+    The client-address and project ceilings are off: the bench's load comes from one address
+    on purpose, far above what a public server should take from one client.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
+    env.update(HALCRM_CLIENT_RATE="0", HALCRM_PROJECT_RATE="0")
     env.update(extra)
     return env
 

@@ -79,8 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(cli_project.run(args, settings))
     if command in cli_data.COMMANDS:
         return cli_data.run(args, settings)
+    from halcrm.cli_db_check import database_problem
     from halcrm.logs import setup_logging
 
+    problem = database_problem(settings.db)
+    if problem is not None:
+        print(f"halcrm: {problem}", file=sys.stderr)
+        return 1
     if command == "serve":
         from halcrm.serve import serve
 
@@ -109,3 +114,14 @@ def _run(coro: object, settings: Settings | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from sqlalchemy.exc import DBAPIError
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        # A database that fails past the start-up check (damaged deeper than its first page,
+        # a server that refuses us): one line, not SQLAlchemy's page of traceback.
+        where = f" {settings.db}" if settings else ""
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"
+        print(f"halcrm: the database{where} failed: {first}", file=sys.stderr)
+        return 1

@@ -56,6 +56,16 @@ class Settings:
     api_key_burst: int = 100
     # Daily SQLite backups in data_dir/backups, kept this many days; 0 turns them off.
     backup_days: int = 7
+    # Ceilings over all visitors: per client address and per project.
+    client_rate: float = 100.0
+    client_burst: int = 300
+    project_rate: float = 1000.0
+    project_burst: int = 3000
+    # Where rate limits live: Redis (shared by several server processes) when set, else memory.
+    redis_url: str | None = None
+    # Seconds a connection may take to send its request headers, and then its body.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -77,6 +87,13 @@ class Settings:
             api_key_rate=_number(env, "HALCRM_API_KEY_RATE", float, 50.0),
             api_key_burst=_number(env, "HALCRM_API_KEY_BURST", int, 100),
             backup_days=_number(env, "HALCRM_BACKUP_DAYS", int, 7),
+            client_rate=_number(env, "HALCRM_CLIENT_RATE", float, 100.0),
+            client_burst=_number(env, "HALCRM_CLIENT_BURST", int, 300),
+            project_rate=_number(env, "HALCRM_PROJECT_RATE", float, 1000.0),
+            project_burst=_number(env, "HALCRM_PROJECT_BURST", int, 3000),
+            redis_url=env.get("HALCRM_REDIS_URL") or None,
+            header_timeout=_number(env, "HALCRM_HEADER_TIMEOUT", float, 10.0),
+            body_timeout=_number(env, "HALCRM_BODY_TIMEOUT", float, 30.0),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ class ErrorKind(Enum):
     CONFLICT = "conflict"
     TOO_LARGE = "too_large"
     RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
 
 
 class DomainError(Exception):
@@ -97,3 +98,10 @@ class AmbiguousCompany(Conflict):
 class RateLimited(DomainError):
     kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"
+
+
+class StoreUnavailable(DomainError):
+    """The store cannot take writes now (read-only file or database, disk full, shut down)."""
+
+    kind = ErrorKind.UNAVAILABLE
+    code = "unavailable"

@@ -45,17 +45,22 @@ def user_hash(secret: str, visitor_id: str) -> str:
 
 
 def verify_user_hash(secret: str, visitor_id: str, given: str | None) -> bool:
-    """Checks a client's ``user_hash`` in constant time."""
+    """Checks a client's ``user_hash`` in constant time.
+
+    Compared as bytes: ``compare_digest`` refuses non-ASCII ``str`` with a TypeError, and a
+    hash that is not ASCII hex is simply wrong.
+    """
     if not given:
         return False
-    # Bytes: compare_digest refuses a str with non-ASCII characters, which is simply wrong here.
     return hmac.compare_digest(
-        user_hash(secret, visitor_id).encode(), given.strip().lower().encode()
+        user_hash(secret, visitor_id).encode(), given.strip().lower().encode("utf-8", "replace")
     )
 
 
 def tokens_match(expected: str, given: str | None) -> bool:
-    """Compares credentials in constant time."""
+    """Compares credentials in constant time (as UTF-8 bytes, so any text compares)."""
     if not given:
         return False
-    return hmac.compare_digest(expected.encode(), given.encode())
+    return hmac.compare_digest(
+        expected.encode("utf-8", "replace"), given.encode("utf-8", "replace")
+    )

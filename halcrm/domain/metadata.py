@@ -35,9 +35,11 @@ def merge_checked(
 
 
 def check(value: Mapping[str, Any], *, field: str) -> None:
-    """Refuses metadata over the documented limits, naming the limit."""
-    if len(value) > MAX_KEYS:
-        raise InvalidRequest(f"{field} has more than {MAX_KEYS} keys", field=field)
+    """Refuses metadata over the documented limits, naming the limit.
+
+    Every level is held to the same limits (keys per object, key length, list length, string
+    length), and objects and lists nest at most ``MAX_DEPTH`` levels.
+    """
     _check_level(value, field, 1)
 
 
@@ -53,6 +55,9 @@ def _check_level(value: Any, field: str, depth: int) -> None:
     if isinstance(value, Mapping):
         if depth > MAX_DEPTH:
             raise InvalidRequest(f"{field} is nested deeper than {MAX_DEPTH} levels", field=field)
+        if len(value) > MAX_KEYS:
+            where = "" if depth == 1 else " (in a nested object)"
+            raise InvalidRequest(f"{field} has more than {MAX_KEYS} keys{where}", field=field)
         for key, item in value.items():
             if len(key) > MAX_KEY_LENGTH:
                 raise InvalidRequest(

@@ -109,8 +109,10 @@ def resolve_stage(stages: Sequence[StageInfo], ref: str) -> StageInfo:
     for stage in stages:
         if stage.name.casefold() == folded:
             return stage
-    valid = ", ".join(s.name for s in sorted(stages, key=lambda s: s.position))
-    raise UnknownStage(f"unknown stage {ref!r}; valid stages: {valid}", valid_stages=valid)
+    names = [s.name for s in sorted(stages, key=lambda s: s.position)]
+    raise UnknownStage(
+        f"unknown stage {ref!r}; valid stages: {', '.join(names)}", valid_stages=names
+    )
 
 
 def is_stalled(stage: StageInfo | None, last_activity_at: datetime, now: datetime) -> bool:

@@ -14,11 +14,13 @@ from litestar.openapi.spec import Components, SecurityScheme
 from halcrm import __version__
 from halcrm.db.idempotency import Replayed
 from halcrm.server.cors import widget_cors
-from halcrm.server.errors import EXCEPTION_HANDLERS
+from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
+from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.idempotency import idempotency, replayed
 from halcrm.server.openapi import MoneySchema, document_errors
-from halcrm.server.ratelimit import Limits, RateLimit
+from halcrm.server.ratelimit import Limits, MemoryBuckets, RateLimit, RedisBuckets
+from halcrm.server.refusals import RefusalReporter
 from halcrm.server.routes.activity import activity
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
@@ -29,6 +31,7 @@ from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, vi
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
+from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 
@@ -42,6 +45,15 @@ class ServerConfig:
     # 20 a second with bursts of 60 per visitor: far above what one browser tab's widget sends.
     widget_rate: RateLimit = field(default_factory=lambda: RateLimit(20.0, 60))
     api_key_rate: RateLimit = field(default_factory=lambda: RateLimit(50.0, 100))
+    # Ceilings over all visitors, so rotating visitor ids buys no unlimited writes.
+    client_rate: RateLimit = field(default_factory=lambda: RateLimit(100.0, 300))
+    project_rate: RateLimit = field(default_factory=lambda: RateLimit(1000.0, 3000))
+    # Rate limits in Redis (shared by several processes) when set, else in this process.
+    redis_url: str | None = None
+    # Request headers must be in this many seconds after a connection opens (or a kept-alive
+    # one starts its next request), and the body this many seconds after the headers.
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = 30.0
     # Seconds between keep-alive comments on an idle event stream.
     sse_keepalive: float = 15.0
 
@@ -53,6 +65,11 @@ def server_config(settings: Settings) -> ServerConfig:
         max_body_bytes=settings.max_body_bytes,
         widget_rate=RateLimit(settings.widget_rate, settings.widget_burst),
         api_key_rate=RateLimit(settings.api_key_rate, settings.api_key_burst),
+        client_rate=RateLimit(settings.client_rate, settings.client_burst),
+        project_rate=RateLimit(settings.project_rate, settings.project_burst),
+        redis_url=settings.redis_url,
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
     )
 
 
@@ -62,10 +79,46 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+def _state(services: Services, config: ServerConfig, limits: Limits) -> State:
+    return State(
+        {
+            "account_token": config.account_token,
+            "services": services,
+            "limits": limits,
+            "sse_keepalive": config.sse_keepalive,
+            "unavailable_log": Throttle(),
+            # Read by make_server (server/embedded.py) for uvicorn's protocol.
+            "header_timeout": config.header_timeout,
+            # services is None only where a test lists the routes.
+            "refusals": RefusalReporter(services.bus) if services is not None else None,
+            "project_id": getattr(services, "project_id", ""),
+        }
+    )
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="halcrm",
+        version=__version__,
+        path="/schema",
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer"),
+                "api_key": SecurityScheme(
+                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                ),
+            }
+        ),
+    )
+
+
 def create_app(services: Services, config: ServerConfig) -> Litestar:
     """Builds the app around ``services``; nothing module-level, so tests build their own."""
 
-    limits = Limits(config.widget_rate, config.api_key_rate)
+    store = RedisBuckets(config.redis_url) if config.redis_url else MemoryBuckets()
+    limits = Limits(
+        config.widget_rate, config.api_key_rate, config.client_rate, config.project_rate, store
+    )
 
     async def provide_services() -> Services:
         return services
@@ -114,29 +167,15 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             "limits": Provide(provide_limits),
         },
         exception_handlers={**EXCEPTION_HANDLERS, Replayed: replayed},
-        middleware=[widget_cors, idempotency],
+        on_shutdown=[limits.close],
+        # CORS outermost, so an edge refusal still reaches a browser with its headers; the
+        # idempotency claim innermost, once the body has passed the edge's checks.
+        middleware=[widget_cors, refuse_nul, body_deadline(config.body_timeout), idempotency],
+        request_class=EdgeRequest,
+        type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,
-        state=State(
-            {
-                "account_token": config.account_token,
-                "services": services,
-                "limits": limits,
-                "sse_keepalive": config.sse_keepalive,
-            }
-        ),
-        openapi_config=OpenAPIConfig(
-            title="halcrm",
-            version=__version__,
-            path="/schema",
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer"),
-                    "api_key": SecurityScheme(
-                        type="apiKey", name="X-API-Key", security_scheme_in="header"
-                    ),
-                }
-            ),
-        ),
+        state=_state(services, config, limits),
+        openapi_config=_openapi_config(),
         plugins=[MoneySchema()],
         debug=False,
         # halcrm configures logging itself (to a file while the board is open).

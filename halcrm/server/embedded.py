@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, header_deadline_protocol
+
 
 class EmbeddedServer(uvicorn.Server):
     """A uvicorn server that leaves signals to its host.
@@ -51,9 +53,18 @@ def bound_port(sock: socket.socket) -> int:
     return int(sock.getsockname()[1])
 
 
-def make_server(app: Any, *, graceful_timeout: float = 3.0) -> EmbeddedServer:
+def make_server(
+    app: Any, *, graceful_timeout: float = 3.0, header_timeout: float | None = None
+) -> EmbeddedServer:
+    """uvicorn for ``app``; the header deadline is ``header_timeout``, else the app's own
+    (``create_app`` keeps its configuration's in the app state)."""
+    if header_timeout is None:
+        state = getattr(app, "state", None)
+        header_timeout = float(getattr(state, "header_timeout", DEFAULT_HEADER_TIMEOUT))
     config = uvicorn.Config(
         app,
+        # Connections that trickle their headers are closed (server/slow_clients.py).
+        http=header_deadline_protocol(header_timeout) if header_timeout > 0 else "auto",
         # uvicorn configures logging when Config is built and would write over the board.
         log_config=None,
         access_log=False,

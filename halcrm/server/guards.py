@@ -38,5 +38,5 @@ async def api_key_guard(
     if not given:
         raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
     record, project_id = await connection.app.state.services.find_api_key(given)
-    connection.app.state.limits.api_key_call(record.id)
+    await connection.app.state.limits.api_key_call(record.id)
     connection.scope.setdefault("state", {})["project_id"] = project_id

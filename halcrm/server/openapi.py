@@ -17,6 +17,7 @@ from litestar.plugins import OpenAPISchemaPlugin
 from litestar.typing import FieldDefinition
 
 from halcrm.domain.money import MAX_DEAL_CENTS
+from halcrm.services.fields import JsonMoney
 
 ERROR_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
@@ -35,9 +36,11 @@ ERRORS = {
     403: "the widget named a company its visitor's contact is not linked to",
     404: "an unknown id (project, company, contact, conversation, stage)",
     405: "the path does not take this method",
+    408: "the request body did not arrive in time",
     409: "a precondition does not hold (already exists, not identified, ambiguous company)",
     413: "the body is over the size limit",
-    429: "over the per-visitor or per-key rate limit (see Retry-After)",
+    429: "over a rate limit: per visitor, client address, project or key (see Retry-After)",
+    503: "the store cannot take writes now (read-only, disk full, shutting down)",
 }
 EVENT_STREAM = "text/event-stream"
 
@@ -48,7 +51,7 @@ class MoneySchema(OpenAPISchemaPlugin):
 
     @staticmethod
     def is_plugin_supported_type(value: Any) -> bool:
-        return value is Decimal
+        return value is Decimal or value is JsonMoney
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         return Schema(

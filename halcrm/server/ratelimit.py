@@ -1,18 +1,37 @@
-"""Rate limits: in-memory token buckets per widget visitor and per public API key."""
+"""Rate limits: per widget visitor, per client address, per project and per public API key.
+
+Each limit is a bucket kept by the generic cell rate algorithm (GCRA): one number per key, the
+time at which the bucket is full again, so a check is one read and one write. A call checks
+all its buckets at once and takes a token from each only when none is empty: a call refused
+by one ceiling spends nothing from the others.
+
+Two places keep the buckets: the process's memory (one server process), or Litestar's
+``RedisStore`` when ``HALCRM_REDIS_URL`` is set, where one Lua script checks and takes every
+bucket of a call atomically, so several worker processes share the limits exactly.
+
+The visitor bucket is keyed by the project, the visitor id *and* the ``user_hash`` the call
+carries: a caller who does not know a visitor's hash cannot spend that visitor's bucket (its
+calls fill a bucket of their own, and the client-address and project ceilings bound those).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from halcrm.domain.errors import RateLimited
 from halcrm.services.widget.inputs import WidgetBody
 
+log = logging.getLogger("halcrm.server.ratelimit")
 # Buckets of idle callers are dropped beyond this many keys, so a flood of visitor ids cannot
 # grow memory without bound (a dropped bucket was full anyway, or nearly so).
 MAX_KEYS = 50_000
+REDIS_NAMESPACE = "halcrm_rate"
 
 
 @dataclass(frozen=True)
@@ -27,59 +46,174 @@ class RateLimit:
         return self.rate > 0 and self.burst > 0
 
 
-class TokenBuckets:
-    """One token bucket per key; a request takes a token or is refused with a wait time."""
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    limit: RateLimit
+    what: str  # named in the refusal: "visitor", "client address", "project", "API key"
 
-    def __init__(
-        self,
-        limit: RateLimit,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = MAX_KEYS,
-    ) -> None:
-        self.limit = limit
+
+class BucketStore(Protocol):
+    async def take(self, buckets: Sequence[Bucket]) -> tuple[float, int]:
+        """Takes a token from every bucket and answers ``(0, -1)``, or takes none and answers
+        the seconds to wait and the index of the bucket that refused longest."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryBuckets:
+    """The buckets of one process, in a dict ordered from least to most recently used.
+
+    Not Litestar's ``MemoryStore``: its lock yields to the loop on every get and set, which
+    measured 44 µs per bucket here (a widget call checks three); these cost a few µs.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS):
         self._clock = clock
         self._max_keys = max_keys
-        self._buckets: dict[Hashable, tuple[float, float]] = {}
+        self._full_at: dict[str, float] = {}
 
-    def hit(self, key: Hashable, what: str) -> None:
-        """Takes a token for ``key`` or raises ``RateLimited`` with ``Retry-After`` seconds."""
-        if not self.limit.enabled:
-            return
+    async def take(self, buckets: Sequence[Bucket]) -> tuple[float, int]:
+        return self.take_now(buckets)
+
+    def take_now(self, buckets: Sequence[Bucket]) -> tuple[float, int]:
         now = self._clock()
-        rate, burst = self.limit.rate, float(self.limit.burst)
-        tokens, then = self._buckets.pop(key, (burst, now))
-        tokens = min(burst, tokens + (now - then) * rate)
-        if tokens < 1.0:
-            self._buckets[key] = (tokens, now)
-            wait = max(1, math.ceil((1.0 - tokens) / rate))
-            raise RateLimited(
-                f"too many requests for this {what}: {self.limit.rate:g} a second on average, "
-                f"bursts of {self.limit.burst}; retry in {wait} s",
-                retry_after=wait,
-            )
-        # Re-inserted at the end: the dict stays ordered from least to most recently used.
-        self._buckets[key] = (tokens - 1.0, now)
-        if len(self._buckets) > self._max_keys:
-            self._prune()
+        wait, refused = 0.0, -1
+        new: list[tuple[str, float]] = []
+        for n, bucket in enumerate(buckets):
+            interval = 1.0 / bucket.limit.rate
+            full_at = max(self._full_at.get(bucket.key, now), now) + interval
+            allowed_from = full_at - bucket.limit.burst * interval
+            if allowed_from - now > wait:
+                wait, refused = allowed_from - now, n
+            new.append((bucket.key, full_at))
+        if refused >= 0:
+            return wait, refused
+        for key, full_at in new:
+            # Re-inserted at the end: the dict stays ordered by last use.
+            self._full_at.pop(key, None)
+            self._full_at[key] = full_at
+        if len(self._full_at) > self._max_keys:
+            for key in list(self._full_at)[: len(self._full_at) // 2]:
+                del self._full_at[key]
+        return 0.0, -1
 
-    def _prune(self) -> None:
-        for key in list(self._buckets)[: len(self._buckets) // 2]:
-            del self._buckets[key]
+    async def close(self) -> None:
+        self._full_at.clear()
+
+
+# KEYS: the buckets; ARGV: interval (µs) and burst for each. Redis's own clock, so every
+# process agrees on the time. Answers {0, 0} (taken) or {wait in µs, refusing bucket (from
+# 1)} with nothing taken.
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait = 0
+local refused = 0
+local full = {}
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local at = tonumber(redis.call('GET', key) or now)
+  if at < now then at = now end
+  at = at + interval
+  local from = at - burst * interval
+  if from - now > wait then
+    wait = from - now
+    refused = i
+  end
+  full[i] = at
+end
+if refused > 0 then return {math.ceil(wait), refused} end
+for i, key in ipairs(KEYS) do
+  local ttl = math.ceil((full[i] - now) / 1000) + 1000
+  redis.call('SET', key, string.format('%.0f', full[i]), 'PX', ttl)
+end
+return {0, 0}
+"""
+
+
+class RedisBuckets:
+    """The buckets in Redis through Litestar's ``RedisStore`` (its client and namespace)."""
+
+    def __init__(self, url: str, namespace: str = REDIS_NAMESPACE) -> None:
+        from litestar.stores.redis import RedisStore
+
+        self.store = RedisStore.with_client(url=url, namespace=namespace)
+        # The store's own client: one connection pool for the store and the script.
+        self._script: Any = self.store._redis.register_script(_GCRA)
+        self._warned_at = -math.inf
+
+    async def take(self, buckets: Sequence[Bucket]) -> tuple[float, int]:
+        keys = [self.store._make_key(bucket.key) for bucket in buckets]
+        args: list[int] = []
+        for bucket in buckets:
+            args += [max(1, round(1_000_000 / bucket.limit.rate)), bucket.limit.burst]
+        try:
+            wait, refused = await self._script(keys=keys, args=args)
+        except Exception as exc:  # Redis down: limits pause rather than the widget failing
+            now = time.monotonic()
+            if now - self._warned_at > 10:
+                self._warned_at = now
+                log.warning("rate limits paused, Redis does not answer: %s", exc)
+            return 0.0, -1
+        return int(wait) / 1_000_000, int(refused) - 1
+
+    async def close(self) -> None:
+        await self.store._shutdown()
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
 
 
 class Limits:
-    """The server's rate limiters, shared by every request of one app."""
+    """The server's rate limits, shared by every request of one app."""
 
     def __init__(
-        self, widget: RateLimit, api_key: RateLimit, clock: Callable[[], float] = time.monotonic
+        self,
+        widget: RateLimit,
+        api_key: RateLimit,
+        client: RateLimit = RateLimit(0, 0),
+        project: RateLimit = RateLimit(0, 0),
+        store: BucketStore | None = None,
     ) -> None:
-        self.widget = TokenBuckets(widget, clock)
-        self.api_key = TokenBuckets(api_key, clock)
+        self.widget, self.api_key, self.client, self.project = widget, api_key, client, project
+        self.store: BucketStore = store if store is not None else MemoryBuckets()
 
-    def widget_call(self, body: WidgetBody) -> None:
-        """Counts a widget call against its visitor (per project)."""
+    async def widget_call(self, body: WidgetBody, client_address: str | None) -> None:
+        """Counts a widget call against its visitor, its client address and its project."""
         project = body.app_id or body.project_id or ""
-        self.widget.hit((project, body.visitor_id), "visitor")
+        wanted = [
+            (
+                self.widget,
+                f"v:{_digest(project, body.visitor_id, body.user_hash or '')}",
+                "visitor",
+            ),
+            (self.client, f"c:{client_address or '-'}", "client address"),
+            (self.project, f"p:{_digest(project)}", "project"),
+        ]
+        await self._take([Bucket(key, limit, what) for limit, key, what in wanted])
 
-    def api_key_call(self, key_id: str) -> None:
-        self.api_key.hit(key_id, "API key")
+    async def api_key_call(self, key_id: str) -> None:
+        await self._take([Bucket(f"k:{key_id}", self.api_key, "API key")])
+
+    async def _take(self, buckets: list[Bucket]) -> None:
+        live = [bucket for bucket in buckets if bucket.limit.enabled]
+        if not live:
+            return
+        wait, refused = await self.store.take(live)
+        if refused < 0:
+            return
+        seconds = max(1, math.ceil(wait))
+        hit = live[refused]
+        raise RateLimited(
+            f"too many requests for this {hit.what}: {hit.limit.rate:g} a second on "
+            f"average, bursts of {hit.limit.burst}; retry in {seconds} s",
+            retry_after=seconds,
+            limit=hit.what,
+        )
+
+    async def close(self) -> None:
+        await self.store.close()

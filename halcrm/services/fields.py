@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from msgspec import Meta
 
@@ -15,8 +15,22 @@ StageRef = Annotated[str, Meta(min_length=1, max_length=100)]
 EventName = Annotated[str, Meta(min_length=1, max_length=100)]
 Notes = Annotated[str, Meta(max_length=20_000)]
 Mode = Literal["exact", "advance_only"]
-# Range and decimals are checked by domain.money (exact, with a clear message).
-Money = Decimal
+
+
+class JsonMoney(Decimal):
+    """A deal value as a client sent it: a JSON number only.
+
+    msgspec turns a JSON string into a ``Decimal`` too (``"1e5"``, ``" 12 "``); this subclass
+    is not one msgspec knows, so the server's decode hook (``server/edge.py``) sees the raw
+    value and refuses anything but a number. Range and decimals are checked by domain.money.
+    """
+
+
+if TYPE_CHECKING:
+    # The board builds its inputs from plain Decimals; only the wire needs the stricter type.
+    Money = Decimal
+else:
+    Money = JsonMoney
 Metadata = dict[str, Any]
 
 

@@ -6,9 +6,8 @@ import httpx
 import pytest
 
 from halcrm.domain import metadata
-from halcrm.domain.errors import RateLimited
 from halcrm.server.app import ServerConfig, create_app, server_config
-from halcrm.server.ratelimit import RateLimit, TokenBuckets
+from halcrm.server.ratelimit import Bucket, MemoryBuckets, RateLimit
 from halcrm.settings import Settings
 from tests.conftest import TOKEN
 from tests.server.helpers import call, refused
@@ -128,23 +127,23 @@ async def test_public_api_rate_limit_is_per_key(strict_client, services):
 
 def test_token_bucket_refills_with_time():
     now = [0.0]
-    buckets = TokenBuckets(RateLimit(2.0, 2), clock=lambda: now[0])
-    buckets.hit("k", "visitor")
-    buckets.hit("k", "visitor")
-    with pytest.raises(RateLimited) as refusal:
-        buckets.hit("k", "visitor")
-    assert refusal.value.extra["retry_after"] == 1
+    buckets = MemoryBuckets(clock=lambda: now[0])
+    bucket = [Bucket("k", RateLimit(2.0, 2), "visitor")]
+    assert buckets.take_now(bucket) == (0.0, -1)
+    assert buckets.take_now(bucket) == (0.0, -1)
+    wait, refused = buckets.take_now(bucket)
+    assert refused == 0
+    assert wait == pytest.approx(0.5)
     now[0] = 0.5
-    buckets.hit("k", "visitor")
-    with pytest.raises(RateLimited):
-        buckets.hit("k", "visitor")
+    assert buckets.take_now(bucket)[1] == -1
+    assert buckets.take_now(bucket)[1] == 0
 
 
 def test_token_buckets_stay_bounded():
-    buckets = TokenBuckets(RateLimit(1.0, 1), clock=lambda: 0.0, max_keys=100)
+    buckets = MemoryBuckets(clock=lambda: 0.0, max_keys=100)
     for n in range(1000):
-        buckets.hit(n, "visitor")
-    assert len(buckets._buckets) <= 100
+        buckets.take_now([Bucket(str(n), RateLimit(1.0, 1), "visitor")])
+    assert len(buckets._full_at) <= 100
 
 
 def test_limits_come_from_the_environment(tmp_path):
@@ -163,5 +162,22 @@ def test_limits_come_from_the_environment(tmp_path):
     defaults = server_config(Settings.from_env({"HALCRM_DATA_DIR": str(tmp_path)}))
     assert defaults.widget_rate == RateLimit(20.0, 60)
     assert defaults.api_key_rate == RateLimit(50.0, 100)
+    assert defaults.client_rate == RateLimit(100.0, 300)
+    assert defaults.project_rate == RateLimit(1000.0, 3000)
+    assert defaults.redis_url is None
+    tuned = server_config(
+        Settings.from_env(
+            {
+                "HALCRM_DATA_DIR": str(tmp_path),
+                "HALCRM_CLIENT_RATE": "0",
+                "HALCRM_PROJECT_RATE": "7.5",
+                "HALCRM_PROJECT_BURST": "9",
+                "HALCRM_REDIS_URL": "redis://127.0.0.1:6379/0",
+            }
+        )
+    )
+    assert not tuned.client_rate.enabled
+    assert tuned.project_rate == RateLimit(7.5, 9)
+    assert tuned.redis_url == "redis://127.0.0.1:6379/0"
     with pytest.raises(ValueError, match="HALCRM_WIDGET_BURST"):
         Settings.from_env({"HALCRM_WIDGET_BURST": "lots"})

@@ -18,10 +18,12 @@ REPLAY_BATCH = 1000
 
 
 def _message(event: DomainEvent) -> ServerSentEventMessage:
+    # Events that are not stored (id 0: refused widget calls) go out without an ``id:`` line,
+    # so a client's Last-Event-ID always names an event it can resume from.
     return ServerSentEventMessage(
         data=json.dumps(event.to_dict(), separators=(",", ":"), ensure_ascii=False),
         event=event.kind.value,
-        id=event.id,
+        id=event.id or None,
     )
 
 

@@ -22,6 +22,9 @@
     onRequest: null
   };
   var memoryVisitor = null; // Used when localStorage is unavailable (privacy modes, iframes).
+  // The user_hash an identify() carried: sent with the calls after it, until init({userHash})
+  // or reset() (HAL's and Intercom's SDKs keep it for the page, too).
+  var identifiedHash = null;
   var chain = Promise.resolve();
 
   function findScript() {
@@ -104,16 +107,18 @@
 
   // Builds the body when the call's turn comes, so an identify that adopts a visitor id
   // changes the calls after it, not the ones still waiting before it.
-  function send(path, fields, adoptVisitor) {
+  function send(path, fields, adoptVisitor, adoptHash) {
     var run = function () {
       if (adoptVisitor) storeVisitor(adoptVisitor);
+      if (adoptHash) identifiedHash = adoptHash;
       if (!config.projectId) {
         return Promise.reject(
           failure(0, "not_configured", "no project id: set data-project-id or call init()")
         );
       }
       var body = copy({ app_id: config.projectId, visitor_id: visitorId() }, fields);
-      if (config.userHash && body.user_hash === undefined) body.user_hash = config.userHash;
+      var hash = identifiedHash || config.userHash;
+      if (hash && body.user_hash === undefined) body.user_hash = hash;
       var url = config.apiBase.replace(/\/+$/, "") + "/api/widget/" + path;
       var info = { path: path, url: url, body: body };
       return w
@@ -159,6 +164,11 @@
 
   function noop() {}
 
+  // The object form of a call: track({name, value}) rather than track(name, value).
+  function isFields(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
   function options(extra, allowed) {
     var out = {};
     for (var i = 0; i < allowed.length; i++) {
@@ -173,39 +183,59 @@
     /** Sets projectId, apiBase, userHash (and onRequest, a logger) over the script tag's. */
     init: function (settings) {
       copy(config, settings);
+      if (settings && settings.userHash !== undefined) identifiedHash = null;
       return Promise.resolve(api.config());
     },
 
-    /** A contact and its company; {visitor_id} adopts (and stores) that visitor id. */
+    /** A contact and its company; {visitor_id} adopts (and stores) that visitor id, and a
+     * {user_hash} is kept for the calls that follow. */
     identify: function (payload) {
       var fields = copy({}, payload);
-      return send("identify", fields, fields.visitor_id ? String(fields.visitor_id) : null);
+      return send(
+        "identify",
+        fields,
+        fields.visitor_id ? String(fields.visitor_id) : null,
+        fields.user_hash ? String(fields.user_hash) : null
+      );
     },
 
     setProperties: function (properties) {
       return send("set-properties", { properties: properties || {} });
     },
 
+    /** track(name, value, {company_id}) or track({name, value, company_id}). */
     track: function (name, value, extra) {
+      if (isFields(name)) {
+        return send("track", options(name, ["name", "value", "company_id"]));
+      }
       return send("track", copy({ name: name, value: value }, options(extra, ["company_id"])));
     },
 
+    /** setStage(stage, {company_id, stage_update_mode}) or setStage({stage, company_id,
+     * stage_update_mode}). */
     setStage: function (stage, extra) {
+      if (isFields(stage)) {
+        return send("set-stage", options(stage, ["stage", "company_id", "stage_update_mode"]));
+      }
       var fields = options(extra, ["company_id", "stage_update_mode"]);
       fields.stage = stage;
       return send("set-stage", fields);
     },
 
-    setDeal: function (deal) {
-      return send(
-        "set-deal",
-        options(deal, ["deal_value", "stage", "company_id", "stage_update_mode"])
-      );
+    /** setDeal({deal_value, stage, company_id, stage_update_mode}) or setDeal(deal_value,
+     * {stage, company_id, stage_update_mode}). */
+    setDeal: function (deal, extra) {
+      var allowed = ["deal_value", "stage", "company_id", "stage_update_mode"];
+      if (isFields(deal)) return send("set-deal", options(deal, allowed));
+      var fields = options(extra, allowed.slice(1));
+      fields.deal_value = deal;
+      return send("set-deal", fields);
     },
 
     /** Forgets the visitor (e.g. on logout): the next call gets a new anonymous id. */
     reset: function () {
       memoryVisitor = null;
+      identifiedHash = null;
       try {
         w.localStorage.removeItem(STORAGE_KEY);
       } catch (e) {
