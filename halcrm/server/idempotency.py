@@ -128,7 +128,7 @@ def _key(scope: Scope, body: bytes) -> str | None:
     header = _header(scope, b"idempotency-key")
     if header is not None:
         return header.strip()
-    if scope["path"].startswith(WIDGET_PREFIX):
+    if scope["path"].startswith(WIDGET_PREFIX) and b'"message_id"' in body:
         found = (_decoded(body) or {}).get("message_id")
         return found if isinstance(found, str) else None
     return None
