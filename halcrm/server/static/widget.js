@@ -47,10 +47,21 @@
     }
   }
 
-  function newVisitorId() {
+  function newId(prefix) {
     var c = w.crypto;
-    if (c && c.randomUUID) return "v_" + c.randomUUID();
-    return "v_" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+    if (c && c.randomUUID) return prefix + c.randomUUID();
+    return prefix + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+
+  function newVisitorId() {
+    return newId("v_");
+  }
+
+  // A call that got no answer (the network, or a server restarting: 502-504) is sent again
+  // with the same message_id, which the server answers once (API.md, Idempotency).
+  var RETRIES = 2;
+  function retryable(status) {
+    return status === 0 || status === 502 || status === 503 || status === 504;
   }
 
   function storeVisitor(id) {
@@ -108,6 +119,7 @@
   // Builds the body when the call's turn comes, so an identify that adopts a visitor id
   // changes the calls after it, not the ones still waiting before it.
   function send(path, fields, adoptVisitor, adoptHash) {
+    var messageId = newId("m_");
     var run = function () {
       if (adoptVisitor) storeVisitor(adoptVisitor);
       if (adoptHash) identifiedHash = adoptHash;
@@ -119,43 +131,56 @@
       var body = copy({ app_id: config.projectId, visitor_id: visitorId() }, fields);
       var hash = identifiedHash || config.userHash;
       if (hash && body.user_hash === undefined) body.user_hash = hash;
+      if (body.message_id === undefined) body.message_id = messageId;
       var url = config.apiBase.replace(/\/+$/, "") + "/api/widget/" + path;
       var info = { path: path, url: url, body: body };
-      return w
-        .fetch(url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(body),
-          credentials: "omit"
-        })
-        .then(
-          function (response) {
-            return response.text().then(function (text) {
-              var answer = null;
-              try {
-                answer = text ? JSON.parse(text) : null;
-              } catch (e) {
-                answer = null;
-              }
-              info.status = response.status;
-              info.answer = answer;
+      var attempt = function (n) {
+        return w
+          .fetch(url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify(body),
+            credentials: "omit"
+          })
+          .then(
+            function (response) {
+              if (retryable(response.status) && n < RETRIES) return later(n);
+              return response.text().then(function (text) {
+                var answer = null;
+                try {
+                  answer = text ? JSON.parse(text) : null;
+                } catch (e) {
+                  answer = null;
+                }
+                info.status = response.status;
+                info.answer = answer;
+                report(info);
+                if (response.ok) return answer;
+                answer = answer || {};
+                throw failure(
+                  response.status,
+                  answer.error || "http_" + response.status,
+                  answer.detail || response.statusText || "the server refused the call"
+                );
+              });
+            },
+            function (e) {
+              if (n < RETRIES) return later(n);
+              info.status = 0;
+              info.answer = null;
               report(info);
-              if (response.ok) return answer;
-              answer = answer || {};
-              throw failure(
-                response.status,
-                answer.error || "http_" + response.status,
-                answer.detail || response.statusText || "the server refused the call"
-              );
-            });
-          },
-          function (e) {
-            info.status = 0;
-            info.answer = null;
-            report(info);
-            throw failure(0, "network_error", "could not reach " + url + ": " + e.message);
-          }
-        );
+              throw failure(0, "network_error", "could not reach " + url + ": " + e.message);
+            }
+          );
+      };
+      var later = function (n) {
+        return new Promise(function (done) {
+          w.setTimeout(done, 250 * Math.pow(2, n));
+        }).then(function () {
+          return attempt(n + 1);
+        });
+      };
+      return attempt(0);
     };
     var result = chain.then(run, run);
     chain = result.then(noop, noop);
