@@ -25,7 +25,7 @@ from halcrm.services.clock import utc_now
 from halcrm.services.facade import Services
 from halcrm.tui import errors
 from halcrm.tui.keys import keymap_conflicts
-from halcrm.tui.live import listen
+from halcrm.tui.live import Batch, listen
 from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.screens.board import BoardScreen
@@ -133,19 +133,40 @@ class HalcrmApp(App[None]):
             self.services = await self._exits.enter_async_context(self._connect())
         assert self.services is not None
         self.bus = self.bus or self.services.bus
-        self.board_screen = BoardScreen(
-            self.services,
+        self.board_screen = self._board_for(self.services)
+        # Subscribe before the board loads so no signal falls between the load and the feed.
+        sub = self.bus.subscribe()
+        await self.push_screen(self.board_screen)
+        # Through the attribute: a project switch puts another board screen there.
+        self.run_worker(
+            listen(sub, self._apply_batch),
+            name="bus",
+            group="bus",
+        )
+
+    async def _apply_batch(self, batch: Batch) -> None:
+        if self.board_screen is not None:
+            await self.board_screen.apply_batch(batch)
+
+    def _board_for(self, services: Services, label: str | None = None) -> BoardScreen:
+        return BoardScreen(
+            services,
             clock=self.clock,
             server_url=self.server_url,
             server_state=self.server_state,
             compact=self.config.compact_cards,
             collapsed=self.config.collapsed_columns,
             view=self.view,
+            project_label=label,
         )
-        # Subscribe before the board loads so no signal falls between the load and the feed.
-        sub = self.bus.subscribe()
-        await self.push_screen(self.board_screen)
-        self.run_worker(listen(sub, self.board_screen.apply_batch), name="bus", group="bus")
+
+    def switch_project(self, project_id: str) -> None:
+        """Shows another project's board in place of this one, without a restart."""
+        assert self.services is not None
+        self.services = self.services.for_project(project_id)
+        self.board_screen = self._board_for(self.services, project_id)
+        self.switch_screen(self.board_screen)
+        self.notify(f"Project {project_id}.", timeout=2)
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
         """On a first run (no company at all) offers demo data, over the drawn board."""

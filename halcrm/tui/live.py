@@ -30,6 +30,16 @@ class Batch:
     flash: set[str] = field(default_factory=set)
     reload: bool = False
 
+    def of_project(self, project_id: str) -> Batch:
+        """The part of the batch about one project (the bus carries every project's)."""
+        if all(event.project_id == project_id for event in self.events):
+            return self
+        kept = Batch()
+        for event in self.events:
+            if event.project_id == project_id:
+                kept.add(event)
+        return kept
+
     def add(self, event: DomainEvent) -> None:
         self.events.append(event)
         ids = {event.company_id} if event.company_id else set()

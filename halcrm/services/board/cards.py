@@ -17,6 +17,7 @@ from halcrm.domain.stages import StageInfo, stall_days
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
 from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
+from halcrm.services.crm.visitors import VisitorRecord, company_visitors
 
 
 class Card(msgspec.Struct, kw_only=True):
@@ -57,6 +58,8 @@ class CompanyDetail(msgspec.Struct, kw_only=True):
     company: CompanyRecord
     contacts: list[ContactRecord]
     history: list[HistoryItem]
+    # Its contacts' browsers: who is on the website, last seen first.
+    visitors: list[VisitorRecord] = msgspec.field(default_factory=list)
 
 
 async def load_board(db: Database, project_id: str) -> BoardData:
@@ -183,6 +186,7 @@ async def company_detail(db: Database, project_id: str, company_id: str) -> Comp
             company=company_record(tx, project, company),
             contacts=contact_records(tx, list(contacts)),
             history=company_history(tx, project, company, 200),
+            visitors=company_visitors(tx, company.pk),
         )
 
     return await db.read(work)

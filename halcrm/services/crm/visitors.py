@@ -65,6 +65,18 @@ async def list_visitors(
     return await db.read(work)
 
 
+def company_visitors(tx: Tx, company_pk: int, limit: int = 20) -> list[VisitorRecord]:
+    """The visitors whose contact is linked to the company, last seen first."""
+    linked = select(ContactCompany.contact_pk).where(ContactCompany.company_pk == company_pk)
+    rows = tx.session.scalars(
+        select(Visitor)
+        .where(Visitor.contact_pk.in_(linked))
+        .order_by(Visitor.last_seen_at.desc(), Visitor.pk.desc())
+        .limit(limit)
+    )
+    return _records(tx, list(rows))
+
+
 def _records(tx: Tx, visitors: list[Visitor]) -> list[VisitorRecord]:
     contacts = {
         c.pk: c

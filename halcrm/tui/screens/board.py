@@ -17,6 +17,7 @@ from halcrm.tui.commands import BoardCommands
 from halcrm.tui.errors import board_action
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, SignalsApplied
+from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_deals import DealActions
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
@@ -65,6 +66,7 @@ class BoardScreen(DealActions):
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
+        Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
     ]
 
     DEFAULT_CSS = """
@@ -90,8 +92,11 @@ class BoardScreen(DealActions):
         compact: bool = False,
         collapsed: Iterable[str] = (),
         view: ViewState | None = None,
+        project_label: str | None = None,
     ) -> None:
         self.view = view or ViewState()
+        # Shown in the status line once the board shows another project than the server's.
+        self.project_label = project_label
         super().__init__(classes="-focus-strip" if self.view.focus_strip else "")
         self.services = services
         self.clock = clock
@@ -146,6 +151,22 @@ class BoardScreen(DealActions):
         self.show_status()
 
     @board_action
+    async def action_switch_project(self) -> None:
+        """A list of the database's projects; the board of the one chosen replaces this one."""
+        projects = (await self.services.projects()).items
+        if len(projects) < 2:
+            self.notify("This database has one project (make another: halcrm project create).")
+            return
+
+        def chosen(project_id: str | None) -> None:
+            if project_id is not None and project_id != self.services.project_id:
+                switch = getattr(self.app, "switch_project", None)
+                if switch is not None:
+                    switch(project_id)
+
+        self.app.push_screen(ProjectPicker(projects, self.services.project_id), chosen)
+
+    @board_action
     async def action_refresh(self) -> None:
         await self.reload()
         self.request_figures()
@@ -180,6 +201,8 @@ class BoardScreen(DealActions):
         model = self.board.model
         count = model.visible()
         tail = [f"{count:,} compan{'y' if count == 1 else 'ies'}"]
+        if self.project_label:
+            tail.insert(0, f"project {self.project_label}")
         if model.stalled_only:
             tail.append("stalled only")
         elif model.stalled_first:
@@ -208,6 +231,9 @@ class BoardScreen(DealActions):
 
     async def apply_batch(self, batch: Batch) -> None:
         """Applies a batch of bus events: changed cards in place, the feed, the status line."""
+        batch = batch.of_project(self.services.project_id)
+        if not batch.events:
+            return
         if batch.reload:
             await self.reload()
         elif batch.company_ids:

@@ -113,6 +113,7 @@ class CompanyScreen(Screen[None]):
             yield Static(id="notes")
             yield Static(id="metadata")
             yield Static(id="contacts")
+            yield Static(id="visitors")
             yield Static(id="talks")
             yield OptionList(id="conversations")
             yield Static(id="history")
@@ -204,6 +205,12 @@ class CompanyScreen(Screen[None]):
             for c in detail.contacts
         ]
         self.query_one("#contacts", Static).update(_section(f"Contacts ({len(people)})", people))
+        seen = [
+            f"{escape(v.visitor_id)}  {escape(v.contact_email or v.contact_name or '—')}"
+            f"  last seen {when(v.last_seen_at)}" + ("  ✓ verified" if v.verified else "")
+            for v in detail.visitors
+        ]
+        self.query_one("#visitors", Static).update(_section(f"Visitors ({len(seen)})", seen))
         self.query_one("#history", Static).update(
             _section("Stage history and events", [history_line(i) for i in detail.history])
         )
