@@ -112,16 +112,8 @@ def _openapi_config() -> OpenAPIConfig:
     )
 
 
-def create_app(services: Services, config: ServerConfig) -> Litestar:
-    """Builds the app around ``services``; nothing module-level, so tests build their own."""
-
-    store = RedisBuckets(config.redis_url) if config.redis_url else MemoryBuckets()
-    limits = Limits(
-        config.widget_rate, config.api_key_rate, config.client_rate, config.project_rate, store
-    )
-
-    async def provide_services() -> Services:
-        return services
+def _guarded_routers(services: Services) -> tuple[Router, Router]:
+    """The account routes (bearer token) and the public API (an API key of its project)."""
 
     async def provide_addressed(request: Request[Any, Any, Any]) -> Services:
         # An account request may name another project of the database; a public API key
@@ -131,11 +123,7 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         )
         return services.for_project(project_id) if project_id else services
 
-    # Taking ``services`` orders the two: Litestar resolves side-by-side dependencies in a task
-    # group, which costs a widget call more than the lookups themselves.
-    async def provide_limits(services: Services) -> Limits:
-        return limits
-
+    addressed = {"services": Provide(provide_addressed)}
     account = Router(
         path="/",
         route_handlers=[
@@ -150,16 +138,36 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
             export,
         ],
         guards=[account_guard],
-        dependencies={"services": Provide(provide_addressed)},
+        dependencies=addressed,
         security=[{"bearer": []}],
     )
     public = Router(
         path="/",
         route_handlers=[PublicContactController, ConversationController],
         guards=[api_key_guard],
-        dependencies={"services": Provide(provide_addressed)},
+        dependencies=addressed,
         security=[{"api_key": []}],
     )
+    return account, public
+
+
+def create_app(services: Services, config: ServerConfig) -> Litestar:
+    """Builds the app around ``services``; nothing module-level, so tests build their own."""
+
+    store = RedisBuckets(config.redis_url) if config.redis_url else MemoryBuckets()
+    limits = Limits(
+        config.widget_rate, config.api_key_rate, config.client_rate, config.project_rate, store
+    )
+
+    async def provide_services() -> Services:
+        return services
+
+    # Taking ``services`` orders the two: Litestar resolves side-by-side dependencies in a task
+    # group, which costs a widget call more than the lookups themselves.
+    async def provide_limits(services: Services) -> Limits:
+        return limits
+
+    account, public = _guarded_routers(services)
     app = Litestar(
         route_handlers=[WidgetController, SdkController, account, public, health],
         dependencies={

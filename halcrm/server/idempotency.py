@@ -34,6 +34,12 @@ def idempotency(app: ASGIApp) -> ASGIApp:
         ):
             await app(scope, receive, send)
             return
+        if _header(scope, b"idempotency-key") is None and not scope["path"].startswith(
+            WIDGET_PREFIX
+        ):
+            # Only a widget body can name a key itself (message_id): no reading it twice.
+            await app(scope, receive, send)
+            return
         body, replay = await _read_body(scope, receive)
         if body is None:
             await app(scope, replay, send)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from halcrm.db.models import Company, StageChange
+from halcrm.db.project_cache import ProjectSnapshot
 from halcrm.db.records import CompanyRow, of_model
 from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.errors import UnknownStage
@@ -23,6 +25,45 @@ from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
 
 MANUAL_SOURCES = frozenset({Source.BOARD, Source.ACCOUNT_API, Source.PUBLIC_API})
+
+
+@dataclass(frozen=True)
+class _Write:
+    """What a stage write decided: the stages before, asked for and after, and why."""
+
+    current: StageInfo | None
+    requested: StageInfo | None
+    new: StageInfo | None
+    applied: bool
+    reason: SkipReason | None
+    unknown: str | None  # a name the project does not have (identify rule 7)
+
+    @property
+    def requested_name(self) -> str | None:
+        return self.requested.name if self.requested else self.unknown
+
+
+def _decide(
+    pipeline: ProjectSnapshot,
+    company: CompanyRow,
+    ref: str | None,
+    mode: StageMode,
+    unknown_ok: bool,
+) -> _Write:
+    current = pipeline.by_pk.get(company.stage_pk) if company.stage_pk else None
+    try:
+        requested = resolve_stage(pipeline.infos, ref) if ref is not None else None
+    except UnknownStage:
+        if not unknown_ok:
+            raise
+        return _Write(current, None, current, False, SkipReason.UNKNOWN_STAGE, ref)
+    if requested is None:
+        # Clearing a stage is a manual correction; advance_only never moves a company backwards.
+        applied = mode is StageMode.EXACT
+        return _Write(current, None, None if applied else current, applied, None, None)
+    decision = decide(current, requested, mode)
+    new = requested if decision.applied else current
+    return _Write(current, requested, new, decision.applied, decision.reason, None)
 
 
 def apply_stage(
@@ -47,47 +88,12 @@ def apply_stage(
             (identify rule 7).
     """
     pipeline = tx.snapshot(project.id)
-    current: StageInfo | None = pipeline.by_pk.get(company.stage_pk) if company.stage_pk else None
-    unknown: str | None = None
-    try:
-        requested = resolve_stage(pipeline.infos, ref) if ref is not None else None
-    except UnknownStage:
-        if not unknown_ok:
-            raise
-        requested, unknown = None, ref
-
-    if unknown is not None:
-        applied, reason = False, SkipReason.UNKNOWN_STAGE
-    elif requested is None:
-        # Clearing a stage is a manual correction; advance_only never moves a company backwards.
-        applied, reason = mode is StageMode.EXACT, None
-    else:
-        decision = decide(current, requested, mode)
-        applied, reason = decision.applied, decision.reason
-    new = requested if applied else current
-
-    tx.add(
-        StageChange,
-        id=new_id("sc"),
-        project_pk=project.pk,
-        company_pk=company.pk,
-        from_stage_id=current.id if current else None,
-        from_stage_name=current.name if current else None,
-        requested_stage_id=requested.id if requested else None,
-        requested_stage_name=requested.name if requested else unknown,
-        to_stage_id=new.id if new else None,
-        to_stage_name=new.name if new else None,
-        mode=mode.value,
-        source=source.value,
-        applied=applied,
-        reason=reason.value if reason else None,
-        note=note,
-        created_at=tx.now,
-    )
+    write = _decide(pipeline, company, ref, mode, unknown_ok)
+    _audit(tx, project, company, write, mode, source, note)
     changes: dict[str, Any] = {**(also or {}), "last_activity_at": tx.now}
-    if applied:
+    if write.applied:
         changes.update(
-            stage_pk=pipeline.pk_by_id[new.id] if new else None,
+            stage_pk=pipeline.pk_by_id[write.new.id] if write.new else None,
             last_stage_source=source.value,
             last_stage_at=tx.now,
             updated_at=tx.now,
@@ -95,15 +101,14 @@ def apply_stage(
         if source in MANUAL_SOURCES:
             changes["stage_set_by_hand"] = True
     tx.update(CompanyRow, company.pk, **changes)
-
     result = StageResult(
         company_id=company.id,
-        stage=new.name if new else None,
-        previous_stage=current.name if current else None,
-        requested_stage=requested.name if requested else unknown,
+        stage=write.new.name if write.new else None,
+        previous_stage=write.current.name if write.current else None,
+        requested_stage=write.requested_name,
         mode=mode.value,
-        applied=applied,
-        reason=reason.value if reason else None,
+        applied=write.applied,
+        reason=write.reason.value if write.reason else None,
     )
     deal_cents = changes.get("deal_value_cents", company.deal_value_cents)
     tx.record(
@@ -119,6 +124,37 @@ def apply_stage(
         },
     )
     return result
+
+
+def _audit(
+    tx: Tx,
+    project: ProjectKeys,
+    company: CompanyRow,
+    write: _Write,
+    mode: StageMode,
+    source: Source,
+    note: str | None,
+) -> None:
+    """The stage_changes row: every write, applied or skipped, with the names as they were."""
+    current, requested, new = write.current, write.requested, write.new
+    tx.add(
+        StageChange,
+        id=new_id("sc"),
+        project_pk=project.pk,
+        company_pk=company.pk,
+        from_stage_id=current.id if current else None,
+        from_stage_name=current.name if current else None,
+        requested_stage_id=requested.id if requested else None,
+        requested_stage_name=write.requested_name,
+        to_stage_id=new.id if new else None,
+        to_stage_name=new.name if new else None,
+        mode=mode.value,
+        source=source.value,
+        applied=write.applied,
+        reason=write.reason.value if write.reason else None,
+        note=note,
+        created_at=tx.now,
+    )
 
 
 def apply_stage_to(
