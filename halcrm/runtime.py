@@ -44,6 +44,8 @@ async def open_runtime(
     await asyncio.to_thread(migrate, engine)
     bus = EventBus()
     services = Services(Database(engine, bus, clock), settings.project_id)
+    # Every process's committed events reach this bus from here on (db/events.py).
+    await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
     await services.ensure_project(stall_defaults=stall_defaults)
     background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
     return Runtime(settings, engine, bus, services, background)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -58,6 +59,8 @@ class CompanyRow:
     placeholder_key: str | None
     stage_set_by_hand: bool
     last_stage_source: str | None
+    last_stage_at: datetime | None
+    last_activity_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

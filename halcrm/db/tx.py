@@ -253,8 +253,12 @@ class Tx:
         summary: str,
         company: CompanyKeys | None = None,
         data: dict[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> DomainEvent:
-        """Stores a domain event in this transaction; it is published after the commit."""
+        """Stores a domain event in this transaction; it is published after the commit.
+
+        ``at`` is when it happened, if not the transaction's time (a company's own clock)."""
+        at = at or self.now
         values: dict[str, Any] = {
             "project_pk": project.pk,
             "kind": kind.value,
@@ -263,7 +267,7 @@ class Tx:
             "company_id": company.id if company else None,
             "company_name": company.name if company else None,
             "data": data or {},
-            "created_at": self.now,
+            "created_at": at,
         }
         stmt = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
         row = self.first(stmt, values)
@@ -272,7 +276,7 @@ class Tx:
             id=row[0],
             project_id=project.id,
             kind=kind,
-            at=self.now,
+            at=at,
             source=source,
             summary=values["summary"],
             company_id=values["company_id"],
@@ -284,17 +288,3 @@ class Tx:
 
     def committed_events(self) -> list[DomainEvent]:
         return list(self._events)
-
-
-def to_domain_event(row: Activity, project_id: str) -> DomainEvent:
-    return DomainEvent(
-        id=row.pk,
-        project_id=project_id,
-        kind=EventKind(row.kind),
-        at=row.created_at,
-        source=row.source,
-        summary=row.summary,
-        company_id=row.company_id,
-        company_name=row.company_name,
-        data=dict(row.data or {}),
-    )

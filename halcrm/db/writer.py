@@ -13,6 +13,7 @@ one transaction per call, with row locks and retries on races instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import queue
@@ -21,6 +22,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from halcrm.bus import EventBus
 from halcrm.db.engine import WRITE_OPTION
+from halcrm.db.events import Follower
 from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.project_cache import ProjectCache
 from halcrm.db.tx import Tx
@@ -107,6 +110,8 @@ class Database:
         self._closed = False
         self._stopping = threading.Event()
         self._catch_up = threading.Event()
+        self.follower: Follower | None = None
+        self._following = threading.Lock()
         count = 1 if self.is_sqlite else 8
         target = self._group_writer if self.is_sqlite else self._single_writer
         for n in range(count):
@@ -130,6 +135,8 @@ class Database:
         if claim is not None:
             work = self.keys.guard(work, claim)
         loop = asyncio.get_running_loop()
+        if self.follower is None:
+            self.follow(loop)
         job = _Job(work, loop, loop.create_future(), self.clock)
         self._queue.put(job)
         return await job.future  # type: ignore[no-any-return]
@@ -138,6 +145,16 @@ class Database:
         """Runs ``work(tx)`` in a read-only transaction (a consistent snapshot) on a reader."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._read, work)
+
+    def follow(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Starts streaming every process's committed events onto the bus (db/events.py).
+
+        Called by the runtime at start, so a process that only reads streams too; a write
+        starts it otherwise (tests that build a Database on their own).
+        """
+        with self._following:
+            if self.follower is None and not self._closed:
+                self.follower = Follower(self.engine, loop, self.bus.publish)
 
     def _read(self, work: Work[T]) -> T:
         with self.engine.connect() as conn, conn.begin():
@@ -186,6 +203,8 @@ class Database:
         for thread in self._writers:
             thread.join(timeout=30)
         self._readers.shutdown(wait=True)
+        if self.follower is not None:
+            self.follower.close()
         self._stopping.set()
         if self._checkpointer is not None:
             self._checkpointer.join(timeout=30)
@@ -249,13 +268,36 @@ class Database:
 
     def _run_batch(self, batch: list[_Job]) -> None:
         """Runs a batch in one transaction and commits once; each call of several gets a
-        SAVEPOINT, so a refused call is undone whatever it wrote, and its neighbours stay."""
+        SAVEPOINT, so a refused call is undone whatever it wrote, and its neighbours stay.
+
+        The follower's lock is held from before the batch to its hand-back: what other
+        processes committed before it is published first, then its own events, in key order.
+        """
+        follower = self.follower
+        with follower.lock if follower else contextlib.nullcontext():
+            done, failed, again = self._commit_batch(batch, follower)
+            if follower is not None:
+                ids = [event.id for job, _ in done for event in job.events]
+                follower.position = max([follower.position, *ids])
+            settled: list[Settled] = [(job, result, None) for job, result in done]
+            settled += [(job, None, error) for job, error in failed]
+            self._hand_back_all(settled)
+        for job in again:
+            self._retry(job)
+
+    def _commit_batch(
+        self, batch: list[_Job], follower: Follower | None
+    ) -> tuple[list[tuple[_Job, Any]], list[tuple[_Job, BaseException]], list[_Job]]:
+        """The batch's transaction: the calls that committed, failed, or lost a race."""
         done: list[tuple[_Job, Any]] = []
         failed: list[tuple[_Job, BaseException]] = []
         again: list[_Job] = []
         savepoints = len(batch) > 1
         try:
             with self._write_connection() as conn, conn.begin():
+                if follower is not None:
+                    # Under the write lock: every row already here is committed, ours not yet.
+                    follower.catch_up(conn)
                 # Savepoints straight on the driver: SQLAlchemy's nested transactions cost
                 # more than a small widget call's own statements.
                 cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -289,11 +331,7 @@ class Database:
                 if id(job) not in answered:
                     (again.append(job) if is_race(exc) else failed.append((job, exc)))
             done = []
-        settled: list[Settled] = [(job, result, None) for job, result in done]
-        settled += [(job, None, error) for job, error in failed]
-        self._hand_back_all(settled)
-        for job in again:
-            self._retry(job)
+        return done, failed, again
 
     def _single_writer(self) -> None:
         """PostgreSQL: one transaction per call; a call that fails rolls it back whole."""
@@ -310,14 +348,19 @@ class Database:
                     except BaseException:
                         tx.discard()
                         raise
-                    job.events = tx.committed_events()
+                    # No job.events: positions are given after commit, and the follower
+                    # publishes every process's events in their order (db/events.py).
+                    pks = [event.id for event in tx.committed_events()]
             except BaseException as exc:
                 if is_race(exc):
                     self._retry(job, exc)
                 else:
                     self._hand_back(job, None, exc)
                 continue
-            self._hand_back(job, result, None)
+            if pks and self.follower is not None:
+                self.follower.when_published(pks, partial(self._hand_back, job, result, None))
+            else:
+                self._hand_back(job, result, None)
 
     def _retry(self, job: _Job, exc: BaseException | None = None) -> None:
         job.attempts += 1

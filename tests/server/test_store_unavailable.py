@@ -3,6 +3,7 @@ and the log gets one line (no traceback per call)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import subprocess
@@ -26,6 +27,17 @@ def _chattr(flag: str, *paths: Path) -> bool:
     return done.returncode == 0
 
 
+def _reopen(runtime: Runtime) -> None:
+    """Every connection closes and opens again, the event follower's too: while one stays open,
+    SQLite hands a closed connection's writable file descriptor to the next one to open."""
+    db = runtime.services.db
+    if db.follower is not None:
+        db.follower.close()
+        db.follower = None
+    runtime.engine.dispose()
+    db.follow(asyncio.get_running_loop())
+
+
 @pytest.fixture
 async def read_only(runtime: Runtime, settings) -> AsyncIterator[None]:
     """Makes the running server's store refuse writes, the way an operator or a full disk would.
@@ -47,7 +59,7 @@ async def read_only(runtime: Runtime, settings) -> AsyncIterator[None]:
     path = Path(settings.db)
     if not _chattr("+i", path):
         pytest.skip("chattr +i is not available here (needs root and a file system with it)")
-    runtime.engine.dispose()
+    _reopen(runtime)
     try:
         yield
     finally:
@@ -87,12 +99,12 @@ async def test_the_store_serves_again_once_writable(client, widget, settings, ru
     if not _chattr("+i", path):
         pytest.skip("chattr +i is not available here")
     try:
-        runtime.engine.dispose()
+        _reopen(runtime)
         answer = await client.post(IDENTIFY, json=widget("v1", email="u1@corp.io"))
         assert answer.status_code == 503
     finally:
         _chattr("-i", path)
-    runtime.engine.dispose()
+    _reopen(runtime)
     await call(client, IDENTIFY, widget("v1", email="u1@corp.io"))
 
 

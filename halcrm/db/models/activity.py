@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from halcrm.db.base import Base, JSONType
@@ -24,3 +24,6 @@ class Activity(Base):
     company_name: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime]
+    # The event's stream position on PostgreSQL, numbered after commit (db/events.py); empty
+    # on SQLite, whose primary keys are in commit order already.
+    seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from halcrm.db.events import position_column, to_domain_event
 from halcrm.db.models import Activity
-from halcrm.db.tx import Tx, to_domain_event
+from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.events import DomainEvent
 from halcrm.services.crm.records import ActivityItem
@@ -34,8 +35,10 @@ async def recent(
 
     def work(tx: Tx) -> Page[ActivityItem]:
         project = tx.project(project_id)
-        stmt = select(Activity).where(Activity.project_pk == project.pk)
-        rows, next_cursor = fetch_page(tx, stmt, Activity.pk, limit, before, newest_first=True)
+        position = position_column(tx.is_sqlite)
+        # A PostgreSQL row gets its position just after it commits; until then it is not news.
+        stmt = select(Activity).where(Activity.project_pk == project.pk, position.is_not(None))
+        rows, next_cursor = fetch_page(tx, stmt, position, limit, before, newest_first=True)
         return Page(
             items=[activity_item(to_domain_event(r, project_id)) for r in rows],
             next_cursor=next_cursor,
@@ -51,10 +54,11 @@ async def events_after(
 
     def work(tx: Tx) -> list[DomainEvent]:
         project = tx.project(project_id)
+        position = position_column(tx.is_sqlite)
         rows = tx.session.scalars(
             select(Activity)
-            .where(Activity.project_pk == project.pk, Activity.pk > after_id)
-            .order_by(Activity.pk)
+            .where(Activity.project_pk == project.pk, position > after_id)
+            .order_by(position)
             .limit(limit)
         )
         return [to_domain_event(r, project_id) for r in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from halcrm.db.models import Company, StageChange
@@ -89,14 +90,15 @@ def apply_stage(
     """
     pipeline = tx.snapshot(project.id)
     write = _decide(pipeline, company, ref, mode, unknown_ok)
-    _audit(tx, project, company, write, mode, source, note)
-    changes: dict[str, Any] = {**(also or {}), "last_activity_at": tx.now}
+    now = company_now(tx, company)
+    _audit(tx, project, company, write, mode, source, note, now)
+    changes: dict[str, Any] = {**(also or {}), "last_activity_at": now}
     if write.applied:
         changes.update(
             stage_pk=pipeline.pk_by_id[write.new.id] if write.new else None,
             last_stage_source=source.value,
-            last_stage_at=tx.now,
-            updated_at=tx.now,
+            last_stage_at=now,
+            updated_at=now,
         )
         if source in MANUAL_SOURCES:
             changes["stage_set_by_hand"] = True
@@ -122,8 +124,20 @@ def apply_stage(
             "deal_value": from_cents(deal_cents),
             "note": note,
         },
+        at=now,
     )
     return result
+
+
+def company_now(tx: Tx, company: CompanyRow) -> datetime:
+    """The time of a write to ``company``: never before the company's last one.
+
+    The row is read under its lock, so it holds what the write before this one committed. A
+    transaction that waited for that lock took its time before it, so the company's history,
+    ordered by time, could otherwise show a write before the one it followed.
+    """
+    times = [t for t in (company.last_stage_at, company.last_activity_at) if t is not None]
+    return max([tx.now, *times])
 
 
 def _audit(
@@ -134,6 +148,7 @@ def _audit(
     mode: StageMode,
     source: Source,
     note: str | None,
+    now: datetime,
 ) -> None:
     """The stage_changes row: every write, applied or skipped, with the names as they were."""
     current, requested, new = write.current, write.requested, write.new
@@ -153,7 +168,7 @@ def _audit(
         applied=write.applied,
         reason=write.reason.value if write.reason else None,
         note=note,
-        created_at=tx.now,
+        created_at=now,
     )
 
 

@@ -1,0 +1,88 @@
+"""Open event streams against widget throughput: the same track load with 0 and 50 SSE readers.
+
+The readers run in a child process of their own (raw sockets that read and drop what comes), so
+what is measured is the server's cost of streaming, not the reading client's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.load import Load, run_load
+from bench.procs import HOST, ROOT, TOKEN, halcrm_serve
+from bench.stats import median, ratio
+from bench.table import Bar, Row, judged, ms, per_second, times
+
+STREAMS = 50
+CONNECTIONS = 32
+TRACK = Load(
+    "track",
+    "/api/widget/track",
+    '{"project_id":"local","visitor_id":"s-{p}","name":"page_view","value":{n}}',
+    64,
+)
+# Issue 12: 50 open streams may cost a fifth of the throughput at most.
+STREAMS_RATIO = Bar(0.8, 0.9, higher_is_better=True, unit="x")
+
+
+async def _read_streams(port: int, count: int) -> None:
+    """Holds ``count`` open ``/api/events`` streams, reading and dropping, until killed."""
+    request = (
+        f"GET /api/events HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+    ).encode()
+
+    async def one() -> None:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        writer.write(request)
+        while await reader.read(65536):
+            pass
+
+    await asyncio.gather(*(one() for _ in range(count)))
+
+
+@contextmanager
+def readers(port: int, count: int) -> Iterator[None]:
+    command = [sys.executable, "-m", "bench.streams", str(port), str(count)]
+    process = subprocess.Popen(command, cwd=ROOT)
+    try:
+        # Streams open in well under a second; give them two before timing.
+        asyncio.run(asyncio.sleep(2))
+        yield
+    finally:
+        process.kill()
+        process.wait()
+
+
+def measure(work: Path, runs: int, seconds: float, use_wrk: bool) -> list[Row]:
+    """Interleaved rounds: the load alone, then with the streams open, ``runs`` times."""
+    alone, streamed, ratios = [], [], []
+    with halcrm_serve(work / "streams") as served:
+        run_load(served.url, TRACK, 8, 1, "warm", use_wrk)
+        for run in range(runs):
+            print(f"  streams run {run + 1}", file=sys.stderr)
+            base = run_load(served.url, TRACK, CONNECTIONS, seconds, f"a{run}", use_wrk)
+            with readers(served.port, STREAMS):
+                got = run_load(served.url, TRACK, CONNECTIONS, seconds, f"s{run}", use_wrk)
+            alone.append(base)
+            streamed.append(got)
+            ratios.append(ratio(got.rps, base.rps) or 0.0)
+    rows = []
+    for name, results in (("no open stream", alone), (f"{STREAMS} open SSE streams", streamed)):
+        row = Row(
+            f"HTTP track, {CONNECTIONS} conn, {name}",
+            per_second(median([r.rps for r in results])),
+            ms(median([r.p50 for r in results])),
+            ms(median([r.p99 for r in results])),
+            times(median(ratios)) if results is streamed else "",
+        )
+        rows.append(judged(row, STREAMS_RATIO, median(ratios)) if results is streamed else row)
+    return rows
+
+
+if __name__ == "__main__":
+    asyncio.run(_read_streams(int(sys.argv[1]), int(sys.argv[2])))
