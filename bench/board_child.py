@@ -16,6 +16,7 @@ import json
 import resource
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,8 @@ from textual.pilot import Pilot
 
 from bench.board_data import settings_for
 from bench.paint import PaintWatch
-from halcrm.runtime import open_runtime
-from halcrm.server.app import ServerConfig, create_app
-from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
+from halcrm.runtime import open_runtime, running
+from halcrm.server.app import ServerConfig
 from halcrm.tui.app import HalcrmApp
 
 SIZE = (160, 50)
@@ -99,39 +99,27 @@ async def serve(data_dir: Path, out: Path, with_board: bool) -> dict[str, Any]:
     watch = PaintWatch()
     watch.install()
     watch.watch_probes = True
-    settings = settings_for(data_dir)
-    sock = bind_socket("127.0.0.1", 0)
-    runtime = await open_runtime(settings)
-    server = make_server(create_app(runtime.services, ServerConfig(settings.account_token())))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    settings = replace(settings_for(data_dir), host="127.0.0.1", port=0)
+    config = ServerConfig(settings.account_token())
     done = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
     ready = out.with_name(out.name + ".port")
-    try:
-        # Bounded wait for uvicorn's start-up (the socket already listens).
-        for _ in range(1000):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.01)
+    async with running(settings, config=config) as rt:
+        await rt.started()
         if with_board:
-            app = HalcrmApp(runtime.services, runtime.bus, server_url="http://127.0.0.1")
+            app = HalcrmApp(rt.services, rt.bus, server_url="http://127.0.0.1")
             async with app.run_test(size=SIZE) as pilot:
                 await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "board")
                 await until(pilot, settled, "the board settled")
-                ready.write_text(str(bound_port(sock)))
+                ready.write_text(str(rt.port))
                 # The app runs (and paints) on its own in this loop, as under `halcrm board`.
                 # No Pilot polling here: each pause walked every widget 20 times a second,
                 # ~5 % of a core with the board idle, which the board-open ratio then charged
                 # to the board.
                 await done.wait()
         else:
-            ready.write_text(str(bound_port(sock)))
+            ready.write_text(str(rt.port))
             await done.wait()
-    finally:
-        runtime.bus.close()
-        await stop(server, task)
-        await runtime.close()
-        sock.close()
     return {"probes": watch.probes, "rss": peak_rss_mb()}
 
 

@@ -1,5 +1,5 @@
 """Allows ``python -m halcrm``."""
 
-from halcrm.cli import main
+from halcrm.cli.main import main
 
 raise SystemExit(main())

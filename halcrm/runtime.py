@@ -1,9 +1,16 @@
-"""The composition root: builds engine, bus and services, and runs the server (and the board)."""
+"""The composition root: builds engine, bus and services, and runs the server beside them.
+
+Board, serve and the bench all start and stop through ``running()`` (bind, open, serve, then
+the ordered stop), written once here.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -12,10 +19,14 @@ from halcrm.bus import EventBus
 from halcrm.db.engine import create_engine, database_url
 from halcrm.db.migrate import migrate
 from halcrm.db.writer import Database
+from halcrm.server.app import ServerConfig, create_app, server_config
+from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
+
+log = logging.getLogger("halcrm")
 
 
 @dataclass
@@ -49,3 +60,88 @@ async def open_runtime(
     await services.ensure_project(stall_defaults=stall_defaults)
     background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
     return Runtime(settings, engine, bus, services, background)
+
+
+@dataclass
+class Running:
+    """A runtime with its HTTP server serving: what ``running()`` hands its caller."""
+
+    runtime: Runtime
+    server: EmbeddedServer
+    task: asyncio.Task[None]
+    sock: socket.socket
+
+    @property
+    def services(self) -> Services:
+        return self.runtime.services
+
+    @property
+    def bus(self) -> EventBus:
+        return self.runtime.bus
+
+    @property
+    def port(self) -> int:
+        return bound_port(self.sock)
+
+    @property
+    def url(self) -> str:
+        host = self.runtime.settings.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    def state(self) -> str:
+        """``serving`` while the server task runs, else why it stopped."""
+        if not self.task.done():
+            return "serving"
+        if self.task.cancelled():
+            return "stopped"
+        return "failed" if self.task.exception() is not None else "stopped"
+
+    async def started(self, limit: float = 10.0) -> None:
+        """Waits (bounded) until uvicorn has started; the socket listens from the start."""
+        deadline = asyncio.get_running_loop().time() + limit
+        while not self.server.started and not self.task.done():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the HTTP server did not start")
+            await asyncio.sleep(0.01)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    stall_defaults: Mapping[str, int] | None = None,
+    config: ServerConfig | None = None,
+) -> AsyncIterator[Running]:
+    """The runtime and its server, from the bound socket to the ordered stop.
+
+    The socket is bound first, so a port in use is an ``OSError`` raised before anything opens
+    (and before a board takes the screen). The server runs as a plain task, not a Textual
+    worker: Textual cancels its workers before unmount, which would cut uvicorn's graceful
+    shutdown short. On the way out the bus closes first (open event streams end, so the
+    server can finish gracefully), then the server stops, then the runtime.
+
+    Args:
+        settings: Where to listen and which database to open.
+        clock: The time source (fixed in screenshots).
+        stall_defaults: Stall limits for a project made now (the board's config file).
+        config: The HTTP layer's configuration (default: from ``settings``).
+    """
+    sock = bind_socket(settings.host, settings.port)
+    try:
+        runtime = await open_runtime(settings, clock, stall_defaults=stall_defaults)
+    except BaseException:
+        sock.close()
+        raise
+    task: asyncio.Task[None] | None = None
+    try:
+        server = make_server(create_app(runtime.services, config or server_config(settings)))
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        yield Running(runtime, server, task, sock)
+    finally:
+        runtime.bus.close()
+        if task is not None:
+            await stop(server, task)
+        await runtime.close()
+        sock.close()

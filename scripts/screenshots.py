@@ -17,7 +17,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from halcrm.board_main import board_services
+from halcrm.cli.board import board_services
 from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import fixed_clock
 from halcrm.services.facade import Services

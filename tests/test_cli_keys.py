@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from halcrm.cli import main
+from halcrm.cli.main import main
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.cli import main
-from halcrm.cli_signal import json_or_text
+from halcrm.cli.main import main
+from halcrm.cli.signal import json_or_text
 from tests.conftest import TOKEN
 from tests.live import halcrm_server
 

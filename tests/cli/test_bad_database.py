@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.cli_db_check import database_problem, sqlite_path
+from halcrm.cli.db_check import database_problem, sqlite_path
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

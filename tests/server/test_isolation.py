@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from halcrm.serve import warn_if_public
+from halcrm.cli.serve import warn_if_public
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.facade import Services
 from halcrm.settings import Settings

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.cli import main
+from halcrm.cli.main import main
 from halcrm.domain.errors import Conflict
 from halcrm.runtime import open_runtime
 from halcrm.services.crm.transfer import backup, daily

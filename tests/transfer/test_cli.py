@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.cli import main
-from halcrm.cli_data import _Bar
+from halcrm.cli.data import _Bar
+from halcrm.cli.main import main
 from tests.transfer.helpers import HUBSPOT_COMPANIES, HUBSPOT_DEALS, write_csv
 
 

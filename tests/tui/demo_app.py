@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from halcrm.board_main import board_services
+from halcrm.cli.board import board_services
 from halcrm.config import BoardConfig
 from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import fixed_clock

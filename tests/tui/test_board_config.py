@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.board_main import run_board
+from halcrm.cli.board import run_board
 from halcrm.config import EXAMPLE, BoardConfig, load_config
 from halcrm.services.facade import Services
 from halcrm.settings import Settings

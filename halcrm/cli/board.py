@@ -10,9 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 
 from halcrm.config import BoardConfig, ConfigError, load_config
-from halcrm.runtime import open_runtime
-from halcrm.server.app import create_app, server_config
-from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
+from halcrm.runtime import open_runtime, running
 from halcrm.services.board.demo import is_empty, seed_demo
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.facade import Services
@@ -20,15 +18,6 @@ from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 
 log = logging.getLogger("halcrm")
-
-
-def server_state(task: asyncio.Task[None]) -> str:
-    """``serving`` while the server task runs, else why it stopped."""
-    if not task.done():
-        return "serving"
-    if task.cancelled():
-        return "stopped"
-    return "failed" if task.exception() is not None else "stopped"
 
 
 def board_config(config: BoardConfig | None = None) -> BoardConfig | None:
@@ -52,9 +41,8 @@ async def run_board(
     """Runs the board with the server beside it until the board quits or a signal ends it.
 
     The config file is read first (a broken one ends here with a message and exit code 2).
-    The socket is bound next, so a port in use is an ``OSError`` raised before the screen
-    opens. The server runs as a plain task, not a Textual worker: Textual cancels its workers
-    before unmount, which would cut uvicorn's graceful shutdown short.
+    Then ``running()`` binds the socket (a port in use is an ``OSError`` raised before the
+    screen opens), opens the runtime and serves; it stops them in order when the board quits.
 
     Args:
         settings: Where to listen and which database to open.
@@ -65,52 +53,35 @@ async def run_board(
     loaded = board_config(config)
     if loaded is None:
         return 2
-    sock = bind_socket(settings.host, settings.port)
-    try:
-        runtime = await open_runtime(settings, clock, stall_defaults=loaded.stall_defaults)
-    except BaseException:
-        sock.close()
-        raise
     loop = asyncio.get_running_loop()
-    server = make_server(
-        create_app(
-            runtime.services,
-            server_config(settings),
-        )
-    )
-    task: asyncio.Task[None] | None = None
-    try:
-        if demo and await is_empty(runtime.services):
-            await seed_demo(runtime.services)
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        url = f"http://{host}:{bound_port(sock)}"
-        log.info("board starting; serving %s (database %s)", url, settings.db)
-        running = task
+    async with running(settings, clock=clock, stall_defaults=loaded.stall_defaults) as rt:
+        if demo and await is_empty(rt.services):
+            await seed_demo(rt.services)
+        log.info("board starting; serving %s (database %s)", rt.url, settings.db)
         app = HalcrmApp(
-            runtime.services,
-            runtime.bus,
-            server_url=url,
-            server_state=lambda: server_state(running),
+            rt.services,
+            rt.bus,
+            server_url=rt.url,
+            server_state=rt.state,
             clock=clock,
             offer_demo=not demo,
             log_file=settings.log_file,
             config=loaded,
         )
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, app.exit)
+        await run_app(app, loop)
+    log.info("board stopped")
+    return 0
+
+
+async def run_app(app: HalcrmApp, loop: asyncio.AbstractEventLoop) -> None:
+    """Runs the board until it quits; SIGTERM and SIGHUP quit it as ``q`` does."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, app.exit)
+    try:
         await app.run_async()
     finally:
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
-        # Close the bus first: open SSE streams end, so the server can finish gracefully.
-        runtime.bus.close()
-        if task is not None:
-            await stop(server, task)
-        await runtime.close()
-        sock.close()
-        log.info("board stopped")
-    return 0
 
 
 @contextlib.asynccontextmanager

@@ -8,7 +8,11 @@ import errno
 import sys
 from collections.abc import Sequence
 
-from halcrm import __version__, cli_data, cli_keys, cli_project, cli_signal
+from halcrm import __version__
+from halcrm.cli import data as cli_data
+from halcrm.cli import keys as cli_keys
+from halcrm.cli import project as cli_project
+from halcrm.cli import signal as cli_signal
 from halcrm.settings import Settings
 
 
@@ -79,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(cli_project.run(args, settings))
     if command in cli_data.COMMANDS:
         return cli_data.run(args, settings)
-    from halcrm.cli_db_check import database_problem
+    from halcrm.cli.db_check import database_problem
     from halcrm.logs import setup_logging
 
     problem = database_problem(settings.db)
@@ -87,11 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"halcrm: {problem}", file=sys.stderr)
         return 1
     if command == "serve":
-        from halcrm.serve import serve
+        from halcrm.cli.serve import serve
 
         setup_logging(settings.log_file, to_stderr=True)
         return _run(serve(settings), settings)
-    from halcrm.board_main import run_board
+    from halcrm.cli.board import run_board
 
     # The board owns the terminal: logs go to the file only, never over the screen.
     setup_logging(settings.log_file, to_stderr=False)

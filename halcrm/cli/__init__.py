@@ -1,0 +1,1 @@
+"""The ``halcrm`` command line: one module per command group."""

@@ -1,0 +1,48 @@
+"""``halcrm serve``: the HTTP server alone, headless, stopping cleanly on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from halcrm.collector import freeze_long_lived
+from halcrm.embed import playground_url
+from halcrm.runtime import running
+from halcrm.settings import Settings
+
+log = logging.getLogger("halcrm")
+
+
+def warn_if_public(settings: Settings) -> None:
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        message = (
+            f"WARNING: halcrm is listening on {settings.host}, not only on this machine. "
+            "Anyone who can reach it can call the widget routes."
+        )
+        log.warning(message)
+        print(message, file=sys.stderr)
+
+
+async def serve(settings: Settings) -> int:
+    """Serves until SIGINT, SIGTERM or SIGHUP (or the server fails), then stops in order."""
+    async with running(settings) as rt:
+        freeze_long_lived()
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, done.set)
+        rt.task.add_done_callback(lambda _: done.set())
+        warn_if_public(settings)
+        print(
+            f"halcrm serving project {settings.project_id!r} on {rt.url} "
+            f"(database: {settings.db}); widget playground: {playground_url(rt.url)}",
+            file=sys.stderr,
+            flush=True,
+        )
+        await done.wait()
+        task = rt.task
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]
+    return 0
