@@ -2,6 +2,8 @@
 
 ``python -m bench.board_child paint DATA_DIR OUT`` opens the board headless (``run_test``) on a
 generated database, times the first paint and card moves, and writes JSON to OUT.
+``python -m bench.board_child connect DATA_DIR OUT --url URL`` attaches the board to a running
+server (``--connect``) and records the probe values it saw painted, as ``serve --board`` does.
 ``python -m bench.board_child serve DATA_DIR OUT --board|--headless`` serves halcrm's HTTP app in
 its loop (with the board open or not), writes its port to OUT + ".port" once ready, and on
 SIGTERM writes the probe values it saw painted to OUT.
@@ -123,16 +125,40 @@ async def serve(data_dir: Path, out: Path, with_board: bool) -> dict[str, Any]:
     return {"probes": watch.probes, "rss": peak_rss_mb()}
 
 
+async def connect(data_dir: Path, out: Path, url: str) -> dict[str, Any]:
+    """The board attached to ``url`` (``--connect``), headless, until SIGTERM; the painted
+    probe values go to ``out``. ``out`` + ".port" says "ready" once the board is loaded."""
+    from halcrm.runtime import connected
+
+    watch = PaintWatch()
+    watch.install()
+    watch.watch_probes = True
+    done = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
+    token = settings_for(data_dir).account_token()
+    async with connected(url, token) as link:
+        app = HalcrmApp(link.services, link.services.bus, server_url=link.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "board")
+            await until(pilot, settled, "the board settled")
+            out.with_name(out.name + ".port").write_text("ready")
+            await done.wait()
+    return {"probes": watch.probes, "rss": peak_rss_mb()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=["paint", "serve"])
+    parser.add_argument("mode", choices=["paint", "serve", "connect"])
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--moves", type=int, default=20)
     parser.add_argument("--board", action="store_true", help="serve with the board open")
+    parser.add_argument("--url", help="connect: the server to attach to")
     args = parser.parse_args()
     if args.mode == "paint":
         result = asyncio.run(paint(args.data_dir, args.moves))
+    elif args.mode == "connect":
+        result = asyncio.run(connect(args.data_dir, args.out, args.url))
     else:
         result = asyncio.run(serve(args.data_dir, args.out, args.board))
     args.out.write_text(json.dumps(result))
