@@ -68,6 +68,7 @@ from halcrm.services.support.schemas import (
 )
 from halcrm.services.widget import calls as widget
 from halcrm.services.widget import identify
+from halcrm.services.widget.chat_ops import ChatOps
 from halcrm.services.widget.inputs import (
     Identify,
     SetDeal,
@@ -83,7 +84,7 @@ from halcrm.services.widget.records import (
 )
 
 
-class Services:
+class Services(ChatOps):
     """The CRM's operations for one project (widget calls name their own project)."""
 
     def __init__(self, db: Database, project_id: str) -> None:
