@@ -342,6 +342,10 @@ class Services(ChatOps):
         """The company's contacts' conversations: status, last message, waiting time."""
         return await support.company_conversations(self.db, self.project_id, company_id)
 
+    async def inbox(self) -> list[CompanyConversation]:
+        """Every open conversation (website chats too), those waiting for a reply first."""
+        return await support.open_conversations(self.db, self.project_id)
+
     # API keys.
     async def create_api_key(self, name: str | None = None) -> ApiKeyCreated:
         """Makes a public API key; its secret is in this answer and nowhere else."""
