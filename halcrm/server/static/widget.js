@@ -307,7 +307,7 @@
     ".l{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;" +
     "border-radius:50%;border:0;background:#1f6feb;color:#fff;font-size:24px;cursor:pointer}" +
     ".b{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 5px;border-radius:10px;" +
-    "background:#d1242f;color:#fff;font-size:12px;line-height:20px}.b[hidden],[hidden]{display:none}" +
+    "background:#d1242f;color:#fff;font-size:12px;line-height:20px}[hidden]{display:none!important}" +
     ".p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);" +
     "height:440px;max-height:calc(100vh - 120px);display:flex;flex-direction:column;background:#fff;" +
     "color:#1f2328;border:1px solid #d0d7de;border-radius:12px;box-shadow:0 8px 24px #0003}" +
