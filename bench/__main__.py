@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import board, live, lost_updates, startup, throughput, transfer
+from bench import board, chat, live, lost_updates, startup, throughput, transfer
 from bench.load import wrk_available
 from bench.table import Row, format_table, note
 
-SECTIONS = ("http", "lost", "startup", "board", "live", "transfer")
+SECTIONS = ("http", "lost", "startup", "board", "live", "transfer", "chat")
 
 
 def machine() -> str:
@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown sections: {sorted(unknown)}; known: {SECTIONS}", file=sys.stderr)
         return 2
-    use_wrk = bool({"http", "live"} & set(chosen)) and not args.python_load and wrk_available()
+    use_wrk = (
+        bool({"http", "live", "chat"} & set(chosen)) and not args.python_load and wrk_available()
+    )
     loader = "wrk" if use_wrk else "the Python generator"
     started = time.perf_counter()
     rows: list[Row] = []
@@ -65,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "board": lambda: board.measure(work, args.runs),
             "live": lambda: live.measure(work, args.runs, args.seconds, use_wrk),
             "transfer": lambda: transfer.measure(work, args.runs),
+            "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
         }
         for name in chosen:
             print(f"bench: {name}", file=sys.stderr)
