@@ -10,11 +10,21 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import board, live, lost_updates, startup, streams, throughput, transfer, workers
+from bench import (
+    board,
+    chat,
+    live,
+    lost_updates,
+    startup,
+    streams,
+    throughput,
+    transfer,
+    workers,
+)
 from bench.load import wrk_available
 from bench.table import Row, format_table, note
 
-SECTIONS = ("http", "streams", "workers", "lost", "startup", "board", "live", "transfer")
+SECTIONS = ("http", "streams", "workers", "lost", "startup", "board", "live", "transfer", "chat")
 
 
 def machine() -> str:
@@ -52,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown sections: {sorted(unknown)}; known: {SECTIONS}", file=sys.stderr)
         return 2
-    loaded = {"http", "live", "streams", "workers"} & set(chosen)
+    loaded = {"http", "live", "streams", "workers", "chat"} & set(chosen)
     use_wrk = bool(loaded) and not args.python_load and wrk_available()
     loader = "wrk" if use_wrk else "the Python generator"
     started = time.perf_counter()
@@ -68,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "transfer": lambda: transfer.measure(work, args.runs),
             "streams": lambda: streams.measure(work, args.runs, args.seconds, use_wrk),
             "workers": lambda: workers.measure(work, args.runs, args.seconds, use_wrk),
+            "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
         }
         for name in chosen:
             print(f"bench: {name}", file=sys.stderr)

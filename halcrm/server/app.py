@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
 from halcrm.db.idempotency import Replayed
+from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
 from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
 from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
@@ -31,6 +32,7 @@ from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, vi
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
+from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
@@ -56,6 +58,8 @@ class ServerConfig:
     body_timeout: float = 30.0
     # Seconds between keep-alive comments on an idle event stream.
     sse_keepalive: float = 15.0
+    # Chat messages per visitor: one every 2 s on average, bursts of 20 (a person typing).
+    chat_rate: RateLimit = field(default_factory=lambda: RateLimit(0.5, 20))
 
 
 def server_config(settings: Settings) -> ServerConfig:
@@ -79,12 +83,15 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-def _state(services: Services, config: ServerConfig, limits: Limits) -> State:
+def _state(
+    services: Services, config: ServerConfig, limits: Limits, chats: ChatStreams | None
+) -> State:
     return State(
         {
             "account_token": config.account_token,
             "services": services,
             "limits": limits,
+            "chat_streams": chats,
             "sse_keepalive": config.sse_keepalive,
             "unavailable_log": Throttle(),
             # Read by make_server (server/embedded.py) for uvicorn's protocol.
@@ -156,8 +163,14 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
 
     store = RedisBuckets(config.redis_url) if config.redis_url else MemoryBuckets()
     limits = Limits(
-        config.widget_rate, config.api_key_rate, config.client_rate, config.project_rate, store
+        config.widget_rate,
+        config.api_key_rate,
+        config.client_rate,
+        config.project_rate,
+        store,
+        chat=config.chat_rate,
     )
+    chats = ChatStreams(services.bus) if services is not None else None
 
     async def provide_services() -> Services:
         return services
@@ -169,20 +182,27 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
 
     account, public = _guarded_routers(services)
     app = Litestar(
-        route_handlers=[WidgetController, SdkController, account, public, health],
+        route_handlers=[
+            WidgetController,
+            WidgetChatController,
+            SdkController,
+            account,
+            public,
+            health,
+        ],
         dependencies={
             "services": Provide(provide_services),
             "limits": Provide(provide_limits),
         },
         exception_handlers={**EXCEPTION_HANDLERS, Replayed: replayed},
-        on_shutdown=[limits.close],
+        on_shutdown=[limits.close, *([chats.close] if chats else [])],
         # CORS outermost, so an edge refusal still reaches a browser with its headers; the
         # idempotency claim innermost, once the body has passed the edge's checks.
         middleware=[widget_cors, refuse_nul, body_deadline(config.body_timeout), idempotency],
         request_class=EdgeRequest,
         type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,
-        state=_state(services, config, limits),
+        state=_state(services, config, limits, chats),
         openapi_config=_openapi_config(),
         plugins=[MoneySchema()],
         debug=False,

@@ -178,8 +178,10 @@ class Limits:
         client: RateLimit = RateLimit(0, 0),
         project: RateLimit = RateLimit(0, 0),
         store: BucketStore | None = None,
+        chat: RateLimit = RateLimit(0, 0),
     ) -> None:
         self.widget, self.api_key, self.client, self.project = widget, api_key, client, project
+        self.chat = chat
         self.store: BucketStore = store if store is not None else MemoryBuckets()
 
     async def widget_call(self, body: WidgetBody, client_address: str | None) -> None:
@@ -195,6 +197,19 @@ class Limits:
             (self.project, f"p:{_digest(project)}", "project"),
         ]
         await self._take([Bucket(key, limit, what) for limit, key, what in wanted])
+
+    async def chat_message(self, body: WidgetBody, client_address: str | None) -> None:
+        """A chat message: the widget call's buckets and the visitor's chat bucket, at once
+        (a person types far fewer messages than a page makes widget calls)."""
+        project = body.app_id or body.project_id or ""
+        visitor = _digest(project, body.visitor_id, body.user_hash or "")
+        buckets = [
+            Bucket(f"v:{visitor}", self.widget, "visitor"),
+            Bucket(f"c:{client_address or '-'}", self.client, "client address"),
+            Bucket(f"p:{_digest(project)}", self.project, "project"),
+            Bucket(f"m:{visitor}", self.chat, "visitor's chat"),
+        ]
+        await self._take(buckets)
 
     async def api_key_call(self, key_id: str) -> None:
         await self._take([Bucket(f"k:{key_id}", self.api_key, "API key")])

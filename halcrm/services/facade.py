@@ -68,6 +68,7 @@ from halcrm.services.support.schemas import (
 )
 from halcrm.services.widget import calls as widget
 from halcrm.services.widget import identify
+from halcrm.services.widget.chat_ops import ChatOps
 from halcrm.services.widget.inputs import (
     Identify,
     SetDeal,
@@ -83,7 +84,7 @@ from halcrm.services.widget.records import (
 )
 
 
-class Services:
+class Services(ChatOps):
     """The CRM's operations for one project (widget calls name their own project)."""
 
     def __init__(self, db: Database, project_id: str) -> None:
@@ -340,6 +341,10 @@ class Services:
     async def company_conversations(self, company_id: str) -> list[CompanyConversation]:
         """The company's contacts' conversations: status, last message, waiting time."""
         return await support.company_conversations(self.db, self.project_id, company_id)
+
+    async def inbox(self) -> list[CompanyConversation]:
+        """Every open conversation (website chats too), those waiting for a reply first."""
+        return await support.open_conversations(self.db, self.project_id)
 
     # API keys.
     async def create_api_key(self, name: str | None = None) -> ApiKeyCreated:

@@ -34,6 +34,7 @@ from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen, binding_ids
+from halcrm.tui.screens.inbox import InboxScreen
 from halcrm.tui.screens.logs import LogScreen
 from halcrm.tui.view_state import ViewState
 
@@ -95,6 +96,7 @@ class HalcrmApp(App[None]):
             ("Everywhere", list(self.BINDINGS)),
             ("Company screen", list(CompanyScreen.BINDINGS)),
             ("Focus lane", list(FocusScreen.BINDINGS)),
+            ("Inbox", list(InboxScreen.BINDINGS)),
             ("Conversation", list(ConversationScreen.BINDINGS)),
             ("Contacts", list(ContactsScreen.BINDINGS)),
         ]

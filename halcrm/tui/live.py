@@ -17,6 +17,7 @@ MAX_BATCH = 5_000
 FLASHING = {EventKind.STAGE_CHANGE, EventKind.DEAL_VALUE}
 # A bulk import is one event for many rows: the board reloads once, as `R` does.
 RELOADING = {EventKind.STAGES_CHANGED, EventKind.IMPORTED}
+TALKING = {EventKind.MESSAGE, EventKind.CONVERSATION}
 
 log = logging.getLogger("halcrm.tui")
 
@@ -28,6 +29,8 @@ class Batch:
     events: list[DomainEvent] = field(default_factory=list)
     company_ids: set[str] = field(default_factory=set)
     flash: set[str] = field(default_factory=set)
+    # Conversations a message or a status change touched (the inbox and an open chat redraw).
+    conversation_ids: set[str] = field(default_factory=set)
     reload: bool = False
 
     def of_project(self, project_id: str) -> Batch:
@@ -52,6 +55,8 @@ class Batch:
             self.flash.add(event.company_id)
         if event.kind in RELOADING:
             self.reload = True
+        if event.kind in TALKING and isinstance(event.data.get("conversation_id"), str):
+            self.conversation_ids.add(event.data["conversation_id"])
 
 
 async def listen(sub: Subscription, apply: Callable[[Batch], Awaitable[None]]) -> None:

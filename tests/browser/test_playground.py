@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from halcrm.embed import playground_url
+from halcrm.services.support.schemas import MessageCreate
 from tests.conftest import TOKEN
 from tests.live import halcrm_server
 
@@ -47,3 +48,17 @@ async def test_playground_set_stage_lands_in_the_crm_and_the_feed(services, page
     ]
     # Newest first: the playground's set-stage, then identify's company.stage.
     assert moves[0] == ("acme", "widget", "Proposal", True)
+
+
+async def test_playground_has_the_chat_and_a_reply_reaches_it(services, page):
+    async with halcrm_server(services, TOKEN) as url:
+        await page.goto(playground_url(url))
+        launcher = page.locator("[data-halcrm-chat] >> button.l")
+        await launcher.click()
+        box = page.locator("[data-halcrm-chat] >> textarea")
+        await box.fill("hello from the playground")
+        await box.press("Enter")
+        await page.locator("[data-halcrm-chat] >> li.visitor:not(.pending)").wait_for()
+        (talk,) = await services.inbox()
+        await services.add_message(talk.id, MessageCreate(author="agent", body="hi, founder here"))
+        await page.locator("[data-halcrm-chat] >> li.agent", has_text="founder here").wait_for()

@@ -235,3 +235,16 @@ async def test_a_second_person_on_the_same_browser_resets_the_active_company(cli
     await call(client, IDENTIFY, widget("shared", email="a@acme.com", company={"id": "acme"}))
     answer = await call(client, IDENTIFY, widget("shared", email="b@globex.com"))
     assert answer["active_company_id"] is None
+
+
+async def test_a_visitor_seen_before_is_linked_by_its_first_identify(client, auth):
+    """A visitor known anonymously (set-properties) that identifies with a new email holds
+    the new contact afterwards: its CRM calls find it (they were refused 409 before)."""
+    body = {"app_id": "local", "visitor_id": "v-seen"}
+    seen = await client.post("/api/widget/set-properties", json={**body, "properties": {"a": 1}})
+    assert seen.status_code == 200, seen.text
+    ident = {**body, "email": "new@acme.com", "company": {"id": "acme", "name": "Acme"}}
+    assert (await client.post("/api/widget/identify", json=ident)).status_code == 200
+    stage = await client.post("/api/widget/set-stage", json={**body, "stage": "Qualified"})
+    assert stage.status_code == 200, stage.text
+    assert stage.json()["company_id"] == "acme"

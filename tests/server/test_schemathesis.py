@@ -65,6 +65,7 @@ class BackgroundServer:
             api_key_rate=off,
             client_rate=off,
             project_rate=off,
+            chat_rate=off,
         )
         sock = bind_socket("127.0.0.1", 0)
         server = make_server(create_app(runtime.services, config))
@@ -141,6 +142,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 # The event stream never ends by design, so a request/response fuzzer cannot read it to the
 # end; test_events_stream.py covers it against the real server instead.
 schema = schema.exclude(path="/api/events")
+# The same for a visitor's chat stream (its refusals: test_widget_chat.py; the stream itself:
+# test_widget_chat_stream.py).
+schema = schema.exclude(path="/api/widget/chat/stream")
 
 
 def error_body(ctx: Any, response: Any, case: Any) -> bool | None:

@@ -93,6 +93,17 @@ CASES = [
     ),
     Case("POST", A + "set-deal", {**W, "deal_value": 10, "stage": "Nope"}, 400, "unknown_stage"),
     Case("POST", A + "set-deal", {**W, "deal_value": -1}, 400, "invalid_request"),
+    # The chat: refused before anything is read, and after the visitor is found.
+    Case("POST", A + "chat/messages", {**W, "body": ""}, 400, "invalid_request"),
+    Case("POST", A + "chat/messages", {**W, "body": " \t\n"}, 400, "invalid_request"),
+    Case("POST", A + "chat/messages", {**W, "body": "x" * 2001}, 400, "invalid_request"),
+    Case(
+        "POST",
+        A + "chat/messages",
+        {**W, "body": "<b>x</b>", "app_id": "nope"},
+        404,
+        "unknown_project",
+    ),
     # The account API.
     Case("PATCH", "/api/project", {"stage_update_mode": "sometimes"}, 400, "invalid_request"),
     Case("POST", "/api/projects", {"id": "local"}, 409, "already_exists"),

@@ -12,14 +12,20 @@ from halcrm.db.base import Base
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("project_pk", "id"),)
+    __table_args__ = (
+        UniqueConstraint("project_pk", "id"),
+        Index("ix_conversations_visitor", "visitor_pk", "pk"),
+    )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
     id: Mapped[str] = mapped_column(String(64))
     project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
-    contact_pk: Mapped[int] = mapped_column(
+    # None while the conversation is an anonymous website visitor's chat (identify attaches it).
+    contact_pk: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.pk", ondelete="CASCADE"), index=True
     )
+    # The website visitor whose chat this is (widget routes); None when opened via /api/v1.
+    visitor_pk: Mapped[int | None] = mapped_column(ForeignKey("visitors.pk", ondelete="CASCADE"))
     subject: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="open")
     snoozed_until: Mapped[datetime | None]

@@ -28,7 +28,7 @@ from halcrm.services.widget.records import (
 )
 
 
-def _client(request: Request[Any, Any, Any]) -> str | None:
+def client_address(request: Request[Any, Any, Any]) -> str | None:
     """The caller's address (behind a trusted proxy, uvicorn has put the forwarded one here)."""
     client = request.scope.get("client")
     return client[0] if client else None
@@ -44,7 +44,7 @@ class WidgetController(Controller):
         self, request: Request[Any, Any, Any], data: Identify, services: Services, limits: Limits
     ) -> IdentifyResult:
         """Identifies a visitor as a contact and links its companies."""
-        await limits.widget_call(data, _client(request))
+        await limits.widget_call(data, client_address(request))
         return await services.identify(data)
 
     @post("/set-properties", status_code=200)
@@ -56,7 +56,7 @@ class WidgetController(Controller):
         limits: Limits,
     ) -> PropertiesResult:
         """Merges properties into the visitor (and its contact); never touches a company."""
-        await limits.widget_call(data, _client(request))
+        await limits.widget_call(data, client_address(request))
         return await services.set_properties(data)
 
     @post("/track", status_code=201)
@@ -64,7 +64,7 @@ class WidgetController(Controller):
         self, request: Request[Any, Any, Any], data: Track, services: Services, limits: Limits
     ) -> TrackResult:
         """Records a milestone event for the visitor or one of its companies."""
-        await limits.widget_call(data, _client(request))
+        await limits.widget_call(data, client_address(request))
         return await services.track(data)
 
     @post("/set-stage", status_code=200)
@@ -72,7 +72,7 @@ class WidgetController(Controller):
         self, request: Request[Any, Any, Any], data: SetStage, services: Services, limits: Limits
     ) -> StageResult:
         """A stage signal, advance_only unless the project or the body says exact."""
-        await limits.widget_call(data, _client(request))
+        await limits.widget_call(data, client_address(request))
         return await services.set_stage(data)
 
     @post("/set-deal", status_code=200)
@@ -80,5 +80,5 @@ class WidgetController(Controller):
         self, request: Request[Any, Any, Any], data: SetDeal, services: Services, limits: Limits
     ) -> DealResult:
         """Sets the company's deal value (and its stage when given)."""
-        await limits.widget_call(data, _client(request))
+        await limits.widget_call(data, client_address(request))
         return await services.set_deal(data)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 from sqlalchemy import func, select
 
-from halcrm.db.models import Contact, ContactCompany, Conversation, Message
+from halcrm.db.models import Contact, ContactCompany, Conversation, Message, Visitor
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.crm.queries import get_company
@@ -19,7 +20,7 @@ class CompanyConversation(msgspec.Struct, kw_only=True):
     """One conversation as the company view lists it."""
 
     id: str
-    contact_id: str
+    contact_id: str | None  # None: an anonymous website visitor's chat
     contact_name: str
     subject: str | None
     status: str
@@ -64,8 +65,51 @@ async def company_conversations(
     return await db.read(work)
 
 
+async def open_conversations(
+    db: Database, project_id: str, limit: int = 200
+) -> list[CompanyConversation]:
+    """The board's inbox: every open conversation, website chats of anonymous visitors too,
+    the ones waiting for a reply first (longest wait first), then the latest."""
+
+    def work(tx: Tx) -> list[CompanyConversation]:
+        project = tx.project(project_id)
+        last = _last_messages()
+        rows = tx.session.execute(
+            select(Conversation, Contact, Message, func.coalesce(last.c.n, 0), Visitor.visitor_id)
+            .outerjoin(Contact, Contact.pk == Conversation.contact_pk)
+            .outerjoin(Visitor, Visitor.pk == Conversation.visitor_pk)
+            .outerjoin(last, last.c.conversation_pk == Conversation.pk)
+            .outerjoin(Message, Message.pk == last.c.pk)
+            .where(Conversation.project_pk == project.pk, Conversation.status == "open")
+            .order_by(Conversation.updated_at.desc(), Conversation.pk.desc())
+            .limit(limit)
+        )
+        out = [_row(c, contact, m, int(n), visitor) for c, contact, m, n, visitor in rows]
+        waiting = [c for c in out if c.waiting_since is not None]
+        waiting.sort(key=lambda c: c.waiting_since or tx.now)
+        return waiting + [c for c in out if c.waiting_since is None]
+
+    return await db.read(work)
+
+
+def _last_messages() -> Any:
+    return (
+        select(
+            Message.conversation_pk,
+            func.max(Message.pk).label("pk"),
+            func.count().label("n"),
+        )
+        .group_by(Message.conversation_pk)
+        .subquery()
+    )
+
+
 def _row(
-    conversation: Conversation, contact: Contact, message: Message | None, count: int
+    conversation: Conversation,
+    contact: Contact | None,
+    message: Message | None,
+    count: int,
+    visitor_id: str | None = None,
 ) -> CompanyConversation:
     waiting = (
         message.created_at
@@ -74,8 +118,10 @@ def _row(
     )
     return CompanyConversation(
         id=conversation.id,
-        contact_id=contact.id,
-        contact_name=contact.name or contact.email or contact.id,
+        contact_id=contact.id if contact else None,
+        contact_name=(
+            (contact.name or contact.email or contact.id) if contact else f"visitor {visitor_id}"
+        ),
         subject=conversation.subject,
         status=conversation.status,
         snoozed_until=conversation.snoozed_until,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from msgspec import UNSET
 from sqlalchemy import func, select
 
-from halcrm.db.models import Contact, Conversation, Message, Project
+from halcrm.db.models import Contact, Conversation, Message, Visitor
 from halcrm.db.records import CompanyRow
-from halcrm.db.tx import Tx
+from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.events import EventKind
@@ -74,33 +75,63 @@ async def create(
     def work(tx: Tx) -> ConversationDetail:
         project = tx.project(project_id)
         contact = get_contact(tx, project, body.contact_id)
-        conversation = Conversation(
-            id=new_id("cv"),
-            project_pk=project.pk,
-            contact_pk=contact.pk,
+        conversation = open_in(
+            tx,
+            project,
+            contact,
+            source,
             subject=body.subject,
             status=body.status,
             snoozed_until=body.snoozed_until,
-            created_at=tx.now,
-            updated_at=tx.now,
-        )
-        tx.session.add(conversation)
-        tx.session.flush()
-        companies = _touch_companies(tx, contact)
-        what = f" ({body.subject})" if body.subject else ""
-        tx.record(
-            project,
-            EventKind.CONVERSATION,
-            source.value,
-            f"conversation with {_who(contact)} opened{what}",
-            companies[0] if companies else None,
-            data=_data(conversation, contact, companies, action="opened"),
         )
         if body.message is not None:
-            _add_message(tx, project, conversation, contact, body.message, source)
+            add_message_in(tx, project, conversation, contact, body.message, source)
         return _detail(tx, conversation)
 
     return await db.write(work)
+
+
+def open_in(
+    tx: Tx,
+    project: ProjectKeys,
+    contact: Contact | None,
+    source: Source,
+    *,
+    subject: str | None = None,
+    status: str = "open",
+    snoozed_until: datetime | None = None,
+    visitor_pk: int | None = None,
+) -> Conversation:
+    """Opens a conversation inside the caller's transaction and records its event; a website
+    visitor's chat (``visitor_pk``) may have no contact yet."""
+    conversation = Conversation(
+        id=new_id("cv"),
+        project_pk=project.pk,
+        contact_pk=contact.pk if contact else None,
+        visitor_pk=visitor_pk,
+        subject=subject,
+        status=status,
+        snoozed_until=snoozed_until,
+        created_at=tx.now,
+        updated_at=tx.now,
+    )
+    tx.session.add(conversation)
+    tx.session.flush()
+    companies = _touch_companies(tx, contact)
+    what = f" ({subject})" if subject else ""
+    data = _data(conversation, contact, companies, action="opened")
+    visitor_id = _visitor_id(tx, conversation)
+    if visitor_id is not None:
+        data["visitor_id"] = visitor_id
+    tx.record(
+        project,
+        EventKind.CONVERSATION,
+        source.value,
+        f"conversation with {_who(tx, conversation, contact)} opened{what}",
+        companies[0] if companies else None,
+        data=data,
+    )
+    return conversation
 
 
 async def update(
@@ -138,7 +169,8 @@ async def update(
                 project,
                 EventKind.CONVERSATION,
                 source.value,
-                f"conversation with {_who(contact)} {_verb(conversation.status, changed)}",
+                f"conversation with {_who(tx, conversation, contact)} "
+                f"{_verb(conversation.status, changed)}",
                 companies[0] if companies else None,
                 data={
                     **_data(conversation, contact, companies, action="updated"),
@@ -163,19 +195,24 @@ async def add_message(
         project = tx.project(project_id)
         conversation = _get(tx, project, conversation_id, lock=True)
         contact = _contact_of(tx, conversation)
-        return _add_message(tx, project, conversation, contact, body, source)
+        return add_message_in(tx, project, conversation, contact, body, source)
 
     return await db.write(work)
 
 
-def _add_message(
+def add_message_in(
     tx: Tx,
-    project: Project,
+    project: ProjectKeys,
     conversation: Conversation,
-    contact: Contact,
+    contact: Contact | None,
     body: MessageCreate,
     source: Source,
 ) -> MessageRecord:
+    """Adds a message inside the caller's transaction and records its ``message`` event.
+
+    A website chat's event carries the visitor id and the whole body, so the visitor's own
+    stream (server/chat_streams.py) can deliver a reply without reading the database again.
+    """
     message = Message(
         id=new_id("msg"),
         conversation_pk=conversation.pk,
@@ -191,23 +228,27 @@ def _add_message(
     conversation.last_message_at = conversation.updated_at = tx.now
     tx.session.flush()
     companies = _touch_companies(tx, contact)
-    who = _who(contact) if body.author == "contact" else "agent"
+    who = _who(tx, conversation, contact) if body.author == "contact" else "agent"
+    data = {
+        **_data(conversation, contact, companies, action="message"),
+        "message_id": message.id,
+        "author": body.author,
+    }
+    visitor_id = _visitor_id(tx, conversation)
+    if visitor_id is not None:
+        data.update(visitor_id=visitor_id, body=body.body, created_at=_iso(tx.now))
     tx.record(
         project,
         EventKind.MESSAGE,
         source.value,
         f"{who}: {body.body[:120]}",
         companies[0] if companies else None,
-        data={
-            **_data(conversation, contact, companies, action="message"),
-            "message_id": message.id,
-            "author": body.author,
-        },
+        data=data,
     )
     return _message_record(message, conversation)
 
 
-def _get(tx: Tx, project: Project, conversation_id: str, *, lock: bool = False) -> Conversation:
+def _get(tx: Tx, project: ProjectKeys, conversation_id: str, *, lock: bool = False) -> Conversation:
     stmt = select(Conversation).where(
         Conversation.project_pk == project.pk, Conversation.id == conversation_id
     )
@@ -217,21 +258,38 @@ def _get(tx: Tx, project: Project, conversation_id: str, *, lock: bool = False) 
     return conversation
 
 
-def _contact_of(tx: Tx, conversation: Conversation) -> Contact:
-    contact = tx.session.scalar(select(Contact).where(Contact.pk == conversation.contact_pk))
-    assert contact is not None  # the foreign key cascades deletes
-    return contact
+def _contact_of(tx: Tx, conversation: Conversation) -> Contact | None:
+    """The conversation's contact; None for an anonymous visitor's chat."""
+    if conversation.contact_pk is None:
+        return None
+    return tx.session.scalar(select(Contact).where(Contact.pk == conversation.contact_pk))
 
 
-def _touch_companies(tx: Tx, contact: Contact) -> list[CompanyRow]:
+def _visitor_id(tx: Tx, conversation: Conversation) -> str | None:
+    if conversation.visitor_pk is None:
+        return None
+    return tx.session.scalar(
+        select(Visitor.visitor_id).where(Visitor.pk == conversation.visitor_pk)
+    )
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def _touch_companies(tx: Tx, contact: Contact | None) -> list[CompanyRow]:
     """A conversation is activity for every company of its contact (it keeps them un-stalled)."""
+    if contact is None:
+        return []
     companies = linked_companies(tx, contact.pk)
     for company in companies:
         tx.update(CompanyRow, company.pk, last_activity_at=tx.now)
     return companies
 
 
-def _who(contact: Contact) -> str:
+def _who(tx: Tx, conversation: Conversation, contact: Contact | None) -> str:
+    if contact is None:
+        return f"visitor {_visitor_id(tx, conversation) or '?'}"
     return contact.email or contact.name or contact.user_id or contact.id
 
 
@@ -242,12 +300,16 @@ def _verb(status: str, changed: list[str]) -> str:
 
 
 def _data(
-    conversation: Conversation, contact: Contact, companies: Sequence[CompanyRow], *, action: str
+    conversation: Conversation,
+    contact: Contact | None,
+    companies: Sequence[CompanyRow],
+    *,
+    action: str,
 ) -> dict[str, object]:
     return {
         "action": action,
         "conversation_id": conversation.id,
-        "contact_id": contact.id,
+        "contact_id": contact.id if contact else None,
         "company_ids": [c.id for c in companies],
         "status": conversation.status,
     }
@@ -276,18 +338,25 @@ def _records(tx: Tx, rows: Sequence[Conversation]) -> list[ConversationRecord]:
             )
         ).all()
     )
-    contact_pks = sorted({r.contact_pk for r in rows})
-    contact_ids = dict(
+    contact_pks = sorted({r.contact_pk for r in rows if r.contact_pk is not None})
+    contact_ids: dict[int | None, str] = dict(
         (
             tx.session.execute(select(Contact.pk, Contact.id).where(Contact.pk.in_(contact_pks)))
+        ).all()
+    )
+    visitor_pks = sorted({r.visitor_pk for r in rows if r.visitor_pk is not None})
+    visitor_ids: dict[int | None, str] = dict(
+        tx.session.execute(
+            select(Visitor.pk, Visitor.visitor_id).where(Visitor.pk.in_(visitor_pks))
         ).all()
     )
     companies = company_ids_by_contact(tx, contact_pks)
     return [
         ConversationRecord(
             id=r.id,
-            contact_id=contact_ids[r.contact_pk],
-            company_ids=companies[r.contact_pk],
+            contact_id=contact_ids.get(r.contact_pk),
+            visitor_id=visitor_ids.get(r.visitor_pk),
+            company_ids=companies.get(r.contact_pk, []) if r.contact_pk is not None else [],
             subject=r.subject,
             status=r.status,
             snoozed_until=r.snoozed_until,

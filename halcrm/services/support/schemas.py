@@ -47,7 +47,8 @@ class MessageRecord(msgspec.Struct, kw_only=True):
 
 class ConversationRecord(msgspec.Struct, kw_only=True):
     id: str
-    contact_id: str
+    # None while the conversation is an anonymous website visitor's chat (not yet identified).
+    contact_id: str | None
     company_ids: list[str]
     subject: str | None
     status: str
@@ -56,6 +57,8 @@ class ConversationRecord(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     last_message_at: datetime | None
+    # The website visitor whose chat this is (the widget's chat routes); None otherwise.
+    visitor_id: str | None = None
 
 
 class ConversationDetail(ConversationRecord, kw_only=True):

@@ -29,6 +29,7 @@ from halcrm.services.crm.placeholders import (
 from halcrm.services.crm.queries import linked_companies, load_company
 from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
+from halcrm.services.widget.chat import attach_visitor_chats
 from halcrm.services.widget.companies import Linked, target_for
 from halcrm.services.widget.context import (
     project_and_visitor,
@@ -163,6 +164,9 @@ def _contact(call: _Call, email: str | None) -> tuple[ContactRow | None, bool]:
     check_claim(tx, project, body, call.proof, contact, visitor)
     links = visitor is None or visitor.contact_pk != (contact.pk if contact else None)
     if contact is None:
+        # A new contact is never the one the visitor holds: it is linked now (an anonymous
+        # visitor seen before this identify must not stay unlinked).
+        links = True
         meta = _merged_meta(call, {}, links=True)
         contact = tx.insert(
             ContactRow,
@@ -269,6 +273,10 @@ def _finish(
     if active_pk is not None and active_pk not in pks:
         active_pk = call.visitor_values["active_company_pk"] = None
     visitor = save_visitor(tx, project, call.visitor, body.visitor_id, **call.visitor_values)
+    if "contact_pk" in call.visitor_values and call.visitor is not None:
+        # The chats the visitor wrote before it was known become this contact's (a new visitor
+        # row has none, so that UPDATE is skipped on the hot path of first identifies).
+        attach_visitor_chats(tx, visitor.pk, contact.pk)
     active = next((c for c in companies if c.pk == active_pk), None)
     who = contact.email or contact.user_id or contact.id
     tx.record(

@@ -67,3 +67,20 @@ class SetDeal(WidgetBody, kw_only=True):
     stage: StageRef | None = None
     company_id: RecordId | None = None
     stage_update_mode: Mode | None = None
+
+
+# A chat message is a line a person types in the widget: longer text belongs in an email.
+CHAT_MAX = 2000
+ChatText = Annotated[str, Meta(min_length=1, max_length=CHAT_MAX)]
+
+
+class ChatSend(WidgetBody, kw_only=True):
+    """A visitor's chat message (plain text, shown as text everywhere)."""
+
+    body: ChatText
+    # Segment's field, read by the idempotency middleware: a resend with it is written once.
+    message_id: Annotated[str, Meta(min_length=1, max_length=255)] | None = None
+
+
+class ChatRead(WidgetBody, kw_only=True):
+    """Who asks for a chat's history or its live stream (from the query string)."""

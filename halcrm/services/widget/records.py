@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import msgspec
 
 from halcrm.services.crm.records import StageResult
@@ -28,3 +30,30 @@ class PropertiesResult(msgspec.Struct, kw_only=True):
 class TrackResult(msgspec.Struct, kw_only=True):
     event_id: str
     company_id: str | None
+
+
+class ChatMessage(msgspec.Struct, kw_only=True):
+    """One chat line as the visitor's page shows it: ``author`` is ``visitor`` or ``agent``."""
+
+    id: str
+    conversation_id: str
+    author: str
+    body: str
+    created_at: datetime
+
+
+class ChatSent(msgspec.Struct, kw_only=True):
+    visitor_id: str
+    conversation_id: str
+    message: ChatMessage
+
+
+class ChatHistory(msgspec.Struct, kw_only=True):
+    """The visitor's own chat, oldest first (its latest messages, at most ``HISTORY``)."""
+
+    visitor_id: str
+    # The identified contact's name (or email), for the panel's header; None when anonymous.
+    name: str | None
+    conversation_id: str | None
+    status: str | None
+    messages: list[ChatMessage]

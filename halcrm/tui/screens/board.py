@@ -66,6 +66,7 @@ class BoardScreen(DealActions):
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
+        Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
     ]
 
@@ -247,7 +248,7 @@ class BoardScreen(DealActions):
         self.show_status()
         if batch.reload or batch.company_ids:  # refusals alone change no figure
             self.request_figures()
-        await self.refresh_company_screen(batch.company_ids)
+        await self.refresh_company_screen(batch.company_ids, batch.conversation_ids)
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
         )

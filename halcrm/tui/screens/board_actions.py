@@ -26,6 +26,7 @@ from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.help import key_text
+from halcrm.tui.screens.inbox import InboxScreen
 from halcrm.tui.undo import Edited, Merged, Moved, Removed, UndoStack
 from halcrm.tui.widgets.board import BoardView
 
@@ -225,9 +226,24 @@ class BoardActions(Screen[None]):
         if reply:
             screen.action_reply()
 
-    async def refresh_company_screen(self, ids: set[str]) -> None:
-        """Keeps open company and conversation screens current when a signal touched them."""
+    @board_action
+    async def action_inbox(self) -> None:
+        """Every open conversation, website chats of anonymous visitors too."""
+        talks = await self.services.inbox()
+        await self.app.push_screen(InboxScreen(talks, self.open_conversation, self.clock))
+
+    async def refresh_company_screen(
+        self, ids: set[str], conversation_ids: set[str] | frozenset[str] = frozenset()
+    ) -> None:
+        """Keeps open company, inbox and conversation screens current when a signal touched
+        them (a chat's message names its conversation even when it has no company)."""
         for screen in self.app.screen_stack:
+            if isinstance(screen, InboxScreen) and conversation_ids:
+                screen.show(await self.services.inbox())
+                continue
+            if isinstance(screen, ConversationScreen) and screen.detail.id in conversation_ids:
+                await screen.reload()
+                continue
             if isinstance(screen, CompanyScreen) and screen.detail.company.id in ids:
                 company_id = screen.detail.company.id
                 try:

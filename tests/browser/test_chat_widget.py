@@ -1,0 +1,161 @@
+"""The chat in Chromium, on a page of another origin than halcrm, with the board (Pilot) in the
+same test: the visitor writes, the board shows it, the founder answers with keys, the page
+shows the answer; reload, a second visitor, hostile text, hostile CSS, a wrong hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from halcrm.domain.identity import user_hash
+from halcrm.services.crm.inputs import ProjectPatch
+from halcrm.services.facade import Services
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.inbox import InboxScreen
+from tests.conftest import TOKEN
+from tests.live import halcrm_server, serving, static_pages
+from tests.tui.helpers import ready, until
+
+XSS = "<img src=x onerror=alert(1)>"
+# The host page does its worst to everything, buttons and lists included.
+HOSTILE_CSS = """
+* { color: rgb(255, 0, 0) !important; font-size: 40px !important; font-family: serif !important; }
+button, li, section, ol { background: rgb(0, 255, 0) !important; padding: 50px !important; }
+"""
+
+
+def host_page(halcrm_url: str, extra: str = "") -> str:
+    return f"""<!doctype html>
+<html><head><title>Founder's site</title><style>{HOSTILE_CSS}</style>
+<script src="{halcrm_url}/widget.js" data-project-id="local" data-chat="on" {extra}></script>
+<script>window.alerted = 0; window.alert = () => {{ window.alerted += 1; }};</script>
+</head><body><h1>Founder's site</h1></body></html>"""
+
+
+def shadow(selector: str) -> str:
+    """A locator reaching into the chat's (open) shadow root."""
+    return f"[data-halcrm-chat] >> {selector}"
+
+
+async def open_site(page: Any, url: str) -> None:
+    await page.goto(url.replace("127.0.0.1", "localhost") + "/")
+    await page.wait_for_function("window.HalWidget && window.HalWidget.loaded === true")
+    await page.locator(shadow("button.l")).wait_for()
+
+
+async def send(page: Any, text: str) -> None:
+    box = page.locator(shadow("textarea"))
+    await box.fill(text)
+    await box.press("Enter")
+
+
+async def test_the_whole_loop_between_a_page_and_the_board(
+    services: Services, browser: Any, clock: Any
+) -> None:
+    app = HalcrmApp(services, services.bus, server_url="http://127.0.0.1:0", clock=clock)
+    async with (
+        halcrm_server(services, TOKEN) as halcrm_url,
+        serving(static_pages({"/": host_page(halcrm_url)})) as site,
+        app.run_test(size=(160, 45)) as pilot,
+    ):
+        await ready(pilot)
+        context = await browser.new_context()
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        await open_site(page, site)
+        # Keyboard: the launcher opens the panel with the message box focused; Esc closes it.
+        await page.locator(shadow("button.l")).focus()
+        await page.keyboard.press("Enter")
+        await page.locator(shadow("section[role=dialog]")).wait_for()
+        assert (
+            await page.evaluate(
+                "document.querySelector('[data-halcrm-chat]').shadowRoot.activeElement.tagName"
+            )
+            == "TEXTAREA"
+        )
+        await send(page, XSS)
+        mine = page.locator(shadow("li.visitor:not(.pending)"), has_text=XSS)
+        await mine.wait_for()
+
+        # The board shows it live, as text.
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "inbox")
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        await until(pilot, lambda: len(inbox.talks) == 1, "the chat on the board")
+        assert inbox.talks[0].last_body == XSS
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConversationScreen), "conversation")
+        await pilot.press(*"Hello from the board", "enter")
+
+        # The page shows the reply, distinct from the visitor's lines.
+        reply = page.locator(shadow("li.agent"), has_text="Hello from the board")
+        await reply.wait_for()
+        assert await page.evaluate("window.alerted") == 0
+        assert await page.locator(shadow("li img")).count() == 0
+
+        # The host page's CSS does not reach the panel.
+        style = await reply.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.color, s.fontSize, s.padding]; }"
+        )
+        assert style == ["rgb(31, 35, 40)", "14px", "6px 10px"]
+
+        # Esc closes, focus back on the launcher; a reply while closed raises the badge.
+        await page.locator(shadow("textarea")).press("Escape")
+        await page.locator(shadow("section[role=dialog]")).wait_for(state="hidden")
+        await pilot.press("r", *"are you there?", "enter")  # r: the reply box again
+        badge = page.locator(shadow("button.l .b"))
+        await badge.filter(has_text="1").wait_for()
+
+        # Reload keeps the history.
+        await page.reload()
+        await page.locator(shadow("button.l")).click()
+        await page.locator(shadow("li.visitor"), has_text=XSS).wait_for()
+        await page.locator(shadow("li.agent"), has_text="are you there?").wait_for()
+
+        # A second visitor (another browser profile) sees none of it.
+        second = await browser.new_context()
+        other = await second.new_page()
+        await open_site(other, site)
+        await other.locator(shadow("button.l")).click()
+        await other.locator(shadow("section[role=dialog]")).wait_for()
+        await other.wait_for_timeout(300)
+        assert await other.locator(shadow("li")).count() == 0
+        await second.close()
+        await context.close()
+
+
+async def test_with_verification_a_wrong_hash_gets_no_stream(services: Services, browser: Any):
+    await services.update_project(ProjectPatch(identity_verification="required"))
+    secret = (await services.project()).secret
+    good = user_hash(secret, "u_1")
+    wrong = user_hash(secret, "u_2")
+    seen: list[str] = []
+    async with halcrm_server(services, TOKEN) as halcrm_url:
+        pages = {
+            "/": host_page(halcrm_url, f'data-user-hash="{wrong}"'),
+            "/good": host_page(halcrm_url, f'data-user-hash="{good}"'),
+        }
+        async with serving(static_pages(pages)) as site:
+            for path in ("/", "/good"):
+                context = await browser.new_context()
+                page = await context.new_page()
+                page.set_default_timeout(15_000)
+                page.on(
+                    "response",
+                    lambda r: seen.append(f"{r.status} {r.url}") if "/chat/" in r.url else None,
+                )
+                await page.add_init_script("localStorage.setItem('halcrm_visitor_id', 'u_1')")
+                url = site.replace("127.0.0.1", "localhost") + path
+                await page.goto(url)
+                await page.locator(shadow("button.l")).click()
+                if path == "/":
+                    status = page.locator(shadow("p.s"), has_text="Chat unavailable")
+                    await status.wait_for()
+                    assert all(not s.startswith("200") for s in seen), seen
+                else:
+                    await send(page, "verified hello")
+                    await page.locator(shadow("li.visitor:not(.pending)")).wait_for()
+                await context.close()
+    assert any(s.startswith("401") and "/chat/stream" in s for s in seen), seen
+    assert any(s.startswith("201") for s in seen), seen
