@@ -19,11 +19,14 @@ from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.idempotency import idempotency, replayed
 from halcrm.server.openapi import MoneySchema, document_errors
+from halcrm.server.params import provide_source
 from halcrm.server.ratelimit import Limits, MemoryBuckets, RateLimit, RedisBuckets
 from halcrm.server.refusals import RefusalReporter
 from halcrm.server.routes.activity import activity
+from halcrm.server.routes.board import BoardController, UndoController
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
+from halcrm.server.routes.conversations import AccountConversationController
 from halcrm.server.routes.events import events
 from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
@@ -123,7 +126,7 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
         )
         return services.for_project(project_id) if project_id else services
 
-    addressed = {"services": Provide(provide_addressed)}
+    addressed = {"services": Provide(provide_addressed), "audit_source": Provide(provide_source)}
     account = Router(
         path="/",
         route_handlers=[
@@ -136,6 +139,9 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
             ProjectsController,
             visitors,
             export,
+            BoardController,
+            UndoController,
+            AccountConversationController,
         ],
         guards=[account_guard],
         dependencies=addressed,
