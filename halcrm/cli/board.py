@@ -74,7 +74,12 @@ async def run_board(
             log_file=settings.log_file,
             config=loaded,
         )
-        await run_app(app, loop)
+        # A second `halcrm board` on this data folder attaches to this one's server.
+        attach.announce(settings, attach.local_url(settings.host, rt.port))
+        try:
+            await run_app(app, loop)
+        finally:
+            attach.withdraw(settings)
     log.info("board stopped")
     return 0
 

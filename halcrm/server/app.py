@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,9 +78,10 @@ def server_config(settings: Settings) -> ServerConfig:
 
 
 @get("/health", tags=["meta"], security=[])
-async def health() -> dict[str, str]:
-    """Answers when the server is up."""
-    return {"status": "ok", "version": __version__}
+async def health() -> dict[str, str | int]:
+    """Answers when the server is up; ``pid`` names the process that answered (one of the
+    workers under ``halcrm serve --workers N``)."""
+    return {"status": "ok", "version": __version__, "pid": os.getpid()}
 
 
 def _state(services: Services, config: ServerConfig, limits: Limits) -> State:
