@@ -1,7 +1,8 @@
 """The composition root: builds engine, bus and services, and runs the server beside them.
 
 Board, serve and the bench all start and stop through ``running()`` (bind, open, serve, then
-the ordered stop), written once here.
+the ordered stop), written once here; a board attached to a running server (``--connect``)
+gets its services from ``connected()`` instead.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from halcrm.bus import EventBus
@@ -25,6 +27,9 @@ from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
+from halcrm.tui.client.http import PROJECT_HEADER, Connection, error_from
+from halcrm.tui.client.remote import RemoteServices
+from halcrm.tui.client.stream import EventFollower
 
 log = logging.getLogger("halcrm")
 
@@ -145,3 +150,67 @@ async def running(
             await stop(server, task)
         await runtime.close()
         sock.close()
+
+
+class ConnectFailed(Exception):
+    """The server cannot be reached or refuses the token; the message is one line."""
+
+
+@dataclass
+class Connected:
+    """A board's services over a running server's account API, and the stream's state."""
+
+    services: RemoteServices
+    follower: EventFollower
+
+    @property
+    def url(self) -> str:
+        return self.services.connection.url
+
+    def state(self) -> str:
+        """``connected``, ``reconnecting in Ns`` or ``refused: …`` (the board's header)."""
+        return self.follower.status()
+
+
+async def _server_project(connection: Connection, project_id: str | None) -> str:
+    """The project to show (the one asked for, else the server's own); checks the token."""
+    headers = {PROJECT_HEADER: project_id} if project_id else {}
+    try:
+        answer = await connection.http.get("/api/project", headers=headers)
+    except httpx.HTTPError as exc:
+        raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {exc!r}") from exc
+    if answer.status_code != 200:
+        error = error_from(answer.status_code, answer.content)
+        raise ConnectFailed(f"{connection.url} refused the board: {error.code}: {error.detail}")
+    return str(answer.json()["id"])
+
+
+async def check_login(url: str, token: str) -> str:
+    """The server's project id when ``token`` opens its account API (``halcrm login``)."""
+    connection = Connection(url, token)
+    try:
+        return await _server_project(connection, None)
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def connected(
+    url: str, token: str, project_id: str | None = None
+) -> AsyncIterator[Connected]:
+    """Services over ``url``'s account API, its events followed into a local bus.
+
+    The token is checked first (a refusal is a ``ConnectFailed`` before any screen opens);
+    the event stream is open before this yields, so a board that loads now misses nothing.
+    """
+    connection = Connection(url, token)
+    follower: EventFollower | None = None
+    try:
+        project = await _server_project(connection, project_id)
+        follower = EventFollower(connection, project)
+        await follower.start()
+        yield Connected(RemoteServices(connection, follower, project), follower)
+    finally:
+        if follower is not None:
+            await follower.close()
+        await connection.close()

@@ -9,8 +9,9 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 
+from halcrm.cli import attach
 from halcrm.config import BoardConfig, ConfigError, load_config
-from halcrm.runtime import open_runtime, running
+from halcrm.runtime import connected, open_runtime, running
 from halcrm.services.board.demo import is_empty, seed_demo
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.facade import Services
@@ -53,6 +54,11 @@ async def run_board(
     loaded = board_config(config)
     if loaded is None:
         return 2
+    served = attach.serving(settings)
+    if served is not None:
+        # A `halcrm serve` already serves this database: the board attaches to it.
+        log.info("attaching to %s, which serves %s", served, settings.db)
+        return await run_connected(settings, served, settings.account_token(), config=loaded)
     loop = asyncio.get_running_loop()
     async with running(settings, clock=clock, stall_defaults=loaded.stall_defaults) as rt:
         if demo and await is_empty(rt.services):
@@ -68,8 +74,45 @@ async def run_board(
             log_file=settings.log_file,
             config=loaded,
         )
-        await run_app(app, loop)
+        # A second `halcrm board` on this data folder attaches to this one's server.
+        attach.announce(settings, attach.local_url(settings.host, rt.port))
+        try:
+            await run_app(app, loop)
+        finally:
+            attach.withdraw(settings)
     log.info("board stopped")
+    return 0
+
+
+async def run_connected(
+    settings: Settings,
+    url: str,
+    token: str,
+    *,
+    project_id: str | None = None,
+    clock: Clock = utc_now,
+    config: BoardConfig | None = None,
+) -> int:
+    """The board over a running server's account API and event stream (``--connect``).
+
+    Nothing is opened locally but the log file and the board's view toggles (data folder).
+    """
+    loaded = board_config(config)
+    if loaded is None:
+        return 2
+    async with connected(url, token, project_id) as link:
+        log.info("board attached to %s (project %s)", link.url, link.services.project_id)
+        app = HalcrmApp(
+            link.services,
+            link.services.bus,
+            server_url=link.url,
+            server_state=link.state,
+            clock=clock,
+            log_file=settings.log_file,
+            config=loaded,
+        )
+        await run_app(app, asyncio.get_running_loop())
+    log.info("board detached from %s", url)
     return 0
 
 

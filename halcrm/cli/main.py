@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from halcrm import __version__
 from halcrm.cli import data as cli_data
 from halcrm.cli import keys as cli_keys
+from halcrm.cli import login as cli_login
 from halcrm.cli import project as cli_project
 from halcrm.cli import signal as cli_signal
 from halcrm.settings import Settings
@@ -29,6 +30,15 @@ def _board_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="seed demo data when the database has no company yet"
     )
+    parser.add_argument(
+        "--connect",
+        metavar="URL",
+        help="attach to a running halcrm at URL instead of opening a database here",
+    )
+    parser.add_argument(
+        "--token",
+        help="its account token (else HALCRM_ACCOUNT_TOKEN, else the one `halcrm login` kept)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,11 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     _board_flags(board)
     serve = commands.add_parser("serve", help="the HTTP server alone, headless")
     _server_flags(serve)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on one address (PostgreSQL only; default 1)",
+    )
     commands.add_parser("token", help="print the account API token")
     cli_signal.register(commands)
     cli_keys.add_commands(commands)
     cli_project.add_commands(commands)
     cli_data.register(commands)
+    cli_login.register(commands)
     return parser
 
 
@@ -83,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(cli_project.run(args, settings))
     if command in cli_data.COMMANDS:
         return cli_data.run(args, settings)
+    if command == "login":
+        return cli_login.run(args, settings)
+    if command == "board" or args.command is None:
+        url = getattr(args, "connect", None)
+        if url:
+            return _connect(args, settings, url)
     from halcrm.cli.db_check import database_problem
     from halcrm.logs import setup_logging
 
@@ -94,6 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from halcrm.cli.serve import serve
 
         setup_logging(settings.log_file, to_stderr=True)
+        workers = int(getattr(args, "workers", 1) or 1)
+        if workers != 1:
+            from halcrm.cli.workers import serve_workers
+
+            return serve_workers(settings, workers)
         return _run(serve(settings), settings)
     from halcrm.cli.board import run_board
 
@@ -102,15 +130,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(run_board(settings, demo=bool(getattr(args, "demo", False))), settings)
 
 
+def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
+    """``halcrm board --connect URL``: the board over that server, nothing opened here."""
+    from halcrm.cli.board import run_connected
+    from halcrm.logs import setup_logging
+    from halcrm.runtime import ConnectFailed
+
+    token = cli_login.resolve_token(url, getattr(args, "token", None), settings)
+    if not token:
+        print(
+            f"halcrm: no token for {url}: pass --token, set HALCRM_ACCOUNT_TOKEN, or run "
+            f"`halcrm login {url} --token TOKEN` (on the server: halcrm token)",
+            file=sys.stderr,
+        )
+        return 2
+    setup_logging(settings.log_file, to_stderr=False)
+    project = getattr(args, "project_id", None)
+    try:
+        return _run(run_connected(settings, url, token, project_id=project), settings)
+    except ConnectFailed as exc:
+        print(f"halcrm: {exc}", file=sys.stderr)
+        return 1
+
+
 def _run(coro: object, settings: Settings | None = None) -> int:
     try:
         return asyncio.run(coro)  # type: ignore[arg-type]
     except OSError as exc:
         if getattr(exc, "errno", None) == errno.EADDRINUSE:
             where = f" {settings.host}:{settings.port}" if settings else ""
+            attach = ""
+            if settings is not None:
+                from halcrm.cli.attach import local_url
+
+                attach = f"halcrm board --connect {local_url(settings.host, settings.port)}, or "
             print(
-                f"halcrm: the address{where} is in use (is halcrm already running?); "
-                "pick another port with --port",
+                f"halcrm: the address{where} is in use; if a halcrm serves there, attach "
+                f"with {attach}pick another port with --port",
                 file=sys.stderr,
             )
         else:

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+from halcrm.cli import attach
 from halcrm.collector import freeze_long_lived
 from halcrm.embed import playground_url
 from halcrm.runtime import running
@@ -41,7 +42,12 @@ async def serve(settings: Settings) -> int:
             file=sys.stderr,
             flush=True,
         )
-        await done.wait()
+        # A `halcrm board` on this data folder attaches here instead of failing on the port.
+        attach.announce(settings, attach.local_url(settings.host, rt.port))
+        try:
+            await done.wait()
+        finally:
+            attach.withdraw(settings)
         task = rt.task
     if task.done() and not task.cancelled() and task.exception() is not None:
         raise task.exception()  # type: ignore[misc]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,14 @@ from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.idempotency import idempotency, replayed
 from halcrm.server.openapi import MoneySchema, document_errors
+from halcrm.server.params import provide_source
 from halcrm.server.ratelimit import Limits, MemoryBuckets, RateLimit, RedisBuckets
 from halcrm.server.refusals import RefusalReporter
 from halcrm.server.routes.activity import activity
+from halcrm.server.routes.board import BoardController, UndoController
 from halcrm.server.routes.companies import CompanyController
 from halcrm.server.routes.contacts import ContactController
+from halcrm.server.routes.conversations import AccountConversationController
 from halcrm.server.routes.events import events
 from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
@@ -78,9 +82,10 @@ def server_config(settings: Settings) -> ServerConfig:
 
 
 @get("/health", tags=["meta"], security=[])
-async def health() -> dict[str, str]:
-    """Answers when the server is up."""
-    return {"status": "ok", "version": __version__}
+async def health() -> dict[str, str | int]:
+    """Answers when the server is up; ``pid`` names the process that answered (one of the
+    workers under ``halcrm serve --workers N``)."""
+    return {"status": "ok", "version": __version__, "pid": os.getpid()}
 
 
 def _state(
@@ -130,7 +135,7 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
         )
         return services.for_project(project_id) if project_id else services
 
-    addressed = {"services": Provide(provide_addressed)}
+    addressed = {"services": Provide(provide_addressed), "audit_source": Provide(provide_source)}
     account = Router(
         path="/",
         route_handlers=[
@@ -143,6 +148,9 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
             ProjectsController,
             visitors,
             export,
+            BoardController,
+            UndoController,
+            AccountConversationController,
         ],
         guards=[account_guard],
         dependencies=addressed,

@@ -24,6 +24,7 @@ from halcrm.services.board.demo import seed_demo
 from halcrm.services.clock import utc_now
 from halcrm.services.facade import Services
 from halcrm.tui import errors
+from halcrm.tui.client import BoardServices
 from halcrm.tui.keys import keymap_conflicts
 from halcrm.tui.live import Batch, listen
 from halcrm.tui.messages import BoardLoaded
@@ -38,7 +39,7 @@ from halcrm.tui.screens.inbox import InboxScreen
 from halcrm.tui.screens.logs import LogScreen
 from halcrm.tui.view_state import ViewState
 
-Connect = Callable[[], AbstractAsyncContextManager[Services]]
+Connect = Callable[[], AbstractAsyncContextManager[BoardServices]]
 
 
 class HalcrmApp(App[None]):
@@ -56,7 +57,7 @@ class HalcrmApp(App[None]):
 
     def __init__(
         self,
-        services: Services | None = None,
+        services: BoardServices | None = None,
         bus: EventBus | None = None,
         *,
         server_url: str | None = None,
@@ -150,7 +151,7 @@ class HalcrmApp(App[None]):
         if self.board_screen is not None:
             await self.board_screen.apply_batch(batch)
 
-    def _board_for(self, services: Services, label: str | None = None) -> BoardScreen:
+    def _board_for(self, services: BoardServices, label: str | None = None) -> BoardScreen:
         return BoardScreen(
             services,
             clock=self.clock,
@@ -183,7 +184,8 @@ class HalcrmApp(App[None]):
             )
 
     def _demo_answered(self, yes: bool | None) -> None:
-        if yes and self.services is not None:
+        # Demo data is written in this process only (never through --connect).
+        if yes and isinstance(self.services, Services):
             errors.start(self, self._seed_demo(self.services), "seed_demo")
 
     async def _seed_demo(self, services: Services) -> None:

@@ -140,6 +140,45 @@ CASES = [
     Case("DELETE", "/api/contacts/nope", None, 404, "not_found"),
     Case("PUT", "/api/contacts/CONTACT/companies/nope", None, 404, "not_found"),
     Case("DELETE", "/api/contacts/nope/companies/acme", None, 404, "not_found"),
+    # The board's account routes (halcrm board --connect).
+    Case("POST", "/api/companies/acme/move", {"stage": "Nope"}, 400, "unknown_stage"),
+    Case(
+        "POST",
+        "/api/companies/acme/move",
+        {"stage": "Won"},
+        400,
+        "invalid_request",
+        headers={"X-Halcrm-Source": "widget"},
+    ),
+    Case("POST", "/api/companies/nope/move", {"stage": "Won"}, 404, "not_found"),
+    Case("POST", "/api/companies/acme/reopen", None, 400, "invalid_request"),
+    Case("POST", "/api/companies/acme/merge", {"into_id": "nope"}, 404, "not_found"),
+    Case("POST", "/api/companies/acme/merge", {"into_id": "acme"}, 400, "invalid_request"),
+    Case("POST", "/api/merges/undo", {"into_id": "acme"}, 400, "invalid_request"),
+    Case("POST", "/api/restores", {"company": {"id": "x"}}, 400, "invalid_request"),
+    Case("POST", "/api/board/cards", {"ids": "acme"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/board/focus",
+        {"company_id": "nope", "reason": "stalled", "state": "done"},
+        404,
+        "not_found",
+    ),
+    Case(
+        "POST",
+        "/api/board/focus",
+        {"company_id": "acme", "reason": "stalled", "state": "snoozed"},
+        400,
+        "invalid_request",
+    ),
+    Case("PATCH", "/api/conversations/CONVERSATION", {"status": "closed"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/conversations/nope/messages",
+        {"author": "agent", "body": "hi"},
+        404,
+        "not_found",
+    ),
     # The public API.
     Case("POST", "/api/v1/contacts", {"email": "a@acme.com"}, 409, "already_exists"),
     Case("PATCH", "/api/v1/contacts/nope", {"name": "x"}, 404, "not_found"),
@@ -177,6 +216,7 @@ def _template(case: Case) -> tuple[str, str]:
         "/api/contacts/": "{contact_id}",
         "/api/v1/contacts/": "{contact_id}",
         "/api/v1/conversations/": "{conversation_id}",
+        "/api/conversations/": "{conversation_id}",
     }
     for prefix, param in names.items():
         if path.startswith(prefix):
@@ -239,6 +279,7 @@ async def test_a_refused_call_writes_nothing(
     headers = {"X-API-Key": seeded["key"]} if path.startswith("/api/v1/") else {}
     if not path.startswith(("/api/v1/", A)):
         headers = {"Authorization": f"Bearer {TOKEN}"}
+    headers |= case.headers
     before = dump(services.db.engine)
     answer = await client.request(case.method, path, json=case.body, headers=headers)
     assert (answer.status_code, answer.json()["error"]) == (case.status, case.code), answer.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post, put
 
+from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.records import ContactRecord, Deleted
@@ -28,9 +29,11 @@ class ContactController(Controller):
         return await services.contacts(email=email, q=q, limit=limit, cursor=cursor)
 
     @post("/", status_code=201)
-    async def create(self, data: ContactCreate, services: Services) -> ContactRecord:
+    async def create(
+        self, data: ContactCreate, services: Services, audit_source: Source
+    ) -> ContactRecord:
         """Creates only the contact (no company, no placeholder)."""
-        return await services.create_contact(data)
+        return await services.create_contact(data, audit_source)
 
     @get("/{contact_id:str}")
     async def show(self, contact_id: str, services: Services) -> ContactRecord:
@@ -46,11 +49,15 @@ class ContactController(Controller):
         return await services.delete_contact(contact_id)
 
     @put("/{contact_id:str}/companies/{company_id:str}", status_code=200)
-    async def link(self, contact_id: str, company_id: str, services: Services) -> ContactRecord:
+    async def link(
+        self, contact_id: str, company_id: str, services: Services, audit_source: Source
+    ) -> ContactRecord:
         """Links the contact to the company (idempotent)."""
-        return await services.link(contact_id, company_id)
+        return await services.link(contact_id, company_id, audit_source)
 
     @delete("/{contact_id:str}/companies/{company_id:str}", status_code=200)
-    async def unlink(self, contact_id: str, company_id: str, services: Services) -> ContactRecord:
+    async def unlink(
+        self, contact_id: str, company_id: str, services: Services, audit_source: Source
+    ) -> ContactRecord:
         """Unlinks the contact from the company (idempotent)."""
-        return await services.unlink(contact_id, company_id)
+        return await services.unlink(contact_id, company_id, audit_source)

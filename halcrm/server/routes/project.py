@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
 
+from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import ProjectPatch, StageCreate, StagePatch
 from halcrm.services.crm.records import Deleted, ProjectRecord, StageRecord
 from halcrm.services.facade import Services
@@ -40,9 +41,11 @@ class StageController(Controller):
         return await services.create_stage(data)
 
     @patch("/{stage_id:str}", status_code=200)
-    async def edit(self, stage_id: str, data: StagePatch, services: Services) -> StageRecord:
+    async def edit(
+        self, stage_id: str, data: StagePatch, services: Services, audit_source: Source
+    ) -> StageRecord:
         """Renames, reorders or retunes a stage."""
-        return await services.update_stage(stage_id, data)
+        return await services.update_stage(stage_id, data, audit_source)
 
     @delete("/{stage_id:str}", status_code=200)
     async def remove(self, stage_id: str, services: Services) -> Deleted:

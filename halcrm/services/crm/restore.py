@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, select, update
 
-from halcrm.db.base import Base
+from halcrm.db.base import Base, UTCDateTime
 from halcrm.db.models import (
     Company,
     Contact,
@@ -20,7 +21,7 @@ from halcrm.db.models import (
 )
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
-from halcrm.domain.errors import Conflict
+from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.services.crm.queries import company_record, get_company
@@ -69,6 +70,57 @@ def _capture(tx: Tx, company: Company) -> CompanySnapshot:
     )
 
 
+# Columns a restore sets itself, whatever a snapshot says.
+GIVEN = ("project_pk", "company_pk", "stage_pk")
+
+
+def _typed(model: type[Base], row: dict[str, Any], given: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The row checked against the model's columns, its times as datetimes again (a snapshot
+    that went over the account API carries them as RFC 3339 strings). A row that names an
+    unknown column, or holds a value of the wrong type, is refused: nothing is written.
+    ``given`` are the columns the restore sets itself."""
+    name = model.__tablename__
+    if not isinstance(row, dict):
+        raise InvalidRequest(f"snapshot: a {name} row must be an object")
+    columns = {attr.key: attr.columns[0] for attr in model.__mapper__.column_attrs}
+    unknown = sorted(set(row) - set(columns))
+    if unknown:
+        raise InvalidRequest(f"snapshot: unknown {name} column(s) {', '.join(unknown)}")
+    out = {k: v for k, v in row.items() if k not in given and k != "pk"}
+    for key, column in columns.items():
+        if key in given or key == "pk":
+            continue
+        value = out.get(key)
+        if value is None:
+            if (
+                key not in out
+                and column.default is None
+                and column.server_default is None
+                and not column.nullable
+            ):
+                # (A column the database fills, such as a primary key, is not a row's to give.)
+                raise InvalidRequest(f"snapshot: a {name} row needs {key}")
+            if not column.nullable and key in out:
+                raise InvalidRequest(f"snapshot: {name}.{key} cannot be null")
+            continue
+        if isinstance(column.type, UTCDateTime | DateTime):
+            try:
+                out[key] = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise InvalidRequest(f"snapshot: {name}.{key} must be a time") from None
+            continue
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:
+            continue
+        if kind in (dict, list) or (
+            isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        ):
+            continue
+        raise InvalidRequest(f"snapshot: {name}.{key} must be {kind.__name__}")
+    return out
+
+
 async def capture_company(db: Database, project_id: str, company_id: str) -> CompanySnapshot:
     """Reads everything a delete of ``company_id`` would remove."""
 
@@ -88,10 +140,23 @@ async def restore_company(
     a company holding the id again is a ``Conflict`` and nothing is written.
     """
 
+    # Checked before the transaction: a snapshot may have come over the account API.
+    fields = _typed(Company, snapshot.company, GIVEN)
+    links = [_typed(ContactCompany, row, GIVEN) for row in snapshot.links]
+    history = [
+        (model, [_typed(model, row, GIVEN) for row in rows])
+        for model, rows in (
+            (StageChange, snapshot.stage_changes),
+            (Event, snapshot.events),
+            (FocusAnswer, snapshot.focus_answers),
+        )
+    ]
+    events = history[1][1]
+
     def work(tx: Tx) -> CompanyRecord:
         project = tx.project(project_id)
         session = tx.session
-        company_id = snapshot.company["id"]
+        company_id = fields["id"]
         taken = session.scalar(
             select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
         )
@@ -104,28 +169,33 @@ async def restore_company(
                     Stage.project_pk == project.pk, Stage.id == snapshot.stage_id
                 )
             )
-        company = Company(**snapshot.company, project_pk=project.pk, stage_pk=stage_pk)
+        company = Company(**fields, project_pk=project.pk, stage_pk=stage_pk)
         session.add(company)
         session.flush()
-        contacts = {row["contact_pk"] for row in snapshot.links + snapshot.events}
-        alive = set(session.scalars(select(Contact.pk).where(Contact.pk.in_(contacts))))
-        visitors = {row["visitor_pk"] for row in snapshot.events}
-        seen = set(session.scalars(select(Visitor.pk).where(Visitor.pk.in_(visitors))))
-        for row in snapshot.links:
+        contacts = {row.get("contact_pk") for row in links + events} - {None}
+        alive = set(
+            session.scalars(
+                select(Contact.pk).where(Contact.project_pk == project.pk, Contact.pk.in_(contacts))
+            )
+        )
+        visitors = {row.get("visitor_pk") for row in events} - {None}
+        seen = set(
+            session.scalars(
+                select(Visitor.pk).where(Visitor.project_pk == project.pk, Visitor.pk.in_(visitors))
+            )
+        )
+        for row in links:
             if row["contact_pk"] in alive:
                 session.add(ContactCompany(**row, company_pk=company.pk))
-        for model, rows in (
-            (StageChange, snapshot.stage_changes),
-            (Event, snapshot.events),
-            (FocusAnswer, snapshot.focus_answers),
-        ):
+        for model, rows in history:
             for row in rows:
                 extra: dict[str, Any] = {}
                 if "project_pk" in model.__table__.c:
                     extra["project_pk"] = project.pk
                 if model is Event:  # its contact or visitor may be gone since: keep the event
-                    extra["contact_pk"] = row["contact_pk"] if row["contact_pk"] in alive else None
-                    extra["visitor_pk"] = row["visitor_pk"] if row["visitor_pk"] in seen else None
+                    contact, visitor = row.get("contact_pk"), row.get("visitor_pk")
+                    extra["contact_pk"] = contact if contact in alive else None
+                    extra["visitor_pk"] = visitor if visitor in seen else None
                     row = {k: v for k, v in row.items() if k not in extra}
                 session.add(model(**row, company_pk=company.pk, **extra))
         if snapshot.visitor_pks:

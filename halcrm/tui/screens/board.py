@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
 from halcrm.embed import playground_url
-from halcrm.services.facade import Services
 from halcrm.tui.board_model import BoardModel
+from halcrm.tui.client import BoardServices
 from halcrm.tui.commands import BoardCommands
 from halcrm.tui.errors import board_action
 from halcrm.tui.live import Batch
@@ -85,7 +85,7 @@ class BoardScreen(DealActions):
 
     def __init__(
         self,
-        services: Services,
+        services: BoardServices,
         *,
         clock: Callable[[], datetime],
         server_url: str | None,
@@ -197,7 +197,7 @@ class BoardScreen(DealActions):
         (the playground path, then the server's address, give way on a narrow screen)."""
         state = self.server_state() if self.server_state else ""
         status = self.query_one("#status", Static)
-        up = state in ("", "serving")
+        up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         model = self.board.model
         count = model.visible()

@@ -1,8 +1,9 @@
 """The board's moves, undo, and opening a company or a conversation.
 
-Each is a thin call into ``Services`` with ``source=Source.BOARD``, run as an action worker:
-a failure of any kind ends in one toast (``halcrm.tui.errors``), the board as it was. The
-result is shown at once from a fresh card read (the bus echo that follows is idempotent).
+Each is a thin call into the services (``BoardServices``) with ``source=Source.BOARD``, run as
+an action worker: a failure of any kind ends in one toast (``halcrm.tui.errors``), the board as
+it was. The result is shown at once from a fresh card read (the bus echo that follows is
+idempotent).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from textual.screen import Screen
 from halcrm.domain.errors import NotFound
 from halcrm.domain.stages import Source, StageKind
 from halcrm.services.board.cards import Card
-from halcrm.services.facade import Services
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.board_model import UNSTAGED
+from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.lost_reason import LostReason
 from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
@@ -34,7 +35,7 @@ from halcrm.tui.widgets.board import BoardView
 class BoardActions(Screen[None]):
     """Actions over the focused card; the board screen supplies the widgets and services."""
 
-    services: Services
+    services: BoardServices
     board: BoardView
     clock: Callable[[], datetime]
     undo_stack: UndoStack

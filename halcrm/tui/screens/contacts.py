@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import ContactCreate
 from halcrm.services.crm.records import ContactRecord
-from halcrm.services.facade import Services
+from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.contact_form import ContactForm, NewContact
 
@@ -62,7 +62,7 @@ class ContactsScreen(Screen[None]):
 
     def __init__(
         self,
-        services: Services,
+        services: BoardServices,
         company_id: str | None = None,
         company_name: str = "",
         names: dict[str, str] | None = None,

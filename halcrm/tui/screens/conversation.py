@@ -14,12 +14,12 @@ from textual.widgets import Footer, Input, Static
 
 from halcrm.domain.errors import NotFound
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import (
     ConversationDetail,
     ConversationPatch,
     MessageCreate,
 )
+from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.format import when
 from halcrm.tui.modals.snooze import SnoozeUntil
@@ -50,7 +50,7 @@ class ConversationScreen(Screen[None]):
 
     def __init__(
         self,
-        services: Services,
+        services: BoardServices,
         detail: ConversationDetail,
         contact_name: str,
         clock: Callable[[], datetime],

@@ -1,0 +1,95 @@
+"""The board's read models and undo writes over the account API (``halcrm board --connect``).
+
+Thin handlers over the same service calls the in-process board makes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import Parameter
+
+from halcrm.domain.stages import Source
+from halcrm.services.board.cards import BoardData, Card
+from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.crm.merge import MergeUndo
+from halcrm.services.crm.records import CompanyRecord
+from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.facade import Services
+from halcrm.services.fields import RecordId
+
+LaneLimit = Annotated[int, Parameter(ge=1, le=100, description="how many items")]
+
+
+class CardsWanted(msgspec.Struct, kw_only=True):
+    """Company ids (a live batch may name hundreds: a body, not a URL)."""
+
+    ids: Annotated[list[RecordId], msgspec.Meta(max_length=1_000)]
+
+
+class FocusAnswer(msgspec.Struct, kw_only=True):
+    """The founder's answer to a focus item: ``snoozed`` (until a date), ``done``, ``dismissed``."""
+
+    company_id: RecordId
+    reason: str
+    state: str
+    until: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+
+
+class Answered(msgspec.Struct, kw_only=True):
+    company_id: str
+    reason: str
+    state: str
+
+
+class BoardController(Controller):
+    path = "/api/board"
+    tags = ["board"]
+
+    @get("/")
+    async def show(self, services: Services) -> BoardData:
+        """Every company of the project as a card, with the stages in order."""
+        return await services.board()
+
+    @post("/cards", status_code=200)
+    async def cards(self, data: CardsWanted, services: Services) -> list[Card]:
+        """The cards of the companies named in ``ids`` (a read: it writes nothing); a deleted
+        company is left out."""
+        return await services.cards(data.ids)
+
+    @get("/summary")
+    async def summary(self, services: Services) -> PipelineSummary:
+        """Open pipeline, weighted, won this month, stalled value, per-stage totals."""
+        return await services.summary()
+
+    @get("/focus")
+    async def focus(self, services: Services, limit: LaneLimit = 8) -> list[FocusItem]:
+        """What needs the founder now, each with its reason, best first."""
+        return await services.focus_lane(limit)
+
+    @post("/focus", status_code=200)
+    async def answer(self, data: FocusAnswer, services: Services) -> Answered:
+        """Stores an answer to a focus item (it stays away until something new happens)."""
+        await services.answer_focus(data.company_id, data.reason, data.state, data.until)
+        return Answered(company_id=data.company_id, reason=data.reason, state=data.state)
+
+
+class UndoController(Controller):
+    path = "/api"
+    tags = ["board"]
+
+    @post("/merges/undo", status_code=200)
+    async def undo_merge(self, data: MergeUndo, services: Services) -> CompanyRecord:
+        """Puts a merged-away company back, as the merge's ``undo`` describes it."""
+        return await services.undo_merge(data)
+
+    @post("/restores", status_code=201)
+    async def restore(
+        self, data: CompanySnapshot, services: Services, audit_source: Source
+    ) -> CompanyRecord:
+        """Puts a deleted company back from its ``snapshot`` (same id, links and history)."""
+        return await services.restore_company(data, audit_source)

@@ -1,0 +1,49 @@
+"""Conversations over the account token: the board reads one, replies and changes its status.
+
+The same service calls as the public API's (``/api/v1``), audited as the account's writes.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+
+from halcrm.domain.stages import Source
+from halcrm.services.facade import Services
+from halcrm.services.support.schemas import (
+    ConversationDetail,
+    ConversationPatch,
+    MessageCreate,
+    MessageRecord,
+)
+
+
+class AccountConversationController(Controller):
+    path = "/api/conversations"
+    tags = ["conversations"]
+
+    @get("/{conversation_id:str}")
+    async def show(self, conversation_id: str, services: Services) -> ConversationDetail:
+        """The conversation and its messages, oldest first."""
+        return await services.conversation(conversation_id)
+
+    @patch("/{conversation_id:str}", status_code=200)
+    async def edit(
+        self,
+        conversation_id: str,
+        data: ConversationPatch,
+        services: Services,
+        audit_source: Source,
+    ) -> ConversationDetail:
+        """Sets ``status`` (open, snoozed, resolved), ``snoozed_until`` or ``subject``."""
+        return await services.update_conversation(conversation_id, data, audit_source)
+
+    @post("/{conversation_id:str}/messages", status_code=201)
+    async def message(
+        self,
+        conversation_id: str,
+        data: MessageCreate,
+        services: Services,
+        audit_source: Source,
+    ) -> MessageRecord:
+        """Adds a message by the ``contact`` or an ``agent``; a contact's reply reopens it."""
+        return await services.add_message(conversation_id, data, audit_source)

@@ -1,0 +1,136 @@
+"""What the board holds: the CRM's operations, in this process (``Services``) or over HTTP
+(``RemoteServices``, ``halcrm board --connect``). The screens never know which one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from halcrm.bus import EventBus
+from halcrm.domain.stages import Source
+from halcrm.services.board.cards import BoardData, Card, CompanyDetail
+from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
+from halcrm.services.crm.merge import MergeResult, MergeUndo
+from halcrm.services.crm.records import (
+    ActivityItem,
+    CompanyRecord,
+    ContactRecord,
+    Deleted,
+    ProjectRecord,
+    StageRecord,
+    StageResult,
+)
+from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.page import Page
+from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import (
+    ConversationDetail,
+    ConversationPatch,
+    MessageCreate,
+    MessageRecord,
+)
+
+
+class BoardServices(Protocol):
+    """Exactly the operations the board calls (``Services`` has them all, and more)."""
+
+    project_id: str
+
+    @property
+    def bus(self) -> EventBus: ...
+
+    def for_project(self, project_id: str) -> BoardServices: ...
+
+    async def projects(self) -> Page[ProjectRecord]: ...
+
+    async def activity(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ActivityItem]: ...
+
+    async def board(self) -> BoardData: ...
+
+    async def cards(self, company_ids: list[str]) -> list[Card]: ...
+
+    async def company_detail(self, company_id: str) -> CompanyDetail: ...
+
+    async def summary(self) -> PipelineSummary: ...
+
+    async def focus_lane(self, limit: int = 8) -> list[FocusItem]: ...
+
+    async def answer_focus(
+        self, company_id: str, reason: str, state: str, until: datetime | None = None
+    ) -> None: ...
+
+    async def company(self, company_id: str) -> CompanyRecord: ...
+
+    async def create_company(
+        self, body: CompanyCreate, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord: ...
+
+    async def update_company(
+        self, company_id: str, patch: CompanyPatch, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord: ...
+
+    async def delete_company(
+        self, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> Deleted: ...
+
+    async def move_company(
+        self,
+        company_id: str,
+        stage: str | None,
+        *,
+        source: Source = Source.BOARD,
+        note: str | None = None,
+    ) -> StageResult: ...
+
+    async def capture_company(self, company_id: str) -> CompanySnapshot: ...
+
+    async def restore_company(
+        self, snapshot: CompanySnapshot, source: Source = Source.BOARD
+    ) -> CompanyRecord: ...
+
+    async def merge_companies(self, source_id: str, into_id: str) -> MergeResult: ...
+
+    async def undo_merge(self, undo: MergeUndo) -> CompanyRecord: ...
+
+    async def reopen(self, company_id: str) -> StageResult: ...
+
+    async def update_stage(
+        self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
+    ) -> StageRecord: ...
+
+    async def contacts(
+        self,
+        *,
+        email: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[ContactRecord]: ...
+
+    async def create_contact(
+        self, body: ContactCreate, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord: ...
+
+    async def link(
+        self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord: ...
+
+    async def unlink(
+        self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord: ...
+
+    async def company_conversations(self, company_id: str) -> list[CompanyConversation]: ...
+
+    async def conversation(self, conversation_id: str) -> ConversationDetail: ...
+
+    async def update_conversation(
+        self, conversation_id: str, patch: ConversationPatch, source: Source = Source.PUBLIC_API
+    ) -> ConversationDetail: ...
+
+    async def add_message(
+        self, conversation_id: str, body: MessageCreate, source: Source = Source.PUBLIC_API
+    ) -> MessageRecord: ...

@@ -1,0 +1,290 @@
+"""``RemoteServices``: the board's operations through a running halcrm's account API.
+
+Each method is one request (the cards of a big batch a few); the answers are the services' own
+records and the refusals their own errors, so the screens cannot tell it from ``Services``.
+Live events come from ``/api/events`` into ``bus`` (``tui/client/stream.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from halcrm.bus import EventBus
+from halcrm.domain.stages import Source
+from halcrm.services.board.cards import BoardData, Card, CompanyDetail
+from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
+from halcrm.services.crm.merge import MergeResult, MergeUndo
+from halcrm.services.crm.records import (
+    ActivityItem,
+    CompanyRecord,
+    ContactRecord,
+    Deleted,
+    ProjectRecord,
+    StageRecord,
+    StageResult,
+)
+from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.page import Page
+from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import (
+    ConversationDetail,
+    ConversationPatch,
+    MessageCreate,
+    MessageRecord,
+)
+from halcrm.tui.client.http import Connection, path_id
+from halcrm.tui.client.stream import EventFollower
+
+# Ids per card request (the route takes up to 1,000): a live batch may name thousands.
+CARDS_PER_REQUEST = 500
+
+
+def _query(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class RemoteServices:
+    """The operations the board calls (``BoardServices``), over one server's account API."""
+
+    def __init__(self, connection: Connection, follower: EventFollower, project_id: str) -> None:
+        self.connection = connection
+        self.follower = follower
+        self.project_id = project_id
+
+    @property
+    def bus(self) -> EventBus:
+        return self.follower.bus
+
+    def for_project(self, project_id: str) -> RemoteServices:
+        """Another project of the server's database; the event stream follows it."""
+        if project_id == self.project_id:
+            return self
+        self.follower.follow(project_id)
+        return RemoteServices(self.connection, self.follower, project_id)
+
+    async def _get(self, path: str, answer: type[Any], **params: Any) -> Any:
+        return await self.connection.call(
+            "GET", path, answer, project_id=self.project_id, params=_query(**params)
+        )
+
+    async def _write(
+        self,
+        method: str,
+        path: str,
+        answer: type[Any],
+        body: Any = None,
+        source: Source | None = None,
+    ) -> Any:
+        return await self.connection.call(
+            method, path, answer, project_id=self.project_id, body=body, source=source
+        )
+
+    # Reads.
+    async def projects(self) -> Page[ProjectRecord]:
+        result: Page[ProjectRecord] = await self._get("/api/projects", Page[ProjectRecord])
+        return result
+
+    async def activity(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ActivityItem]:
+        result: Page[ActivityItem] = await self._get(
+            "/api/activity", Page[ActivityItem], limit=limit, cursor=cursor
+        )
+        return result
+
+    async def board(self) -> BoardData:
+        result: BoardData = await self._get("/api/board", BoardData)
+        return result
+
+    async def cards(self, company_ids: list[str]) -> list[Card]:
+        out: list[Card] = []
+        for at in range(0, len(company_ids), CARDS_PER_REQUEST):
+            ids = company_ids[at : at + CARDS_PER_REQUEST]
+            # A read sent as POST (the ids in a body): no idempotency key, nothing written.
+            out += await self.connection.call(
+                "POST",
+                "/api/board/cards",
+                list[Card],
+                project_id=self.project_id,
+                body={"ids": ids},
+                read=True,
+            )
+        return out
+
+    async def company_detail(self, company_id: str) -> CompanyDetail:
+        result: CompanyDetail = await self._get(
+            f"/api/companies/{path_id(company_id)}/detail", CompanyDetail
+        )
+        return result
+
+    async def summary(self) -> PipelineSummary:
+        result: PipelineSummary = await self._get("/api/board/summary", PipelineSummary)
+        return result
+
+    async def focus_lane(self, limit: int = 8) -> list[FocusItem]:
+        result: list[FocusItem] = await self._get("/api/board/focus", list[FocusItem], limit=limit)
+        return result
+
+    async def company(self, company_id: str) -> CompanyRecord:
+        result: CompanyRecord = await self._get(
+            f"/api/companies/{path_id(company_id)}", CompanyRecord
+        )
+        return result
+
+    async def capture_company(self, company_id: str) -> CompanySnapshot:
+        result: CompanySnapshot = await self._get(
+            f"/api/companies/{path_id(company_id)}/snapshot", CompanySnapshot
+        )
+        return result
+
+    async def contacts(
+        self,
+        *,
+        email: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[ContactRecord]:
+        result: Page[ContactRecord] = await self._get(
+            "/api/contacts", Page[ContactRecord], email=email, q=q, limit=limit, cursor=cursor
+        )
+        return result
+
+    async def company_conversations(self, company_id: str) -> list[CompanyConversation]:
+        result: list[CompanyConversation] = await self._get(
+            f"/api/companies/{path_id(company_id)}/conversations", list[CompanyConversation]
+        )
+        return result
+
+    async def conversation(self, conversation_id: str) -> ConversationDetail:
+        result: ConversationDetail = await self._get(
+            f"/api/conversations/{path_id(conversation_id)}", ConversationDetail
+        )
+        return result
+
+    # Writes (each carries its source: the board's are audited as ``board``).
+    async def answer_focus(
+        self, company_id: str, reason: str, state: str, until: datetime | None = None
+    ) -> None:
+        body = {"company_id": company_id, "reason": reason, "state": state, "until": until}
+        await self._write("POST", "/api/board/focus", dict, body)
+
+    async def create_company(
+        self, body: CompanyCreate, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord:
+        result: CompanyRecord = await self._write(
+            "POST", "/api/companies", CompanyRecord, body, source
+        )
+        return result
+
+    async def update_company(
+        self, company_id: str, patch: CompanyPatch, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord:
+        result: CompanyRecord = await self._write(
+            "PATCH", f"/api/companies/{path_id(company_id)}", CompanyRecord, patch, source
+        )
+        return result
+
+    async def delete_company(self, company_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        result: Deleted = await self._write(
+            "DELETE", f"/api/companies/{path_id(company_id)}", Deleted, None, source
+        )
+        return result
+
+    async def move_company(
+        self,
+        company_id: str,
+        stage: str | None,
+        *,
+        source: Source = Source.BOARD,
+        note: str | None = None,
+    ) -> StageResult:
+        result: StageResult = await self._write(
+            "POST",
+            f"/api/companies/{path_id(company_id)}/move",
+            StageResult,
+            {"stage": stage, "note": note},
+            source,
+        )
+        return result
+
+    async def restore_company(
+        self, snapshot: CompanySnapshot, source: Source = Source.BOARD
+    ) -> CompanyRecord:
+        result: CompanyRecord = await self._write(
+            "POST", "/api/restores", CompanyRecord, snapshot, source
+        )
+        return result
+
+    async def merge_companies(self, source_id: str, into_id: str) -> MergeResult:
+        result: MergeResult = await self._write(
+            "POST", f"/api/companies/{path_id(source_id)}/merge", MergeResult, {"into_id": into_id}
+        )
+        return result
+
+    async def undo_merge(self, undo: MergeUndo) -> CompanyRecord:
+        result: CompanyRecord = await self._write("POST", "/api/merges/undo", CompanyRecord, undo)
+        return result
+
+    async def reopen(self, company_id: str) -> StageResult:
+        result: StageResult = await self._write(
+            "POST", f"/api/companies/{path_id(company_id)}/reopen", StageResult
+        )
+        return result
+
+    async def update_stage(
+        self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
+    ) -> StageRecord:
+        result: StageRecord = await self._write(
+            "PATCH", f"/api/stages/{path_id(stage)}", StageRecord, patch, source
+        )
+        return result
+
+    async def create_contact(
+        self, body: ContactCreate, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        result: ContactRecord = await self._write(
+            "POST", "/api/contacts", ContactRecord, body, source
+        )
+        return result
+
+    async def link(
+        self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        path = f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
+        result: ContactRecord = await self._write("PUT", path, ContactRecord, None, source)
+        return result
+
+    async def unlink(
+        self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        path = f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
+        result: ContactRecord = await self._write("DELETE", path, ContactRecord, None, source)
+        return result
+
+    async def update_conversation(
+        self, conversation_id: str, patch: ConversationPatch, source: Source = Source.PUBLIC_API
+    ) -> ConversationDetail:
+        result: ConversationDetail = await self._write(
+            "PATCH",
+            f"/api/conversations/{path_id(conversation_id)}",
+            ConversationDetail,
+            patch,
+            source,
+        )
+        return result
+
+    async def add_message(
+        self, conversation_id: str, body: MessageCreate, source: Source = Source.PUBLIC_API
+    ) -> MessageRecord:
+        result: MessageRecord = await self._write(
+            "POST",
+            f"/api/conversations/{path_id(conversation_id)}/messages",
+            MessageRecord,
+            body,
+            source,
+        )
+        return result
