@@ -21,6 +21,7 @@ from halcrm.services.crm.records import CompanyRecord
 from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.facade import Services
 from halcrm.services.fields import RecordId
+from halcrm.services.support.context import CompanyConversation
 
 LaneLimit = Annotated[int, Parameter(ge=1, le=100, description="how many items")]
 
@@ -70,6 +71,12 @@ class BoardController(Controller):
     async def focus(self, services: Services, limit: LaneLimit = 8) -> list[FocusItem]:
         """What needs the founder now, each with its reason, best first."""
         return await services.focus_lane(limit)
+
+    @get("/inbox")
+    async def inbox(self, services: Services) -> list[CompanyConversation]:
+        """Every open conversation (website chats of anonymous visitors too), those waiting
+        for a reply first, longest wait first."""
+        return await services.inbox()
 
     @post("/focus", status_code=200)
     async def answer(self, data: FocusAnswer, services: Services) -> Answered:

@@ -159,6 +159,12 @@ class RemoteServices:
         )
         return result
 
+    async def inbox(self) -> list[CompanyConversation]:
+        result: list[CompanyConversation] = await self._get(
+            "/api/board/inbox", list[CompanyConversation]
+        )
+        return result
+
     async def conversation(self, conversation_id: str) -> ConversationDetail:
         result: ConversationDetail = await self._get(
             f"/api/conversations/{path_id(conversation_id)}", ConversationDetail
