@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from halcrm.domain.errors import Conflict, NotFound, UnknownStage
 from halcrm.domain.stages import Source
 from halcrm.runtime import Connected, connected, open_runtime
+from halcrm.services.support.schemas import MessageCreate
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from tests.processes import free_port, halcrm_serve, wait_until_up
@@ -219,3 +220,23 @@ async def test_the_board_services_over_http_answer_as_in_process(
     await services.focus_lane(3)
     detail = await services.company_detail("acme")
     assert [c.email for c in detail.contacts] == ["a@acme.com"]
+
+
+async def test_the_chat_over_http_a_visitor_writes_the_board_answers(
+    server: Server, link: Connected
+) -> None:
+    """The inbox and a reply through the account API reach the visitor as in process."""
+    visitor = {**W, "visitor_id": "chat-1"}
+    async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
+        sent = await http.post("/api/widget/chat/messages", json={**visitor, "body": "hi there"})
+        assert sent.status_code == 201, sent.text
+        inbox = await link.services.inbox()
+        assert (inbox[0].last_body, inbox[0].waiting_since is not None) == ("hi there", True)
+        conversation_id = sent.json()["conversation_id"]
+        await link.services.add_message(
+            conversation_id, MessageCreate(author="agent", body="hello back"), source=Source.BOARD
+        )
+        history = await http.get("/api/widget/chat/messages", params=visitor)
+        assert history.status_code == 200, history.text
+    lines = [(m["author"], m["body"]) for m in history.json()["messages"]]
+    assert lines == [("visitor", "hi there"), ("agent", "hello back")]
