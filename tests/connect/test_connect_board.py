@@ -4,6 +4,10 @@ a server killed and started again while the board keeps going, nothing lost or d
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
@@ -21,6 +25,10 @@ from halcrm.runtime import Connected, connected, open_runtime
 from halcrm.services.support.schemas import MessageCreate
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.contacts import ContactsScreen
+from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.focus import FocusScreen
 from tests.processes import free_port, halcrm_serve, wait_until_up
 from tests.tui.helpers import column_of, ready
 
@@ -240,3 +248,85 @@ async def test_the_chat_over_http_a_visitor_writes_the_board_answers(
         assert history.status_code == 200, history.text
     lines = [(m["author"], m["body"]) for m in history.json()["messages"]]
     assert lines == [("visitor", "hi there"), ("agent", "hello back")]
+
+
+async def test_the_screens_open_over_the_server(
+    server: Server, link: Connected, tmp_path: Path
+) -> None:
+    """The company screen, its contacts, a conversation and a reply, the focus lane and the
+    filter, all through the account API."""
+    made = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "halcrm", "api-key", "create"],
+        env={"PATH": os.environ.get("PATH", ""), "HALCRM_DATA_DIR": str(server.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    key = made.stdout.strip()
+    async with httpx.AsyncClient(base_url=server.base, headers=AUTH, timeout=10) as http:
+        body = {**W, "email": "a@acme.com", "company": {"id": "acme", "stage": "Lead"}}
+        contact = (await http.post("/api/widget/identify", json=body)).json()["contact_id"]
+        talk = await http.post(
+            "/api/v1/conversations",
+            headers={"X-API-Key": key},
+            json={"contact_id": contact, "message": {"author": "contact", "body": "hello"}},
+        )
+        assert talk.status_code == 201, talk.text
+    app = board_app(link, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        screen.jump_to("acme")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company screen")
+        await pilot.press("r")  # the conversation, its reply box holding the keys
+        await until(pilot, lambda: isinstance(app.screen, ConversationScreen), "the talk")
+        await pilot.press("o", "k", "enter")
+        async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
+
+            async def messages() -> list[dict[str, str]]:
+                path = f"/api/v1/conversations/{talk.json()['id']}"
+                answer = await http.get(path, headers={"X-API-Key": key})
+                return list(answer.json()["messages"])
+
+            deadline = time.monotonic() + LIMIT
+            while len(await messages()) < 2 and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            last = (await messages())[-1]
+        assert (last["author"], last["body"]) == ("agent", "ok")
+        await pilot.press("escape")  # the reply box let go of the keys once sent
+        await until(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company again")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ContactsScreen), "its contacts")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, CompanyScreen), "back")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "the board")
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "the board again")
+        await pilot.press("slash", "g", "l", "o", "enter")
+        await until(pilot, lambda: screen.board.model.visible() == 1, "the filter")
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert not errors, [n.message for n in errors]
+
+
+async def test_a_project_switch_follows_the_other_projects_events(
+    server: Server, link: Connected, tmp_path: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=server.base, headers=AUTH, timeout=10) as http:
+        assert (await http.post("/api/projects", json={"id": "p2"})).status_code == 201
+    app = board_app(link, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.switch_project("p2")
+        await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "p2's board")
+        await until(pilot, lambda: link.state() == "connected", "p2's stream")
+        async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
+            body = {"app_id": "p2", "visitor_id": "v2", "email": "b@initech.com"}
+            body["company"] = {"id": "initech", "stage": "Proposal"}
+            assert (await http.post("/api/widget/identify", json=body)).status_code == 200
+        await until(pilot, lambda: column_of(app, "initech") is not None, "p2's card live")
+        assert column_of(app, "acme") is None

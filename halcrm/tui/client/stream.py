@@ -133,7 +133,7 @@ class EventFollower:
             except _Refused as exc:
                 self.state = f"refused: {exc}"
                 wait = REFUSED_DELAY
-            except (httpx.HTTPError, OSError, ValueError) as exc:
+            except Exception as exc:  # whatever ends a stream, the follower goes on
                 log.info("event stream from %s ended: %r", self.connection.url, exc)
                 wait = delay
             else:
