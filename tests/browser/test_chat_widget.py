@@ -159,3 +159,33 @@ async def test_with_verification_a_wrong_hash_gets_no_stream(services: Services,
                 await context.close()
     assert any(s.startswith("401") and "/chat/stream" in s for s in seen), seen
     assert any(s.startswith("201") for s in seen), seen
+
+
+async def test_offline_the_message_is_kept_and_sent_once_when_back(
+    services: Services, page: Any
+) -> None:
+    async with (
+        halcrm_server(services, TOKEN) as halcrm_url,
+        serving(static_pages({"/": host_page(halcrm_url)})) as site,
+    ):
+        await open_site(page, site)
+
+        async def drop(route: Any) -> None:
+            if route.request.method == "POST":
+                await route.abort()
+            else:
+                await route.continue_()
+
+        await page.route("**/api/widget/chat/messages", drop)
+        await page.locator(shadow("button.l")).click()
+        await send(page, "sent while offline")
+        await page.locator(shadow("p.s"), has_text="Offline").wait_for()
+        await page.locator(shadow("li.pending"), has_text="sent while offline").wait_for()
+        assert "sent while offline" in await page.evaluate(
+            "localStorage.getItem('halcrm_chat_outbox')"
+        )
+        await page.unroute("**/api/widget/chat/messages")
+        await page.locator(shadow("li.visitor:not(.pending)"), has_text="offline").wait_for()
+        await page.locator(shadow("p.s")).wait_for(state="hidden")
+        (talk,) = await services.inbox()
+        assert talk.message_count == 1
