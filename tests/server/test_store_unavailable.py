@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import sqlite3
 import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -27,15 +29,34 @@ def _chattr(flag: str, *paths: Path) -> bool:
     return done.returncode == 0
 
 
-def _reopen(runtime: Runtime) -> None:
-    """Every connection closes and opens again, the event follower's too: while one stays open,
-    SQLite hands a closed connection's writable file descriptor to the next one to open."""
+def _reopen(runtime: Runtime, writable: bool) -> None:
+    """Every connection closes and opens again, the event follower's too: while one stays open
+    in a transaction (the WAL checkpointer's, every half second), SQLite keeps the closed ones'
+    writable descriptors for the next to open. So close again until a new connection can write
+    exactly when the file can."""
     db = runtime.services.db
     if db.follower is not None:
         db.follower.close()
         db.follower = None
+    for _ in range(100):
+        runtime.engine.dispose()
+        if _can_write(runtime) == writable:
+            break
+        time.sleep(0.02)
     runtime.engine.dispose()
     db.follow(asyncio.get_running_loop())
+
+
+def _can_write(runtime: Runtime) -> bool:
+    raw = runtime.engine.raw_connection()
+    try:
+        raw.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        raw.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.close()
 
 
 @pytest.fixture
@@ -59,7 +80,7 @@ async def read_only(runtime: Runtime, settings) -> AsyncIterator[None]:
     path = Path(settings.db)
     if not _chattr("+i", path):
         pytest.skip("chattr +i is not available here (needs root and a file system with it)")
-    _reopen(runtime)
+    _reopen(runtime, writable=False)
     try:
         yield
     finally:
@@ -99,17 +120,16 @@ async def test_the_store_serves_again_once_writable(client, widget, settings, ru
     if not _chattr("+i", path):
         pytest.skip("chattr +i is not available here")
     try:
-        _reopen(runtime)
+        _reopen(runtime, writable=False)
         answer = await client.post(IDENTIFY, json=widget("v1", email="u1@corp.io"))
         assert answer.status_code == 503
     finally:
         _chattr("-i", path)
-    _reopen(runtime)
+    _reopen(runtime, writable=True)
     await call(client, IDENTIFY, widget("v1", email="u1@corp.io"))
 
 
 def test_driver_errors_map_to_reasons():
-    import sqlite3
 
     import psycopg
 

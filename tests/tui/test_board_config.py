@@ -75,12 +75,15 @@ async def test_a_conflicting_remap_is_refused_naming_both_bindings(seeded: Servi
     app = HalcrmApp(seeded, seeded.bus, clock=clock, config=config)
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        messages = [str(n.message) for n in app._notifications]
-        assert any(
-            "key L is bound to both board.move_back and board.move_forward" in m
-            or "key L is bound to both board.move_forward and board.move_back" in m
-            for m in messages
-        ), messages
+
+        def refused() -> bool:
+            return any(
+                "key L is bound to both board.move_back and board.move_forward" in m
+                or "key L is bound to both board.move_forward and board.move_back" in m
+                for m in (str(n.message) for n in app._notifications)
+            )
+
+        await until(pilot, refused, "the refusal naming both bindings")
         assert app.keymap == {}
         await pilot.press("L")  # the default keys stay: L still moves forward
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "acme moved")
