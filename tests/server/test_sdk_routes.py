@@ -8,9 +8,13 @@ import re
 from halcrm.embed import PLAYGROUND_PATH, SDK_METHODS, embed_snippet, playground_url
 from halcrm.server.routes.sdk import static_text
 
-# The issue's bar: under 8 KiB once minified. The bound below is on a crude minification
-# (comments and indentation stripped), which real minifiers beat, so it is a safe upper bound.
-MINIFIED_LIMIT = 8 * 1024
+# Issue 16's bar, with the chat in it: at most 25 KB unminified. The SDK alone was under 8 KiB
+# minified (the first bar); the chat adds its panel, so the minified and gzip bounds grew with
+# it. The minified bound is on a crude minification (comments and indentation stripped),
+# which real minifiers beat, so it is a safe upper bound.
+UNMINIFIED_LIMIT = 25 * 1000
+MINIFIED_LIMIT = 17 * 1024
+GZIP_LIMIT = 8 * 1024
 
 
 def crudely_minified(source: str) -> str:
@@ -31,8 +35,9 @@ async def test_widget_js_is_served_as_javascript_to_any_origin(client):
 
 def test_widget_js_stays_small():
     source = static_text("widget.js")
+    assert len(source.encode()) <= UNMINIFIED_LIMIT
     assert len(crudely_minified(source).encode()) < MINIFIED_LIMIT
-    assert len(gzip.compress(source.encode())) < 4 * 1024
+    assert len(gzip.compress(source.encode())) < GZIP_LIMIT
 
 
 async def test_widget_preflight_from_another_port_is_allowed(client):

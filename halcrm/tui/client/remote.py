@@ -96,6 +96,8 @@ class RemoteServices:
         return result
 
     async def board(self) -> BoardData:
+        # After a project switch, the new project's events stream before its board loads.
+        await self.follower.ready(self.project_id)
         result: BoardData = await self._get("/api/board", BoardData)
         return result
 

@@ -82,7 +82,10 @@ class EventFollower:
         self.state = "connecting"
         self.retry_at: float | None = None
         self.connected = asyncio.Event()
-        self.connects = 0
+        # The project whose stream is open now (None while none is).
+        self.streaming: str | None = None
+        self._switched = False
+        self._opened = asyncio.Event()  # set each time a stream opens
         self._task: asyncio.Task[None] | None = None
         self._response: httpx.Response | None = None
 
@@ -101,20 +104,25 @@ class EventFollower:
             await asyncio.wait_for(self.connected.wait(), limit)
 
     def follow(self, project_id: str) -> None:
-        """Streams another project's events from now on (the board switched project)."""
+        """Streams another project's events from now on (the board switched project); that
+        board loads once ``ready(project_id)`` says its stream is open."""
         self.project_id = project_id
         self.last_id = None
-        self._drop()
-
-    def drop(self) -> None:
-        """Ends the open stream; the follower reconnects and resumes (tests, a stall)."""
-        self._drop()
-
-    def _drop(self) -> None:
+        self.streaming = None
+        self._switched = True
         response = self._response
         if response is not None:
             # Closing the stream makes the reading loop raise: it then reconnects.
             asyncio.get_running_loop().create_task(response.aclose())
+
+    async def ready(self, project_id: str, limit: float = 10.0) -> None:
+        """Waits (bounded) until ``project_id``'s stream is open: a board loaded after this
+        misses no event (one loaded without a stream shows its state, and says so above)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                while self.streaming != project_id:
+                    self._opened.clear()
+                    await self._opened.wait()
 
     async def close(self) -> None:
         if self._task is not None:
@@ -126,27 +134,30 @@ class EventFollower:
     async def _run(self) -> None:
         delay = FIRST_DELAY
         while True:
+            wait = delay
             try:
-                opened = await self._follow()
-                delay = FIRST_DELAY if opened else delay
-                wait = delay
+                await self._follow()
             except _Refused as exc:
                 self.state = f"refused: {exc}"
                 wait = REFUSED_DELAY
             except Exception as exc:  # whatever ends a stream, the follower goes on
                 log.info("event stream from %s ended: %r", self.connection.url, exc)
-                wait = delay
             else:
                 log.info("event stream from %s closed", self.connection.url)
+            if self.connected.is_set():  # it was open: the next failure starts the backoff
+                delay = wait = FIRST_DELAY
+            if self._switched:  # another project: at once
+                self._switched, wait = False, 0.0
             self.connected.clear()
+            self.streaming = None
             if not self.state.startswith("refused"):
                 self.state = "reconnecting"
             self.retry_at = asyncio.get_running_loop().time() + wait
             await asyncio.sleep(wait)
             delay = min(MAX_DELAY, delay * 2)
 
-    async def _follow(self) -> bool:
-        """One stream, until it ends; answers whether it opened."""
+    async def _follow(self) -> None:
+        """One stream, until it ends."""
         project = self.project_id
         if self.last_id is None:
             await self._mark(project)
@@ -167,14 +178,14 @@ class EventFollower:
                 await self._read(response, project)
             finally:
                 self._response = None
-        return True
 
     async def _read(self, response: httpx.Response, project: str) -> None:
         async for event_id, data in messages(response.aiter_lines()):
             if not self.connected.is_set():
-                self.connects += 1
                 self.state, self.retry_at = "connected", None
                 self.connected.set()
+                self.streaming = project
+                self._opened.set()
             if not data:
                 continue
             event = decode_event(data)
