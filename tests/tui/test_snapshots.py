@@ -59,8 +59,7 @@ def test_edit_dialog(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -
         await pilot.press("e")
         await until(pilot, lambda: isinstance(pilot.app.screen, EditCompany), "edit dialog")
         # The board behind the dialog finishes its reads first (a busy machine is slower).
-        await until(pilot, lambda: not any(w.is_running for w in pilot.app.workers), "idle")
-        await pilot.pause()
+        await pilot.pause(0.3)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
 
