@@ -35,6 +35,6 @@ scripts/ensure-chromium.sh
 "$BIN/lint-imports"
 "$BIN/mypy"
 # -p no:cacheprovider keeps a clean checkout clean; exit code 5 (no tests collected) fails the run.
-# Three workers (HALCRM_TEST_WORKERS to change; 0 runs in this process): every test has its own
+# Two workers (HALCRM_TEST_WORKERS to change; 0 runs in this process): every test has its own
 # files, ports and PostgreSQL database, so they run side by side.
-exec "$BIN/python" -m pytest -p no:cacheprovider -n "${HALCRM_TEST_WORKERS:-3}" "$@"
+exec "$BIN/python" -m pytest -p no:cacheprovider -n "${HALCRM_TEST_WORKERS:-2}" "$@"
