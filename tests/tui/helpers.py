@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.board_model import UNSTAGED
@@ -34,6 +35,15 @@ async def ready(pilot: Pilot[None]) -> BoardScreen:
     await until(pilot, lambda: app.board_screen is not None and app.board_screen.loaded, "board")
     await pilot.pause()
     return board(app)
+
+
+def steady_cursors(app: HalcrmApp) -> None:
+    """Stops the text cursors of the current screen blinking (shown, not hidden): a snapshot
+    taken half a second later on a slow machine would otherwise catch the cursor off."""
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False
 
 
 def column_of(app: HalcrmApp, company_id: str) -> str | None:

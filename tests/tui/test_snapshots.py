@@ -16,7 +16,7 @@ from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen
 from tests.tui.demo_app import demo_app
-from tests.tui.helpers import board, ready, until
+from tests.tui.helpers import board, ready, steady_cursors, until
 
 SIZE = (120, 36)
 
@@ -58,6 +58,7 @@ def test_edit_dialog(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -
         screen.jump_to("ironwood")
         await pilot.press("e")
         await until(pilot, lambda: isinstance(pilot.app.screen, EditCompany), "edit dialog")
+        steady_cursors(pilot.app)  # type: ignore[arg-type]
         # The board behind the dialog finishes its reads first (a busy machine is slower).
         await pilot.pause(0.3)
 
@@ -184,6 +185,7 @@ def test_conversation(snap_compare: Any, tmp_path: Path) -> None:
         pilot.app.screen.query_one("#conversations").focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen), "talk")
+        steady_cursors(pilot.app)  # type: ignore[arg-type]
         await pilot.pause()
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
