@@ -3,38 +3,57 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 from halcrm.domain.events import DomainEvent
 
 
 class Subscription:
-    """A bounded queue of events; a slow subscriber loses its oldest events, never blocks."""
+    """A bounded queue of events for one consumer; a slow subscriber loses its oldest events,
+    never blocks the publisher. A deque and one waiter future, not ``asyncio.Queue``: a
+    publish reaches every open stream, and the queue's bookkeeping cost more than the event."""
 
     def __init__(self, bus: EventBus, maxsize: int) -> None:
         self._bus = bus
-        self._queue: asyncio.Queue[DomainEvent | None] = asyncio.Queue(maxsize)
+        self._items: deque[DomainEvent | None] = deque()
+        self._maxsize = maxsize
+        self._waiter: asyncio.Future[None] | None = None
         self.dropped = 0
 
     def put(self, event: DomainEvent | None) -> None:
-        while True:
-            try:
-                self._queue.put_nowait(event)
-                return
-            except asyncio.QueueFull:
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    self._queue.get_nowait()
-                    self.dropped += 1
+        self.put_many((event,))
+
+    def put_many(self, events: Sequence[DomainEvent | None]) -> None:
+        items = self._items
+        items.extend(events)
+        over = len(items) - self._maxsize
+        if over > 0:
+            for _ in range(over):
+                items.popleft()
+            self.dropped += over
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def get(self) -> DomainEvent | None:
-        return await self._queue.get()
+        while not self._items:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
 
     def get_nowait(self) -> DomainEvent | None:
-        return self._queue.get_nowait()
+        """The oldest queued event; ``asyncio.QueueEmpty`` when there is none."""
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
 
     def pending(self) -> int:
-        return self._queue.qsize()
+        return len(self._items)
 
     def close(self) -> None:
         self._bus.unsubscribe(self)
@@ -65,10 +84,15 @@ class EventBus:
     def unsubscribe(self, sub: Subscription) -> None:
         self._subs.discard(sub)
 
+    @property
+    def subscribers(self) -> int:
+        return len(self._subs)
+
     def publish(self, events: Iterable[DomainEvent]) -> None:
-        for event in events:
+        batch = tuple(events)
+        if batch:
             for sub in tuple(self._subs):
-                sub.put(event)
+                sub.put_many(batch)
 
     def close(self) -> None:
         """Ends every subscription (their iterators stop), e.g. on shutdown."""

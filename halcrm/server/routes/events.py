@@ -20,7 +20,14 @@ REPLAY_BATCH = 1000
 
 # A subscriber woken by a burst sends what is queued in one write, not one write per event.
 MAX_CHUNK = 256
-LINGER = 0.02
+# In a burst a stream waits this long per open subscriber before its next write, between the
+# bounds: the wakes and socket writes of all streams together stay near 1 / LINGER_EACH per
+# second however many are open (each write carries more), and one stream alone (an attached
+# board) still hears a burst within LINGER_MIN. The first event after a quiet spell is sent
+# at once.
+LINGER_EACH = 0.002
+LINGER_MIN = 0.02
+LINGER_MAX = 0.15
 _CACHE_SIZE = 8192
 # One encoding per event however many streams send it. Keyed by the event object (kept in the
 # entry, so its id cannot be reused while the entry lives); every stream gets the same object.
@@ -81,23 +88,25 @@ async def event_stream(
                 after = event.id
             if len(batch) < REPLAY_BATCH:
                 break
+        bus = services.bus
         while True:
-            try:
-                # Not wait_for: on 3.11 it makes a task per call, once per event per stream.
-                async with asyncio.timeout(keepalive):
-                    live = await sub.get()
-            except TimeoutError:
-                # A comment line keeps proxies and clients from timing the stream out.
-                yield KEEPALIVE
-                continue
+            if sub.pending():
+                live = sub.get_nowait()
+            else:
+                try:
+                    # Not wait_for: on 3.11 it makes a task per call, once per event per stream.
+                    async with asyncio.timeout(keepalive):
+                        live = await sub.get()
+                except TimeoutError:
+                    # A comment line keeps proxies and clients from timing the stream out.
+                    yield KEEPALIVE
+                    continue
             chunk, ended = _drain(sub, live, project_id, sent)
             if chunk:
                 yield chunk
             if ended:
                 return
-            # The first event after a quiet spell goes out at once; in a burst, a stream
-            # wakes at most once per LINGER and sends what came meanwhile in one write.
-            await asyncio.sleep(LINGER)
+            await asyncio.sleep(min(max(LINGER_EACH * bus.subscribers, LINGER_MIN), LINGER_MAX))
     finally:
         sub.close()
 
