@@ -261,8 +261,16 @@ def number_committed(conn: Connection) -> int:
     One numbering transaction at a time (the advisory lock): a row that committed after
     another was numbered always gets a higher position, which is what a resuming reader needs.
     A rolled-back row never existed for it. Others are told with a ``NOTIFY`` of their own.
+
+    A process that finds the lock taken leaves the numbering to its holder rather than queue
+    behind it (with several workers, every insert woke every one of them into that queue).
+    Nothing is left unnumbered: the insert's notification reaches the holder's listener too;
+    if the row committed after the holder's UPDATE took its snapshot, the holder handles that
+    notification once this transaction ends and numbers the row then.
     """
-    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
+    got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
+    if not got.scalar():
+        return 0
     count = conn.execute(text(NUMBER_SQL)).rowcount
     if count:
         conn.execute(text("SELECT pg_notify(:channel, 'n')"), {"channel": CHANNEL})
