@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,11 +82,20 @@ def server_config(settings: Settings) -> ServerConfig:
     )
 
 
+# Keyed by pid so a forked worker never inherits its parent's id.
+_instances: dict[int, str] = {}
+
+
+def instance_id() -> str:
+    """An opaque id of this server process, drawn at random once per process."""
+    return _instances.setdefault(os.getpid(), secrets.token_hex(6))
+
+
 @get("/health", tags=["meta"], security=[])
-async def health() -> dict[str, str | int]:
-    """Answers when the server is up; ``pid`` names the process that answered (one of the
-    workers under ``halcrm serve --workers N``)."""
-    return {"status": "ok", "version": __version__, "pid": os.getpid()}
+async def health() -> dict[str, str]:
+    """Answers when the server is up; ``instance`` names the process that answered (one of
+    the workers under ``halcrm serve --workers N``), opaquely: no pid or host for strangers."""
+    return {"status": "ok", "version": __version__, "instance": instance_id()}
 
 
 def _state(

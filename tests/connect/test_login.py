@@ -62,3 +62,21 @@ def test_connect_to_nothing_is_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
     assert f"cannot reach halcrm at http://127.0.0.1:{port}" in err
+
+
+async def test_connect_takes_the_project_from_the_environment(
+    tmp_path: Path,
+    config_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """HALCRM_PROJECT_ID counts as --project does: a project the server lacks is one line."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with halcrm_serve(tmp_path / "data", port, TOKEN) as proc:
+        await wait_until_up(base, proc)
+        monkeypatch.setenv("HALCRM_PROJECT_ID", "no-such-project")
+        assert await _main(["board", "--connect", base, "--token", TOKEN]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "no-such-project" in err

@@ -68,10 +68,10 @@ def _serve(data_dir: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
-async def _pinned(base: str, wanted: int) -> dict[int, httpx.AsyncClient]:
+async def _pinned(base: str, wanted: int) -> dict[str, httpx.AsyncClient]:
     """One kept-alive client per worker: a connection stays with the worker that accepted
     it, and ``/health`` says which one that is (bounded: 60 s)."""
-    pinned: dict[int, httpx.AsyncClient] = {}
+    pinned: dict[str, httpx.AsyncClient] = {}
     spare: list[httpx.AsyncClient] = []
     for _ in range(600):
         http = httpx.AsyncClient(
@@ -83,11 +83,11 @@ async def _pinned(base: str, wanted: int) -> dict[int, httpx.AsyncClient]:
             await http.aclose()
             await asyncio.sleep(0.1)
             continue
-        pid = int(answer.json()["pid"])
-        if pid in pinned:
+        instance = str(answer.json()["instance"])
+        if instance in pinned:
             spare.append(http)  # keeps the worker's backlog busy so the next goes elsewhere
         else:
-            pinned[pid] = http
+            pinned[instance] = http
         if len(pinned) >= wanted:
             break
     for http in spare:
@@ -110,12 +110,11 @@ async def test_two_workers_answer_and_see_each_others_writes(
         pg_database,
         HALCRM_REDIS_URL=REDIS_URL,
     )
-    pinned: dict[int, httpx.AsyncClient] = {}
+    pinned: dict[str, httpx.AsyncClient] = {}
     try:
         pinned = await _pinned(base, 2)
         assert len(pinned) == 2, f"workers seen: {set(pinned)} ({tmp_path / 'workers.log'})"
-        assert proc.pid not in pinned  # uvicorn's supervisor only watches them
-        (pid_a, a), (pid_b, b) = sorted(pinned.items())
+        (name_a, a), (name_b, b) = sorted(pinned.items())
         body = {"id": "acme", "name": "Acme", "stage": "Lead"}
         assert (await a.post("/api/companies", json=body)).status_code == 201
         for writer, reader in ((a, b), (b, a), (a, b)):
@@ -125,7 +124,7 @@ async def test_two_workers_answer_and_see_each_others_writes(
             assert moved.status_code == 200, moved.text
             assert (await reader.get("/api/companies/acme")).json()["stage"] == stage
         for http in (a, b):  # still the same two processes
-            assert int((await http.get("/health")).json()["pid"]) in (pid_a, pid_b)
+            assert (await http.get("/health")).json()["instance"] in (name_a, name_b)
     finally:
         for http in pinned.values():
             await http.aclose()
