@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 from halcrm.bus import Subscription
 from halcrm.domain.events import DomainEvent, EventKind
 
-# At most one refresh per interval; the first event after a quiet spell is applied at once.
+# The first event after a quiet spell is applied at once. In a burst the next batch waits
+# until APPLY_SHARE times what the last one took has passed since it began, within the
+# bounds: the board then spends at most about a third of the loop on signals, and a cheap
+# batch (the usual case) is followed within MIN_GAP rather than a fixed long interval.
+MIN_GAP = 0.015
 INTERVAL = 0.05
+APPLY_SHARE = 3.0
 MAX_BATCH = 5_000
 FLASHING = {EventKind.STAGE_CHANGE, EventKind.DEAL_VALUE}
 # A bulk import is one event for many rows: the board reloads once, as `R` does.
@@ -86,7 +91,8 @@ async def listen(sub: Subscription, apply: Callable[[Batch], Awaitable[None]]) -
                 log.exception("live batch of %d events", len(batch.events))
             if ended:
                 return
-            rest = INTERVAL - (loop.time() - started)
+            took = loop.time() - started
+            rest = min(max(APPLY_SHARE * took, MIN_GAP), INTERVAL) - took
             if rest > 0:
                 await asyncio.sleep(rest)
     finally:
