@@ -275,3 +275,21 @@ def number_committed(conn: Connection) -> int:
     if count:
         conn.execute(text("SELECT pg_notify(:channel, 'n')"), {"channel": CHANNEL})
     return int(count)
+
+
+_SEEN_VERSION = "halcrm_data_version"
+
+
+def catch_up_others(conn: Connection, cursor: Any, follower: Follower) -> None:
+    """SQLite: publishes what other connections committed, read only when there is some.
+
+    ``PRAGMA data_version`` on a connection changes exactly when another connection has
+    committed since that connection last asked, so a value equal to the one this connection
+    saw at its last catch-up means nothing new; the write lock held here keeps it so until
+    this batch commits. A connection with no value yet (new from the pool) always reads.
+    """
+    version = cursor.execute("PRAGMA data_version").fetchone()[0]
+    info = conn.connection.info
+    if info.get(_SEEN_VERSION) != version:
+        follower.catch_up(conn)
+        info[_SEEN_VERSION] = version

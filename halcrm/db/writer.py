@@ -30,8 +30,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from halcrm.bus import EventBus
+from halcrm.db.checkpoint import Checkpointer
 from halcrm.db.engine import WRITE_OPTION
-from halcrm.db.events import Follower
+from halcrm.db.events import Follower, catch_up_others
 from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.project_cache import ProjectCache
 from halcrm.db.tx import Tx
@@ -43,8 +44,6 @@ Work = Callable[[Tx], T]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CHECKPOINT_SECONDS = 0.5
-CATCH_UP_AFTER_FRAMES = 4096  # 16 MB of 4 KB pages
 # PostgreSQL: unique violation, serialization failure, deadlock.
 RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 
@@ -108,8 +107,6 @@ class Database:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
         self._closed = False
-        self._stopping = threading.Event()
-        self._catch_up = threading.Event()
         self.follower: Follower | None = None
         self._following = threading.Lock()
         count = 1 if self.is_sqlite else 8
@@ -118,14 +115,7 @@ class Database:
             thread = threading.Thread(target=target, name=f"halcrm-write-{n}", daemon=True)
             thread.start()
             self._writers.append(thread)
-        if self.is_sqlite:
-            checkpointer = threading.Thread(
-                target=self._checkpoint_loop, name="halcrm-checkpoint", daemon=True
-            )
-            checkpointer.start()
-            self._checkpointer: threading.Thread | None = checkpointer
-        else:
-            self._checkpointer = None
+        self._checkpointer = Checkpointer(engine) if self.is_sqlite else None
 
     async def write(self, work: Work[T]) -> T:
         """Runs ``work(tx)`` in a write transaction; answers once it is committed."""
@@ -205,41 +195,9 @@ class Database:
         self._readers.shutdown(wait=True)
         if self.follower is not None:
             self.follower.close()
-        self._stopping.set()
         if self._checkpointer is not None:
-            self._checkpointer.join(timeout=30)
-            self._checkpoint("TRUNCATE")
+            self._checkpointer.close()
         self.engine.dispose()
-
-    def _checkpoint_loop(self) -> None:
-        """SQLite: moves committed pages from the WAL into the database file, off the writer.
-
-        A PASSIVE checkpoint copies and fsyncs alongside the writer, but never catches up with
-        a busy one, and the log only starts over once it has. So when the log is long, the
-        writer runs one more PASSIVE checkpoint between two batches: with the bulk copied
-        already it takes little, and it cannot stall on a busy handler as RESTART would.
-        """
-        while not self._stopping.wait(CHECKPOINT_SECONDS):
-            if self._checkpoint("PASSIVE") > CATCH_UP_AFTER_FRAMES:
-                self._catch_up.set()
-
-    def _checkpoint(self, mode: str) -> int:
-        """Runs one checkpoint; returns the frames in the log (0 when it could not run)."""
-        try:
-            # The driver connection itself: outside any transaction, which a checkpoint needs.
-            raw = self.engine.raw_connection()
-            try:
-                cursor = raw.cursor()
-                cursor.execute(f"PRAGMA wal_checkpoint({mode})")
-                row = cursor.fetchone()
-                frames = row[1] if row else 0
-                cursor.close()
-            finally:
-                raw.close()
-        except Exception as exc:  # a busy or closing database: the next round catches up
-            log.debug("WAL checkpoint (%s) skipped: %s", mode, exc)
-            return 0
-        return int(frames)
 
     # Writer threads.
 
@@ -260,9 +218,8 @@ class Database:
                     break
                 batch.append(more)
             self._run_batch(batch)
-            if self._catch_up.is_set():
-                self._catch_up.clear()
-                self._checkpoint("PASSIVE")
+            if self._checkpointer is not None:
+                self._checkpointer.between_batches()
             if stop:
                 return
 
@@ -295,12 +252,12 @@ class Database:
         savepoints = len(batch) > 1
         try:
             with self._write_connection() as conn, conn.begin():
-                if follower is not None:
-                    # Under the write lock: every row already here is committed, ours not yet.
-                    follower.catch_up(conn)
                 # Savepoints straight on the driver: SQLAlchemy's nested transactions cost
                 # more than a small widget call's own statements.
                 cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                if follower is not None:
+                    # Under the write lock: every row already here is committed, ours not yet.
+                    catch_up_others(conn, cursor, follower)
                 for job in batch:
                     tx = Tx(conn, job.clock(), self.projects)
                     if savepoints:

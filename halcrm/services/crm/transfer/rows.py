@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import InvalidRequest
@@ -114,12 +111,10 @@ class Stages:
         if raw in self.emails:
             found = self.emails[raw]
         else:
-            found = _plain_email(raw)
-            if found is None:
-                try:
-                    found = normalize_email(raw)
-                except InvalidRequest:
-                    found = None
+            try:
+                found = normalize_email(raw)
+            except InvalidRequest:
+                found = None
             self.emails[raw] = found
         if found is None:
             raise RowRejected("contact.email", "is not a valid email address")
@@ -134,26 +129,6 @@ class Stages:
             raise RowRejected("stage", f"unknown stage {name.strip()!r} (or use --create-stages)")
         self.new.setdefault(key, name.strip())
         return f"new:{key}"
-
-
-# Plain ASCII addresses that email_validator accepts and folds to lower case, checked without
-# it: the full check costs ~70 µs an address, most of a 100k-contact import. Anything else
-# (quoted or non-ASCII parts, odd domains) still goes through normalize_email.
-_PLAIN_EMAIL = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63})"
-)
-
-
-def _plain_email(raw: str) -> str | None:
-    folded = raw.strip().lower()
-    match = _PLAIN_EMAIL.fullmatch(folded)
-    if match is None or len(folded) > 254 or folded.index("@") > 64:
-        return None
-    labels = folded.rsplit("@", 1)[1].split(".")
-    if match[1] in SPECIAL_USE_DOMAIN_NAMES or any(label[2:4] == "--" for label in labels):
-        return None  # reserved names, and punycode labels the full check decodes
-    return folded
 
 
 def _text(column: str, value: str) -> str:
