@@ -132,7 +132,7 @@ async def find_key(
         if project_id is not None:
             stmt = stmt.where(Project.id == project_id)
         found = None
-        for row, owner in tx.session.execute(stmt).tuples():
+        for row, owner in tx.session.execute(stmt):
             if hmac.compare_digest(row.key_hash.encode(), digest.encode()):
                 found = (row.pk, _record(row), owner)
         return found
