@@ -48,6 +48,14 @@ def get_company(
     return company
 
 
+def company_id_taken(tx: Tx, project: ProjectKeys, company_id: str) -> bool:
+    """Whether a company of the project holds ``company_id`` (before one is made with it)."""
+    taken = tx.session.scalar(
+        select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
+    )
+    return taken is not None
+
+
 def find_company(
     tx: Tx, project: ProjectKeys, company_id: str, *, lock: bool = False
 ) -> CompanyRow | None:
