@@ -6,9 +6,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project
 from halcrm.db.tx import Tx
@@ -90,6 +91,14 @@ async def load_cards(db: Database, project_id: str, company_ids: Sequence[str]) 
 def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[Card]:
     rows = tx.stage_rows(project)
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
+    result = tx.session.execute(_card_rows(project, company_ids)).all()
+    people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
+    return [_card(row, infos, people, tx.now) for row in result]
+
+
+def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*tuple[Any, ...]]:
+    """One row a company (of ``company_ids``, or all): its card's columns, its contact and open
+    conversation counts, and what the filter looks in; its pk last."""
     counts = (
         select(ContactCompany.company_pk, func.count().label("n"))
         .group_by(ContactCompany.company_pk)
@@ -126,33 +135,31 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
     )
     if company_ids is not None:
         stmt = stmt.where(Company.id.in_(list(company_ids)))
-    result = tx.session.execute(stmt).all()
-    people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
-    cards = []
-    for row in result:
-        cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[
-            :11
-        ]
-        domain, industry, pk = row[11:]
-        info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
-        cards.append(
-            Card(
-                id=cid,
-                name=name,
-                stage_id=info.id if info else None,
-                deal_value_cents=cents,
-                contacts=n,
-                is_placeholder=placeholder,
-                stalled_days=stall_days(info, active, tx.now),
-                last_moved_by=moved_by,
-                last_moved_at=moved_at,
-                last_activity_at=active,
-                created_at=created,
-                open_conversations=talk,
-                search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
-            )
-        )
-    return cards
+    return stmt
+
+
+def _card(
+    row: Sequence[Any], infos: dict[int, StageInfo], people: dict[int, str], now: datetime
+) -> Card:
+    """The card of one ``_card_rows`` row; ``people`` as ``_people`` answers it."""
+    cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[:11]
+    domain, industry, pk = row[11:]
+    info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
+    return Card(
+        id=cid,
+        name=name,
+        stage_id=info.id if info else None,
+        deal_value_cents=cents,
+        contacts=n,
+        is_placeholder=placeholder,
+        stalled_days=stall_days(info, active, now),
+        last_moved_by=moved_by,
+        last_moved_at=moved_at,
+        last_activity_at=active,
+        created_at=created,
+        open_conversations=talk,
+        search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
+    )
 
 
 def _people(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int, str]:

@@ -231,46 +231,63 @@ def _email(person: str, company: DemoCompany) -> str:
 
 async def seed_demo(services: Services) -> int:
     """Seeds the demo companies into the project; answers how many companies were made."""
-    project = services.project_id
     for company in COMPANIES:
-        then = _at(services, company.hours_ago)
-        # Created a few days before its last move, so the history reads in order.
-        early = _at(services, company.hours_ago + 72)
-        for n, (name, person) in enumerate(company.people):
-            await early.identify(
-                Identify(
-                    app_id=project,
-                    visitor_id=f"demo-{company.id}-{n}",
-                    email=_email(person, company),
-                    name=name,
-                    company=IdentifyCompany(id=company.id, name=company.name),
-                )
+        await _seed_company(services, company)
+    await _seed_placeholders_and_tracks(services)
+    await _seed_conversations(services)
+    # A widget asking for an earlier stage: advance_only skips it, and the board says why.
+    await _at(services, 0.5).set_stage(
+        SetStage(app_id=services.project_id, visitor_id="demo-ironwood-0", stage="Qualified")
+    )
+    return len(COMPANIES) + len(PLACEHOLDER_PEOPLE)
+
+
+async def _seed_company(services: Services, company: DemoCompany) -> None:
+    """Its contacts, details, deal and stage: by the widget's calls or by the board's."""
+    project = services.project_id
+    then = _at(services, company.hours_ago)
+    # Created a few days before its last move, so the history reads in order.
+    early = _at(services, company.hours_ago + 72)
+    for n, (name, person) in enumerate(company.people):
+        await early.identify(
+            Identify(
+                app_id=project,
+                visitor_id=f"demo-{company.id}-{n}",
+                email=_email(person, company),
+                name=name,
+                company=IdentifyCompany(id=company.id, name=company.name),
             )
-        patch = CompanyPatch(
-            industry=company.industry, notes=company.notes, domain=f"{company.id}.example.com"
         )
-        await early.update_company(company.id, patch, source=Source.BOARD)
-        visitor = f"demo-{company.id}-0"
-        if company.by_widget and company.stage:
-            if company.deal is not None:
-                await then.set_deal(
-                    SetDeal(app_id=project, visitor_id=visitor, deal_value=Decimal(company.deal))
-                )
-            await then.set_stage(
-                SetStage(
-                    app_id=project,
-                    visitor_id=visitor,
-                    stage=company.stage,
-                    stage_update_mode="exact",
-                )
-            )
-            continue
+    patch = CompanyPatch(
+        industry=company.industry, notes=company.notes, domain=f"{company.id}.example.com"
+    )
+    await early.update_company(company.id, patch, source=Source.BOARD)
+    visitor = f"demo-{company.id}-0"
+    if company.by_widget and company.stage:
         if company.deal is not None:
-            await early.update_company(
-                company.id, CompanyPatch(deal_value=Decimal(company.deal)), source=Source.BOARD
+            await then.set_deal(
+                SetDeal(app_id=project, visitor_id=visitor, deal_value=Decimal(company.deal))
             )
-        if company.stage:
-            await then.move_company(company.id, company.stage, source=Source.BOARD)
+        await then.set_stage(
+            SetStage(
+                app_id=project,
+                visitor_id=visitor,
+                stage=company.stage,
+                stage_update_mode="exact",
+            )
+        )
+        return
+    if company.deal is not None:
+        await early.update_company(
+            company.id, CompanyPatch(deal_value=Decimal(company.deal)), source=Source.BOARD
+        )
+    if company.stage:
+        await then.move_company(company.id, company.stage, source=Source.BOARD)
+
+
+async def _seed_placeholders_and_tracks(services: Services) -> None:
+    """Contacts the widget names no company for, and a few tracked milestones."""
+    project = services.project_id
     for name, email in PLACEHOLDER_PEOPLE:
         await _at(services, 6).identify(
             Identify(app_id=project, visitor_id=f"demo-{email}", email=email, name=name)
@@ -285,12 +302,6 @@ async def seed_demo(services: Services) -> int:
                 company_id=company_id,
             )
         )
-    await _seed_conversations(services)
-    # A widget asking for an earlier stage: advance_only skips it, and the board says why.
-    await _at(services, 0.5).set_stage(
-        SetStage(app_id=project, visitor_id="demo-ironwood-0", stage="Qualified")
-    )
-    return len(COMPANIES) + len(PLACEHOLDER_PEOPLE)
 
 
 # Support: (company, person, subject, [(author, body, hours ago)], status).

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from halcrm.db.models import Company, Project
+from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.stages import StageKind
@@ -45,9 +47,30 @@ async def pipeline_summary(db: Database, project_id: str) -> PipelineSummary:
 
 def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
     rows = tx.stage_rows(project)
-    deal = func.coalesce(Company.deal_value_cents, 0)
+    totals, open_total, weighted_total = _stage_totals(tx, project, rows)
+    stalled_value, stalled_count = _stalled(tx, project, rows)
+    return PipelineSummary(
+        stages=totals,
+        open_total_cents=open_total,
+        weighted_total_cents=weighted_total,
+        won_this_month_cents=_won_this_month(tx, project, rows),
+        stalled_value_cents=stalled_value,
+        stalled_count=stalled_count,
+    )
+
+
+def _deal_or_zero() -> ColumnElement[int]:
+    # A company without a deal value counts as 0 in the sums.
+    return func.coalesce(Company.deal_value_cents, 0)
+
+
+def _stage_totals(
+    tx: Tx, project: Project, rows: Sequence[StageRow]
+) -> tuple[list[StageTotals], int, int]:
+    """Per stage (no stage first): count, total and weighted value; and the open stages' total
+    and weighted total."""
     grouped = tx.session.execute(
-        select(Company.stage_pk, func.count(), func.coalesce(func.sum(deal), 0))
+        select(Company.stage_pk, func.count(), func.coalesce(func.sum(_deal_or_zero()), 0))
         .where(Company.project_pk == project.pk)
         .group_by(Company.stage_pk)
     )
@@ -70,7 +93,11 @@ def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
         if row.kind == StageKind.OPEN:
             open_total += total
             weighted_total += weighted
+    return totals, open_total, weighted_total
 
+
+def _stalled(tx: Tx, project: Project, rows: Sequence[StageRow]) -> tuple[int, int]:
+    """The value and count of companies idle longer than their open stage allows."""
     stalled_conditions = [
         and_(
             Company.stage_pk == row.pk,
@@ -79,37 +106,33 @@ def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
         for row in rows
         if row.kind == StageKind.OPEN and row.stall_after_days is not None
     ]
-    stalled_value = stalled_count = 0
-    if stalled_conditions:
-        stalled = or_(*stalled_conditions)
-        result = (
-            tx.session.execute(
-                select(
-                    func.coalesce(func.sum(case((stalled, deal), else_=0)), 0),
-                    func.coalesce(func.sum(case((stalled, 1), else_=0)), 0),
-                ).where(Company.project_pk == project.pk)
-            )
-        ).one()
-        stalled_value, stalled_count = int(result[0]), int(result[1])
-
-    won_pks = [row.pk for row in rows if row.kind == StageKind.WON]
-    won_this_month = 0
-    if won_pks:
-        won_this_month = int(
-            tx.session.scalar(
-                select(func.coalesce(func.sum(deal), 0)).where(
-                    Company.project_pk == project.pk,
-                    Company.stage_pk.in_(won_pks),
-                    Company.last_stage_at >= month_start(tx.now),
-                )
-            )
-            or 0
+    if not stalled_conditions:
+        return 0, 0
+    stalled = or_(*stalled_conditions)
+    deal = _deal_or_zero()
+    result = (
+        tx.session.execute(
+            select(
+                func.coalesce(func.sum(case((stalled, deal), else_=0)), 0),
+                func.coalesce(func.sum(case((stalled, 1), else_=0)), 0),
+            ).where(Company.project_pk == project.pk)
         )
-    return PipelineSummary(
-        stages=totals,
-        open_total_cents=open_total,
-        weighted_total_cents=weighted_total,
-        won_this_month_cents=won_this_month,
-        stalled_value_cents=stalled_value,
-        stalled_count=stalled_count,
+    ).one()
+    return int(result[0]), int(result[1])
+
+
+def _won_this_month(tx: Tx, project: Project, rows: Sequence[StageRow]) -> int:
+    """The deal value of companies moved into a won stage since the month began."""
+    won_pks = [row.pk for row in rows if row.kind == StageKind.WON]
+    if not won_pks:
+        return 0
+    return int(
+        tx.session.scalar(
+            select(func.coalesce(func.sum(_deal_or_zero()), 0)).where(
+                Company.project_pk == project.pk,
+                Company.stage_pk.in_(won_pks),
+                Company.last_stage_at >= month_start(tx.now),
+            )
+        )
+        or 0
     )

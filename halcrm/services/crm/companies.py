@@ -24,7 +24,13 @@ from halcrm.domain.money import from_cents, to_cents
 from halcrm.domain.stages import Source, StageMode, resolve_stage
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.crm.pipeline import apply_stage, apply_stage_to
-from halcrm.services.crm.queries import company_record, company_records, get_company, load_company
+from halcrm.services.crm.queries import (
+    company_id_taken,
+    company_record,
+    company_records,
+    get_company,
+    load_company,
+)
 from halcrm.services.crm.records import CompanyRecord, Deleted, HistoryItem, StageResult
 from halcrm.services.ids import new_id
 from halcrm.services.page import Page
@@ -78,10 +84,7 @@ async def create(
     def work(tx: Tx) -> CompanyRecord:
         project = tx.project(project_id)
         company_id = body.id or new_id("co")
-        taken = tx.session.scalar(
-            select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
-        )
-        if taken is not None:
+        if company_id_taken(tx, project, company_id):
             raise Conflict(
                 f"a company with id {company_id!r} exists already", code="already_exists"
             )

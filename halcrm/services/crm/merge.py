@@ -15,7 +15,7 @@ from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
-from halcrm.services.crm.queries import company_record, get_company
+from halcrm.services.crm.queries import company_id_taken, company_record, get_company
 from halcrm.services.crm.records import CompanyRecord
 
 
@@ -74,51 +74,9 @@ async def merge_companies(
         gone = get_company(tx, project, source_id, lock=True)
         into = get_company(tx, project, into_id, lock=True)
         into_before = _snapshot(into, ("notes", "meta", "deal_value_cents", "stage_pk"))
-        links = list(
-            tx.session.scalars(
-                select(ContactCompany.contact_pk).where(ContactCompany.company_pk == gone.pk)
-            )
-        )
-        already = set(
-            tx.session.scalars(
-                select(ContactCompany.contact_pk).where(
-                    ContactCompany.company_pk == into.pk, ContactCompany.contact_pk.in_(links)
-                )
-            )
-        )
-        moved = [pk for pk in links if pk not in already]
-        tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == gone.pk))
-        for contact_pk in moved:
-            tx.session.add(
-                ContactCompany(contact_pk=contact_pk, company_pk=into.pk, created_at=tx.now)
-            )
-        event_pks = list(tx.session.scalars(select(Event.pk).where(Event.company_pk == gone.pk)))
-        change_pks = list(
-            tx.session.scalars(select(StageChange.pk).where(StageChange.company_pk == gone.pk))
-        )
-        visitor_pks = list(
-            tx.session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == gone.pk))
-        )
-        tx.session.execute(
-            update(Event).where(Event.company_pk == gone.pk).values(company_pk=into.pk)
-        )
-        tx.session.execute(
-            update(StageChange).where(StageChange.company_pk == gone.pk).values(company_pk=into.pk)
-        )
-        tx.session.execute(
-            update(Visitor)
-            .where(Visitor.active_company_pk == gone.pk)
-            .values(active_company_pk=into.pk)
-        )
-        if gone.notes and gone.notes.strip():
-            into.notes = f"{into.notes}\n\n{gone.notes}" if into.notes else gone.notes
-        into.meta = meta_rules.merge(gone.meta, into.meta or {})
-        if into.deal_value_cents is None:
-            into.deal_value_cents = gone.deal_value_cents
-        if into.stage_pk is None:
-            into.stage_pk = gone.stage_pk
-        into.updated_at = tx.now
-        into.last_activity_at = max(into.last_activity_at, gone.last_activity_at)
+        moved, shared = _move_links(tx, gone, into)
+        event_pks, change_pks, visitor_pks = _move_history(tx, gone, into)
+        _fold_fields(tx, gone, into)
         snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
         tx.session.delete(gone)
         tx.session.flush()
@@ -135,7 +93,7 @@ async def merge_companies(
             into_id=into.id,
             into_before=_encode(into_before),
             moved_links=moved,
-            shared_links=sorted(already),
+            shared_links=sorted(shared),
             events=event_pks,
             stage_changes=change_pks,
             visitors=visitor_pks,
@@ -143,6 +101,64 @@ async def merge_companies(
         return MergeResult(company=company_record(tx, project, into), undo=undo)
 
     return await db.write(work)
+
+
+def _move_links(tx: Tx, gone: Company, into: Company) -> tuple[list[int], set[int]]:
+    """Relinks ``gone``'s contacts to ``into``; answers the contacts moved and those ``into``
+    already had (the undo gives both back to the restored company, but unlinks only the moved)."""
+    links = list(
+        tx.session.scalars(
+            select(ContactCompany.contact_pk).where(ContactCompany.company_pk == gone.pk)
+        )
+    )
+    shared = set(
+        tx.session.scalars(
+            select(ContactCompany.contact_pk).where(
+                ContactCompany.company_pk == into.pk, ContactCompany.contact_pk.in_(links)
+            )
+        )
+    )
+    moved = [pk for pk in links if pk not in shared]
+    tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == gone.pk))
+    for contact_pk in moved:
+        tx.session.add(ContactCompany(contact_pk=contact_pk, company_pk=into.pk, created_at=tx.now))
+    return moved, shared
+
+
+def _move_history(tx: Tx, gone: Company, into: Company) -> tuple[list[int], list[int], list[int]]:
+    """Points ``gone``'s events, stage changes and active visitors at ``into``; answers their
+    pks (read first, so the undo can point exactly those back)."""
+    event_pks = list(tx.session.scalars(select(Event.pk).where(Event.company_pk == gone.pk)))
+    change_pks = list(
+        tx.session.scalars(select(StageChange.pk).where(StageChange.company_pk == gone.pk))
+    )
+    visitor_pks = list(
+        tx.session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == gone.pk))
+    )
+    tx.session.execute(update(Event).where(Event.company_pk == gone.pk).values(company_pk=into.pk))
+    tx.session.execute(
+        update(StageChange).where(StageChange.company_pk == gone.pk).values(company_pk=into.pk)
+    )
+    tx.session.execute(
+        update(Visitor)
+        .where(Visitor.active_company_pk == gone.pk)
+        .values(active_company_pk=into.pk)
+    )
+    return event_pks, change_pks, visitor_pks
+
+
+def _fold_fields(tx: Tx, gone: Company, into: Company) -> None:
+    """``gone``'s notes appended, its metadata under ``into``'s, its deal and stage where
+    ``into`` has none."""
+    if gone.notes and gone.notes.strip():
+        into.notes = f"{into.notes}\n\n{gone.notes}" if into.notes else gone.notes
+    into.meta = meta_rules.merge(gone.meta, into.meta or {})
+    if into.deal_value_cents is None:
+        into.deal_value_cents = gone.deal_value_cents
+    if into.stage_pk is None:
+        into.stage_pk = gone.stage_pk
+    into.updated_at = tx.now
+    into.last_activity_at = max(into.last_activity_at, gone.last_activity_at)
 
 
 async def undo_merge(
@@ -154,42 +170,15 @@ async def undo_merge(
         project = tx.project(project_id)
         into = get_company(tx, project, undo.into_id, lock=True)
         fields = _decode(undo.source)
-        taken = tx.session.scalar(
-            select(Company.pk).where(Company.project_pk == project.pk, Company.id == fields["id"])
-        )
-        if taken is not None:
+        if company_id_taken(tx, project, fields["id"]):
             raise Conflict(
                 f"a company with id {fields['id']!r} exists again", code="already_exists"
             )
         restored = Company(project_pk=project.pk, **fields)
         tx.session.add(restored)
         tx.session.flush()
-        for contact_pk in undo.moved_links:
-            tx.session.execute(
-                delete(ContactCompany).where(
-                    ContactCompany.contact_pk == contact_pk, ContactCompany.company_pk == into.pk
-                )
-            )
-        for contact_pk in undo.moved_links + undo.shared_links:
-            tx.session.add(
-                ContactCompany(contact_pk=contact_pk, company_pk=restored.pk, created_at=tx.now)
-            )
-        if undo.events:
-            tx.session.execute(
-                update(Event).where(Event.pk.in_(undo.events)).values(company_pk=restored.pk)
-            )
-        if undo.stage_changes:
-            tx.session.execute(
-                update(StageChange)
-                .where(StageChange.pk.in_(undo.stage_changes))
-                .values(company_pk=restored.pk)
-            )
-        if undo.visitors:
-            tx.session.execute(
-                update(Visitor)
-                .where(Visitor.pk.in_(undo.visitors))
-                .values(active_company_pk=restored.pk)
-            )
+        _give_links_back(tx, undo, into, restored)
+        _give_history_back(tx, undo, restored)
         before = _decode(undo.into_before)
         into.notes, into.meta = before["notes"], before["meta"]
         into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
@@ -206,6 +195,40 @@ async def undo_merge(
         return company_record(tx, project, restored)
 
     return await db.write(work)
+
+
+def _give_links_back(tx: Tx, undo: MergeUndo, into: Company, restored: Company) -> None:
+    # Contacts ``into`` had before the merge stay linked to it as well.
+    for contact_pk in undo.moved_links:
+        tx.session.execute(
+            delete(ContactCompany).where(
+                ContactCompany.contact_pk == contact_pk, ContactCompany.company_pk == into.pk
+            )
+        )
+    for contact_pk in undo.moved_links + undo.shared_links:
+        tx.session.add(
+            ContactCompany(contact_pk=contact_pk, company_pk=restored.pk, created_at=tx.now)
+        )
+
+
+def _give_history_back(tx: Tx, undo: MergeUndo, restored: Company) -> None:
+    # Only the rows the merge moved: those ``into`` had of its own, or got since, stay with it.
+    if undo.events:
+        tx.session.execute(
+            update(Event).where(Event.pk.in_(undo.events)).values(company_pk=restored.pk)
+        )
+    if undo.stage_changes:
+        tx.session.execute(
+            update(StageChange)
+            .where(StageChange.pk.in_(undo.stage_changes))
+            .values(company_pk=restored.pk)
+        )
+    if undo.visitors:
+        tx.session.execute(
+            update(Visitor)
+            .where(Visitor.pk.in_(undo.visitors))
+            .values(active_company_pk=restored.pk)
+        )
 
 
 def _encode(values: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from halcrm.db.models import Company, Contact, ContactCompany
 from halcrm.db.project_cache import stage_info
@@ -46,6 +47,14 @@ def get_company(
     if company is None:
         raise error(f"no company with id {company_id!r}")
     return company
+
+
+def company_id_taken(tx: Tx, project: ProjectKeys, company_id: str) -> bool:
+    """Whether a company of the project holds ``company_id`` (before one is made with it)."""
+    taken = tx.session.scalar(
+        select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
+    )
+    return taken is not None
 
 
 def find_company(
@@ -100,32 +109,37 @@ def is_linked(tx: Tx, contact_pk: int, company_pk: int) -> bool:
 
 
 def contact_ids_by_company(tx: Tx, company_pks: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    if not company_pks:
-        return out
-    rows = tx.session.execute(
-        select(ContactCompany.company_pk, Contact.id)
-        .join(Contact, Contact.pk == ContactCompany.contact_pk)
-        .where(ContactCompany.company_pk.in_(company_pks))
-        .order_by(ContactCompany.created_at, Contact.pk)
+    return _linked_ids(
+        tx, company_pks, ContactCompany.company_pk, Contact, ContactCompany.contact_pk
     )
-    for company_pk, contact_id in rows:
-        out[company_pk].append(contact_id)
-    return out
 
 
 def company_ids_by_contact(tx: Tx, contact_pks: Sequence[int]) -> dict[int, list[str]]:
+    return _linked_ids(
+        tx, contact_pks, ContactCompany.contact_pk, Company, ContactCompany.company_pk
+    )
+
+
+def _linked_ids(
+    tx: Tx,
+    pks: Sequence[int],
+    by: InstrumentedAttribute[int],
+    other: type[Contact] | type[Company],
+    to: InstrumentedAttribute[int],
+) -> dict[int, list[str]]:
+    """For each of ``pks`` (held in the link column ``by``), the ids of the ``other`` rows its
+    links point at through ``to``, oldest link first."""
     out: dict[int, list[str]] = defaultdict(list)
-    if not contact_pks:
+    if not pks:
         return out
     rows = tx.session.execute(
-        select(ContactCompany.contact_pk, Company.id)
-        .join(Company, Company.pk == ContactCompany.company_pk)
-        .where(ContactCompany.contact_pk.in_(contact_pks))
-        .order_by(ContactCompany.created_at, Company.pk)
+        select(by, other.id)
+        .join(other, other.pk == to)
+        .where(by.in_(pks))
+        .order_by(ContactCompany.created_at, other.pk)
     )
-    for contact_pk, company_id in rows:
-        out[contact_pk].append(company_id)
+    for pk, other_id in rows:
+        out[pk].append(other_id)
     return out
 
 

@@ -19,12 +19,12 @@ from halcrm.db.models import (
     StageChange,
     Visitor,
 )
-from halcrm.db.tx import Tx
+from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
-from halcrm.services.crm.queries import company_record, get_company
+from halcrm.services.crm.queries import company_id_taken, company_record, get_company
 from halcrm.services.crm.records import CompanyRecord
 
 
@@ -131,6 +131,10 @@ async def capture_company(db: Database, project_id: str, company_id: str) -> Com
     return await db.read(work)
 
 
+# A snapshot's history rows, by model, in the order a restore inserts them.
+History = list[tuple[type[Base], list[dict[str, Any]]]]
+
+
 async def restore_company(
     db: Database, project_id: str, snapshot: CompanySnapshot, source: Source = Source.BOARD
 ) -> CompanyRecord:
@@ -141,63 +145,24 @@ async def restore_company(
     """
 
     # Checked before the transaction: a snapshot may have come over the account API.
-    fields = _typed(Company, snapshot.company, GIVEN)
-    links = [_typed(ContactCompany, row, GIVEN) for row in snapshot.links]
-    history = [
-        (model, [_typed(model, row, GIVEN) for row in rows])
-        for model, rows in (
-            (StageChange, snapshot.stage_changes),
-            (Event, snapshot.events),
-            (FocusAnswer, snapshot.focus_answers),
-        )
-    ]
+    fields, links, history = _checked_rows(snapshot)
     events = history[1][1]
 
     def work(tx: Tx) -> CompanyRecord:
         project = tx.project(project_id)
         session = tx.session
         company_id = fields["id"]
-        taken = session.scalar(
-            select(Company.pk).where(Company.project_pk == project.pk, Company.id == company_id)
-        )
-        if taken is not None:
+        if company_id_taken(tx, project, company_id):
             raise Conflict(f"a company with id {company_id!r} exists again")
-        stage_pk = None
-        if snapshot.stage_id is not None:
-            stage_pk = session.scalar(
-                select(Stage.pk).where(
-                    Stage.project_pk == project.pk, Stage.id == snapshot.stage_id
-                )
-            )
+        stage_pk = _stage_pk(tx, project, snapshot.stage_id)
         company = Company(**fields, project_pk=project.pk, stage_pk=stage_pk)
         session.add(company)
         session.flush()
-        contacts = {row.get("contact_pk") for row in links + events} - {None}
-        alive = set(
-            session.scalars(
-                select(Contact.pk).where(Contact.project_pk == project.pk, Contact.pk.in_(contacts))
-            )
-        )
-        visitors = {row.get("visitor_pk") for row in events} - {None}
-        seen = set(
-            session.scalars(
-                select(Visitor.pk).where(Visitor.project_pk == project.pk, Visitor.pk.in_(visitors))
-            )
-        )
+        alive, seen = _still_there(tx, project, links, events)
         for row in links:
             if row["contact_pk"] in alive:
                 session.add(ContactCompany(**row, company_pk=company.pk))
-        for model, rows in history:
-            for row in rows:
-                extra: dict[str, Any] = {}
-                if "project_pk" in model.__table__.c:
-                    extra["project_pk"] = project.pk
-                if model is Event:  # its contact or visitor may be gone since: keep the event
-                    contact, visitor = row.get("contact_pk"), row.get("visitor_pk")
-                    extra["contact_pk"] = contact if contact in alive else None
-                    extra["visitor_pk"] = visitor if visitor in seen else None
-                    row = {k: v for k, v in row.items() if k not in extra}
-                session.add(model(**row, company_pk=company.pk, **extra))
+        _add_history(tx, project, company, history, alive, seen)
         if snapshot.visitor_pks:
             session.execute(
                 update(Visitor)
@@ -209,3 +174,71 @@ async def restore_company(
         return company_record(tx, project, company)
 
     return await db.write(work)
+
+
+def _checked_rows(
+    snapshot: CompanySnapshot,
+) -> tuple[dict[str, Any], list[dict[str, Any]], History]:
+    """The company's columns, its contact links and its history, each row ``_typed``."""
+    fields = _typed(Company, snapshot.company, GIVEN)
+    links = [_typed(ContactCompany, row, GIVEN) for row in snapshot.links]
+    history: History = [
+        (model, [_typed(model, row, GIVEN) for row in rows])
+        for model, rows in (
+            (StageChange, snapshot.stage_changes),
+            (Event, snapshot.events),
+            (FocusAnswer, snapshot.focus_answers),
+        )
+    ]
+    return fields, links, history
+
+
+def _stage_pk(tx: Tx, project: ProjectKeys, stage_id: str | None) -> int | None:
+    """The snapshot's stage, or ``None`` when it had none or the stage is deleted since."""
+    if stage_id is None:
+        return None
+    return tx.session.scalar(
+        select(Stage.pk).where(Stage.project_pk == project.pk, Stage.id == stage_id)
+    )
+
+
+def _still_there(
+    tx: Tx, project: ProjectKeys, links: list[dict[str, Any]], events: list[dict[str, Any]]
+) -> tuple[set[int], set[int]]:
+    """Of the contacts and visitors the rows name, those the project still has."""
+    contacts = {row.get("contact_pk") for row in links + events} - {None}
+    alive = set(
+        tx.session.scalars(
+            select(Contact.pk).where(Contact.project_pk == project.pk, Contact.pk.in_(contacts))
+        )
+    )
+    visitors = {row.get("visitor_pk") for row in events} - {None}
+    seen = set(
+        tx.session.scalars(
+            select(Visitor.pk).where(Visitor.project_pk == project.pk, Visitor.pk.in_(visitors))
+        )
+    )
+    return alive, seen
+
+
+def _add_history(
+    tx: Tx,
+    project: ProjectKeys,
+    company: Company,
+    history: History,
+    alive: set[int],
+    seen: set[int],
+) -> None:
+    """The history rows put back on ``company``; ``alive`` and ``seen`` as ``_still_there``
+    answers them."""
+    for model, rows in history:
+        for row in rows:
+            extra: dict[str, Any] = {}
+            if "project_pk" in model.__table__.c:
+                extra["project_pk"] = project.pk
+            if model is Event:  # its contact or visitor may be gone since: keep the event
+                contact, visitor = row.get("contact_pk"), row.get("visitor_pk")
+                extra["contact_pk"] = contact if contact in alive else None
+                extra["visitor_pk"] = visitor if visitor in seen else None
+                row = {k: v for k, v in row.items() if k not in extra}
+            tx.session.add(model(**row, company_pk=company.pk, **extra))

@@ -8,7 +8,7 @@ Live events come from ``/api/events`` into ``bus`` (``tui/client/stream.py``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
@@ -38,12 +38,19 @@ from halcrm.services.support.schemas import (
 from halcrm.tui.client.http import Connection, path_id
 from halcrm.tui.client.stream import EventFollower
 
+T = TypeVar("T")
+
 # Ids per card request (the route takes up to 1,000): a live batch may name thousands.
 CARDS_PER_REQUEST = 500
 
 
 def _query(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _link(contact_id: str, company_id: str) -> str:
+    """The path of a contact's link to a company (PUT makes it, DELETE removes it)."""
+    return f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
 
 
 class RemoteServices:
@@ -65,7 +72,7 @@ class RemoteServices:
         self.follower.follow(project_id)
         return RemoteServices(self.connection, self.follower, project_id)
 
-    async def _get(self, path: str, answer: type[Any], **params: Any) -> Any:
+    async def _get(self, path: str, answer: type[T], **params: Any) -> T:
         return await self.connection.call(
             "GET", path, answer, project_id=self.project_id, params=_query(**params)
         )
@@ -74,32 +81,27 @@ class RemoteServices:
         self,
         method: str,
         path: str,
-        answer: type[Any],
+        answer: type[T],
         body: Any = None,
         source: Source | None = None,
-    ) -> Any:
+    ) -> T:
         return await self.connection.call(
             method, path, answer, project_id=self.project_id, body=body, source=source
         )
 
     # Reads.
     async def projects(self) -> Page[ProjectRecord]:
-        result: Page[ProjectRecord] = await self._get("/api/projects", Page[ProjectRecord])
-        return result
+        return await self._get("/api/projects", Page[ProjectRecord])
 
     async def activity(
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[ActivityItem]:
-        result: Page[ActivityItem] = await self._get(
-            "/api/activity", Page[ActivityItem], limit=limit, cursor=cursor
-        )
-        return result
+        return await self._get("/api/activity", Page[ActivityItem], limit=limit, cursor=cursor)
 
     async def board(self) -> BoardData:
         # After a project switch, the new project's events stream before its board loads.
         await self.follower.ready(self.project_id)
-        result: BoardData = await self._get("/api/board", BoardData)
-        return result
+        return await self._get("/api/board", BoardData)
 
     async def cards(self, company_ids: list[str]) -> list[Card]:
         out: list[Card] = []
@@ -117,30 +119,19 @@ class RemoteServices:
         return out
 
     async def company_detail(self, company_id: str) -> CompanyDetail:
-        result: CompanyDetail = await self._get(
-            f"/api/companies/{path_id(company_id)}/detail", CompanyDetail
-        )
-        return result
+        return await self._get(f"/api/companies/{path_id(company_id)}/detail", CompanyDetail)
 
     async def summary(self) -> PipelineSummary:
-        result: PipelineSummary = await self._get("/api/board/summary", PipelineSummary)
-        return result
+        return await self._get("/api/board/summary", PipelineSummary)
 
     async def focus_lane(self, limit: int = 8) -> list[FocusItem]:
-        result: list[FocusItem] = await self._get("/api/board/focus", list[FocusItem], limit=limit)
-        return result
+        return await self._get("/api/board/focus", list[FocusItem], limit=limit)
 
     async def company(self, company_id: str) -> CompanyRecord:
-        result: CompanyRecord = await self._get(
-            f"/api/companies/{path_id(company_id)}", CompanyRecord
-        )
-        return result
+        return await self._get(f"/api/companies/{path_id(company_id)}", CompanyRecord)
 
     async def capture_company(self, company_id: str) -> CompanySnapshot:
-        result: CompanySnapshot = await self._get(
-            f"/api/companies/{path_id(company_id)}/snapshot", CompanySnapshot
-        )
-        return result
+        return await self._get(f"/api/companies/{path_id(company_id)}/snapshot", CompanySnapshot)
 
     async def contacts(
         self,
@@ -150,28 +141,20 @@ class RemoteServices:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page[ContactRecord]:
-        result: Page[ContactRecord] = await self._get(
+        return await self._get(
             "/api/contacts", Page[ContactRecord], email=email, q=q, limit=limit, cursor=cursor
         )
-        return result
 
     async def company_conversations(self, company_id: str) -> list[CompanyConversation]:
-        result: list[CompanyConversation] = await self._get(
+        return await self._get(
             f"/api/companies/{path_id(company_id)}/conversations", list[CompanyConversation]
         )
-        return result
 
     async def inbox(self) -> list[CompanyConversation]:
-        result: list[CompanyConversation] = await self._get(
-            "/api/board/inbox", list[CompanyConversation]
-        )
-        return result
+        return await self._get("/api/board/inbox", list[CompanyConversation])
 
     async def conversation(self, conversation_id: str) -> ConversationDetail:
-        result: ConversationDetail = await self._get(
-            f"/api/conversations/{path_id(conversation_id)}", ConversationDetail
-        )
-        return result
+        return await self._get(f"/api/conversations/{path_id(conversation_id)}", ConversationDetail)
 
     # Writes (each carries its source: the board's are audited as ``board``).
     async def answer_focus(
@@ -183,24 +166,19 @@ class RemoteServices:
     async def create_company(
         self, body: CompanyCreate, source: Source = Source.ACCOUNT_API
     ) -> CompanyRecord:
-        result: CompanyRecord = await self._write(
-            "POST", "/api/companies", CompanyRecord, body, source
-        )
-        return result
+        return await self._write("POST", "/api/companies", CompanyRecord, body, source)
 
     async def update_company(
         self, company_id: str, patch: CompanyPatch, source: Source = Source.ACCOUNT_API
     ) -> CompanyRecord:
-        result: CompanyRecord = await self._write(
+        return await self._write(
             "PATCH", f"/api/companies/{path_id(company_id)}", CompanyRecord, patch, source
         )
-        return result
 
     async def delete_company(self, company_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
-        result: Deleted = await self._write(
+        return await self._write(
             "DELETE", f"/api/companies/{path_id(company_id)}", Deleted, None, source
         )
-        return result
 
     async def move_company(
         self,
@@ -210,89 +188,74 @@ class RemoteServices:
         source: Source = Source.BOARD,
         note: str | None = None,
     ) -> StageResult:
-        result: StageResult = await self._write(
+        return await self._write(
             "POST",
             f"/api/companies/{path_id(company_id)}/move",
             StageResult,
             {"stage": stage, "note": note},
             source,
         )
-        return result
 
     async def restore_company(
         self, snapshot: CompanySnapshot, source: Source = Source.BOARD
     ) -> CompanyRecord:
-        result: CompanyRecord = await self._write(
-            "POST", "/api/restores", CompanyRecord, snapshot, source
-        )
-        return result
+        return await self._write("POST", "/api/restores", CompanyRecord, snapshot, source)
 
     async def merge_companies(self, source_id: str, into_id: str) -> MergeResult:
-        result: MergeResult = await self._write(
+        return await self._write(
             "POST", f"/api/companies/{path_id(source_id)}/merge", MergeResult, {"into_id": into_id}
         )
-        return result
 
     async def undo_merge(self, undo: MergeUndo) -> CompanyRecord:
-        result: CompanyRecord = await self._write("POST", "/api/merges/undo", CompanyRecord, undo)
-        return result
+        return await self._write("POST", "/api/merges/undo", CompanyRecord, undo)
 
     async def reopen(self, company_id: str) -> StageResult:
-        result: StageResult = await self._write(
+        return await self._write(
             "POST", f"/api/companies/{path_id(company_id)}/reopen", StageResult
         )
-        return result
 
     async def update_stage(
         self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
     ) -> StageRecord:
-        result: StageRecord = await self._write(
+        return await self._write(
             "PATCH", f"/api/stages/{path_id(stage)}", StageRecord, patch, source
         )
-        return result
 
     async def create_contact(
         self, body: ContactCreate, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord:
-        result: ContactRecord = await self._write(
-            "POST", "/api/contacts", ContactRecord, body, source
-        )
-        return result
+        return await self._write("POST", "/api/contacts", ContactRecord, body, source)
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord:
-        path = f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
-        result: ContactRecord = await self._write("PUT", path, ContactRecord, None, source)
-        return result
+        return await self._write("PUT", _link(contact_id, company_id), ContactRecord, None, source)
 
     async def unlink(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord:
-        path = f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
-        result: ContactRecord = await self._write("DELETE", path, ContactRecord, None, source)
-        return result
+        return await self._write(
+            "DELETE", _link(contact_id, company_id), ContactRecord, None, source
+        )
 
     async def update_conversation(
         self, conversation_id: str, patch: ConversationPatch, source: Source = Source.PUBLIC_API
     ) -> ConversationDetail:
-        result: ConversationDetail = await self._write(
+        return await self._write(
             "PATCH",
             f"/api/conversations/{path_id(conversation_id)}",
             ConversationDetail,
             patch,
             source,
         )
-        return result
 
     async def add_message(
         self, conversation_id: str, body: MessageCreate, source: Source = Source.PUBLIC_API
     ) -> MessageRecord:
-        result: MessageRecord = await self._write(
+        return await self._write(
             "POST",
             f"/api/conversations/{path_id(conversation_id)}/messages",
             MessageRecord,
             body,
             source,
         )
-        return result
