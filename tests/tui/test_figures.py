@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from textual.widgets import Label
@@ -13,6 +15,7 @@ from halcrm.services.crm.records import StageRecord
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_stage import EditStage
+from halcrm.tui.widgets.summary import STRIP_ITEMS
 from tests.conftest import FIXED_NOW
 from tests.tui.helpers import MutableClock, board, column_of, focused, ready, text_of, until
 
@@ -129,3 +132,29 @@ async def test_figure_requests_are_coalesced(app: HalcrmApp, seeded: Services) -
         await until(pilot, lambda: not screen._figures_running, "figures")
         assert screen.figures_loaded - before <= 2
         assert "Open $6k" in text_of(app, "#summary")
+
+
+async def test_the_focus_strip_holds_its_place_until_the_lane_is_read(
+    seeded: Services, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the lane's first read the strip does not claim that nothing needs you, and it is
+    already as tall as a full strip, so the columns do not move down when items arrive."""
+    gate = asyncio.Event()
+    read = seeded.focus_lane
+
+    async def held(limit: int) -> Any:
+        await gate.wait()
+        return await read(limit)
+
+    monkeypatch.setattr(seeded, "focus_lane", held)
+    app = HalcrmApp(seeded, seeded.bus, server_url="http://127.0.0.1:0", clock=clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.pause()
+        strip = screen.strip
+        assert "Reading what needs you" in str(strip.content)
+        assert strip.size.height == STRIP_ITEMS
+        gate.set()
+        await until(pilot, lambda: screen.figures_loaded > 0, "the lane read")
+        await pilot.pause()
+        assert "Nothing needs you right now" in str(strip.content)  # three calm companies

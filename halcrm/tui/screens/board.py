@@ -176,7 +176,7 @@ class BoardScreen(DealActions):
     def tick(self) -> None:
         """Keeps every age current: cards ("↯ widget 5m") and the focus strip."""
         self.board.repaint_ages()
-        self.strip.show(self.strip.items)
+        self.strip.redraw()
 
     def fit_activity(self, width: int) -> None:
         """Opens the activity panel where it leaves the board room, closes it below that."""

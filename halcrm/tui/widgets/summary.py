@@ -85,29 +85,49 @@ class FocusStrip(Static):
         width: 100%;
         border-top: hkey $warning; border-title-color: $warning;
     }
+    /* As tall as a full strip (its border line and STRIP_ITEMS lines) until the lane is read:
+       the board does not move down when it arrives. */
+    FocusStrip.-loading { min-height: 4; }
     """
 
     items: Sequence[FocusItem] = ()
     lane_key = "F"  # the key that opens the whole lane, as the user has it (remaps)
     clock: Callable[[], datetime] | None = None
+    # Until the lane's first read: it is not yet known whether anything needs the user.
+    loaded = False
 
     def show(self, items: Sequence[FocusItem]) -> None:
         """Draws the first items (or says the lane is clear)."""
         self.items = items
-        title = f"Focus ({len(items)})  {self.lane_key}: all, act on them"
+        self.loaded = True
+        self.remove_class("-loading")
+        self.redraw()
+
+    def on_mount(self) -> None:
+        if not self.loaded:
+            self.add_class("-loading")
+
+    def redraw(self) -> None:
+        """Draws the items shown again (their ages move on; the width may have changed)."""
+        items = self.items
+        title = (
+            f"Focus ({len(items)})  {self.lane_key}: all, act on them" if self.loaded else "Focus"
+        )
         if title != self.border_title:
             self.border_title = title
         # Narrow screens give the reason more room than the name.
         width = max(12, min(NAME_WIDTH, self.size.width // 4)) if self.size.width else NAME_WIDTH
         now = self.clock() if self.clock else None
         lines = [focus_line(item, width, now) for item in items[:STRIP_ITEMS]]
-        text = "\n".join(lines) or "[dim]Nothing needs you right now.[/dim]"
-        old = self.content
-        if text != old:
+        if not self.loaded:
+            # As tall as a full strip, so the board does not move down when the lane arrives.
+            text = "[dim]Reading what needs you…[/dim]"
+        else:
+            text = "\n".join(lines) or "[dim]Nothing needs you right now.[/dim]"
+        if text != self.content:
             # The strip's height follows its line count: only a new count needs a layout
             # (a layout repaints the whole screen, and figures are re-read after every move).
-            grown = not isinstance(old, str) or old.count("\n") != text.count("\n")
-            self.update(text, layout=grown)
+            self.update(text, layout=self.content_size.height != text.count("\n") + 1)
 
     def on_resize(self) -> None:
-        self.show(self.items)
+        self.redraw()
