@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
@@ -30,9 +31,13 @@ HashParam = Annotated[
 ]
 
 
-def _query(
-    app_id: str | None, project_id: str | None, visitor_id: str, user_hash: str | None
+async def chat_reader(
+    visitor_id: VisitorParam,
+    app_id: ProjectParam = None,
+    project_id: ProjectParam = None,
+    user_hash: HashParam = None,
 ) -> ChatRead:
+    """The visitor a read is for, from the query string (documented on each read route)."""
     return ChatRead(
         app_id=app_id, project_id=project_id, visitor_id=visitor_id, user_hash=user_hash
     )
@@ -42,6 +47,7 @@ class WidgetChatController(Controller):
     path = "/api/widget/chat"
     tags = ["widget"]
     security = []
+    dependencies = {"reader": Provide(chat_reader)}
 
     @post("/messages", status_code=201)
     async def send(
@@ -55,44 +61,28 @@ class WidgetChatController(Controller):
 
     @get("/messages")
     async def history(
-        self,
-        request: Request[Any, Any, Any],
-        services: Services,
-        limits: Limits,
-        visitor_id: VisitorParam,
-        app_id: ProjectParam = None,
-        project_id: ProjectParam = None,
-        user_hash: HashParam = None,
+        self, request: Request[Any, Any, Any], services: Services, limits: Limits, reader: ChatRead
     ) -> ChatHistory:
         """The visitor's own chat, oldest first (its latest 200 messages); never another
         visitor's, whatever contact they share."""
-        query = _query(app_id, project_id, visitor_id, user_hash)
-        await limits.widget_call(query, client_address(request))
-        return await services.chat_history(query)
+        await limits.widget_call(reader, client_address(request))
+        return await services.chat_history(reader)
 
     @get("/stream")
     async def stream(
-        self,
-        request: Request[Any, Any, Any],
-        services: Services,
-        limits: Limits,
-        visitor_id: VisitorParam,
-        app_id: ProjectParam = None,
-        project_id: ProjectParam = None,
-        user_hash: HashParam = None,
+        self, request: Request[Any, Any, Any], services: Services, limits: Limits, reader: ChatRead
     ) -> ServerSentEvent:
         """Server-Sent Events of the visitor's chat: ``ready`` when it follows the chat
         (load the history then), then ``message`` (JSON: ``id``, ``conversation_id``,
         ``author`` `visitor` or `agent`, ``body``, ``created_at``) for each new line, the
         founder's replies and the visitor's own from other tabs. A refused visitor (a wrong
         ``user_hash`` where verification is required) gets the error and no stream."""
-        query = _query(app_id, project_id, visitor_id, user_hash)
-        await limits.widget_call(query, client_address(request))
-        project = await services.chat_check_stream(query)
+        await limits.widget_call(reader, client_address(request))
+        project = await services.chat_check_stream(reader)
         hub: ChatStreams = request.app.state.chat_streams
-        hub.check(project, visitor_id)
+        hub.check(project, reader.visitor_id)
         keepalive: float = request.app.state.sse_keepalive
         return ServerSentEvent(
-            sse(hub, project, visitor_id, keepalive),
+            sse(hub, project, reader.visitor_id, keepalive),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
