@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from rich.markup import escape
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from halcrm.services.board.focus import FocusItem
 from halcrm.tui.format import short_money
+from halcrm.tui.screens.listing import ListScreen
 from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit, item_text
 
 VALUE_WIDTH = 9
@@ -40,7 +39,7 @@ def item_prompt(item: FocusItem) -> str:
     return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {words}"
 
 
-class FocusScreen(Screen[None]):
+class FocusScreen(ListScreen):
     """Every focus item with its reason in words; answers go through the services."""
 
     BINDINGS = [
@@ -52,25 +51,14 @@ class FocusScreen(Screen[None]):
         Binding("x", "answer('dismissed')", "Dismiss", id="focus.dismiss"),
     ]
 
-    DEFAULT_CSS = """
-    FocusScreen #title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    FocusScreen OptionList { height: 1fr; border: none; padding: 0 1; }
-    FocusScreen #empty { padding: 1 2; color: $text-muted; display: none; }
-    FocusScreen.-empty #empty { display: block; }
-    FocusScreen.-empty OptionList { display: none; }
-    """
+    TITLE_TEXT = "Focus: what needs you now"
+    EMPTY = "Nothing needs you right now. Escape goes back to the board."
 
     def __init__(self, owner: LaneOwner, items: Sequence[FocusItem]) -> None:
         super().__init__()
         self.owner = owner
         self.items = list(items)
         self._at = 0  # the highlighted row, kept when the answered item leaves the list
-
-    def compose(self) -> ComposeResult:
-        yield Static("Focus: what needs you now", id="title")
-        yield OptionList()
-        yield Static("Nothing needs you right now. Escape goes back to the board.", id="empty")
-        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show(self.items)
@@ -80,12 +68,10 @@ class FocusScreen(Screen[None]):
         options = self.query_one(OptionList)
         keep = self.current
         self.items = list(items)
-        options.clear_options()
-        options.add_options(
+        self.fill(
             Option(item_prompt(item), id=f"{item.company_id}\x00{item.reason}")
             for item in self.items
         )
-        self.set_class(not self.items, "-empty")
         if self.items:
             keys = [(i.company_id, i.reason) for i in self.items]
             wanted = (keep.company_id, keep.reason) if keep else None

@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.screens.company import conversation_prompt
+from halcrm.tui.screens.listing import ListScreen
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(ListScreen):
     """Open conversations; enter opens one (reply with `r` there), `r` opens it replying."""
 
     BINDINGS = [
@@ -28,13 +27,7 @@ class InboxScreen(Screen[None]):
         Binding("r", "open(True)", "Reply", id="inbox.reply"),
     ]
 
-    DEFAULT_CSS = """
-    InboxScreen #title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    InboxScreen OptionList { height: 1fr; border: none; padding: 0 1; }
-    InboxScreen #empty { padding: 1 2; color: $text-muted; display: none; }
-    InboxScreen.-empty #empty { display: block; }
-    InboxScreen.-empty OptionList { display: none; }
-    """
+    EMPTY = "No open conversation. Escape goes back to the board."
 
     def __init__(
         self,
@@ -46,12 +39,6 @@ class InboxScreen(Screen[None]):
         self.talks = list(talks)
         self.on_open = on_open
         self.clock = clock
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="title")
-        yield OptionList()
-        yield Static("No open conversation. Escape goes back to the board.", id="empty")
-        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show(self.talks)
@@ -68,9 +55,7 @@ class InboxScreen(Screen[None]):
             + (f", {waiting} waiting on your reply" if waiting else "")
         )
         now = self.clock()
-        options.clear_options()
-        options.add_options(Option(conversation_prompt(t, now), id=t.id) for t in self.talks)
-        self.set_class(not self.talks, "-empty")
+        self.fill(Option(conversation_prompt(t, now), id=t.id) for t in self.talks)
         if self.talks:
             ids = [t.id for t in self.talks]
             options.highlighted = ids.index(keep) if keep in ids else 0
