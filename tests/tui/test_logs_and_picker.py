@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Log
+from textual.widgets import Label, Log
 
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
@@ -40,3 +40,15 @@ async def test_q_in_the_stage_picker_cancels_it(services: Services):
         await pilot.pause()
         assert app.is_running
         assert not isinstance(app.screen, StagePicker)
+
+
+async def test_the_stage_picker_shows_a_name_as_written(services: Services):
+    """A name that looks like console markup (a visitor can send any) is shown as typed."""
+    await services.create_company(CompanyCreate(name="[b]Bold[/b] Co", stage="Lead"))
+    app = HalcrmApp(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, StagePicker), "the stage picker")
+        heading = str(app.screen.query_one(Label).render())
+        assert heading == "Move [b]Bold[/b] Co to…"
