@@ -9,6 +9,7 @@ from textual.widgets import Label, Log
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.modals.stage_picker import StagePicker
 from halcrm.tui.screens.logs import LogScreen
 from tests.tui.helpers import ready, until
@@ -42,7 +43,7 @@ async def test_q_in_the_stage_picker_cancels_it(services: Services):
         assert not isinstance(app.screen, StagePicker)
 
 
-async def test_the_stage_picker_shows_a_name_as_written(services: Services):
+async def test_the_stage_picker_and_the_edit_dialog_show_a_name_as_written(services: Services):
     """A name that looks like console markup (a visitor can send any) is shown as typed."""
     await services.create_company(CompanyCreate(name="[b]Bold[/b] Co", stage="Lead"))
     app = HalcrmApp(services)
@@ -52,3 +53,6 @@ async def test_the_stage_picker_shows_a_name_as_written(services: Services):
         await until(pilot, lambda: isinstance(app.screen, StagePicker), "the stage picker")
         heading = str(app.screen.query_one(Label).render())
         assert heading == "Move [b]Bold[/b] Co to…"
+        await pilot.press("escape", "e")
+        await until(pilot, lambda: isinstance(app.screen, EditCompany), "the edit dialog")
+        assert "[b]Bold[/b] Co" in str(app.screen.query_one(".title", Label).render())

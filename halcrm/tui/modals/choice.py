@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -32,7 +33,8 @@ class ChoicePicker(ModalScreen[str | None]):
     def __init__(
         self, heading: str, choices: Sequence[tuple[str, str]], current: str, verb: str
     ) -> None:
-        """``choices``: (id, label) pairs; ``current``: the id marked "(now)"."""
+        """``heading``: console markup; ``choices``: (id, plain label) pairs; ``current``: the
+        id marked "(now)"."""
         super().__init__()
         self.heading = heading
         self.choices = list(choices)
@@ -41,7 +43,7 @@ class ChoicePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(label + (NOW if key == self.current else ""), id=key)
+            Option(escape(label) + (NOW if key == self.current else ""), id=key)
             for key, label in self.choices
         ]
         with Vertical():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -45,7 +46,7 @@ class NewContact(ModalScreen[ContactForm | None]):
     def compose(self) -> ComposeResult:
         title = "New contact" + (f" at {self.company}" if self.company else "")
         with Vertical():
-            yield Label(f"[b]{title}[/b]", markup=True, classes="title")
+            yield Label(f"[b]{escape(title)}[/b]", markup=True, classes="title")
             with Grid():
                 yield Label("Name")
                 yield Input(id="name", placeholder="Ana Núñez", classes="line")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -56,7 +57,7 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         form = self.form
         value = "" if form.deal_value is None else f"{form.deal_value:,}"
         with Vertical():
-            yield Label(f"[b]{self.title_text}[/b]", markup=True, classes="title")
+            yield Label(f"[b]{escape(self.title_text)}[/b]", markup=True, classes="title")
             with Grid():
                 yield Label("Name")
                 yield Input(form.name, id="name", placeholder="Acme Inc", classes="line")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -47,7 +48,7 @@ class EditStage(ModalScreen[StagePatch | None]):
         stage = self.stage
         stall = "" if stage.stall_after_days is None else str(stage.stall_after_days)
         with Vertical():
-            yield Label(f"Stage [b]{stage.name}[/b] ({stage.kind.value})", markup=True)
+            yield Label(f"Stage [b]{escape(stage.name)}[/b] ({stage.kind.value})", markup=True)
             yield Label("Win probability, percent (weights the pipeline)", classes="field")
             yield Input(str(stage.probability), id="probability", type="integer")
             if not stage.is_closed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,7 +33,8 @@ class LostReason(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                f"Move [b]{self.company}[/b] to {self.stage}. Why was it lost?", markup=True
+                f"Move [b]{escape(self.company)}[/b] to {escape(self.stage)}. Why was it lost?",
+                markup=True,
             )
             yield Input(id="reason", placeholder="optional, e.g. went with a competitor")
             yield Label(

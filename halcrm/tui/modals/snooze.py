@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -62,7 +63,7 @@ class SnoozeUntil(ModalScreen[datetime | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Snooze [b]{self.what}[/b] until…", markup=True)
+            yield Label(f"Snooze [b]{escape(self.what)}[/b] until…", markup=True)
             yield Input("3d", id="until", placeholder="3d, 1w, 12h or 2026-12-24")
             yield Label("3d, 1w, 12h from now, or a date (YYYY-MM-DD)", classes="hint")
             yield Label("", id="error")
