@@ -93,19 +93,18 @@ class FocusStrip(Static):
     items: Sequence[FocusItem] = ()
     lane_key = "F"  # the key that opens the whole lane, as the user has it (remaps)
     clock: Callable[[], datetime] | None = None
-    # Until the lane's first read: it is not yet known whether anything needs the user.
-    loaded = False
+    # Until the lane's first read it is not yet known whether anything needs the user.
+    DEFAULT_CLASSES = "-loading"
+
+    @property
+    def loaded(self) -> bool:
+        return not self.has_class("-loading")
 
     def show(self, items: Sequence[FocusItem]) -> None:
         """Draws the first items (or says the lane is clear)."""
         self.items = items
-        self.loaded = True
         self.remove_class("-loading")
         self.redraw()
-
-    def on_mount(self) -> None:
-        if not self.loaded:
-            self.add_class("-loading")
 
     def redraw(self) -> None:
         """Draws the items shown again (their ages move on; the width may have changed)."""
