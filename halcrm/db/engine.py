@@ -55,6 +55,10 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         # Pooled connections move between the writer and reader threads.
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         kwargs.setdefault("pool_size", 8)
+        # Most recently returned first: the one writer thread gets the connection it used last,
+        # whose PRAGMA data_version it has already read (db/events.py catch_up_others), so a
+        # batch reads other processes' events only when there are some.
+        kwargs.setdefault("pool_use_lifo", True)
         engine = sa_create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine

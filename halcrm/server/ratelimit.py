@@ -186,30 +186,31 @@ class Limits:
 
     async def widget_call(self, body: WidgetBody, client_address: str | None) -> None:
         """Counts a widget call against its visitor, its client address and its project."""
-        project = body.app_id or body.project_id or ""
-        wanted = [
-            (
-                self.widget,
-                f"v:{_digest(project, body.visitor_id, body.user_hash or '')}",
-                "visitor",
-            ),
-            (self.client, f"c:{client_address or '-'}", "client address"),
-            (self.project, f"p:{_digest(project)}", "project"),
-        ]
-        await self._take([Bucket(key, limit, what) for limit, key, what in wanted])
+        await self._take(self._widget_buckets(body, client_address, chat=False))
 
     async def chat_message(self, body: WidgetBody, client_address: str | None) -> None:
         """A chat message: the widget call's buckets and the visitor's chat bucket, at once
         (a person types far fewer messages than a page makes widget calls)."""
+        await self._take(self._widget_buckets(body, client_address, chat=True))
+
+    def _widget_buckets(
+        self, body: WidgetBody, client_address: str | None, *, chat: bool
+    ) -> list[Bucket]:
+        # Only the limits that are on: a key is a hash, not worth making for nothing.
         project = body.app_id or body.project_id or ""
-        visitor = _digest(project, body.visitor_id, body.user_hash or "")
-        buckets = [
-            Bucket(f"v:{visitor}", self.widget, "visitor"),
-            Bucket(f"c:{client_address or '-'}", self.client, "client address"),
-            Bucket(f"p:{_digest(project)}", self.project, "project"),
-            Bucket(f"m:{visitor}", self.chat, "visitor's chat"),
-        ]
-        await self._take(buckets)
+        buckets: list[Bucket] = []
+        visitor = ""
+        if self.widget.enabled or (chat and self.chat.enabled):
+            visitor = _digest(project, body.visitor_id, body.user_hash or "")
+        if self.widget.enabled:
+            buckets.append(Bucket(f"v:{visitor}", self.widget, "visitor"))
+        if self.client.enabled:
+            buckets.append(Bucket(f"c:{client_address or '-'}", self.client, "client address"))
+        if self.project.enabled:
+            buckets.append(Bucket(f"p:{_digest(project)}", self.project, "project"))
+        if chat and self.chat.enabled:
+            buckets.append(Bucket(f"m:{visitor}", self.chat, "visitor's chat"))
+        return buckets
 
     async def api_key_call(self, key_id: str) -> None:
         await self._take([Bucket(f"k:{key_id}", self.api_key, "API key")])
