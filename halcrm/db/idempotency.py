@@ -36,9 +36,12 @@ class IdempotencyKeyReused(Conflict):
 
 @dataclass(frozen=True)
 class Claim:
-    """One request's key: where it applies and how its answer is encoded."""
+    """One request's key: where it applies and how its answer is encoded.
 
-    project_id: str
+    ``project`` names the request's project when its write starts, not when the request
+    arrives: a public API key's project is known only once its guard has run."""
+
+    project: Callable[[], str]
     route: str
     key: str
     fingerprint: str
@@ -68,6 +71,17 @@ def claiming(claim: Claim) -> Iterator[None]:
         _CLAIM.reset(token)
 
 
+@contextmanager
+def unclaimed() -> Iterator[None]:
+    """Writes made inside are not the request's own (a guard's bookkeeping, such as an API
+    key's last use): the claim stays for the handler's write."""
+    token = _CLAIM.set(None)
+    try:
+        yield
+    finally:
+        _CLAIM.reset(token)
+
+
 def take_claim() -> Claim | None:
     """The current request's claim, once: later writes of the same request are plain."""
     claim = _CLAIM.get()
@@ -85,9 +99,10 @@ class Keys:
     def guard(self, work: Callable[[Tx], T], claim: Claim) -> Callable[[Tx], T]:
         self._claimed += 1
         clean = self._claimed % CLEAN_EVERY == 0
+        project_id = claim.project()
 
         def run(tx: Tx) -> T:
-            project = tx.snapshot(claim.project_id).project
+            project = tx.snapshot(project_id).project
             params = {"project_pk": project.pk, "route": claim.route, "key": claim.key}
             found = tx.first(tx.lock(_FIND), params)
             if found is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
+from halcrm.db.idempotency import unclaimed
 from halcrm.domain.errors import Unauthorized
 from halcrm.domain.identity import tokens_match
 
@@ -37,6 +38,7 @@ async def api_key_guard(
     given = connection.headers.get("x-api-key", "").strip()
     if not given:
         raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
-    record, project_id = await connection.app.state.services.find_api_key(given)
+    with unclaimed():  # the key's last-use touch is not the request's write
+        record, project_id = await connection.app.state.services.find_api_key(given)
     await connection.app.state.limits.api_key_call(record.id)
     connection.scope.setdefault("state", {})["project_id"] = project_id

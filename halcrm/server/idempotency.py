@@ -8,6 +8,7 @@ again, with ``Idempotent-Replayed: true``, to every repeat within 24 hours.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -145,22 +146,38 @@ def _claim(scope: Any, body: bytes, key: str) -> Claim | None:
     services = scope["app"].state.get("services")
     if handler is None or services is None:
         return None
-    if scope["path"].startswith(WIDGET_PREFIX):
-        decoded = _decoded(body) or {}
-        project_id = decoded.get("app_id") or decoded.get("project_id")
-    else:
-        project_id = services.project_id
-    if not isinstance(project_id, str) or not project_id:
+    project = _project(scope, body, services.project_id)
+    if project is None:
         return None
     serializer = get_serializer(handler.resolve_type_encoders())
     return Claim(
-        project_id=project_id,
+        project=project,
         route=f"{scope['method']} {scope['path']}"[:300],
         key=key,
         fingerprint=hashlib.sha256(body).hexdigest(),
         status=int(handler.status_code),
         encode=lambda result: encode_json(result, serializer=serializer),
     )
+
+
+def _project(scope: Any, body: bytes, default: str) -> Callable[[], str] | None:
+    """The project a key is kept in, the one the request addresses: a widget body's
+    ``app_id``; else the public API key's project (its guard keeps it on the request, before
+    the handler writes), else the account request's ``X-Project-Id``, else the server's own
+    (as ``provide_addressed`` in app.py chooses)."""
+    if scope["path"].startswith(WIDGET_PREFIX):
+        decoded = _decoded(body) or {}
+        named = decoded.get("app_id") or decoded.get("project_id")
+        if not isinstance(named, str) or not named:
+            return None
+        return lambda: named
+    header = _header(scope, b"x-project-id")
+
+    def addressed() -> str:
+        state = scope.get("state") or {}
+        return str(state.get("project_id") or header or default)
+
+    return addressed
 
 
 async def _answer(scope: Scope, send: Send, status: int, detail: str) -> None:

@@ -284,9 +284,9 @@ class Services(ChatOps):
 
     async def answer_focus(
         self, company_id: str, reason: str, state: str, until: datetime | None = None
-    ) -> None:
+    ) -> focus.Answered:
         """Snoozes (until a date), completes or dismisses a focus-lane item."""
-        await focus.answer(self.db, self.project_id, company_id, reason, state, until)
+        return await focus.answer(self.db, self.project_id, company_id, reason, state, until)
 
     async def merge_companies(self, source_id: str, into_id: str) -> MergeResult:
         """Merges ``source_id`` (typically a placeholder) into ``into_id``; undoable."""

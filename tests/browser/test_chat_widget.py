@@ -4,11 +4,13 @@ shows the answer; reload, a second visitor, hostile text, hostile CSS, a wrong h
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from halcrm.domain.identity import user_hash
 from halcrm.services.crm.inputs import ProjectPatch
 from halcrm.services.facade import Services
+from halcrm.services.support.schemas import MessageCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.inbox import InboxScreen
@@ -189,3 +191,49 @@ async def test_offline_the_message_is_kept_and_sent_once_when_back(
         await page.locator(shadow("p.s")).wait_for(state="hidden")
         (talk,) = await services.inbox()
         assert talk.message_count == 1
+
+
+async def test_the_chat_is_off_unless_turned_on_and_names_the_visitor(
+    services: Services, page: Any
+) -> None:
+    """No chat on a page that does not ask for it; init({chat: true}) turns it on; the
+    header names the visitor once identified; every line has its time; the parts are
+    labelled for screen readers; escape gives the focus back to the launcher."""
+    plain = '<!doctype html><html><head><script src="{url}/widget.js" data-project-id="local">'
+    plain += "</script></head><body><h1>Founder's site</h1></body></html>"
+    async with (
+        halcrm_server(services, TOKEN) as halcrm_url,
+        serving(static_pages({"/": plain.format(url=halcrm_url)})) as site,
+    ):
+        await page.goto(site.replace("127.0.0.1", "localhost") + "/")
+        await page.wait_for_function("window.HalWidget && window.HalWidget.loaded === true")
+        await page.wait_for_timeout(200)
+        assert await page.locator("[data-halcrm-chat]").count() == 0
+
+        await page.evaluate("HalWidget.init({ chat: true })")
+        launcher = page.locator(shadow("button.l"))
+        await launcher.wait_for()
+        assert await launcher.get_attribute("aria-label") == "Open chat"
+        await launcher.click()
+        panel = page.locator(shadow("section[role=dialog]"))
+        assert await panel.get_attribute("aria-label") == "Chat"
+        assert await page.locator(shadow("textarea")).get_attribute("aria-label") == "Message"
+        assert await page.locator(shadow("ol")).get_attribute("aria-live") == "polite"
+        assert await page.locator(shadow("header h2")).inner_text() == "Chat with us"
+
+        await page.evaluate("HalWidget.identify({ email: 'jo@acme.com', name: 'Jo' })")
+        await page.locator(shadow("header h2"), has_text="Chat · Jo").wait_for()
+        await send(page, "hello, it's Jo")
+        mine = page.locator(shadow("li.visitor:not(.pending) time"))
+        await mine.wait_for()
+        assert re.fullmatch(r"\d\d:\d\d", await mine.inner_text())
+        (talk,) = await services.inbox()
+        await services.add_message(talk.id, MessageCreate(author="agent", body="hi Jo"))
+        theirs = page.locator(shadow("li.agent time"))
+        await theirs.wait_for()
+        assert re.fullmatch(r"Team · \d\d:\d\d", await theirs.inner_text())
+
+        await page.locator(shadow("textarea")).press("Escape")
+        await panel.wait_for(state="hidden")
+        focused = "document.querySelector('[data-halcrm-chat]').shadowRoot.activeElement"
+        assert await page.evaluate(f"{focused}.className") == "l"

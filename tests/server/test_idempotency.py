@@ -4,6 +4,7 @@ writes nothing; another body under the same key is refused; concurrent repeats w
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
@@ -100,3 +101,124 @@ async def test_an_empty_or_overlong_key_is_refused(
             "/api/companies", json={"name": "A"}, headers={**auth, "Idempotency-Key": key}
         )
         assert (answer.status_code, answer.json()["error"]) == (400, "invalid_request")
+
+
+async def test_keys_are_per_project_on_the_account_and_public_routes(
+    client: httpx.AsyncClient, services: Services, auth: dict[str, str]
+) -> None:
+    """The same key in two projects is two writes: an account request names its project with
+    ``X-Project-Id``, a public API key belongs to its own."""
+    await services.create_project("p2")
+    other = services.for_project("p2")
+    key = {"Idempotency-Key": "same-key"}
+    for project in ("local", "p2"):
+        made = await client.post(
+            "/api/companies",
+            json={"name": "Acme"},
+            headers={**auth, **key, "X-Project-Id": project},
+        )
+        assert made.status_code == 201, made.text
+        assert "idempotent-replayed" not in made.headers
+    assert [c.name for c in (await services.companies()).items] == ["Acme"]
+    assert [c.name for c in (await other.companies()).items] == ["Acme"]
+
+    for owner in (services, other):
+        api_key = {"X-API-Key": (await owner.create_api_key("tests")).key}
+        made = await client.post(
+            "/api/v1/contacts", json={"email": "jo@acme.com"}, headers={**api_key, **key}
+        )
+        assert made.status_code == 201, made.text
+        assert "idempotent-replayed" not in made.headers
+    for owner in (services, other):
+        assert [c.email for c in (await owner.contacts()).items] == ["jo@acme.com"]
+
+
+# Every write route of the OpenAPI document (POST /api/board/cards is a read sent as POST).
+READS_AS_POST = {("POST", "/api/board/cards")}
+
+
+async def test_every_write_route_replays_its_first_answer(
+    client: httpx.AsyncClient, services: Services, auth: dict[str, str]
+) -> None:
+    """A repeat answers the first answer, byte for byte, on every write route: the answer
+    stored with the key is the handler's own (not another write's of the same request, such
+    as an API key's first-use touch)."""
+    document = (await client.get("/schema/openapi.json")).json()
+    writes = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
+    } - READS_AS_POST
+    # A fresh key: its first use is the write below, so the guard touches it then.
+    api_key = {"X-API-Key": (await services.create_api_key("fresh")).key}
+    seen: set[tuple[str, str]] = set()
+    bad: list[str] = []
+
+    async def twice(method: str, template: str, body: object = None, **ids: str) -> Any:
+        headers = api_key if template.startswith("/api/v1/") else auth
+        if template.startswith(A):
+            headers = {}
+        headers = {**headers, "Idempotency-Key": f"key-{len(seen)}"}
+        path = template.format(**ids)
+        first = await client.request(method, path, json=body, headers=headers)
+        assert first.status_code < 300, (method, path, first.text)
+        again = await client.request(method, path, json=body, headers=headers)
+        if (again.status_code, again.content) != (first.status_code, first.content) or (
+            again.headers.get("idempotent-replayed") != "true"
+        ):
+            bad.append(f"{method} {template}: {first.text[:60]!r} then {again.text[:60]!r}")
+        seen.add((method, template))
+        return first.json()
+
+    w = {"app_id": "local", "visitor_id": "v1"}
+    await client.post(A + "identify", json={**w, "visitor_id": "v2", "email": "z@gmail.com"})
+    placeholder = next(c.id for c in (await services.companies()).items if c.is_placeholder)
+    await twice("POST", A + "identify", {**w, "email": "a@acme.com", "company": {"id": "acme"}})
+    await twice("POST", A + "set-properties", {**w, "properties": {"plan": "pro"}})
+    await twice("POST", A + "track", {**w, "name": "signed-up"})
+    await twice("POST", A + "set-stage", {**w, "stage": "Qualified"})
+    await twice("POST", A + "set-deal", {**w, "deal_value": 5})
+    await twice("POST", A + "chat/messages", {**w, "body": "hello"})
+    contact = await twice("POST", "/api/v1/contacts", {"email": "d@x.com"})
+    await twice("PATCH", "/api/v1/contacts/{contact_id}", {"name": "D"}, contact_id=contact["id"])
+    talk = await twice(
+        "POST",
+        "/api/v1/conversations",
+        {"contact_id": contact["id"], "message": {"author": "contact", "body": "hi"}},
+    )
+    cv = {"conversation_id": talk["id"]}
+    await twice("POST", "/api/v1/conversations/{conversation_id}/messages",
+                {"author": "agent", "body": "yes?"}, **cv)  # fmt: skip
+    await twice("PATCH", "/api/v1/conversations/{conversation_id}", {"status": "snoozed"}, **cv)
+    await twice("POST", "/api/conversations/{conversation_id}/messages",
+                {"author": "agent", "body": "back"}, **cv)  # fmt: skip
+    await twice("PATCH", "/api/conversations/{conversation_id}", {"status": "resolved"}, **cv)
+    focus = {"company_id": "acme", "reason": "stalled", "state": "done"}
+    await twice("POST", "/api/board/focus", focus)
+    await twice("POST", "/api/companies", {"id": "globex", "name": "Globex"})
+    globex = {"company_id": "globex"}
+    await twice("PATCH", "/api/companies/{company_id}", {"industry": "Energy"}, **globex)
+    acme = {"company_id": "acme"}
+    await twice("POST", "/api/companies/{company_id}/move", {"stage": "Won"}, **acme)
+    await twice("POST", "/api/companies/{company_id}/reopen", **acme)
+    merged = await twice("POST", "/api/companies/{company_id}/merge", {"into_id": "globex"},
+                         company_id=placeholder)  # fmt: skip
+    await twice("POST", "/api/merges/undo", merged["undo"])
+    made = await twice("POST", "/api/contacts", {"email": "c@x.com"})
+    link = {"contact_id": made["id"], "company_id": "acme"}
+    await twice("PATCH", "/api/contacts/{contact_id}", {"name": "C"}, contact_id=made["id"])
+    await twice("PUT", "/api/contacts/{contact_id}/companies/{company_id}", **link)
+    await twice("DELETE", "/api/contacts/{contact_id}/companies/{company_id}", **link)
+    await twice("DELETE", "/api/contacts/{contact_id}", contact_id=made["id"])
+    snapshot = (await client.get("/api/companies/globex/snapshot", headers=auth)).json()
+    await twice("DELETE", "/api/companies/{company_id}", **globex)
+    await twice("POST", "/api/restores", snapshot)
+    await twice("PATCH", "/api/project", {"name": "Mine"})
+    await twice("POST", "/api/projects", {"id": "p3"})
+    stage = await twice("POST", "/api/stages", {"name": "Demo"})
+    await twice("PATCH", "/api/stages/{stage_id}", {"probability": 30}, stage_id=stage["id"])
+    await twice("DELETE", "/api/stages/{stage_id}", stage_id=stage["id"])
+
+    assert bad == []
+    assert writes - seen == set(), "a write route this test does not try"

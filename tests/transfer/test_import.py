@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage, StageChange
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate
 from halcrm.services.crm.transfer import columns
 from halcrm.services.crm.transfer.importer import ImportOptions, ImportRefused
 from halcrm.services.facade import Services
@@ -250,3 +250,37 @@ async def test_halcrm_contacts_name_their_companies_by_id(
     with services.db.session() as session:
         assert session.scalar(select(Contact).where(Contact.id == "ct_2")) is None
         assert len(list(session.scalars(select(Stage)))) == 6
+
+
+async def test_metadata_merges_key_by_key_and_empty_cells_change_nothing(
+    services: Services, tmp_path: Path
+) -> None:
+    """API.md's rules on an import: metadata merges (a null deletes the key), tags add up, an
+    empty cell keeps what is there."""
+    await services.create_company(
+        CompanyCreate(id="acme", name="Acme", notes="keep me", metadata={"plan": "pro", "seats": 5})
+    )
+    await services.create_contact(
+        ContactCreate(
+            email="jo@acme.com", name="Jo", tags=["vip"], metadata={"role": "cto", "x": 1}
+        )
+    )
+    rows = [["id", "metadata", "notes"], ["acme", '{"seats": 9, "region": "eu"}', ""]]
+    report = await services.import_file(write_csv(tmp_path / "a.csv", rows), ImportOptions())
+    assert report.companies.as_dict() == {"new": 0, "updated": 1, "unchanged": 0}
+    acme = await services.company("acme")
+    assert (acme.metadata, acme.notes) == ({"plan": "pro", "seats": 9, "region": "eu"}, "keep me")
+
+    rows = [["email", "name", "tags", "metadata", "Plan"],
+            ["jo@acme.com", "", '["new"]', '{"x": null, "y": 2}', "gold"]]  # fmt: skip
+    maps = columns.parse_maps(["Plan=contact.metadata.plan"])
+    report = await services.import_file(
+        write_csv(tmp_path / "b.csv", rows), ImportOptions(maps=maps)
+    )
+    assert report.contacts.as_dict() == {"new": 0, "updated": 1, "unchanged": 0}
+    jo = (await services.contacts(email="jo@acme.com")).items[0]
+    assert (jo.name, jo.tags) == ("Jo", ["vip", "new"])
+    assert jo.metadata == {"role": "cto", "y": 2, "plan": "gold"}
+    with services.db.session() as session:
+        sources = set(session.scalars(select(Activity.source).where(Activity.kind == "imported")))
+    assert sources == {"import"}

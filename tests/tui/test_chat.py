@@ -6,8 +6,9 @@ from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import ChatRead, ChatSend, Identify, IdentifyCompany
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.inbox import InboxScreen
-from tests.tui.helpers import board, ready, until
+from tests.tui.helpers import board, ready, text_of, until
 
 XSS = "<img src=x onerror=alert(1)> [b]not bold[/b]"
 
@@ -85,3 +86,14 @@ async def test_an_identified_visitors_message_marks_the_card_and_the_focus_lane(
         )
         lane = await seeded.focus_lane()
         assert any(i.company_id == "acme" and i.reason == "waiting_reply" for i in lane)
+        # The focus strip says so live, with how long the visitor has waited.
+        await until(
+            pilot, lambda: "Acme Inc" in text_of(app, "#focus-strip"), "the strip's ✉ reply"
+        )
+        strip = text_of(app, "#focus-strip")
+        assert "✉ reply" in strip
+        assert "waiting on your reply for <1m" in strip
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
+        assert "Acme Inc" in shown(app.screen)
+        assert "waiting on your reply for 1 min" in shown(app.screen)

@@ -14,7 +14,7 @@ from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card
-from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.merge import MergeUndo
 from halcrm.services.crm.records import CompanyRecord
@@ -39,12 +39,6 @@ class FocusAnswer(msgspec.Struct, kw_only=True):
     reason: str
     state: str
     until: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
-
-
-class Answered(msgspec.Struct, kw_only=True):
-    company_id: str
-    reason: str
-    state: str
 
 
 class BoardController(Controller):
@@ -81,8 +75,7 @@ class BoardController(Controller):
     @post("/focus", status_code=200)
     async def answer(self, data: FocusAnswer, services: Services) -> Answered:
         """Stores an answer to a focus item (it stays away until something new happens)."""
-        await services.answer_focus(data.company_id, data.reason, data.state, data.until)
-        return Answered(company_id=data.company_id, reason=data.reason, state=data.state)
+        return await services.answer_focus(data.company_id, data.reason, data.state, data.until)
 
 
 class UndoController(Controller):

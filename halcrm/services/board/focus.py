@@ -30,6 +30,15 @@ RECENT_SIGNAL = timedelta(hours=48)
 CANDIDATES_PER_REASON = 50
 
 
+class Answered(msgspec.Struct, kw_only=True):
+    """A stored answer to a focus item (what ``POST /api/board/focus`` answers: the write's
+    own result, so a replay under an ``Idempotency-Key`` answers the same)."""
+
+    company_id: str
+    reason: str
+    state: str
+
+
 class FocusReason(StrEnum):
     WAITING_REPLY = "waiting_reply"
     WIDGET_ADVANCED = "widget_advanced"
@@ -271,7 +280,7 @@ async def answer(
     reason: str,
     state: str,
     until: datetime | None = None,
-) -> None:
+) -> Answered:
     """Stores the founder's answer to a focus item: snoozed until a date, done, or dismissed."""
     try:
         reason_value, state_value = FocusReason(reason), FocusState(state)
@@ -280,7 +289,7 @@ async def answer(
     if state_value is FocusState.SNOOZED and until is None:
         raise InvalidRequest("snoozing needs a date to snooze until", field="until")
 
-    def work(tx: Tx) -> None:
+    def work(tx: Tx) -> Answered:
         project = tx.project(project_id)
         company = get_company(tx, project, company_id)
         row = tx.session.scalar(
@@ -303,5 +312,6 @@ async def answer(
             company,
             data={"reason": reason_value.value, "state": state_value.value},
         )
+        return Answered(company_id=company.id, reason=reason_value.value, state=state_value.value)
 
-    await db.write(work)
+    return await db.write(work)

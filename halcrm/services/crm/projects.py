@@ -37,39 +37,46 @@ async def ensure_project(
     """
 
     def work(tx: Tx) -> bool:
-        found = tx.session.scalar(select(Project.pk).where(Project.id == project_id))
-        if found is not None:
-            return False
-        project = Project(
-            id=project_id,
-            name=name or project_id,
-            stage_update_mode="advance_only",
-            identity_verification="off",
-            secret=secrets.token_hex(32),
-            created_at=tx.now,
-        )
-        tx.session.add(project)
-        tx.session.flush()
-        overrides = {k.casefold(): v for k, v in (stall_defaults or {}).items()}
-        for position, stage in enumerate(DEFAULT_PIPELINE):
-            stall = stage.stall_after_days
-            if stage.kind == StageKind.OPEN:
-                stall = overrides.get(stage.name.casefold(), overrides.get(stage.id, stall))
-            tx.session.add(
-                Stage(
-                    id=stage.id,
-                    project_pk=project.pk,
-                    name=stage.name,
-                    name_key=stage.name.casefold(),
-                    position=position,
-                    kind=stage.kind.value,
-                    probability=stage.probability,
-                    stall_after_days=stall,
-                )
-            )
-        return True
+        return _add_project(tx, project_id, name, stall_defaults) is not None
 
     return await db.write(work)
+
+
+def _add_project(
+    tx: Tx, project_id: str, name: str | None, stall_defaults: Mapping[str, int] | None
+) -> Project | None:
+    """The project with the default pipeline, added now; None when it exists already."""
+    found = tx.session.scalar(select(Project.pk).where(Project.id == project_id))
+    if found is not None:
+        return None
+    project = Project(
+        id=project_id,
+        name=name or project_id,
+        stage_update_mode="advance_only",
+        identity_verification="off",
+        secret=secrets.token_hex(32),
+        created_at=tx.now,
+    )
+    tx.session.add(project)
+    tx.session.flush()
+    overrides = {k.casefold(): v for k, v in (stall_defaults or {}).items()}
+    for position, stage in enumerate(DEFAULT_PIPELINE):
+        stall = stage.stall_after_days
+        if stage.kind == StageKind.OPEN:
+            stall = overrides.get(stage.name.casefold(), overrides.get(stage.id, stall))
+        tx.session.add(
+            Stage(
+                id=stage.id,
+                project_pk=project.pk,
+                name=stage.name,
+                name_key=stage.name.casefold(),
+                position=position,
+                kind=stage.kind.value,
+                probability=stage.probability,
+                stall_after_days=stall,
+            )
+        )
+    return project
 
 
 def project_record(project: Project, *, with_secret: bool) -> ProjectRecord:
@@ -119,9 +126,17 @@ async def create_project(
 ) -> ProjectRecord:
     """A new project with the default pipeline (409 when the id is taken)."""
     check_project_id(project_id)
-    if not await ensure_project(db, project_id, name, stall_defaults):
-        raise Conflict(f"a project with id {project_id!r} exists already", code="already_exists")
-    return await get_project(db, project_id)
+
+    def work(tx: Tx) -> ProjectRecord:
+        # The write answers the record itself: the answer stored for an Idempotency-Key.
+        project = _add_project(tx, project_id, name, stall_defaults)
+        if project is None:
+            raise Conflict(
+                f"a project with id {project_id!r} exists already", code="already_exists"
+            )
+        return project_record(project, with_secret=True)
+
+    return await db.write(work)
 
 
 async def list_projects(db: Database) -> Page[ProjectRecord]:

@@ -9,7 +9,7 @@ from typing import Protocol
 from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
-from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -63,7 +63,7 @@ class BoardServices(Protocol):
 
     async def answer_focus(
         self, company_id: str, reason: str, state: str, until: datetime | None = None
-    ) -> None: ...
+    ) -> Answered: ...
 
     async def company(self, company_id: str) -> CompanyRecord: ...
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
-from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -159,9 +159,9 @@ class RemoteServices:
     # Writes (each carries its source: the board's are audited as ``board``).
     async def answer_focus(
         self, company_id: str, reason: str, state: str, until: datetime | None = None
-    ) -> None:
+    ) -> Answered:
         body = {"company_id": company_id, "reason": reason, "state": state, "until": until}
-        await self._write("POST", "/api/board/focus", dict, body)
+        return await self._write("POST", "/api/board/focus", Answered, body)
 
     async def create_company(
         self, body: CompanyCreate, source: Source = Source.ACCOUNT_API
