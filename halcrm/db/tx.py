@@ -262,7 +262,8 @@ class Tx:
         values: dict[str, Any] = {
             "project_pk": project.pk,
             "kind": kind.value,
-            "source": source,
+            # A plain str: the driver binds a StrEnum (Source) only after failing to adapt it.
+            "source": str(source),
             "summary": summary[:500],
             "company_id": company.id if company else None,
             "company_name": company.name if company else None,
