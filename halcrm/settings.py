@@ -47,6 +47,9 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     project_id: str = DEFAULT_PROJECT
+    # Whether the project was named (--project or HALCRM_PROJECT_ID), not the default: a board
+    # attached to a server shows the server's own default project unless one was named.
+    project_named: bool = False
     account_token_override: str | None = None
     max_body_bytes: int = 64 * 1024
     # Rate limits (requests a second on average, burst size); a rate of 0 turns one off.
@@ -96,7 +99,8 @@ class Settings:
             body_timeout=_number(env, "HALCRM_BODY_TIMEOUT", float, 30.0),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(settings, **given)  # type: ignore[arg-type]
+        named = "project_id" in given or bool(env.get("HALCRM_PROJECT_ID"))
+        return replace(settings, **given, project_named=named)  # type: ignore[arg-type]
 
     @property
     def log_file(self) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
-import os
 import sys
 from collections.abc import Sequence
 
@@ -146,9 +145,9 @@ def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
         )
         return 2
     setup_logging(settings.log_file, to_stderr=False)
-    # Not settings.project_id: without --project or HALCRM_PROJECT_ID the server's own
-    # default project is the one to show, whatever this machine's default is.
-    project = getattr(args, "project_id", None) or os.environ.get("HALCRM_PROJECT_ID") or None
+    # Unless a project was named, the server's own default project is the one to show,
+    # whatever this machine's default is.
+    project = settings.project_id if settings.project_named else None
     try:
         return _run(run_connected(settings, url, token, project_id=project), settings)
     except ConnectFailed as exc:
