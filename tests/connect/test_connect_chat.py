@@ -5,7 +5,6 @@ and the reply typed on the board reaches the visitor's open stream."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,28 +16,16 @@ from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.inbox import InboxScreen
 from tests.connect.test_connect_board import SIZE, TOKEN, until
-from tests.processes import halcrm_serve, wait_until_up
+from tests.processes import free_port, halcrm_serve, wait_until_up
 from tests.server.live import next_data_event, sse_events
 from tests.tui.helpers import ready
 
 VISITOR = {"app_id": "local", "visitor_id": "chat-1"}
 
 
-def _free_port() -> int:
-    """A free port of 18600-18699."""
-    for port in range(18600, 18700):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 18600-18699")
-
-
 @pytest.fixture
 async def base(tmp_path: Path) -> AsyncIterator[str]:
-    port = _free_port()
+    port = free_port()
     with halcrm_serve(tmp_path / "data", port, TOKEN) as proc:
         url = f"http://127.0.0.1:{port}"
         await wait_until_up(url, proc)

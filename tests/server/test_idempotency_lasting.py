@@ -3,7 +3,6 @@ deleted, and a key holds across a restart and in another server process, both ba
 
 from __future__ import annotations
 
-import socket
 from datetime import datetime, timedelta
 
 import httpx
@@ -17,7 +16,7 @@ from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 from tests.conftest import FIXED_NOW, TOKEN
-from tests.processes import halcrm_serve, wait_until_up
+from tests.processes import free_port, halcrm_serve, wait_until_up
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -85,18 +84,6 @@ async def test_a_key_is_kept_24_hours_and_expired_keys_are_deleted(
     assert _count(services, IdempotencyKey) <= CLEAN_EVERY
 
 
-def _free_port() -> int:
-    """A free port of 18600-18699 (the range this project's tests may serve on)."""
-    for port in range(18600, 18700):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 18600-18699")
-
-
 async def test_a_key_holds_across_a_restart_and_in_another_process(db_url: str, tmp_path) -> None:
     settings = Settings(data_dir=tmp_path / "data", db=db_url, account_token_override=TOKEN)
     key = {**AUTH, "Idempotency-Key": "create-acme"}
@@ -116,7 +103,7 @@ async def test_a_key_holds_across_a_restart_and_in_another_process(db_url: str, 
     assert first.status_code == 201, first.text
     assert (await in_process({"name": "Acme"})).headers.get("idempotent-replayed") == "true"
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with halcrm_serve(tmp_path / "serve-data", port, TOKEN, db_url) as proc:
         await wait_until_up(base, proc)
