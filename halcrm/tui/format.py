@@ -27,6 +27,14 @@ def ago(then: datetime | None, now: datetime) -> str:
     return f"{delta.days}d"
 
 
+def waited(then: datetime, now: datetime) -> str:
+    """How long something has waited (a reply, a widget move): ``<1m``, ``5m``, ``2h``, ``3d``.
+
+    The focus strip, the focus lane and the company screen all say a wait with this."""
+    age = ago(then, now)
+    return "<1m" if age == "now" else age
+
+
 def when(at: datetime | None) -> str:
     """A timestamp for people, in UTC: ``2026-11-27 12:00``."""
     return at.strftime("%Y-%m-%d %H:%M") if at else "—"

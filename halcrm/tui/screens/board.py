@@ -174,9 +174,10 @@ class BoardScreen(DealActions):
         self.notify("Board refreshed.", timeout=2)
 
     def tick(self) -> None:
-        """Keeps every age current: cards ("↯ widget 5m") and the focus strip."""
+        """Keeps every age current: cards ("↯ widget 5m"), the focus strip and lane."""
         self.board.repaint_ages()
         self.strip.redraw()
+        self.repaint_lane()
 
     def fit_activity(self, width: int) -> None:
         """Opens the activity panel where it leaves the board room, closes it below that."""
