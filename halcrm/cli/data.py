@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from halcrm.domain.errors import DomainError
+from halcrm.domain.words import count
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
@@ -136,8 +137,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
             bar.end()
             _print_report(refused.report, args.json)
             print(
-                f"halcrm: nothing was imported: {len(refused.report.rejected)} rows rejected "
-                "(fix them, or use --partial to import the other rows)",
+                f"halcrm: nothing was imported: {count(len(refused.report.rejected), 'row')} "
+                "rejected (fix them, or use --partial to import the other rows)",
                 file=sys.stderr,
             )
             return 1
@@ -156,7 +157,7 @@ def _print_report(report: object, as_json: bool) -> None:
     state = "dry run, nothing written" if report.dry_run else (
         "imported" if report.applied else "not imported"
     )  # fmt: skip
-    print(f"{report.file}: {report.rows} rows ({state})")
+    print(f"{report.file}: {count(report.rows, 'row')} ({state})")
     for what, counts in (("companies", report.companies), ("contacts", report.contacts)):
         print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
     print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
@@ -165,7 +166,7 @@ def _print_report(report: object, as_json: bool) -> None:
     if report.ignored_columns:
         print(f"  columns ignored: {', '.join(report.ignored_columns)}")
     if report.rejected:
-        print(f"  rejected: {len(report.rejected)} rows")
+        print(f"  rejected: {count(len(report.rejected), 'row')}")
         for item in report.rejected[:200]:
             print(f"    row {item.row}, column {item.column!r}: {item.reason}")
         if len(report.rejected) > 200:
@@ -202,7 +203,7 @@ def _sqlite(settings: Settings) -> Path:
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    from halcrm.services.crm.transfer.backup import BACKUP_DIR, backup
+    from halcrm.services.crm.transfer.backup import BACKUP_DIR, NOUNS, backup
 
     database = _sqlite(settings)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -210,7 +211,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     if target.is_dir():
         target = target / f"halcrm-{stamp}.db"
     copy = backup(database, target)
-    figures = ", ".join(f"{n} {t}" for t, n in copy.counts.items())
+    figures = ", ".join(count(n, NOUNS[table]) for table, n in copy.counts.items())
     print(f"backup written to {copy.path} ({copy.bytes:,} bytes; {figures})")
     return 0
 

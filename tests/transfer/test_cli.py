@@ -29,7 +29,7 @@ def test_import_dry_run_then_partial(home: Path, capsys: pytest.CaptureFixture[s
 
     assert main(["import", str(path)]) == 1
     captured = capsys.readouterr()
-    assert "nothing was imported: 1 rows rejected" in captured.err
+    assert "nothing was imported: 1 row rejected" in captured.err
     assert "█" not in captured.err  # no progress bar when stderr is not a terminal
 
     assert main(["import", str(path), "--partial", "--json"]) == 0
@@ -86,6 +86,23 @@ def test_backup_goes_to_the_data_folder(home: Path, capsys: pytest.CaptureFixtur
     assert "2 companies" in out
     assert main(["backup", str(home)]) == 0  # a folder: a dated file in it
     assert len(list(home.glob("halcrm-*.db"))) == 1
+
+
+def test_one_row_and_one_company_are_said_in_the_singular(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = write_csv(home / "one.csv", [["Company name", "Deal Stage"], ["Acme", "Nowhere"]])
+    assert main(["import", str(one)]) == 1
+    captured = capsys.readouterr()
+    assert "one.csv: 1 row (not imported)" in captured.out
+    assert "  rejected: 1 row\n" in captured.out
+    assert "nothing was imported: 1 row rejected (fix them" in captured.err
+    assert main(["import", str(one), "--create-stages"]) == 0
+    assert "one.csv: 1 row (imported)" in capsys.readouterr().out
+    assert main(["backup"]) == 0
+    out = capsys.readouterr().out
+    assert "1 company, 0 contacts, 0 links, 1 stage change, " in out
+    assert "1 companies" not in out
 
 
 def test_the_progress_bar_draws_on_a_terminal_only() -> None:

@@ -14,6 +14,7 @@ from halcrm.db.writer import Database
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageKind, resolve_stage
+from halcrm.domain.words import count
 from halcrm.services.crm.inputs import StageCreate, StagePatch
 from halcrm.services.crm.records import Deleted, StageRecord
 from halcrm.services.page import Page
@@ -141,7 +142,7 @@ async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted
         held = tx.session.scalar(select(func.count()).where(Company.stage_pk == stage.pk))
         if held:
             raise Conflict(
-                f"stage {stage.name!r} still holds {held} companies; move them first",
+                f"stage {stage.name!r} still holds {count(held, 'company')}; move them first",
                 code="stage_not_empty",
             )
         stages.remove(stage)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
+from halcrm.domain.words import count
 from halcrm.embed import playground_url
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.client import BoardServices
@@ -201,8 +202,7 @@ class BoardScreen(DealActions):
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         model = self.board.model
-        count = model.visible()
-        tail = [f"{count:,} compan{'y' if count == 1 else 'ies'}"]
+        tail = [count(model.visible(), "company")]
         if self.project_label:
             tail.insert(0, f"project {self.project_label}")
         if model.stalled_only:

@@ -31,6 +31,14 @@ PG_HINT = (
 )
 BACKUP_DIR = "backups"
 TABLES = ("companies", "contacts", "contact_companies", "stage_changes", "activity")
+# What a row of each table is, for the counts a backup prints ("1 company, 2 links").
+NOUNS = {
+    "companies": "company",
+    "contacts": "contact",
+    "contact_companies": "link",
+    "stage_changes": "stage change",
+    "activity": "activity event",
+}
 
 
 class NotSQLite(InvalidRequest):

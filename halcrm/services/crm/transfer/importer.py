@@ -25,6 +25,7 @@ from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
+from halcrm.domain.words import count
 from halcrm.services.crm.transfer import columns, source, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
@@ -94,7 +95,7 @@ class ImportRefused(InvalidRequest):
     code = "import_rejected"
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.rejected)} rows rejected; nothing was imported")
+        super().__init__(f"{count(len(report.rejected), 'row')} rejected; nothing was imported")
         self.report = report
 
 
@@ -316,9 +317,9 @@ class _Run:
             project,
             EventKind.IMPORTED,
             Source.IMPORT.value,
-            f"import of {report.file}: {report.companies.new} companies and "
-            f"{report.contacts.new} contacts new, {updated} updated, "
-            f"{len(report.rejected)} rows rejected",
+            f"import of {report.file}: {count(report.companies.new, 'company')} and "
+            f"{count(report.contacts.new, 'contact')} new, {updated} updated, "
+            f"{count(len(report.rejected), 'row')} rejected",
             data={
                 "file": report.file,
                 "created": created,
