@@ -221,5 +221,8 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
     database = _sqlite(settings)
     kept = restore(database, args.path)
-    print(f"{database} restored from {args.path}; the database it replaced is kept as {kept}")
+    if kept is None:
+        print(f"{database} restored from {args.path} (there was no database there before)")
+    else:
+        print(f"{database} restored from {args.path}; the database it replaced is kept as {kept}")
     return 0
