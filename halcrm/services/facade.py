@@ -376,7 +376,7 @@ class Services(ChatOps):
         return await importer.import_file(self.db, self.project_id, path, options, progress)
 
     def export(self, what: str, fmt: str = "csv") -> AsyncIterator[str]:
-        """``companies``, ``contacts`` or ``activity`` as CSV or JSON text, page by page;
+        """``stages``, ``companies``, ``contacts`` or ``activity`` as CSV or JSON, page by page;
         an unknown kind or format is refused at once (before anything is streamed)."""
         exporter.check(what, fmt)
         return exporter.stream(self.db, self.project_id, what, fmt)

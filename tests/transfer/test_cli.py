@@ -75,6 +75,21 @@ def test_export_to_stdout_and_to_a_file(home: Path, capsys: pytest.CaptureFixtur
     assert not (home / "contacts.json.partial").exists()
 
 
+def test_export_stages(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "stages"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,name,kind,position,probability,stall_after_days"
+    assert lines[1:] == [
+        "lead,Lead,open,0,10,14", "qualified,Qualified,open,1,25,14",
+        "proposal,Proposal,open,2,50,10", "negotiation,Negotiation,open,3,75,7",
+        "won,Won,won,4,100,", "lost,Lost,lost,5,0,",
+    ]  # fmt: skip
+    target = home / "stages.json"
+    assert main(["export", "stages", "--format", "json", "-o", str(target)]) == 0
+    assert "halcrm: stages written to" in capsys.readouterr().err
+    assert [s["kind"] for s in json.loads(target.read_text())][-2:] == ["won", "lost"]
+
+
 def test_backup_goes_to_the_data_folder(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["import", str(write_csv(home / "deals.csv", HUBSPOT_DEALS)), "--partial"])
     capsys.readouterr()
