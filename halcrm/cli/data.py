@@ -18,6 +18,7 @@ from halcrm.domain.words import count
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
+    from halcrm.services.crm.transfer.plan import Counts
     from halcrm.services.facade import Services
 
 COMMANDS = ("import", "export", "backup", "restore")
@@ -32,9 +33,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Adds the four commands to the ``halcrm`` parser."""
     load = commands.add_parser(
         "import",
-        help="import companies and contacts from a CSV file (halcrm, HubSpot, Pipedrive)",
-        description="Imports a CSV file of companies, contacts or deal rows in one transaction: "
-        "all rows or none, unless --partial.",
+        help="import stages, companies or contacts from a CSV file (halcrm, HubSpot, Pipedrive)",
+        description="Imports a CSV file of companies, contacts or deal rows, or halcrm's own "
+        "stages export (the pipeline is made to match it), in one transaction: all rows or "
+        "none, unless --partial.",
     )
     load.add_argument("file", type=Path, help="the CSV file")
     load.add_argument("--dry-run", action="store_true", help="say what would happen; write nothing")
@@ -120,7 +122,7 @@ class _Bar:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from halcrm.services.crm.transfer import columns
-    from halcrm.services.crm.transfer.importer import ImportOptions, ImportRefused
+    from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 
     options = ImportOptions(
         dry_run=args.dry_run,
@@ -148,7 +150,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_report(report: object, as_json: bool) -> None:
-    from halcrm.services.crm.transfer.importer import ImportReport
+    from halcrm.services.crm.transfer.report import ImportReport
 
     assert isinstance(report, ImportReport)
     if as_json:
@@ -158,9 +160,15 @@ def _print_report(report: object, as_json: bool) -> None:
         "imported" if report.applied else "not imported"
     )  # fmt: skip
     print(f"{report.file}: {count(report.rows, 'row')} ({state})")
-    for what, counts in (("companies", report.companies), ("contacts", report.contacts)):
-        print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
-    print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
+    if report.stages is not None:
+        _print_counts("stages", report.stages)
+        if report.stages_untouched:
+            names = ", ".join(report.stages_untouched)
+            print(f"  left as they are (not in the file): {names}")
+    else:
+        _print_counts("companies", report.companies)
+        _print_counts("contacts", report.contacts)
+        print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
     if report.stages_created:
         print(f"  stages created: {', '.join(report.stages_created)}")
     if report.ignored_columns:
@@ -173,6 +181,10 @@ def _print_report(report: object, as_json: bool) -> None:
             print(f"    ... and {len(report.rejected) - 200} more (--json lists them all)")
     for item in report.warnings[:50]:
         print(f"  row {item.row}: {item.reason}")
+
+
+def _print_counts(what: str, counts: Counts) -> None:
+    print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:

@@ -52,7 +52,7 @@ from halcrm.services.crm.records import (
 )
 from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.crm.transfer import exporter, importer
-from halcrm.services.crm.transfer.importer import ImportOptions, ImportReport
+from halcrm.services.crm.transfer.report import ImportOptions, ImportReport
 from halcrm.services.crm.visitors import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.support import context as support

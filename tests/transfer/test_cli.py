@@ -90,6 +90,33 @@ def test_export_stages(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert [s["kind"] for s in json.loads(target.read_text())][-2:] == ["won", "lost"]
 
 
+def test_import_a_stages_file(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        ["id", "name", "kind", "position", "probability", "stall_after_days"],
+        ["negotiation", "Closing", "open", "3", "80", "3"],
+        ["", "Parked", "lost", "6", "0", ""],
+        ["", "Trial", "open", "2", "140", ""],
+    ]
+    path = write_csv(home / "stages.csv", rows)
+    assert main(["import", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "stages.csv: 3 rows (dry run, nothing written)" in out
+    assert "  stages: 1 new, 1 updated, 0 unchanged" in out
+    assert "  left as they are (not in the file): Lead, Qualified, Proposal, Won, Lost" in out
+    assert "row 4, column 'probability': must be at most 100" in out
+    assert "companies:" not in out
+    assert main(["import", str(path)]) == 1
+    assert "nothing was imported: 1 row rejected" in capsys.readouterr().err
+    assert main(["import", str(path), "--partial"]) == 0
+    capsys.readouterr()
+    assert main(["export", "stages"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[4:] == [
+        "negotiation,Closing,open,3,80,3", "won,Won,won,4,100,", "lost,Lost,lost,5,0,",
+        "parked,Parked,lost,6,0,",
+    ]  # fmt: skip
+
+
 def test_backup_goes_to_the_data_folder(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["import", str(write_csv(home / "deals.csv", HUBSPOT_DEALS)), "--partial"])
     capsys.readouterr()
