@@ -78,7 +78,7 @@ def read_row(number: int, cells: Sequence[str], fields: Sequence[str]) -> StageI
         raise Rejected("kind", f"must be {', '.join(_KINDS[:-1])} or {_KINDS[-1]}")
     data: dict[str, Any] = {"name": given.get("name", ""), "kind": given["kind"].casefold()}
     for name in ("position", "probability", "stall_after_days"):
-        # An empty cell: the kind's probability, the end of the pipeline, no stall limit.
+        # Empty: the end of the pipeline, the kind's default odds (or as it is), no stall limit.
         data[name] = given.get(name, "").removesuffix("%").strip() or None
     try:
         body = msgspec.convert(data, StageCreate, strict=False)
