@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from halcrm.domain.errors import DomainError
+from halcrm.domain.words import count
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
+    from halcrm.services.crm.transfer.plan import Counts
     from halcrm.services.facade import Services
 
 COMMANDS = ("import", "export", "backup", "restore")
@@ -31,9 +33,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Adds the four commands to the ``halcrm`` parser."""
     load = commands.add_parser(
         "import",
-        help="import companies and contacts from a CSV file (halcrm, HubSpot, Pipedrive)",
-        description="Imports a CSV file of companies, contacts or deal rows in one transaction: "
-        "all rows or none, unless --partial.",
+        help="import stages, companies or contacts from a CSV file (halcrm, HubSpot, Pipedrive)",
+        description="Imports a CSV file of companies, contacts or deal rows, or halcrm's own "
+        "stages export (the pipeline is made to match it), in one transaction: all rows or "
+        "none, unless --partial.",
     )
     load.add_argument("file", type=Path, help="the CSV file")
     load.add_argument("--dry-run", action="store_true", help="say what would happen; write nothing")
@@ -51,8 +54,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     load.add_argument("--delimiter", help="the field delimiter (default: guessed from the header)")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
     _db_flags(load)
-    out = commands.add_parser("export", help="export companies, contacts or activity")
-    out.add_argument("what", choices=("companies", "contacts", "activity"))
+    out = commands.add_parser("export", help="export stages, companies, contacts or activity")
+    out.add_argument("what", choices=("stages", "companies", "contacts", "activity"))
     out.add_argument("--format", choices=("csv", "json"), default="csv")
     out.add_argument("-o", "--output", type=Path, help="the file to write (default: stdout)")
     _db_flags(out)
@@ -119,7 +122,7 @@ class _Bar:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from halcrm.services.crm.transfer import columns
-    from halcrm.services.crm.transfer.importer import ImportOptions, ImportRefused
+    from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 
     options = ImportOptions(
         dry_run=args.dry_run,
@@ -136,8 +139,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
             bar.end()
             _print_report(refused.report, args.json)
             print(
-                f"halcrm: nothing was imported: {len(refused.report.rejected)} rows rejected "
-                "(fix them, or use --partial to import the other rows)",
+                f"halcrm: nothing was imported: {count(len(refused.report.rejected), 'row')} "
+                "rejected (fix them, or use --partial to import the other rows)",
                 file=sys.stderr,
             )
             return 1
@@ -147,7 +150,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_report(report: object, as_json: bool) -> None:
-    from halcrm.services.crm.transfer.importer import ImportReport
+    from halcrm.services.crm.transfer.report import ImportReport
 
     assert isinstance(report, ImportReport)
     if as_json:
@@ -156,22 +159,32 @@ def _print_report(report: object, as_json: bool) -> None:
     state = "dry run, nothing written" if report.dry_run else (
         "imported" if report.applied else "not imported"
     )  # fmt: skip
-    print(f"{report.file}: {report.rows} rows ({state})")
-    for what, counts in (("companies", report.companies), ("contacts", report.contacts)):
-        print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
-    print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
+    print(f"{report.file}: {count(report.rows, 'row')} ({state})")
+    if report.stages is not None:
+        _print_counts("stages", report.stages)
+        if report.stages_untouched:
+            names = ", ".join(report.stages_untouched)
+            print(f"  left as they are (not in the file): {names}")
+    else:
+        _print_counts("companies", report.companies)
+        _print_counts("contacts", report.contacts)
+        print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
     if report.stages_created:
         print(f"  stages created: {', '.join(report.stages_created)}")
     if report.ignored_columns:
         print(f"  columns ignored: {', '.join(report.ignored_columns)}")
     if report.rejected:
-        print(f"  rejected: {len(report.rejected)} rows")
+        print(f"  rejected: {count(len(report.rejected), 'row')}")
         for item in report.rejected[:200]:
             print(f"    row {item.row}, column {item.column!r}: {item.reason}")
         if len(report.rejected) > 200:
             print(f"    ... and {len(report.rejected) - 200} more (--json lists them all)")
     for item in report.warnings[:50]:
         print(f"  row {item.row}: {item.reason}")
+
+
+def _print_counts(what: str, counts: Counts) -> None:
+    print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
@@ -202,7 +215,7 @@ def _sqlite(settings: Settings) -> Path:
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    from halcrm.services.crm.transfer.backup import BACKUP_DIR, backup
+    from halcrm.services.crm.transfer.backup import BACKUP_DIR, NOUNS, backup
 
     database = _sqlite(settings)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -210,7 +223,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     if target.is_dir():
         target = target / f"halcrm-{stamp}.db"
     copy = backup(database, target)
-    figures = ", ".join(f"{n} {t}" for t, n in copy.counts.items())
+    figures = ", ".join(count(n, NOUNS[table]) for table, n in copy.counts.items())
     print(f"backup written to {copy.path} ({copy.bytes:,} bytes; {figures})")
     return 0
 
@@ -220,5 +233,8 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
     database = _sqlite(settings)
     kept = restore(database, args.path)
-    print(f"{database} restored from {args.path}; the database it replaced is kept as {kept}")
+    if kept is None:
+        print(f"{database} restored from {args.path} (there was no database there before)")
+    else:
+        print(f"{database} restored from {args.path}; the database it replaced is kept as {kept}")
     return 0

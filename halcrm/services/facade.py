@@ -52,7 +52,7 @@ from halcrm.services.crm.records import (
 )
 from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.crm.transfer import exporter, importer
-from halcrm.services.crm.transfer.importer import ImportOptions, ImportReport
+from halcrm.services.crm.transfer.report import ImportOptions, ImportReport
 from halcrm.services.crm.visitors import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.support import context as support
@@ -376,7 +376,7 @@ class Services(ChatOps):
         return await importer.import_file(self.db, self.project_id, path, options, progress)
 
     def export(self, what: str, fmt: str = "csv") -> AsyncIterator[str]:
-        """``companies``, ``contacts`` or ``activity`` as CSV or JSON text, page by page;
+        """``stages``, ``companies``, ``contacts`` or ``activity`` as CSV or JSON, page by page;
         an unknown kind or format is refused at once (before anything is streamed)."""
         exporter.check(what, fmt)
         return exporter.stream(self.db, self.project_id, what, fmt)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import msgspec
+
 from halcrm.domain.errors import DomainError
 from halcrm.domain.money import format_money, to_cents
+from halcrm.services.validation import plain_reason
 
 SUFFIXES = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
 
@@ -25,6 +27,14 @@ def ago(then: datetime | None, now: datetime) -> str:
     if delta < timedelta(days=1):
         return f"{int(delta.total_seconds() // 3600)}h"
     return f"{delta.days}d"
+
+
+def waited(then: datetime, now: datetime) -> str:
+    """How long something has waited (a reply, a widget move): ``<1m``, ``5m``, ``2h``, ``3d``.
+
+    The focus strip, the focus lane and the company screen all say a wait with this."""
+    age = ago(then, now)
+    return "<1m" if age == "now" else age
 
 
 def when(at: datetime | None) -> str:
@@ -95,25 +105,11 @@ def parse_money(text: str) -> Decimal | None:
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
 
 
-PLAIN = (
-    (re.compile(r"Expected `int` <= (\d+)"), "must be at most {0}"),
-    (re.compile(r"Expected `int` >= (\d+)"), "must be at least {0}"),
-    (re.compile(r"Expected `str` of length <= (\d+)"), "must be at most {0} characters"),
-    (re.compile(r"Expected `int`"), "must be a whole number"),
-)
-
-
-def plain_words(error: Exception, labels: dict[str, str] | None = None) -> str:
+def plain_words(error: msgspec.ValidationError, labels: dict[str, str] | None = None) -> str:
     """A validation error for people: ``Win probability must be at most 100.``"""
-    text = str(error)
-    where = re.search(r"at `\$\.(\w+)`", text)
-    field = where.group(1) if where else ""
+    field, words = plain_reason(error)
     name = (labels or {}).get(field, field.replace("_", " ") or "The value")
-    for pattern, words in PLAIN:
-        found = pattern.search(text)
-        if found:
-            return f"{name[:1].upper()}{name[1:]} {words.format(*found.groups())}."
-    return f"{name[:1].upper()}{name[1:]} is not valid."
+    return f"{name[:1].upper()}{name[1:]} {words}."
 
 
 def money_cents(cents: int | None) -> str:

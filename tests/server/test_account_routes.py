@@ -85,6 +85,10 @@ async def test_stage_holding_companies_is_not_deleted(client, auth):
     refused = await client.delete("/api/stages/lead", headers=auth)
     assert refused.status_code == 409
     assert refused.json()["error"] == "stage_not_empty"
+    assert "still holds 1 company;" in refused.json()["detail"]
+    await client.post("/api/companies", json={"name": "Globex", "stage": "Lead"}, headers=auth)
+    refused = await client.delete("/api/stages/lead", headers=auth)
+    assert "still holds 2 companies;" in refused.json()["detail"]
 
 
 async def test_company_crud(client, auth):

@@ -102,10 +102,61 @@ async def test_restore_refuses_while_halcrm_holds_the_database(tmp_path: Path) -
 
     assert main(["restore", str(copy), "--db", str(database)]) == 0
     assert _count(database, "SELECT count(*) FROM visitors") == 1
-    assert _count(tmp_path / "halcrm.db.before-restore", "SELECT count(*) FROM visitors") == 2
+    (kept,) = _kept(tmp_path)
+    assert _count(kept, "SELECT count(*) FROM visitors") == 2
     reopened = await open_runtime(settings)
     assert len((await reopened.services.contacts()).items) == 1
     await reopened.close()
+
+
+def _kept(folder: Path) -> list[Path]:
+    return sorted(folder.glob("halcrm.db.before-restore-*"))
+
+
+async def test_a_second_restore_keeps_the_first_ones_kept_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "halcrm.db"
+    runtime = await open_runtime(_settings(tmp_path))
+    one = backup.backup(database, tmp_path / "one.db").path  # no visitor
+    await runtime.services.identify(Identify(app_id="local", visitor_id="v1", email="a@gmail.com"))
+    two = backup.backup(database, tmp_path / "two.db").path  # one visitor
+    await runtime.services.identify(Identify(app_id="local", visitor_id="v2", email="b@gmail.com"))
+    await runtime.close()
+
+    # Both restores within one second: the second name must still be a new one.
+    assert main(["restore", str(two), "--db", str(database)]) == 0
+    first = _kept(tmp_path)
+    assert len(first) == 1
+    assert f"the database it replaced is kept as {first[0]}" in capsys.readouterr().out
+    assert main(["restore", str(one), "--db", str(database)]) == 0
+    out = capsys.readouterr().out
+    second = [path for path in _kept(tmp_path) if path not in first]
+    assert len(second) == 1
+    assert f"the database it replaced is kept as {second[0]}" in out
+    # The first restore's kept file (two visitors) is still there, next to the second's (one).
+    assert _count(first[0], "SELECT count(*) FROM visitors") == 2
+    assert _count(second[0], "SELECT count(*) FROM visitors") == 1
+    assert _count(database, "SELECT count(*) FROM visitors") == 0
+
+
+def test_a_restore_onto_no_database_says_nothing_was_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = tmp_path / "made.db"
+    asyncio.run(_close(made, tmp_path))
+    copy = backup.backup(made, tmp_path / "copy.db").path
+    database = tmp_path / "empty" / "halcrm.db"
+    database.parent.mkdir()
+    assert backup.restore(database, copy) is None
+    assert main(["restore", str(copy), "--db", str(tmp_path / "new.db")]) == 0
+    assert "there was no database there before" in capsys.readouterr().out
+    assert not list(tmp_path.glob("new.db.before-restore*"))
+
+
+async def _close(path: Path, tmp_path: Path) -> None:
+    runtime = await open_runtime(Settings(data_dir=tmp_path / "made", db=str(path)))
+    await runtime.close()
 
 
 async def test_restore_refuses_while_a_server_process_serves(tmp_path: Path) -> None:
@@ -126,7 +177,7 @@ async def test_restore_refuses_while_a_server_process_serves(tmp_path: Path) -> 
         _, err = await refused.communicate()
         assert refused.returncode == 2
         assert b"halcrm is running on" in err
-        assert not (tmp_path / "halcrm.db.before-restore").exists()
+        assert not _kept(tmp_path)
     finally:
         server.send_signal(signal.SIGTERM)
         await server.wait()

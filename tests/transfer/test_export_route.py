@@ -7,7 +7,7 @@ import io
 
 import httpx
 
-from halcrm.services.crm.inputs import CompanyCreate
+from halcrm.services.crm.inputs import CompanyCreate, StageCreate, StagePatch
 from halcrm.services.facade import Services
 
 
@@ -49,3 +49,36 @@ async def test_export_is_in_the_openapi_document(client: httpx.AsyncClient) -> N
     assert set(operation["responses"]["200"]["content"]) == {"text/csv", "application/json"}
     assert operation["security"] == [{"bearer": []}]
     assert {"401", "404"} <= set(operation["responses"])
+
+
+async def test_export_stages_gives_the_whole_pipeline_in_board_order(
+    client: httpx.AsyncClient, services: Services, auth: dict[str, str]
+) -> None:
+    await services.create_stage(
+        StageCreate(name="Demo", kind="open", probability=40, stall_after_days=5, position=2)
+    )
+    await services.create_stage(StageCreate(name="Parked", kind="lost"))
+    await services.update_stage("negotiation", StagePatch(name="Closing", probability=80))
+    answer = await client.get("/api/export/stages", headers=auth)
+    assert answer.status_code == 200
+    assert 'filename="halcrm-stages.csv"' in answer.headers["content-disposition"]
+    assert answer.text.startswith("id,name,kind,position,probability,stall_after_days\r\n")
+    rows = [tuple(row.values()) for row in csv.DictReader(io.StringIO(answer.text))]
+    assert rows == [
+        ("lead", "Lead", "open", "0", "10", "14"),
+        ("qualified", "Qualified", "open", "1", "25", "14"),
+        ("demo", "Demo", "open", "2", "40", "5"),
+        ("proposal", "Proposal", "open", "3", "50", "10"),
+        ("negotiation", "Closing", "open", "4", "80", "7"),
+        ("won", "Won", "won", "5", "100", ""),
+        ("lost", "Lost", "lost", "6", "0", ""),
+        ("parked", "Parked", "lost", "7", "0", ""),
+    ]
+    answer = await client.get("/api/export/stages", params={"format": "json"}, headers=auth)
+    stages = answer.json()
+    assert stages[2] == {
+        "id": "demo", "name": "Demo", "kind": "open", "position": 2, "probability": 40,
+        "stall_after_days": 5,
+    }  # fmt: skip
+    assert stages[-1]["stall_after_days"] is None
+    assert [s["name"] for s in stages] == [s.name for s in (await services.stages()).items]

@@ -1,11 +1,12 @@
-"""Export, then import into a fresh database: the same companies, contacts, links, stages,
-values and metadata."""
+"""Export, then import into a fresh database: the same pipeline, companies, contacts, links,
+stages, values and metadata."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,13 @@ from sqlalchemy import select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Stage
 from halcrm.runtime import Runtime
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate
+from halcrm.services.crm.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    StageCreate,
+    StagePatch,
+)
 from halcrm.services.crm.transfer.importer import ImportOptions
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify
@@ -48,6 +55,34 @@ def _state(services: Services) -> dict[str, Any]:
     return {"companies": companies, "contacts": contacts, "links": links}
 
 
+async def _pipeline(services: Services) -> list[tuple[Any, ...]]:
+    """The stages as the board and the rules see them: id, name, kind, order, odds, stall."""
+    return [
+        (s.id, s.name, s.kind, s.position, s.probability, s.stall_after_days)
+        for s in (await services.stages()).items
+    ]
+
+
+async def _seed_pipeline(services: Services) -> None:
+    """A pipeline of one's own: an extra open stage with odds and a stall limit (made as
+    "Pilot", since renamed "Demo": its id stays "pilot"), a renamed default stage, a lost-kind
+    "Parked", a default stage without its stall limit; and companies in each."""
+    pilot = StageCreate(name="Pilot", kind="open", probability=40, stall_after_days=5, position=2)
+    await services.create_stage(pilot)
+    await services.update_stage("pilot", StagePatch(name="Demo"))
+    closing = StagePatch(name="Closing", probability=80, stall_after_days=3)
+    await services.update_stage("negotiation", closing)
+    await services.create_stage(StageCreate(name="Parked", kind="lost"))
+    await services.update_stage("lead", StagePatch(stall_after_days=None))
+    for id_, stage, value in (("dune", "Demo", "900"), ("echo", "Closing", None)):
+        await services.create_company(CompanyCreate(id=id_, name=id_.title(), stage=stage))
+        if value:
+            await services.update_company(id_, CompanyPatch(deal_value=Decimal(value)))
+    await services.create_company(
+        CompanyCreate(name="Frost", stage="parked", metadata={"why": "budget"})
+    )
+
+
 async def _seed(services: Services) -> None:
     await services.create_company(
         CompanyCreate(
@@ -77,22 +112,32 @@ async def _seed(services: Services) -> None:
 async def test_export_then_import_gives_the_same_records(
     services: Services, fresh: Runtime, tmp_path: Path
 ) -> None:
+    await _seed_pipeline(services)
     await _seed(services)
-    companies = tmp_path / "companies.csv"
-    contacts = tmp_path / "contacts.csv"
-    companies.write_text(await _text(services, "companies"), encoding="utf-8")
-    contacts.write_text(await _text(services, "contacts"), encoding="utf-8")
+    files = {}
+    for what in ("stages", "companies", "contacts"):
+        files[what] = tmp_path / f"{what}.csv"
+        files[what].write_text(await _text(services, what), encoding="utf-8")
 
+    # Stages first (every company's stage is then there, whole), companies, then contacts.
     target = fresh.services
-    first = await target.import_file(companies, ImportOptions())
-    second = await target.import_file(contacts, ImportOptions())
-    assert (first.companies.new, first.rejected) == (5, [])
+    stages = await target.import_file(files["stages"], ImportOptions())
+    first = await target.import_file(files["companies"], ImportOptions())
+    second = await target.import_file(files["contacts"], ImportOptions())
+    assert stages.stages is not None
+    assert (stages.stages.new, stages.rejected, stages.stages_untouched) == (2, [], [])
+    assert (first.companies.new, first.rejected, first.stages_created) == (8, [], [])
     assert (second.contacts.new, second.links) == (3, 4)
+    assert await _pipeline(target) == await _pipeline(services)
+    assert [s[1:3] for s in await _pipeline(target)][-2:] == [("Lost", "lost"), ("Parked", "lost")]
     assert _state(target) == _state(services)
 
-    # Importing the same export again changes nothing.
-    again = await target.import_file(companies, ImportOptions())
-    assert again.companies.as_dict() == {"new": 0, "updated": 0, "unchanged": 5}
+    # Importing the same exports again changes nothing.
+    for what, counts in (("stages", 8), ("companies", 8), ("contacts", 3)):
+        again = await target.import_file(files[what], ImportOptions())
+        expected = {"new": 0, "updated": 0, "unchanged": counts}
+        assert getattr(again, what).as_dict() == expected
+    assert await _pipeline(target) == await _pipeline(services)
 
 
 async def test_json_and_activity_exports(services: Services) -> None:

@@ -9,6 +9,7 @@ from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens import board as board_screen
+from halcrm.tui.screens.focus import FocusScreen
 from tests.conftest import FIXED_NOW
 from tests.tui.helpers import MutableClock, column_of, ready, until
 
@@ -38,3 +39,35 @@ async def test_a_widget_age_stays_current_on_the_card_and_in_the_strip(
         clock.advance(minutes=20)
         await until(pilot, lambda: "↯ widget 20m" in drawn(app, "qualified"), "card age")
         await until(pilot, lambda: "20m ago" in str(screen.strip.render()), "strip age")
+
+
+def lane_rows(app: HalcrmApp) -> list[str]:
+    from textual.widgets import OptionList
+
+    options = app.screen.query_one(OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_the_focus_lane_says_an_age_as_the_strip_does_and_keeps_it_current(
+    seeded: Services, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_screen, "TICK", 0.05)
+    await seeded.move_company("birch", "qualified", source=Source.WIDGET)
+    app = HalcrmApp(seeded, seeded.bus, clock=clock)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        strip = str(screen.strip.render())
+        assert "moved it to Qualified <1m ago" in strip
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
+        birch = [row for row in lane_rows(app) if "Qualified" in row]
+        # The services' own words say "1 min"; the lane says the strip's "<1m".
+        assert birch
+        assert "moved it to Qualified <1m ago" in birch[0]
+        clock.advance(minutes=20)
+        await until(
+            pilot,
+            lambda: any("moved it to Qualified 20m ago" in row for row in lane_rows(app)),
+            "the lane's age moves on",
+        )

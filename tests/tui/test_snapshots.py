@@ -131,7 +131,7 @@ def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
     """`F`: the focus lane in full, title "Focus: what needs you now", eight items, each a
     row: reason mark, the company in bold, its deal value, and the reason in words:
     the five "↯ widget" moves first, newest first (Willow & Co "a widget signal moved it to
-    Lead 3 min ago"), then the stalled warm deals by value ("◷ stalled  Kestrel Aerospace
+    Lead 3m ago"), then the stalled warm deals by value ("◷ stalled  Kestrel Aerospace
     $120k" / "$120k in Proposal, no activity for 12 d"); the first item highlighted;
     the footer's Back, Open, Move to…, Snooze…, Done, Dismiss keys."""
 

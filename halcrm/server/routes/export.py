@@ -1,4 +1,4 @@
-"""``GET /api/export/{what}`` (account token): companies, contacts or activity, streamed."""
+"""``GET /api/export/{what}`` (account token): stages, companies, contacts or activity, streamed."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class _ExportOperation(Operation):
     "``halcrm import`` reads back. Streamed page by page at constant memory.",
 )
 async def export(services: Services, what: str, format: Literal["csv", "json"] = "csv") -> Stream:
-    """Exports the project's companies, contacts or activity as CSV or JSON."""
+    """Exports the project's stages, companies, contacts or activity as CSV or JSON."""
     chunks = services.export(what, format)  # refuses an unknown kind before any byte is sent
     filename = f"halcrm-{what}.{format}"
     return Stream(

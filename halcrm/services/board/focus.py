@@ -24,6 +24,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.money import format_money
 from halcrm.domain.stages import Source, StageKind
+from halcrm.domain.words import count
 from halcrm.services.crm.queries import get_company
 
 RECENT_SIGNAL = timedelta(hours=48)
@@ -260,8 +261,8 @@ def _placeholders(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
     out = []
     for company, n_contacts, n_events in rows:
         text = (
-            f"placeholder with {n_contacts} contact{'s' if n_contacts != 1 else ''} and "
-            f"{n_events} event{'s' if n_events != 1 else ''}: name it or merge it"
+            f"placeholder with {count(n_contacts, 'contact')} and "
+            f"{count(n_events, 'event')}: name it or merge it"
         )
         score = 100 + n_events + 5 * n_contacts
         out.append(

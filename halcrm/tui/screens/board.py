@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
+from halcrm.domain.words import count
 from halcrm.embed import playground_url
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.client import BoardServices
@@ -174,9 +175,10 @@ class BoardScreen(DealActions):
         self.notify("Board refreshed.", timeout=2)
 
     def tick(self) -> None:
-        """Keeps every age current: cards ("↯ widget 5m") and the focus strip."""
+        """Keeps every age current: cards ("↯ widget 5m"), the focus strip and lane."""
         self.board.repaint_ages()
         self.strip.redraw()
+        self.repaint_lane()
 
     def fit_activity(self, width: int) -> None:
         """Opens the activity panel where it leaves the board room, closes it below that."""
@@ -200,8 +202,7 @@ class BoardScreen(DealActions):
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         model = self.board.model
-        count = model.visible()
-        tail = [f"{count:,} compan{'y' if count == 1 else 'ies'}"]
+        tail = [count(model.visible(), "company")]
         if self.project_label:
             tail.insert(0, f"project {self.project_label}")
         if model.stalled_only:

@@ -83,6 +83,12 @@ class FocusActions(EditActions):
                 screen.show(lane)
         self.figures_loaded += 1
 
+    def repaint_lane(self) -> None:
+        """Draws an open focus lane again: its ages move on with the clock, as the strip's."""
+        for screen in self.app.screen_stack:
+            if isinstance(screen, FocusScreen):
+                screen.show(screen.items)
+
     def action_toggle_focus_strip(self) -> None:
         self.toggle_class("-focus-strip")
         self.save_view()
@@ -90,7 +96,7 @@ class FocusActions(EditActions):
 
     def action_focus_lane(self) -> None:
         if not isinstance(self.app.screen, FocusScreen):
-            self.app.push_screen(FocusScreen(self, self.lane))
+            self.app.push_screen(FocusScreen(self, self.lane, self.clock))
 
     # What the focus screen asks of the board (``LaneOwner``).
     def open_company(self, company_id: str) -> None:

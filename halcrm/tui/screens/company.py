@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from halcrm.services.board.cards import CompanyDetail
 from halcrm.services.crm.records import HistoryItem
 from halcrm.services.support.context import CompanyConversation
-from halcrm.tui.format import ago, money, outcome, when
+from halcrm.tui.format import ago, money, outcome, waited, when
 
 STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}
 
@@ -57,8 +57,7 @@ def conversation_prompt(talk: CompanyConversation, now: datetime) -> str:
         f"  {escape(talk.subject or '(no subject)')}  [dim]{talk.message_count} msg[/dim]"
     )
     if talk.waiting_since is not None:
-        waited = ago(talk.waiting_since, now)
-        head += f"  [b $error]waiting {'<1m' if waited == 'now' else waited}[/]"
+        head += f"  [b $error]waiting {waited(talk.waiting_since, now)}[/]"
     if talk.last_body is None:
         return head
     who = "you" if talk.last_author == "agent" else talk.contact_name

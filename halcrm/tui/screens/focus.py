@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from rich.markup import escape
@@ -30,12 +31,13 @@ class LaneOwner(Protocol):
     def answer_focus(self, item: FocusItem, state: str) -> None: ...
 
 
-def item_prompt(item: FocusItem) -> str:
-    """One row: reason mark, company, deal value, and the reason in words."""
+def item_prompt(item: FocusItem, now: datetime) -> str:
+    """One row: reason mark, company, deal value, and the reason in words (its age as the
+    focus strip says it)."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, NAME_WIDTH))
     value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
-    words = escape(item_text(item, None))
+    words = escape(item_text(item, now))
     return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {words}"
 
 
@@ -54,10 +56,13 @@ class FocusScreen(ListScreen):
     TITLE_TEXT = "Focus: what needs you now"
     EMPTY = "Nothing needs you right now. Escape goes back to the board."
 
-    def __init__(self, owner: LaneOwner, items: Sequence[FocusItem]) -> None:
+    def __init__(
+        self, owner: LaneOwner, items: Sequence[FocusItem], clock: Callable[[], datetime]
+    ) -> None:
         super().__init__()
         self.owner = owner
         self.items = list(items)
+        self.clock = clock
         self._at = 0  # the highlighted row, kept when the answered item leaves the list
 
     def on_mount(self) -> None:
@@ -68,8 +73,9 @@ class FocusScreen(ListScreen):
         options = self.query_one(OptionList)
         keep = self.current
         self.items = list(items)
+        now = self.clock()
         self.fill(
-            Option(item_prompt(item), id=f"{item.company_id}\x00{item.reason}")
+            Option(item_prompt(item, now), id=f"{item.company_id}\x00{item.reason}")
             for item in self.items
         )
         if self.items:

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from halcrm.domain.money import to_cents
 from halcrm.services.board.focus import FocusItem
 from halcrm.services.board.summary import PipelineSummary
-from halcrm.tui.format import ago, short_money
+from halcrm.tui.format import short_money, waited
 
 STRIP_ITEMS = 3
 NAME_WIDTH = 22
@@ -51,14 +51,14 @@ TIMED = {"waiting_reply", "widget_advanced"}  # reasons whose words hold an age
 
 
 def item_text(item: FocusItem, now: datetime | None) -> str:
-    """The reason in words, its age as of ``now`` in the cards' own style ("5m"): the lane
-    is read at most once a second, and an age must not go stale between reads."""
+    """The reason in words, its age as of ``now`` in the cards' own style ("5m", ``waited``)
+    in the strip and the lane alike: the lane is read at most once a second, and an age must
+    not go stale between reads."""
     # The services write amounts in full ("$9,000"): the board shows its one style ("$9k").
     text = AMOUNT.sub(lambda m: short_money(to_cents(m.group(1).replace(",", ""))), item.text)
     if now is None or item.reason not in TIMED:
         return text
-    age = ago(item.since, now)
-    return AGE.sub("<1m" if age == "now" else age, text, count=1)
+    return AGE.sub(waited(item.since, now), text, count=1)
 
 
 def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | None = None) -> str:

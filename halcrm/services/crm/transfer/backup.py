@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -31,6 +31,14 @@ PG_HINT = (
 )
 BACKUP_DIR = "backups"
 TABLES = ("companies", "contacts", "contact_companies", "stage_changes", "activity")
+# What a row of each table is, for the counts a backup prints ("1 company, 2 links").
+NOUNS = {
+    "companies": "company",
+    "contacts": "contact",
+    "contact_companies": "link",
+    "stage_changes": "stage change",
+    "activity": "activity event",
+}
 
 
 class NotSQLite(InvalidRequest):
@@ -147,15 +155,24 @@ def check_copy(path: Path) -> None:
         raise InvalidRequest(f"{path} is not a halcrm database")
 
 
-def restore(database: Path, copy: Path) -> Path:
+def kept_name(database: Path, now: datetime) -> Path:
+    """Where a restore keeps the database it replaces: ``halcrm.db.before-restore-<UTC time>``,
+    a new name each time, so an earlier restore's kept file is never overwritten."""
+    base = f"{database.name}.before-restore-{now:%Y%m%d-%H%M%S}"
+    kept, n = database.with_name(base), 2
+    while kept.exists():
+        kept, n = database.with_name(f"{base}-{n}"), n + 1
+    return kept
+
+
+def restore(database: Path, copy: Path) -> Path | None:
     """Replaces the database with ``copy`` (checked first); the database it replaces is kept
-    as ``<database>.before-restore``. Refuses while halcrm holds the database.
+    beside it (``kept_name``). Refuses while halcrm holds the database.
 
     Returns:
-        Where the replaced database was kept.
+        Where the replaced database was kept (None when there was none).
     """
     check_copy(copy)
-    kept = database.with_name(database.name + ".before-restore")
     with exclusive(database):
         staged = database.with_name(database.name + ".restoring")
         staged.unlink(missing_ok=True)
@@ -165,11 +182,13 @@ def restore(database: Path, copy: Path) -> Path:
         ):
             source.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")
+        kept = None
         if database.exists():
             # Folds the old database's log into it, so the kept file is whole on its own.
             with contextlib.closing(sqlite3.connect(database)) as old:
                 old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 old.execute("PRAGMA journal_mode=DELETE")
+            kept = kept_name(database, datetime.now(UTC))
             os.replace(database, kept)
         for suffix in ("-wal", "-shm"):
             database.with_name(database.name + suffix).unlink(missing_ok=True)

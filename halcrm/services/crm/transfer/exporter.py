@@ -1,8 +1,9 @@
-"""``halcrm export``: companies, contacts or activity as CSV or JSON, streamed page by page.
+"""``halcrm export``: stages, companies, contacts or activity as CSV or JSON, page by page.
 
 Each page is its own short read (keyset by primary key), so memory stays flat and the writer is
 never held up; a record changed while an export runs appears once, as it was when its page was
-read. The CSV columns are the ones ``halcrm import`` maps back (see ``columns``).
+read. The CSV columns are the ones ``halcrm import`` maps back (see ``columns``; a stages
+file is recognised by its own header, see ``stage_import``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from halcrm.domain.money import from_cents
 PAGE = 1000
 FORMATS = ("csv", "json")
 COLUMNS = {
+    # Every column that defines a stage, in board order: a fresh database gets the same pipeline.
+    "stages": ("id", "name", "kind", "position", "probability", "stall_after_days"),
     "companies": (
         "id", "name", "domain", "industry", "stage", "deal_value", "notes", "metadata",
         "is_placeholder", "placeholder_key", "created_at", "updated_at", "last_activity_at",
@@ -53,6 +56,19 @@ def check(what: str, fmt: str) -> None:
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _stages(tx: Tx, project_id: str, after: int) -> Page:
+    """The whole pipeline in one page, in board order (a project has a handful of stages)."""
+    project = tx.project(project_id)
+    names = COLUMNS["stages"]
+    stmt = (
+        select(*(getattr(Stage, name) for name in names))
+        .where(Stage.project_pk == project.pk)
+        .order_by(Stage.position, Stage.pk)
+    )
+    rows = [dict(zip(names, values, strict=True)) for values in tx.session.execute(stmt)]
+    return rows, None
 
 
 def _companies(tx: Tx, project_id: str, after: int) -> Page:
@@ -139,6 +155,7 @@ def _activity(tx: Tx, project_id: str, after: int) -> Page:
 
 
 _PAGES: dict[str, Callable[[Tx, str, int], Page]] = {
+    "stages": _stages,
     "companies": _companies,
     "contacts": _contacts,
     "activity": _activity,

@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -25,77 +23,24 @@ from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
-from halcrm.services.crm.transfer import columns, source, writes
+from halcrm.domain.words import count
+from halcrm.services.crm.transfer import columns, source, stage_import, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
-from halcrm.services.crm.transfer.plan import Counts, Pending, Planner, StageNames
+from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
+from halcrm.services.crm.transfer.report import (
+    ImportOptions,
+    ImportRefused,
+    ImportReport,
+    Rejection,
+)
 from halcrm.services.crm.transfer.rows import RowIn, RowRejected, Stages, build
+
+__all__ = ["ImportOptions", "ImportRefused", "ImportReport", "Rejection", "import_file"]
 
 BATCH = 2000
 Progress = Callable[[str, int, int], None]
 """Called with the pass ("checking" or "importing"), bytes read and the file's size."""
-
-
-@dataclass
-class ImportOptions:
-    dry_run: bool = False
-    partial: bool = False
-    create_stages: bool = False
-    maps: dict[str, str] = field(default_factory=dict)
-    delimiter: str | None = None
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A row left out: its number (the header is row 1), the column at fault, and why."""
-
-    row: int
-    column: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    file: str
-    dry_run: bool = False
-    applied: bool = False
-    rows: int = 0
-    companies: Counts = field(default_factory=Counts)
-    contacts: Counts = field(default_factory=Counts)
-    links: int = 0
-    placeholders_released: int = 0
-    stages_created: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    # The first pass's email checks, handed to the second (not part of the report's text).
-    checked_emails: dict[str, str | None] = field(default_factory=dict, repr=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "dry_run": self.dry_run,
-            "applied": self.applied,
-            "rows": self.rows,
-            "companies": self.companies.as_dict(),
-            "contacts": self.contacts.as_dict(),
-            "links": self.links,
-            "placeholders_released": self.placeholders_released,
-            "stages_created": self.stages_created,
-            "rejected": [vars(r) for r in self.rejected],
-            "warnings": [vars(r) for r in self.warnings],
-            "ignored_columns": self.ignored_columns,
-        }
-
-
-class ImportRefused(InvalidRequest):
-    """Rows were rejected and ``--partial`` was not given: nothing was written."""
-
-    code = "import_rejected"
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.rejected)} rows rejected; nothing was imported")
-        self.report = report
 
 
 class _Reader:
@@ -316,9 +261,9 @@ class _Run:
             project,
             EventKind.IMPORTED,
             Source.IMPORT.value,
-            f"import of {report.file}: {report.companies.new} companies and "
-            f"{report.contacts.new} contacts new, {updated} updated, "
-            f"{len(report.rejected)} rows rejected",
+            f"import of {report.file}: {count(report.companies.new, 'company')} and "
+            f"{count(report.contacts.new, 'contact')} new, {updated} updated, "
+            f"{count(len(report.rejected), 'row')} rejected",
             data={
                 "file": report.file,
                 "created": created,
@@ -361,7 +306,10 @@ async def import_file(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
-    the whole import (:class:`ImportRefused`, nothing written)."""
+    the whole import (:class:`ImportRefused`, nothing written). A stages file (halcrm's
+    ``export stages``, told by its header) makes the pipeline match it (``stage_import``)."""
+    if stage_import.is_stages_file(source.header(path, options.delimiter)):
+        return await stage_import.import_stages(db, project_id, path, options)
     emails: dict[str, str | None] = {}
     if not options.dry_run and not options.partial:
         infos = await stage_infos(db, project_id)

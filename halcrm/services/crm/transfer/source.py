@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import IO
 
@@ -51,7 +52,7 @@ def sniff_delimiter(sample: str) -> str:
 
 def records(
     path: Path, delimiter: str | None = None, progress: Progress | None = None
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]], None, None]:
     """Yields ``(row number, cells)`` from the header on; the header is row 1, as in a
     spreadsheet (a quoted newline stays inside its cell and its row)."""
     try:
@@ -77,3 +78,11 @@ def records(
             raise InvalidRequest(f"{path.name} is not a readable CSV file: {exc}") from None
     if progress is not None:
         progress(size, size)
+
+
+def header(path: Path, delimiter: str | None = None) -> list[str]:
+    """The file's first record (what kind of file it is is told by its columns)."""
+    with contextlib.closing(records(path, delimiter)) as rows:  # closes the file at once
+        for _, cells in rows:
+            return cells
+    raise InvalidRequest(f"{path.name} is empty", field="file")

@@ -1,0 +1,78 @@
+"""What an import was asked to do and what it reports: the same for every kind of file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.words import count
+from halcrm.services.crm.transfer.plan import Counts
+
+
+@dataclass
+class ImportOptions:
+    dry_run: bool = False
+    partial: bool = False
+    create_stages: bool = False
+    maps: dict[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row left out: its number (the header is row 1), the column at fault, and why."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    file: str
+    dry_run: bool = False
+    applied: bool = False
+    rows: int = 0
+    companies: Counts = field(default_factory=Counts)
+    contacts: Counts = field(default_factory=Counts)
+    links: int = 0
+    placeholders_released: int = 0
+    stages_created: list[str] = field(default_factory=list)
+    # A stages file's own counts (None for a file of companies or contacts), and the names of
+    # the stages it does not name (left as they are).
+    stages: Counts | None = None
+    stages_untouched: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    # The first pass's email checks, handed to the second (not part of the report's text).
+    checked_emails: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "rows": self.rows,
+            "companies": self.companies.as_dict(),
+            "contacts": self.contacts.as_dict(),
+            "links": self.links,
+            "placeholders_released": self.placeholders_released,
+            "stages_created": self.stages_created,
+            "stages": self.stages.as_dict() if self.stages is not None else None,
+            "stages_untouched": self.stages_untouched,
+            "rejected": [vars(r) for r in self.rejected],
+            "warnings": [vars(r) for r in self.warnings],
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+class ImportRefused(InvalidRequest):
+    """Rows were rejected and ``--partial`` was not given: nothing was written."""
+
+    code = "import_rejected"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{count(len(report.rejected), 'row')} rejected; nothing was imported")
+        self.report = report
