@@ -11,7 +11,7 @@ from sqlalchemy import select
 from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage, StageChange
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate
 from halcrm.services.crm.transfer import columns
-from halcrm.services.crm.transfer.importer import ImportOptions, ImportRefused
+from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify
 from tests.transfer.helpers import (

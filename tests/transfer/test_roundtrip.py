@@ -21,7 +21,7 @@ from halcrm.services.crm.inputs import (
     StageCreate,
     StagePatch,
 )
-from halcrm.services.crm.transfer.importer import ImportOptions
+from halcrm.services.crm.transfer.report import ImportOptions
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify
 

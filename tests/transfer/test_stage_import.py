@@ -11,7 +11,7 @@ from sqlalchemy import select
 from halcrm.db.models import Activity
 from halcrm.domain.errors import InvalidRequest
 from halcrm.services.crm.transfer.exporter import COLUMNS
-from halcrm.services.crm.transfer.importer import ImportOptions, ImportRefused, Rejection
+from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused, Rejection
 from halcrm.services.crm.transfer.stage_import import is_stages_file
 from halcrm.services.facade import Services
 from tests.transfer.helpers import dump, write_csv

@@ -36,8 +36,6 @@ from halcrm.services.crm.transfer.report import (
 )
 from halcrm.services.crm.transfer.rows import RowIn, RowRejected, Stages, build
 
-__all__ = ["ImportOptions", "ImportRefused", "ImportReport", "Rejection", "import_file"]
-
 BATCH = 2000
 Progress = Callable[[str, int, int], None]
 """Called with the pass ("checking" or "importing"), bytes read and the file's size."""
