@@ -15,7 +15,7 @@ from halcrm.embed import playground_url
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.client import BoardServices
 from halcrm.tui.commands import BoardCommands
-from halcrm.tui.errors import board_action
+from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
@@ -138,8 +138,8 @@ class BoardScreen(DealActions):
         self.request_figures()
         self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
-        self.set_interval(1.0, self.show_status)
-        self.set_interval(TICK, self.tick)
+        every(self, 1.0, self.show_status)
+        every(self, TICK, self.tick)
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:

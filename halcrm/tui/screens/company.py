@@ -119,7 +119,7 @@ class CompanyScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.show(self.detail, self.conversations)
+        self.draw(self.detail, self.conversations)
 
     def show_conversations(self, talks: Sequence[CompanyConversation]) -> None:
         """Lists the contacts' conversations, open ones first; enter opens one."""
@@ -165,7 +165,16 @@ class CompanyScreen(Screen[None]):
     def show(
         self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
     ) -> None:
-        """Fills the sections (again, when a signal changed this company)."""
+        """Fills the sections (again, when a signal changed this company), once composed."""
+        if not self.is_mounted:
+            self.detail = detail
+            self.conversations = list(talks) if talks is not None else self.conversations
+            return
+        self.draw(detail, talks)
+
+    def draw(
+        self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
+    ) -> None:
         self.detail = detail
         if talks is not None:
             self.show_conversations(talks)

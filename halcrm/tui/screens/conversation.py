@@ -68,10 +68,15 @@ class ConversationScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        await self.show(self.detail)
+        await self.draw(self.detail)
 
     async def show(self, detail: ConversationDetail) -> None:
-        """Draws the conversation (again, after a write or a signal)."""
+        """Draws the conversation (again, after a write or a signal), once composed."""
+        self.detail = detail
+        if self.is_mounted:
+            await self.draw(detail)
+
+    async def draw(self, detail: ConversationDetail) -> None:
         self.detail = detail
         subject = escape(detail.subject or "(no subject)")
         status = detail.status

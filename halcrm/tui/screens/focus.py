@@ -66,10 +66,19 @@ class FocusScreen(ListScreen):
         self._at = 0  # the highlighted row, kept when the answered item leaves the list
 
     def on_mount(self) -> None:
-        self.show(self.items)
+        self.draw(list(self.items))
 
     def show(self, items: Sequence[FocusItem]) -> None:
-        """Lists the items again, keeping the highlight on the same item when it is still there."""
+        """Lists the items again, keeping the highlight on the same item when it is still there.
+
+        The board calls it from its ticker and its figures: a lane pushed but not yet composed
+        keeps the items, and its mount draws them."""
+        if not self.is_mounted:
+            self.items = list(items)
+            return
+        self.draw(items)
+
+    def draw(self, items: Sequence[FocusItem]) -> None:
         options = self.query_one(OptionList)
         keep = self.current
         self.items = list(items)

@@ -41,10 +41,17 @@ class InboxScreen(ListScreen):
         self.clock = clock
 
     def on_mount(self) -> None:
-        self.show(self.talks)
+        self.draw(self.talks)
 
     def show(self, talks: Sequence[CompanyConversation]) -> None:
-        """Lists the conversations again, the highlight kept on the same one."""
+        """Lists the conversations again, the highlight kept on the same one (once composed:
+        a live signal may come between the push and the mount)."""
+        if not self.is_mounted:
+            self.talks = list(talks)
+            return
+        self.draw(talks)
+
+    def draw(self, talks: Sequence[CompanyConversation]) -> None:
         options = self.query_one(OptionList)
         at = options.highlighted
         keep = self.talks[at].id if at is not None and at < len(self.talks) else None
