@@ -91,13 +91,13 @@ def on_worker_state_changed(app: App[Any], event: Worker.StateChanged) -> None:
         report(app, worker.error)
 
 
-def guarded(node: HasApp, callback: Callable[[], object]) -> Callable[[], Awaitable[None]]:
-    """``callback`` as a timer may call it: an error ends in ``report`` (a toast), never in
-    Textual's handler, which would end the app."""
+def guarded(node: HasApp, callback: Callable[P, object]) -> Callable[P, Coroutine[Any, Any, None]]:
+    """``callback`` as a timer or a signal may call it: an error ends in ``report`` (a toast),
+    never in Textual's handler, which would end the app."""
 
-    async def run() -> None:
+    async def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            result = callback()
+            result = callback(*args, **kwargs)
             if inspect.isawaitable(result):
                 await result
         except Exception as error:

@@ -35,7 +35,7 @@ async def test_a_widget_age_stays_current_on_the_card_and_in_the_strip(
         screen = await ready(pilot)
         assert column_of(app, "birch") == "qualified"
         await until(pilot, lambda: "↯ widget now" in drawn(app, "qualified"), "fresh age")
-        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        await until(pilot, lambda: screen.figures.loaded > 0, "figures")
         clock.advance(minutes=20)
         await until(pilot, lambda: "↯ widget 20m" in drawn(app, "qualified"), "card age")
         await until(pilot, lambda: "20m ago" in str(screen.strip.render()), "strip age")
@@ -56,7 +56,7 @@ async def test_the_focus_lane_says_an_age_as_the_strip_does_and_keeps_it_current
     app = HalcrmApp(seeded, seeded.bus, clock=clock)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await ready(pilot)
-        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        await until(pilot, lambda: screen.figures.loaded > 0, "figures")
         strip = str(screen.strip.render())
         assert "moved it to Qualified <1m ago" in strip
         await pilot.press("F")
@@ -82,10 +82,11 @@ async def test_a_tick_between_the_lane_push_and_its_compose_keeps_the_board_up(
     app = HalcrmApp(seeded, seeded.bus, clock=clock)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await ready(pilot)
-        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        await until(pilot, lambda: screen.figures.loaded > 0, "figures")
         screen.action_focus_lane()
         lane = app.screen_stack[-1]
-        assert isinstance(lane, FocusScreen) and not lane.is_mounted
+        assert isinstance(lane, FocusScreen)
+        assert not lane.is_mounted
         screen.tick()  # raised NoMatches here, and from the timer it ended the app
         await until(pilot, lambda: lane.is_mounted, "the lane composed")
         assert app.is_running
