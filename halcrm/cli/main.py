@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="server processes on one address (PostgreSQL only; default 1)",
     )
-    commands.add_parser("token", help="print the account API token")
+    token = commands.add_parser("token", help="print the account API token")
+    # The flags serve takes, so a serve command line with `token` in its place works.
+    _server_flags(token)
     cli_signal.register(commands)
     cli_keys.add_commands(commands)
     cli_project.add_commands(commands)

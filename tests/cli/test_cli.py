@@ -35,6 +35,19 @@ def test_token_is_made_once_and_kept(tmp_path: Path):
     assert forced.stdout.strip() == "abc"
 
 
+def test_token_takes_the_flags_serve_takes(tmp_path: Path):
+    plain = [sys.executable, "-m", "halcrm", "token"]
+    url = "postgresql+asyncpg://postgres@127.0.0.1:5432/halcrm"
+    flags = ["--db", url, "--host", "0.0.0.0", "--port", "8766", "--project", "p1"]
+    made = subprocess.run(plain, env=_env(tmp_path), capture_output=True, text=True, check=True)
+    same = subprocess.run(
+        [*plain, *flags], env=_env(tmp_path), capture_output=True, text=True, check=False
+    )
+    assert same.returncode == 0, same.stderr
+    assert same.stdout == made.stdout
+    assert same.stderr == ""
+
+
 def test_serve_answers_the_api_and_stops_on_sigterm(tmp_path: Path):
     env = _env(tmp_path, HALCRM_ACCOUNT_TOKEN="secret-token")
     proc = subprocess.Popen(
