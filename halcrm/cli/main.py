@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "board" or args.command is None:
         url = getattr(args, "connect", None)
         if url:
-            return _connect(args, settings, url)
+            return _connect(args, settings, cli_login.with_scheme(url))
     from halcrm.cli.db_check import database_problem
     from halcrm.logs import setup_logging
 
