@@ -141,8 +141,8 @@ class ConversationScreen(Screen[None]):
         await self.services.add_message(
             self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
         )
+        # The box keeps the keys (a follow-up may start with `q` or `x`): escape leaves it.
         self.query_one("#reply", Input).value = ""
-        self.set_focus(None)
         await self.reload()
 
     @board_action
