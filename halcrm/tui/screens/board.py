@@ -20,6 +20,7 @@ from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_actions import Moves
+from halcrm.tui.screens.board_chats import Chats
 from halcrm.tui.screens.board_deals import Deals
 from halcrm.tui.screens.board_edits import Edits
 from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
@@ -130,6 +131,7 @@ class BoardScreen(Screen[None]):
         self.nav = Navigator(self.desk, self.edits.edit_company)
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
+        self.chats = Chats(self.desk)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -151,6 +153,7 @@ class BoardScreen(Screen[None]):
             stalled_first=self.view.stalled_first, stalled_only=self.view.stalled_only
         )
         await self.reload()
+        await self.chats.load()
         recent = await self.services.activity(limit=100)
         self.feed.add([Signal.of(item) for item in reversed(recent.items)])
         self.figures.request()
@@ -218,9 +221,9 @@ class BoardScreen(Screen[None]):
         status = self.query_one("#status", Static)
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
-        line = status_line(
-            self.board, state, self.server_url, self.project_label, max(20, self.size.width - 2)
-        )
+        width = max(20, self.size.width - 2)
+        project, chats = self.project_label, self.chats.status()
+        line = status_line(self.board, state, self.server_url, project, chats, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -239,6 +242,7 @@ class BoardScreen(Screen[None]):
         self.last_event_id = max(self.last_event_id, batch.events[-1].id)
         self.events_applied += len(batch.events)
         self.batches_applied += 1
+        await self.chats.apply(batch)
         self.show_status()
         if batch.reload or batch.company_ids:  # refusals alone change no figure
             self.figures.request()

@@ -8,13 +8,20 @@ from halcrm.tui.widgets.board import BoardView
 
 
 def status_line(
-    board: BoardView, state: str, server_url: str | None, project: str | None, width: int
+    board: BoardView,
+    state: str,
+    server_url: str | None,
+    project: str | None,
+    chats: str,
+    width: int,
 ) -> str:
     """One line that fits ``width`` (the playground path, then the server's address, give way
     on a narrow screen)."""
     up = state in ("", "serving", "connected")
     model = board.model
     tail = [count(model.visible(), "company")]
+    if chats:
+        tail.append(chats)
     if project:
         tail.insert(0, f"project {project}")
     if model.stalled_only:
