@@ -12,6 +12,8 @@ import csv
 import functools
 import io
 import json
+import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
@@ -23,6 +25,9 @@ from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.money import from_cents
+from halcrm.services.crm.transfer.cells import guard
+
+log = logging.getLogger(__name__)
 
 PAGE = 1000
 FORMATS = ("csv", "json")
@@ -186,11 +191,58 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
+    return guard(str(value))
+
+
+# What UTF-8 cannot carry (lone surrogates) and what the stores refuse now (NUL): a row an older
+# version stored with them is written with U+FFFD in their place, and a warning.
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _writable(text: str) -> bool:
+    return "\x00" not in text and (text.isascii() or _UNWRITABLE.search(text) is None)
+
+
+def _mend(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNWRITABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_mend(k): _mend(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mend(v) for v in value]
+    return value
+
+
+def _mended(what: str, rows: list[Row]) -> list[Row]:
+    """The page with every unwritable character replaced, each mended row named in the log."""
+    out = []
+    for row in rows:
+        mended = {name: _mend(value) for name, value in row.items()}
+        bad = [name for name in row if mended[name] != row[name]]
+        if bad:
+            log.warning(
+                "%s %s: %s held characters that cannot be exported (a lone surrogate or NUL, "
+                "stored by an older version); written as U+FFFD",
+                what,
+                row.get("id"),
+                ", ".join(bad),
+            )
+        out.append(mended)
+    return out
+
+
+def _csv_page(writer: Any, buffer: io.StringIO, names: tuple[str, ...], rows: list[Row]) -> str:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerows([_cell(row[n]) for n in names] for row in rows)
+    return buffer.getvalue()
 
 
 async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIterator[str]:
-    """The export as text chunks (one per page): CSV with a header row, or a JSON array."""
+    """The export as text chunks (one per page): CSV with a header row, or a JSON array.
+
+    CSV cells that a spreadsheet would run as a formula are written behind a ``'``
+    (``cells.guard``; the import takes it off again)."""
     check(what, fmt)
     names = COLUMNS[what]
     if fmt == "csv":
@@ -199,15 +251,17 @@ async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIte
         writer.writerow(names)
         yield buffer.getvalue()
         async for rows in pages(db, project_id, what):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerows([_cell(row[n]) for n in names] for row in rows)
-            yield buffer.getvalue()
+            text = _csv_page(writer, buffer, names, rows)
+            if not _writable(text):
+                text = _csv_page(writer, buffer, names, _mended(what, rows))
+            yield text
         return
     yield "["
     first = True
     async for rows in pages(db, project_id, what):
-        parts = [json.dumps(row, ensure_ascii=False) for row in rows]
-        yield ("\n" if first else ",\n") + ",\n".join(parts)
+        text = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+        if not _writable(text):
+            text = ",\n".join(json.dumps(row, ensure_ascii=False) for row in _mended(what, rows))
+        yield ("\n" if first else ",\n") + text
         first = False
     yield "\n]\n"

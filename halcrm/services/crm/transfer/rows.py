@@ -11,22 +11,8 @@ from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import StageInfo, StageKind
-from halcrm.services.crm.transfer import parse
+from halcrm.services.crm.transfer import cells, parse
 from halcrm.services.crm.transfer.columns import Mapping_
-
-# Column widths of the tables (PostgreSQL enforces them; SQLite would not).
-_LIMITS = {
-    "company.id": 200,
-    "company.name": 200,
-    "company.domain": 255,
-    "company.industry": 200,
-    "company.placeholder_key": 300,
-    "contact.id": 64,
-    "contact.email": 320,
-    "contact.user_id": 200,
-    "contact.name": 200,
-    "contact.phone": 50,
-}
 
 
 class RowRejected(ValueError):
@@ -132,12 +118,18 @@ class Stages:
 
 
 def _text(column: str, value: str) -> str:
-    if "\x00" in value:
-        raise RowRejected(column, "contains a NUL character")
-    limit = _LIMITS.get(column)
-    if limit is not None and len(value) > limit:
-        raise RowRejected(column, f"is longer than {limit} characters")
-    return value
+    try:
+        return cells.text(column, value)
+    except cells.CellRefused as exc:
+        raise RowRejected(column, str(exc)) from None
+
+
+def _value(target: str, cell: str) -> str:
+    """The cell's value: without an export's formula guard (kept exactly as written then),
+    else stripped; checked against the API's limits on ``target`` (a domain once parsed)."""
+    unguarded = cells.unguard(cell)
+    value = cell.strip() if unguarded is None else unguarded
+    return _text("" if target == "company.domain" else target, value)
 
 
 def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
@@ -151,26 +143,30 @@ def build(number: int, cells: Sequence[str], mapping: Mapping_, stages: Stages) 
     """The row's company and contact, or None for a blank row; refuses with the column at
     fault (:class:`RowRejected`)."""
     given: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for target, value in zip(mapping.fields, cells, strict=False):
-        value = value.strip()
-        if target and value and target not in given:
-            given[target] = _text(target, value)
-    for target, header in zip(mapping.fields, mapping.header, strict=False):
-        names.setdefault(target, header)
     try:
+        for target, value in zip(mapping.fields, cells, strict=False):
+            if target and target not in given and value and not value.isspace():
+                given[target] = _value(target, value)
         company = _company(given, stages)
         contact = _contact(given, stages)
     except RowRejected as exc:
-        raise RowRejected(names.get(exc.column, exc.column), exc.reason) from None
+        raise RowRejected(_header(mapping, exc.column), exc.reason) from None
     if company is None and contact is None:
         return None
     warning = None
     if contact is not None and not (contact.email or contact.id or contact.user_id):
         if company is None:
-            raise RowRejected(names.get("contact.name", "email"), "a contact needs an email")
+            raise RowRejected(_header(mapping, "contact.name", "email"), "a contact needs an email")
         warning, contact = "contact skipped: no email", None
     return RowIn(number, company, contact, warning)
+
+
+def _header(mapping: Mapping_, target: str, default: str | None = None) -> str:
+    """The file's name of the column that fills ``target`` (the first one)."""
+    for name, header in zip(mapping.fields, mapping.header, strict=False):
+        if name == target:
+            return header
+    return target if default is None else default
 
 
 def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
@@ -187,7 +183,8 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
         placeholder_key=given.get("company.placeholder_key"),
     )
     if "company.domain" in given:
-        out.domain = _cell(parse.domain, "company.domain", given["company.domain"])
+        found = _cell(parse.domain, "company.domain", given["company.domain"])
+        out.domain = _text("company.domain", found)
     if "company.deal_value" in given:
         out.deal_cents = _cell(parse.money, "company.deal_value", given["company.deal_value"])
     for attr in ("created_at", "last_activity_at"):
@@ -240,15 +237,24 @@ def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
     if "contact.email" in given:
         out.email = stages.email(given["contact.email"])
     if "contact.tags" in given:
-        out.tags = _cell(parse.string_list, "contact.tags", given["contact.tags"])
+        out.tags = _cell(_tags, "contact.tags", given["contact.tags"])
     if "contact.company_ids" in given:
-        out.company_ids = _cell(
-            parse.string_list, "contact.company_ids", given["contact.company_ids"]
-        )
+        out.company_ids = _cell(_company_ids, "contact.company_ids", given["contact.company_ids"])
     if "contact.created_at" in given:
         out.created_at = _cell(parse.when, "contact.created_at", given["contact.created_at"])
     out.meta = _metadata(given, "contact")
     return out
+
+
+def _tags(text: str) -> list[str]:
+    tags = parse.string_list(text, "contact.tag")
+    if len(tags) > cells.MAX_TAGS:
+        raise parse.CellError(f"has more than {cells.MAX_TAGS} tags")
+    return tags
+
+
+def _company_ids(text: str) -> list[str]:
+    return parse.string_list(text, "company.id")
 
 
 def _metadata(given: dict[str, str], record: str) -> dict[str, Any]:
