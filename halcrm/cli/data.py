@@ -130,6 +130,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         create_stages=args.create_stages,
         maps=columns.parse_maps(args.map),
         delimiter=args.delimiter,
+        max_line=settings.max_body_bytes,
     )
     bar = _Bar(sys.stderr)
     async with _services(settings) as services:

@@ -47,7 +47,7 @@ class _Reader:
     def __init__(
         self, path: Path, options: ImportOptions, stages: Stages, progress: source.Progress | None
     ) -> None:
-        self.records = source.records(path, options.delimiter, progress)
+        self.records = source.records(path, options.delimiter, progress, options.max_line)
         try:
             _, header = next(self.records)
         except StopIteration:
@@ -306,7 +306,7 @@ async def import_file(
     """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
     the whole import (:class:`ImportRefused`, nothing written). A stages file (halcrm's
     ``export stages``, told by its header) makes the pipeline match it (``stage_import``)."""
-    if stage_import.is_stages_file(source.header(path, options.delimiter)):
+    if stage_import.is_stages_file(source.header(path, options.delimiter, options.max_line)):
         return await stage_import.import_stages(db, project_id, path, options)
     emails: dict[str, str | None] = {}
     if not options.dry_run and not options.partial:

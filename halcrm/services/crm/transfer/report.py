@@ -8,6 +8,7 @@ from typing import Any
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.words import count
 from halcrm.services.crm.transfer.plan import Counts
+from halcrm.services.limits import MAX_BODY_BYTES
 
 
 @dataclass
@@ -17,6 +18,8 @@ class ImportOptions:
     create_stages: bool = False
     maps: dict[str, str] = field(default_factory=dict)
     delimiter: str | None = None
+    # The longest row read (the server's body limit, HALCRM_MAX_BODY_BYTES).
+    max_line: int = MAX_BODY_BYTES
 
 
 @dataclass(frozen=True)
