@@ -6,9 +6,14 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
+import os
+import sqlite3
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -68,19 +73,59 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Runs one of the four commands; every refusal or failure is one line on stderr."""
+    from sqlalchemy.exc import DBAPIError
+
     try:
-        if args.command == "import":
-            return asyncio.run(_import(args, settings))
-        if args.command == "export":
-            return asyncio.run(_export(args, settings))
-        if args.command == "backup":
-            return _backup(args, settings)
-        return _restore(args, settings)
+        return _dispatch(args, settings)
     except DomainError as exc:
         print(f"halcrm: {exc.detail}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except (sqlite3.Error, DBAPIError, OSError) as exc:
+        print(f"halcrm: {args.command} failed: {_first_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _first_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    text = getattr(inner, "strerror", None) or str(inner).strip() or type(inner).__name__
+    where = getattr(inner, "filename", None)
+    line = str(text).splitlines()[0]
+    return f"{line} ({where})" if where else line
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from halcrm.cli.db_check import diagnose
+
+    problem = diagnose(settings.db) if args.command != "restore" else None
+    # A read-only database is intact: it can be read (export, backup), not written (import).
+    if problem is not None and not (problem.kind == "read_only" and args.command != "import"):
+        print(f"halcrm: {problem.message}", file=sys.stderr)
+        return 1
+    if args.command == "import":
+        return asyncio.run(_import(args, settings))
+    if args.command == "export":
+        if problem is not None:
+            with _copy_of(settings) as copy:
+                return asyncio.run(_export(args, copy))
+        return asyncio.run(_export(args, settings))
+    if args.command == "backup":
+        return _backup(args, settings)
+    return _restore(args, settings)
+
+
+@contextlib.contextmanager
+def _copy_of(settings: Settings) -> Iterator[Settings]:
+    """Settings opening a copy of a read-only database, in a temporary folder: the runtime
+    migrates and locks the database it opens, which a read-only file cannot take."""
+    from halcrm.services.crm.transfer.backup import backup
+
+    with tempfile.TemporaryDirectory(prefix="halcrm-export-") as folder:
+        copy = Path(folder) / "halcrm.db"
+        backup(_sqlite(settings), copy)
+        yield replace(settings, db=str(copy), data_dir=Path(folder) / "data", backup_days=0)
 
 
 @contextlib.asynccontextmanager
@@ -189,11 +234,17 @@ def _print_counts(what: str, counts: Counts) -> None:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    _warnings_to_stderr()
     async with _services(settings) as services:
         chunks = services.export(args.what, args.format)
         if args.output is None:
-            await _write(chunks, sys.stdout.write)
-            sys.stdout.flush()
+            try:
+                await _write(chunks, sys.stdout.write)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # The reader left (`| head`): the rest is not wanted. Python would flush
+                # stdout again on the way out and complain; point it at nothing instead.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         partial = args.output.with_name(args.output.name + ".partial")
         with partial.open("w", encoding="utf-8", newline="") as handle:
@@ -201,6 +252,15 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         partial.replace(args.output)
     print(f"halcrm: {args.what} written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _warnings_to_stderr() -> None:
+    """The export's warnings (a row mended on its way out) as ``halcrm: warning: …`` lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("halcrm: warning: %(message)s"))
+    logger = logging.getLogger("halcrm.services.crm.transfer.exporter")
+    logger.addHandler(handler)
+    logger.propagate = False
 
 
 async def _write(chunks: AsyncIterator[str], write: Callable[[str], object]) -> None:
