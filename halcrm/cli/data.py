@@ -5,25 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import sqlite3
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from halcrm.domain.errors import DomainError
 from halcrm.domain.words import count
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
-    from halcrm.services.crm.transfer.plan import Counts
     from halcrm.services.facade import Services
 
 COMMANDS = ("import", "export", "backup", "restore")
@@ -105,7 +102,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"halcrm: {problem.message}", file=sys.stderr)
         return 1
     if args.command == "import":
-        return asyncio.run(_import(args, settings))
+        from halcrm.cli.data_import import run_import
+
+        return run_import(args, settings)
     if args.command == "export":
         if problem is not None:
             with _copy_of(settings) as copy:
@@ -129,7 +128,7 @@ def _copy_of(settings: Settings) -> Iterator[Settings]:
 
 
 @contextlib.asynccontextmanager
-async def _services(settings: Settings) -> AsyncIterator[Services]:
+async def services_of(settings: Settings) -> AsyncIterator[Services]:
     # The runtime also holds the database's lock, so a restore cannot run under an import.
     from halcrm.runtime import open_runtime
 
@@ -140,102 +139,9 @@ async def _services(settings: Settings) -> AsyncIterator[Services]:
         await runtime.close()
 
 
-class _Bar:
-    """A progress bar on a terminal's stderr; silent when stderr is piped or redirected."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
-        self.shown = 0.0
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.live or (now - self.shown < 0.1 and done < total):
-            return
-        self.shown = now
-        share = done / total if total else 1.0
-        filled = int(share * 30)
-        bar = "█" * filled + "░" * (30 - filled)
-        self.stream.write(f"\r{phase:<10} {bar} {share:4.0%}")
-        self.stream.flush()
-
-    def end(self) -> None:
-        if self.live:
-            self.stream.write("\r" + " " * 50 + "\r")
-            self.stream.flush()
-
-
-async def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from halcrm.services.crm.transfer import columns
-    from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
-
-    options = ImportOptions(
-        dry_run=args.dry_run,
-        partial=args.partial,
-        create_stages=args.create_stages,
-        maps=columns.parse_maps(args.map),
-        delimiter=args.delimiter,
-        max_line=settings.max_body_bytes,
-    )
-    bar = _Bar(sys.stderr)
-    async with _services(settings) as services:
-        try:
-            report = await services.import_file(args.file, options, bar)
-        except ImportRefused as refused:
-            bar.end()
-            _print_report(refused.report, args.json)
-            print(
-                f"halcrm: nothing was imported: {count(len(refused.report.rejected), 'row')} "
-                "rejected (fix them, or use --partial to import the other rows)",
-                file=sys.stderr,
-            )
-            return 1
-        bar.end()
-    _print_report(report, args.json)
-    return 0
-
-
-def _print_report(report: object, as_json: bool) -> None:
-    from halcrm.services.crm.transfer.report import ImportReport
-
-    assert isinstance(report, ImportReport)
-    if as_json:
-        print(json.dumps(report.as_dict(), indent=2))
-        return
-    state = "dry run, nothing written" if report.dry_run else (
-        "imported" if report.applied else "not imported"
-    )  # fmt: skip
-    print(f"{report.file}: {count(report.rows, 'row')} ({state})")
-    if report.stages is not None:
-        _print_counts("stages", report.stages)
-        if report.stages_untouched:
-            names = ", ".join(report.stages_untouched)
-            print(f"  left as they are (not in the file): {names}")
-    else:
-        _print_counts("companies", report.companies)
-        _print_counts("contacts", report.contacts)
-        print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
-    if report.stages_created:
-        print(f"  stages created: {', '.join(report.stages_created)}")
-    if report.ignored_columns:
-        print(f"  columns ignored: {', '.join(report.ignored_columns)}")
-    if report.rejected:
-        print(f"  rejected: {count(len(report.rejected), 'row')}")
-        for item in report.rejected[:200]:
-            print(f"    row {item.row}, column {item.column!r}: {item.reason}")
-        if len(report.rejected) > 200:
-            print(f"    ... and {len(report.rejected) - 200} more (--json lists them all)")
-    for item in report.warnings[:50]:
-        print(f"  row {item.row}: {item.reason}")
-
-
-def _print_counts(what: str, counts: Counts) -> None:
-    print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
-
-
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     _warnings_to_stderr()
-    async with _services(settings) as services:
+    async with services_of(settings) as services:
         chunks = services.export(args.what, args.format)
         if args.output is None:
             try:

@@ -54,6 +54,7 @@ class _Reader:
             raise InvalidRequest(f"{path.name} is empty", field="file") from None
         self.mapping = columns.detect(header, options.maps)
         self.stages = stages
+        self.options = options
 
     def column(self, target: str) -> str:
         for name, header in zip(self.mapping.fields, self.mapping.header, strict=True):
@@ -63,7 +64,9 @@ class _Reader:
 
     def rows(self, report: ImportReport) -> Iterator[RowIn]:
         report.ignored_columns = list(self.mapping.ignored)
+        check_cancel = self.options.check_cancel
         for number, cells in self.records:
+            check_cancel()
             try:
                 row = build(number, cells, self.mapping, self.stages)
             except RowRejected as exc:
@@ -163,6 +166,7 @@ class _Run:
         if self.write:
             self._record()
             report.applied = True
+        self.options.check_cancel()  # the last moment to roll back
         return report
 
     def _batch(self, rows: list[RowIn]) -> None:
@@ -307,6 +311,7 @@ async def import_file(
     the whole import (:class:`ImportRefused`, nothing written). A stages file (halcrm's
     ``export stages``, told by its header) makes the pipeline match it (``stage_import``)."""
     if stage_import.is_stages_file(source.header(path, options.delimiter, options.max_line)):
+        await _before_write(options)
         return await stage_import.import_stages(db, project_id, path, options)
     emails: dict[str, str | None] = {}
     if not options.dry_run and not options.partial:
@@ -315,6 +320,7 @@ async def import_file(
         if checked.rejected:
             raise ImportRefused(checked)
         emails = checked.checked_emails
+    await _before_write(options)
 
     def work(tx: Tx) -> ImportReport:
         run = _Run(tx, project_id, path, options, _phase(progress, "importing"), emails)
@@ -323,6 +329,12 @@ async def import_file(
     if options.dry_run:
         return await db.read(work)
     return await db.write(work)
+
+
+async def _before_write(options: ImportOptions) -> None:
+    if not options.dry_run and options.before_write is not None:
+        options.check_cancel()
+        await asyncio.to_thread(options.before_write)
 
 
 def _phase(progress: Progress | None, phase: str) -> source.Progress | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,15 @@ class ImportOptions:
     delimiter: str | None = None
     # The longest row read (the server's body limit, HALCRM_MAX_BODY_BYTES).
     max_line: int = MAX_BODY_BYTES
+    # Set from another thread (the CLI's Ctrl-C): the import stops at its next row and its
+    # transaction is rolled back (ImportInterrupted).
+    cancel: threading.Event | None = None
+    # Called once the rows are checked, before anything is written (the CLI's backup).
+    before_write: Callable[[], object] | None = None
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ImportInterrupted
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,10 @@ class ImportReport:
             "warnings": [vars(r) for r in self.warnings],
             "ignored_columns": self.ignored_columns,
         }
+
+
+class ImportInterrupted(Exception):
+    """The import was cancelled (``ImportOptions.cancel``): nothing of it was written."""
 
 
 class ImportRefused(InvalidRequest):
