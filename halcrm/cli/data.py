@@ -140,33 +140,39 @@ async def services_of(settings: Settings) -> AsyncIterator[Services]:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    _warnings_to_stderr()
-    async with services_of(settings) as services:
-        chunks = services.export(args.what, args.format)
-        if args.output is None:
-            try:
-                await _write(chunks, sys.stdout.write)
-                sys.stdout.flush()
-            except BrokenPipeError:
-                # The reader left (`| head`): the rest is not wanted. Python would flush
-                # stdout again on the way out and complain; point it at nothing instead.
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-        partial = args.output.with_name(args.output.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="") as handle:
-            await _write(chunks, handle.write)
-        partial.replace(args.output)
+    with _warnings_to_stderr():
+        async with services_of(settings) as services:
+            chunks = services.export(args.what, args.format)
+            if args.output is None:
+                try:
+                    await _write(chunks, sys.stdout.write)
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    # The reader left (`| head`): the rest is not wanted. Python would flush
+                    # stdout again on the way out and complain; point it at nothing instead.
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return 0
+            partial = args.output.with_name(args.output.name + ".partial")
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                await _write(chunks, handle.write)
+            partial.replace(args.output)
     print(f"halcrm: {args.what} written to {args.output}", file=sys.stderr)
     return 0
 
 
-def _warnings_to_stderr() -> None:
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
     """The export's warnings (a row mended on its way out) as ``halcrm: warning: …`` lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("halcrm: warning: %(message)s"))
     logger = logging.getLogger("halcrm.services.crm.transfer.exporter")
     logger.addHandler(handler)
-    logger.propagate = False
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 async def _write(chunks: AsyncIterator[str], write: Callable[[str], object]) -> None:

@@ -53,6 +53,15 @@ def unguard(cell: str) -> str | None:
 
 
 _FIRST = frozenset(("'", *FORMULA_STARTS))
+# Zero-width and formatting characters that show nothing (Unicode's Cf class, in practice).
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible characters, stripped again (one may have hidden a space)."""
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", text).strip()
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,9 @@ class _Run:
             except RowRejected as exc:
                 column = self.reader.column(exc.column)
                 self.report.rejected.append(Rejection(row.number, column, exc.reason))
+        for number, target, note in self.planner.warnings:
+            self.report.warnings.append(Rejection(number, self.reader.column(target), note))
+        self.planner.warnings.clear()
         pending = self.planner.pending
         if self.write and (self.options.partial or not self.report.rejected):
             conn = self.session.connection()

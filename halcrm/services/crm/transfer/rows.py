@@ -129,7 +129,18 @@ def _value(target: str, cell: str) -> str:
     else stripped; checked against the API's limits on ``target`` (a domain once parsed)."""
     unguarded = cells.unguard(cell)
     value = cell.strip() if unguarded is None else unguarded
-    return _text("" if target == "company.domain" else target, value)
+    if target in _NAMES:
+        value = cells.visible(value)
+    return _text("" if target in _DOMAINS else target, value)
+
+
+# Names lose invisible characters (zero-width spaces and joiners, direction marks, soft
+# hyphens): they come in with copied text and make two names that look alike differ.
+_NAMES = frozenset(
+    {"company.name", "contact.name", "contact.first_name", "contact.last_name", "deal.name"}
+    | {"contact.company"}
+)
+_DOMAINS = frozenset({"company.domain", "company.website"})
 
 
 def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
@@ -182,9 +193,14 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
         notes=given.get("company.notes"),
         placeholder_key=given.get("company.placeholder_key"),
     )
-    if "company.domain" in given:
-        found = _cell(parse.domain, "company.domain", given["company.domain"])
-        out.domain = _text("company.domain", found)
+    # The domain column, else the website's (HubSpot leaves one or the other empty).
+    source = "company.domain" if "company.domain" in given else "company.website"
+    if source in given:
+        found = _cell(parse.domain, source, given[source])
+        try:
+            out.domain = cells.text("company.domain", found)
+        except cells.CellRefused as exc:
+            raise RowRejected(source, str(exc)) from None
     if "company.deal_value" in given:
         out.deal_cents = _cell(parse.money, "company.deal_value", given["company.deal_value"])
     for attr in ("created_at", "last_activity_at"):
