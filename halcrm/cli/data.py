@@ -47,6 +47,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--create-stages", action="store_true", help="create stages the file names (else rejected)"
     )
     load.add_argument(
+        "--merge-deals",
+        action="store_true",
+        help="several deals of one company: keep the most advanced open deal's stage and the "
+        "open deals' sum (else refused)",
+    )
+    load.add_argument(
+        "--stage-map",
+        action="append",
+        default=[],
+        metavar="'FILE STAGE=STAGE[:PCT],…'",
+        help="use STAGE for a file's stage name; with --create-stages, a created stage's win "
+        "probability ('Lead In=Lead', 'Demo Scheduled=Qualified:40', 'Trial:30')",
+    )
+    load.add_argument(
         "--map",
         action="append",
         default=[],

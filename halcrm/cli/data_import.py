@@ -17,6 +17,7 @@ from typing import TextIO
 from halcrm.cli.data import services_of
 from halcrm.domain.words import count
 from halcrm.services.crm.transfer import columns
+from halcrm.services.crm.transfer.deals import parse_stage_map
 from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.crm.transfer.report import (
     ImportInterrupted,
@@ -76,6 +77,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         partial=args.partial,
         create_stages=args.create_stages,
         maps=columns.parse_maps(args.map),
+        merge_deals=args.merge_deals,
+        stage_map=parse_stage_map(args.stage_map),
         delimiter=args.delimiter,
         max_line=settings.max_body_bytes,
         cancel=cancel,
@@ -120,14 +123,30 @@ def _print_report(report: object, as_json: bool) -> None:
         print(f"  stages created: {', '.join(report.stages_created)}")
     if report.ignored_columns:
         print(f"  columns ignored: {', '.join(report.ignored_columns)}")
+    for note in report.notes:
+        print(f"  {note}")
     if report.rejected:
         print(f"  rejected: {count(len(report.rejected), 'row')}")
-        for item in report.rejected[:200]:
+        _print_unknown_stages(report)
+        listed = [r for r in report.rejected if not r.reason.startswith("unknown stage ")]
+        for item in listed[:200]:
             print(f"    row {item.row}, column {item.column!r}: {item.reason}")
-        if len(report.rejected) > 200:
-            print(f"    ... and {len(report.rejected) - 200} more (--json lists them all)")
+        if len(listed) > 200:
+            print(f"    ... and {len(listed) - 200} more (--json lists them all)")
     for item in report.warnings[:50]:
         print(f"  row {item.row}: {item.reason}")
+
+
+def _print_unknown_stages(report: ImportReport) -> None:
+    """One line for every row whose stage is unknown, not one line each."""
+    if not report.unknown_stages:
+        return
+    named = ", ".join(f"{name!r} ({n})" for name, n in report.unknown_stages.items())
+    first = next(iter(report.unknown_stages))
+    print(
+        f"    unknown stages (rows): {named}; map them (--stage-map '{first}=Qualified') or "
+        "create them (--create-stages)"
+    )
 
 
 def _print_counts(what: str, counts: Counts) -> None:

@@ -38,6 +38,7 @@ class CompanyIn:
     last_activity_at: datetime | None = None
     is_placeholder: bool | None = None
     placeholder_key: str | None = None
+    deal_status: str | None = None  # a deal row's status (open, won, lost)
     reference: bool | None = None  # names_only(), once known
 
     def names_only(self) -> bool:
@@ -80,15 +81,29 @@ class RowIn:
 
 
 class Stages:
-    """Stage names of the project; unknown ones are refused, or collected to be created."""
+    """Stage names of the project; unknown ones are refused (and counted), or collected to be
+    created. ``targets`` (``--stage-map``) names the stage to use for a file's stage name."""
 
-    def __init__(self, infos: Sequence[StageInfo], create: bool) -> None:
+    def __init__(
+        self,
+        infos: Sequence[StageInfo],
+        create: bool,
+        targets: dict[str, str] | None = None,
+        new: dict[str, str] | None = None,
+    ) -> None:
         self.by_key = {s.name.casefold(): s.id for s in infos}
         self.by_key.update({s.id: s.id for s in infos})
+        self.rank = {s.id: s.position for s in infos if s.kind is StageKind.OPEN}
         self.won = next((s.id for s in infos if s.kind is StageKind.WON), None)
         self.lost = next((s.id for s in infos if s.kind is StageKind.LOST), None)
         self.create = create
-        self.new: dict[str, str] = {}  # folded name -> name as first written
+        self.targets = targets or {}
+        # folded name -> name as first written (a first pass's, when there was one)
+        self.new: dict[str, str] = dict(new or {})
+        self.unknown: dict[str, int] = {}  # a refused stage name -> rows naming it
+        # Every stage the file names (folded), in the order it first names them: where the
+        # stages it creates go among those it has (its own pipeline's order).
+        self.seen: dict[str, None] = {}
         # Addresses checked already (None: refused): a file is read twice, and the check is
         # the costliest part of reading a contact.
         self.emails: dict[str, str | None] = {}
@@ -108,12 +123,17 @@ class Stages:
 
     def resolve(self, name: str) -> str:
         """The stage's id, or ``new:NAME`` for a stage the import will create."""
-        key = name.strip().casefold()
+        given = name.strip()
+        target = self.targets.get(given.casefold(), given)
+        key = target.casefold()
+        if key not in self.seen:
+            self.seen[key] = None
         if key in self.by_key:
             return self.by_key[key]
         if not self.create:
-            raise RowRejected("stage", f"unknown stage {name.strip()!r} (or use --create-stages)")
-        self.new.setdefault(key, name.strip())
+            self.unknown[target] = self.unknown.get(target, 0) + 1
+            raise RowRejected("stage", f"unknown stage {target!r} (or use --create-stages)")
+        self.new.setdefault(key, target)
         return f"new:{key}"
 
 
@@ -211,6 +231,7 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
             parse.boolean, "company.is_placeholder", given["company.is_placeholder"]
         )
     out.stage_id = _stage(given, stages)
+    out.deal_status = given.get("deal.status")
     out.meta = _metadata(given, "company")
     if given.get("deal.name") and out.name != given["deal.name"]:
         out.meta.setdefault("deal_name", given["deal.name"])
