@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage
 from halcrm.db.tx import Tx
@@ -63,6 +63,13 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def _in_project(column: Any, project_pk: int) -> Any:
+    """The project filter of a page, written so it cannot use an index: SQLite would pick the
+    (project, stage) index and sort the whole project for every page; the primary key's range
+    (``pk > after ORDER BY pk LIMIT``) is the plan wanted, a page read in a millisecond."""
+    return column + 0 == project_pk
+
+
 def _stages(tx: Tx, project_id: str, after: int) -> Page:
     """The whole pipeline in one page, in board order (a project has a handful of stages)."""
     project = tx.project(project_id)
@@ -79,28 +86,47 @@ def _stages(tx: Tx, project_id: str, after: int) -> Page:
 def _companies(tx: Tx, project_id: str, after: int) -> Page:
     project = tx.project(project_id)
     c = Company
+    times = [_stored(tx, col) for col in (c.created_at, c.updated_at, c.last_activity_at)]
     stmt = (
         select(
             c.pk, c.id, c.name, c.domain, c.industry, Stage.name, c.deal_value_cents, c.notes,
-            c.meta, c.is_placeholder, c.placeholder_key, c.created_at, c.updated_at,
-            c.last_activity_at,
+            c.meta, c.is_placeholder, c.placeholder_key, *times,
         )
         .outerjoin(Stage, Stage.pk == c.stage_pk)
-        .where(c.project_pk == project.pk, c.pk > after)
+        .where(_in_project(c.project_pk, project.pk), c.pk > after)
         .order_by(c.pk)
         .limit(PAGE)
     )  # fmt: skip
     rows: list[Row] = []
     last = None
-    for pk, *values in tx.session.execute(stmt):
+    when = _sqlite_time if tx.is_sqlite else _time
+    names = COLUMNS["companies"]
+    # Core on the transaction's connection: plain tuples, no ORM row objects.
+    for pk, *values in tx.conn.execute(stmt):
         last = pk
-        row = dict(zip(COLUMNS["companies"], values, strict=True))
+        row = dict(zip(names, values, strict=True))
         row["deal_value"] = from_cents(row["deal_value"])
         row["metadata"] = row["metadata"] or {}
-        for name in ("created_at", "updated_at", "last_activity_at"):
-            row[name] = _time(row[name])
+        row["is_placeholder"] = bool(row["is_placeholder"])
+        row["created_at"] = when(row["created_at"])
+        row["updated_at"] = when(row["updated_at"])
+        row["last_activity_at"] = when(row["last_activity_at"])
         rows.append(row)
     return rows, last
+
+
+def _stored(tx: Tx, column: Any) -> Any:
+    """A time column as SQLite stores it (UTC text), so a page is not parsed into datetimes
+    only to be written out again; PostgreSQL's own type elsewhere."""
+    return type_coerce(column, String) if tx.is_sqlite else column
+
+
+def _sqlite_time(value: str | None) -> str | None:
+    """``2026-12-06 09:01:07.821503`` (SQLite's UTC text) as ``_time`` writes it."""
+    if not value:
+        return None
+    value = value.replace(" ", "T", 1)
+    return (value[:-7] if value.endswith(".000000") else value) + "Z"
 
 
 def _contacts(tx: Tx, project_id: str, after: int) -> Page:
@@ -111,7 +137,7 @@ def _contacts(tx: Tx, project_id: str, after: int) -> Page:
             c.pk, c.id, c.email, c.user_id, c.name, c.phone, c.notes, c.tags, c.meta,
             c.created_at, c.updated_at,
         )
-        .where(c.project_pk == project.pk, c.pk > after)
+        .where(_in_project(c.project_pk, project.pk), c.pk > after)
         .order_by(c.pk)
         .limit(PAGE)
     )  # fmt: skip
@@ -146,7 +172,7 @@ def _activity(tx: Tx, project_id: str, after: int) -> Page:
         select(
             a.pk, a.created_at, a.kind, a.source, a.summary, a.company_id, a.company_name, a.data
         )
-        .where(a.project_pk == project.pk, a.pk > after)
+        .where(_in_project(a.project_pk, project.pk), a.pk > after)
         .order_by(a.pk)
         .limit(PAGE)
     )
@@ -194,6 +220,33 @@ def _cell(value: Any) -> str:
     return guard(str(value))
 
 
+def _text(value: str | None) -> str:
+    return guard(value) if value else ""
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json(value: Any) -> str:
+    return _JSON(value) if value else ("[]" if isinstance(value, list) else "{}")
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_BOOLEAN = {True: "true", False: "false", None: ""}
+# Each column's cell writer (the general ``_cell`` for the others): one call a cell.
+_WRITERS: dict[str, Callable[[Any], str]] = {
+    "id": _text, "name": _text, "domain": _text, "industry": _text, "stage": _text,
+    "notes": _text, "placeholder_key": _text, "email": _text, "user_id": _text,
+    "phone": _text, "summary": _text, "company_id": _text, "company_name": _text,
+    "deal_value": _plain, "created_at": _plain, "updated_at": _plain,
+    "last_activity_at": _plain, "at": _plain, "metadata": _json, "tags": _json,
+    "company_ids": _json, "data": _json, "is_placeholder": _BOOLEAN.__getitem__,
+}  # fmt: skip
+
+
 # What UTF-8 cannot carry (lone surrogates) and what the stores refuse now (NUL): a row an older
 # version stored with them is written with U+FFFD in their place, and a warning.
 _UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
@@ -234,7 +287,8 @@ def _mended(what: str, rows: list[Row]) -> list[Row]:
 def _csv_page(writer: Any, buffer: io.StringIO, names: tuple[str, ...], rows: list[Row]) -> str:
     buffer.seek(0)
     buffer.truncate()
-    writer.writerows([_cell(row[n]) for n in names] for row in rows)
+    cells = [(name, _WRITERS.get(name, _cell)) for name in names]
+    writer.writerows([write(row[name]) for name, write in cells] for row in rows)
     return buffer.getvalue()
 
 
