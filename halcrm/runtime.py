@@ -26,6 +26,7 @@ from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
+from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
 from halcrm.tui.client.http import PROJECT_HEADER, Connection, error_from
 from halcrm.tui.client.remote import RemoteServices
@@ -42,8 +43,12 @@ class Runtime:
     services: Services
     # The restore lock and the daily backups (services/crm/transfer/daily.py).
     background: daily.Background | None = None
+    # Sends the webhooks' deliveries (services/webhooks/delivery.py).
+    deliverer: Deliverer | None = None
 
     async def close(self) -> None:
+        if self.deliverer is not None:
+            await self.deliverer.close()
         if self.background is not None:
             await self.background.close()
         self.bus.close()
@@ -64,7 +69,9 @@ async def open_runtime(
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
     await services.ensure_project(stall_defaults=stall_defaults)
     background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
-    return Runtime(settings, engine, bus, services, background)
+    deliverer = Deliverer(services.db)
+    deliverer.start()
+    return Runtime(settings, engine, bus, services, background, deliverer)
 
 
 @dataclass
