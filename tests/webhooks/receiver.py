@@ -49,12 +49,12 @@ class Receiver:
     def at(self, path: str) -> list[Received]:
         return [r for r in self.got if r.path == path]
 
-    async def wait_for(self, count: int, path: str = "/hook", timeout: float = 15.0) -> list[Received]:
-        async def enough() -> None:
-            async with self.arrived:
-                await self.arrived.wait_for(lambda: len(self.at(path)) >= count)
-
-        await asyncio.wait_for(enough(), timeout)
+    async def wait_for(
+        self, count: int, path: str = "/hook", within: float = 15.0
+    ) -> list[Received]:
+        """The requests to ``path`` once there are ``count`` (fails after ``within`` s)."""
+        async with asyncio.timeout(within), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.at(path)) >= count)
         return self.at(path)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

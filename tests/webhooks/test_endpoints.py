@@ -40,9 +40,11 @@ async def test_create_show_list_edit_delete(
     assert endpoint["id"].startswith("wh_")
     assert endpoint["events"] == body["events"]
     assert endpoint["format"] == "standard"
-    assert endpoint["enabled"] is True and endpoint["disabled_reason"] is None
+    assert endpoint["enabled"] is True
+    assert endpoint["disabled_reason"] is None
     secret = endpoint["secret"]
-    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 24
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret[6:])) == 24
 
     shown = (await client.get(f"/api/webhooks/{endpoint['id']}", headers=auth)).json()
     assert shown["secret"] == secret
@@ -57,25 +59,30 @@ async def test_create_show_list_edit_delete(
         headers=auth,
     )
     assert edited.status_code == 200, edited.text
-    assert edited.json()["events"] == ["*"] and edited.json()["format"] == "slack"
-    assert edited.json()["enabled"] is False and edited.json()["disabled_reason"]
+    assert edited.json()["events"] == ["*"]
+    assert edited.json()["format"] == "slack"
+    assert edited.json()["enabled"] is False
+    assert edited.json()["disabled_reason"]
     assert "secret" not in edited.json()
     enabled = await client.patch(
         f"/api/webhooks/{endpoint['id']}", json={"enabled": True}, headers=auth
     )
-    assert enabled.json()["enabled"] is True and enabled.json()["disabled_reason"] is None
+    assert enabled.json()["enabled"] is True
+    assert enabled.json()["disabled_reason"] is None
 
     gone = await client.delete(f"/api/webhooks/{endpoint['id']}", headers=auth)
     assert gone.status_code == 204
     missing = await client.get(f"/api/webhooks/{endpoint['id']}", headers=auth)
-    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"
 
 
 async def test_defaults_and_auth(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     made = await client.post(
         "/api/webhooks", json={"url": "http://127.0.0.1/x", "allow_private": True}, headers=auth
     )
-    assert made.json()["events"] == ["*"] and made.json()["description"] is None
+    assert made.json()["events"] == ["*"]
+    assert made.json()["description"] is None
     assert (await client.get("/api/webhooks")).status_code == 401
 
 
@@ -158,8 +165,10 @@ async def test_test_and_deliveries_and_unknown_ids(
     queued = await client.post(f"/api/webhooks/{made['id']}/test", headers=auth)
     assert queued.status_code == 202
     delivery = queued.json()
-    assert delivery["id"].startswith("msg_") and delivery["type"] == "webhook.test"
-    assert delivery["status"] == "pending" and delivery["attempts"] == 0
+    assert delivery["id"].startswith("msg_")
+    assert delivery["type"] == "webhook.test"
+    assert delivery["status"] == "pending"
+    assert delivery["attempts"] == 0
     page = (await client.get(f"/api/webhooks/{made['id']}/deliveries", headers=auth)).json()
     assert page["items"][0]["id"] == delivery["id"]
     assert {
