@@ -46,6 +46,13 @@ class Runtime:
     # Sends the webhooks' deliveries (services/webhooks/delivery.py).
     deliverer: Deliverer | None = None
 
+    def deliver(self) -> None:
+        """Starts sending the webhooks' deliveries (a serving process; never a CLI command,
+        whose runtime closes at once)."""
+        if self.deliverer is None:
+            self.deliverer = Deliverer(self.services.db)
+            self.deliverer.start()
+
     async def close(self) -> None:
         if self.deliverer is not None:
             await self.deliverer.close()
@@ -69,9 +76,7 @@ async def open_runtime(
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
     await services.ensure_project(stall_defaults=stall_defaults)
     background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
-    deliverer = Deliverer(services.db)
-    deliverer.start()
-    return Runtime(settings, engine, bus, services, background, deliverer)
+    return Runtime(settings, engine, bus, services, background)
 
 
 @dataclass
@@ -148,6 +153,7 @@ async def running(
         raise
     task: asyncio.Task[None] | None = None
     try:
+        runtime.deliver()
         server = make_server(create_app(runtime.services, config or server_config(settings)))
         task = asyncio.create_task(server.serve(sockets=[sock]))
         yield Running(runtime, server, task, sock)

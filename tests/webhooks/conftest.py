@@ -6,7 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from halcrm.runtime import Runtime, open_runtime
+from halcrm.services.clock import Clock
 from halcrm.services.webhooks.schedule import TEST_SCHEDULE_ENV
+from halcrm.settings import Settings
 from tests.webhooks.receiver import Receiver, receiving
 
 
@@ -20,3 +23,12 @@ def short_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 async def receiver() -> AsyncIterator[Receiver]:
     async with receiving() as found:
         yield found
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: Clock) -> AsyncIterator[Runtime]:
+    """The shared runtime, sending deliveries as a serving process does."""
+    rt = await open_runtime(settings, clock)
+    rt.deliver()
+    yield rt
+    await rt.close()

@@ -19,7 +19,7 @@ from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params
 from halcrm.services.webhooks import events, outbox, ssrf
 from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
-from halcrm.services.webhooks.outbox import Outbox
+from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.records import (
     DeliveryRecord,
     WebhookRecord,
@@ -48,8 +48,7 @@ class Webhooks(Area):
 
     def __init__(self, db: Database, project_id: str) -> None:
         super().__init__(db, project_id)
-        if db.outbox is None:
-            db.outbox = Outbox()
+        self.outbox = installed(db)
 
     async def create(self, body: WebhookCreate) -> WebhookWithSecret:
         """Checks the URL (a name is resolved, off the database threads), then stores it."""
@@ -120,9 +119,21 @@ class Webhooks(Area):
     def delete(self, tx: Tx, webhook_id: str) -> None:
         tx.session.delete(self._endpoint(tx, webhook_id, lock=True))
 
+    async def test(self, webhook_id: str) -> DeliveryRecord:
+        """Queues a ``webhook.test`` delivery, whatever the endpoint subscribes to, and wakes
+        this process's delivery loop once it is committed (no domain event carries it)."""
+        queued = await self.queue_test(webhook_id)
+        self.outbox.committed()
+        return queued
+
+    async def retry(self, webhook_id: str, delivery_id: str) -> DeliveryRecord:
+        """Sends a delivery again now, with the same id (``requeue``), waking the loop."""
+        queued = await self.requeue(webhook_id, delivery_id)
+        self.outbox.committed()
+        return queued
+
     @writes
-    def test(self, tx: Tx, webhook_id: str) -> DeliveryRecord:
-        """Queues a ``webhook.test`` delivery, whatever the endpoint subscribes to."""
+    def queue_test(self, tx: Tx, webhook_id: str) -> DeliveryRecord:
         row = self._endpoint(tx, webhook_id)
         data = {"webhook_id": row.id, "project_id": self.project_id}
         msg_id = outbox.queue(tx, row.pk, events.TEST, outbox.payload(events.TEST, tx.now, data))
@@ -140,8 +151,8 @@ class Webhooks(Area):
         return Page([delivery_record(d, row.id) for d in rows], next_cursor)
 
     @writes
-    def retry(self, tx: Tx, webhook_id: str, delivery_id: str) -> DeliveryRecord:
-        """Sends a delivery again now, with the same id (a failed one gets its attempts back)."""
+    def requeue(self, tx: Tx, webhook_id: str, delivery_id: str) -> DeliveryRecord:
+        """Makes a delivery due now, whatever its status; its attempts keep counting."""
         row = self._endpoint(tx, webhook_id)
         delivery = tx.session.scalar(
             tx.locking(

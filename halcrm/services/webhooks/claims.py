@@ -65,7 +65,7 @@ def claim(tx: Tx, limit: int) -> list[Claimed]:
     if not tx.is_sqlite:
         stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery)
     taken = []
-    for delivery, endpoint in tx.session.execute(stmt).tuples():
+    for delivery, endpoint in tx.session.execute(stmt):
         delivery.locked_until = tx.now + LEASE
         taken.append(
             Claimed(

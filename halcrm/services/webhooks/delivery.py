@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -22,15 +23,18 @@ import httpx
 from halcrm.db.writer import Database
 from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
 from halcrm.services.webhooks.claims import Claimed, Outcome
-from halcrm.services.webhooks.outbox import Outbox
+from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
 
 log = logging.getLogger(__name__)
 
 IN_FLIGHT = 64
 PER_ENDPOINT = 4
-# The periodic check for deals that stalled (and the longest sleep without a wake-up).
+# The periodic check for deals that stalled.
 CHECK_EVERY = 60.0
+# The longest sleep without a wake-up: what another process queued without a domain event
+# (``halcrm webhooks test`` and ``retry`` write the database directly) is sent within it.
+IDLE_SECONDS = 5.0
 # A wake-up by another process's events is taken at most this often.
 OTHERS_EVERY = 0.25
 
@@ -82,11 +86,8 @@ class Deliverer:
     """Sends the database's pending deliveries until closed."""
 
     def __init__(self, db: Database, client: httpx.AsyncClient | None = None) -> None:
-        found = db.outbox
-        if not isinstance(found, Outbox):
-            found = db.outbox = Outbox()
         self.db = db
-        self.outbox = found
+        self.outbox = installed(db)
         self.schedule = retry_after()
         self.client = client or httpx.AsyncClient(
             timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
@@ -97,8 +98,12 @@ class Deliverer:
         self._tasks: list[asyncio.Task[None]] = []
         self._last_pass = 0.0
         self._last_check = 0.0
+        self._waker: Callable[[], Any] | None = None
 
     def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._waker = partial(loop.call_soon_threadsafe, self._wake.set)
+        self.outbox.on_commit(self._waker)
         sub = self.db.bus.subscribe()
         self._tasks = [
             asyncio.create_task(self._watch(sub), name="halcrm-webhooks-watch"),
@@ -109,6 +114,8 @@ class Deliverer:
         self._wake.set()
 
     async def close(self) -> None:
+        if self._waker is not None:
+            self.outbox.forget(self._waker)
         for task in [*self._tasks, *self._sending]:
             task.cancel()
         for task in [*self._tasks, *self._sending]:
@@ -159,9 +166,9 @@ class Deliverer:
                 task.add_done_callback(self._sending.discard)
             due = await self.db.read(claims.next_due)
         if due is None or len(self._sending) >= IN_FLIGHT:
-            return CHECK_EVERY  # a finished send wakes the loop
+            return IDLE_SECONDS  # a finished send wakes the loop
         # A floor: a due row another process holds locked right now is not spun on.
-        return max(0.01, min(CHECK_EVERY, (due - self.db.clock()).total_seconds()))
+        return max(0.01, min(IDLE_SECONDS, (due - self.db.clock()).total_seconds()))
 
     async def _send(self, claimed: Claimed) -> None:
         gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))

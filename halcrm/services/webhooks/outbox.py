@@ -9,6 +9,7 @@ call read already when it has (widget calls do), else one indexed row.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import bindparam, select
 
 from halcrm.db.models import Project, WebhookDelivery, WebhookEndpoint
 from halcrm.db.tx import ProjectKeys, Tx
+from halcrm.db.writer import Database
 from halcrm.domain.events import DomainEvent
 from halcrm.services.ids import new_id
 from halcrm.services.webhooks import events
@@ -73,8 +75,23 @@ class Outbox:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: dict[int, tuple[int, tuple[Subscriber, ...]]] = {}
-        # Set after each transaction that queued something (the delivery loop waits on it).
+        # Set by a transaction that queued something: the delivery loop, woken by the events
+        # committed with it, knows they are this process's own (taken at once).
         self.queued = threading.Event()
+        self._wakers: list[Callable[[], object]] = []
+
+    def on_commit(self, wake: Callable[[], object]) -> None:
+        """``wake`` is called by ``committed`` (the delivery loop registers here)."""
+        self._wakers.append(wake)
+
+    def forget(self, wake: Callable[[], object]) -> None:
+        if wake in self._wakers:
+            self._wakers.remove(wake)
+
+    def committed(self) -> None:
+        """Deliveries were queued without a domain event (a test, a retry): wake the loop."""
+        for wake in list(self._wakers):
+            wake()
 
     def subscribers(self, tx: Tx, project: ProjectKeys) -> tuple[Subscriber, ...]:
         generation = tx.generations.get(project.id)
@@ -108,3 +125,11 @@ class Outbox:
             for subscriber in wanting:
                 queue(tx, subscriber.pk, kind, body)
             self.queued.set()
+
+
+def installed(db: Database) -> Outbox:
+    """The database's outbox, installed on first use (``Tx.record`` calls it from then on)."""
+    found = db.outbox
+    if not isinstance(found, Outbox):
+        found = db.outbox = Outbox()
+    return found
