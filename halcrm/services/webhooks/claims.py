@@ -18,7 +18,7 @@ from halcrm.db.tx import Tx
 from halcrm.services.webhooks.outbox import DELIVERED, FAILED, PENDING
 from halcrm.services.webhooks.schedule import DISABLE_AFTER, TIMEOUT_SECONDS
 
-LEASE = timedelta(seconds=TIMEOUT_SECONDS * 6)
+LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
 
 
 @dataclass(frozen=True)
