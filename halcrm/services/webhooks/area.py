@@ -34,6 +34,8 @@ LAST_DELIVERIES = 5
 
 
 def check_events(names: list[str]) -> list[str]:
+    if not names:
+        raise InvalidRequest("events must name an event type, or be ['*']", field="events")
     unknown = [n for n in names if n != "*" and n not in events.TYPES]
     if unknown:
         valid = ", ".join(("*", *events.TYPES))
