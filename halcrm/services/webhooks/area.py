@@ -22,6 +22,7 @@ from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
 from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.records import (
     DeliveryRecord,
+    EndpointOverview,
     WebhookRecord,
     WebhookWithSecret,
     delivery_record,
@@ -171,7 +172,7 @@ class Webhooks(Area):
         return delivery_record(delivery, row.id)
 
     @reads
-    def overview(self, tx: Tx) -> list[tuple[WebhookRecord, list[DeliveryRecord]]]:
+    def overview(self, tx: Tx) -> list[EndpointOverview]:
         """Every endpoint with its last deliveries (the board's webhooks screen)."""
         project = self.project(tx)
         found = []
@@ -186,7 +187,8 @@ class Webhooks(Area):
                 .order_by(WebhookDelivery.pk.desc())
                 .limit(LAST_DELIVERIES)
             )
-            found.append((endpoint_record(row), [delivery_record(d, row.id) for d in last]))
+            records = [delivery_record(d, row.id) for d in last]
+            found.append(EndpointOverview(endpoint=endpoint_record(row), deliveries=records))
         return found
 
     def _endpoint(self, tx: Tx, webhook_id: str, *, lock: bool = False) -> WebhookEndpoint:

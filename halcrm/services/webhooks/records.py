@@ -43,6 +43,18 @@ class DeliveryRecord(msgspec.Struct, kw_only=True):
     delivered_at: datetime | None
 
 
+class EndpointOverview(msgspec.Struct, kw_only=True):
+    """An endpoint and its last deliveries (the board's webhooks screen)."""
+
+    endpoint: WebhookRecord
+    deliveries: list[DeliveryRecord]
+
+    @property
+    def failing(self) -> bool:
+        """Enabled, and every attempt since its last delivery failed."""
+        return self.endpoint.enabled and self.endpoint.failing_since is not None
+
+
 def endpoint_record(row: WebhookEndpoint) -> WebhookRecord:
     return WebhookRecord(
         id=row.id,

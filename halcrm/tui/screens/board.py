@@ -20,6 +20,7 @@ from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_deals import DealActions
+from halcrm.tui.screens.board_webhooks import WebhookActions
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
@@ -30,7 +31,7 @@ ACTIVITY_WIDTH = 170  # the activity panel opens by itself from this width, and 
 TICK = 15.0  # seconds between repaints of the ages ("5m") on cards and in the focus strip
 
 
-class BoardScreen(DealActions):
+class BoardScreen(DealActions, WebhookActions):
     """The pipeline: one column per stage, the focused card always in view."""
 
     COMMANDS = {BoardCommands}
@@ -69,6 +70,7 @@ class BoardScreen(DealActions):
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
+        Binding("W", "webhooks", "Webhooks…", show=False, id="board.webhooks"),
     ]
 
     DEFAULT_CSS = """
@@ -140,6 +142,7 @@ class BoardScreen(DealActions):
         self.loaded = True
         self.set_interval(1.0, self.show_status)
         self.set_interval(TICK, self.tick)
+        self.watch_webhooks()
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
@@ -194,6 +197,9 @@ class BoardScreen(DealActions):
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
+    def webhooks_changed(self) -> None:
+        self.show_status()
+
     def show_status(self) -> None:
         """Server, companies shown, view, filter and columns off-screen: one line that fits
         (the playground path, then the server's address, give way on a narrow screen)."""
@@ -203,6 +209,8 @@ class BoardScreen(DealActions):
         status.set_class(self.server_url is not None and not up, "-down")
         model = self.board.model
         tail = [count(model.visible(), "company")]
+        if warning := self.webhook_warning():
+            tail.insert(0, warning)
         if self.project_label:
             tail.insert(0, f"project {self.project_label}")
         if model.stalled_only:
