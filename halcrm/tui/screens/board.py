@@ -197,6 +197,10 @@ class BoardScreen(DealActions, WebhookActions):
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
+    def won(self, stage_name: str) -> bool:
+        """Whether a stage (by name) is a won one (the terminal notifications)."""
+        return any(s.name == stage_name and s.kind == "won" for s in self.board.model.stages)
+
     def webhooks_changed(self) -> None:
         self.show_status()
 
