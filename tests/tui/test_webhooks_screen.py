@@ -23,7 +23,7 @@ async def _attempted(services: Services, ok: bool) -> str:
         delivery = session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.pk.desc()))
         newest = next(iter(delivery))
     outcome = claims.Outcome(newest.pk, ok, 200 if ok else 500, None if ok else "HTTP 500")
-    await services.db.write(partial(claims.settle, outcome=outcome, schedule=(300.0,)))
+    await services.db.write(partial(claims.settle, outcomes=[outcome], schedule=(300.0,)))
     return newest.id
 
 

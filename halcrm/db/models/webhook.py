@@ -49,9 +49,9 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_status: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # When it may be sent (again); a sender's claim moves it past the attempt, so a killed
+    # sender's claim runs out by itself.
     next_attempt_at: Mapped[datetime | None]
-    # A process sending it holds it until then (a killed sender's claim runs out).
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
 

@@ -168,7 +168,6 @@ class Webhooks(Area):
             raise NotFound(f"no delivery {delivery_id!r} for webhook {webhook_id!r}")
         delivery.status = outbox.PENDING
         delivery.next_attempt_at = tx.now
-        delivery.locked_until = None
         return delivery_record(delivery, row.id)
 
     @reads

@@ -71,7 +71,6 @@ def upgrade() -> None:
         sa.Column('last_status', sa.Integer(), nullable=True),
         sa.Column('last_error', sa.String(500), nullable=True),
         sa.Column('next_attempt_at', TIME, nullable=True),
-        sa.Column('locked_until', TIME, nullable=True),
         sa.Column('created_at', TIME, nullable=False),
         sa.Column('delivered_at', TIME, nullable=True),
         sa.PrimaryKeyConstraint('pk', name=op.f('pk_webhook_deliveries')),
