@@ -26,6 +26,7 @@ from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
+from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
 from halcrm.tui.client.http import (
     PROJECT_HEADER,
@@ -48,8 +49,19 @@ class Runtime:
     services: Services
     # The restore lock and the daily backups (services/crm/transfer/daily.py).
     background: daily.Background | None = None
+    # Sends the webhooks' deliveries (services/webhooks/delivery.py).
+    deliverer: Deliverer | None = None
+
+    def deliver(self) -> None:
+        """Starts sending the webhooks' deliveries (a serving process; never a CLI command,
+        whose runtime closes at once)."""
+        if self.deliverer is None:
+            self.deliverer = Deliverer(self.services.db)
+            self.deliverer.start()
 
     async def close(self) -> None:
+        if self.deliverer is not None:
+            await self.deliverer.close()
         if self.background is not None:
             await self.background.close()
         self.bus.close()
@@ -157,6 +169,7 @@ async def running(
         raise
     task: asyncio.Task[None] | None = None
     try:
+        runtime.deliver()
         server = make_server(create_app(runtime.services, config or server_config(settings)))
         task = asyncio.create_task(server.serve(sockets=[sock]))
         yield Running(runtime, server, task, sock)

@@ -45,6 +45,7 @@ class WorkerApp:
         startup = await receive()
         try:
             self.runtime = await open_runtime(self.settings)
+            self.runtime.deliver()
             self.app = create_app(self.runtime.services, server_config(self.settings))
         except Exception as exc:
             await send({"type": "lifespan.startup.failed", "message": repr(exc)})

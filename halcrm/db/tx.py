@@ -60,6 +60,12 @@ class ProjectKeys(Protocol):
     def id(self) -> str: ...
 
 
+class Outbox(Protocol):
+    """What else a recorded event writes in its transaction (the webhooks' deliveries)."""
+
+    def recorded(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> None: ...
+
+
 class CompanyKeys(Protocol):
     @property
     def id(self) -> str: ...
@@ -83,10 +89,20 @@ _LOCKED: dict[int, Select[Any]] = {}
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
-    def __init__(self, conn: Connection, now: datetime, cache: ProjectCache) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        now: datetime,
+        cache: ProjectCache,
+        outbox: Outbox | None = None,
+    ) -> None:
         self.conn = conn
         self.now = now
         self.cache = cache
+        self.outbox = outbox
+        # Each project's generation as this transaction read it (the outbox's kept endpoints
+        # are checked against it without another statement).
+        self.generations: dict[str, int] = {}
         self.is_sqlite = conn.dialect.name == "sqlite"
         self._session: Session | None = None
         self._cursor: Any = None
@@ -221,6 +237,7 @@ class Tx:
     def snapshot_at(self, project_id: str, pk: int, generation: int) -> ProjectSnapshot:
         """``snapshot`` for a caller that read the project's ``pk`` and ``generation`` itself
         (in a statement it needed anyway)."""
+        self.generations[project_id] = generation
         found = self.cache.get(project_id, generation)
         if found is None:
             project = self.one(ProjectRow, _PROJECT, {"pk": pk})
@@ -285,6 +302,8 @@ class Tx:
             data=dict(values["data"]),
         )
         self._events.append(event)
+        if self.outbox is not None:
+            self.outbox.recorded(self, project, event)
         return event
 
     def committed_events(self) -> list[DomainEvent]:

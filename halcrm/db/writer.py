@@ -35,7 +35,7 @@ from halcrm.db.engine import WRITE_OPTION
 from halcrm.db.events import Follower, catch_up_others
 from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.project_cache import ProjectCache
-from halcrm.db.tx import Tx
+from halcrm.db.tx import Outbox, Tx
 from halcrm.domain.events import DomainEvent
 from halcrm.services.clock import Clock, utc_now
 
@@ -103,6 +103,8 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.projects = ProjectCache()
         self.keys = Keys()
+        # Set by the webhooks (services/webhooks/outbox.py): deliveries stored with the events.
+        self.outbox: Outbox | None = None
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
@@ -148,7 +150,7 @@ class Database:
 
     def _read(self, work: Work[T]) -> T:
         with self.engine.connect() as conn, conn.begin():
-            tx = Tx(conn, self.clock(), self.projects)
+            tx = Tx(conn, self.clock(), self.projects, self.outbox)
             try:
                 return work(tx)
             finally:
@@ -161,7 +163,7 @@ class Database:
     def run_write_blocking(self, work: Work[T]) -> T:
         """Runs a write on the calling thread (start-up and tools, never from the loop)."""
         with self._write_connection() as conn, conn.begin():
-            tx = Tx(conn, self.clock(), self.projects)
+            tx = Tx(conn, self.clock(), self.projects, self.outbox)
             try:
                 result = work(tx)
                 tx.finish()
@@ -259,7 +261,7 @@ class Database:
                     # Under the write lock: every row already here is committed, ours not yet.
                     catch_up_others(conn, cursor, follower)
                 for job in batch:
-                    tx = Tx(conn, job.clock(), self.projects)
+                    tx = Tx(conn, job.clock(), self.projects, self.outbox)
                     if savepoints:
                         cursor.execute("SAVEPOINT halcrm_call")
                     try:
@@ -298,7 +300,7 @@ class Database:
                 return
             try:
                 with self._write_connection() as conn, conn.begin():
-                    tx = Tx(conn, job.clock(), self.projects)
+                    tx = Tx(conn, job.clock(), self.projects, self.outbox)
                     try:
                         result = job.work(tx)
                         tx.finish()

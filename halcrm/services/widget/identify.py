@@ -110,7 +110,7 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
         deleted = release_placeholders(tx, contact.pk, keep_pk=keep, linked=linked.companies)
     # Rule 7: company metadata and stage; every linked company saw activity now.
     stage_result = _write_companies(call, linked, target)
-    return _finish(call, contact, linked, target, deleted, stage_result)
+    return _finish(call, contact, linked, target, deleted, stage_result, is_new)
 
 
 def _active(call: _Call) -> int | None:
@@ -265,6 +265,7 @@ def _finish(
     target: CompanyRow | None,
     deleted: list[str],
     stage_result: StageResult | None,
+    is_new: bool,
 ) -> IdentifyResult:
     tx, project, body = call.tx, call.project, call.body
     companies = linked.ordered()
@@ -289,6 +290,9 @@ def _finish(
             "contact_id": contact.id,
             "company_ids": [c.id for c in companies],
             "deleted_company_ids": deleted,
+            # The webhooks' visitor.identified and contact.created (an identify's new contact).
+            "visitor_id": body.visitor_id,
+            "contact_created": is_new,
         },
     )
     return IdentifyResult(
