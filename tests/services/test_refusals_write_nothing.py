@@ -119,6 +119,8 @@ CASES = [
     ),
     Case("POST", A + "set-properties", {**W, "properties": [1]}, 400, "invalid_request"),
     Case("POST", A + "track", {**W, "name": "x", "company_id": "nope"}, 404, "unknown_company"),
+    Case("POST", A + "track", {**W, "name": "x", "message_id": 7}, 400, "invalid_request"),
+    Case("POST", A + "track", {**W, "name": "x", "message_id": {"a": 1}}, 400, "invalid_request"),
     Case(
         "POST", A + "track", {**W, "name": "x", "company_id": "initech"}, 403, "company_not_linked"
     ),
