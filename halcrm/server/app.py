@@ -39,6 +39,7 @@ from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.widget import WidgetController
 from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
+from halcrm.server.stream_slots import RedisSlots
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 
@@ -65,6 +66,8 @@ class ServerConfig:
     sse_keepalive: float = 15.0
     # Chat messages per visitor: one every 2 s on average, bursts of 20 (a person typing).
     chat_rate: RateLimit = field(default_factory=lambda: RateLimit(0.5, 20))
+    # Proxies trusted to name the client address (HALCRM_TRUSTED_PROXIES); none by default.
+    trusted_proxies: str = ""
 
 
 def server_config(settings: Settings) -> ServerConfig:
@@ -77,6 +80,7 @@ def server_config(settings: Settings) -> ServerConfig:
         client_rate=RateLimit(settings.client_rate, settings.client_burst),
         project_rate=RateLimit(settings.project_rate, settings.project_burst),
         redis_url=settings.redis_url,
+        trusted_proxies=settings.trusted_proxies,
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
     )
@@ -111,6 +115,7 @@ def _state(
             "unavailable_log": Throttle(),
             # Read by make_server (server/embedded.py) for uvicorn's protocol.
             "header_timeout": config.header_timeout,
+            "trusted_proxies": config.trusted_proxies,
             # services is None only where a test lists the routes.
             "refusals": RefusalReporter(services.bus) if services is not None else None,
             "project_id": getattr(services, "project_id", ""),
@@ -188,7 +193,8 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         store,
         chat=config.chat_rate,
     )
-    chats = ChatStreams(services.bus) if services is not None else None
+    slots = RedisSlots(store.client) if isinstance(store, RedisBuckets) else None
+    chats = ChatStreams(services.bus, slots=slots) if services is not None else None
 
     async def provide_services() -> Services:
         return services
