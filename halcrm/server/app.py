@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
 from halcrm.db.idempotency import Replayed
+from halcrm.server.allow import allow_every_method
 from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
 from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
@@ -222,7 +223,13 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         on_shutdown=[limits.close, *([chats.close] if chats else [])],
         # CORS outermost, so an edge refusal still reaches a browser with its headers; the
         # idempotency claim innermost, once the body has passed the edge's checks.
-        middleware=[widget_cors, refuse_nul, body_deadline(config.body_timeout), idempotency],
+        middleware=[
+            widget_cors,
+            allow_every_method,
+            refuse_nul,
+            body_deadline(config.body_timeout),
+            idempotency,
+        ],
         request_class=EdgeRequest,
         type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,
