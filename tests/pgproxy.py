@@ -32,12 +32,19 @@ class Counts:
     statements: list[str] = field(default_factory=list)
 
 
+def _readable(data: bytes) -> str:
+    text = "".join(chr(b) if 32 <= b < 127 else "." for b in data[:400])
+    return " ".join(part for part in text.split(".") if len(part) > 2)[:160]
+
+
 class PgProxy:
     """``with PgProxy(5432) as proxy:`` then connect to ``127.0.0.1:proxy.port``."""
 
     def __init__(self, target_port: int, target_host: str = "127.0.0.1", delay: float = 0.0):
         self.target = (target_host, target_port)
         self.delay = delay
+        # Keeps the start of each flight's bytes (counts.statements), to see what a call sends.
+        self.trace = False
         self.port = 0
         self.counts = Counts()
         self._lock = threading.Lock()
@@ -97,10 +104,11 @@ class PgProxy:
         self._ready.set()
         self._loop.run_forever()
         self._server.close()
-        for task in asyncio.all_tasks(self._loop):
+        tasks = asyncio.all_tasks(self._loop)
+        for task in tasks:
             task.cancel()
-        with contextlib.suppress(Exception):
-            self._loop.run_until_complete(asyncio.sleep(0))
+        with contextlib.suppress(BaseException):
+            self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
         self._loop.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -112,11 +120,12 @@ class PgProxy:
         with self._lock:
             self.counts.connections += 1
         link = _Link()
-        await asyncio.gather(
-            self._pump(reader, up_writer, link, from_client=True),
-            self._pump(up_reader, writer, link, from_client=False),
-            return_exceptions=True,
-        )
+        with contextlib.suppress(asyncio.CancelledError):  # the proxy stopping
+            await asyncio.gather(
+                self._pump(reader, up_writer, link, from_client=True),
+                self._pump(up_reader, writer, link, from_client=False),
+                return_exceptions=True,
+            )
 
     async def _pump(
         self,
@@ -135,6 +144,8 @@ class PgProxy:
                 if from_client and not link.client_turn:
                     with self._lock:
                         self.counts.flights += 1
+                        if self.trace:
+                            self.counts.statements.append(_readable(data))
                 link.client_turn = from_client
                 pending.put_nowait((time.monotonic() + self.delay, data))
         finally:

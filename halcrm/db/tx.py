@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from halcrm.db.base import Base
+from halcrm.db.events import record_at_position
 from halcrm.db.models import Activity, Project, Stage
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
 from halcrm.db.records import (
@@ -270,7 +271,11 @@ class Tx:
             "data": data or {},
             "created_at": at,
         }
-        stmt = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
+        if self.is_sqlite:
+            stmt: Statement = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
+        else:
+            stmt = record_at_position(frozenset(values))
+            values["ordinal_"] = len(self._events)
         row = self.first(stmt, values)
         assert row is not None
         event = DomainEvent(

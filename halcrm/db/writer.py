@@ -305,8 +305,8 @@ class Database:
                     except BaseException:
                         tx.discard()
                         raise
-                    # No job.events: positions are given after commit, and the follower
-                    # publishes every process's events in their order (db/events.py).
+                    # No job.events: the follower publishes every process's events once they
+                    # are settled, in position order (db/events.py).
                     pks = [event.id for event in tx.committed_events()]
             except BaseException as exc:
                 if is_race(exc):
