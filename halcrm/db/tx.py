@@ -13,6 +13,7 @@ database transaction alone (``db.writer`` commits it, or rolls its savepoint bac
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from halcrm.db.base import Base
 from halcrm.db.events import record_at_position
 from halcrm.db.models import Activity, Project, Stage
+from halcrm.db.pipeline import Pipeline
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
 from halcrm.db.records import (
     MODEL_OF,
@@ -84,14 +86,25 @@ _LOCKED: dict[int, Select[Any]] = {}
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
-    def __init__(self, conn: Connection, now: datetime, cache: ProjectCache) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        now: datetime,
+        cache: ProjectCache,
+        pipeline: Pipeline | None = None,
+    ) -> None:
         self.conn = conn
         self.now = now
         self.cache = cache
         self.is_sqlite = conn.dialect.name == "sqlite"
+        # PostgreSQL writes: psycopg's pipeline, so a statement whose answer nobody reads
+        # (an UPDATE, an audit row, an event) leaves with the next one that needs an answer.
+        self.pipeline = pipeline
         self._session: Session | None = None
         self._cursor: Any = None
         self._events: list[DomainEvent] = []
+        # PostgreSQL: the cursors of the events' INSERTs, read once the pipeline is synced.
+        self._event_cursors: list[Any] = []
 
     # The ORM.
 
@@ -99,6 +112,8 @@ class Tx:
     def session(self) -> Session:
         """A Session in this call's transaction (its own SAVEPOINT), made on first use."""
         if self._session is None:
+            # The ORM reads every statement's row count: it runs outside the pipeline.
+            self.end_pipeline()
             self._session = Session(
                 bind=self.conn,
                 join_transaction_mode="create_savepoint",
@@ -122,19 +137,41 @@ class Tx:
             self._session.close()
             self._session = None
         self._cursor = None
+        with contextlib.suppress(Exception):  # the failure itself is what the caller raises
+            self.end_pipeline()
+
+    def end_pipeline(self) -> None:
+        """Sends what the pipeline holds and waits for every answer (raising a failed one's
+        error); later statements run one at a time."""
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is not None:
+            pipeline.end()
+
+    def event_keys(self) -> list[int]:
+        """The primary keys of the events recorded, once their statements have answered."""
+        if self.is_sqlite:
+            return [event.id for event in self._events]
+        return [int(cursor.fetchone()[0]) for cursor in self._event_cursors]
 
     # Core statements on the driver's cursor.
 
-    def execute(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Prepared, Any]:
-        """Runs a statement built once on the DBAPI cursor of this transaction."""
+    def execute(
+        self, stmt: Statement, params: Mapping[str, Any], cursor: Any = None
+    ) -> tuple[Prepared, Any]:
+        """Runs a statement built once on the DBAPI cursor of this transaction (or ``cursor``)."""
         session = self._session
         if session is not None and (session.new or session.dirty or session.deleted):
             session.flush()  # what the ORM holds must be in the database before SQL reads it
-        if self._cursor is None:
-            self._cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if cursor is None:
+            if self._cursor is None:
+                self._cursor = self._new_cursor()
+            cursor = self._cursor
         found = prepared(stmt, self.conn.dialect)
-        self._cursor.execute(found.sql, found.parameters(params))
-        return found, self._cursor
+        cursor.execute(found.sql, found.parameters(params))
+        return found, cursor
+
+    def _new_cursor(self) -> Any:
+        return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def first(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found, cursor = self.execute(stmt, params)
@@ -146,7 +183,10 @@ class Tx:
         return [found.row(raw) for raw in cursor.fetchall()]
 
     def rowcount(self, stmt: Statement, params: Mapping[str, Any]) -> int:
-        return int(self.execute(stmt, params)[1].rowcount)
+        cursor = self.execute(stmt, params)[1]
+        if self.pipeline is not None:
+            self.pipeline.sync()  # a row count is known once the statement has answered
+        return int(cursor.rowcount)
 
     def one(self, record: type[R], stmt: Statement, params: Mapping[str, Any]) -> R | None:
         """The first row of ``stmt`` (a ``select_of(record)``) as a record, or ``None``."""
@@ -255,7 +295,7 @@ class Tx:
         company: CompanyKeys | None = None,
         data: dict[str, Any] | None = None,
         at: datetime | None = None,
-    ) -> DomainEvent:
+    ) -> None:
         """Stores a domain event in this transaction; it is published after the commit.
 
         ``at`` is when it happened, if not the transaction's time (a company's own clock)."""
@@ -271,26 +311,30 @@ class Tx:
             "data": data or {},
             "created_at": at,
         }
-        if self.is_sqlite:
-            stmt: Statement = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
-        else:
-            stmt = record_at_position(frozenset(values))
-            values["ordinal_"] = len(self._events)
+        if not self.is_sqlite:
+            # The key is read after the pipeline's last flight (event_keys); the SQLite
+            # writer publishes its own events, PostgreSQL's follower reads them back.
+            values["ordinal_"] = len(self._event_cursors)
+            cursor = self._new_cursor()
+            self.execute(record_at_position(frozenset(values) - {"ordinal_"}), values, cursor)
+            self._event_cursors.append(cursor)
+            return
+        stmt = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
         row = self.first(stmt, values)
         assert row is not None
-        event = DomainEvent(
-            id=row[0],
-            project_id=project.id,
-            kind=kind,
-            at=at,
-            source=source,
-            summary=values["summary"],
-            company_id=values["company_id"],
-            company_name=values["company_name"],
-            data=dict(values["data"]),
+        self._events.append(
+            DomainEvent(
+                id=row[0],
+                project_id=project.id,
+                kind=kind,
+                at=at,
+                source=source,
+                summary=values["summary"],
+                company_id=values["company_id"],
+                company_name=values["company_name"],
+                data=dict(values["data"]),
+            )
         )
-        self._events.append(event)
-        return event
 
     def committed_events(self) -> list[DomainEvent]:
         return list(self._events)

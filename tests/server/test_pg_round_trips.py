@@ -43,7 +43,7 @@ async def proxied(
     base, _, _ = PG_URL.rpartition("/")
     port = make_url(PG_URL).port or 5432
     try:
-        with PgProxy(port) as proxy:
+        with PgProxy(port, delay=0.001) as proxy:
             proxy.trace = bool(os.environ.get("HALCRM_TRACE_ROUND_TRIPS"))
             settings = Settings(
                 data_dir=tmp_path / "data",
