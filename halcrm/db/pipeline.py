@@ -63,7 +63,7 @@ def pipelined_write(engine: Engine) -> Iterator[tuple[Connection, Pipeline, Any]
             with contextlib.suppress(Exception):
                 pipeline.end()
             if pg.broken or pg.closed:
-                conn.invalidate()
+                drop_lost(engine, conn)
             else:
                 with contextlib.suppress(Exception):
                     trans.rollback()
@@ -71,6 +71,12 @@ def pipelined_write(engine: Engine) -> Iterator[tuple[Connection, Pipeline, Any]
         trans.commit()
     finally:
         conn.close()
+
+
+def drop_lost(engine: Engine, conn: Connection) -> None:
+    """A lost connection usually means all were (a restarted server): the pool starts over."""
+    conn.invalidate()
+    engine.dispose(close=False)
 
 
 def is_lost_connection(exc: BaseException) -> bool:

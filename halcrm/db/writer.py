@@ -148,6 +148,16 @@ class Database:
                 self.follower = Follower(self.engine, loop, self.bus.publish)
 
     def _read(self, work: Work[T]) -> T:
+        try:
+            return self._read_once(work)
+        except BaseException as exc:
+            # No ping before a read either: one that found its connection dead runs again.
+            if self.is_sqlite or not is_lost_connection(exc):
+                raise
+            self.engine.dispose(close=False)
+        return self._read_once(work)
+
+    def _read_once(self, work: Work[T]) -> T:
         with self.engine.connect() as conn, conn.begin():
             tx = Tx(conn, self.clock(), self.projects)
             try:
