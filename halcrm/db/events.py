@@ -12,8 +12,9 @@ resuming after 12 never sees an 11 that committed later:
   under one lock, each from the highest key published: nothing is sent twice or out of order.
 - PostgreSQL rows get their position at insert: the writing transaction's id (``xid8``)
   shifted left ``ORDINAL_BITS`` plus the event's place in its transaction. Readers take only
-  rows of transactions below ``pg_snapshot_xmin(pg_current_snapshot())``, the oldest one still
-  running: all of those have ended, and any that has not will write higher positions. So no
+  rows of transactions below the oldest one still running in their snapshot
+  (``pg_current_snapshot()``; other databases' left out, migration 0010): all of those have
+  ended, and any that has not will write higher positions. So no
   process numbers anything after commit and no write waits for another process. An insert
   sends ``NOTIFY halcrm_events`` (at commit); each process's follower wakes, reads what is
   settled after its position in one statement, and reads again shortly while committed rows
@@ -61,9 +62,11 @@ SQLITE_CHECK_SECONDS = 0.05
 # How long the listener waits for a notification before it looks at its waiters' deadlines;
 # it reads nothing then (a lost connection ends the wait with an error of its own).
 PG_IDLE_SECONDS = 1.0
-# Committed rows above the horizon: read again after this, doubling up to the most.
-DEFERRED_FIRST = 0.004
-DEFERRED_MOST = 0.2
+# Committed rows above the horizon: read again after this, doubling up to the most. A
+# transaction of ours that holds the horizon wakes the reader with its NOTIFY at commit; these
+# re-reads are for one that sends none (another database's, a write without events).
+DEFERRED_FIRST = 0.025
+DEFERRED_MOST = 0.5
 RECONNECT_SECONDS = 1.0
 # Room for a transaction's events below the next transaction's first position.
 ORDINAL_BITS = 20
@@ -102,8 +105,9 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
     )
 
 
-# PostgreSQL: a row is settled once its transaction is below the oldest one still running.
-SETTLED = text("activity.xid < pg_snapshot_xmin(pg_current_snapshot())")
+# PostgreSQL: a row is settled once its transaction is below the oldest one still running on
+# this database (migration 0010's function, computed once per statement).
+SETTLED = text("activity.xid < (SELECT halcrm_event_horizon())")
 _POSITION = literal_column(f"(pg_current_xact_id()::text::bigint << {ORDINAL_BITS})", BigInteger)
 
 

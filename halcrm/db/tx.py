@@ -83,6 +83,10 @@ _ACTIVITY = Activity.__table__
 _LOCKED: dict[int, Select[Any]] = {}
 
 
+class StaleSnapshot(Exception):
+    """A call used a kept project snapshot that a commit made old: it runs again."""
+
+
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
@@ -105,6 +109,8 @@ class Tx:
         self._events: list[DomainEvent] = []
         # PostgreSQL: the cursors of the events' INSERTs, read once the pipeline is synced.
         self._event_cursors: list[Any] = []
+        # Generations to compare with the kept snapshots a pipelined call used.
+        self._checks: list[tuple[Any, str, int]] = []
 
     # The ORM.
 
@@ -123,6 +129,8 @@ class Tx:
 
     def finish(self) -> None:
         """Ends the call's work: the session's changes are flushed and its savepoint released."""
+        if self._checks:
+            self.check_snapshots()
         if self._session is not None:
             self._session.commit()
             self._session.close()
@@ -254,10 +262,35 @@ class Tx:
 
     def snapshot(self, project_id: str) -> ProjectSnapshot:
         """The project and its stages as the database has them now (kept ones when current)."""
+        if self.pipeline is not None:
+            kept = self.cache.newest(project_id)
+            if kept is not None:
+                return self._checked_later(project_id, kept)
         row = self.first(_GENERATION, {"project_id": project_id})
         if row is None:
             raise UnknownProject(f"no project with id {project_id!r}")
         return self.snapshot_at(project_id, row[0], row[1])
+
+    def _checked_later(self, project_id: str, kept: ProjectSnapshot) -> ProjectSnapshot:
+        """In a pipeline: the kept snapshot at once, its generation read in the same flight as
+        the call's next statement and compared before the COMMIT (``check_snapshots``). A
+        project's key never changes, so statements built on it are right either way."""
+        cursor = self._new_cursor()
+        self.execute(_GENERATION, {"project_id": project_id}, cursor)
+        self._checks.append((cursor, project_id, kept.generation))
+        return kept
+
+    def check_snapshots(self) -> None:
+        """Raises ``StaleSnapshot`` (the call runs again) if a project changed since the
+        snapshot the call used was kept; reads answers already received when it can."""
+        checks, self._checks = self._checks, []
+        for cursor, project_id, generation in checks:
+            row = cursor.fetchone()
+            if row is None:
+                raise UnknownProject(f"no project with id {project_id!r}")
+            if row[1] != generation:
+                self.cache.forget(project_id)
+                raise StaleSnapshot(project_id)
 
     def snapshot_at(self, project_id: str, pk: int, generation: int) -> ProjectSnapshot:
         """``snapshot`` for a caller that read the project's ``pk`` and ``generation`` itself

@@ -36,7 +36,7 @@ from halcrm.db.events import Follower, catch_up_others
 from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.pipeline import is_lost_connection, pipelined_write
 from halcrm.db.project_cache import ProjectCache
-from halcrm.db.tx import Tx
+from halcrm.db.tx import StaleSnapshot, Tx
 from halcrm.domain.events import DomainEvent
 from halcrm.services.clock import Clock, utc_now
 
@@ -55,6 +55,8 @@ def is_race(exc: BaseException) -> bool:
     Hot paths run statements on the DBAPI cursor, so the driver's own exceptions arrive here
     as well as SQLAlchemy's wrappers of them.
     """
+    if isinstance(exc, StaleSnapshot):
+        return True
     orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else exc
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if sqlstate is not None:

@@ -27,7 +27,7 @@ pytestmark = [
 ]
 
 # Issue 25: at most 8 round trips per widget write (aim 4), at most 1 a second idle (aim 0).
-MOST_PER_CALL = 30  # positions at insert: 12-17 on a quiet cluster; tightened as we go
+MOST_PER_CALL = 8
 MOST_IDLE_PER_SECOND = 1.0
 CALLS = 5
 

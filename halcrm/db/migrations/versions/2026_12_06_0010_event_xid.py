@@ -9,10 +9,11 @@ Revision ID: 0010_event_xid
 Revises: 0006_chat
 Create Date: 2026-12-06 09:00:00
 
-A reader takes only rows whose transaction id is below pg_snapshot_xmin(pg_current_snapshot()),
-the oldest transaction still running: every transaction below it has ended, and every one that
-has not will write higher positions, so a reader that resumes after a position never misses a
-row that commits later. Rows already here keep their positions (all far below the new ones);
+A reader takes only rows whose transaction id is below halcrm_event_horizon(): the oldest
+transaction still running in its snapshot (pg_current_snapshot()), other databases' left out.
+Every transaction of this database below it has ended, and every one that has not will write
+higher positions, so a reader that resumes after a position never misses a row that commits
+later. Rows already here keep their positions (all far below the new ones);
 rows not yet numbered get the next ones, in key order. SQLite is unchanged: its primary keys
 are in commit order already.
 """
@@ -43,11 +44,29 @@ def upgrade() -> None:
     )
     op.drop_index('ix_activity_unnumbered', 'activity')
     op.execute("ALTER TABLE activity ALTER COLUMN seq SET NOT NULL")
+    # The horizon of the statement's own snapshot: its oldest running transaction, leaving
+    # out those of sessions on other databases (they never write here; a long one elsewhere
+    # in the cluster must not hold this stream back). A transaction that ended since the
+    # snapshot, or that no session shows, counts: never too high, at worst a little low.
+    op.execute(
+        """
+        CREATE FUNCTION halcrm_event_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
+            SELECT COALESCE(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+            FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+            WHERE NOT EXISTS (
+                SELECT 1 FROM pg_stat_activity AS a
+                WHERE a.datname <> current_database()
+                  AND a.backend_xid::text::bigint = (x::text::bigint & 4294967295)
+            )
+        $$
+        """
+    )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP FUNCTION halcrm_event_horizon()")
     op.execute("ALTER TABLE activity ALTER COLUMN seq DROP NOT NULL")
     op.execute("CREATE INDEX ix_activity_unnumbered ON activity (pk) WHERE seq IS NULL")
     op.execute("ALTER TABLE activity DROP COLUMN xid")
