@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import sys
@@ -68,6 +67,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio  # here: every other command's start skips it
+
     try:
         if args.command == "import":
             return asyncio.run(_import(args, settings))
