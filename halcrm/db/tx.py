@@ -292,6 +292,17 @@ class Tx:
                 self.cache.forget(project_id)
                 raise StaleSnapshot(project_id)
 
+    def refused_on_stale(self) -> bool:
+        """After the call failed: whether a kept snapshot it used was old (a stage renamed
+        since, a snapshot of a rolled-back change), so the failure may be the snapshot's."""
+        try:
+            self.check_snapshots()
+        except StaleSnapshot:
+            return True
+        except Exception:  # the statements failed: the call's own error is the answer
+            return False
+        return False
+
     def snapshot_at(self, project_id: str, pk: int, generation: int) -> ProjectSnapshot:
         """``snapshot`` for a caller that read the project's ``pk`` and ``generation`` itself
         (in a statement it needed anyway)."""

@@ -328,8 +328,11 @@ class Database:
                     committing = True
                     pg.execute("COMMIT")
                     tx.end_pipeline()  # the last flight: what is left, and the COMMIT
-                except BaseException:
+                except BaseException as exc:
+                    stale = not isinstance(exc, StaleSnapshot) and tx.refused_on_stale()
                     tx.discard()
+                    if stale:
+                        raise StaleSnapshot("the project changed under the call") from exc
                     raise
                 pks = tx.event_keys()
         except BaseException as exc:
