@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from halcrm.db.records import CompanyRow, ProjectRow
 from halcrm.db.tx import ProjectKeys, Tx
-from halcrm.services.crm.placeholders import link
+from halcrm.services.crm.placeholders import ensure_link
 from halcrm.services.crm.queries import find_company, lock_company
 from halcrm.services.ids import new_id
 from halcrm.services.widget.inputs import IdentifyCompany
@@ -33,7 +33,7 @@ class Linked:
             self.created.add(company.pk)
         if any(c.pk == company.pk for c in self.companies):
             return
-        link(self.tx, self.contact_pk, company.pk)
+        ensure_link(self.tx, self.contact_pk, company.pk)
         self.companies.append(company)
 
     def replace(self, company: CompanyRow) -> None:
