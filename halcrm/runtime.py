@@ -27,7 +27,13 @@ from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
-from halcrm.tui.client.http import PROJECT_HEADER, Connection, error_from
+from halcrm.tui.client.http import (
+    PROJECT_HEADER,
+    Connection,
+    error_from,
+    project_answer,
+    unreachable_reason,
+)
 from halcrm.tui.client.remote import RemoteServices
 from halcrm.tui.client.stream import EventFollower
 
@@ -188,11 +194,18 @@ async def _server_project(connection: Connection, project_id: str | None) -> str
     try:
         answer = await connection.http.get("/api/project", headers=headers)
     except httpx.HTTPError as exc:
-        raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {exc!r}") from exc
+        why = unreachable_reason(exc)
+        raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {why}") from exc
+    project = project_answer(answer.status_code, answer.content)
+    if project is None:
+        raise ConnectFailed(
+            f"{connection.url} answers, but not as halcrm does (GET /api/project: "
+            f"{answer.status_code}); check the address"
+        )
     if answer.status_code != 200:
         error = error_from(answer.status_code, answer.content)
         raise ConnectFailed(f"{connection.url} refused the board: {error.code}: {error.detail}")
-    return str(answer.json()["id"])
+    return project
 
 
 async def check_login(url: str, token: str) -> str:
