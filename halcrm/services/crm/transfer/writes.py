@@ -79,7 +79,21 @@ def _executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     for names, group in shapes.items():
         plan = prepared(insert_row(table, names), conn.dialect)
-        cursor.executemany(plan.sql, [plan.parameters(row) for row in group])
+        params = [plan.parameters(row) for row in group]
+        if conn.dialect.name == "postgresql" and hasattr(cursor, "copy"):
+            _copy(cursor, table, params)
+        else:
+            cursor.executemany(plan.sql, params)
+
+
+def _copy(cursor: Any, table: Table, params: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the rows streamed with ``COPY … FROM STDIN`` (psycopg 3), the bulk path
+    of the server itself; the values are the bound parameters the INSERT would have sent."""
+    names = sorted(params[0])
+    columns = ", ".join(f'"{name}"' for name in names)
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in params:
+            copy.write_row([row[name] for name in names])
 
 
 def _update(conn: Connection, table: Any, changed: Iterable[tuple[Ref, set[str]]]) -> None:
