@@ -49,8 +49,7 @@ def daily_backup(database: Path, folder: Path, keep_days: int, now: datetime) ->
     made = None
     if not target.exists():
         made = backup(database, target).path
-        # At debug: it now runs at every start, and `serve` prints only a few lines there.
-        log.debug("daily backup written to %s", made)
+        log.info("daily backup written to %s", made)
     prune(folder, keep_days, now)
     return made
 
