@@ -66,6 +66,7 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.webhooks.area import Webhooks
 from halcrm.services.widget import calls as widget
 from halcrm.services.widget import identify
 from halcrm.services.widget.chat_ops import ChatOps
@@ -90,6 +91,7 @@ class Services(ChatOps):
     def __init__(self, db: Database, project_id: str) -> None:
         self.db = db
         self.project_id = project_id
+        self.webhooks = Webhooks(db, project_id)
 
     @property
     def bus(self) -> EventBus:

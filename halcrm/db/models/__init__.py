@@ -13,6 +13,7 @@ from halcrm.db.models.project import Project
 from halcrm.db.models.stage import Stage
 from halcrm.db.models.stage_change import StageChange
 from halcrm.db.models.visitor import Visitor
+from halcrm.db.models.webhook import WebhookDelivery, WebhookEndpoint, WebhookNotice
 
 __all__ = [
     "Activity",
@@ -29,4 +30,7 @@ __all__ = [
     "Stage",
     "StageChange",
     "Visitor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookNotice",
 ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Protocol
 
@@ -31,12 +32,24 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
+
+
+class BoardWebhooks(Protocol):
+    """The webhooks' operations the board calls (``Webhooks``, ``RemoteWebhooks``)."""
+
+    def overview(self) -> Awaitable[list[EndpointOverview]]: ...
+
+    def retry(self, webhook_id: str, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
 
 
 class BoardServices(Protocol):
     """Exactly the operations the board calls (``Services`` has them all, and more)."""
 
     project_id: str
+
+    @property
+    def webhooks(self) -> BoardWebhooks: ...
 
     @property
     def bus(self) -> EventBus: ...
