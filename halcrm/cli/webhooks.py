@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from halcrm.domain.errors import DomainError
-from halcrm.services.facade import Services
-from halcrm.services.webhooks.events import TYPES
 from halcrm.services.webhooks.inputs import WebhookCreate
+from halcrm.services.webhooks.types import TYPES
 from halcrm.settings import Settings
+
+if TYPE_CHECKING:
+    from halcrm.services.facade import Services
 
 COMMAND = "webhooks"
 

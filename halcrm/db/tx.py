@@ -290,6 +290,9 @@ class Tx:
         cursor = self._new_cursor()
         self.execute(_GENERATION, {"project_id": project_id}, cursor)
         self._checks.append((cursor, project_id, kept.generation))
+        # What else keys a cache on the generation (the webhook outbox) trusts it too: it is
+        # checked before the COMMIT, and the call runs again if it was old.
+        self.generations[project_id] = kept.generation
         return kept
 
     def check_snapshots(self) -> None:

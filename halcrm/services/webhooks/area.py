@@ -17,7 +17,8 @@ from halcrm.services.area import Area, reads, writes
 from halcrm.services.ids import new_id
 from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params
-from halcrm.services.webhooks import events, outbox, ssrf
+from halcrm.services.webhooks import outbox, ssrf
+from halcrm.services.webhooks import types as hook_types
 from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
 from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.records import (
@@ -37,9 +38,9 @@ LAST_DELIVERIES = 5
 def check_events(names: list[str]) -> list[str]:
     if not names:
         raise InvalidRequest("events must name an event type, or be ['*']", field="events")
-    unknown = [n for n in names if n != "*" and n not in events.TYPES]
+    unknown = [n for n in names if n != "*" and n not in hook_types.TYPES]
     if unknown:
-        valid = ", ".join(("*", *events.TYPES))
+        valid = ", ".join(("*", *hook_types.TYPES))
         raise InvalidRequest(
             f"unknown event type {unknown[0]!r}; valid: {valid}", field="events", valid=valid
         )
@@ -139,7 +140,9 @@ class Webhooks(Area):
     def queue_test(self, tx: Tx, webhook_id: str) -> DeliveryRecord:
         row = self._endpoint(tx, webhook_id)
         data = {"webhook_id": row.id, "project_id": self.project_id}
-        msg_id = outbox.queue(tx, row.pk, events.TEST, outbox.payload(events.TEST, tx.now, data))
+        msg_id = outbox.queue(
+            tx, row.pk, hook_types.TEST, outbox.payload(hook_types.TEST, tx.now, data)
+        )
         return self._delivery_record(tx, row, msg_id)
 
     @reads

@@ -13,34 +13,17 @@ from sqlalchemy import bindparam, select
 from halcrm.db.models import Contact, Message
 from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.events import DomainEvent, EventKind
-
-COMPANY_CREATED = "company.created"
-COMPANY_UPDATED = "company.updated"
-COMPANY_DELETED = "company.deleted"
-STAGE_CHANGED = "company.stage_changed"
-DEAL_VALUE = "deal.value_changed"
-DEAL_STALLED = "deal.stalled"
-CONTACT_CREATED = "contact.created"
-VISITOR_IDENTIFIED = "visitor.identified"
-MESSAGE_CREATED = "conversation.message_created"
-TASK_CREATED = "task.created"
-TASK_COMPLETED = "task.completed"
-TASK_OVERDUE = "task.overdue"
-TEST = "webhook.test"
-
-TYPES = (
+from halcrm.services.webhooks.types import (
     COMPANY_CREATED,
-    COMPANY_UPDATED,
     COMPANY_DELETED,
-    STAGE_CHANGED,
-    DEAL_VALUE,
-    DEAL_STALLED,
+    COMPANY_UPDATED,
     CONTACT_CREATED,
-    VISITOR_IDENTIFIED,
+    DEAL_VALUE,
     MESSAGE_CREATED,
-    TASK_CREATED,
+    STAGE_CHANGED,
     TASK_COMPLETED,
-    TASK_OVERDUE,
+    TASK_CREATED,
+    VISITOR_IDENTIFIED,
 )
 
 # By the kind's value: task kinds come with the tasks area (EventKind gains them there).

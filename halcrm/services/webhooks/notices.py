@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from halcrm.db.models import Company, Project, Stage, WebhookEndpoint, WebhookNotice
 from halcrm.db.tx import Tx
-from halcrm.services.webhooks import events, outbox
+from halcrm.services.webhooks import outbox
+from halcrm.services.webhooks import types as hook_types
 
 PER_CHECK = 500
 
@@ -36,7 +37,7 @@ def _subscribers(tx: Tx, kind: str) -> dict[int, list[int]]:
 def check_stalled(tx: Tx) -> int:
     """Queues ``deal.stalled`` for deals that stalled since the last check; answers how many."""
     queued = 0
-    for project_pk, endpoints in _subscribers(tx, events.DEAL_STALLED).items():
+    for project_pk, endpoints in _subscribers(tx, hook_types.DEAL_STALLED).items():
         stages = tx.session.scalars(
             select(Stage).where(
                 Stage.project_pk == project_pk,
@@ -62,7 +63,7 @@ def _stalled(tx: Tx, project_pk: int, stage: Stage, company: Company, endpoints:
     seen = tx.session.scalar(
         select(WebhookNotice.pk).where(
             WebhookNotice.project_pk == project_pk,
-            WebhookNotice.type == events.DEAL_STALLED,
+            WebhookNotice.type == hook_types.DEAL_STALLED,
             WebhookNotice.subject == subject,
         )
     )
@@ -70,7 +71,7 @@ def _stalled(tx: Tx, project_pk: int, stage: Stage, company: Company, endpoints:
         return 0
     tx.session.add(
         WebhookNotice(
-            project_pk=project_pk, type=events.DEAL_STALLED, subject=subject, created_at=tx.now
+            project_pk=project_pk, type=hook_types.DEAL_STALLED, subject=subject, created_at=tx.now
         )
     )
     project_id = tx.session.scalar(select(Project.id).where(Project.pk == project_pk))
@@ -83,7 +84,7 @@ def _stalled(tx: Tx, project_pk: int, stage: Stage, company: Company, endpoints:
         "stall_after_days": stage.stall_after_days,
         "last_activity_at": outbox.rfc3339(company.last_activity_at),
     }
-    body = outbox.payload(events.DEAL_STALLED, tx.now, data)
+    body = outbox.payload(hook_types.DEAL_STALLED, tx.now, data)
     for endpoint_pk in endpoints:
-        outbox.queue(tx, endpoint_pk, events.DEAL_STALLED, body)
+        outbox.queue(tx, endpoint_pk, hook_types.DEAL_STALLED, body)
     return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from halcrm.services.webhooks import events as types
+from halcrm.services.webhooks import types
 
 SOURCES = {"widget": "website", "board": "board", "account_api": "API", "public_api": "API"}
 QUOTE = 200
