@@ -105,3 +105,21 @@ async def test_a_deleted_task_comes_back_as_it_was(api: Api) -> None:
     back = await api("POST", "/api/tasks/restores", done, 201)
     assert back == done
     assert await api("GET", f"/api/tasks/{made['id']}") == done
+
+
+async def test_a_merge_moves_tasks_and_its_undo_moves_them_back(
+    api: Api, services: Services
+) -> None:
+    await company(api, "holder", stage=None)
+    await company(api, "acme", expected_close=None)
+    await api("PATCH", "/api/companies/holder", {"expected_close": "2027-02-01"})
+    moved = await task(api, "holder", "2026-12-01", "moved")
+    kept = await task(api, "acme", "2026-12-02", "kept")
+    result = await services.merge_companies("holder", "acme")
+    assert result.company.expected_close.isoformat() == "2027-02-01"
+    listed = (await api("GET", "/api/tasks", company_id="acme"))["items"]
+    assert [t["id"] for t in listed] == [moved["id"], kept["id"]]
+    await services.undo_merge(result.undo)
+    assert (await api("GET", "/api/tasks", company_id="holder"))["items"] == [moved]
+    assert (await api("GET", "/api/tasks", company_id="acme"))["items"] == [kept]
+    assert (await api("GET", "/api/companies/acme"))["expected_close"] is None
