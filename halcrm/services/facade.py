@@ -66,6 +66,8 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.agenda import Agenda
+from halcrm.services.tasks.area import Tasks
 from halcrm.services.widget import calls as widget
 from halcrm.services.widget import identify
 from halcrm.services.widget.chat_ops import ChatOps
@@ -90,6 +92,7 @@ class Services(ChatOps):
     def __init__(self, db: Database, project_id: str) -> None:
         self.db = db
         self.project_id = project_id
+        self.tasks, self.agenda = Tasks(db, project_id), Agenda(db, project_id)
 
     @property
     def bus(self) -> EventBus:

@@ -12,6 +12,7 @@ from halcrm.db.models.link import ContactCompany
 from halcrm.db.models.project import Project
 from halcrm.db.models.stage import Stage
 from halcrm.db.models.stage_change import StageChange
+from halcrm.db.models.task import Task
 from halcrm.db.models.visitor import Visitor
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "Project",
     "Stage",
     "StageChange",
+    "Task",
     "Visitor",
 ]
