@@ -11,10 +11,10 @@ from typing import Any
 import msgspec
 from sqlalchemy import Select, func, select
 
-from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
-from halcrm.domain.stages import StageInfo, stall_days
+from halcrm.domain.stages import StageInfo, StageKind, stall_days
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
 from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
@@ -40,6 +40,10 @@ class Card(msgspec.Struct, kw_only=True):
     # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
     # the names and emails of the company's contacts.
     search: str = ""
+    # In an open stage a card shows its next step: ``needs_step`` and the earliest open step's
+    # due instant (None: no next step, the "no step" mark). Its state is counted when drawn.
+    needs_step: bool = False
+    next_due_at: datetime | None = None
 
 
 def fold(text: str) -> str:
@@ -53,6 +57,8 @@ class BoardData(msgspec.Struct, kw_only=True):
     stages: list[StageInfo]
     cards: list[Card]
     now: datetime
+    # The project's zone: "today" and "in 3d" on the cards are counted in it.
+    time_zone: str = "UTC"
 
 
 class CompanyDetail(msgspec.Struct, kw_only=True):
@@ -73,6 +79,7 @@ async def load_board(db: Database, project_id: str) -> BoardData:
             stages=list(tx.stages(project)),
             cards=_cards(tx, project, None),
             now=tx.now,
+            time_zone=project.time_zone,
         )
 
     return await db.read(work)
@@ -92,8 +99,21 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
     rows = tx.stage_rows(project)
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
     result = tx.session.execute(_card_rows(project, company_ids)).all()
-    people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
-    return [_card(row, infos, people, tx.now) for row in result]
+    pks = [row[-1] for row in result] if company_ids is not None else None
+    people = _people(tx, project, pks)
+    steps = _next_due(tx, project, pks)
+    return [_card(row, infos, people, steps, tx.now) for row in result]
+
+
+def _next_due(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int, datetime]:
+    """Company pk -> the due instant of its earliest open next step (one pass over the
+    project's open tasks: the board loads them all at once)."""
+    stmt = select(Task.company_pk, func.min(Task.due_at)).where(
+        Task.project_pk == project.pk, Task.status == "open"
+    )
+    if company_pks is not None:
+        stmt = stmt.where(Task.company_pk.in_(company_pks))
+    return {pk: due for pk, due in tx.session.execute(stmt.group_by(Task.company_pk))}
 
 
 def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*tuple[Any, ...]]:
@@ -139,12 +159,18 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
 
 
 def _card(
-    row: Sequence[Any], infos: dict[int, StageInfo], people: dict[int, str], now: datetime
+    row: Sequence[Any],
+    infos: dict[int, StageInfo],
+    people: dict[int, str],
+    steps: dict[int, datetime],
+    now: datetime,
 ) -> Card:
     """The card of one ``_card_rows`` row; ``people`` as ``_people`` answers it."""
     cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[:11]
     domain, industry, pk = row[11:]
     info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
+    due = steps.get(pk)
+    planned = due is not None and due > now
     return Card(
         id=cid,
         name=name,
@@ -152,13 +178,15 @@ def _card(
         deal_value_cents=cents,
         contacts=n,
         is_placeholder=placeholder,
-        stalled_days=stall_days(info, active, now),
+        stalled_days=stall_days(info, active, now, planned),
         last_moved_by=moved_by,
         last_moved_at=moved_at,
         last_activity_at=active,
         created_at=created,
         open_conversations=talk,
         search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
+        needs_step=info is not None and info.kind == StageKind.OPEN,
+        next_due_at=due,
     )
 
 

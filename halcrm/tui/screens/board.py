@@ -146,7 +146,7 @@ class BoardScreen(DealActions):
         """Loads every card and stage again (start, a bulk import, the stages changed, `R`)."""
         data = await self.services.board()
         old = self.board.model
-        model = BoardModel(data.stages, data.cards)
+        model = BoardModel(data.stages, data.cards, data.time_zone)
         model.stalled_first, model.stalled_only = old.stalled_first, old.stalled_only
         model.set_filter(old.filter_text)
         await self.board.load(model)
