@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Protocol
 
@@ -31,12 +32,63 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.agenda import AGENDA_LIMIT
+from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
+from halcrm.services.tasks.records import AgendaDay, TaskRecord
+
+
+class BoardTasks(Protocol):
+    """The next-step rules the board calls (``Tasks``, or ``RemoteTasks`` over HTTP); awaitables,
+    as the areas' ``@reads``/``@writes`` answer them."""
+
+    def create(
+        self, body: TaskCreate, source: Source = Source.ACCOUNT_API
+    ) -> Awaitable[TaskRecord]: ...
+
+    def get(self, task_id: str) -> Awaitable[TaskRecord]: ...
+
+    def update(
+        self, task_id: str, patch: TaskPatch, source: Source = Source.ACCOUNT_API
+    ) -> Awaitable[TaskRecord]: ...
+
+    def complete(
+        self, task_id: str, source: Source = Source.ACCOUNT_API
+    ) -> Awaitable[TaskRecord]: ...
+
+    def reopen(
+        self, task_id: str, source: Source = Source.ACCOUNT_API
+    ) -> Awaitable[TaskRecord]: ...
+
+    def delete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> Awaitable[Deleted]: ...
+
+    def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> Awaitable[TaskRecord]: ...
+
+    def list_tasks(
+        self,
+        *,
+        company_id: str | None = None,
+        status: str = "open",
+        due_before: str | None = None,
+        due_after: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Awaitable[Page[TaskRecord]]: ...
+
+
+class BoardAgenda(Protocol):
+    def day(self, limit: int = AGENDA_LIMIT) -> Awaitable[AgendaDay]: ...
 
 
 class BoardServices(Protocol):
     """Exactly the operations the board calls (``Services`` has them all, and more)."""
 
     project_id: str
+
+    @property
+    def tasks(self) -> BoardTasks: ...
+
+    @property
+    def agenda(self) -> BoardAgenda: ...
 
     @property
     def bus(self) -> EventBus: ...

@@ -35,6 +35,9 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.agenda import AGENDA_LIMIT
+from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
+from halcrm.services.tasks.records import AgendaDay, TaskRecord
 from halcrm.tui.client.http import Connection, path_id
 from halcrm.tui.client.stream import EventFollower
 
@@ -53,6 +56,83 @@ def _link(contact_id: str, company_id: str) -> str:
     return f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
 
 
+class RemoteTasks:
+    """The next-step rules (``BoardTasks``) through ``/api/tasks``."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def _call(self, method: str, path: str, body: Any = None, **kw: Any) -> TaskRecord:
+        return await self.connection.call(
+            method, path, TaskRecord, project_id=self.project_id, body=body, **kw
+        )
+
+    async def create(self, body: TaskCreate, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self._call("POST", "/api/tasks", body, source=source)
+
+    async def get(self, task_id: str) -> TaskRecord:
+        return await self._call("GET", f"/api/tasks/{path_id(task_id)}")
+
+    async def update(
+        self, task_id: str, patch: TaskPatch, source: Source = Source.ACCOUNT_API
+    ) -> TaskRecord:
+        return await self._call("PATCH", f"/api/tasks/{path_id(task_id)}", patch, source=source)
+
+    async def complete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self.update(task_id, TaskPatch(status="done"), source)
+
+    async def reopen(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self.update(task_id, TaskPatch(status="open"), source)
+
+    async def delete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        return await self.connection.call(
+            "DELETE",
+            f"/api/tasks/{path_id(task_id)}",
+            Deleted,
+            project_id=self.project_id,
+            source=source,
+        )
+
+    async def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> TaskRecord:
+        return await self._call("POST", "/api/tasks/restores", task, source=source)
+
+    async def list_tasks(
+        self,
+        *,
+        company_id: str | None = None,
+        status: str = "open",
+        due_before: str | None = None,
+        due_after: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[TaskRecord]:
+        params = _query(
+            company_id=company_id,
+            status=status,
+            due_before=due_before,
+            due_after=due_after,
+            limit=limit,
+            cursor=cursor,
+        )
+        return await self.connection.call(
+            "GET", "/api/tasks", Page[TaskRecord], project_id=self.project_id, params=params
+        )
+
+
+class RemoteAgenda:
+    """The founder's day (``BoardAgenda``) through ``/api/agenda``."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def day(self, limit: int = AGENDA_LIMIT) -> AgendaDay:
+        return await self.connection.call(
+            "GET", "/api/agenda", AgendaDay, project_id=self.project_id, params={"limit": limit}
+        )
+
+
 class RemoteServices:
     """The operations the board calls (``BoardServices``), over one server's account API."""
 
@@ -60,6 +140,8 @@ class RemoteServices:
         self.connection = connection
         self.follower = follower
         self.project_id = project_id
+        self.tasks = RemoteTasks(connection, project_id)
+        self.agenda = RemoteAgenda(connection, project_id)
 
     @property
     def bus(self) -> EventBus:
