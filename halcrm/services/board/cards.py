@@ -7,13 +7,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import Select, func, select
 
-from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
+from halcrm.domain.due import due_state, zone
 from halcrm.domain.stages import StageInfo, stall_days
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
@@ -37,6 +39,9 @@ class Card(msgspec.Struct, kw_only=True):
     created_at: datetime
     # Open support conversations of the company's contacts (the card's ✉ mark).
     open_conversations: int = 0
+    # The earliest open next step: its state (overdue, today, upcoming; none) and due time.
+    next_step_state: str = "none"
+    next_step_due_at: datetime | None = None
     # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
     # the names and emails of the company's contacts.
     search: str = ""
@@ -93,7 +98,8 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
     result = tx.session.execute(_card_rows(project, company_ids)).all()
     people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
-    return [_card(row, infos, people, tx.now) for row in result]
+    tz = zone(project.time_zone)
+    return [_card(row, infos, people, tx.now, tz) for row in result]
 
 
 def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*tuple[Any, ...]]:
@@ -102,6 +108,16 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
     counts = (
         select(ContactCompany.company_pk, func.count().label("n"))
         .group_by(ContactCompany.company_pk)
+        .subquery()
+    )
+    steps = (
+        select(
+            Task.company_pk,
+            func.min(Task.due_at).label("first"),
+            func.max(Task.due_at).label("last"),
+        )
+        .where(Task.project_pk == project.pk, Task.status == "open")
+        .group_by(Task.company_pk)
         .subquery()
     )
     talks = (
@@ -126,9 +142,12 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
             func.coalesce(talks.c.n, 0),
             Company.domain,
             Company.industry,
+            steps.c.first,
+            steps.c.last,
             Company.pk,
         )
         .outerjoin(counts, counts.c.company_pk == Company.pk)
+        .outerjoin(steps, steps.c.company_pk == Company.pk)
         .outerjoin(talks, talks.c.company_pk == Company.pk)
         .where(Company.project_pk == project.pk)
         .order_by(Company.pk)
@@ -139,12 +158,17 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
 
 
 def _card(
-    row: Sequence[Any], infos: dict[int, StageInfo], people: dict[int, str], now: datetime
+    row: Sequence[Any],
+    infos: dict[int, StageInfo],
+    people: dict[int, str],
+    now: datetime,
+    tz: ZoneInfo,
 ) -> Card:
     """The card of one ``_card_rows`` row; ``people`` as ``_people`` answers it."""
     cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[:11]
-    domain, industry, pk = row[11:]
+    domain, industry, first_due, last_due, pk = row[11:]
     info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
+    planned = last_due is not None and last_due > now
     return Card(
         id=cid,
         name=name,
@@ -152,12 +176,14 @@ def _card(
         deal_value_cents=cents,
         contacts=n,
         is_placeholder=placeholder,
-        stalled_days=stall_days(info, active, now),
+        stalled_days=stall_days(info, active, now, planned),
         last_moved_by=moved_by,
         last_moved_at=moved_at,
         last_activity_at=active,
         created_at=created,
         open_conversations=talk,
+        next_step_state=due_state(first_due, now, tz).value if first_due else "none",
+        next_step_due_at=first_due,
         search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
     )
 
