@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import Select, func, select
@@ -14,6 +15,7 @@ from sqlalchemy import Select, func, select
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
+from halcrm.domain.due import due_state, zone
 from halcrm.domain.stages import StageInfo, StageKind, stall_days
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
@@ -37,13 +39,14 @@ class Card(msgspec.Struct, kw_only=True):
     created_at: datetime
     # Open support conversations of the company's contacts (the card's ✉ mark).
     open_conversations: int = 0
+    # The earliest open next step: its state (overdue, today, upcoming; none) and due time.
+    next_step_state: str = "none"
+    next_step_due_at: datetime | None = None
+    # In an open stage: the card shows its next-step mark (its state counted when drawn).
+    needs_step: bool = False
     # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
     # the names and emails of the company's contacts.
     search: str = ""
-    # In an open stage a card shows its next step: ``needs_step`` and the earliest open step's
-    # due instant (None: no next step, the "no step" mark). Its state is counted when drawn.
-    needs_step: bool = False
-    next_due_at: datetime | None = None
 
 
 def fold(text: str) -> str:
@@ -99,21 +102,9 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
     rows = tx.stage_rows(project)
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
     result = tx.session.execute(_card_rows(project, company_ids)).all()
-    pks = [row[-1] for row in result] if company_ids is not None else None
-    people = _people(tx, project, pks)
-    steps = _next_due(tx, project, pks)
-    return [_card(row, infos, people, steps, tx.now) for row in result]
-
-
-def _next_due(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int, datetime]:
-    """Company pk -> the due instant of its earliest open next step (one pass over the
-    project's open tasks: the board loads them all at once)."""
-    stmt = select(Task.company_pk, func.min(Task.due_at)).where(
-        Task.project_pk == project.pk, Task.status == "open"
-    )
-    if company_pks is not None:
-        stmt = stmt.where(Task.company_pk.in_(company_pks))
-    return {pk: due for pk, due in tx.session.execute(stmt.group_by(Task.company_pk))}
+    people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
+    tz = zone(project.time_zone)
+    return [_card(row, infos, people, tx.now, tz) for row in result]
 
 
 def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*tuple[Any, ...]]:
@@ -122,6 +113,16 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
     counts = (
         select(ContactCompany.company_pk, func.count().label("n"))
         .group_by(ContactCompany.company_pk)
+        .subquery()
+    )
+    steps = (
+        select(
+            Task.company_pk,
+            func.min(Task.due_at).label("first"),
+            func.max(Task.due_at).label("last"),
+        )
+        .where(Task.project_pk == project.pk, Task.status == "open")
+        .group_by(Task.company_pk)
         .subquery()
     )
     talks = (
@@ -146,9 +147,12 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
             func.coalesce(talks.c.n, 0),
             Company.domain,
             Company.industry,
+            steps.c.first,
+            steps.c.last,
             Company.pk,
         )
         .outerjoin(counts, counts.c.company_pk == Company.pk)
+        .outerjoin(steps, steps.c.company_pk == Company.pk)
         .outerjoin(talks, talks.c.company_pk == Company.pk)
         .where(Company.project_pk == project.pk)
         .order_by(Company.pk)
@@ -162,15 +166,14 @@ def _card(
     row: Sequence[Any],
     infos: dict[int, StageInfo],
     people: dict[int, str],
-    steps: dict[int, datetime],
     now: datetime,
+    tz: ZoneInfo,
 ) -> Card:
     """The card of one ``_card_rows`` row; ``people`` as ``_people`` answers it."""
     cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[:11]
-    domain, industry, pk = row[11:]
+    domain, industry, first_due, last_due, pk = row[11:]
     info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
-    due = steps.get(pk)
-    planned = due is not None and due > now
+    planned = last_due is not None and last_due > now
     return Card(
         id=cid,
         name=name,
@@ -184,9 +187,10 @@ def _card(
         last_activity_at=active,
         created_at=created,
         open_conversations=talk,
-        search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
+        next_step_state=due_state(first_due, now, tz).value if first_due else "none",
+        next_step_due_at=first_due,
         needs_step=info is not None and info.kind == StageKind.OPEN,
-        next_due_at=due,
+        search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
     )
 
 

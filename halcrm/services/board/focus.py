@@ -26,6 +26,7 @@ from halcrm.domain.money import format_money
 from halcrm.domain.stages import Source, StageKind
 from halcrm.domain.words import count
 from halcrm.services.crm.queries import get_company
+from halcrm.services.tasks.queries import has_plan
 
 RECENT_SIGNAL = timedelta(hours=48)
 CANDIDATES_PER_REASON = 50
@@ -213,7 +214,7 @@ def _stalled(
     ]
     rows = tx.session.scalars(
         select(Company)
-        .where(Company.project_pk == project.pk, or_(*conditions))
+        .where(Company.project_pk == project.pk, or_(*conditions), ~has_plan(tx.now))
         .order_by(func.coalesce(Company.deal_value_cents, 0).desc(), Company.last_activity_at)
         .limit(CANDIDATES_PER_REASON)
     )

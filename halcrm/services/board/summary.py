@@ -13,6 +13,7 @@ from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.stages import StageKind
+from halcrm.services.tasks.queries import has_plan
 
 
 class StageTotals(msgspec.Struct, kw_only=True):
@@ -108,7 +109,8 @@ def _stalled(tx: Tx, project: Project, rows: Sequence[StageRow]) -> tuple[int, i
     ]
     if not stalled_conditions:
         return 0, 0
-    stalled = or_(*stalled_conditions)
+    # Refined (API.md): an open next step due today or later means the founder has a plan.
+    stalled = and_(or_(*stalled_conditions), ~has_plan(tx.now))
     deal = _deal_or_zero()
     result = (
         tx.session.execute(

@@ -16,7 +16,7 @@ from halcrm.domain.errors import NotFound
 from halcrm.domain.money import from_cents
 from halcrm.domain.stages import is_stalled
 from halcrm.services.crm.records import CompanyRecord, ContactRecord
-from halcrm.services.tasks.queries import next_step_state, next_steps, planned, project_zone
+from halcrm.services.tasks.queries import next_step_state, next_steps, project_zone
 from halcrm.services.tasks.records import NextStep
 
 _COMPANY_BY_ID = select_of(CompanyRow).where(
@@ -151,10 +151,15 @@ def company_records(
     stages = {s.pk: s for s in tx.stage_rows(project)}
     pks = [c.pk for c in companies]
     contacts = contact_ids_by_company(tx, pks)
-    steps = next_steps(tx, pks, project_zone(tx, project))
+    steps, plans = next_steps(tx, pks, project_zone(tx, project))
     return [
         build_company_record(
-            c, stages.get(c.stage_pk) if c.stage_pk else None, contacts[c.pk], tx, steps.get(c.pk)
+            c,
+            stages.get(c.stage_pk) if c.stage_pk else None,
+            contacts[c.pk],
+            tx,
+            steps.get(c.pk),
+            c.pk in plans,
         )
         for c in companies
     ]
@@ -170,6 +175,7 @@ def build_company_record(
     contact_ids: list[str],
     tx: Tx,
     step: NextStep | None = None,
+    planned: bool = False,
 ) -> CompanyRecord:
     info = stage_info(stage) if stage is not None else None
     return CompanyRecord(
@@ -187,7 +193,7 @@ def build_company_record(
         created_at=company.created_at,
         updated_at=company.updated_at,
         last_activity_at=company.last_activity_at,
-        stalled=is_stalled(info, company.last_activity_at, tx.now, planned(step, tx.now)),
+        stalled=is_stalled(info, company.last_activity_at, tx.now, planned),
         expected_close=company.expected_close,
         next_step=step,
         next_step_state=next_step_state(step),

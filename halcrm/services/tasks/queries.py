@@ -83,30 +83,31 @@ def task_records(tx: Tx, stmt: Any, tz: ZoneInfo) -> list[TaskRecord]:
     return [task_from_row(row, tx.now, tz) for row in tx.session.execute(stmt)]
 
 
-def next_steps(tx: Tx, company_pks: Sequence[int], tz: ZoneInfo) -> dict[int, NextStep]:
-    """Each company's earliest open next step (by due time, then creation)."""
+def next_steps(
+    tx: Tx, company_pks: Sequence[int], tz: ZoneInfo
+) -> tuple[dict[int, NextStep], set[int]]:
+    """Each company's earliest open next step (by due time, then creation), and the companies
+    with a plan: an open next step due today or later (``planned``)."""
     out: dict[int, NextStep] = {}
+    plans: set[int] = set()
     if not company_pks:
-        return out
+        return out, plans
     rows = tx.session.execute(
         select(Task.company_pk, Task.id, Task.title, Task.due, Task.due_at)
         .where(Task.company_pk.in_(list(company_pks)), Task.status == "open")
         .order_by(Task.company_pk, Task.due_at, Task.pk)
     )
     for company_pk, task_id, title, due, due_at in rows:
+        if due_at > tx.now:
+            plans.add(company_pk)
         if company_pk not in out:
             state = due_state(due_at, tx.now, tz).value
             out[company_pk] = NextStep(id=task_id, title=title, due=due, state=state, due_at=due_at)
-    return out
+    return out, plans
 
 
 def next_step_state(step: NextStep | None) -> str:
     return step.state if step is not None else DueState.NONE.value
-
-
-def planned(step: NextStep | None, now: datetime) -> bool:
-    """An open next step due today or later: the founder has a plan (the refined stall rule)."""
-    return step is not None and step.due_at > now
 
 
 def has_plan(now: datetime) -> Any:

@@ -166,7 +166,7 @@ class CardList(ScrollView, can_focus=False):
             if tall > 1 and card.last_moved_by == "widget":
                 since = ago(card.last_moved_at, now)
             if card.needs_step:
-                step = step_mark(card.next_due_at, now, self.source.model.tz)
+                step = step_mark(card.next_step_due_at, now, self.source.model.tz)
         clocked = (since, step)
         # A move or a signal shifts the cards below it: each line is drawn once and reused
         # while its card (a new object on every change), look, clock text and width hold.
