@@ -25,6 +25,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _SPAN = re.compile(r"^(?:in\s*|\+)?(\d{1,3})\s*(d|w|days?|weeks?)$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}:\d{2}(\.\d+)?(z|[+-]\d{2}:\d{2})$")
 HINT = "today, tomorrow, fri, 3d, 2w, 2026-12-24 or 14:30"
 
 
@@ -69,8 +70,12 @@ def _clock(word: str) -> time | None:
 
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo, *, field: str = "due") -> When:
-    """``text`` as a day and maybe a time; a 400 naming ``field`` and the forms otherwise."""
+    """``text`` as a day and maybe a time; a 400 naming ``field`` and the forms otherwise.
+    A wire due (an RFC 3339 date-time, as a step read back holds it) is taken as it is."""
     words = " ".join(text.strip().lower().split())
+    if _RFC3339.match(words):
+        moment = datetime.fromisoformat(words.upper()).astimezone(tz)
+        return When(moment.date(), moment.time().replace(tzinfo=None), text.strip())
     today = now.astimezone(tz).date()
     at = None
     head, _, tail = words.rpartition(" ")
@@ -108,3 +113,13 @@ def describe(found: When, today: date) -> str:
         rel = f"{-days} days ago"
     label = f"{found.day.strftime('%a')} {found.day.day} {found.day.strftime('%b %Y')} ({rel})"
     return f"{label} {found.at.strftime('%H:%M')}" if found.at else label
+
+
+def typed(due: str, tz: ZoneInfo) -> str:
+    """A wire due as a founder would type it: a date stays, a date-time becomes its local
+    ``YYYY-MM-DD HH:MM`` (what the edit and reschedule dialogs start from)."""
+    raw = due.strip()
+    if _RFC3339.match(raw.lower()):
+        moment = datetime.fromisoformat(raw.upper()).astimezone(tz)
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return raw

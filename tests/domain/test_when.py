@@ -9,7 +9,7 @@ import pytest
 
 from halcrm.domain.due import parse_due
 from halcrm.domain.errors import InvalidRequest
-from halcrm.domain.when import describe, parse_day, parse_when
+from halcrm.domain.when import describe, parse_day, parse_when, typed
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 9 December 2026, 23:30 in Paris: already Thursday in UTC+14, still Wednesday in UTC.
@@ -72,3 +72,12 @@ def test_describe_says_the_day_and_how_far() -> None:
     )
     assert describe(parse_when("today", NOW, PARIS), today) == "Wed 9 Dec 2026 (today)"
     assert parse_when("fri 14:30", NOW, PARIS).at == time(14, 30)
+
+
+def test_a_wire_due_reads_back_and_types_as_local_time() -> None:
+    wire = "2026-12-24T14:30:00+01:00"
+    assert parse_when(wire, NOW, PARIS).wire == wire
+    assert typed(wire, PARIS) == "2026-12-24 14:30"
+    assert typed("2026-12-24T13:30:00Z", PARIS) == "2026-12-24 14:30"
+    assert typed("2026-12-24", PARIS) == "2026-12-24"
+    assert parse_when(typed(wire, PARIS), NOW, PARIS).wire == wire

@@ -21,6 +21,8 @@ from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
 from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
 from halcrm.services.crm.visitors import VisitorRecord, company_visitors
+from halcrm.services.tasks.queries import task_records, task_select
+from halcrm.services.tasks.records import TaskRecord
 
 
 class Card(msgspec.Struct, kw_only=True):
@@ -70,6 +72,8 @@ class CompanyDetail(msgspec.Struct, kw_only=True):
     history: list[HistoryItem]
     # Its contacts' browsers: who is on the website, last seen first.
     visitors: list[VisitorRecord] = msgspec.field(default_factory=list)
+    # Its next steps: the open ones by due time, then the latest done ones.
+    tasks: list[TaskRecord] = msgspec.field(default_factory=list)
 
 
 async def load_board(db: Database, project_id: str) -> BoardData:
@@ -226,6 +230,16 @@ async def company_detail(db: Database, project_id: str, company_id: str) -> Comp
             contacts=contact_records(tx, list(contacts)),
             history=company_history(tx, project, company, 200),
             visitors=company_visitors(tx, company.pk),
+            tasks=_company_tasks(tx, project, company.pk),
         )
 
     return await db.read(work)
+
+
+def _company_tasks(tx: Tx, project: Project, company_pk: int) -> list[TaskRecord]:
+    """Open steps by due time, then the 10 done most recently."""
+    tz = zone(project.time_zone)
+    mine = task_select().where(Task.company_pk == company_pk)
+    open_ = task_records(tx, mine.where(Task.status == "open").order_by(Task.due_at, Task.pk), tz)
+    done = mine.where(Task.status == "done").order_by(Task.done_at.desc(), Task.pk.desc())
+    return open_ + task_records(tx, done.limit(10), tz)

@@ -19,7 +19,9 @@ from halcrm.tui.errors import board_action
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
+from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.board_deals import DealActions
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
@@ -69,6 +71,8 @@ class BoardScreen(DealActions):
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
+        Binding("t", "add_step", "Next step", id="board.add_step"),
+        Binding("A", "agenda", "Agenda", show=False, id="board.agenda"),
     ]
 
     DEFAULT_CSS = """
@@ -112,6 +116,7 @@ class BoardScreen(DealActions):
         self.strip.clock = clock
         self.lane = []
         self.undo_stack = UndoStack()
+        self.steps = NextSteps(self, services, self.board, clock, self.undo_stack, self.done)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -253,6 +258,17 @@ class BoardScreen(DealActions):
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
         )
+
+    # Next steps, the agenda and the forecast.
+    def action_add_step(self) -> None:
+        card = self._focused()
+        if card is not None:
+            self.steps.add(card.id)
+
+    @board_action
+    async def action_agenda(self) -> None:
+        screen = AgendaScreen(self.services, self.steps, self.open_company, self.action_undo)
+        await self.app.push_screen(screen)
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:

@@ -23,12 +23,14 @@ from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.lost_reason import LostReason
 from halcrm.tui.modals.stage_picker import UNSTAGE, StagePicker
+from halcrm.tui.screens.agenda import AgendaScreen
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.help import key_text
 from halcrm.tui.screens.inbox import InboxScreen
-from halcrm.tui.undo import Edited, Merged, Moved, Removed, UndoStack
+from halcrm.tui.undo import Edited, Merged, Moved, Removed, StepWritten, Undo, UndoStack
 from halcrm.tui.widgets.board import BoardView
 
 
@@ -39,6 +41,7 @@ class BoardActions(Screen[None]):
     board: BoardView
     clock: Callable[[], datetime]
     undo_stack: UndoStack
+    steps: NextSteps
 
     def request_figures(self) -> None:
         """Asks for fresh summary figures and focus lane (the board screen coalesces them)."""
@@ -175,8 +178,10 @@ class BoardActions(Screen[None]):
             self.undo_stack.push(last)  # not undone: it stays the next thing `u` takes back
             raise
 
-    async def _undo(self, last: Moved | Edited | Removed | Merged) -> None:
-        if isinstance(last, Merged):
+    async def _undo(self, last: Undo) -> None:
+        if isinstance(last, StepWritten):
+            await self.steps.undo(last)
+        elif isinstance(last, Merged):
             await self.undo_merge(last)
         elif isinstance(last, Edited):
             await self.undo_edit(last)
@@ -202,6 +207,8 @@ class BoardActions(Screen[None]):
             on_conversation=self.open_conversation,
             clock=self.clock,
             on_contacts=self.action_contacts,
+            steps=self.steps,
+            on_undo=self.action_undo,
         )
         await self.app.push_screen(screen)
 
@@ -239,6 +246,9 @@ class BoardActions(Screen[None]):
         """Keeps open company, inbox and conversation screens current when a signal touched
         them (a chat's message names its conversation even when it has no company)."""
         for screen in self.app.screen_stack:
+            if isinstance(screen, AgendaScreen) and ids:
+                await screen.reload()
+                continue
             if isinstance(screen, InboxScreen) and conversation_ids:
                 screen.show(await self.services.inbox())
                 continue

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -17,8 +19,14 @@ from textual.widgets.option_list import Option
 from halcrm.services.board.cards import CompanyDetail
 from halcrm.services.crm.records import HistoryItem
 from halcrm.services.support.context import CompanyConversation
-from halcrm.tui.format import ago, money, outcome, waited, when
+from halcrm.services.tasks.records import TaskRecord
+from halcrm.tui.format import ago, money, outcome, step_mark, waited, when
 
+if TYPE_CHECKING:
+    from halcrm.tui.screens.board_tasks import NextSteps
+
+KIND_MARKS = {"call": "☎", "email": "✉", "meeting": "◆", "task": "•"}
+STATE_STYLES = {"overdue": "b $error", "today": "b $warning", "upcoming": "$text-muted"}
 STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}
 
 
@@ -77,6 +85,12 @@ class CompanyScreen(Screen[None]):
         Binding("enter", "open_conversation", "Open conversation", id="company.open"),
         Binding("r", "reply", "Reply", id="company.reply"),
         Binding("c", "contacts", "Contacts…", id="company.contacts"),
+        Binding("t", "add_step", "New step", id="company.add_step"),
+        Binding("x", "complete_step", "Done", id="company.complete_step"),
+        Binding("s", "reschedule_step", "Reschedule", id="company.reschedule_step"),
+        Binding("T", "edit_step", "Edit step", id="company.edit_step"),
+        Binding("D", "delete_step", "Delete step", id="company.delete_step"),
+        Binding("u", "undo", "Undo", show=False, id="company.undo"),
     ]
 
     DEFAULT_CSS = """
@@ -85,6 +99,8 @@ class CompanyScreen(Screen[None]):
     CompanyScreen #title { text-style: bold; color: $text; background: $boost; padding: 0 1; }
     CompanyScreen #conversations { height: auto; max-height: 12; margin-bottom: 1; }
     CompanyScreen #conversations.-none { display: none; }
+    CompanyScreen #steps { height: auto; max-height: 10; margin-bottom: 1; }
+    CompanyScreen #steps.-none { display: none; }
     """
 
     def __init__(
@@ -96,8 +112,12 @@ class CompanyScreen(Screen[None]):
         on_conversation: Callable[[CompanyConversation, bool], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         on_contacts: Callable[[str], None] | None = None,
+        steps: NextSteps | None = None,
+        on_undo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
+        self.steps, self.on_undo = steps, on_undo
+        self.tasks: list[TaskRecord] = []
         self.on_contacts = on_contacts
         self.detail = detail
         self.on_edit = on_edit
@@ -109,6 +129,8 @@ class CompanyScreen(Screen[None]):
         with VerticalScroll():
             yield Static(id="title")
             yield Static(id="facts")
+            yield Static(id="steps-title")
+            yield OptionList(id="steps")
             yield Static(id="notes")
             yield Static(id="metadata")
             yield Static(id="contacts")
@@ -141,6 +163,9 @@ class CompanyScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if event.option_list.id == "steps":
+            self.action_edit_step()
+            return
         talk = next((t for t in self.conversations if t.id == event.option.id), None)
         if talk is not None and self.on_conversation is not None:
             self.on_conversation(talk, False)
@@ -179,8 +204,10 @@ class CompanyScreen(Screen[None]):
         if marks:
             title += f"  ·  {', '.join(marks)}"
         self.query_one("#title", Static).update(title)
+        close = company.expected_close.isoformat() if company.expected_close else "—"
         facts = [
             f"Deal value     {money(company.deal_value) or '—'}",
+            f"Close by       {close}",
             f"Id             {escape(company.id)}",
             f"Domain         {escape(company.domain or '—')}",
             f"Industry       {escape(company.industry or '—')}",
@@ -192,6 +219,7 @@ class CompanyScreen(Screen[None]):
                 f"Last moved     by {company.last_moved_by} at {when(company.last_moved_at)}"
             )
         self.query_one("#facts", Static).update(_section("Company", facts))
+        self.show_steps(detail.tasks)
         notes = [escape(company.notes)] if company.notes else []
         self.query_one("#notes", Static).update(_section("Notes", notes))
         meta = [
@@ -225,3 +253,71 @@ class CompanyScreen(Screen[None]):
     def action_edit(self) -> None:
         if self.on_edit is not None:
             self.on_edit(self.detail.company.id)
+
+    # Next steps.
+    def show_steps(self, tasks: Sequence[TaskRecord]) -> None:
+        """Open steps by due time (their state marked), then the latest done ones."""
+        now = self.clock() if self.clock else self.detail.company.updated_at
+        tz = self.steps.tz if self.steps else None
+        self.tasks = list(tasks)
+        pending = sum(1 for t in tasks if t.status == "open")
+        hint = "  [dim]t new · x done · s reschedule · T edit · D delete[/dim]"
+        self.query_one("#steps-title", Static).update(
+            f"[b $accent]Next steps ({pending} open)[/]{hint}"
+            + ("" if tasks else "\n[$warning]⚐ no next step[/]: t adds one")
+        )
+        options = self.query_one("#steps", OptionList)
+        at = options.highlighted
+        options.clear_options()
+        options.add_options(Option(task_line(t, now, tz), id=t.id) for t in tasks)
+        options.set_class(not tasks, "-none")
+        if tasks:
+            options.highlighted = min(at or 0, len(tasks) - 1)
+
+    def _step(self) -> TaskRecord | None:
+        at = self.query_one("#steps", OptionList).highlighted
+        if not self.tasks or self.steps is None:
+            self.notify("No next step here: t adds one.", timeout=3)
+            return None
+        return self.tasks[min(at or 0, len(self.tasks) - 1)]
+
+    def action_add_step(self) -> None:
+        if self.steps is not None:
+            self.steps.add(self.detail.company.id)
+
+    def action_complete_step(self) -> None:
+        task = self._step()
+        if task is not None and self.steps is not None:
+            if task.status == "done":
+                self.notify(f"{task.title!r} is done already.", timeout=3)
+                return
+            self.steps.complete(task)
+
+    def action_reschedule_step(self) -> None:
+        task = self._step()
+        if task is not None and self.steps is not None:
+            self.steps.reschedule(task)
+
+    def action_edit_step(self) -> None:
+        task = self._step()
+        if task is not None and self.steps is not None:
+            self.steps.edit(task)
+
+    def action_delete_step(self) -> None:
+        task = self._step()
+        if task is not None and self.steps is not None:
+            self.steps.delete(task)
+
+    def action_undo(self) -> None:
+        if self.on_undo is not None:
+            self.on_undo()
+
+
+def task_line(task: TaskRecord, now: datetime, tz: ZoneInfo | None) -> str:
+    """``late 2d   ☎ Call Jane (due 2026-11-24)``; a done one struck through."""
+    mark = KIND_MARKS.get(task.kind, "•")
+    if task.status == "done":
+        return f"[dim]✓ done    {mark} [s]{escape(task.title)}[/s] ({when(task.done_at)})[/dim]"
+    state, full, _ = step_mark(task.due_at, now, tz or UTC)
+    style = STATE_STYLES.get(state, "")
+    return f"[{style}]{full:<9}[/] {mark} {escape(task.title)} [dim](due {escape(task.due)})[/dim]"
