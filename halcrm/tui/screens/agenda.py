@@ -100,7 +100,7 @@ class AgendaScreen(ListScreen):
         )
         ids = [o.id for o in options]
         first = next((i for i, o in enumerate(options) if o.id), None)
-        listing.highlighted = ids.index(keep) if keep in ids else first
+        listing.highlighted = ids.index(keep) if keep is not None and keep in ids else first
         listing.focus()
 
     def current(self) -> TaskRecord | NoNextStep | None:
