@@ -8,17 +8,18 @@ from collections.abc import Callable
 
 from rich.markup import escape
 from textual.binding import Binding
+from textual.signal import Signal
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.domain.due import zone
 from halcrm.services.tasks.records import AgendaDay, NoNextStep, TaskRecord
-from halcrm.tui.client import BoardServices
-from halcrm.tui.errors import board_action
+from halcrm.tui.errors import guarded
 from halcrm.tui.format import compact_money, step_mark
+from halcrm.tui.messages import Changed
 from halcrm.tui.screens.board_tasks import NextSteps
-from halcrm.tui.screens.company import KIND_MARKS, STATE_STYLES
 from halcrm.tui.screens.listing import ListScreen
+from halcrm.tui.widgets.next_steps import KIND_MARKS, STATE_STYLES
 
 
 def step_row(task: TaskRecord, state: str, when: str) -> str:
@@ -54,19 +55,25 @@ class AgendaScreen(ListScreen):
 
     def __init__(
         self,
-        services: BoardServices,
         steps: NextSteps,
         open_company: Callable[[str], None],
         undo: Callable[[], object],
+        changed: Signal[Changed] | None = None,
     ) -> None:
         super().__init__()
-        self.services, self.steps = services, steps
+        self.services, self.steps, self.changed = steps.services, steps, changed
         self.open_company, self.undo = open_company, undo
         self.rows: dict[str, TaskRecord | NoNextStep] = {}
         self.day: AgendaDay | None = None
 
     async def on_mount(self) -> None:
         await self.reload()
+        if self.changed is not None:  # composed: a write or a signal reads the day again
+            self.changed.subscribe(self, guarded(self, self.on_changed))
+
+    async def on_changed(self, changed: Changed) -> None:
+        if changed.company_ids:
+            await self.reload()
 
     async def reload(self) -> None:
         """Reads the agenda again, the highlight kept on the same row when it is still there."""
@@ -146,7 +153,3 @@ class AgendaScreen(ListScreen):
 
     def action_undo(self) -> None:
         self.undo()
-
-    @board_action
-    async def refresh_rows(self) -> None:
-        await self.reload()

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from textual.app import App
-from textual.screen import Screen
 
 from halcrm.domain.stages import Source
 from halcrm.domain.when import typed
@@ -23,8 +19,8 @@ from halcrm.services.tasks.records import TaskRecord
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.next_step import AskDay, StepDialog, StepForm
+from halcrm.tui.screens.desk import Part
 from halcrm.tui.undo import Edited, StepWritten, UndoStack
-from halcrm.tui.widgets.board import BoardView
 
 # The fields an edit may change, as the form and the task name them.
 FIELDS = ("title", "due", "kind", "contact_id")
@@ -40,32 +36,27 @@ def step_patch(before: StepForm, after: StepForm) -> TaskPatch:
     return TaskPatch(**changed)
 
 
-class NextSteps:
+class NextSteps(Part):
     """The next-step writes of one board: each pushes its undo and announces it."""
 
-    def __init__(
-        self,
-        screen: Screen[Any],
-        services: BoardServices,
-        board: BoardView,
-        clock: Callable[[], datetime],
-        undo_stack: UndoStack,
-        done: Callable[[str], None],
-    ) -> None:
-        self.screen, self.services, self.board = screen, services, board
-        self.clock, self.undo_stack, self.done = clock, undo_stack, done
+    @property
+    def services(self) -> BoardServices:
+        return self.desk.services
 
     @property
-    def app(self) -> App[Any]:
-        return self.screen.app
+    def clock(self) -> Callable[[], datetime]:
+        return self.desk.clock
 
     @property
     def tz(self) -> ZoneInfo:
-        return self.board.model.tz
+        return self.desk.board.model.tz
 
-    def _name(self, company_id: str) -> str:
-        card = self.board.model.cards.get(company_id)
-        return card.name if card else company_id
+    def done(self, text: str) -> None:
+        self.desk.done(text)
+
+    @property
+    def undo_stack(self) -> UndoStack:
+        return self.desk.undo_stack
 
     # Add.
     @board_action
@@ -155,7 +146,7 @@ class NextSteps:
             await tasks.update(task.id, last.patch, Source.BOARD)
         elif last.what == "deleted":
             await tasks.restore(task, Source.BOARD)
-        self.screen.notify(f"Undone: the next step {task.title!r} of {last.name}.", timeout=3)
+        self.desk.notify(f"Undone: the next step {task.title!r} of {last.name}.", timeout=3)
 
     # The expected close date.
     @board_action

@@ -6,27 +6,29 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from halcrm.domain.errors import NotFound
 from halcrm.services.board.cards import CompanyDetail
 from halcrm.services.crm.records import HistoryItem
 from halcrm.services.support.context import CompanyConversation
-from halcrm.services.tasks.records import TaskRecord
-from halcrm.tui.format import ago, money, outcome, step_mark, waited, when
+from halcrm.tui.client import BoardServices
+from halcrm.tui.errors import guarded
+from halcrm.tui.format import ago, money, outcome, waited, when
+from halcrm.tui.messages import Changed
+from halcrm.tui.widgets.next_steps import StepList
 
 if TYPE_CHECKING:
     from halcrm.tui.screens.board_tasks import NextSteps
 
-KIND_MARKS = {"call": "☎", "email": "✉", "meeting": "◆", "task": "•"}
-STATE_STYLES = {"overdue": "b $error", "today": "b $warning", "upcoming": "$text-muted"}
 STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}
 
 
@@ -85,11 +87,11 @@ class CompanyScreen(Screen[None]):
         Binding("enter", "open_conversation", "Open conversation", id="company.open"),
         Binding("r", "reply", "Reply", id="company.reply"),
         Binding("c", "contacts", "Contacts…", id="company.contacts"),
-        Binding("t", "add_step", "New step", id="company.add_step"),
-        Binding("x", "complete_step", "Done", id="company.complete_step"),
-        Binding("s", "reschedule_step", "Reschedule", id="company.reschedule_step"),
-        Binding("T", "edit_step", "Edit step", id="company.edit_step"),
-        Binding("D", "delete_step", "Delete step", id="company.delete_step"),
+        Binding("t", "step('add')", "New step", id="company.add_step"),
+        Binding("x", "step('complete')", "Done", id="company.complete_step"),
+        Binding("s", "step('reschedule')", "Reschedule", id="company.reschedule_step"),
+        Binding("T", "step('edit')", "Edit step", show=False, id="company.edit_step"),
+        Binding("D", "step('delete')", "Delete step", show=False, id="company.delete_step"),
         Binding("u", "undo", "Undo", show=False, id="company.undo"),
     ]
 
@@ -99,8 +101,6 @@ class CompanyScreen(Screen[None]):
     CompanyScreen #title { text-style: bold; color: $text; background: $boost; padding: 0 1; }
     CompanyScreen #conversations { height: auto; max-height: 12; margin-bottom: 1; }
     CompanyScreen #conversations.-none { display: none; }
-    CompanyScreen #steps { height: auto; max-height: 10; margin-bottom: 1; }
-    CompanyScreen #steps.-none { display: none; }
     """
 
     def __init__(
@@ -112,12 +112,16 @@ class CompanyScreen(Screen[None]):
         on_conversation: Callable[[CompanyConversation, bool], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         on_contacts: Callable[[str], None] | None = None,
+        services: BoardServices | None = None,
+        changed: Signal[Changed] | None = None,
         steps: NextSteps | None = None,
         on_undo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
+        # The next-step writes (the board's) and its undo, for the step keys.
         self.steps, self.on_undo = steps, on_undo
-        self.tasks: list[TaskRecord] = []
+        self.services = services
+        self.changed = changed
         self.on_contacts = on_contacts
         self.detail = detail
         self.on_edit = on_edit
@@ -129,8 +133,7 @@ class CompanyScreen(Screen[None]):
         with VerticalScroll():
             yield Static(id="title")
             yield Static(id="facts")
-            yield Static(id="steps-title")
-            yield OptionList(id="steps")
+            yield StepList()
             yield Static(id="notes")
             yield Static(id="metadata")
             yield Static(id="contacts")
@@ -141,7 +144,23 @@ class CompanyScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.show(self.detail, self.conversations)
+        self.draw(self.detail, self.conversations)
+        if self.changed is not None:  # from now on: composed, so a redraw finds its sections
+            self.changed.subscribe(self, guarded(self, self.on_changed))
+
+    async def on_changed(self, changed: Changed) -> None:
+        """Reads the company again when a write or a signal touched it (gone: back to the
+        board)."""
+        company_id = self.detail.company.id
+        if self.services is None or company_id not in changed.company_ids:
+            return
+        try:
+            detail = await self.services.company_detail(company_id)
+            talks = await self.services.company_conversations(company_id)
+        except NotFound:
+            self.dismiss(None)
+            return
+        self.show(detail, talks)
 
     def show_conversations(self, talks: Sequence[CompanyConversation]) -> None:
         """Lists the contacts' conversations, open ones first; enter opens one."""
@@ -164,7 +183,7 @@ class CompanyScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_list.id == "steps":
-            self.action_edit_step()
+            self.action_step("edit")
             return
         talk = next((t for t in self.conversations if t.id == event.option.id), None)
         if talk is not None and self.on_conversation is not None:
@@ -190,7 +209,16 @@ class CompanyScreen(Screen[None]):
     def show(
         self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
     ) -> None:
-        """Fills the sections (again, when a signal changed this company)."""
+        """Fills the sections (again, when a signal changed this company), once composed."""
+        if not self.is_mounted:
+            self.detail = detail
+            self.conversations = list(talks) if talks is not None else self.conversations
+            return
+        self.draw(detail, talks)
+
+    def draw(
+        self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
+    ) -> None:
         self.detail = detail
         if talks is not None:
             self.show_conversations(talks)
@@ -219,7 +247,8 @@ class CompanyScreen(Screen[None]):
                 f"Last moved     by {company.last_moved_by} at {when(company.last_moved_at)}"
             )
         self.query_one("#facts", Static).update(_section("Company", facts))
-        self.show_steps(detail.tasks)
+        now = self.clock() if self.clock else company.updated_at
+        self.query_one(StepList).show(detail.tasks, now, self.steps.tz if self.steps else UTC)
         notes = [escape(company.notes)] if company.notes else []
         self.query_one("#notes", Static).update(_section("Notes", notes))
         meta = [
@@ -254,70 +283,21 @@ class CompanyScreen(Screen[None]):
         if self.on_edit is not None:
             self.on_edit(self.detail.company.id)
 
-    # Next steps.
-    def show_steps(self, tasks: Sequence[TaskRecord]) -> None:
-        """Open steps by due time (their state marked), then the latest done ones."""
-        now = self.clock() if self.clock else self.detail.company.updated_at
-        tz = self.steps.tz if self.steps else None
-        self.tasks = list(tasks)
-        pending = sum(1 for t in tasks if t.status == "open")
-        hint = "  [dim]t new · x done · s reschedule · T edit · D delete[/dim]"
-        self.query_one("#steps-title", Static).update(
-            f"[b $accent]Next steps ({pending} open)[/]{hint}"
-            + ("" if tasks else "\n[$warning]⚐ no next step[/]: t adds one")
-        )
-        options = self.query_one("#steps", OptionList)
-        at = options.highlighted
-        options.clear_options()
-        options.add_options(Option(task_line(t, now, tz), id=t.id) for t in tasks)
-        options.set_class(not tasks, "-none")
-        if tasks:
-            options.highlighted = min(at or 0, len(tasks) - 1)
-
-    def _step(self) -> TaskRecord | None:
-        at = self.query_one("#steps", OptionList).highlighted
-        if not self.tasks or self.steps is None:
-            self.notify("No next step here: t adds one.", timeout=3)
-            return None
-        return self.tasks[min(at or 0, len(self.tasks) - 1)]
-
-    def action_add_step(self) -> None:
-        if self.steps is not None:
+    def action_step(self, what: str) -> None:
+        """A next-step key: ``add`` for the company, the others on the highlighted step."""
+        if self.steps is None:
+            return
+        if what == "add":
             self.steps.add(self.detail.company.id)
-
-    def action_complete_step(self) -> None:
-        task = self._step()
-        if task is not None and self.steps is not None:
-            if task.status == "done":
-                self.notify(f"{task.title!r} is done already.", timeout=3)
-                return
-            self.steps.complete(task)
-
-    def action_reschedule_step(self) -> None:
-        task = self._step()
-        if task is not None and self.steps is not None:
-            self.steps.reschedule(task)
-
-    def action_edit_step(self) -> None:
-        task = self._step()
-        if task is not None and self.steps is not None:
-            self.steps.edit(task)
-
-    def action_delete_step(self) -> None:
-        task = self._step()
-        if task is not None and self.steps is not None:
-            self.steps.delete(task)
+            return
+        task = self.query_one(StepList).current()
+        if task is None:
+            self.notify("No next step here: t adds one.", timeout=3)
+        elif what == "complete" and task.status == "done":
+            self.notify(f"{task.title!r} is done already.", timeout=3)
+        else:
+            getattr(self.steps, what)(task)
 
     def action_undo(self) -> None:
         if self.on_undo is not None:
             self.on_undo()
-
-
-def task_line(task: TaskRecord, now: datetime, tz: ZoneInfo | None) -> str:
-    """``late 2d   ☎ Call Jane (due 2026-11-24)``; a done one struck through."""
-    mark = KIND_MARKS.get(task.kind, "•")
-    if task.status == "done":
-        return f"[dim]✓ done    {mark} [s]{escape(task.title)}[/s] ({when(task.done_at)})[/dim]"
-    state, full, _ = step_mark(task.due_at, now, tz or UTC)
-    style = STATE_STYLES.get(state, "")
-    return f"[{style}]{full:<9}[/] {mark} {escape(task.title)} [dim](due {escape(task.due)})[/dim]"

@@ -13,6 +13,7 @@ from halcrm.services.tasks.records import TaskRecord
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.next_step import AskDay, StepDialog
 from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.widgets.next_steps import StepList
 from tests.tui.helpers import focused, ready, until
 
 # The fixed clock: Friday 27 November 2026, 12:00 UTC; the project's zone is UTC.
@@ -70,6 +71,14 @@ async def test_a_bad_due_is_said_in_the_dialog_and_nothing_is_written(
         assert await open_tasks(seeded, "acme", "all") == []
 
 
+def shown(screen: CompanyScreen) -> list[TaskRecord]:
+    return screen.query_one(StepList).tasks
+
+
+def status(screen: CompanyScreen) -> str | None:
+    return shown(screen)[0].status if shown(screen) else None
+
+
 async def company_screen(pilot: Pilot[None]) -> CompanyScreen:
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(pilot.app.screen, CompanyScreen), "company screen")
@@ -86,15 +95,17 @@ async def test_the_company_screen_completes_asks_for_the_next_and_undoes(
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         screen = await company_screen(pilot)
-        await until(pilot, lambda: len(screen.tasks) == 1, "the step listed")
+        await until(pilot, lambda: len(shown(screen)) == 1, "the step listed")
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, StepDialog), "asked for the next")
         await pilot.press("escape")  # skips
         [done] = await open_tasks(seeded, "acme", "done")
         assert done.title == "Send proposal"
-        await until(pilot, lambda: screen.tasks and screen.tasks[0].status == "done", "shown done")
+        await until(
+            pilot, lambda: shown(screen) and shown(screen)[0].status == "done", "shown done"
+        )
         await pilot.press("u")  # reopened
-        await until(pilot, lambda: screen.tasks and screen.tasks[0].status == "open", "reopened")
+        await until(pilot, lambda: status(screen) == "open", "reopened")
         assert [t.status for t in await open_tasks(seeded, "acme", "all")] == ["open"]
 
 
@@ -104,11 +115,11 @@ async def test_complete_then_the_next_one_is_saved(app: HalcrmApp, seeded: Servi
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         screen = await company_screen(pilot)
-        await until(pilot, lambda: len(screen.tasks) == 1, "the step listed")
+        await until(pilot, lambda: len(shown(screen)) == 1, "the step listed")
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, StepDialog), "asked for the next")
         await pilot.press(*"Follow up", "tab", "ctrl+u", *"2w", "enter")
-        await until(pilot, lambda: len(screen.tasks) == 2, "the next one listed")
+        await until(pilot, lambda: len(shown(screen)) == 2, "the next one listed")
         [following] = await open_tasks(seeded, "acme")
         assert (following.title, following.due) == ("Follow up", "2026-12-11")
 
@@ -119,24 +130,24 @@ async def test_reschedule_edit_delete_and_undo_each(app: HalcrmApp, seeded: Serv
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         screen = await company_screen(pilot)
-        await until(pilot, lambda: len(screen.tasks) == 1, "the step listed")
+        await until(pilot, lambda: len(shown(screen)) == 1, "the step listed")
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, AskDay), "reschedule dialog")
         await pilot.press("ctrl+u", *"fri 9:00", "enter")
-        await until(pilot, lambda: screen.tasks[0].due != "2026-11-30", "rescheduled")
+        await until(pilot, lambda: shown(screen)[0].due != "2026-11-30", "rescheduled")
         assert (await seeded.tasks.get(task.id)).due == "2026-11-27T09:00:00+00:00"
         await pilot.press("T")
         await until(pilot, lambda: isinstance(app.screen, StepDialog), "edit dialog")
         await pilot.press("ctrl+u", *"Call Jane", "enter")
-        await until(pilot, lambda: screen.tasks[0].title == "Call Jane", "edited")
+        await until(pilot, lambda: shown(screen)[0].title == "Call Jane", "edited")
         await pilot.press("D")
-        await until(pilot, lambda: screen.tasks == [], "deleted")
+        await until(pilot, lambda: shown(screen) == [], "deleted")
         assert await open_tasks(seeded, "acme", "all") == []
         await pilot.press("u")  # back, as it was
-        await until(pilot, lambda: len(screen.tasks) == 1, "restored")
+        await until(pilot, lambda: len(shown(screen)) == 1, "restored")
         await pilot.press("u")  # the edit undone
-        await until(pilot, lambda: screen.tasks[0].title == "Call", "title back")
+        await until(pilot, lambda: shown(screen)[0].title == "Call", "title back")
         await pilot.press("u")  # the reschedule undone
-        await until(pilot, lambda: screen.tasks[0].due == "2026-11-30", "due back")
+        await until(pilot, lambda: shown(screen)[0].due == "2026-11-30", "due back")
         again = await seeded.tasks.get(task.id)
         assert (again.title, again.due, again.kind) == ("Call", "2026-11-30", "call")
