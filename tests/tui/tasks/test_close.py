@@ -1,0 +1,40 @@
+"""The edit dialog takes an expected close date in the board's forms; `u` puts it back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from halcrm.services.facade import Services
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.edit_company import EditCompany
+from tests.tui.helpers import ready, until
+
+
+async def test_e_sets_the_expected_close_and_u_clears_it(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditCompany), "edit dialog")
+        await pilot.press("tab", "tab", "tab", "tab", *"2w", "ctrl+s")
+        await until(pilot, lambda: len(screen.undo_stack) == 1, "saved")
+        assert (await seeded.company("acme")).expected_close == date(2026, 12, 11)
+        await pilot.press("u")
+        await until(pilot, lambda: len(screen.undo_stack) == 0, "undone")
+        await until(pilot, lambda: app.screen is screen, "board")
+        await pilot.pause(0.05)
+        assert (await seeded.company("acme")).expected_close is None
+
+
+async def test_a_time_is_refused_in_words_and_nothing_is_written(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditCompany), "edit dialog")
+        await pilot.press("tab", "tab", "tab", "tab", *"fri 14:30", "ctrl+s")
+        dialog = app.screen
+        assert isinstance(dialog, EditCompany)
+        assert "expected close is a day" in str(dialog.query_one("#error").render())
+        await pilot.press("escape")
+        assert (await seeded.company("acme")).expected_close is None
