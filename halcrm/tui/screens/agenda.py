@@ -5,6 +5,7 @@ reschedules the highlighted step in place, `t` adds one, `u` undoes."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from rich.markup import escape
 from textual.binding import Binding
@@ -37,6 +38,16 @@ def idle_row(item: NoNextStep) -> str:
         f"[$warning]⚐[/]         {escape(item.company_name)}"
         f"  [dim]· {escape(item.stage or 'Unstaged')} · {value}[/dim]"
     )
+
+
+def title_line(day: AgendaDay) -> str:
+    """``Agenda Fri 27 Nov (UTC) · 2 overdue · 1 today · 3 in 7 days · 10 no step``."""
+    label = date.fromisoformat(day.date).strftime("%a %-d %b") if day.date else "today"
+    counts = (
+        f"{len(day.overdue)} overdue · {len(day.today)} today · "
+        f"{len(day.upcoming)} in 7 days · {len(day.no_next_step)} no step"
+    )
+    return f"Agenda {label} ({day.time_zone}) · {counts}"
 
 
 class AgendaScreen(ListScreen):
@@ -99,12 +110,7 @@ class AgendaScreen(ListScreen):
             options.append(Option(idle_row(item), id=f"c:{item.company_id}"))
             self.rows[f"c:{item.company_id}"] = item
         self.fill(options if self.rows else [])
-        due = len(day.overdue) + len(day.today)
-        self.query_one("#title", Static).update(
-            f"Agenda {day.date} ({day.time_zone}): {len(day.overdue)} overdue, "
-            f"{len(day.today)} today, {len(day.upcoming)} next 7 days, "
-            f"{len(idle)} without a next step" + ("" if due else " · nothing due")
-        )
+        self.query_one("#title", Static).update(title_line(day))
         ids = [o.id for o in options]
         first = next((i for i, o in enumerate(options) if o.id), None)
         listing.highlighted = ids.index(keep) if keep is not None and keep in ids else first
