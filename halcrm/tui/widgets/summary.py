@@ -26,12 +26,14 @@ REASON_MARKS = {
 
 
 def summary_text(summary: PipelineSummary, now: datetime) -> str:
-    """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N)`` as console markup."""
+    """``Open $… · weighted $… · won in Nov $… · closing $… · ◷ stalled $… (N)`` as console
+    markup (closing: the open deals expected to close later this month)."""
     stalled = short_money(summary.stalled_value_cents)
     parts = [
         f"Open [b]{short_money(summary.open_total_cents)}[/b]",
         f"weighted [b]{short_money(summary.weighted_total_cents)}[/b]",
         f"won in {now:%b} [b]{short_money(summary.won_this_month_cents)}[/b]",
+        f"closing [b]{short_money(summary.expected_this_month_cents)}[/b]",
     ]
     if summary.stalled_count:
         parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import CompanyPatch
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
-from tests.tui.helpers import ready, until
+from tests.tui.helpers import ready, text_of, until
 
 
 async def test_e_sets_the_expected_close_and_u_clears_it(app: HalcrmApp, seeded: Services) -> None:
@@ -38,3 +40,22 @@ async def test_a_time_is_refused_in_words_and_nothing_is_written(
         assert "expected close is a day" in str(dialog.query_one("#error").render())
         await pilot.press("escape")
         assert (await seeded.company("acme")).expected_close is None
+
+
+async def test_the_summary_says_this_months_expected_total(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    """Acme ($1,000) closes on the 30th: counted; Cobalt ($5,000) in December and a close that
+    already passed are not."""
+    for company_id, day in (("acme", date(2026, 11, 30)), ("cobalt", date(2026, 12, 5))):
+        patch = CompanyPatch(expected_close=day)
+        await seeded.update_company(company_id, patch, source=Source.BOARD)
+    summary = await seeded.summary()
+    assert summary.expected_this_month_cents == 100_000
+    await seeded.update_company(
+        "cobalt", CompanyPatch(expected_close=date(2026, 11, 27)), source=Source.BOARD
+    )
+    assert (await seeded.summary()).closing_this_month_cents == 600_000  # today still counts
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: "closing $6k" in text_of(app, "#summary"), "closing")
