@@ -17,6 +17,7 @@ from halcrm.services.board import cards as board
 from halcrm.services.board import focus, summary
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.forecast import Forecast
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm import (
     activity,
@@ -93,6 +94,7 @@ class Services(ChatOps):
         self.db = db
         self.project_id = project_id
         self.tasks, self.agenda = Tasks(db, project_id), Agenda(db, project_id)
+        self.forecast = Forecast(db, project_id)
 
     @property
     def bus(self) -> EventBus:

@@ -125,6 +125,9 @@ class FocusAnswers(Part):
         self, item: FocusItem, state: str, until: datetime | None = None
     ) -> None:
         """Stores the answer (the services decide when the item may come back)."""
+        if item.company_id is None:  # an anonymous chat leaves the lane once answered
+            self.desk.notify("Reply to the visitor from the inbox.", timeout=3)
+            return
         await self.desk.services.answer_focus(item.company_id, item.reason, state, until)
         words = STATE_WORDS.get(state, state)
         if until is not None:

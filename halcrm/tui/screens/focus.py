@@ -118,6 +118,13 @@ class FocusScreen(ListScreen):
             self.notify("Nothing to act on.", severity="warning", timeout=2)
         return item
 
+    def _company(self) -> str | None:
+        """The focused item's company; an anonymous visitor's chat has none (the inbox has it)."""
+        item = self._item()
+        if item is not None and item.company_id is None:
+            self.notify("An anonymous visitor's chat: reply from the inbox.", timeout=3)
+        return item.company_id if item is not None else None
+
     def on_option_list_option_selected(self) -> None:
         self.action_open()
 
@@ -125,12 +132,12 @@ class FocusScreen(ListScreen):
         self.dismiss(None)
 
     def action_open(self) -> None:
-        if item := self._item():
-            self.owner.open_company(item.company_id)
+        if company_id := self._company():
+            self.owner.open_company(company_id)
 
     def action_move(self) -> None:
-        if item := self._item():
-            self.owner.pick_stage_for(item.company_id)
+        if company_id := self._company():
+            self.owner.pick_stage_for(company_id)
 
     def action_snooze(self) -> None:
         if item := self._item():

@@ -19,8 +19,12 @@ NAME_WIDTH = 22
 # How each focus reason is marked (the words come from the services, in ``FocusItem.text``).
 REASON_MARKS = {
     "waiting_reply": "✉ reply",
+    "overdue_step": "⚑ overdue",
+    "stage_hint": "↗ advance",
+    "close_date_passed": "◷ close date",
     "widget_advanced": "↯ widget",
     "stalled": "◷ stalled",
+    "no_next_step": "○ no step",
     "placeholder": "◌ placeholder",
 }
 

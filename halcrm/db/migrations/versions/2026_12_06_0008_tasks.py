@@ -73,6 +73,10 @@ def upgrade() -> None:
     op.create_index('ix_tasks_project_due', 'tasks', ['project_pk', 'status', 'due_at'])
     op.create_index('ix_tasks_company_due', 'tasks', ['company_pk', 'status', 'due_at'])
     op.create_index('ix_tasks_contact', 'tasks', ['contact_pk'])
+    # Momentum reads a few companies' recent activity (services/board/momentum.py).
+    op.create_index(
+        'ix_activity_company', 'activity', ['project_pk', 'company_id', 'created_at']
+    )
     # Plain ADD COLUMN (no table copy on SQLite: the projects table carries triggers).
     op.add_column(
         'projects', sa.Column('time_zone', sa.String(64), nullable=False, server_default='UTC')
@@ -89,6 +93,7 @@ def downgrade() -> None:
     op.drop_column('companies', 'expected_close')
     op.drop_column('projects', 'stage_hints')
     op.drop_column('projects', 'time_zone')
+    op.drop_index('ix_activity_company', 'activity')
     op.drop_index('ix_tasks_contact', 'tasks')
     op.drop_index('ix_tasks_company_due', 'tasks')
     op.drop_index('ix_tasks_project_due', 'tasks')
