@@ -11,6 +11,7 @@ from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
+from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -79,10 +80,17 @@ class BoardAgenda(Protocol):
     def day(self, limit: int = AGENDA_LIMIT) -> Awaitable[AgendaDay]: ...
 
 
+class BoardForecast(Protocol):
+    def months(self, months: int = 3) -> Awaitable[ForecastRecord]: ...
+
+
 class BoardServices(Protocol):
     """Exactly the operations the board calls (``Services`` has them all, and more)."""
 
     project_id: str
+
+    @property
+    def forecast(self) -> BoardForecast: ...
 
     @property
     def tasks(self) -> BoardTasks: ...

@@ -14,6 +14,7 @@ from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
+from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -133,6 +134,23 @@ class RemoteAgenda:
         )
 
 
+class RemoteForecast:
+    """The forecast (``BoardForecast``) through ``/api/board/forecast``."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def months(self, months: int = 3) -> ForecastRecord:
+        return await self.connection.call(
+            "GET",
+            "/api/board/forecast",
+            ForecastRecord,
+            project_id=self.project_id,
+            params={"months": months},
+        )
+
+
 class RemoteServices:
     """The operations the board calls (``BoardServices``), over one server's account API."""
 
@@ -142,6 +160,7 @@ class RemoteServices:
         self.project_id = project_id
         self.tasks = RemoteTasks(connection, project_id)
         self.agenda = RemoteAgenda(connection, project_id)
+        self.forecast = RemoteForecast(connection, project_id)
 
     @property
     def bus(self) -> EventBus:

@@ -20,6 +20,7 @@ from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.agenda import AgendaScreen
+from halcrm.tui.screens.board_act import FocusActs
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_chats import Chats
 from halcrm.tui.screens.board_deals import Deals
@@ -30,6 +31,7 @@ from halcrm.tui.screens.board_status import status_line
 from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.board_undo import Undoing
 from halcrm.tui.screens.desk import Desk
+from halcrm.tui.screens.forecast import ForecastScreen
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
@@ -37,6 +39,7 @@ from halcrm.tui.widgets.board import BoardView
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine
 
 ACTIVITY_WIDTH = 170  # the activity panel opens by itself from this width, and closes below it
+FORECAST_MONTHS = 6  # the months `V` shows from the current one
 TICK = 15.0  # seconds between repaints of the ages ("5m") on cards and in the focus strip
 
 
@@ -81,6 +84,7 @@ class BoardScreen(Screen[None]):
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
         Binding("t", "add_step", "Next step", id="board.add_step"),
         Binding("A", "agenda", "Agenda", show=False, id="board.agenda"),
+        Binding("V", "forecast", "Forecast", show=False, id="board.forecast"),
     ]
 
     DEFAULT_CSS = """
@@ -135,7 +139,8 @@ class BoardScreen(Screen[None]):
         self.steps = NextSteps(self.desk)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals, self.steps)
         self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing.undo)
-        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
+        self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
+        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
         self.last_event_id = 0
         self.events_applied = 0
@@ -307,6 +312,11 @@ class BoardScreen(Screen[None]):
         card = self.desk.focused()
         if card is not None:
             self.steps.add(card.id)
+
+    @board_action
+    async def action_forecast(self) -> None:
+        forecast = await self.services.forecast.months(FORECAST_MONTHS)
+        await self.app.push_screen(ForecastScreen(forecast))
 
     def action_agenda(self) -> None:
         screen = AgendaScreen(self.steps, self.nav.open_company, self.undoing.undo, self.changed)

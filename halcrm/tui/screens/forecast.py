@@ -4,10 +4,8 @@ close and forecast"). The figures are the forecast service's; this screen only d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,39 +13,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from halcrm.services.board.forecast import ForecastBucket, ForecastMonth, ForecastRecord
 from halcrm.tui.format import compact_money
 
 # Label, count, total and weighted columns beside the bar.
 LABEL, COUNT, MONEY = 9, 4, 8
-
-
-class Bucket(Protocol):
-    """Deals in one bucket (a month, overdue, undated): how many, their total and weighted."""
-
-    @property
-    def count(self) -> int: ...
-
-    @property
-    def total(self) -> Decimal | float | int: ...
-
-    @property
-    def weighted(self) -> Decimal | float | int: ...
-
-
-class Month(Bucket, Protocol):
-    @property
-    def month(self) -> str: ...
-
-
-class ForecastLike(Protocol):
-    @property
-    def months(self) -> Sequence[Month]: ...
-
-    @property
-    def overdue(self) -> Bucket: ...
-
-    @property
-    def undated(self) -> Bucket: ...
 
 
 def month_label(month: str) -> str:
@@ -58,7 +28,7 @@ def month_label(month: str) -> str:
         return month
 
 
-def rows(forecast: ForecastLike) -> list[tuple[str, Bucket]]:
+def rows(forecast: ForecastRecord) -> list[tuple[str, ForecastBucket | ForecastMonth]]:
     return [
         ("Overdue", forecast.overdue),
         *((month_label(m.month), m) for m in forecast.months),
@@ -66,7 +36,7 @@ def rows(forecast: ForecastLike) -> list[tuple[str, Bucket]]:
     ]
 
 
-def bar_lines(forecast: ForecastLike, width: int) -> list[str]:
+def bar_lines(forecast: ForecastRecord, width: int) -> list[str]:
     """One line a bucket: label, a bar as long as its total against the largest (the weighted
     part solid, the rest shaded), count, total, weighted; then the sums."""
     buckets = rows(forecast)
@@ -87,7 +57,7 @@ def bar_lines(forecast: ForecastLike, width: int) -> list[str]:
     total = sum(Decimal(str(b.total)) for _, b in buckets)
     weighted = sum(Decimal(str(b.weighted)) for _, b in buckets)
     lines.append(
-        f"[b]{'Open':<{LABEL}} {'':<{room}} {count:>{COUNT}} "
+        f"[b]{'Total':<{LABEL}} {'':<{room}} {count:>{COUNT}} "
         f"{compact_money(total) or '$0':>{MONEY}} [dim]w[/dim] "
         f"{compact_money(weighted) or '$0':>{MONEY}}[/b]"
     )
@@ -105,12 +75,14 @@ class ForecastScreen(Screen[None]):
     ForecastScreen #legend { padding: 0 1; color: $text-muted; }
     """
 
-    def __init__(self, forecast: ForecastLike, time_zone: str = "UTC") -> None:
+    def __init__(self, forecast: ForecastRecord) -> None:
         super().__init__()
-        self.forecast, self.time_zone = forecast, time_zone
+        self.forecast = forecast
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Forecast ({self.time_zone}): open deals by expected close", id="title")
+        yield Static(
+            f"Forecast ({self.forecast.time_zone}): open deals by expected close", id="title"
+        )
         with VerticalScroll():
             yield Static(id="bars")
             yield Static(

@@ -68,10 +68,20 @@ def item_text(item: FocusItem, now: datetime | None) -> str:
 
 
 def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | None = None) -> str:
-    """One focus item: its mark, the company, and the reason in words, in aligned columns."""
+    """One focus item: its mark, the company, the recommended action and the reason in words,
+    in aligned columns."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, name_width))
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {escape(item_text(item, now))}"
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now)}"
+
+
+def action_text(item: FocusItem, now: datetime | None) -> str:
+    """``→ Reply to Jane Doe (waiting 3 h) · waiting on your reply for 3h`` as markup: the
+    action's label first (what enter does in the lane), then the reason, dimmed."""
+    words = escape(item_text(item, now))
+    if not item.action.label:
+        return words
+    return f"[b $accent]→ {escape(item.action.label)}[/] [dim]· {words}[/dim]"
 
 
 class SummaryLine(Static):

@@ -3,41 +3,20 @@ weighted part solid; the sums under them (the figures are the forecast service's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from textual.content import Content
 
+from halcrm.services.board.forecast import ForecastBucket, ForecastMonth, ForecastRecord
 from halcrm.tui.screens.forecast import bar_lines, month_label
 
 
-@dataclass
-class Bucket:
-    count: int
-    total: Decimal
-    weighted: Decimal
-
-
-@dataclass
-class Month(Bucket):
-    month: str
-
-
-@dataclass
-class Forecast:
-    months: list[Month]
-    overdue: Bucket
-    undated: Bucket
-
-
 def test_bars_are_proportional_and_sum_to_the_open_pipeline() -> None:
-    forecast = Forecast(
+    forecast = ForecastRecord(
         months=[
-            Month(2, Decimal("40000"), Decimal("20000"), "2026-11"),
-            Month(0, Decimal(0), Decimal(0), "2026-12"),
+            ForecastMonth(month="2026-11", count=2, total=40000, weighted=20000),
+            ForecastMonth(month="2026-12"),
         ],
-        overdue=Bucket(1, Decimal("10000.50"), Decimal("2500")),
-        undated=Bucket(3, Decimal("20000"), Decimal("5000")),
+        overdue=ForecastBucket(count=1, total=10000.50, weighted=2500),
+        undated=ForecastBucket(count=3, total=20000, weighted=5000),
     )
     lines = [Content.from_markup(line).plain for line in bar_lines(forecast, 80)]
     label_width = 10
