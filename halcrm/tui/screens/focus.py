@@ -57,7 +57,7 @@ class FocusScreen(ListScreen):
         Binding("x", "answer('dismissed')", "Dismiss", id="focus.dismiss"),
     ]
 
-    TITLE_TEXT = "Focus: what needs you now"
+    TITLE_TEXT = "Focus: what needs you now · enter does the → action, o opens the company"
     EMPTY = "Nothing needs you right now. Escape goes back to the board."
 
     def __init__(

@@ -9,6 +9,7 @@ from halcrm.services.crm.inputs import CompanyPatch
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
+from halcrm.tui.screens.forecast import ForecastScreen
 from tests.tui.helpers import ready, text_of, until
 
 
@@ -59,3 +60,25 @@ async def test_the_summary_says_this_months_expected_total(
     async with app.run_test(size=(120, 30)) as pilot:
         await ready(pilot)
         await until(pilot, lambda: "closing $6k" in text_of(app, "#summary"), "closing")
+
+
+async def test_v_opens_the_forecast_from_the_service(app: HalcrmApp, seeded: Services) -> None:
+    """Acme ($1,000, Lead) closes in November, Cobalt ($5,000, Proposal) in December; Birch has
+    no deal and no date: undated."""
+    for company_id, day in (("acme", date(2026, 11, 30)), ("cobalt", date(2026, 12, 5))):
+        patch = CompanyPatch(expected_close=day)
+        await seeded.update_company(company_id, patch, source=Source.BOARD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("V")
+        await until(pilot, lambda: isinstance(app.screen, ForecastScreen), "forecast")
+        bars = text_of(app, "#bars").splitlines()
+        assert bars[0].startswith("Overdue")
+        assert bars[1].startswith("Nov 2026")
+        assert "$1k" in bars[1]
+        assert bars[2].startswith("Dec 2026")
+        assert "$5k" in bars[2]
+        assert bars[-2].startswith("Undated")
+        assert bars[-1].split()[:2] == ["Total", "3"]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.board_screen, "board")

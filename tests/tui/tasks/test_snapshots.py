@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from halcrm.config import BoardConfig
 from halcrm.tui.modals.next_step import StepDialog
 from halcrm.tui.screens.agenda import AgendaScreen
+from halcrm.tui.screens.forecast import ForecastScreen
 from tests.tui.demo_app import demo_app
 from tests.tui.helpers import board, ready, steady_cursors, until
 
@@ -72,3 +73,18 @@ def test_step_dialog_fits_80x24(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+@BOTH
+def test_forecast(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """`V`: Overdue (Kestrel, closed a week ago), Nov 2026 (Meridian), Dec 2026 (Ironwood,
+    Northwind), Jan 2027 (Orbital), then the months without deals, Undated and the Total:
+    bars as long as each total, the weighted part solid, count, total and weighted."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+        await pilot.press("V")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ForecastScreen), "forecast")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
