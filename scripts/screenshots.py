@@ -34,6 +34,7 @@ from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.screens.forecast import ForecastScreen
 from halcrm.tui.screens.help import HelpScreen
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -121,6 +122,10 @@ async def agenda(pilot: Pilot[None], screen: BoardScreen, services: Services) ->
     await wait(pilot, lambda: getattr(pilot.app.screen, "day", None) is not None, "the agenda")
 
 
+async def forecast(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await on(pilot, ForecastScreen, ("V",))
+
+
 async def next_step(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
     screen.jump_to("ironwood")
     await on(pilot, StepDialog, ("t",))
@@ -145,6 +150,7 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
     "agenda": (SIZE, agenda),
     "agenda-80x24": ((80, 24), agenda),
     "next-step-80x24": ((80, 24), next_step),
+    "forecast": (SIZE, forecast),
 }
 
 

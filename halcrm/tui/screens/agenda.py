@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual.binding import Binding
@@ -18,9 +19,11 @@ from halcrm.services.tasks.records import AgendaDay, NoNextStep, TaskRecord
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import compact_money, step_mark
 from halcrm.tui.messages import Changed
-from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.listing import ListScreen
 from halcrm.tui.widgets.next_steps import KIND_MARKS, STATE_STYLES
+
+if TYPE_CHECKING:
+    from halcrm.tui.screens.board_tasks import NextSteps
 
 
 def step_row(task: TaskRecord, state: str, when: str) -> str:

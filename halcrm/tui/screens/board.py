@@ -19,7 +19,6 @@ from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
-from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.board_act import FocusActs
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_chats import Chats
@@ -31,7 +30,6 @@ from halcrm.tui.screens.board_status import status_line
 from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.board_undo import Undoing
 from halcrm.tui.screens.desk import Desk
-from halcrm.tui.screens.forecast import ForecastScreen
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
@@ -39,7 +37,6 @@ from halcrm.tui.widgets.board import BoardView
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine
 
 ACTIVITY_WIDTH = 170  # the activity panel opens by itself from this width, and closes below it
-FORECAST_MONTHS = 6  # the months `V` shows from the current one
 TICK = 15.0  # seconds between repaints of the ages ("5m") on cards and in the focus strip
 
 
@@ -307,20 +304,15 @@ class BoardScreen(Screen[None]):
     def action_undo(self) -> None:
         self.undoing.undo()
 
-    # Next steps and the agenda.
+    # Next steps, the agenda and the forecast.
     def action_add_step(self) -> None:
-        card = self.desk.focused()
-        if card is not None:
-            self.steps.add(card.id)
+        self.steps.add_focused()
 
-    @board_action
-    async def action_forecast(self) -> None:
-        forecast = await self.services.forecast.months(FORECAST_MONTHS)
-        await self.app.push_screen(ForecastScreen(forecast))
+    def action_forecast(self) -> None:
+        self.steps.forecast()
 
     def action_agenda(self) -> None:
-        screen = AgendaScreen(self.steps, self.nav.open_company, self.undoing.undo, self.changed)
-        self.app.push_screen(screen)
+        self.steps.agenda(self.nav.open_company, self.undoing.undo)
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:

@@ -19,9 +19,12 @@ from halcrm.services.tasks.records import TaskRecord
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.next_step import AskDay, StepDialog, StepForm
+from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.desk import Part
+from halcrm.tui.screens.forecast import ForecastScreen
 from halcrm.tui.undo import Edited, StepWritten, UndoStack
 
+FORECAST_MONTHS = 6  # the months `V` shows from the current one
 # The fields an edit may change, as the form and the task name them.
 FIELDS = ("title", "due", "kind", "contact_id")
 
@@ -58,7 +61,20 @@ class NextSteps(Part):
     def undo_stack(self) -> UndoStack:
         return self.desk.undo_stack
 
-    # Add.
+    # Add, and the agenda and forecast screens.
+    def add_focused(self) -> None:
+        card = self.desk.focused()
+        if card is not None:
+            self.add(card.id)
+
+    def agenda(self, open_company: Callable[[str], None], undo: Callable[[], object]) -> None:
+        self.app.push_screen(AgendaScreen(self, open_company, undo, self.desk.changed))
+
+    @board_action
+    async def forecast(self) -> None:
+        record = await self.services.forecast.months(FORECAST_MONTHS)
+        await self.app.push_screen(ForecastScreen(record))
+
     @board_action
     async def add(self, company_id: str, prefill: StepForm | None = None) -> None:
         """The new-step dialog for a company (``prefill``: the focus lane's suggestion)."""

@@ -30,19 +30,20 @@ REASON_MARKS = {
 
 
 def summary_text(summary: PipelineSummary, now: datetime) -> str:
-    """``Open $… · weighted $… · won in Nov $… · closing $… · ◷ stalled $… (N)`` as console
-    markup (closing: the open deals expected to close later this month)."""
+    """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N) · closing $…`` as console
+    markup (closing: the open deals expected to close from today to the month's end)."""
     stalled = short_money(summary.stalled_value_cents)
     parts = [
         f"Open [b]{short_money(summary.open_total_cents)}[/b]",
         f"weighted [b]{short_money(summary.weighted_total_cents)}[/b]",
         f"won in {now:%b} [b]{short_money(summary.won_this_month_cents)}[/b]",
-        f"closing [b]{short_money(summary.expected_this_month_cents)}[/b]",
     ]
     if summary.stalled_count:
         parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")
     else:
         parts.append("◷ stalled $0")
+    # Last: on a narrow screen the line is cut here, after the figures that came before it.
+    parts.append(f"closing [b]{short_money(summary.expected_this_month_cents)}[/b]")
     return " · ".join(parts)
 
 
