@@ -23,6 +23,7 @@ from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.money import from_cents
+from halcrm.services.crm.transfer.task_export import TASK_COLUMNS, tasks_page
 
 PAGE = 1000
 FORMATS = ("csv", "json")
@@ -40,6 +41,7 @@ COLUMNS = {
     "activity": (
         "id", "at", "kind", "source", "summary", "company_id", "company_name", "data",
     ),
+    "tasks": TASK_COLUMNS,
 }  # fmt: skip
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 Row = dict[str, Any]
@@ -159,6 +161,7 @@ _PAGES: dict[str, Callable[[Tx, str, int], Page]] = {
     "companies": _companies,
     "contacts": _contacts,
     "activity": _activity,
+    "tasks": tasks_page,
 }
 
 

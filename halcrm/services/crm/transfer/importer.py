@@ -24,7 +24,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
-from halcrm.services.crm.transfer import columns, source, stage_import, writes
+from halcrm.services.crm.transfer import columns, source, stage_import, task_import, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -306,8 +306,11 @@ async def import_file(
     """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
     the whole import (:class:`ImportRefused`, nothing written). A stages file (halcrm's
     ``export stages``, told by its header) makes the pipeline match it (``stage_import``)."""
-    if stage_import.is_stages_file(source.header(path, options.delimiter)):
+    header = source.header(path, options.delimiter)
+    if stage_import.is_stages_file(header):
         return await stage_import.import_stages(db, project_id, path, options)
+    if task_import.is_tasks_file(header):
+        return await task_import.import_tasks(db, project_id, path, options)
     emails: dict[str, str | None] = {}
     if not options.dry_run and not options.partial:
         infos = await stage_infos(db, project_id)
