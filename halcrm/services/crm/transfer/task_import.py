@@ -29,6 +29,7 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.domain.words import count
 from halcrm.services.crm.transfer import source
+from halcrm.services.crm.transfer.cells import unguard
 from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.crm.transfer.report import (
     ImportOptions,
@@ -172,7 +173,8 @@ def _read(path: Path, delimiter: str | None) -> _File:
     found.columns = {f: lab for f, lab in zip(fields, labels, strict=True) if f}
     found.ignored = [lab for f, lab in zip(fields, labels, strict=True) if not f]
     for number, cells in records:
-        named = {f: cell for f, cell in zip(fields, cells, strict=False) if f}
+        # An export writes a cell that starts like a formula behind a "'": taken off again.
+        named = {f: unguard(c) or c for f, c in zip(fields, cells, strict=False) if f}
         try:
             row = _row(number, named, kind)
         except _Bad as exc:
