@@ -16,6 +16,7 @@ from bench import (
     instructions,
     live,
     lost_updates,
+    next_steps,
     startup,
     streams,
     throughput,
@@ -26,7 +27,9 @@ from bench.load import wrk_available
 from bench.page import write as write_page
 from bench.table import Row, format_table, note
 
-SECTIONS = ("http", "streams", "workers", "lost", "startup", "board", "live", "transfer", "chat")
+SECTIONS = (
+    "http", "streams", "workers", "lost", "startup", "board", "live", "transfer", "chat", "tasks",
+)  # fmt: skip
 # Run only when named in --only: slow (a server under valgrind), and a count, not a timing.
 OPT_IN = ("instructions",)
 
@@ -91,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "streams": lambda: streams.measure(work, args.runs, args.seconds, use_wrk),
             "workers": lambda: workers.measure(work, args.runs, args.seconds, use_wrk),
             "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
+            "tasks": lambda: next_steps.measure(work, args.runs),
             "instructions": lambda: instructions.measure(work / "instructions"),
         }
         for name in chosen:

@@ -1,6 +1,6 @@
 """``halcrm board --connect`` and next steps: the same keys over a real ``halcrm serve``
-(RemoteTasks, RemoteAgenda, RemoteForecast): `t` writes as ``board``, the card's mark follows
-the task events, the agenda completes in place, `u` reopens, `V` draws the server's forecast."""
+(RemoteTasks: the tasks, agenda and forecast areas): `t` writes as ``board``, the card's mark
+follows the task events, the agenda completes in place, `u` reopens, `V` draws the forecast."""
 
 from __future__ import annotations
 

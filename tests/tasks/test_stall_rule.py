@@ -11,8 +11,10 @@ async def _stalled_everywhere(api: Api, services: Services, company_id: str) -> 
     record = (await api("GET", f"/api/companies/{company_id}"))["stalled"]
     card = (await services.cards([company_id]))[0].stalled_days > 0
     summary = (await services.summary()).stalled_count > 0
+    # The lane names an overdue step first; the stall is then in its evidence.
     lane = any(
-        item.reason == "stalled" and item.company_id == company_id
+        item.company_id == company_id
+        and (item.reason == "stalled" or any("no activity for" in e for e in item.evidence))
         for item in await services.focus_lane(50)
     )
     return {record, card, summary, lane}
@@ -35,6 +37,8 @@ async def test_a_next_step_due_today_or_later_means_not_stalled(
     assert await _stalled_everywhere(api, services, "acme") == {True}
     card = (await services.cards(["acme"]))[0]
     assert card.next_step_state == "overdue"
+    [item] = [i for i in await services.focus_lane(50) if i.company_id == "acme"]
+    assert (item.reason, item.action.kind) == ("overdue_step", "do_next_step")
     # A later step alongside the overdue one is a plan again.
     await task(api, "acme", "2026-12-20")
     assert await _stalled_everywhere(api, services, "acme") == {False}

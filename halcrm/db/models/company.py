@@ -19,6 +19,9 @@ class Company(Base):
         UniqueConstraint("project_pk", "placeholder_key"),
         Index("ix_companies_project_stage", "project_pk", "stage_pk"),
         Index("ix_companies_project_domain", "project_pk", "domain"),
+        # The focus lane's largest open deals without a next step, and its placeholders.
+        Index("ix_companies_project_deal", "project_pk", "deal_value_cents"),
+        Index("ix_companies_project_placeholder", "project_pk", "is_placeholder"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)

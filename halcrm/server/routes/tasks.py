@@ -12,13 +12,13 @@ from halcrm.server.params import Limit
 from halcrm.services.crm.records import Deleted
 from halcrm.services.facade import Services
 from halcrm.services.page import Page
-from halcrm.services.tasks.agenda import AGENDA_LIMIT
+from halcrm.services.tasks.agenda import AGENDA_LIMIT, MAX_AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import AgendaDay, TaskRecord
 
 Status = Annotated[str, Parameter(description="open (default), done or all")]
 Day = Annotated[str | None, Parameter(description="a date, YYYY-MM-DD, in the project's zone")]
-SectionLimit = Annotated[int, Parameter(ge=1, le=AGENDA_LIMIT, description="per list")]
+SectionLimit = Annotated[int, Parameter(ge=1, le=MAX_AGENDA_LIMIT, description="per list")]
 
 
 class TaskController(Controller):

@@ -14,14 +14,17 @@ from halcrm.domain.stages import Source, StageKind
 from halcrm.domain.words import count
 from halcrm.services.board.focus_items import (
     CANDIDATES_PER_REASON,
+    COMPANY,
     RECENT_SIGNAL,
     Candidate,
+    Facts,
     FocusAction,
     FocusReason,
     Lane,
     ago,
     days,
     item,
+    split,
 )
 from halcrm.services.tasks.queries import has_open_task, has_plan
 
@@ -35,6 +38,7 @@ def stalled(lane: Lane) -> list[Candidate]:
     warm = [s for s in open_stages[1:] if s.stall_after_days is not None]
     if not warm:
         return []
+    limits = [s.stall_after_days or 0 for s in warm]
     conditions = [
         and_(
             Company.stage_pk == s.pk,
@@ -43,16 +47,24 @@ def stalled(lane: Lane) -> list[Candidate]:
         for s in warm
     ]
     rows = list(
-        lane.tx.session.scalars(
-            select(Company)
-            .where(Company.project_pk == lane.project.pk, or_(*conditions), ~has_plan(lane.now))
+        lane.tx.session.execute(
+            select(*COMPANY)
+            .where(
+                Company.project_pk == lane.project.pk,
+                # A coarse filter the (project, stage) index can use, before the exact OR.
+                Company.stage_pk.in_([s.pk for s in warm]),
+                Company.last_activity_at < lane.now - timedelta(days=min(limits)),
+                or_(*conditions),
+                ~has_plan(lane.now),
+            )
             .order_by(func.coalesce(Company.deal_value_cents, 0).desc(), Company.last_activity_at)
             .limit(CANDIDATES_PER_REASON)
         )
     )
     people = _seen_last(lane.tx, [c.pk for c in rows])
     out: list[Candidate] = []
-    for company in rows:
+    for row in rows:
+        company = Facts(*row)
         assert company.stage_pk is not None
         stage = lane.stages[company.stage_pk]
         idle = (lane.now - company.last_activity_at).days
@@ -103,8 +115,8 @@ def _seen_last(tx: Tx, company_pks: list[int]) -> dict[int, tuple[str, str]]:
 
 def widget_advanced(lane: Lane) -> list[Candidate]:
     """A widget signal moved the company in the last 48 hours: plan (or prepare) what's next."""
-    rows = lane.tx.session.scalars(
-        select(Company)
+    rows = lane.tx.session.execute(
+        select(*COMPANY)
         .where(
             Company.project_pk == lane.project.pk,
             Company.last_stage_source == Source.WIDGET,
@@ -115,7 +127,8 @@ def widget_advanced(lane: Lane) -> list[Candidate]:
         .limit(CANDIDATES_PER_REASON)
     )
     out: list[Candidate] = []
-    for company in rows:
+    for row in rows:
+        company = Facts(*row)
         assert company.last_stage_at is not None
         assert company.stage_pk is not None
         stage = lane.stages[company.stage_pk]
@@ -148,8 +161,8 @@ def _earliest_step(tx: Tx, company_pk: int) -> tuple[str, str] | None:
 def no_next_step(lane: Lane) -> list[Candidate]:
     """Open deals with a value and no open next step, largest first (the agenda lists every
     open company without one; the lane, those with money at stake)."""
-    rows = lane.tx.session.scalars(
-        select(Company)
+    rows = lane.tx.session.execute(
+        select(*COMPANY)
         .where(
             Company.project_pk == lane.project.pk,
             Company.stage_pk.in_(lane.open_stage_pks()),
@@ -160,7 +173,8 @@ def no_next_step(lane: Lane) -> list[Candidate]:
         .limit(CANDIDATES_PER_REASON)
     )
     out: list[Candidate] = []
-    for company in rows:
+    for row in rows:
+        company = Facts(*row)
         assert company.stage_pk is not None
         stage = lane.stages[company.stage_pk]
         value = format_money(company.deal_value_cents) or "no value"
@@ -190,7 +204,7 @@ def placeholders(lane: Lane) -> list[Candidate]:
         .scalar_subquery()
     )
     rows = lane.tx.session.execute(
-        select(Company, contacts, events)
+        select(*COMPANY, contacts, events)
         .where(
             Company.project_pk == lane.project.pk,
             Company.is_placeholder.is_(True),
@@ -204,7 +218,14 @@ def placeholders(lane: Lane) -> list[Candidate]:
         .limit(CANDIDATES_PER_REASON)
     )
     out: list[Candidate] = []
-    for company, n_contacts, n_events in rows:
+    for row in rows:
+        (
+            company,
+            (
+                n_contacts,
+                n_events,
+            ),
+        ) = split(row)
         held = f"{count(n_contacts, 'contact')} and {count(n_events, 'event')}"
         text = f"placeholder with {held}: name it or merge it"
         action = FocusAction(

@@ -7,14 +7,14 @@ activity (a done or dismissed answer stays away until something newer happens).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from halcrm.db.models import Project
+from halcrm.db.models import Company, Project
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.domain.stages import StageKind
@@ -76,6 +76,39 @@ class FocusItem(msgspec.Struct, kw_only=True):
 
 
 Candidate = tuple[FocusItem, datetime]
+
+
+class Facts(NamedTuple):
+    """The columns of a company the reasons read (plain rows: no ORM objects to build)."""
+
+    pk: int
+    id: str
+    name: str
+    deal_value_cents: int | None
+    stage_pk: int | None
+    last_activity_at: datetime
+    created_at: datetime
+    expected_close: date | None
+    last_stage_at: datetime | None
+
+
+COMPANY = (
+    Company.pk,
+    Company.id,
+    Company.name,
+    Company.deal_value_cents,
+    Company.stage_pk,
+    Company.last_activity_at,
+    Company.created_at,
+    Company.expected_close,
+    Company.last_stage_at,
+)
+N = len(COMPANY)
+
+
+def split(row: Any) -> tuple[Facts, tuple[Any, ...]]:
+    """A row of ``select(*COMPANY, ...)``: the company's facts, and the columns after them."""
+    return Facts(*row[:N]), tuple(row[N:])
 
 
 @dataclass

@@ -20,8 +20,10 @@ from halcrm.db.models import (
 from halcrm.domain.stages import StageKind
 from halcrm.services.board.focus_items import (
     CANDIDATES_PER_REASON,
+    COMPANY,
     HINT_WINDOW,
     Candidate,
+    Facts,
     FocusAction,
     FocusItem,
     FocusReason,
@@ -29,6 +31,7 @@ from halcrm.services.board.focus_items import (
     ago,
     days,
     item,
+    split,
 )
 
 
@@ -44,7 +47,7 @@ def waiting_reply(lane: Lane) -> list[Candidate]:
     waiting = and_(Conversation.status == "open", Message.author == "contact")
     rows = tx.session.execute(
         select(
-            Company, Message.created_at, Conversation.id, Contact.id, Contact.name, Contact.email
+            *COMPANY, Message.created_at, Conversation.id, Contact.id, Contact.name, Contact.email
         )
         .join(ContactCompany, ContactCompany.company_pk == Company.pk)
         .join(Conversation, Conversation.contact_pk == ContactCompany.contact_pk)
@@ -56,7 +59,17 @@ def waiting_reply(lane: Lane) -> list[Candidate]:
         .limit(CANDIDATES_PER_REASON)
     )
     out: list[Candidate] = []
-    for company, since, conversation_id, contact_id, name, email in rows:
+    for row in rows:
+        (
+            company,
+            (
+                since,
+                conversation_id,
+                contact_id,
+                name,
+                email,
+            ),
+        ) = split(row)
         who = name or email or "the customer"
         waited = ago(now, since)
         action = FocusAction(
@@ -111,7 +124,7 @@ def waiting_reply(lane: Lane) -> list[Candidate]:
 def overdue_steps(lane: Lane) -> list[Candidate]:
     """Companies whose earliest open next step is past due."""
     rows = lane.tx.session.execute(
-        select(Company, Task.id, Task.title, Task.due_at)
+        select(*COMPANY, Task.id, Task.title, Task.due_at)
         .join(Task, Task.company_pk == Company.pk)
         .where(Task.project_pk == lane.project.pk, Task.status == "open", Task.due_at <= lane.now)
         .order_by(Task.due_at, Task.pk)
@@ -119,7 +132,15 @@ def overdue_steps(lane: Lane) -> list[Candidate]:
     )
     out: list[Candidate] = []
     seen: set[int] = set()
-    for company, task_id, title, due_at in rows:
+    for row in rows:
+        (
+            company,
+            (
+                task_id,
+                title,
+                due_at,
+            ),
+        ) = split(row)
         if company.pk in seen:
             continue
         seen.add(company.pk)
@@ -144,7 +165,7 @@ def stage_hints(lane: Lane) -> list[Candidate]:
     if not hints:
         return []
     rows = lane.tx.session.execute(
-        select(Company, Event.name, Event.created_at)
+        select(*COMPANY, Event.name, Event.created_at)
         .join(Event, Event.company_pk == Company.pk)
         .where(
             Company.project_pk == lane.project.pk,
@@ -156,7 +177,14 @@ def stage_hints(lane: Lane) -> list[Candidate]:
     )
     out: list[Candidate] = []
     seen: set[int] = set()
-    for company, milestone, at in rows:
+    for row in rows:
+        (
+            company,
+            (
+                milestone,
+                at,
+            ),
+        ) = split(row)
         target = hints[milestone]
         current = lane.stages.get(company.stage_pk) if company.stage_pk else None
         earlier = current is None or (
@@ -181,8 +209,8 @@ def stage_hints(lane: Lane) -> list[Candidate]:
 
 def close_dates_passed(lane: Lane, today: date) -> list[Candidate]:
     """Open deals whose expected close is before today (the project's zone)."""
-    rows = lane.tx.session.scalars(
-        select(Company)
+    rows = lane.tx.session.execute(
+        select(*COMPANY)
         .where(
             Company.project_pk == lane.project.pk,
             Company.stage_pk.in_(lane.open_stage_pks()),
@@ -192,7 +220,8 @@ def close_dates_passed(lane: Lane, today: date) -> list[Candidate]:
         .limit(CANDIDATES_PER_REASON)
     )
     out: list[Candidate] = []
-    for company in rows:
+    for row in rows:
+        company = Facts(*row)
         assert company.expected_close is not None
         late = (today - company.expected_close).days
         stage = lane.stages[company.stage_pk] if company.stage_pk else None

@@ -17,8 +17,10 @@ from halcrm.services.area import Area, reads
 from halcrm.services.tasks.queries import has_open_task, task_records, task_select
 from halcrm.services.tasks.records import AgendaDay, NoNextStep
 
-# Each list of the agenda answers at most this many (a founder reads the top of each).
-AGENDA_LIMIT = 500
+# Each list of the agenda answers this many by default (a founder reads the top of each),
+# at most MAX_AGENDA_LIMIT with ``limit``.
+AGENDA_LIMIT = 100
+MAX_AGENDA_LIMIT = 500
 
 
 def agenda_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime, str]:

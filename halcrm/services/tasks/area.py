@@ -163,15 +163,23 @@ def task_record(tx: Tx, task: Task, tz: Any) -> TaskRecord:
 
 
 def update_in(
-    tx: Tx, project: Project, task_id: str, patch: TaskPatch, source: Source
+    tx: Tx,
+    project: Project,
+    task_id: str,
+    patch: TaskPatch,
+    source: Source,
+    *,
+    quiet: bool = False,
 ) -> TaskRecord:
-    """The edit rule in the caller's transaction (an import updates many in one)."""
+    """The edit rule in the caller's transaction (an import updates many in one, ``quiet``:
+    its one ``imported`` event stands for them all)."""
     task = load_task(tx, project, task_id, lock=True)
     company = tx.session.get_one(Company, task.company_pk)
     tz = zone(project.time_zone)
     changed = _apply_fields(tx, project, company, task, patch, tz)
     if changed:
         task.updated_at = tx.now
+    if changed and not quiet:
         tx.record(
             project,
             EventKind.TASK_UPDATED,
@@ -182,7 +190,7 @@ def update_in(
             task_id=task.id,
         )
     if patch.status is not UNSET and patch.status != task.status:
-        _set_status(tx, project, company, task, patch.status, source)
+        _set_status(tx, project, company, task, patch.status, source, quiet=quiet)
     return task_record(tx, task, tz)
 
 
@@ -211,6 +219,7 @@ def create_in(
     source: Source,
     *,
     kept: TaskRecord | None = None,
+    quiet: bool = False,
 ) -> TaskRecord:
     """The create rule in the caller's transaction (an import adds many in one); ``kept``: a
     deleted task's record whose status and times are put back with it."""
@@ -244,6 +253,8 @@ def create_in(
     )
     tx.session.add(task)
     tx.session.flush()
+    if quiet:
+        return task_record(tx, task, tz)
     verb = "restored" if kept else "added"
     tx.record(
         project,
@@ -283,7 +294,14 @@ def _apply_fields(
 
 
 def _set_status(
-    tx: Tx, project: Project, company: Company, task: Task, status: str, source: Source
+    tx: Tx,
+    project: Project,
+    company: Company,
+    task: Task,
+    status: str,
+    source: Source,
+    *,
+    quiet: bool = False,
 ) -> None:
     """Completes (founder activity: the company's ``last_activity_at`` moves) or reopens."""
     task.status = status
@@ -297,6 +315,8 @@ def _set_status(
     else:
         task.done_at = None
         kind, verb = EventKind.TASK_UPDATED, "reopened"
+    if quiet:
+        return
     tx.record(
         project,
         kind,

@@ -33,36 +33,30 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
-from halcrm.services.tasks.agenda import AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import AgendaDay, TaskRecord
 
 
-class BoardTasks(Protocol):
-    """The next-step rules the board calls (``Tasks``, or ``RemoteTasks`` over HTTP); awaitables,
-    as the areas' ``@reads``/``@writes`` answer them."""
+class TasksArea(Protocol):
+    """Next steps (``services.tasks``, or ``RemoteTasks``): method names the board relies on.
 
-    def create(
-        self, body: TaskCreate, source: Source = Source.ACCOUNT_API
-    ) -> Awaitable[TaskRecord]: ...
+    Plain ``def``s answering awaitables: an area's ``@writes`` method is typed so."""
+
+    def create(self, body: TaskCreate, source: Source = ...) -> Awaitable[TaskRecord]: ...
 
     def get(self, task_id: str) -> Awaitable[TaskRecord]: ...
 
     def update(
-        self, task_id: str, patch: TaskPatch, source: Source = Source.ACCOUNT_API
+        self, task_id: str, patch: TaskPatch, source: Source = ...
     ) -> Awaitable[TaskRecord]: ...
 
-    def complete(
-        self, task_id: str, source: Source = Source.ACCOUNT_API
-    ) -> Awaitable[TaskRecord]: ...
+    def complete(self, task_id: str, source: Source = ...) -> Awaitable[TaskRecord]: ...
 
-    def reopen(
-        self, task_id: str, source: Source = Source.ACCOUNT_API
-    ) -> Awaitable[TaskRecord]: ...
+    def reopen(self, task_id: str, source: Source = ...) -> Awaitable[TaskRecord]: ...
 
-    def delete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> Awaitable[Deleted]: ...
+    def delete(self, task_id: str, source: Source = ...) -> Awaitable[Deleted]: ...
 
-    def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> Awaitable[TaskRecord]: ...
+    def restore(self, task: TaskRecord, source: Source = ...) -> Awaitable[TaskRecord]: ...
 
     def list_tasks(
         self,
@@ -76,11 +70,11 @@ class BoardTasks(Protocol):
     ) -> Awaitable[Page[TaskRecord]]: ...
 
 
-class BoardAgenda(Protocol):
-    def day(self, limit: int = AGENDA_LIMIT) -> Awaitable[AgendaDay]: ...
+class AgendaArea(Protocol):
+    def day(self, limit: int = ...) -> Awaitable[AgendaDay]: ...
 
 
-class BoardForecast(Protocol):
+class ForecastArea(Protocol):
     def months(self, months: int = 3) -> Awaitable[ForecastRecord]: ...
 
 
@@ -90,16 +84,17 @@ class BoardServices(Protocol):
     project_id: str
 
     @property
-    def forecast(self) -> BoardForecast: ...
-
-    @property
-    def tasks(self) -> BoardTasks: ...
-
-    @property
-    def agenda(self) -> BoardAgenda: ...
-
-    @property
     def bus(self) -> EventBus: ...
+
+    # Next steps, the agenda and the forecast (one ``RemoteTasks`` answers for all three).
+    @property
+    def tasks(self) -> TasksArea: ...
+
+    @property
+    def agenda(self) -> AgendaArea: ...
+
+    @property
+    def forecast(self) -> ForecastArea: ...
 
     def for_project(self, project_id: str) -> BoardServices: ...
 

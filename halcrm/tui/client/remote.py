@@ -58,27 +58,37 @@ def _link(contact_id: str, company_id: str) -> str:
 
 
 class RemoteTasks:
-    """The next-step rules (``BoardTasks``) through ``/api/tasks``."""
+    """``services.tasks`` (``Tasks``) over ``/api/tasks``: the same methods, records, refusals."""
 
     def __init__(self, connection: Connection, project_id: str) -> None:
         self.connection = connection
         self.project_id = project_id
 
-    async def _call(self, method: str, path: str, body: Any = None, **kw: Any) -> TaskRecord:
+    async def _call(
+        self, method: str, path: str, answer: type[T], body: Any = None, **params: Any
+    ) -> T:
+        source = params.pop("source", None)
         return await self.connection.call(
-            method, path, TaskRecord, project_id=self.project_id, body=body, **kw
+            method,
+            path,
+            answer,
+            project_id=self.project_id,
+            body=body,
+            params=_query(**params),
+            source=source,
         )
 
     async def create(self, body: TaskCreate, source: Source = Source.ACCOUNT_API) -> TaskRecord:
-        return await self._call("POST", "/api/tasks", body, source=source)
+        return await self._call("POST", "/api/tasks", TaskRecord, body, source=source)
 
     async def get(self, task_id: str) -> TaskRecord:
-        return await self._call("GET", f"/api/tasks/{path_id(task_id)}")
+        return await self._call("GET", f"/api/tasks/{path_id(task_id)}", TaskRecord)
 
     async def update(
         self, task_id: str, patch: TaskPatch, source: Source = Source.ACCOUNT_API
     ) -> TaskRecord:
-        return await self._call("PATCH", f"/api/tasks/{path_id(task_id)}", patch, source=source)
+        path = f"/api/tasks/{path_id(task_id)}"
+        return await self._call("PATCH", path, TaskRecord, patch, source=source)
 
     async def complete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
         return await self.update(task_id, TaskPatch(status="done"), source)
@@ -87,16 +97,11 @@ class RemoteTasks:
         return await self.update(task_id, TaskPatch(status="open"), source)
 
     async def delete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
-        return await self.connection.call(
-            "DELETE",
-            f"/api/tasks/{path_id(task_id)}",
-            Deleted,
-            project_id=self.project_id,
-            source=source,
-        )
+        path = f"/api/tasks/{path_id(task_id)}"
+        return await self._call("DELETE", path, Deleted, source=source)
 
     async def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> TaskRecord:
-        return await self._call("POST", "/api/tasks/restores", task, source=source)
+        return await self._call("POST", "/api/tasks/restores", TaskRecord, task, source=source)
 
     async def list_tasks(
         self,
@@ -108,7 +113,10 @@ class RemoteTasks:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page[TaskRecord]:
-        params = _query(
+        return await self._call(
+            "GET",
+            "/api/tasks",
+            Page[TaskRecord],
             company_id=company_id,
             status=status,
             due_before=due_before,
@@ -116,39 +124,13 @@ class RemoteTasks:
             limit=limit,
             cursor=cursor,
         )
-        return await self.connection.call(
-            "GET", "/api/tasks", Page[TaskRecord], project_id=self.project_id, params=params
-        )
 
-
-class RemoteAgenda:
-    """The founder's day (``BoardAgenda``) through ``/api/agenda``."""
-
-    def __init__(self, connection: Connection, project_id: str) -> None:
-        self.connection = connection
-        self.project_id = project_id
-
+    # The agenda and the forecast, as ``services.agenda`` and ``services.forecast`` have them.
     async def day(self, limit: int = AGENDA_LIMIT) -> AgendaDay:
-        return await self.connection.call(
-            "GET", "/api/agenda", AgendaDay, project_id=self.project_id, params={"limit": limit}
-        )
-
-
-class RemoteForecast:
-    """The forecast (``BoardForecast``) through ``/api/board/forecast``."""
-
-    def __init__(self, connection: Connection, project_id: str) -> None:
-        self.connection = connection
-        self.project_id = project_id
+        return await self._call("GET", "/api/agenda", AgendaDay, limit=limit)
 
     async def months(self, months: int = 3) -> ForecastRecord:
-        return await self.connection.call(
-            "GET",
-            "/api/board/forecast",
-            ForecastRecord,
-            project_id=self.project_id,
-            params={"months": months},
-        )
+        return await self._call("GET", "/api/board/forecast", ForecastRecord, months=months)
 
 
 class RemoteServices:
@@ -158,9 +140,8 @@ class RemoteServices:
         self.connection = connection
         self.follower = follower
         self.project_id = project_id
-        self.tasks = RemoteTasks(connection, project_id)
-        self.agenda = RemoteAgenda(connection, project_id)
-        self.forecast = RemoteForecast(connection, project_id)
+        # One mirror answers for the three in-process areas (tasks, agenda, forecast).
+        self.tasks = self.agenda = self.forecast = RemoteTasks(connection, project_id)
 
     @property
     def bus(self) -> EventBus:

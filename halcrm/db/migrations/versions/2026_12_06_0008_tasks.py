@@ -73,6 +73,14 @@ def upgrade() -> None:
     op.create_index('ix_tasks_project_due', 'tasks', ['project_pk', 'status', 'due_at'])
     op.create_index('ix_tasks_company_due', 'tasks', ['company_pk', 'status', 'due_at'])
     op.create_index('ix_tasks_contact', 'tasks', ['contact_pk'])
+    # The focus lane: the largest deals without a next step (walked in value order), and
+    # placeholders (services/board/focus_idle.py).
+    op.create_index(
+        'ix_companies_project_deal', 'companies', ['project_pk', 'deal_value_cents']
+    )
+    op.create_index(
+        'ix_companies_project_placeholder', 'companies', ['project_pk', 'is_placeholder']
+    )
     # Momentum reads a few companies' recent activity (services/board/momentum.py).
     op.create_index(
         'ix_activity_company', 'activity', ['project_pk', 'company_id', 'created_at']
@@ -94,6 +102,8 @@ def downgrade() -> None:
     op.drop_column('projects', 'stage_hints')
     op.drop_column('projects', 'time_zone')
     op.drop_index('ix_activity_company', 'activity')
+    op.drop_index('ix_companies_project_placeholder', 'companies')
+    op.drop_index('ix_companies_project_deal', 'companies')
     op.drop_index('ix_tasks_contact', 'tasks')
     op.drop_index('ix_tasks_company_due', 'tasks')
     op.drop_index('ix_tasks_project_due', 'tasks')
