@@ -56,7 +56,7 @@ async def test_the_summary_says_this_months_expected_total(
     await seeded.update_company(
         "cobalt", CompanyPatch(expected_close=date(2026, 11, 27)), source=Source.BOARD
     )
-    assert (await seeded.summary()).closing_this_month_cents == 600_000  # today still counts
+    assert (await seeded.summary()).expected_this_month_cents == 600_000  # today still counts
     async with app.run_test(size=(120, 30)) as pilot:
         await ready(pilot)
         await until(pilot, lambda: "closing $6k" in text_of(app, "#summary"), "closing")
