@@ -16,6 +16,7 @@ from bench import (
     instructions,
     live,
     lost_updates,
+    next_steps,
     pg_trips,
     startup,
     streams,
@@ -40,6 +41,7 @@ SECTIONS = (
     "transfer",
     "chat",
     "webhooks",
+    "tasks",
 )
 # Run only when named in --only: slow (a server under valgrind), and a count, not a timing.
 OPT_IN = ("instructions",)
@@ -107,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "pg": lambda: pg_trips.measure(work, args.runs, args.seconds, use_wrk),
             "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
             "webhooks": lambda: webhooks.measure(work, args.runs, args.seconds, use_wrk),
+            "tasks": lambda: next_steps.measure(work, args.runs),
             "instructions": lambda: instructions.measure(work / "instructions"),
         }
         for name in chosen:

@@ -69,8 +69,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     load.add_argument("--delimiter", help="the field delimiter (default: guessed from the header)")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
     _db_flags(load)
-    out = commands.add_parser("export", help="export stages, companies, contacts or activity")
-    out.add_argument("what", choices=("stages", "companies", "contacts", "activity"))
+    out = commands.add_parser(
+        "export", help="export stages, companies, contacts, activity or tasks"
+    )
+    out.add_argument("what", choices=("stages", "companies", "contacts", "activity", "tasks"))
     out.add_argument("--format", choices=("csv", "json"), default="csv")
     out.add_argument("-o", "--output", type=Path, help="the file to write (default: stdout)")
     _db_flags(out)

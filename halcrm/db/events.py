@@ -102,6 +102,7 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
         company_id=row.company_id,
         company_name=row.company_name,
         data=dict(row.data or {}),
+        task_id=(row.data or {}).get("task_id"),
     )
 
 

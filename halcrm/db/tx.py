@@ -355,11 +355,15 @@ class Tx:
         company: CompanyKeys | None = None,
         data: dict[str, Any] | None = None,
         at: datetime | None = None,
+        task_id: str | None = None,
     ) -> None:
         """Stores a domain event in this transaction; it is published after the commit.
 
-        ``at`` is when it happened, if not the transaction's time (a company's own clock)."""
+        ``at`` is when it happened, if not the transaction's time (a company's own clock);
+        ``task_id`` the next step it is about (stored in ``data`` as the wire has it)."""
         at = at or self.now
+        if task_id is not None:
+            data = {**(data or {}), "task_id": task_id}
         values: dict[str, Any] = {
             "project_pk": project.pk,
             "kind": kind.value,
@@ -381,6 +385,7 @@ class Tx:
             company_id=values["company_id"],
             company_name=values["company_name"],
             data=dict(values["data"]),
+            task_id=task_id,
         )
         if not self.is_sqlite:
             # The key is read after the pipeline's last flight (event_keys); the SQLite

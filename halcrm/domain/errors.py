@@ -90,6 +90,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class ContactNotLinked(Conflict):
+    """A next step names a contact that is not linked to its company."""
+
+    code = "contact_not_linked"
+
+
 class VisitorNotIdentified(Conflict):
     code = "visitor_not_identified"
 

@@ -37,6 +37,7 @@ from halcrm.server.routes.project import ProjectController, StageController
 from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
+from halcrm.server.routes.tasks import TaskController, agenda
 from halcrm.server.routes.webhooks import WebhookController
 from halcrm.server.routes.widget import WidgetController
 from halcrm.server.routes.widget_chat import WidgetChatController
@@ -169,6 +170,8 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
             UndoController,
             AccountConversationController,
             WebhookController,
+            TaskController,
+            agenda,
         ],
         guards=[account_guard],
         dependencies=addressed,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from halcrm.db.base import Base
+from halcrm.db.base import Base, JSONType
 
 
 class Project(Base):
@@ -28,3 +29,9 @@ class Project(Base):
     # stages; every process's cache of those compares it on each call (db/project_cache.py).
     generation: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
     created_at: Mapped[datetime]
+    # An IANA zone: "today", "overdue" and the forecast's months are counted in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Milestone name -> stage id: a track of that milestone suggests that stage (focus lane).
+    stage_hints: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, default=dict, server_default=text("'{}'")
+    )

@@ -14,6 +14,7 @@ from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
+from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -35,6 +36,9 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.agenda import AGENDA_LIMIT
+from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
+from halcrm.services.tasks.records import AgendaDay, TaskRecord
 from halcrm.services.webhooks.area import LAST_DELIVERIES
 from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview, WebhookRecord
 from halcrm.tui.client.http import Connection, path_id
@@ -83,6 +87,82 @@ class RemoteWebhooks:
         return await self.connection.call("POST", path, DeliveryRecord, project_id=self.project_id)
 
 
+class RemoteTasks:
+    """``services.tasks`` (``Tasks``) over ``/api/tasks``: the same methods, records, refusals."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def _call(
+        self, method: str, path: str, answer: type[T], body: Any = None, **params: Any
+    ) -> T:
+        source = params.pop("source", None)
+        return await self.connection.call(
+            method,
+            path,
+            answer,
+            project_id=self.project_id,
+            body=body,
+            params=_query(**params),
+            source=source,
+        )
+
+    async def create(self, body: TaskCreate, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self._call("POST", "/api/tasks", TaskRecord, body, source=source)
+
+    async def get(self, task_id: str) -> TaskRecord:
+        return await self._call("GET", f"/api/tasks/{path_id(task_id)}", TaskRecord)
+
+    async def update(
+        self, task_id: str, patch: TaskPatch, source: Source = Source.ACCOUNT_API
+    ) -> TaskRecord:
+        path = f"/api/tasks/{path_id(task_id)}"
+        return await self._call("PATCH", path, TaskRecord, patch, source=source)
+
+    async def complete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self.update(task_id, TaskPatch(status="done"), source)
+
+    async def reopen(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self.update(task_id, TaskPatch(status="open"), source)
+
+    async def delete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        path = f"/api/tasks/{path_id(task_id)}"
+        return await self._call("DELETE", path, Deleted, source=source)
+
+    async def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> TaskRecord:
+        return await self._call("POST", "/api/tasks/restores", TaskRecord, task, source=source)
+
+    async def list_tasks(
+        self,
+        *,
+        company_id: str | None = None,
+        status: str = "open",
+        due_before: str | None = None,
+        due_after: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[TaskRecord]:
+        return await self._call(
+            "GET",
+            "/api/tasks",
+            Page[TaskRecord],
+            company_id=company_id,
+            status=status,
+            due_before=due_before,
+            due_after=due_after,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    # The agenda and the forecast, as ``services.agenda`` and ``services.forecast`` have them.
+    async def day(self, limit: int = AGENDA_LIMIT) -> AgendaDay:
+        return await self._call("GET", "/api/agenda", AgendaDay, limit=limit)
+
+    async def months(self, months: int = 3) -> ForecastRecord:
+        return await self._call("GET", "/api/board/forecast", ForecastRecord, months=months)
+
+
 class RemoteServices:
     """The operations the board calls (``BoardServices``), over one server's account API."""
 
@@ -91,6 +171,8 @@ class RemoteServices:
         self.follower = follower
         self.project_id = project_id
         self.webhooks = RemoteWebhooks(connection, project_id)
+        # One mirror answers for the three in-process areas (tasks, agenda, forecast).
+        self.tasks = self.agenda = self.forecast = RemoteTasks(connection, project_id)
 
     @property
     def bus(self) -> EventBus:
