@@ -3,7 +3,8 @@
 ``deal.stalled``: a company in an open stage with a stall limit and no activity for longer.
 Its notice's subject is the company and the activity time it stalled after, so a company that
 moves on and stalls again is told again, and one that stays stalled only once.
-(``task.overdue`` joins here with the tasks area, which owns next steps and their due times.)
+(``task.overdue`` is the tasks area's ``task_overdue`` event, recorded by
+``services/tasks/overdue.py`` in the same periodic check, and sent through the outbox.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from halcrm.db.models import Company, Project, Stage, WebhookEndpoint, WebhookNotice
 from halcrm.db.tx import Tx
+from halcrm.services.tasks.queries import has_plan
 from halcrm.services.webhooks import outbox
 from halcrm.services.webhooks import types as hook_types
 
@@ -50,7 +52,12 @@ def check_stalled(tx: Tx) -> int:
             limit = tx.now - timedelta(days=stage.stall_after_days)
             companies = tx.session.scalars(
                 select(Company)
-                .where(Company.stage_pk == stage.pk, Company.last_activity_at < limit)
+                .where(
+                    Company.stage_pk == stage.pk,
+                    Company.last_activity_at < limit,
+                    # Stalled, refined (API.md): a step due today or later is a plan.
+                    ~has_plan(tx.now),
+                )
                 .limit(PER_CHECK)
             )
             for company in companies:
