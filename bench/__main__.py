@@ -24,6 +24,7 @@ from bench import (
     workers,
 )
 from bench.load import wrk_available
+from bench.page import write as write_page
 from bench.table import Row, format_table, note
 
 SECTIONS = (
@@ -69,6 +70,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--python-load", action="store_true", help="use the Python load generator, not wrk"
     )
+    parser.add_argument(
+        "--write",
+        metavar="PAGE",
+        type=Path,
+        help="also write the table into PAGE's generated part (make bench: docs/performance.md)",
+    )
     return parser.parse_args(argv)
 
 
@@ -107,11 +114,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # One broken bench must not hide the others' figures.
                 rows.append(note(f"{name}", f"failed: {type(exc).__name__}: {exc}"[:200]))
     took = time.perf_counter() - started
-    print(
+    header = (
         f"halcrm bench on {machine()}; load by {loader}; median of {args.runs} runs "
         f"(HTTP {args.seconds:g} s each); took {took:.0f} s"
     )
-    print(format_table(rows))
+    if chosen != list(SECTIONS):
+        header += f"; sections {', '.join(chosen)}"
+    table = format_table(rows)
+    print(header)
+    print(table)
+    if args.write is not None:
+        write_page(args.write, header, table)
+        print(f"bench: the table is in {args.write}", file=sys.stderr)
     return 0
 
 

@@ -75,7 +75,7 @@ async def paint(data_dir: Path, moves: int) -> dict[str, Any]:
             # The summary and focus-lane figures are read after the first paint; their first
             # answer lays the screen out again (the strip takes its lines). A move is timed
             # on a board that is done starting, as a founder's is.
-            await until(pilot, lambda: screen.figures_loaded > 0, "the board's figures")
+            await until(pilot, lambda: screen.figures.loaded > 0, "the board's figures")
             await until(pilot, settled, "the board settled")
             # The layout those figures asked for runs on the screen's next update.
             await pilot.pause(0.1)

@@ -80,7 +80,7 @@ def note(figure: str, text: str) -> Row:
 
 
 def format_table(rows: Sequence[Row]) -> str:
-    """A Markdown pipe table padded to align in a terminal (and pasteable into the README)."""
+    """A Markdown pipe table padded to align in a terminal (and in docs/performance.md)."""
     grid = [COLUMNS, *(row.cells() for row in rows)]
     widths = [max(len(line[i]) for line in grid) for i in range(len(COLUMNS))]
 

@@ -28,7 +28,13 @@ from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
-from halcrm.tui.client.http import PROJECT_HEADER, Connection, error_from
+from halcrm.tui.client.http import (
+    PROJECT_HEADER,
+    Connection,
+    error_from,
+    project_answer,
+    unreachable_reason,
+)
 from halcrm.tui.client.remote import RemoteServices
 from halcrm.tui.client.stream import EventFollower
 
@@ -64,9 +70,16 @@ class Runtime:
 
 
 async def open_runtime(
-    settings: Settings, clock: Clock = utc_now, stall_defaults: Mapping[str, int] | None = None
+    settings: Settings,
+    clock: Clock = utc_now,
+    stall_defaults: Mapping[str, int] | None = None,
+    *,
+    serving: bool = False,
 ) -> Runtime:
-    """Migrates the database, makes sure the project exists, and wires the services."""
+    """Migrates the database, makes sure the project exists, and wires the services.
+
+    ``serving`` (a board or a server): the daily backup is taken at once when today's is
+    missing; a short-lived command's runtime leaves it to them."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(database_url(settings.db))
     await asyncio.to_thread(migrate, engine)
@@ -75,7 +88,10 @@ async def open_runtime(
     # Every process's committed events reach this bus from here on (db/events.py).
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
     await services.ensure_project(stall_defaults=stall_defaults)
-    background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
+    delay = 0.0 if serving else daily.FIRST_DELAY
+    background = daily.start(
+        database_url(settings.db), settings.data_dir, settings.backup_days, first_delay=delay
+    )
     return Runtime(settings, engine, bus, services, background)
 
 
@@ -147,7 +163,7 @@ async def running(
     """
     sock = bind_socket(settings.host, settings.port)
     try:
-        runtime = await open_runtime(settings, clock, stall_defaults=stall_defaults)
+        runtime = await open_runtime(settings, clock, stall_defaults=stall_defaults, serving=True)
     except BaseException:
         sock.close()
         raise
@@ -191,11 +207,18 @@ async def _server_project(connection: Connection, project_id: str | None) -> str
     try:
         answer = await connection.http.get("/api/project", headers=headers)
     except httpx.HTTPError as exc:
-        raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {exc!r}") from exc
+        why = unreachable_reason(exc)
+        raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {why}") from exc
+    project = project_answer(answer.status_code, answer.content)
+    if project is None:
+        raise ConnectFailed(
+            f"{connection.url} answers, but not as halcrm does (GET /api/project: "
+            f"{answer.status_code}); check the address"
+        )
     if answer.status_code != 200:
         error = error_from(answer.status_code, answer.content)
         raise ConnectFailed(f"{connection.url} refused the board: {error.code}: {error.detail}")
-    return str(answer.json()["id"])
+    return project
 
 
 async def check_login(url: str, token: str) -> str:

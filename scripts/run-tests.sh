@@ -34,6 +34,9 @@ scripts/ensure-chromium.sh
 "$BIN/ruff" format --check halcrm tests scripts bench
 "$BIN/lint-imports"
 "$BIN/mypy"
+# The docs site, strictly: a broken page, link or anchor fails the run (not --quiet: it
+# silences the warnings strict mode counts).
+NO_MKDOCS_2_WARNING=1 "$BIN/mkdocs" build --strict
 # -p no:cacheprovider keeps a clean checkout clean; exit code 5 (no tests collected) fails the run.
 # Two workers (HALCRM_TEST_WORKERS to change; 0 runs in this process): every test has its own
 # files, ports and PostgreSQL database, so they run side by side.

@@ -150,7 +150,7 @@ async def shoot(name: str, size: tuple[int, int], steps: Steps, out: Path) -> Pa
             await wait(pilot, lambda: app.board_screen and app.board_screen.loaded, "the board")
             screen = app.board_screen
             assert screen is not None
-            await wait(pilot, lambda: screen.figures_loaded > 0, "the summary figures")
+            await wait(pilot, lambda: screen.figures.loaded > 0, "the summary figures")
             await pilot.pause()
             await steps(pilot, screen, services)
             await pilot.pause()

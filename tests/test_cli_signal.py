@@ -146,8 +146,8 @@ def test_values_are_json_when_they_parse(text, value):
     assert json_or_text(text) == value
 
 
-def test_the_readme_shows_the_snippet_halcrm_prints(capsys, env_clean):
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+def test_the_widget_guide_shows_the_snippet_halcrm_prints(capsys, env_clean):
+    guide = (Path(__file__).parents[1] / "docs" / "widget.md").read_text()
     assert main(["snippet"]) == 0
     printed = capsys.readouterr().out
-    assert printed.split("\n", 1)[1].strip() in readme
+    assert printed.split("\n", 1)[1].strip() in guide

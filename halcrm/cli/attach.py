@@ -38,6 +38,11 @@ def local_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def board_hint(url: str) -> str:
+    """What a headless server says once it serves: how a board attaches to it."""
+    return f"attach a board: halcrm board --connect {url} (its token: halcrm token)"
+
+
 def withdraw(settings: Settings) -> None:
     path = serve_file(settings)
     try:

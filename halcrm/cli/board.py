@@ -73,6 +73,7 @@ async def run_board(
             offer_demo=not demo,
             log_file=settings.log_file,
             config=loaded,
+            serves_widget=True,
         )
         # A second `halcrm board` on this data folder attaches to this one's server.
         attach.announce(settings, attach.local_url(settings.host, rt.port))

@@ -25,12 +25,16 @@ def logins_path() -> Path:
     return user_config_path("halcrm", appauthor=False) / LOGINS
 
 
+def with_scheme(url: str) -> str:
+    """``host:port`` as ``http://host:port``: an address typed without a scheme is a plain
+    HTTP one (a server on this machine or on the user's own network)."""
+    url = url.strip().rstrip("/")
+    return url if "://" in url else f"http://{url}"
+
+
 def server_key(url: str) -> str:
     """One spelling per server: no trailing slash, scheme and host in lower case."""
-    url = url.strip().rstrip("/")
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
+    scheme, _, rest = with_scheme(url).partition("://")
     host, slash, path = rest.partition("/")
     return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
@@ -86,7 +90,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("halcrm: give the server's token: halcrm login URL --token TOKEN", file=sys.stderr)
         return 2
     try:
-        project = asyncio.run(check_login(args.url, token))
+        project = asyncio.run(check_login(with_scheme(args.url), token))
     except ConnectFailed as exc:
         print(f"halcrm: {exc}; nothing saved", file=sys.stderr)
         return 1

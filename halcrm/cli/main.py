@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="server processes on one address (PostgreSQL only; default 1)",
     )
-    commands.add_parser("token", help="print the account API token")
+    token = commands.add_parser("token", help="print the account API token")
+    # The flags serve takes, so a serve command line with `token` in its place works.
+    _server_flags(token)
     cli_signal.register(commands)
     cli_keys.add_commands(commands)
     cli_project.add_commands(commands)
@@ -109,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "board" or args.command is None:
         url = getattr(args, "connect", None)
         if url:
-            return _connect(args, settings, url)
+            return _connect(args, settings, cli_login.with_scheme(url))
     from halcrm.cli.db_check import database_problem
     from halcrm.logs import setup_logging
 

@@ -40,10 +40,11 @@ async def serve(settings: Settings) -> int:
             f"halcrm serving project {settings.project_id!r} on {rt.url} "
             f"(database: {settings.db}); widget playground: {playground_url(rt.url)}",
             file=sys.stderr,
-            flush=True,
         )
+        local = attach.local_url(settings.host, rt.port)
+        print(attach.board_hint(local), file=sys.stderr, flush=True)
         # A `halcrm board` on this data folder attaches here instead of failing on the port.
-        attach.announce(settings, attach.local_url(settings.host, rt.port))
+        attach.announce(settings, local)
         try:
             await done.wait()
         finally:

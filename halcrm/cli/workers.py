@@ -139,8 +139,8 @@ def serve_workers(settings: Settings, workers: int) -> int:
         f"halcrm serving project {settings.project_id!r} on {url} with {workers} workers "
         f"(database: {settings.db})",
         file=sys.stderr,
-        flush=True,
     )
+    print(attach.board_hint(url), file=sys.stderr, flush=True)
     try:
         uvicorn.run(
             f"{__name__}:worker_app",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,8 @@ from halcrm.db.engine import WRITE_OPTION
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger("halcrm.db")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any fixed number: the advisory lock that serialises halcrm's migrations on PostgreSQL.
@@ -50,8 +53,14 @@ def migrate(engine: Engine) -> None:
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        if current_revision(conn) == HEAD:
+        before = current_revision(conn)
+        if before == HEAD:
             return
         from alembic import command
 
         command.upgrade(alembic_config(conn), "head")
+    # The one line a start says about the schema (none when it was already there).
+    if before is None:
+        log.info("database schema created (revision %s)", HEAD)
+    else:
+        log.info("database schema migrated from revision %s to %s", before, HEAD)

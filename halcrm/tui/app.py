@@ -69,6 +69,7 @@ class HalcrmApp(App[None]):
         log_file: Path | None = None,
         config: BoardConfig | None = None,
         data_dir: Path | None = None,
+        serves_widget: bool = False,
     ) -> None:
         super().__init__()
         if services is None and connect is None:
@@ -92,6 +93,8 @@ class HalcrmApp(App[None]):
         self._gc_frozen = False
         # Set at mount, once the driver says whether the output is a terminal.
         self.notifier = Notifier((), None)
+        # This process serves the website's widget and API: quitting stops them, so `q` asks.
+        self.serves_widget = serves_widget
 
     def help_sections(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's keys, grouped as the help screen shows them."""
@@ -218,6 +221,23 @@ class HalcrmApp(App[None]):
         if self._gc_frozen:
             # What was frozen may be garbage now (this app, in a test run): collectable again.
             gc.unfreeze()
+
+    async def action_quit(self) -> None:
+        """Quits; a board that serves the website asks first (the widget stops answering)."""
+        if not self.serves_widget:
+            self.exit()
+            return
+        if isinstance(self.screen, Confirm):
+            return
+        question = (
+            "Quit halcrm? This board serves the website: the chat widget and the API will "
+            "stop answering until halcrm runs again."
+        )
+        self.push_screen(Confirm(question, yes="Quit"), self._quit_answered)
+
+    def _quit_answered(self, yes: bool | None) -> None:
+        if yes:
+            self.exit()
 
     def action_logs(self) -> None:
         """Shows the recent lines of the log file (logs never draw over the board)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from textual.app import App
+from textual.message_pump import MessagePump
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from halcrm.domain.errors import DomainError
@@ -86,3 +89,30 @@ def on_worker_state_changed(app: App[Any], event: Worker.StateChanged) -> None:
     worker = event.worker
     if event.state is WorkerState.ERROR and worker.group == ACTIONS and worker.error is not None:
         report(app, worker.error)
+
+
+def guarded(node: HasApp, callback: Callable[P, object]) -> Callable[P, Coroutine[Any, Any, None]]:
+    """``callback`` as a timer or a signal may call it: an error ends in ``report`` (a toast),
+    never in Textual's handler, which would end the app."""
+
+    async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            result = callback(*args, **kwargs)
+            if inspect.isawaitable(result):
+                await result
+        except Exception as error:
+            report(node.app, error)
+
+    return run
+
+
+def every(node: MessagePump, seconds: float, callback: Callable[[], object]) -> Timer:
+    """A repeating timer whose failures are reported as an action's are."""
+    name = getattr(callback, "__name__", "timer")
+    return node.set_interval(seconds, guarded(node, callback), name=name)
+
+
+def later(node: MessagePump, seconds: float, callback: Callable[[], object]) -> Timer:
+    """A one-shot timer whose failure is reported as an action's is."""
+    name = getattr(callback, "__name__", "timer")
+    return node.set_timer(seconds, guarded(node, callback), name=name)

@@ -36,6 +36,8 @@ class Batch:
     flash: set[str] = field(default_factory=set)
     # Conversations a message or a status change touched (the inbox and an open chat redraw).
     conversation_ids: set[str] = field(default_factory=set)
+    # Messages a visitor or a contact wrote (identified or not): each is announced at once.
+    incoming: list[DomainEvent] = field(default_factory=list)
     reload: bool = False
 
     def of_project(self, project_id: str) -> Batch:
@@ -62,6 +64,8 @@ class Batch:
             self.reload = True
         if event.kind in TALKING and isinstance(event.data.get("conversation_id"), str):
             self.conversation_ids.add(event.data["conversation_id"])
+        if event.kind is EventKind.MESSAGE and event.data.get("author") == "contact":
+            self.incoming.append(event)
 
 
 async def listen(sub: Subscription, apply: Callable[[Batch], Awaitable[None]]) -> None:

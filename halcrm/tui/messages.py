@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a write or a batch of signals touched: the screens showing one of these companies
+    or conversations (company, conversation, inbox) read them again. Published on the board's
+    ``changed`` signal, which those screens subscribe to once composed."""
+
+    company_ids: frozenset[str] = frozenset()
+    conversation_ids: frozenset[str] = frozenset()
 
 
 class BoardLoaded(Message):

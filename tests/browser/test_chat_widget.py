@@ -214,6 +214,16 @@ async def test_the_chat_is_off_unless_turned_on_and_names_the_visitor(
         launcher = page.locator(shadow("button.l"))
         await launcher.wait_for()
         assert await launcher.get_attribute("aria-label") == "Open chat"
+        # A drawn icon, not an emoji (a page without an emoji font showed a box); the
+        # button's label is what a screen reader says.
+        assert (await launcher.text_content() or "").strip() == ""
+        icon = page.locator(shadow("button.l svg"))
+        assert await icon.get_attribute("aria-hidden") == "true"
+        box = await icon.bounding_box()
+        assert box is not None
+        assert box["width"] >= 20
+        assert box["height"] >= 20
+        assert await page.get_by_role("button", name="Open chat").count() == 1
         await launcher.click()
         panel = page.locator(shadow("section[role=dialog]"))
         assert await panel.get_attribute("aria-label") == "Chat"

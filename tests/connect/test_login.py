@@ -4,7 +4,13 @@ server, kept private to the user; a missing token or an unreachable server is on
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import socket
 import stat
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -80,3 +86,101 @@ async def test_connect_takes_the_project_from_the_environment(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "no-such-project" in err
+
+
+async def test_an_address_without_a_scheme_is_plain_http(
+    tmp_path: Path,
+    config_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with halcrm_serve(tmp_path / "data", port, TOKEN) as proc:
+        await wait_until_up(base, proc)
+        assert await _main(["login", f"127.0.0.1:{port}", "--token", TOKEN]) == 0
+        assert saved_token(base) == TOKEN
+        assert saved_token(f"127.0.0.1:{port}/") == TOKEN
+        # The board reaches the server at host:port (and is refused only the missing project).
+        monkeypatch.setenv("HALCRM_PROJECT_ID", "no-such-project")
+        assert await _main(["board", "--connect", f"127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"halcrm: {base} refused the board: unknown_project"), err
+    assert len(err.splitlines()) == 1
+
+
+def test_nothing_listening_is_one_plain_sentence(
+    config_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    assert main(["board", "--connect", f"127.0.0.1:{port}", "--token", "x"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"halcrm: cannot reach halcrm at http://127.0.0.1:{port}: nothing answers there "
+        "(connection refused); is halcrm serving there?"
+    )
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # its lines go to stderr
+        pass
+
+
+@contextlib.contextmanager
+def _other_web_server(root: Path) -> Iterator[int]:
+    """A web server that is not halcrm, serving the files under ``root``."""
+    handler = functools.partial(_QuietFiles, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("page", "status"), [(None, 404), ("<html>hello</html>", 200)])
+def test_a_server_that_is_not_halcrm_is_one_plain_sentence(
+    tmp_path: Path,
+    config_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    page: str | None,
+    status: int,
+) -> None:
+    root = tmp_path / "site"
+    (root / "api").mkdir(parents=True)
+    if page is not None:
+        (root / "api" / "project").write_text(page)
+    with _other_web_server(root) as port:
+        assert main(["board", "--connect", f"127.0.0.1:{port}", "--token", "x"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"halcrm: http://127.0.0.1:{port} answers, but not as halcrm does "
+        f"(GET /api/project: {status}); check the address"
+    )
+
+
+def test_a_server_that_does_not_speak_http_is_one_plain_sentence(
+    config_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def greet() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+        thread = threading.Thread(target=greet, daemon=True)
+        thread.start()
+        assert main(["board", "--connect", f"127.0.0.1:{port}", "--token", "x"]) == 1
+        thread.join(5)
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"halcrm: cannot reach halcrm at http://127.0.0.1:{port}: what answers there does not "
+        "speak HTTP as halcrm does; is it a halcrm server?"
+    )

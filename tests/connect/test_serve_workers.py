@@ -134,7 +134,10 @@ async def test_two_workers_answer_and_see_each_others_writes(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
-    assert proc.returncode == 0, (tmp_path / "workers.log").read_text()[-2000:]
+    output = (tmp_path / "workers.log").read_text()
+    assert proc.returncode == 0, output[-2000:]
+    assert f"attach a board: halcrm board --connect {base} (its token: halcrm token)" in output
+    assert "alembic" not in output
 
 
 def test_workers_on_a_sqlite_file_are_refused_in_one_line(tmp_path: Path) -> None:

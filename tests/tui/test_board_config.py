@@ -94,7 +94,7 @@ async def test_a_remapped_focus_lane_key_shows_in_the_strip(seeded: Services, cl
     app = HalcrmApp(seeded, seeded.bus, clock=clock, config=config)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
-        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        await until(pilot, lambda: screen.figures.loaded > 0, "figures")
         assert "z: all" in str(screen.strip.border_title)
         assert "F: all" not in str(screen.strip.border_title)
 

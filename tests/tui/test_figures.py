@@ -31,7 +31,7 @@ async def test_summary_and_headers_follow_a_move(app: HalcrmApp, seeded: Service
     async with app.run_test(size=(170, 36)) as pilot:
         screen = await ready(pilot)
         await pilot.press("a")  # hides the activity panel: the columns get its room
-        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        await until(pilot, lambda: screen.figures.loaded > 0, "figures")
         summary = text_of(app, "#summary")
         assert "Open $6k" in summary
         assert "weighted $2.6k" in summary
@@ -55,7 +55,7 @@ async def test_a_signal_refreshes_the_summary(
 ) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
-        await until(pilot, lambda: screen.figures_loaded > 0, "figures")
+        await until(pilot, lambda: screen.figures.loaded > 0, "figures")
         body = CompanyCreate(
             id="delta", name="Delta", stage="negotiation", deal_value=Decimal(8000)
         )
@@ -125,12 +125,12 @@ async def proposal(services: Services) -> StageRecord:
 async def test_figure_requests_are_coalesced(app: HalcrmApp, seeded: Services) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
-        await until(pilot, lambda: not screen._figures_running, "first figures")
-        before = screen.figures_loaded
+        await until(pilot, lambda: not screen.figures._running, "first figures")
+        before = screen.figures.loaded
         for _ in range(50):  # fifty signals landing while one read runs
-            screen.request_figures()
-        await until(pilot, lambda: not screen._figures_running, "figures")
-        assert screen.figures_loaded - before <= 2
+            screen.figures.request()
+        await until(pilot, lambda: not screen.figures._running, "figures")
+        assert screen.figures.loaded - before <= 2
         assert "Open $6k" in text_of(app, "#summary")
 
 
@@ -155,6 +155,6 @@ async def test_the_focus_strip_holds_its_place_until_the_lane_is_read(
         assert "Reading what needs you" in str(strip.content)
         assert strip.size.height == STRIP_ITEMS
         gate.set()
-        await until(pilot, lambda: screen.figures_loaded > 0, "the lane read")
+        await until(pilot, lambda: screen.figures.loaded > 0, "the lane read")
         await pilot.pause()
         assert "Nothing needs you right now" in str(strip.content)  # three calm companies

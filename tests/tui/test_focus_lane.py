@@ -48,7 +48,7 @@ async def lane_ids(services: Services) -> list[str]:
 
 async def open_lane(pilot) -> FocusScreen:  # type: ignore[no-untyped-def]
     screen = await ready(pilot)
-    await until(pilot, lambda: len(screen.lane) == 2, "the lane")
+    await until(pilot, lambda: len(screen.figures.lane) == 2, "the lane")
     await pilot.press("F")
     await until(pilot, lambda: isinstance(pilot.app.screen, FocusScreen), "focus screen")
     focus = pilot.app.screen

@@ -64,7 +64,7 @@ async def assert_nothing_stale(pilot: Pilot[None], view: BoardView) -> None:
 
     def marks() -> tuple[int, int, frozenset[str]]:
         flashing = frozenset(i for i in view.model.cards if view.is_flashing(i))
-        return screen.figures_loaded, screen.events_applied, flashing
+        return screen.figures.loaded, screen.events_applied, flashing
 
     for _ in range(20):
         await pilot.pause()

@@ -25,7 +25,7 @@ async def figures(pilot: Pilot[None]) -> None:
     """Waits for the board and its first summary and focus-lane figures."""
     await ready(pilot)
     app = pilot.app
-    await until(pilot, lambda: board(app).figures_loaded > 0, "figures")  # type: ignore[arg-type]
+    await until(pilot, lambda: board(app).figures.loaded > 0, "figures")  # type: ignore[arg-type]
     await pilot.pause()
 
 

@@ -83,7 +83,7 @@ async def test_reply_and_resolve_from_the_board(
             "Sent it again today",
         )
         assert "Sent it again today" in str(list(screen.query(".message"))[-1].render())
-        await pilot.press("x")
+        await pilot.press("escape", "x")  # the reply box keeps the keys until escape
         await until(pilot, lambda: screen.detail.status == "resolved", "resolved")
         assert (await seeded.conversation(talking)).status == "resolved"
         await until(pilot, lambda: card_talks(app, "acme") == 0, "the card's mark goes")

@@ -66,7 +66,7 @@ async def test_webhooks_screen_retry_and_failing_status(app: HalcrmApp, seeded: 
         # It goes through: the warning leaves the status line.
         await _attempted(seeded, ok=True)
         await pilot.press("escape")
-        await screen.check_webhooks()
+        await screen.webhooks.check()
         await until(pilot, lambda: "webhook failing" not in status_text(app), "no warning")
 
 

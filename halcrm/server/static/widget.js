@@ -302,10 +302,12 @@
   // every text a person wrote is set with textContent, never parsed as HTML.
   var chat = null;
   var OUTBOX_KEY = "halcrm_chat_outbox";
+  var SVG = "http://www.w3.org/2000/svg";
   var CSS =
     ":host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif;margin:0}" +
     ".l{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;" +
     "border-radius:50%;border:0;background:#1f6feb;color:#fff;font-size:24px;cursor:pointer}" +
+    ".l svg{display:block;width:28px;height:28px;margin:auto;fill:currentColor}" +
     ".b{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 5px;border-radius:10px;" +
     "background:#d1242f;color:#fff;font-size:12px;line-height:20px}[hidden]{display:none!important}" +
     ".p{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);" +
@@ -365,7 +367,17 @@
     var host = el("div", { "data-halcrm-chat": "" });
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     el("style", { text: CSS }, root);
-    var launcher = el("button", { class: "l", type: "button", "aria-label": "Open chat", "aria-expanded": "false", text: "\uD83D\uDCAC" }, root);
+    var launcher = el("button", { class: "l", type: "button", "aria-label": "Open chat", "aria-expanded": "false" }, root);
+    // A drawn bubble, not an emoji: a page without an emoji font showed a box. The button's
+    // label names it; the drawing itself is hidden from screen readers.
+    var icon = d.createElementNS(SVG, "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    var bubble = d.createElementNS(SVG, "path");
+    bubble.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    icon.appendChild(bubble);
+    launcher.appendChild(icon);
     var badge = el("span", { class: "b", hidden: "", "aria-label": "unread replies" }, launcher);
     var panel = el("section", { class: "p", role: "dialog", "aria-label": "Chat", hidden: "" }, root);
     var head = el("header", {}, panel);

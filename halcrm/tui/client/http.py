@@ -4,6 +4,8 @@ own records, refusals raised as the same domain errors the in-process services r
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -75,6 +77,48 @@ def error_from(status: int, body: bytes) -> DomainError:
     if kind is None:
         kind = BY_STATUS.get(status, StoreUnavailable if status >= 500 else InvalidRequest)
     return kind(detail, code=code or None, **extra)
+
+
+def _os_reason(exc: BaseException) -> str:
+    """`` (connection refused)``: the system's words for the error under ``exc``, if any."""
+    cause: BaseException | None = exc
+    while cause is not None and not (isinstance(cause, OSError) and cause.errno):
+        cause = cause.__cause__ or cause.__context__
+    if not isinstance(cause, OSError) or not cause.errno:
+        return ""
+    # asyncio's strerror names the address ("Connect call failed (...)"); a lookup's is the
+    # resolver's own ("Name or service not known"), which os.strerror does not know.
+    words = cause.strerror if isinstance(cause, socket.gaierror) else os.strerror(cause.errno)
+    return f" ({str(words).lower()})" if words else ""
+
+
+def unreachable_reason(exc: httpx.HTTPError) -> str:
+    """Why a server could not be reached, in words a user acts on (not httpx's repr)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "it did not answer in time; is halcrm serving there?"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "the address must start with http:// or https://"
+    if isinstance(exc, httpx.ConnectError):
+        return f"nothing answers there{_os_reason(exc)}; is halcrm serving there?"
+    if isinstance(exc, httpx.ProtocolError):
+        return "what answers there does not speak HTTP as halcrm does; is it a halcrm server?"
+    return f"the connection failed ({type(exc).__name__}); is halcrm serving there?"
+
+
+def project_answer(status: int, body: bytes) -> str | None:
+    """The project id in a ``GET /api/project`` answer, or None when no halcrm answered so
+    (another web server, a proxy's page): a 200 that is not a project or an error body that
+    is not halcrm's ``{"error", "detail"}``."""
+    try:
+        data = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if status == 200:
+        project = data.get("id")
+        return project if isinstance(project, str) and project else None
+    return "" if isinstance(data.get("error"), str) and "detail" in data else None
 
 
 def source_value(source: Source) -> str:

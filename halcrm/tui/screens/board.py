@@ -6,21 +6,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from textual import signal
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from halcrm.domain.words import count
-from halcrm.embed import playground_url
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.client import BoardServices
 from halcrm.tui.commands import BoardCommands
-from halcrm.tui.errors import board_action
+from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
-from halcrm.tui.messages import BoardLoaded, SignalsApplied
+from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
-from halcrm.tui.screens.board_deals import DealActions
-from halcrm.tui.screens.board_webhooks import WebhookActions
+from halcrm.tui.screens.board_actions import Moves
+from halcrm.tui.screens.board_chats import Chats
+from halcrm.tui.screens.board_deals import Deals
+from halcrm.tui.screens.board_edits import Edits
+from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
+from halcrm.tui.screens.board_nav import Navigator
+from halcrm.tui.screens.board_status import status_line
+from halcrm.tui.screens.board_undo import Undoing
+from halcrm.tui.screens.board_webhooks import WebhookWatch
+from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
 from halcrm.tui.widgets.activity import ActivityFeed, Signal
@@ -31,7 +39,7 @@ ACTIVITY_WIDTH = 170  # the activity panel opens by itself from this width, and 
 TICK = 15.0  # seconds between repaints of the ages ("5m") on cards and in the focus strip
 
 
-class BoardScreen(DealActions, WebhookActions):
+class BoardScreen(Screen[None]):
     """The pipeline: one column per stage, the focused card always in view."""
 
     COMMANDS = {BoardCommands}
@@ -112,8 +120,21 @@ class BoardScreen(DealActions, WebhookActions):
         self.summary_line = SummaryLine(id="summary")
         self.strip = FocusStrip(id="focus-strip")
         self.strip.clock = clock
-        self.lane = []
         self.undo_stack = UndoStack()
+        # The collaborators: each holds the desk, none knows this screen.
+        self.figures = Figures(self, services, self.board, self.summary_line, self.strip, clock)
+        self.changed: signal.Signal[Changed] = signal.Signal(self, "changed")
+        self.desk = Desk(
+            self, services, self.board, clock, self.undo_stack, self.figures.request, self.changed
+        )
+        self.moves = Moves(self.desk)
+        self.edits = Edits(self.desk)
+        self.deals = Deals(self.desk)
+        self.nav = Navigator(self.desk, self.edits.edit_company)
+        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
+        self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
+        self.chats = Chats(self.desk)
+        self.webhooks = WebhookWatch(self.desk, self.show_status)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -129,20 +150,21 @@ class BoardScreen(DealActions, WebhookActions):
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        self.strip.lane_key = self.key("board.focus_lane", "F")
+        self.strip.lane_key = self.desk.key("board.focus_lane", "F")
         self.fit_activity(self.app.size.width)
         self.board.model.set_view(
             stalled_first=self.view.stalled_first, stalled_only=self.view.stalled_only
         )
         await self.reload()
+        await self.chats.load()
         recent = await self.services.activity(limit=100)
         self.feed.add([Signal.of(item) for item in reversed(recent.items)])
-        self.request_figures()
+        self.figures.request()
         self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
-        self.set_interval(1.0, self.show_status)
-        self.set_interval(TICK, self.tick)
-        self.watch_webhooks()
+        every(self, 1.0, self.show_status)
+        every(self, TICK, self.tick)
+        self.webhooks.start()
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
@@ -174,14 +196,14 @@ class BoardScreen(DealActions, WebhookActions):
     @board_action
     async def action_refresh(self) -> None:
         await self.reload()
-        self.request_figures()
+        self.figures.request()
         self.notify("Board refreshed.", timeout=2)
 
     def tick(self) -> None:
         """Keeps every age current: cards ("↯ widget 5m"), the focus strip and lane."""
         self.board.repaint_ages()
         self.strip.redraw()
-        self.repaint_lane()
+        self.figures.repaint_lane()
 
     def fit_activity(self, width: int) -> None:
         """Opens the activity panel where it leaves the board room, closes it below that."""
@@ -201,45 +223,16 @@ class BoardScreen(DealActions, WebhookActions):
         """Whether a stage (by name) is a won one (the terminal notifications)."""
         return any(s.name == stage_name and s.kind == "won" for s in self.board.model.stages)
 
-    def webhooks_changed(self) -> None:
-        self.show_status()
-
     def show_status(self) -> None:
-        """Server, companies shown, view, filter and columns off-screen: one line that fits
-        (the playground path, then the server's address, give way on a narrow screen)."""
+        """Server, companies shown, view, filter and columns off-screen: one line that fits."""
         state = self.server_state() if self.server_state else ""
         status = self.query_one("#status", Static)
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
-        model = self.board.model
-        tail = [count(model.visible(), "company")]
-        if warning := self.webhook_warning():
-            tail.insert(0, warning)
-        if self.project_label:
-            tail.insert(0, f"project {self.project_label}")
-        if model.stalled_only:
-            tail.append("stalled only")
-        elif model.stalled_first:
-            tail.append("stalled first")
-        if model.filter_text:
-            tail.append(f"filter “{model.filter_text}”")
-        left, right = self.board.off_screen()
-        if left or right:
-            # The columns the board scrolled past, on either side (the scrollbar is thin).
-            tail.append(" ".join(t for t in (f"◀ {left}" if left else "", f"{right} ▶") if t))
-        if self.server_url is None:
-            heads = ["○ no server"]
-        else:
-            head = f"{'●' if up else '✖'} {state or 'serving'}"
-            heads = [f"{head} {self.server_url}", head]
-            if up:
-                heads.insert(0, f"{heads[0]} (playground {playground_url('')})")
         width = max(20, self.size.width - 2)
-        line = ""
-        for head in heads:
-            line = "  ·  ".join([head, *tail])
-            if len(line) <= width:
-                break
+        parts = (self.webhooks.status(), self.chats.status())
+        project, chats = self.project_label, "  ·  ".join(p for p in parts if p)
+        line = status_line(self.board, state, self.server_url, project, chats, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -258,13 +251,63 @@ class BoardScreen(DealActions, WebhookActions):
         self.last_event_id = max(self.last_event_id, batch.events[-1].id)
         self.events_applied += len(batch.events)
         self.batches_applied += 1
+        await self.chats.apply(batch)
         self.show_status()
         if batch.reload or batch.company_ids:  # refusals alone change no figure
-            self.request_figures()
-        await self.refresh_company_screen(batch.company_ids, batch.conversation_ids)
+            self.figures.request()
+        if batch.company_ids or batch.conversation_ids:
+            ids, talks = frozenset(batch.company_ids), frozenset(batch.conversation_ids)
+            self.changed.publish(Changed(ids, talks))
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
         )
+
+    def move_to(self, card_id: str, key: str | None) -> None:
+        """A move from the command palette."""
+        self.moves.move_to(card_id, key)
+
+    # The keys: each hands over to the collaborator that does it.
+    def action_step(self, delta: int) -> None:
+        self.moves.step(delta)
+
+    def action_pick_stage(self) -> None:
+        self.moves.pick_stage()
+
+    def action_open_company(self) -> None:
+        self.nav.open_focused()
+
+    def action_contacts(self) -> None:
+        self.nav.contacts()
+
+    def action_inbox(self) -> None:
+        self.nav.inbox()
+
+    def action_edit_company(self) -> None:
+        self.edits.edit_focused()
+
+    def action_new_company(self) -> None:
+        self.edits.new_company()
+
+    def action_delete_company(self) -> None:
+        self.edits.delete_focused()
+
+    def action_merge(self) -> None:
+        self.deals.merge_focused()
+
+    def action_reopen(self) -> None:
+        self.deals.reopen()
+
+    def action_edit_stage(self) -> None:
+        self.deals.edit_stage()
+
+    def action_focus_lane(self) -> None:
+        open_lane(self.figures, self.answers)
+
+    def action_webhooks(self) -> None:
+        self.webhooks.open()
+
+    def action_undo(self) -> None:
+        self.undoing.undo()
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:
@@ -285,6 +328,28 @@ class BoardScreen(DealActions, WebhookActions):
         column = self.board.column(self.board.focus_key)
         per_page = max(1, column.cards.size.height // column.cards.card_height)
         self.board.move_focus(0, pages * per_page)
+
+    def action_toggle_focus_strip(self) -> None:
+        self.toggle_class("-focus-strip")
+        self.save_view()
+        self.call_after_refresh(self.board.show_focus)
+
+    def action_toggle_collapsed(self) -> None:
+        collapsed = self.board.toggle_collapsed()
+        self.save_view()
+        self.notify("Won/lost collapsed." if collapsed else "All columns expanded.", timeout=2)
+
+    def action_stalled_first(self) -> None:
+        model = self.board.model
+        self.board.set_view(stalled_first=not model.stalled_first, stalled_only=model.stalled_only)
+        self.save_view()
+        self.show_status()
+
+    def action_stalled_only(self) -> None:
+        model = self.board.model
+        self.board.set_view(stalled_first=model.stalled_first, stalled_only=not model.stalled_only)
+        self.save_view()
+        self.show_status()
 
     def action_toggle_activity(self) -> None:
         self.toggle_class("-activity")

@@ -9,9 +9,10 @@ from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.crm.records import CompanyRecord
 from halcrm.tui.errors import board_action
+from halcrm.tui.messages import Changed
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import FIELDS, CompanyForm, EditCompany
-from halcrm.tui.screens.board_actions import BoardActions
+from halcrm.tui.screens.desk import Part
 from halcrm.tui.undo import Edited, Removed
 
 
@@ -25,18 +26,18 @@ def changes(before: CompanyForm, after: CompanyForm) -> dict[str, Any]:
     return {f: getattr(after, f) for f in FIELDS if getattr(after, f) != getattr(before, f)}
 
 
-class EditActions(BoardActions):
+class Edits(Part):
     """New, edit and delete; `u` takes each back."""
 
-    def action_edit_company(self) -> None:
-        card = self._focused()
+    def edit_focused(self) -> None:
+        card = self.desk.focused()
         if card is not None:
             self.edit_company(card.id)
 
     @board_action
     async def edit_company(self, company_id: str) -> None:
         """Opens the edit dialog for a company and saves what changed."""
-        record = await self.services.company(company_id)
+        record = await self.desk.services.company(company_id)
         form = form_of(record)
 
         def saved(result: CompanyForm | None) -> None:
@@ -48,32 +49,34 @@ class EditActions(BoardActions):
     @board_action
     async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
         new = changes(before, after)
-        await self.services.update_company(company_id, CompanyPatch(**new), source=Source.BOARD)
+        await self.desk.services.update_company(
+            company_id, CompanyPatch(**new), source=Source.BOARD
+        )
         back = CompanyPatch(**{f: getattr(before, f) for f in new})
-        self.undo_stack.push(Edited(company_id, after.name, back))
+        self.desk.undo_stack.push(Edited(company_id, after.name, back))
         await self._after_edit(company_id)
-        self.done(f"Saved {after.name}.")
+        self.desk.done(f"Saved {after.name}.")
 
     async def _after_edit(self, company_id: str) -> None:
-        await self._refresh_cards([company_id])
-        await self.refresh_company_screen({company_id})
-        self.board.focus_card(company_id)
+        await self.desk.refresh_cards([company_id])
+        self.desk.changed.publish(Changed(frozenset({company_id})))
+        self.desk.board.focus_card(company_id)
 
     async def undo_edit(self, undo: Edited) -> None:
-        record = await self.services.update_company(
+        record = await self.desk.services.update_company(
             undo.company_id, undo.patch, source=Source.BOARD
         )
         await self._after_edit(undo.company_id)
-        self.notify(f"Undone: {record.name} as it was before the edit.")
+        self.desk.notify(f"Undone: {record.name} as it was before the edit.")
 
-    def action_new_company(self) -> None:
-        key = self.board.focus_key
+    def new_company(self) -> None:
+        key = self.desk.board.focus_key
 
         def created(result: CompanyForm | None) -> None:
             if result is not None:
                 self.create(result, key or None)
 
-        title = f"New company in {self.board.model.title(key)}"
+        title = f"New company in {self.desk.board.model.title(key)}"
         self.app.push_screen(EditCompany(title), created)
 
     @board_action
@@ -86,13 +89,13 @@ class EditActions(BoardActions):
             industry=form.industry,
             stage=stage,
         )
-        record = await self.services.create_company(body, source=Source.BOARD)
-        await self._refresh_cards([record.id])
-        self.board.focus_card(record.id)
-        self.notify(f"Created {record.name}.", timeout=3)
+        record = await self.desk.services.create_company(body, source=Source.BOARD)
+        await self.desk.refresh_cards([record.id])
+        self.desk.board.focus_card(record.id)
+        self.desk.notify(f"Created {record.name}.", timeout=3)
 
-    def action_delete_company(self) -> None:
-        card = self._focused()
+    def delete_focused(self) -> None:
+        card = self.desk.focused()
         if card is None:
             return
 
@@ -100,22 +103,22 @@ class EditActions(BoardActions):
             if yes:
                 self.delete(card.id, card.name)
 
-        undo = self.key("board.undo", "u")
+        undo = self.desk.key("board.undo", "u")
         question = f"Delete {card.name}? Its contacts' links and history go too ({undo} undoes)."
         self.app.push_screen(Confirm(question, yes="Delete"), answered)
 
     @board_action
     async def delete(self, company_id: str, name: str) -> None:
         # Captured first, in its own read: the undo brings back exactly what the delete took.
-        snapshot = await self.services.capture_company(company_id)
-        await self.services.delete_company(company_id, source=Source.BOARD)
-        self.undo_stack.push(Removed(company_id, name, snapshot))
-        self.board.apply([], [company_id])
-        self.request_figures()
-        self.done(f"Deleted {name}.")
+        snapshot = await self.desk.services.capture_company(company_id)
+        await self.desk.services.delete_company(company_id, source=Source.BOARD)
+        self.desk.undo_stack.push(Removed(company_id, name, snapshot))
+        self.desk.board.apply([], [company_id])
+        self.desk.request_figures()
+        self.desk.done(f"Deleted {name}.")
 
     async def undo_delete(self, undo: Removed) -> None:
-        record = await self.services.restore_company(undo.snapshot, source=Source.BOARD)
-        await self._refresh_cards([record.id])
-        self.board.focus_card(record.id)
-        self.notify(f"Undone: {record.name} is back.")
+        record = await self.desk.services.restore_company(undo.snapshot, source=Source.BOARD)
+        await self.desk.refresh_cards([record.id])
+        self.desk.board.focus_card(record.id)
+        self.desk.notify(f"Undone: {record.name} is back.")

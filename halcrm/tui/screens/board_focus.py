@@ -10,14 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
+
+from textual.screen import Screen
+from textual.signal import Signal
 
 from halcrm.services.board.focus import FocusItem
 from halcrm.services.board.summary import PipelineSummary
+from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.snooze import SnoozeUntil
-from halcrm.tui.screens.board_edits import EditActions
+from halcrm.tui.screens.board_actions import Moves
+from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.widgets.board import BoardView
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine, summary_text
 
 log = logging.getLogger("halcrm.tui")
@@ -27,48 +34,60 @@ FIGURES_GAP = 1.0  # seconds from one figures read to the next while changes kee
 STATE_WORDS = {"done": "Done", "dismissed": "Dismissed", "snoozed": "Snoozed"}
 
 
-class FocusActions(EditActions):
-    """Keeps the summary, the weighted headers and the focus lane current; answers items."""
+class Figures:
+    """Keeps the summary, the weighted headers, the strip and an open focus lane current."""
 
-    summary_line: SummaryLine
-    strip: FocusStrip
-    summary: PipelineSummary | None = None
-    lane: list[FocusItem]
-    figures_loaded = 0  # how many refreshes have been drawn (tests wait on it)
-    _figures_dirty = False
-    _figures_running = False
-    _figures_read_at = 0.0  # time.monotonic() when the last read started
+    def __init__(
+        self,
+        screen: Screen[None],
+        services: BoardServices,
+        board: BoardView,
+        summary_line: SummaryLine,
+        strip: FocusStrip,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.screen, self.services, self.board = screen, services, board
+        self.summary_line, self.strip, self.clock = summary_line, strip, clock
+        self.summary: PipelineSummary | None = None
+        self.lane: list[FocusItem] = []
+        # An open focus lane subscribes once composed: the items, or the same ones as the
+        # clock moves on (their ages).
+        self.lane_changed: Signal[list[FocusItem]] = Signal(screen, "lane")
+        self.loaded = 0  # how many refreshes have been drawn (tests wait on it)
+        self._dirty = False
+        self._running = False
+        self._read_at = 0.0  # time.monotonic() when the last read started
 
-    def request_figures(self) -> None:
+    def request(self) -> None:
         """Asks for fresh figures; a read already running is followed by exactly one more."""
-        self._figures_dirty = True
-        if not self._figures_running:
-            self._figures_running = True
-            self.run_worker(self._refresh_figures(), group="figures")
+        self._dirty = True
+        if not self._running:
+            self._running = True
+            self.screen.run_worker(self._refresh(), group="figures")
 
-    async def _refresh_figures(self) -> None:
+    async def _refresh(self) -> None:
         try:
-            while self._figures_dirty:
+            while self._dirty:
                 # Under a stream of signals the reads would run back to back: they are whole-
                 # pipeline queries, and they took the database and the interpreter from the
                 # server answering those signals (half its rate at 500 signals/s). One read
                 # per FIGURES_GAP then; after a quiet spell the read starts at once.
-                wait = self._figures_read_at + FIGURES_GAP - time.monotonic()
+                wait = self._read_at + FIGURES_GAP - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                self._figures_dirty = False
-                self._figures_read_at = time.monotonic()
+                self._dirty = False
+                self._read_at = time.monotonic()
                 try:
                     summary = await self.services.summary()
                     lane = await self.services.focus_lane(LANE_LIMIT)
                 except Exception:  # a figures read failing must not end the board
                     log.exception("board figures")
                     return
-                self.show_figures(summary, lane)
+                self.show(summary, lane)
         finally:
-            self._figures_running = False
+            self._running = False
 
-    def show_figures(self, summary: PipelineSummary, lane: list[FocusItem]) -> None:
+    def show(self, summary: PipelineSummary, lane: list[FocusItem]) -> None:
         """Draws the summary line, the column headers' weighted values and the lane."""
         self.summary, self.lane = summary, lane
         text = summary_text(summary, self.clock())
@@ -78,45 +97,44 @@ class FocusActions(EditActions):
             {t.stage_id: t.weighted_cents for t in summary.stages if t.stage_id}
         )
         self.strip.show(lane)
-        for screen in self.app.screen_stack:
-            if isinstance(screen, FocusScreen):
-                screen.show(lane)
-        self.figures_loaded += 1
+        self.lane_changed.publish(lane)
+        self.loaded += 1
 
     def repaint_lane(self) -> None:
         """Draws an open focus lane again: its ages move on with the clock, as the strip's."""
-        for screen in self.app.screen_stack:
-            if isinstance(screen, FocusScreen):
-                screen.show(screen.items)
+        self.lane_changed.publish(self.lane)
 
-    def action_toggle_focus_strip(self) -> None:
-        self.toggle_class("-focus-strip")
-        self.save_view()
-        self.call_after_refresh(self.board.show_focus)
 
-    def action_focus_lane(self) -> None:
-        if not isinstance(self.app.screen, FocusScreen):
-            self.app.push_screen(FocusScreen(self, self.lane, self.clock))
+class FocusAnswers(Part):
+    """What the focus screen asks of the board (``LaneOwner``): open, move, snooze, answer."""
 
-    # What the focus screen asks of the board (``LaneOwner``).
-    def open_company(self, company_id: str) -> None:
-        self.action_open_company(company_id)
+    def __init__(self, desk: Desk, moves: Moves, open_company: Callable[[str], None]) -> None:
+        super().__init__(desk)
+        self.open_company = open_company
+        self.pick_stage_for = moves.pick_stage_for
 
     def snooze_focus(self, item: FocusItem) -> None:
         def chosen(until: datetime | None) -> None:
             if until is not None:
                 self.answer_focus(item, "snoozed", until)
 
-        self.app.push_screen(SnoozeUntil(item.company_name, self.clock), chosen)
+        self.app.push_screen(SnoozeUntil(item.company_name, self.desk.clock), chosen)
 
     @board_action
     async def answer_focus(
         self, item: FocusItem, state: str, until: datetime | None = None
     ) -> None:
         """Stores the answer (the services decide when the item may come back)."""
-        await self.services.answer_focus(item.company_id, item.reason, state, until)
+        await self.desk.services.answer_focus(item.company_id, item.reason, state, until)
         words = STATE_WORDS.get(state, state)
         if until is not None:
             words += f" until {until:%Y-%m-%d %H:%M}"
-        self.notify(f"{words}: {item.company_name}.", timeout=3)
-        self.request_figures()
+        self.desk.notify(f"{words}: {item.company_name}.", timeout=3)
+        self.desk.request_figures()
+
+
+def open_lane(figures: Figures, owner: FocusAnswers) -> None:
+    """Pushes the focus lane (once: `F` on an open lane goes back)."""
+    app = owner.app
+    if not isinstance(app.screen, FocusScreen):
+        app.push_screen(FocusScreen(owner, figures.lane, figures.clock, figures.lane_changed))

@@ -1,60 +1,58 @@
-"""The board's webhooks: the screen (`W`), and an endpoint that keeps failing named in the
-status line until it delivers again or is disabled."""
+"""The board's webhooks: the screen (`W`, the palette), and an endpoint that keeps failing
+named in the status line until it delivers again or is disabled."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
-from textual.screen import Screen
-
-from halcrm.tui.client import BoardServices
-from halcrm.tui.errors import board_action
+from halcrm.tui.errors import board_action, every
+from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.screens.webhooks import WebhooksScreen, host
 
 log = logging.getLogger(__name__)
 
 # How often the board asks whether an endpoint is failing (one small read).
 WATCH_SECONDS = 10.0
+# How often the open webhooks screen reads its endpoints and deliveries again.
+SCREEN_SECONDS = 2.0
 
 
-class WebhookActions(Screen[None]):
-    services: BoardServices
-    clock: Callable[[], datetime]
-    failing_webhooks: tuple[str, ...] = ()
+class WebhookWatch(Part):
+    """Knows which endpoints are failing; opens the webhooks screen."""
 
-    def watch_webhooks(self) -> None:
-        self.run_worker(self.check_webhooks(), group="webhooks", exclusive=True)
-        self.set_interval(WATCH_SECONDS, self._check_later)
+    def __init__(self, desk: Desk, changed: Callable[[], None]) -> None:
+        super().__init__(desk)
+        self.changed = changed
+        self.failing: tuple[str, ...] = ()
+
+    def start(self) -> None:
+        self.desk.screen.run_worker(self.check(), group="webhooks", exclusive=True)
+        every(self.desk.screen, WATCH_SECONDS, self._check_later)
 
     def _check_later(self) -> None:
-        self.run_worker(self.check_webhooks(), group="webhooks", exclusive=True)
+        self.desk.screen.run_worker(self.check(), group="webhooks", exclusive=True)
 
-    async def check_webhooks(self) -> None:
-        """Which endpoints are failing now; a failed look is logged, never shown as an error
-        (the status line is a hint, and the next look comes soon)."""
+    async def check(self) -> None:
+        """Which endpoints are failing now; a failed look is logged, never a toast (the line
+        is a hint, and the next look comes soon)."""
         try:
-            found = await self.services.webhooks.overview()
+            found = await self.desk.services.webhooks.overview()
         except Exception as exc:
             log.info("webhooks not checked: %s", exc)
             return
         failing = tuple(host(item.endpoint.url) for item in found if item.failing)
-        if failing != self.failing_webhooks:
-            self.failing_webhooks = failing
-            self.webhooks_changed()
+        if failing != self.failing:
+            self.failing = failing
+            self.changed()
 
-    def webhooks_changed(self) -> None:
-        """The status line shows the change (the board screen redraws it)."""
-
-    def webhook_warning(self) -> str | None:
-        if not self.failing_webhooks:
-            return None
-        return "⚠ webhook failing: " + ", ".join(self.failing_webhooks)
+    def status(self) -> str:
+        """The status line's part: empty while every endpoint delivers."""
+        return "⚠ webhook failing: " + ", ".join(self.failing) if self.failing else ""
 
     @board_action
-    async def action_webhooks(self) -> None:
+    async def open(self) -> None:
         """The endpoints, their last deliveries and failures; `r` sends one again."""
-        screen = WebhooksScreen(self.services.webhooks, self.clock)
-        await self.app.push_screen(screen)
-        screen.set_interval(2.0, screen.action_reload)
+        screen = WebhooksScreen(self.desk.services.webhooks, self.desk.clock)
+        await self.desk.app.push_screen(screen)
+        every(screen, SCREEN_SECONDS, screen.action_reload)

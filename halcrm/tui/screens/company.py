@@ -11,13 +11,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from halcrm.domain.errors import NotFound
 from halcrm.services.board.cards import CompanyDetail
 from halcrm.services.crm.records import HistoryItem
 from halcrm.services.support.context import CompanyConversation
+from halcrm.tui.client import BoardServices
+from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when
+from halcrm.tui.messages import Changed
 
 STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}
 
@@ -96,8 +101,12 @@ class CompanyScreen(Screen[None]):
         on_conversation: Callable[[CompanyConversation, bool], None] | None = None,
         clock: Callable[[], datetime] | None = None,
         on_contacts: Callable[[str], None] | None = None,
+        services: BoardServices | None = None,
+        changed: Signal[Changed] | None = None,
     ) -> None:
         super().__init__()
+        self.services = services
+        self.changed = changed
         self.on_contacts = on_contacts
         self.detail = detail
         self.on_edit = on_edit
@@ -119,7 +128,23 @@ class CompanyScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.show(self.detail, self.conversations)
+        self.draw(self.detail, self.conversations)
+        if self.changed is not None:  # from now on: composed, so a redraw finds its sections
+            self.changed.subscribe(self, guarded(self, self.on_changed))
+
+    async def on_changed(self, changed: Changed) -> None:
+        """Reads the company again when a write or a signal touched it (gone: back to the
+        board)."""
+        company_id = self.detail.company.id
+        if self.services is None or company_id not in changed.company_ids:
+            return
+        try:
+            detail = await self.services.company_detail(company_id)
+            talks = await self.services.company_conversations(company_id)
+        except NotFound:
+            self.dismiss(None)
+            return
+        self.show(detail, talks)
 
     def show_conversations(self, talks: Sequence[CompanyConversation]) -> None:
         """Lists the contacts' conversations, open ones first; enter opens one."""
@@ -165,7 +190,16 @@ class CompanyScreen(Screen[None]):
     def show(
         self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
     ) -> None:
-        """Fills the sections (again, when a signal changed this company)."""
+        """Fills the sections (again, when a signal changed this company), once composed."""
+        if not self.is_mounted:
+            self.detail = detail
+            self.conversations = list(talks) if talks is not None else self.conversations
+            return
+        self.draw(detail, talks)
+
+    def draw(
+        self, detail: CompanyDetail, talks: Sequence[CompanyConversation] | None = None
+    ) -> None:
         self.detail = detail
         if talks is not None:
             self.show_conversations(talks)

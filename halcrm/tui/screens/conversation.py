@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Footer, Input, Static
 
 from halcrm.domain.errors import NotFound
@@ -20,8 +22,9 @@ from halcrm.services.support.schemas import (
     MessageCreate,
 )
 from halcrm.tui.client import BoardServices
-from halcrm.tui.errors import board_action
+from halcrm.tui.errors import board_action, guarded
 from halcrm.tui.format import when
+from halcrm.tui.messages import Changed
 from halcrm.tui.modals.snooze import SnoozeUntil
 
 AUTHORS = {"agent": "[b $accent]you[/]", "contact": "[b $warning]{name}[/]"}
@@ -54,12 +57,17 @@ class ConversationScreen(Screen[None]):
         detail: ConversationDetail,
         contact_name: str,
         clock: Callable[[], datetime],
+        changed: Signal[Changed] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
         self.detail = detail
         self.contact_name = contact_name
         self.clock = clock
+        self.changed = changed
+        # One redraw at a time: two overlapping ones (the reply's and its signal's) would
+        # each clear the list, then each add every message, showing them twice.
+        self._drawing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -68,11 +76,28 @@ class ConversationScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        await self.show(self.detail)
+        await self.draw(self.detail)
+        if self.changed is not None:  # from now on: composed, so a redraw finds its list
+            self.changed.subscribe(self, guarded(self, self.on_changed))
+
+    async def on_changed(self, changed: Changed) -> None:
+        """Reads the conversation again when a signal touched it or its companies."""
+        touched = self.detail.id in changed.conversation_ids
+        if touched or changed.company_ids & set(self.detail.company_ids):
+            await self.reload()
 
     async def show(self, detail: ConversationDetail) -> None:
-        """Draws the conversation (again, after a write or a signal)."""
+        """Draws the conversation (again, after a write or a signal), once composed."""
         self.detail = detail
+        if self.is_mounted:
+            await self.draw(detail)
+
+    async def draw(self, detail: ConversationDetail) -> None:
+        self.detail = detail
+        async with self._drawing:
+            await self._draw(self.detail)  # the newest asked for, when two waited
+
+    async def _draw(self, detail: ConversationDetail) -> None:
         subject = escape(detail.subject or "(no subject)")
         status = detail.status
         if detail.snoozed_until is not None:
@@ -116,8 +141,8 @@ class ConversationScreen(Screen[None]):
         await self.services.add_message(
             self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
         )
+        # The box keeps the keys (a follow-up may start with `q` or `x`): escape leaves it.
         self.query_one("#reply", Input).value = ""
-        self.set_focus(None)
         await self.reload()
 
     @board_action

@@ -8,10 +8,12 @@ from typing import Protocol
 
 from rich.markup import escape
 from textual.binding import Binding
+from textual.signal import Signal
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from halcrm.services.board.focus import FocusItem
+from halcrm.tui.errors import guarded
 from halcrm.tui.format import short_money
 from halcrm.tui.screens.listing import ListScreen
 from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit, item_text
@@ -57,19 +59,35 @@ class FocusScreen(ListScreen):
     EMPTY = "Nothing needs you right now. Escape goes back to the board."
 
     def __init__(
-        self, owner: LaneOwner, items: Sequence[FocusItem], clock: Callable[[], datetime]
+        self,
+        owner: LaneOwner,
+        items: Sequence[FocusItem],
+        clock: Callable[[], datetime],
+        updates: Signal[list[FocusItem]] | None = None,
     ) -> None:
         super().__init__()
         self.owner = owner
         self.items = list(items)
         self.clock = clock
+        self.updates = updates
         self._at = 0  # the highlighted row, kept when the answered item leaves the list
 
     def on_mount(self) -> None:
-        self.show(self.items)
+        self.draw(list(self.items))
+        if self.updates is not None:  # from now on: composed, so a redraw finds its list
+            self.updates.subscribe(self, guarded(self, self.show))
 
     def show(self, items: Sequence[FocusItem]) -> None:
-        """Lists the items again, keeping the highlight on the same item when it is still there."""
+        """Lists the items again, keeping the highlight on the same item when it is still there.
+
+        The board calls it from its ticker and its figures: a lane pushed but not yet composed
+        keeps the items, and its mount draws them."""
+        if not self.is_mounted:
+            self.items = list(items)
+            return
+        self.draw(items)
+
+    def draw(self, items: Sequence[FocusItem]) -> None:
         options = self.query_one(OptionList)
         keep = self.current
         self.items = list(items)

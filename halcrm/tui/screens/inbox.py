@@ -6,14 +6,17 @@ shows their chat; this list does, those waiting for a reply first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from textual.binding import Binding
+from textual.signal import Signal
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.services.support.context import CompanyConversation
+from halcrm.tui.errors import guarded
+from halcrm.tui.messages import Changed
 from halcrm.tui.screens.company import conversation_prompt
 from halcrm.tui.screens.listing import ListScreen
 
@@ -34,17 +37,35 @@ class InboxScreen(ListScreen):
         talks: Sequence[CompanyConversation],
         on_open: Callable[[CompanyConversation, bool], None],
         clock: Callable[[], datetime],
+        load: Callable[[], Awaitable[Sequence[CompanyConversation]]] | None = None,
+        changed: Signal[Changed] | None = None,
     ) -> None:
         super().__init__()
         self.talks = list(talks)
         self.on_open = on_open
         self.clock = clock
+        self.load = load
+        self.changed = changed
 
     def on_mount(self) -> None:
-        self.show(self.talks)
+        self.draw(self.talks)
+        if self.changed is not None:  # from now on: composed, so a redraw finds its list
+            self.changed.subscribe(self, guarded(self, self.on_changed))
+
+    async def on_changed(self, changed: Changed) -> None:
+        """Lists the conversations again when a message or a status change touched one."""
+        if self.load is not None and changed.conversation_ids:
+            self.show(await self.load())
 
     def show(self, talks: Sequence[CompanyConversation]) -> None:
-        """Lists the conversations again, the highlight kept on the same one."""
+        """Lists the conversations again, the highlight kept on the same one (once composed:
+        a live signal may come between the push and the mount)."""
+        if not self.is_mounted:
+            self.talks = list(talks)
+            return
+        self.draw(talks)
+
+    def draw(self, talks: Sequence[CompanyConversation]) -> None:
         options = self.query_one(OptionList)
         at = options.highlighted
         keep = self.talks[at].id if at is not None and at < len(self.talks) else None

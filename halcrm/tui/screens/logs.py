@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static
 
+from halcrm.tui.errors import every
+
 TAIL_LINES = 500
 
 
@@ -40,7 +42,7 @@ class LogScreen(Screen[None]):
         self._offset = len(data)
         lines = data.decode("utf-8", "replace").splitlines()[-TAIL_LINES:]
         log.write_lines(lines)
-        self.set_interval(1.0, self._follow)
+        every(self, 1.0, self._follow)
 
     def _follow(self) -> None:
         if self.path is None or not self.path.exists():

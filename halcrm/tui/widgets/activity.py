@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from halcrm.tui.errors import later
 from halcrm.tui.format import compact_money, outcome
 from halcrm.tui.widgets.scrolling import set_virtual_size
 
@@ -183,7 +184,7 @@ class ActivityFeed(ScrollView, can_focus=False):
         if wait <= 0:
             self._repaint()
         else:
-            self._pending = self.set_timer(wait, self._repaint)
+            self._pending = later(self, wait, self._repaint)
 
     def _repaint(self) -> None:
         self._pending = None

@@ -10,6 +10,7 @@ from textual.containers import HorizontalScroll
 
 from halcrm.services.board.cards import Card
 from halcrm.tui.board_model import UNSTAGED, BoardModel
+from halcrm.tui.errors import later
 from halcrm.tui.widgets.column import StageColumn
 
 FLASH_SECONDS = 1.2
@@ -157,7 +158,7 @@ class BoardView(HorizontalScroll, can_focus=False):
         for card_id in flashing:
             self._flash[card_id] = until
         if flashing:
-            self.set_timer(FLASH_SECONDS + 0.05, self._end_flash)
+            later(self, FLASH_SECONDS + 0.05, self._end_flash)
         self._settle(scroll=False)
 
     def refilter(self, text: str) -> None:

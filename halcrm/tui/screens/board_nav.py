@@ -1,0 +1,79 @@
+"""The screens the board opens: a company, a conversation, the inbox, the contacts.
+
+Each opened screen subscribes to the board's ``changed`` signal once composed and reads again
+what a write or a live signal touched; the board never walks the screen stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from halcrm.services.support.context import CompanyConversation
+from halcrm.tui.errors import board_action
+from halcrm.tui.screens.company import CompanyScreen
+from halcrm.tui.screens.contacts import ContactsScreen
+from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.desk import Desk, Part
+from halcrm.tui.screens.inbox import InboxScreen
+
+
+class Navigator(Part):
+    """Opens the company, conversation, inbox and contacts screens over the board."""
+
+    def __init__(self, desk: Desk, edit_company: Callable[[str], None]) -> None:
+        super().__init__(desk)
+        self.edit_company = edit_company
+
+    def open_focused(self) -> None:
+        card = self.desk.focused()
+        if card is not None:
+            self.open_company(card.id)
+
+    @board_action
+    async def open_company(self, company_id: str) -> None:
+        services = self.desk.services
+        detail = await services.company_detail(company_id)
+        talks = await services.company_conversations(company_id)
+        screen = CompanyScreen(
+            detail,
+            on_edit=self.edit_company,
+            conversations=talks,
+            on_conversation=self.open_conversation,
+            clock=self.desk.clock,
+            on_contacts=self.contacts,
+            services=services,
+            changed=self.desk.changed,
+        )
+        await self.app.push_screen(screen)
+
+    def contacts(self, company_id: str | None = None) -> None:
+        """The contacts screen, linking to the focused company (or ``company_id``)."""
+        board = self.desk.board
+        card = board.model.cards.get(company_id) if company_id else board.focused_card
+        names = {c.id: c.name for c in board.model.cards.values()}
+        screen = ContactsScreen(
+            self.desk.services, card.id if card else None, card.name if card else "", names
+        )
+        self.app.push_screen(screen)
+
+    @board_action
+    async def open_conversation(self, talk: CompanyConversation, reply: bool = False) -> None:
+        """Shows a conversation's messages, with reply and status keys (``reply``: the reply
+        box has the keys at once)."""
+        detail = await self.desk.services.conversation(talk.id)
+        screen = ConversationScreen(
+            self.desk.services, detail, talk.contact_name, self.desk.clock, self.desk.changed
+        )
+        await self.app.push_screen(screen)
+        if reply:
+            screen.action_reply()
+
+    @board_action
+    async def inbox(self) -> None:
+        """Every open conversation, website chats of anonymous visitors too."""
+        services = self.desk.services
+        talks = await services.inbox()
+        screen = InboxScreen(
+            talks, self.open_conversation, self.desk.clock, services.inbox, self.desk.changed
+        )
+        await self.app.push_screen(screen)

@@ -1,0 +1,49 @@
+"""The board's status line: server, companies shown, view, filter, columns off-screen."""
+
+from __future__ import annotations
+
+from halcrm.domain.words import count
+from halcrm.embed import playground_url
+from halcrm.tui.widgets.board import BoardView
+
+
+def status_line(
+    board: BoardView,
+    state: str,
+    server_url: str | None,
+    project: str | None,
+    chats: str,
+    width: int,
+) -> str:
+    """One line that fits ``width`` (the playground path, then the server's address, give way
+    on a narrow screen)."""
+    up = state in ("", "serving", "connected")
+    model = board.model
+    tail = [count(model.visible(), "company")]
+    if chats:
+        tail.append(chats)
+    if project:
+        tail.insert(0, f"project {project}")
+    if model.stalled_only:
+        tail.append("stalled only")
+    elif model.stalled_first:
+        tail.append("stalled first")
+    if model.filter_text:
+        tail.append(f"filter “{model.filter_text}”")
+    left, right = board.off_screen()
+    if left or right:
+        # The columns the board scrolled past, on either side (the scrollbar is thin).
+        tail.append(" ".join(t for t in (f"◀ {left}" if left else "", f"{right} ▶") if t))
+    if server_url is None:
+        heads = ["○ no server"]
+    else:
+        head = f"{'●' if up else '✖'} {state or 'serving'}"
+        heads = [f"{head} {server_url}", head]
+        if up:
+            heads.insert(0, f"{heads[0]} (playground {playground_url('')})")
+    line = ""
+    for head in heads:
+        line = "  ·  ".join([head, *tail])
+        if len(line) <= width:
+            break
+    return line

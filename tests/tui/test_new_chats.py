@@ -1,0 +1,44 @@
+"""A new chat message shows at once on the board, from any visitor: a toast and a count of the
+conversations waiting on a reply in the status line."""
+
+from __future__ import annotations
+
+from halcrm.services.facade import Services
+from halcrm.services.widget.inputs import ChatSend, Identify
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.screens.inbox import InboxScreen
+from tests.tui.helpers import ready, text_of, until
+
+
+def toasts(app: HalcrmApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_an_anonymous_visitors_chat_shows_at_once(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot)
+        assert "waiting on a reply" not in text_of(app, "#status")
+        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Any pricing?"))
+        await until(pilot, lambda: any("Any pricing?" in t for t in toasts(app)), "the toast")
+        await until(pilot, lambda: "✉ 1 waiting on a reply" in text_of(app, "#status"), "the count")
+        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_other", body="Hello?"))
+        await until(
+            pilot, lambda: "✉ 2 waiting on a reply" in text_of(app, "#status"), "two waiting"
+        )
+
+
+async def test_an_identified_visitors_chat_shows_too_and_a_reply_takes_the_count_down(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    await seeded.identify(Identify(app_id="local", visitor_id="v_jo", email="jo@acme.com"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot)
+        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_jo", body="Invoice?"))
+        await until(pilot, lambda: any("Invoice?" in t for t in toasts(app)), "the toast")
+        await until(pilot, lambda: "✉ 1 waiting on a reply" in text_of(app, "#status"), "the count")
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "the inbox")
+        await pilot.press("r", *"On its way", "enter")
+        await until(
+            pilot, lambda: "waiting on a reply" not in text_of(app, "#status"), "none waiting"
+        )
