@@ -179,6 +179,12 @@ CASES = [
         404,
         "not_found",
     ),
+    # Webhooks: a private address, unknown endpoints and deliveries.
+    Case("POST", "/api/webhooks", {"url": "http://127.0.0.1/x"}, 400, "invalid_request"),
+    Case("PATCH", "/api/webhooks/nope", {"enabled": True}, 404, "not_found"),
+    Case("DELETE", "/api/webhooks/nope", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/nope/test", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/nope/deliveries/msg_nope/retry", None, 404, "not_found"),
     # The public API.
     Case("POST", "/api/v1/contacts", {"email": "a@acme.com"}, 409, "already_exists"),
     Case("PATCH", "/api/v1/contacts/nope", {"name": "x"}, 404, "not_found"),
@@ -217,6 +223,7 @@ def _template(case: Case) -> tuple[str, str]:
         "/api/v1/contacts/": "{contact_id}",
         "/api/v1/conversations/": "{conversation_id}",
         "/api/conversations/": "{conversation_id}",
+        "/api/webhooks/": "{webhook_id}",
     }
     for prefix, param in names.items():
         if path.startswith(prefix):
@@ -227,6 +234,7 @@ def _template(case: Case) -> tuple[str, str]:
                 + ("/" + rest if rest else "")
             )
     path = re.sub(r"/companies/(?!\{)[^/]+$", "/companies/{company_id}", path)
+    path = re.sub(r"/deliveries/[^/{]+/retry$", "/deliveries/{delivery_id}/retry", path)
     return case.method, path
 
 
