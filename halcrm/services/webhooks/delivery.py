@@ -29,10 +29,13 @@ from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
 log = logging.getLogger(__name__)
 
 IN_FLIGHT = 64
-# Deliveries yield to the process's own calls: when the loop is this late to run a ready
-# callback it is busy serving, and the loop sends at most BUSY_BATCH at a time, then pauses
-# (what a burst of widget calls queued is sent once it is over; nothing is dropped).
-BUSY_LAG = 0.002
+# Deliveries yield to the process's own calls: while writes wait for the database's writer
+# (more than BUSY_WRITES) the process is busy serving, and the loop sends at most BUSY_BATCH at
+# a time, then pauses (what a burst of widget calls queued is sent once it is over; nothing
+# is dropped).
+BUSY_WRITES = 0
+# Busy stays busy this long after the last sign of it (calls come in bursts).
+BUSY_FOR = 1.0
 BUSY_BATCH = 4
 BUSY_PAUSE = 0.2
 PER_ENDPOINT = 4
@@ -46,8 +49,10 @@ OTHERS_EVERY = 0.25
 
 
 def encode(claimed: Claimed) -> bytes:
-    body = slack.body(claimed.payload) if claimed.format == "slack" else claimed.payload
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    if claimed.format != "slack":
+        return claimed.payload.encode()
+    text = slack.body(json.loads(claimed.payload))
+    return json.dumps(text, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 async def _target(claimed: Claimed) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -107,6 +112,7 @@ class Deliverer:
         self._waker: Callable[[], Any] | None = None
         self._outcomes: list[Outcome] = []
         self.busy = False
+        self._busy_until = 0.0
         self._recording: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -173,7 +179,9 @@ class Deliverer:
             await self.db.write(notices.check_stalled)
         now = self.db.clock()
         due: datetime | None = await self.db.read(claims.next_due)
-        self.busy = await self._loop_is_busy()
+        if self.db.queued_writes() > BUSY_WRITES:
+            self._busy_until = loop.time() + BUSY_FOR
+        self.busy = loop.time() < self._busy_until
         free = (BUSY_BATCH if self.busy else IN_FLIGHT) - len(self._sending)
         if due is not None and due <= now and free > 0:
             for claimed in await self.db.write(partial(claims.claim, limit=free)):
@@ -185,12 +193,6 @@ class Deliverer:
             return IDLE_SECONDS  # a finished send wakes the loop
         # A floor: a due row another process holds locked right now is not spun on.
         return max(0.01, min(IDLE_SECONDS, (due - self.db.clock()).total_seconds()))
-
-    async def _loop_is_busy(self) -> bool:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        await asyncio.sleep(0)
-        return loop.time() - started > BUSY_LAG
 
     async def _send(self, claimed: Claimed) -> None:
         gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))
