@@ -16,6 +16,7 @@ from bench import (
     instructions,
     live,
     lost_updates,
+    pg_trips,
     startup,
     streams,
     throughput,
@@ -31,6 +32,7 @@ SECTIONS = (
     "http",
     "streams",
     "workers",
+    "pg",
     "lost",
     "startup",
     "board",
@@ -86,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown sections: {sorted(unknown)}; known: {SECTIONS}", file=sys.stderr)
         return 2
-    loaded = {"http", "live", "streams", "workers", "chat", "webhooks"} & set(chosen)
+    loaded = {"http", "live", "streams", "workers", "pg", "chat", "webhooks"} & set(chosen)
     use_wrk = bool(loaded) and not args.python_load and wrk_available()
     loader = "wrk" if use_wrk else "the Python generator"
     started = time.perf_counter()
@@ -102,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "transfer": lambda: transfer.measure(work, args.runs),
             "streams": lambda: streams.measure(work, args.runs, args.seconds, use_wrk),
             "workers": lambda: workers.measure(work, args.runs, args.seconds, use_wrk),
+            "pg": lambda: pg_trips.measure(work, args.runs, args.seconds, use_wrk),
             "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
             "webhooks": lambda: webhooks.measure(work, args.runs, args.seconds, use_wrk),
             "instructions": lambda: instructions.measure(work / "instructions"),

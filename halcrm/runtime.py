@@ -13,8 +13,8 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.engine import Engine
 
 from halcrm.bus import EventBus
@@ -28,15 +28,11 @@ from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
-from halcrm.tui.client.http import (
-    PROJECT_HEADER,
-    Connection,
-    error_from,
-    project_answer,
-    unreachable_reason,
-)
-from halcrm.tui.client.remote import RemoteServices
-from halcrm.tui.client.stream import EventFollower
+
+if TYPE_CHECKING:
+    from halcrm.tui.client.http import Connection
+    from halcrm.tui.client.remote import RemoteServices
+    from halcrm.tui.client.stream import EventFollower
 
 log = logging.getLogger("halcrm")
 
@@ -203,6 +199,17 @@ class Connected:
 
 async def _server_project(connection: Connection, project_id: str | None) -> str:
     """The project to show (the one asked for, else the server's own); checks the token."""
+    # The HTTP client is imported here: ``halcrm serve`` never needs it, and it is a tenth of
+    # its start (httpx brings its own command line along).
+    import httpx
+
+    from halcrm.tui.client.http import (
+        PROJECT_HEADER,
+        error_from,
+        project_answer,
+        unreachable_reason,
+    )
+
     headers = {PROJECT_HEADER: project_id} if project_id else {}
     try:
         answer = await connection.http.get("/api/project", headers=headers)
@@ -223,6 +230,8 @@ async def _server_project(connection: Connection, project_id: str | None) -> str
 
 async def check_login(url: str, token: str) -> str:
     """The server's project id when ``token`` opens its account API (``halcrm login``)."""
+    from halcrm.tui.client.http import Connection
+
     connection = Connection(url, token)
     try:
         return await _server_project(connection, None)
@@ -239,6 +248,10 @@ async def connected(
     The token is checked first (a refusal is a ``ConnectFailed`` before any screen opens);
     the event stream is open before this yields, so a board that loads now misses nothing.
     """
+    from halcrm.tui.client.http import Connection
+    from halcrm.tui.client.remote import RemoteServices
+    from halcrm.tui.client.stream import EventFollower
+
     connection = Connection(url, token)
     follower: EventFollower | None = None
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import errno
 import sys
 from collections.abc import Sequence
@@ -163,6 +162,8 @@ def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
 
 def _run(coro: object, settings: Settings | None = None) -> int:
     try:
+        import asyncio  # here: --help and the quick commands never need an event loop
+
         return asyncio.run(coro)  # type: ignore[arg-type]
     except OSError as exc:
         if getattr(exc, "errno", None) == errno.EADDRINUSE:

@@ -91,10 +91,10 @@ class HalcrmApp(App[None]):
         # Binding id -> keys, from the config file: the help screen shows these keys.
         self.keymap: dict[str, str] = {}
         self._gc_frozen = False
-        # Set at mount, once the driver says whether the output is a terminal.
-        self.notifier = Notifier((), None)
         # This process serves the website's widget and API: quitting stops them, so `q` asks.
         self.serves_widget = serves_widget
+        # Set at mount, once the driver says whether the output is a terminal.
+        self.notifier = Notifier((), None)
 
     def help_sections(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's keys, grouped as the help screen shows them."""

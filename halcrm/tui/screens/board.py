@@ -27,7 +27,7 @@ from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
 from halcrm.tui.screens.board_nav import Navigator
 from halcrm.tui.screens.board_status import status_line
 from halcrm.tui.screens.board_undo import Undoing
-from halcrm.tui.screens.board_webhooks import WebhookWatch
+from halcrm.tui.screens.board_webhooks import Webhooks
 from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
@@ -134,7 +134,7 @@ class BoardScreen(Screen[None]):
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
         self.chats = Chats(self.desk)
-        self.webhooks = WebhookWatch(self.desk, self.show_status)
+        self.webhooks = Webhooks(self.desk, self.show_status)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -164,7 +164,7 @@ class BoardScreen(Screen[None]):
         self.loaded = True
         every(self, 1.0, self.show_status)
         every(self, TICK, self.tick)
-        self.webhooks.start()
+        self.webhooks.watch()
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
@@ -230,9 +230,8 @@ class BoardScreen(Screen[None]):
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         width = max(20, self.size.width - 2)
-        parts = (self.webhooks.status(), self.chats.status())
-        project, chats = self.project_label, "  ·  ".join(p for p in parts if p)
-        line = status_line(self.board, state, self.server_url, project, chats, width)
+        notes = (self.webhooks.warning(), self.chats.status())
+        line = status_line(self.board, state, self.server_url, self.project_label, notes, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -282,6 +281,9 @@ class BoardScreen(Screen[None]):
     def action_inbox(self) -> None:
         self.nav.inbox()
 
+    def action_webhooks(self) -> None:
+        self.webhooks.open()
+
     def action_edit_company(self) -> None:
         self.edits.edit_focused()
 
@@ -302,9 +304,6 @@ class BoardScreen(Screen[None]):
 
     def action_focus_lane(self) -> None:
         open_lane(self.figures, self.answers)
-
-    def action_webhooks(self) -> None:
-        self.webhooks.open()
 
     def action_undo(self) -> None:
         self.undoing.undo()

@@ -8,7 +8,7 @@ A change to a project's endpoints gives the project a new generation (as a stage
 does), so every process's kept list of enabled endpoints is checked on every write.
 
 Revision ID: 0009_webhooks
-Revises: 0006_chat
+Revises: 0007_secret_rotation
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 
 revision: str = '0009_webhooks'
-down_revision: Union[str, Sequence[str], None] = '0006_chat'
+down_revision: Union[str, Sequence[str], None] = '0007_secret_rotation'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
