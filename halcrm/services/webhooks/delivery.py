@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
 from halcrm.services.webhooks.claims import Claimed, Outcome
@@ -27,6 +28,7 @@ from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 IN_FLIGHT = 64
 # Deliveries yield to the process's own calls: while writes wait for the database's writer
@@ -113,6 +115,7 @@ class Deliverer:
         self._outcomes: list[Outcome] = []
         self.busy = False
         self._busy_until = 0.0
+        self._writing = 0
         self._recording: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -176,15 +179,16 @@ class Deliverer:
         self.outbox.queued.clear()
         if loop.time() - self._last_check >= CHECK_EVERY:
             self._last_check = loop.time()
-            await self.db.write(notices.check_stalled)
+            await self._write(notices.check_stalled)
         now = self.db.clock()
         due: datetime | None = await self.db.read(claims.next_due)
-        if self.db.queued_writes() > BUSY_WRITES:
+        # Its own writes (a recording of outcomes in the queue) are no sign of calls.
+        if self.db.queued_writes() - self._writing > BUSY_WRITES:
             self._busy_until = loop.time() + BUSY_FOR
         self.busy = loop.time() < self._busy_until
         free = (BUSY_BATCH if self.busy else IN_FLIGHT) - len(self._sending)
         if due is not None and due <= now and free > 0:
-            for claimed in await self.db.write(partial(claims.claim, limit=free)):
+            for claimed in await self._write(partial(claims.claim, limit=free)):
                 task = asyncio.create_task(self._send(claimed))
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)
@@ -193,6 +197,14 @@ class Deliverer:
             return IDLE_SECONDS  # a finished send wakes the loop
         # A floor: a due row another process holds locked right now is not spun on.
         return max(0.01, min(IDLE_SECONDS, (due - self.db.clock()).total_seconds()))
+
+    async def _write(self, work: Callable[[Tx], T]) -> T:
+        """A write of the loop's own, counted while it waits (``_pass`` tells them apart)."""
+        self._writing += 1
+        try:
+            return await self.db.write(work)
+        finally:
+            self._writing -= 1
 
     async def _send(self, claimed: Claimed) -> None:
         gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))
@@ -213,5 +225,5 @@ class Deliverer:
         """Writes the attempts' outcomes, those that finished meanwhile in the same write."""
         while self._outcomes:
             outcomes, self._outcomes = self._outcomes, []
-            await self.db.write(partial(claims.settle, outcomes=outcomes, schedule=self.schedule))
+            await self._write(partial(claims.settle, outcomes=outcomes, schedule=self.schedule))
             self._wake.set()
