@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,6 +13,8 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
+from halcrm.domain.errors import DomainError
+from halcrm.tui import errors
 from halcrm.tui.format import MoneyInputError, parse_money
 from halcrm.tui.modals.dialog import DIALOG_CSS, keys_line
 
@@ -30,9 +33,15 @@ class CompanyForm:
     industry: str | None = None
 
 
+Save = Callable[["CompanyForm"], Awaitable[object]]
+
+
 class EditCompany(ModalScreen[CompanyForm | None]):
     """One line per field, notes below; ctrl+s (or enter in a field) saves, escape cancels.
-    Bad input is shown in plain words, not sent. Fits 80x24 with its keys in sight."""
+    Bad input is shown in plain words, not sent. Fits 80x24 with its keys in sight.
+
+    Given ``save``, the dialog stays open while it runs and closes once it succeeded: a save
+    that fails (refused, disk full, server gone) says why here, and what was typed stays."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save"),
@@ -48,10 +57,14 @@ class EditCompany(ModalScreen[CompanyForm | None]):
     """
     )
 
-    def __init__(self, title: str, form: CompanyForm | None = None) -> None:
+    def __init__(
+        self, title: str, form: CompanyForm | None = None, save: Save | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.form = form or CompanyForm("", None, None)
+        self.save = save
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         form = self.form
@@ -103,7 +116,26 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         except MoneyInputError as exc:
             error.update(str(exc))
             return
-        self.dismiss(CompanyForm(name, deal, notes, domain, industry))
+        form = CompanyForm(name, deal, notes, domain, industry)
+        if self.save is None:
+            self.dismiss(form)
+        elif not self.saving:
+            self.saving = True
+            error.update("Saving…")
+            self.run_worker(self._save(form, self.save), exit_on_error=False)
+
+    async def _save(self, form: CompanyForm, save: Save) -> None:
+        try:
+            async with errors.lock(self.app):
+                await save(form)
+        except Exception as exc:
+            if not isinstance(exc, DomainError):
+                errors.log.error("company save failed", exc_info=exc)
+            self.query_one("#error", Label).update(errors.reason(exc))
+            return
+        finally:
+            self.saving = False
+        self.dismiss(form)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

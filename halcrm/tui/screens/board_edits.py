@@ -36,26 +36,34 @@ class Edits(Part):
 
     @board_action
     async def edit_company(self, company_id: str) -> None:
-        """Opens the edit dialog for a company and saves what changed."""
+        """Opens the edit dialog for a company; it saves what changed and stays open, with
+        the reason, when the save fails."""
         record = await self.desk.services.company(company_id)
         form = form_of(record)
 
-        def saved(result: CompanyForm | None) -> None:
+        async def save(result: CompanyForm) -> None:
+            if result != form:
+                await self.save_edit(company_id, form, result)
+
+        def closed(result: CompanyForm | None) -> None:
             if result is not None and result != form:
-                self.save_edit(company_id, form, result)
+                self.show_edit(company_id, result.name)
 
-        self.app.push_screen(EditCompany(f"Edit {record.name}", form), saved)
+        self.app.push_screen(EditCompany(f"Edit {record.name}", form, save), closed)
 
-    @board_action
     async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
+        """The write alone (the dialog runs it): what changed, undoable."""
         new = changes(before, after)
         await self.desk.services.update_company(
             company_id, CompanyPatch(**new), source=Source.BOARD
         )
         back = CompanyPatch(**{f: getattr(before, f) for f in new})
         self.desk.undo_stack.push(Edited(company_id, after.name, back))
+
+    @board_action
+    async def show_edit(self, company_id: str, name: str) -> None:
         await self._after_edit(company_id)
-        self.desk.done(f"Saved {after.name}.")
+        self.desk.done(f"Saved {name}.")
 
     async def _after_edit(self, company_id: str) -> None:
         await self.desk.refresh_cards([company_id])
@@ -71,16 +79,20 @@ class Edits(Part):
 
     def new_company(self) -> None:
         key = self.desk.board.focus_key
+        made: list[str] = []
 
-        def created(result: CompanyForm | None) -> None:
-            if result is not None:
-                self.create(result, key or None)
+        async def save(form: CompanyForm) -> None:
+            made.append(await self.create(form, key or None))
+
+        def closed(result: CompanyForm | None) -> None:
+            if result is not None and made:
+                self.show_created(made[-1], result.name)
 
         title = f"New company in {self.desk.board.model.title(key)}"
-        self.app.push_screen(EditCompany(title), created)
+        self.app.push_screen(EditCompany(title, save=save), closed)
 
-    @board_action
-    async def create(self, form: CompanyForm, stage: str | None) -> None:
+    async def create(self, form: CompanyForm, stage: str | None) -> str:
+        """The write alone (the dialog runs it); answers the new company's id."""
         body = CompanyCreate(
             name=form.name,
             deal_value=form.deal_value,
@@ -90,9 +102,13 @@ class Edits(Part):
             stage=stage,
         )
         record = await self.desk.services.create_company(body, source=Source.BOARD)
-        await self.desk.refresh_cards([record.id])
-        self.desk.board.focus_card(record.id)
-        self.desk.notify(f"Created {record.name}.", timeout=3)
+        return record.id
+
+    @board_action
+    async def show_created(self, company_id: str, name: str) -> None:
+        await self.desk.refresh_cards([company_id])
+        self.desk.board.focus_card(company_id)
+        self.desk.notify(f"Created {name}.", timeout=3)
 
     def delete_focused(self) -> None:
         card = self.desk.focused()
