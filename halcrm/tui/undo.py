@@ -1,4 +1,5 @@
-"""What `u` takes back on the board: every manual write, newest first, while the board is open."""
+"""What `u` takes back on the board: every manual write, newest first, while the board is open;
+and what `U` (redo) puts back: the inverse of each undo, until a new write."""
 
 from __future__ import annotations
 
@@ -39,6 +40,14 @@ class Removed:
 
 
 @dataclass(frozen=True)
+class Created:
+    """A new company (or a deleted one brought back): taken back, it is deleted again."""
+
+    company_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Merged:
     """A placeholder merge."""
 
@@ -47,18 +56,41 @@ class Merged:
     undo: MergeUndo
 
 
-Undo = Moved | Edited | Removed | Merged
+@dataclass(frozen=True)
+class Unmerged:
+    """A merge taken back: redone, the placeholder is merged again."""
+
+    company_id: str
+    name: str
+    into_id: str
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A write `u` cannot take back (a stage edit, a reply, a focus answer): `u` says so and
+    stops there, rather than undo an older write the founder did not mean."""
+
+    what: str
+
+
+Undo = Moved | Edited | Removed | Created | Merged | Unmerged | Kept
 
 
 class UndoStack:
-    """Newest first; bounded."""
+    """Writes newest last, bounded; and the undone ones, for redo, until the next write."""
 
     def __init__(self) -> None:
         self.items: list[Undo] = []
+        self.redos: list[Undo] = []
 
     def push(self, item: Undo) -> None:
+        """A new write: what was undone before it can no longer be redone."""
         self.items.append(item)
         del self.items[:-KEEP]
+        self.redos.clear()
+
+    def peek(self) -> Undo | None:
+        return self.items[-1] if self.items else None
 
     def pop(self) -> Undo | None:
         return self.items.pop() if self.items else None

@@ -59,6 +59,7 @@ class BoardScreen(Screen[None]):
         Binding("L,shift+right", "step(1)", "Move ▶", key_display="L", id="board.move_forward"),
         Binding("m", "pick_stage", "Move to…", show=False, id="board.move_to"),
         Binding("u", "undo", "Undo", id="board.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="board.redo"),
         Binding("enter", "open_company", "Open", id="board.open"),
         Binding("e", "edit_company", "Edit", id="board.edit"),
         Binding("n", "new_company", "New", id="board.new"),
@@ -296,6 +297,9 @@ class BoardScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self.undoing.undo()
+
+    def action_redo(self) -> None:
+        self.undoing.redo()
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:

@@ -108,8 +108,13 @@ class Moves(Part):
         stages = self.desk.board.model.stages
         self.app.push_screen(StagePicker(card.name, stages, card.stage_id), picked)
 
-    async def undo_move(self, undo: Moved) -> None:
+    async def undo_move(self, undo: Moved, word: str) -> Moved | None:
+        """Moves the card back; answers the move that puts it forward again (redo)."""
+        card = self.desk.board.model.cards.get(undo.company_id)
+        if card is None:
+            self.desk.notify(f"{undo.name} is no longer on the board.", severity="warning")
+            return None
         back = undo.previous or UNSTAGED
-        if await self.move_card(undo.company_id, back, undoable=False):
-            where = self.desk.board.model.title(back)
-            self.desk.notify(f"Undone: {undo.name} back to {where}.")
+        await self.move_card(undo.company_id, back, undoable=False)
+        self.desk.notify(f"{word}: {undo.name} back to {self.desk.board.model.title(back)}.")
+        return Moved(card.id, card.name, card.stage_id)

@@ -14,7 +14,7 @@ from halcrm.tui.errors import board_action
 from halcrm.tui.modals.company_picker import CompanyPicker
 from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.screens.desk import Part
-from halcrm.tui.undo import Merged, Moved
+from halcrm.tui.undo import Kept, Merged, Moved, Unmerged
 
 
 class Deals(Part):
@@ -59,12 +59,23 @@ class Deals(Part):
         self.desk.done(f"Merged {name} into {result.company.name}.")
         return True
 
-    async def undo_merge(self, undo: Merged) -> None:
+    async def undo_merge(self, undo: Merged, word: str) -> Unmerged:
+        """Puts the placeholder back; answers what merges it again (redo)."""
         source_id = str(undo.undo.source["id"])
         await self.desk.services.undo_merge(undo.undo)
         await self.desk.refresh_cards([source_id, undo.undo.into_id])
         self.desk.board.focus_card(source_id)
-        self.desk.notify(f"Undone: {undo.undo.source.get('name', source_id)} is back.")
+        name = str(undo.undo.source.get("name", source_id))
+        self.desk.notify(f"{word}: {name} is back.")
+        return Unmerged(source_id, name, undo.undo.into_id)
+
+    async def redo_merge(self, undo: Unmerged, word: str) -> Merged:
+        """Merges the placeholder again; answers what takes it back."""
+        result = await self.desk.services.merge_companies(undo.company_id, undo.into_id)
+        await self.desk.refresh_cards([undo.company_id, undo.into_id])
+        self.desk.board.focus_card(undo.into_id)
+        self.desk.notify(f"{word}: {undo.name} merged into {result.company.name}.")
+        return Merged(undo.company_id, undo.name, result.undo)
 
     @board_action
     async def reopen(self) -> None:
@@ -93,5 +104,6 @@ class Deals(Part):
     @board_action
     async def save_stage(self, stage_id: str, name: str, patch: StagePatch) -> None:
         await self.desk.services.update_stage(stage_id, patch, source=Source.BOARD)
+        self.desk.undo_stack.push(Kept(f"stage {name} edited"))
         # The stages-changed event reloads the board and its figures (one reload at a time).
         self.desk.notify(f"Stage {name} saved.", timeout=2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.crm.records import CompanyRecord
@@ -13,7 +15,7 @@ from halcrm.tui.messages import Changed
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import FIELDS, CompanyForm, EditCompany
 from halcrm.tui.screens.desk import Part
-from halcrm.tui.undo import Edited, Removed
+from halcrm.tui.undo import Created, Edited, Removed
 
 
 def form_of(record: CompanyRecord) -> CompanyForm:
@@ -70,12 +72,16 @@ class Edits(Part):
         self.desk.changed.publish(Changed(frozenset({company_id})))
         self.desk.board.focus_card(company_id)
 
-    async def undo_edit(self, undo: Edited) -> None:
-        record = await self.desk.services.update_company(
-            undo.company_id, undo.patch, source=Source.BOARD
-        )
+    async def undo_edit(self, undo: Edited, word: str) -> Edited:
+        """Puts the edited fields back; answers the edit that puts them forward (redo)."""
+        services = self.desk.services
+        now = form_of(await services.company(undo.company_id))
+        fields = [f for f in FIELDS if getattr(undo.patch, f) is not msgspec.UNSET]
+        forward = CompanyPatch(**{f: getattr(now, f) for f in fields})
+        record = await services.update_company(undo.company_id, undo.patch, source=Source.BOARD)
         await self._after_edit(undo.company_id)
-        self.desk.notify(f"Undone: {record.name} as it was before the edit.")
+        self.desk.notify(f"{word}: {record.name} as it was before.")
+        return Edited(undo.company_id, record.name, forward)
 
     def new_company(self) -> None:
         key = self.desk.board.focus_key
@@ -102,13 +108,14 @@ class Edits(Part):
             stage=stage,
         )
         record = await self.desk.services.create_company(body, source=Source.BOARD)
+        self.desk.undo_stack.push(Created(record.id, record.name))
         return record.id
 
     @board_action
     async def show_created(self, company_id: str, name: str) -> None:
         await self.desk.refresh_cards([company_id])
         self.desk.board.focus_card(company_id)
-        self.desk.notify(f"Created {name}.", timeout=3)
+        self.desk.done(f"Created {name}.")
 
     def delete_focused(self) -> None:
         card = self.desk.focused()
@@ -133,8 +140,19 @@ class Edits(Part):
         self.desk.request_figures()
         self.desk.done(f"Deleted {name}.")
 
-    async def undo_delete(self, undo: Removed) -> None:
+    async def undo_delete(self, undo: Removed, word: str) -> Created:
+        """Brings a deleted company back as it was; answers what deletes it again."""
         record = await self.desk.services.restore_company(undo.snapshot, source=Source.BOARD)
         await self.desk.refresh_cards([record.id])
         self.desk.board.focus_card(record.id)
-        self.desk.notify(f"Undone: {record.name} is back.")
+        self.desk.notify(f"{word}: {record.name} is back.")
+        return Created(record.id, record.name)
+
+    async def undo_create(self, undo: Created, word: str) -> Removed:
+        """Deletes a company made on the board; answers what brings it back."""
+        snapshot = await self.desk.services.capture_company(undo.company_id)
+        await self.desk.services.delete_company(undo.company_id, source=Source.BOARD)
+        self.desk.board.apply([], [undo.company_id])
+        self.desk.request_figures()
+        self.desk.notify(f"{word}: {undo.name} deleted.")
+        return Removed(undo.company_id, undo.name, snapshot)

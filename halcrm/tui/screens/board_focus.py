@@ -24,6 +24,7 @@ from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.undo import Kept
 from halcrm.tui.widgets.board import BoardView
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine, summary_text
 
@@ -129,6 +130,7 @@ class FocusAnswers(Part):
         words = STATE_WORDS.get(state, state)
         if until is not None:
             words += f" until {until:%Y-%m-%d %H:%M}"
+        self.desk.undo_stack.push(Kept(f"focus item {words.lower()}: {item.company_name}"))
         self.desk.notify(f"{words}: {item.company_name}.", timeout=3)
         self.desk.request_figures()
 

@@ -61,8 +61,9 @@ class Navigator(Part):
         """Shows a conversation's messages, with reply and status keys (``reply``: the reply
         box has the keys at once)."""
         detail = await self.desk.services.conversation(talk.id)
+        desk = self.desk
         screen = ConversationScreen(
-            self.desk.services, detail, talk.contact_name, self.desk.clock, self.desk.changed
+            desk.services, detail, talk.contact_name, desk.clock, desk.changed, desk.undo_stack
         )
         await self.app.push_screen(screen)
         if reply:
