@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from halcrm.services.crm.inputs import CompanyPatch
+from halcrm.services.crm.inputs import CompanyPatch, ContactPatch
 from halcrm.services.crm.merge import MergeUndo
+from halcrm.services.crm.records import ContactRecord
 from halcrm.services.crm.restore import CompanySnapshot
 
 KEEP = 50  # undo steps kept; older ones fall off the bottom
@@ -66,6 +67,31 @@ class Unmerged:
 
 
 @dataclass(frozen=True)
+class ContactEdited:
+    """A contact's edit: the patch that puts the previous values back."""
+
+    contact_id: str
+    name: str
+    patch: ContactPatch
+
+
+@dataclass(frozen=True)
+class ContactRemoved:
+    """A deleted contact as it was: taken back, it comes back with its company links (its
+    conversations went with it: the delete's question says so)."""
+
+    record: ContactRecord
+
+
+@dataclass(frozen=True)
+class ContactMade:
+    """A new contact (or a deleted one brought back): taken back, it is deleted again."""
+
+    contact_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Kept:
     """A write `u` cannot take back (a stage edit, a reply, a focus answer): `u` says so and
     stops there, rather than undo an older write the founder did not mean."""
@@ -73,7 +99,18 @@ class Kept:
     what: str
 
 
-Undo = Moved | Edited | Removed | Created | Merged | Unmerged | Kept
+Undo = (
+    Moved
+    | Edited
+    | Removed
+    | Created
+    | Merged
+    | Unmerged
+    | ContactEdited
+    | ContactRemoved
+    | ContactMade
+    | Kept
+)
 
 
 class UndoStack:

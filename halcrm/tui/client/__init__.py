@@ -11,7 +11,13 @@ from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.summary import PipelineSummary
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
+from halcrm.services.crm.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    ContactPatch,
+    StagePatch,
+)
 from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
@@ -113,9 +119,19 @@ class BoardServices(Protocol):
         cursor: str | None = None,
     ) -> Page[ContactRecord]: ...
 
+    async def contact(self, contact_id: str) -> ContactRecord: ...
+
     async def create_contact(
         self, body: ContactCreate, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord: ...
+
+    async def update_contact(
+        self, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord: ...
+
+    async def delete_contact(
+        self, contact_id: str, source: Source = Source.ACCOUNT_API
+    ) -> Deleted: ...
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API

@@ -15,7 +15,13 @@ from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.summary import PipelineSummary
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
+from halcrm.services.crm.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    ContactPatch,
+    StagePatch,
+)
 from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
@@ -225,6 +231,19 @@ class RemoteServices:
         self, body: ContactCreate, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord:
         return await self._write("POST", "/api/contacts", ContactRecord, body, source)
+
+    async def contact(self, contact_id: str) -> ContactRecord:
+        return await self._get(f"/api/contacts/{path_id(contact_id)}", ContactRecord)
+
+    async def update_contact(
+        self, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        path = f"/api/contacts/{path_id(contact_id)}"
+        return await self._write("PATCH", path, ContactRecord, patch, source)
+
+    async def delete_contact(self, contact_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        path = f"/api/contacts/{path_id(contact_id)}"
+        return await self._write("DELETE", path, Deleted, None, source)
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, TextArea
 from halcrm.domain.errors import DomainError
 from halcrm.tui import errors
 from halcrm.tui.format import MoneyInputError, parse_money
-from halcrm.tui.modals.dialog import DIALOG_CSS, keys_line
+from halcrm.tui.modals.dialog import DIALOG_CSS, FIELD_KEYS, keys_line
 
 FIELDS = ("name", "deal_value", "notes", "domain", "industry")
 LIMITS = {"name": 200, "domain": 255, "industry": 200, "notes": 10_000}
@@ -46,6 +46,7 @@ class EditCompany(ModalScreen[CompanyForm | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save"),
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        *FIELD_KEYS,
     ]
 
     DEFAULT_CSS = (

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label
 from halcrm.domain.stages import StageInfo
 from halcrm.services.crm.inputs import StagePatch
 from halcrm.tui.format import plain_words
-from halcrm.tui.modals.dialog import keys_line
+from halcrm.tui.modals.dialog import FIELD_KEYS, keys_line
 
 LABELS = {"probability": "win probability", "stall_after_days": "the stall limit"}
 
@@ -28,6 +28,7 @@ class EditStage(ModalScreen[StagePatch | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="stage.save"),
         Binding("escape", "cancel", "Cancel", id="stage.cancel"),
+        *FIELD_KEYS,
     ]
 
     DEFAULT_CSS = """

@@ -129,9 +129,9 @@ class BoardScreen(Screen[None]):
         self.moves = Moves(self.desk)
         self.edits = Edits(self.desk)
         self.deals = Deals(self.desk)
-        self.nav = Navigator(self.desk, self.edits.edit_company)
-        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
+        self.nav = Navigator(self.desk, self.edits.edit_company, self.undoing.undo)
+        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
         self.chats = Chats(self.desk)
         self.last_event_id = 0
         self.events_applied = 0

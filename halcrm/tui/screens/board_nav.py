@@ -20,9 +20,12 @@ from halcrm.tui.screens.inbox import InboxScreen
 class Navigator(Part):
     """Opens the company, conversation, inbox and contacts screens over the board."""
 
-    def __init__(self, desk: Desk, edit_company: Callable[[str], None]) -> None:
+    def __init__(
+        self, desk: Desk, edit_company: Callable[[str], None], undo: Callable[[], None]
+    ) -> None:
         super().__init__(desk)
         self.edit_company = edit_company
+        self.undo = undo
 
     def open_focused(self) -> None:
         card = self.desk.focused()
@@ -52,7 +55,12 @@ class Navigator(Part):
         card = board.model.cards.get(company_id) if company_id else board.focused_card
         names = {c.id: c.name for c in board.model.cards.values()}
         screen = ContactsScreen(
-            self.desk.services, card.id if card else None, card.name if card else "", names
+            self.desk.services,
+            card.id if card else None,
+            card.name if card else "",
+            names,
+            self.desk.undo_stack,
+            self.undo,
         )
         self.app.push_screen(screen)
 

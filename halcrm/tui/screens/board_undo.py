@@ -5,10 +5,23 @@ from __future__ import annotations
 
 from halcrm.tui.errors import board_action
 from halcrm.tui.screens.board_actions import Moves
+from halcrm.tui.screens.board_contacts import ContactUndo
 from halcrm.tui.screens.board_deals import Deals
 from halcrm.tui.screens.board_edits import Edits
 from halcrm.tui.screens.desk import Desk, Part
-from halcrm.tui.undo import Created, Edited, Kept, Merged, Moved, Removed, Undo, Unmerged
+from halcrm.tui.undo import (
+    ContactEdited,
+    ContactMade,
+    ContactRemoved,
+    Created,
+    Edited,
+    Kept,
+    Merged,
+    Moved,
+    Removed,
+    Undo,
+    Unmerged,
+)
 
 
 class Undoing(Part):
@@ -17,6 +30,7 @@ class Undoing(Part):
     def __init__(self, desk: Desk, moves: Moves, edits: Edits, deals: Deals) -> None:
         super().__init__(desk)
         self.moves, self.edits, self.deals = moves, edits, deals
+        self.contacts = ContactUndo(desk)
 
     @board_action
     async def undo(self) -> None:
@@ -71,4 +85,10 @@ class Undoing(Part):
             return await self.edits.undo_create(item, word)
         if isinstance(item, Moved):
             return await self.moves.undo_move(item, word)
+        if isinstance(item, ContactEdited):
+            return await self.contacts.undo_edit(item, word)
+        if isinstance(item, ContactRemoved):
+            return await self.contacts.undo_delete(item, word)
+        if isinstance(item, ContactMade):
+            return await self.contacts.undo_create(item, word)
         return None
