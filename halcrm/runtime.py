@@ -58,9 +58,16 @@ class Runtime:
 
 
 async def open_runtime(
-    settings: Settings, clock: Clock = utc_now, stall_defaults: Mapping[str, int] | None = None
+    settings: Settings,
+    clock: Clock = utc_now,
+    stall_defaults: Mapping[str, int] | None = None,
+    *,
+    serving: bool = False,
 ) -> Runtime:
-    """Migrates the database, makes sure the project exists, and wires the services."""
+    """Migrates the database, makes sure the project exists, and wires the services.
+
+    ``serving`` (a board or a server): the daily backup is taken at once when today's is
+    missing; a short-lived command's runtime leaves it to them."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(database_url(settings.db))
     await asyncio.to_thread(migrate, engine)
@@ -69,7 +76,10 @@ async def open_runtime(
     # Every process's committed events reach this bus from here on (db/events.py).
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
     await services.ensure_project(stall_defaults=stall_defaults)
-    background = daily.start(database_url(settings.db), settings.data_dir, settings.backup_days)
+    delay = 0.0 if serving else daily.FIRST_DELAY
+    background = daily.start(
+        database_url(settings.db), settings.data_dir, settings.backup_days, first_delay=delay
+    )
     return Runtime(settings, engine, bus, services, background)
 
 
@@ -141,7 +151,7 @@ async def running(
     """
     sock = bind_socket(settings.host, settings.port)
     try:
-        runtime = await open_runtime(settings, clock, stall_defaults=stall_defaults)
+        runtime = await open_runtime(settings, clock, stall_defaults=stall_defaults, serving=True)
     except BaseException:
         sock.close()
         raise

@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
+import logging
+import os
+import sqlite3
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from halcrm.domain.errors import DomainError
 from halcrm.domain.words import count
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
-    from halcrm.services.crm.transfer.plan import Counts
     from halcrm.services.facade import Services
 
 COMMANDS = ("import", "export", "backup", "restore")
@@ -45,6 +47,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--create-stages", action="store_true", help="create stages the file names (else rejected)"
     )
     load.add_argument(
+        "--merge-deals",
+        action="store_true",
+        help="several deals of one company: keep the most advanced open deal's stage and the "
+        "open deals' sum (else refused)",
+    )
+    load.add_argument(
+        "--stage-map",
+        action="append",
+        default=[],
+        metavar="'FILE STAGE=STAGE[:PCT],…'",
+        help="use STAGE for a file's stage name; with --create-stages, a created stage's win "
+        "probability ('Lead In=Lead', 'Demo Scheduled=Qualified:40', 'Trial:30')",
+    )
+    load.add_argument(
         "--map",
         action="append",
         default=[],
@@ -68,23 +84,65 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Runs one of the four commands; every refusal or failure is one line on stderr."""
+    from sqlalchemy.exc import DBAPIError
+
     try:
-        if args.command == "import":
-            return asyncio.run(_import(args, settings))
-        if args.command == "export":
-            return asyncio.run(_export(args, settings))
-        if args.command == "backup":
-            return _backup(args, settings)
-        return _restore(args, settings)
+        return _dispatch(args, settings)
     except DomainError as exc:
         print(f"halcrm: {exc.detail}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except (sqlite3.Error, DBAPIError, OSError) as exc:
+        print(f"halcrm: {args.command} failed: {_first_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _first_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    text = getattr(inner, "strerror", None) or str(inner).strip() or type(inner).__name__
+    where = getattr(inner, "filename", None)
+    line = str(text).splitlines()[0]
+    return f"{line} ({where})" if where else line
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from halcrm.cli.db_check import diagnose
+
+    problem = diagnose(settings.db) if args.command != "restore" else None
+    # A read-only database is intact: it can be read (export, backup), not written (import).
+    if problem is not None and not (problem.kind == "read_only" and args.command != "import"):
+        print(f"halcrm: {problem.message}", file=sys.stderr)
+        return 1
+    if args.command == "import":
+        from halcrm.cli.data_import import run_import
+
+        return run_import(args, settings)
+    if args.command == "export":
+        if problem is not None:
+            with _copy_of(settings) as copy:
+                return asyncio.run(_export(args, copy))
+        return asyncio.run(_export(args, settings))
+    if args.command == "backup":
+        return _backup(args, settings)
+    return _restore(args, settings)
+
+
+@contextlib.contextmanager
+def _copy_of(settings: Settings) -> Iterator[Settings]:
+    """Settings opening a copy of a read-only database, in a temporary folder: the runtime
+    migrates and locks the database it opens, which a read-only file cannot take."""
+    from halcrm.services.crm.transfer.backup import backup
+
+    with tempfile.TemporaryDirectory(prefix="halcrm-export-") as folder:
+        copy = Path(folder) / "halcrm.db"
+        backup(_sqlite(settings), copy)
+        yield replace(settings, db=str(copy), data_dir=Path(folder) / "data", backup_days=0)
 
 
 @contextlib.asynccontextmanager
-async def _services(settings: Settings) -> AsyncIterator[Services]:
+async def services_of(settings: Settings) -> AsyncIterator[Services]:
     # The runtime also holds the database's lock, so a restore cannot run under an import.
     from halcrm.runtime import open_runtime
 
@@ -95,111 +153,40 @@ async def _services(settings: Settings) -> AsyncIterator[Services]:
         await runtime.close()
 
 
-class _Bar:
-    """A progress bar on a terminal's stderr; silent when stderr is piped or redirected."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
-        self.shown = 0.0
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.live or (now - self.shown < 0.1 and done < total):
-            return
-        self.shown = now
-        share = done / total if total else 1.0
-        filled = int(share * 30)
-        bar = "█" * filled + "░" * (30 - filled)
-        self.stream.write(f"\r{phase:<10} {bar} {share:4.0%}")
-        self.stream.flush()
-
-    def end(self) -> None:
-        if self.live:
-            self.stream.write("\r" + " " * 50 + "\r")
-            self.stream.flush()
-
-
-async def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from halcrm.services.crm.transfer import columns
-    from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
-
-    options = ImportOptions(
-        dry_run=args.dry_run,
-        partial=args.partial,
-        create_stages=args.create_stages,
-        maps=columns.parse_maps(args.map),
-        delimiter=args.delimiter,
-    )
-    bar = _Bar(sys.stderr)
-    async with _services(settings) as services:
-        try:
-            report = await services.import_file(args.file, options, bar)
-        except ImportRefused as refused:
-            bar.end()
-            _print_report(refused.report, args.json)
-            print(
-                f"halcrm: nothing was imported: {count(len(refused.report.rejected), 'row')} "
-                "rejected (fix them, or use --partial to import the other rows)",
-                file=sys.stderr,
-            )
-            return 1
-        bar.end()
-    _print_report(report, args.json)
-    return 0
-
-
-def _print_report(report: object, as_json: bool) -> None:
-    from halcrm.services.crm.transfer.report import ImportReport
-
-    assert isinstance(report, ImportReport)
-    if as_json:
-        print(json.dumps(report.as_dict(), indent=2))
-        return
-    state = "dry run, nothing written" if report.dry_run else (
-        "imported" if report.applied else "not imported"
-    )  # fmt: skip
-    print(f"{report.file}: {count(report.rows, 'row')} ({state})")
-    if report.stages is not None:
-        _print_counts("stages", report.stages)
-        if report.stages_untouched:
-            names = ", ".join(report.stages_untouched)
-            print(f"  left as they are (not in the file): {names}")
-    else:
-        _print_counts("companies", report.companies)
-        _print_counts("contacts", report.contacts)
-        print(f"  links: {report.links} new; placeholders let go: {report.placeholders_released}")
-    if report.stages_created:
-        print(f"  stages created: {', '.join(report.stages_created)}")
-    if report.ignored_columns:
-        print(f"  columns ignored: {', '.join(report.ignored_columns)}")
-    if report.rejected:
-        print(f"  rejected: {count(len(report.rejected), 'row')}")
-        for item in report.rejected[:200]:
-            print(f"    row {item.row}, column {item.column!r}: {item.reason}")
-        if len(report.rejected) > 200:
-            print(f"    ... and {len(report.rejected) - 200} more (--json lists them all)")
-    for item in report.warnings[:50]:
-        print(f"  row {item.row}: {item.reason}")
-
-
-def _print_counts(what: str, counts: Counts) -> None:
-    print(f"  {what}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged")
-
-
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    async with _services(settings) as services:
-        chunks = services.export(args.what, args.format)
-        if args.output is None:
-            await _write(chunks, sys.stdout.write)
-            sys.stdout.flush()
-            return 0
-        partial = args.output.with_name(args.output.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="") as handle:
-            await _write(chunks, handle.write)
-        partial.replace(args.output)
+    with _warnings_to_stderr():
+        async with services_of(settings) as services:
+            chunks = services.export(args.what, args.format)
+            if args.output is None:
+                try:
+                    await _write(chunks, sys.stdout.write)
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    # The reader left (`| head`): the rest is not wanted. Python would flush
+                    # stdout again on the way out and complain; point it at nothing instead.
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return 0
+            partial = args.output.with_name(args.output.name + ".partial")
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                await _write(chunks, handle.write)
+            partial.replace(args.output)
     print(f"halcrm: {args.what} written to {args.output}", file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """The export's warnings (a row mended on its way out) as ``halcrm: warning: …`` lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("halcrm: warning: %(message)s"))
+    logger = logging.getLogger("halcrm.services.crm.transfer.exporter")
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 async def _write(chunks: AsyncIterator[str], write: Callable[[str], object]) -> None:

@@ -8,10 +8,8 @@ the decoder's recursion limit is never reached.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -21,54 +19,9 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.server.errors import domain_error
 from halcrm.services.fields import JsonMoney
 
-# Objects and arrays inside one another: a widget body needs about 6 (body, company, metadata
-# and its 3 levels); far below where the decoder would recurse too deep.
-MAX_JSON_DEPTH = 16
-NUL_DETAIL = "text must not contain NUL characters (\\u0000)"
-# A JSON string (skipped whole) or one bracket; what the depth scan walks over.
-_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-
-
-def check_json_body(body: bytes) -> None:
-    """Refuses a body nested deeper than ``MAX_JSON_DEPTH`` or with a NUL in any string.
-
-    Both checks start with a scan that runs in C (counting brackets, finding ``\\u0000``), so a
-    common body costs almost nothing; only a suspicious one is walked.
-    """
-    if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH:
-        _check_depth(body)
-    if b"\\u0000" in body and _has_nul(_decode_untyped(body)):
-        raise InvalidRequest(NUL_DETAIL)
-
-
-def _check_depth(body: bytes) -> None:
-    depth = 0
-    for match in _TOKENS.finditer(body):
-        token = match.group()
-        if token in (b"[", b"{"):
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise InvalidRequest(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
-        elif token in (b"]", b"}"):
-            depth -= 1
-
-
-def _decode_untyped(body: bytes) -> Any:
-    try:
-        return msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        # Malformed JSON is refused by the route's own decoding, with its message.
-        return None
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any("\x00" in key or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+# The limits are shared with the import (services/limits.py); these names stay importable here.
+from halcrm.services.limits import MAX_JSON_DEPTH as MAX_JSON_DEPTH
+from halcrm.services.limits import NUL_DETAIL, check_json_body
 
 
 class EdgeRequest(Request[Any, Any, Any]):

@@ -238,3 +238,20 @@ async def test_the_server_task_takes_the_daily_backup(tmp_path: Path) -> None:
     await runtime.close()
     assert Settings.from_env({"HALCRM_BACKUP_DAYS": "0"}).backup_days == 0
     assert Settings.from_env({}).backup_days == 7
+
+
+async def test_a_board_or_server_takes_todays_backup_at_start(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "backups"
+    quick = await open_runtime(_settings(tmp_path))  # a command's runtime: none at start
+    await asyncio.sleep(0.3)
+    await quick.close()
+    assert not list(folder.glob("daily-*.db"))
+    serving = await open_runtime(_settings(tmp_path), serving=True)
+    try:
+        async with asyncio.timeout(10):
+            while not list(folder.glob("daily-*.db")):  # noqa: ASYNC110 (a file, not an event)
+                await asyncio.sleep(0.02)
+    finally:
+        await serving.close()
+    [made] = folder.glob("daily-*.db")
+    assert made.name == daily.daily_name(datetime.now(UTC))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.cli.data import _Bar
+from halcrm.cli.data_import import _Bar
 from halcrm.cli.main import main
 from tests.transfer.helpers import HUBSPOT_COMPANIES, HUBSPOT_DEALS, write_csv
 

@@ -130,13 +130,27 @@ def backup(database: Path, target: Path) -> Copy:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     with (
-        contextlib.closing(sqlite3.connect(database)) as source,
+        contextlib.closing(open_read_only(database)) as source,
         contextlib.closing(sqlite3.connect(partial)) as copy,
     ):
         source.backup(copy)
         copy.execute("PRAGMA journal_mode=DELETE")
     os.replace(partial, target)
     return Copy(target, target.stat().st_size, counts(target))
+
+
+def open_read_only(database: Path) -> sqlite3.Connection:
+    """A read-only connection, so a read-only database can be copied too. A read needs the
+    write-ahead log's shared-memory file; where the folder cannot hold one, the file is opened
+    as immutable (nothing can be writing a file in a read-only folder)."""
+    uri = database.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    return conn
 
 
 def check_copy(path: Path) -> None:

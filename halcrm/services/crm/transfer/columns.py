@@ -13,6 +13,7 @@ COMPANY_FIELDS = frozenset(
         "id",
         "name",
         "domain",
+        "website",
         "industry",
         "notes",
         "stage",
@@ -81,7 +82,8 @@ _NAMED = {
     # HubSpot companies, contacts and deals.
     "company name": "company.name",
     "company domain name": "company.domain",
-    "website url": "company.domain",
+    # A website gives the domain when no domain column does (HubSpot fills both, or one).
+    "website url": "company.website",
     "last activity date": "company.last_activity_at",
     "first name": "contact.first_name",
     "last name": "contact.last_name",
@@ -94,7 +96,7 @@ _NAMED = {
     "lifecycle stage": IGNORE,
     # Pipedrive organizations, persons and deals ("Organization - Name" and so on).
     "organization name": "company.name",
-    "organization website": "company.domain",
+    "organization website": "company.website",
     "organization organization created": "company.created_at",
     "organization industry": "company.industry",
     "person name": "contact.name",
@@ -115,7 +117,7 @@ _NAMED = {
     "deal contact person": "contact.name",
     "deal deal created": "company.created_at",
     "deal last activity date": "company.last_activity_at",
-    "website": "company.domain",
+    "website": "company.website",
 }
 # Columns whose presence makes a file a contacts file (bare names then fill the contact).
 _CONTACT_MARKS = frozenset(
@@ -185,7 +187,7 @@ def detect(header: Sequence[str], maps: Mapping[str, str] | None = None) -> Mapp
     keys = [normalise(h) for h in header]
     named = [maps.get(k) or _NAMED.get(k, "") for k in keys]
     contacts_file = any(f in _CONTACT_MARKS for f in named) and not any(
-        f in _DEAL_MARKS or f == "company.domain" for f in named
+        f in _DEAL_MARKS or f in ("company.domain", "company.website") for f in named
     )
     owner = "contact" if contacts_file else "company"
     fields: list[str] = []

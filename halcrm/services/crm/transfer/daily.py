@@ -20,8 +20,9 @@ from halcrm.services.crm.transfer.backup import (
 
 log = logging.getLogger(__name__)
 
-# The first backup waits five minutes after start-up: short-lived commands (api-key, imports,
-# tests, the bench's servers) never take one, and a start is not slowed down.
+# A board or a server takes today's backup at start when it is missing (a founder who opens
+# the board for a few minutes a day gets one); other runtimes (api-key, imports, tests) wait
+# this long first, so a short-lived command never takes one.
 FIRST_DELAY = 300.0
 CHECK_EVERY = 3600.0
 

@@ -12,17 +12,22 @@ import csv
 import functools
 import io
 import json
+import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.money import from_cents
+from halcrm.services.crm.transfer.cells import guard
+
+log = logging.getLogger(__name__)
 
 PAGE = 1000
 FORMATS = ("csv", "json")
@@ -58,6 +63,13 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def _in_project(column: Any, project_pk: int) -> Any:
+    """The project filter of a page, written so it cannot use an index: SQLite would pick the
+    (project, stage) index and sort the whole project for every page; the primary key's range
+    (``pk > after ORDER BY pk LIMIT``) is the plan wanted, a page read in a millisecond."""
+    return column + 0 == project_pk
+
+
 def _stages(tx: Tx, project_id: str, after: int) -> Page:
     """The whole pipeline in one page, in board order (a project has a handful of stages)."""
     project = tx.project(project_id)
@@ -74,28 +86,47 @@ def _stages(tx: Tx, project_id: str, after: int) -> Page:
 def _companies(tx: Tx, project_id: str, after: int) -> Page:
     project = tx.project(project_id)
     c = Company
+    times = [_stored(tx, col) for col in (c.created_at, c.updated_at, c.last_activity_at)]
     stmt = (
         select(
             c.pk, c.id, c.name, c.domain, c.industry, Stage.name, c.deal_value_cents, c.notes,
-            c.meta, c.is_placeholder, c.placeholder_key, c.created_at, c.updated_at,
-            c.last_activity_at,
+            c.meta, c.is_placeholder, c.placeholder_key, *times,
         )
         .outerjoin(Stage, Stage.pk == c.stage_pk)
-        .where(c.project_pk == project.pk, c.pk > after)
+        .where(_in_project(c.project_pk, project.pk), c.pk > after)
         .order_by(c.pk)
         .limit(PAGE)
     )  # fmt: skip
     rows: list[Row] = []
     last = None
-    for pk, *values in tx.session.execute(stmt):
+    when = _sqlite_time if tx.is_sqlite else _time
+    names = COLUMNS["companies"]
+    # Core on the transaction's connection: plain tuples, no ORM row objects.
+    for pk, *values in tx.conn.execute(stmt):
         last = pk
-        row = dict(zip(COLUMNS["companies"], values, strict=True))
+        row = dict(zip(names, values, strict=True))
         row["deal_value"] = from_cents(row["deal_value"])
         row["metadata"] = row["metadata"] or {}
-        for name in ("created_at", "updated_at", "last_activity_at"):
-            row[name] = _time(row[name])
+        row["is_placeholder"] = bool(row["is_placeholder"])
+        row["created_at"] = when(row["created_at"])
+        row["updated_at"] = when(row["updated_at"])
+        row["last_activity_at"] = when(row["last_activity_at"])
         rows.append(row)
     return rows, last
+
+
+def _stored(tx: Tx, column: Any) -> Any:
+    """A time column as SQLite stores it (UTC text), so a page is not parsed into datetimes
+    only to be written out again; PostgreSQL's own type elsewhere."""
+    return type_coerce(column, String) if tx.is_sqlite else column
+
+
+def _sqlite_time(value: str | None) -> str | None:
+    """``2026-12-06 09:01:07.821503`` (SQLite's UTC text) as ``_time`` writes it."""
+    if not value:
+        return None
+    value = value.replace(" ", "T", 1)
+    return (value[:-7] if value.endswith(".000000") else value) + "Z"
 
 
 def _contacts(tx: Tx, project_id: str, after: int) -> Page:
@@ -106,7 +137,7 @@ def _contacts(tx: Tx, project_id: str, after: int) -> Page:
             c.pk, c.id, c.email, c.user_id, c.name, c.phone, c.notes, c.tags, c.meta,
             c.created_at, c.updated_at,
         )
-        .where(c.project_pk == project.pk, c.pk > after)
+        .where(_in_project(c.project_pk, project.pk), c.pk > after)
         .order_by(c.pk)
         .limit(PAGE)
     )  # fmt: skip
@@ -141,7 +172,7 @@ def _activity(tx: Tx, project_id: str, after: int) -> Page:
         select(
             a.pk, a.created_at, a.kind, a.source, a.summary, a.company_id, a.company_name, a.data
         )
-        .where(a.project_pk == project.pk, a.pk > after)
+        .where(_in_project(a.project_pk, project.pk), a.pk > after)
         .order_by(a.pk)
         .limit(PAGE)
     )
@@ -186,11 +217,86 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
+    return guard(str(value))
+
+
+def _text(value: str | None) -> str:
+    return guard(value) if value else ""
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json(value: Any) -> str:
+    return _JSON(value) if value else ("[]" if isinstance(value, list) else "{}")
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_BOOLEAN = {True: "true", False: "false", None: ""}
+# Each column's cell writer (the general ``_cell`` for the others): one call a cell.
+_WRITERS: dict[str, Callable[[Any], str]] = {
+    "id": _text, "name": _text, "domain": _text, "industry": _text, "stage": _text,
+    "notes": _text, "placeholder_key": _text, "email": _text, "user_id": _text,
+    "phone": _text, "summary": _text, "company_id": _text, "company_name": _text,
+    "deal_value": _plain, "created_at": _plain, "updated_at": _plain,
+    "last_activity_at": _plain, "at": _plain, "metadata": _json, "tags": _json,
+    "company_ids": _json, "data": _json, "is_placeholder": _BOOLEAN.__getitem__,
+}  # fmt: skip
+
+
+# What UTF-8 cannot carry (lone surrogates) and what the stores refuse now (NUL): a row an older
+# version stored with them is written with U+FFFD in their place, and a warning.
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _writable(text: str) -> bool:
+    return "\x00" not in text and (text.isascii() or _UNWRITABLE.search(text) is None)
+
+
+def _mend(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNWRITABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_mend(k): _mend(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mend(v) for v in value]
+    return value
+
+
+def _mended(what: str, rows: list[Row]) -> list[Row]:
+    """The page with every unwritable character replaced, each mended row named in the log."""
+    out = []
+    for row in rows:
+        mended = {name: _mend(value) for name, value in row.items()}
+        bad = [name for name in row if mended[name] != row[name]]
+        if bad:
+            log.warning(
+                "%s %s: %s held characters that cannot be exported (a lone surrogate or NUL, "
+                "stored by an older version); written as U+FFFD",
+                what,
+                row.get("id"),
+                ", ".join(bad),
+            )
+        out.append(mended)
+    return out
+
+
+def _csv_page(writer: Any, buffer: io.StringIO, names: tuple[str, ...], rows: list[Row]) -> str:
+    buffer.seek(0)
+    buffer.truncate()
+    cells = [(name, _WRITERS.get(name, _cell)) for name in names]
+    writer.writerows([write(row[name]) for name, write in cells] for row in rows)
+    return buffer.getvalue()
 
 
 async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIterator[str]:
-    """The export as text chunks (one per page): CSV with a header row, or a JSON array."""
+    """The export as text chunks (one per page): CSV with a header row, or a JSON array.
+
+    CSV cells that a spreadsheet would run as a formula are written behind a ``'``
+    (``cells.guard``; the import takes it off again)."""
     check(what, fmt)
     names = COLUMNS[what]
     if fmt == "csv":
@@ -199,15 +305,17 @@ async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIte
         writer.writerow(names)
         yield buffer.getvalue()
         async for rows in pages(db, project_id, what):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerows([_cell(row[n]) for n in names] for row in rows)
-            yield buffer.getvalue()
+            text = _csv_page(writer, buffer, names, rows)
+            if not _writable(text):
+                text = _csv_page(writer, buffer, names, _mended(what, rows))
+            yield text
         return
     yield "["
     first = True
     async for rows in pages(db, project_id, what):
-        parts = [json.dumps(row, ensure_ascii=False) for row in rows]
-        yield ("\n" if first else ",\n") + ",\n".join(parts)
+        text = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+        if not _writable(text):
+            text = ",\n".join(json.dumps(row, ensure_ascii=False) for row in _mended(what, rows))
+        yield ("\n" if first else ",\n") + text
         first = False
     yield "\n]\n"

@@ -11,8 +11,8 @@ a read-only transaction with the writes left out.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
-from halcrm.services.crm.transfer import columns, source, stage_import, writes
+from halcrm.services.crm.transfer import columns, deals, source, stage_import, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -34,7 +34,8 @@ from halcrm.services.crm.transfer.report import (
     ImportReport,
     Rejection,
 )
-from halcrm.services.crm.transfer.rows import RowIn, RowRejected, Stages, build
+from halcrm.services.crm.transfer.rows import CompanyIn, RowIn, RowRejected, Stages, build
+from halcrm.services.crm.transfer.stage_create import Creator, order
 
 BATCH = 2000
 Progress = Callable[[str, int, int], None]
@@ -47,13 +48,18 @@ class _Reader:
     def __init__(
         self, path: Path, options: ImportOptions, stages: Stages, progress: source.Progress | None
     ) -> None:
-        self.records = source.records(path, options.delimiter, progress)
+        self.records = source.records(path, options.delimiter, progress, options.max_line)
         try:
             _, header = next(self.records)
         except StopIteration:
             raise InvalidRequest(f"{path.name} is empty", field="file") from None
         self.mapping = columns.detect(header, options.maps)
         self.stages = stages
+        self.options = options
+
+    @property
+    def deal_file(self) -> bool:
+        return self.mapping.has("deal.name", "deal.status")
 
     def column(self, target: str) -> str:
         for name, header in zip(self.mapping.fields, self.mapping.header, strict=True):
@@ -63,7 +69,9 @@ class _Reader:
 
     def rows(self, report: ImportReport) -> Iterator[RowIn]:
         report.ignored_columns = list(self.mapping.ignored)
+        check_cancel = self.options.check_cancel
         for number, cells in self.records:
+            check_cancel()
             try:
                 row = build(number, cells, self.mapping, self.stages)
             except RowRejected as exc:
@@ -84,13 +92,26 @@ def check(
     infos: tuple[StageInfo, ...],
     progress: source.Progress | None = None,
 ) -> ImportReport:
-    """The first pass: every row built and checked, nothing read from the database."""
+    """The first pass: every row built and checked, nothing read from the database; in a deal
+    file, the companies with several deals found (refused unless ``merge_deals``)."""
     report = ImportReport(file=path.name, dry_run=options.dry_run)
-    stages = Stages(infos, options.create_stages)
+    stages = Stages(infos, options.create_stages, options.stage_map.targets)
     reader = _Reader(path, options, stages, progress)
-    for _ in reader.rows(report):
-        pass
+    grouper = deals.Grouper() if reader.deal_file else None
+    for row in reader.rows(report):
+        if grouper is not None:
+            grouper.add(row)
     report.checked_emails = stages.emails
+    report.checked_stages = stages.new
+    report.checked_order = stages.seen
+    report.unknown_stages = stages.unknown
+    if grouper is not None:
+        report.groups = grouper.several()
+        if not options.merge_deals:
+            firsts = {id(group): group for group in report.groups.values()}.values()
+            column = reader.column("company.name")
+            report.rejected += [Rejection(g.rows[0], column, deals.refusal(g)) for g in firsts]
+            report.rejected.sort(key=lambda r: r.row)
     return report
 
 
@@ -121,7 +142,7 @@ class _Run:
         path: Path,
         options: ImportOptions,
         progress: source.Progress | None,
-        emails: dict[str, str | None] | None = None,
+        checked: ImportReport | None = None,
     ) -> None:
         self.tx = tx
         self.session = tx.session
@@ -131,12 +152,22 @@ class _Run:
         self.report = ImportReport(file=path.name, dry_run=options.dry_run)
         self.stage_rows = _stage_infos(tx, self.project.pk)
         infos = [_info(s) for s in self.stage_rows]
-        self.stages = Stages(infos, options.create_stages)
-        self.stages.emails = emails or {}
+        first = checked or ImportReport(file=path.name)
+        self.stages = Stages(
+            infos, options.create_stages, options.stage_map.targets, first.checked_stages
+        )
+        self.stages.emails = first.checked_emails
+        self.stages.seen.update(first.checked_order)
+        self.groups = first.groups
+        self.merged: list[tuple[RowIn, deals.Group]] = []
         self.names = StageNames(
             {s.id: s.pk for s in self.stage_rows}, {s.pk: (s.id, s.name) for s in self.stage_rows}
         )
         self.reader = _Reader(path, options, self.stages, progress)
+        self.creator = Creator(
+            self.session, self.project.pk, self.stage_rows, self.names, options.stage_map,
+            self.write,
+        )  # fmt: skip
         self.index = load_index(self.session, self.project.pk)
         self.planner = Planner(
             self.index,
@@ -149,6 +180,9 @@ class _Run:
     def run(self) -> ImportReport:
         batch: list[RowIn] = []
         for row in self.reader.rows(self.report):
+            group = self.groups.get(row.number)
+            if group is not None and not self._deal(row, group):
+                continue
             batch.append(row)
             if len(batch) >= BATCH:
                 self._batch(batch)
@@ -158,15 +192,59 @@ class _Run:
         report.rejected.sort(key=lambda r: r.row)
         report.companies, report.contacts = self.planner.companies, self.planner.contacts
         report.links = self.planner.links
+        report.unknown_stages = self.stages.unknown
         if self.write and report.rejected and not self.options.partial:
             raise ImportRefused(report)
         if self.write:
             self._record()
             report.applied = True
+        self.options.check_cancel()  # the last moment to roll back
         return report
 
+    def _deal(self, row: RowIn, group: deals.Group) -> bool:
+        """A row of a company with several deals: refused (its first row says so), or merged
+        into the first row (the others only name the company). Whether the row goes on."""
+        first = row.number == group.rows[0]
+        if not self.options.merge_deals:
+            if first:
+                column = self.reader.column("company.name")
+                self.report.rejected.append(Rejection(row.number, column, deals.refusal(group)))
+            return False
+        company = row.company
+        assert company is not None
+        if first:
+            company.stage_id, company.deal_cents = deals.merged(group, self._rank())
+            self.merged.append((row, group))
+        else:
+            row.company = CompanyIn(id=company.id, name=company.name, domain=company.domain)
+        return True
+
+    def _rank(self) -> dict[str, int]:
+        """How far along each stage is: open stages by position, new ones after them."""
+        new = {
+            f"new:{key}": 10_000 + n
+            for n, key in enumerate(order(self.stages.new, self.options.stage_map))
+        }
+        return {**self.stages.rank, **new}
+
+    def _history(self) -> None:
+        """Each merged deal's title, value and status in its company's history."""
+        for row, group in self.merged:
+            assert row.company is not None
+            ref = self.planner.match_company(row.company)
+            if ref is None or ref.values is None:
+                continue
+            keys = _Company(ref.values["id"], ref.values["name"])
+            for summary, data in deals.history(group):
+                self.tx.record(
+                    self.project, EventKind.COMPANY_UPDATED, Source.IMPORT.value, summary,
+                    company=keys, data=data,
+                )  # fmt: skip
+        self.merged = []
+
     def _batch(self, rows: list[RowIn]) -> None:
-        self._create_stages()
+        self.creator.create(self.stages.new, list(self.stages.seen))
+        self.report.stages_created, self.report.notes = self.creator.created, self.creator.notes
         companies: list[Ref] = []
         contacts: list[Ref] = []
         for row in rows:
@@ -191,11 +269,15 @@ class _Run:
             except RowRejected as exc:
                 column = self.reader.column(exc.column)
                 self.report.rejected.append(Rejection(row.number, column, exc.reason))
+        for number, target, note in self.planner.warnings:
+            self.report.warnings.append(Rejection(number, self.reader.column(target), note))
+        self.planner.warnings.clear()
         pending = self.planner.pending
         if self.write and (self.options.partial or not self.report.rejected):
             conn = self.session.connection()
             released = writes.write(conn, pending, self.index, self.tx.now)
             self.report.placeholders_released += released
+            self._history()
         self._forget(pending, companies, contacts)
 
     def _forget(self, pending: Pending, *touched: list[Ref]) -> None:
@@ -206,39 +288,6 @@ class _Run:
         for ref, _ in (*pending.changed_companies.values(), *pending.changed_contacts.values()):
             ref.values = None
         self.planner.pending = Pending()
-
-    def _create_stages(self) -> None:
-        """Stages the rows named that the pipeline lacks (``--create-stages``): open ones
-        before the first closed stage, "won"/"lost" names as closed stages at the end."""
-        for key, name in list(self.stages.new.items()):
-            ref = f"new:{key}"
-            if ref in self.names.pk_by_id:
-                continue
-            kind = _kind(name)
-            self.report.stages_created.append(name)
-            if not self.write:
-                self.names.pk_by_id[ref] = ref
-                self.names.by_pk[ref] = (_slug(name), name)
-                continue
-            stage = Stage(
-                id=_unique_slug(name, {s.id for s in self.stage_rows}),
-                project_pk=self.project.pk,
-                name=name,
-                name_key=name.casefold(),
-                position=0,
-                kind=kind.value,
-                probability={StageKind.WON: 100}.get(kind, 0),
-                stall_after_days=None,
-            )
-            closed = [n for n, s in enumerate(self.stage_rows) if s.kind != StageKind.OPEN]
-            at = closed[0] if closed and kind is StageKind.OPEN else len(self.stage_rows)
-            self.stage_rows.insert(at, stage)
-            for position, row in enumerate(self.stage_rows):
-                row.position = position
-            self.session.add(stage)
-            self.session.flush()
-            self.names.pk_by_id[ref] = stage.pk
-            self.names.by_pk[stage.pk] = (stage.id, stage.name)
 
     def _record(self) -> None:
         report, project, tx = self.report, self.project, self.tx
@@ -275,25 +324,12 @@ class _Run:
         )
 
 
-def _kind(name: str) -> StageKind:
-    words = set(re.split(r"[^a-z]+", name.casefold()))
-    if "won" in words:
-        return StageKind.WON
-    if "lost" in words:
-        return StageKind.LOST
-    return StageKind.OPEN
+@dataclass(frozen=True)
+class _Company:
+    """A company's keys for its history (``Tx.record``)."""
 
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:50] or "stage"
-
-
-def _unique_slug(name: str, taken: set[str]) -> str:
-    base = stage_id = _slug(name)
-    n = 2
-    while stage_id in taken:
-        stage_id, n = f"{base}-{n}", n + 1
-    return stage_id
+    id: str
+    name: str
 
 
 async def import_file(
@@ -306,23 +342,33 @@ async def import_file(
     """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
     the whole import (:class:`ImportRefused`, nothing written). A stages file (halcrm's
     ``export stages``, told by its header) makes the pipeline match it (``stage_import``)."""
-    if stage_import.is_stages_file(source.header(path, options.delimiter)):
+    header = source.header(path, options.delimiter, options.max_line)
+    if stage_import.is_stages_file(header):
+        await _before_write(options)
         return await stage_import.import_stages(db, project_id, path, options)
-    emails: dict[str, str | None] = {}
-    if not options.dry_run and not options.partial:
+    strict = not options.dry_run and not options.partial
+    checked = None
+    # A deal file is read first even when it is not checked: its companies' deals are counted.
+    if strict or columns.detect(header, options.maps).has("deal.name", "deal.status"):
         infos = await stage_infos(db, project_id)
         checked = await asyncio.to_thread(check, path, options, infos, _phase(progress, "checking"))
-        if checked.rejected:
+        if strict and checked.rejected:
             raise ImportRefused(checked)
-        emails = checked.checked_emails
+    await _before_write(options)
 
     def work(tx: Tx) -> ImportReport:
-        run = _Run(tx, project_id, path, options, _phase(progress, "importing"), emails)
+        run = _Run(tx, project_id, path, options, _phase(progress, "importing"), checked)
         return run.run()
 
     if options.dry_run:
         return await db.read(work)
     return await db.write(work)
+
+
+async def _before_write(options: ImportOptions) -> None:
+    if not options.dry_run and options.before_write is not None:
+        options.check_cancel()
+        await asyncio.to_thread(options.before_write)
 
 
 def _phase(progress: Progress | None, phase: str) -> source.Progress | None:

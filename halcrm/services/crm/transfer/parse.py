@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -10,6 +9,7 @@ from typing import Any
 
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.money import to_cents
+from halcrm.services.crm.transfer import cells
 
 
 class CellError(ValueError):
@@ -101,28 +101,37 @@ def boolean(text: str) -> bool:
 
 
 def json_object(text: str) -> dict[str, Any]:
-    """A JSON object (halcrm's own export writes metadata so)."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise CellError("is not a JSON object") from None
+    """A JSON object (halcrm's own export writes metadata so), decoded as the API decodes one."""
+    value = _json(text)
     if not isinstance(value, dict):
         raise CellError("is not a JSON object")
     return value
 
 
-def string_list(text: str) -> list[str]:
-    """A JSON array of strings (halcrm's export), else values separated by ``;`` or ``,``."""
+def _json(text: str) -> Any:
+    try:
+        return cells.json_cell(text)
+    except cells.CellRefused as exc:
+        raise CellError(str(exc)) from None
+
+
+def string_list(text: str, item: str = "") -> list[str]:
+    """A JSON array of strings (halcrm's export), else values separated by ``;`` or ``,``;
+    each item held to the API's limits on the column ``item``."""
     stripped = text.strip()
     if stripped.startswith("["):
-        try:
-            value = json.loads(stripped)
-        except ValueError:
-            raise CellError("is not a JSON array") from None
+        value = _json(stripped)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CellError("is not a JSON array of strings")
-        return value
-    return [part.strip() for part in re.split(r"[;,]", stripped) if part.strip()]
+    else:
+        value = [part.strip() for part in re.split(r"[;,]", stripped) if part.strip()]
+    if item:
+        for part in value:
+            try:
+                cells.text(item, part)
+            except cells.CellRefused as exc:
+                raise CellError(f"{part[:40]!r} {exc}") from None
+    return value
 
 
 def domain(text: str) -> str:

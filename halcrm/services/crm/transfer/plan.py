@@ -81,6 +81,10 @@ class Planner:
         self.links = 0
         self.pending = Pending()
         self.linked: set[tuple[int, int]] = set()  # existing links of this batch's contacts
+        # The row of this file that first wrote each company (by id(ref)): a later row that
+        # matches it is a duplicate, merged into it with a warning.
+        self.first_rows: dict[int, int] = {}
+        self.warnings: list[tuple[int, str, str]] = []  # (row, field, what was done)
 
     # Matching (also used before a batch, to read the rows it will touch in one go).
 
@@ -119,9 +123,15 @@ class Planner:
         company = contact = None
         company_change = contact_change = None
         targets: list[Ref] = []
+        merged_into = None
         if row.company is not None:
             company = self.match_company(row.company)
-            company_change = self._company_change(company, row.company)
+            if company is not None and not row.company.names_only():
+                merged_into = self.first_rows.get(id(company))
+            if merged_into is not None:
+                assert company is not None
+                note = self._fold(company, row.company, merged_into)
+            company_change = self._company_change(company, row.company, merged_into is not None)
         if row.contact is not None:
             contact = self.match_contact(row.contact)
             contact_change = self._contact_change(contact, row.contact)
@@ -130,6 +140,9 @@ class Planner:
         if company_change is not None:
             assert row.company is not None
             company = self._commit_company(company, row.company, *company_change)
+            self.first_rows.setdefault(id(company), row.number)
+        if merged_into is not None:
+            self.warnings.append((row.number, "company.name", note))
         if contact_change is not None:
             assert row.contact is not None
             contact = self._commit_contact(contact, row.contact, contact_change)
@@ -147,8 +160,30 @@ class Planner:
             targets.append(found)
         return targets
 
+    def _fold(self, ref: Ref, row: CompanyIn, first: int) -> str:
+        """A duplicate of an earlier row's company, made to merge into it: the first name is
+        kept (another noted in the metadata's ``other_names``), the earliest creation time.
+
+        Returns:
+            The row's warning.
+        """
+        current = self._current(ref, COMPANIES)
+        assert current is not None
+        how = "id" if row.id else "domain" if row.domain else "name"
+        key = row.id or row.domain or row.name
+        note = f"a duplicate of row {first} (same {how} {key!r}): merged into its company"
+        if row.name and row.name != current["name"]:
+            others = list(current["metadata"].get("other_names", []))
+            if row.name not in others:
+                row.meta = {**row.meta, "other_names": [*others, row.name]}
+            note += f", its name {row.name!r} kept in other_names"
+            row.name = None
+        if row.created_at is not None and row.created_at >= current["created_at"]:
+            row.created_at = None  # the earliest creation time stays
+        return note
+
     def _company_change(
-        self, ref: Ref | None, row: CompanyIn
+        self, ref: Ref | None, row: CompanyIn, merging: bool = False
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
         if ref is not None and row.names_only():
             return {}, None
@@ -163,6 +198,7 @@ class Planner:
             ("notes", row.notes),
             ("deal_value_cents", row.deal_cents),
             ("last_activity_at", row.last_activity_at),
+            ("created_at", row.created_at if merging else None),
         ):
             if given is not None and (current is None or current[column] != given):
                 values[column] = given

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.words import count
+from halcrm.services.crm.transfer.deals import Group, StageMapping
 from halcrm.services.crm.transfer.plan import Counts
+from halcrm.services.limits import MAX_BODY_BYTES
 
 
 @dataclass
@@ -17,6 +21,21 @@ class ImportOptions:
     create_stages: bool = False
     maps: dict[str, str] = field(default_factory=dict)
     delimiter: str | None = None
+    # Deal files: several deals of one company merged into it (else refused), and the stages
+    # the file's stage names stand for (--stage-map).
+    merge_deals: bool = False
+    stage_map: StageMapping = field(default_factory=StageMapping)
+    # The longest row read (the server's body limit, HALCRM_MAX_BODY_BYTES).
+    max_line: int = MAX_BODY_BYTES
+    # Set from another thread (the CLI's Ctrl-C): the import stops at its next row and its
+    # transaction is rolled back (ImportInterrupted).
+    cancel: threading.Event | None = None
+    # Called once the rows are checked, before anything is written (the CLI's backup).
+    before_write: Callable[[], object] | None = None
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ImportInterrupted
 
 
 @dataclass(frozen=True)
@@ -46,8 +65,15 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Stage names no stage has, with the rows naming each (their rows are in ``rejected``).
+    unknown_stages: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     # The first pass's email checks, handed to the second (not part of the report's text).
     checked_emails: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # The stages it will create (in the file's order), and the deals of companies with several.
+    checked_stages: dict[str, str] = field(default_factory=dict, repr=False)
+    checked_order: dict[str, None] = field(default_factory=dict, repr=False)
+    groups: dict[int, Group] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,7 +91,13 @@ class ImportReport:
             "rejected": [vars(r) for r in self.rejected],
             "warnings": [vars(r) for r in self.warnings],
             "ignored_columns": self.ignored_columns,
+            "unknown_stages": self.unknown_stages,
+            "notes": self.notes,
         }
+
+
+class ImportInterrupted(Exception):
+    """The import was cancelled (``ImportOptions.cancel``): nothing of it was written."""
 
 
 class ImportRefused(InvalidRequest):

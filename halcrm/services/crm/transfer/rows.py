@@ -11,22 +11,8 @@ from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import StageInfo, StageKind
-from halcrm.services.crm.transfer import parse
+from halcrm.services.crm.transfer import cells, parse
 from halcrm.services.crm.transfer.columns import Mapping_
-
-# Column widths of the tables (PostgreSQL enforces them; SQLite would not).
-_LIMITS = {
-    "company.id": 200,
-    "company.name": 200,
-    "company.domain": 255,
-    "company.industry": 200,
-    "company.placeholder_key": 300,
-    "contact.id": 64,
-    "contact.email": 320,
-    "contact.user_id": 200,
-    "contact.name": 200,
-    "contact.phone": 50,
-}
 
 
 class RowRejected(ValueError):
@@ -52,6 +38,7 @@ class CompanyIn:
     last_activity_at: datetime | None = None
     is_placeholder: bool | None = None
     placeholder_key: str | None = None
+    deal_status: str | None = None  # a deal row's status (open, won, lost)
     reference: bool | None = None  # names_only(), once known
 
     def names_only(self) -> bool:
@@ -94,15 +81,29 @@ class RowIn:
 
 
 class Stages:
-    """Stage names of the project; unknown ones are refused, or collected to be created."""
+    """Stage names of the project; unknown ones are refused (and counted), or collected to be
+    created. ``targets`` (``--stage-map``) names the stage to use for a file's stage name."""
 
-    def __init__(self, infos: Sequence[StageInfo], create: bool) -> None:
+    def __init__(
+        self,
+        infos: Sequence[StageInfo],
+        create: bool,
+        targets: dict[str, str] | None = None,
+        new: dict[str, str] | None = None,
+    ) -> None:
         self.by_key = {s.name.casefold(): s.id for s in infos}
         self.by_key.update({s.id: s.id for s in infos})
+        self.rank = {s.id: s.position for s in infos if s.kind is StageKind.OPEN}
         self.won = next((s.id for s in infos if s.kind is StageKind.WON), None)
         self.lost = next((s.id for s in infos if s.kind is StageKind.LOST), None)
         self.create = create
-        self.new: dict[str, str] = {}  # folded name -> name as first written
+        self.targets = targets or {}
+        # folded name -> name as first written (a first pass's, when there was one)
+        self.new: dict[str, str] = dict(new or {})
+        self.unknown: dict[str, int] = {}  # a refused stage name -> rows naming it
+        # Every stage the file names (folded), in the order it first names them: where the
+        # stages it creates go among those it has (its own pipeline's order).
+        self.seen: dict[str, None] = {}
         # Addresses checked already (None: refused): a file is read twice, and the check is
         # the costliest part of reading a contact.
         self.emails: dict[str, str | None] = {}
@@ -122,22 +123,44 @@ class Stages:
 
     def resolve(self, name: str) -> str:
         """The stage's id, or ``new:NAME`` for a stage the import will create."""
-        key = name.strip().casefold()
+        given = name.strip()
+        target = self.targets.get(given.casefold(), given)
+        key = target.casefold()
+        if key not in self.seen:
+            self.seen[key] = None
         if key in self.by_key:
             return self.by_key[key]
         if not self.create:
-            raise RowRejected("stage", f"unknown stage {name.strip()!r} (or use --create-stages)")
-        self.new.setdefault(key, name.strip())
+            self.unknown[target] = self.unknown.get(target, 0) + 1
+            raise RowRejected("stage", f"unknown stage {target!r} (or use --create-stages)")
+        self.new.setdefault(key, target)
         return f"new:{key}"
 
 
 def _text(column: str, value: str) -> str:
-    if "\x00" in value:
-        raise RowRejected(column, "contains a NUL character")
-    limit = _LIMITS.get(column)
-    if limit is not None and len(value) > limit:
-        raise RowRejected(column, f"is longer than {limit} characters")
-    return value
+    try:
+        return cells.text(column, value)
+    except cells.CellRefused as exc:
+        raise RowRejected(column, str(exc)) from None
+
+
+def _value(target: str, cell: str) -> str:
+    """The cell's value: without an export's formula guard (kept exactly as written then),
+    else stripped; checked against the API's limits on ``target`` (a domain once parsed)."""
+    unguarded = cells.unguard(cell)
+    value = cell.strip() if unguarded is None else unguarded
+    if target in _NAMES:
+        value = cells.visible(value)
+    return _text("" if target in _DOMAINS else target, value)
+
+
+# Names lose invisible characters (zero-width spaces and joiners, direction marks, soft
+# hyphens): they come in with copied text and make two names that look alike differ.
+_NAMES = frozenset(
+    {"company.name", "contact.name", "contact.first_name", "contact.last_name", "deal.name"}
+    | {"contact.company"}
+)
+_DOMAINS = frozenset({"company.domain", "company.website"})
 
 
 def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
@@ -151,26 +174,30 @@ def build(number: int, cells: Sequence[str], mapping: Mapping_, stages: Stages) 
     """The row's company and contact, or None for a blank row; refuses with the column at
     fault (:class:`RowRejected`)."""
     given: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for target, value in zip(mapping.fields, cells, strict=False):
-        value = value.strip()
-        if target and value and target not in given:
-            given[target] = _text(target, value)
-    for target, header in zip(mapping.fields, mapping.header, strict=False):
-        names.setdefault(target, header)
     try:
+        for target, value in zip(mapping.fields, cells, strict=False):
+            if target and target not in given and value and not value.isspace():
+                given[target] = _value(target, value)
         company = _company(given, stages)
         contact = _contact(given, stages)
     except RowRejected as exc:
-        raise RowRejected(names.get(exc.column, exc.column), exc.reason) from None
+        raise RowRejected(_header(mapping, exc.column), exc.reason) from None
     if company is None and contact is None:
         return None
     warning = None
     if contact is not None and not (contact.email or contact.id or contact.user_id):
         if company is None:
-            raise RowRejected(names.get("contact.name", "email"), "a contact needs an email")
+            raise RowRejected(_header(mapping, "contact.name", "email"), "a contact needs an email")
         warning, contact = "contact skipped: no email", None
     return RowIn(number, company, contact, warning)
+
+
+def _header(mapping: Mapping_, target: str, default: str | None = None) -> str:
+    """The file's name of the column that fills ``target`` (the first one)."""
+    for name, header in zip(mapping.fields, mapping.header, strict=False):
+        if name == target:
+            return header
+    return target if default is None else default
 
 
 def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
@@ -186,8 +213,14 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
         notes=given.get("company.notes"),
         placeholder_key=given.get("company.placeholder_key"),
     )
-    if "company.domain" in given:
-        out.domain = _cell(parse.domain, "company.domain", given["company.domain"])
+    # The domain column, else the website's (HubSpot leaves one or the other empty).
+    source = "company.domain" if "company.domain" in given else "company.website"
+    if source in given:
+        found = _cell(parse.domain, source, given[source])
+        try:
+            out.domain = cells.text("company.domain", found)
+        except cells.CellRefused as exc:
+            raise RowRejected(source, str(exc)) from None
     if "company.deal_value" in given:
         out.deal_cents = _cell(parse.money, "company.deal_value", given["company.deal_value"])
     for attr in ("created_at", "last_activity_at"):
@@ -198,6 +231,7 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
             parse.boolean, "company.is_placeholder", given["company.is_placeholder"]
         )
     out.stage_id = _stage(given, stages)
+    out.deal_status = given.get("deal.status")
     out.meta = _metadata(given, "company")
     if given.get("deal.name") and out.name != given["deal.name"]:
         out.meta.setdefault("deal_name", given["deal.name"])
@@ -240,15 +274,24 @@ def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
     if "contact.email" in given:
         out.email = stages.email(given["contact.email"])
     if "contact.tags" in given:
-        out.tags = _cell(parse.string_list, "contact.tags", given["contact.tags"])
+        out.tags = _cell(_tags, "contact.tags", given["contact.tags"])
     if "contact.company_ids" in given:
-        out.company_ids = _cell(
-            parse.string_list, "contact.company_ids", given["contact.company_ids"]
-        )
+        out.company_ids = _cell(_company_ids, "contact.company_ids", given["contact.company_ids"])
     if "contact.created_at" in given:
         out.created_at = _cell(parse.when, "contact.created_at", given["contact.created_at"])
     out.meta = _metadata(given, "contact")
     return out
+
+
+def _tags(text: str) -> list[str]:
+    tags = parse.string_list(text, "contact.tag")
+    if len(tags) > cells.MAX_TAGS:
+        raise parse.CellError(f"has more than {cells.MAX_TAGS} tags")
+    return tags
+
+
+def _company_ids(text: str) -> list[str]:
+    return parse.string_list(text, "company.id")
 
 
 def _metadata(given: dict[str, str], record: str) -> dict[str, Any]:

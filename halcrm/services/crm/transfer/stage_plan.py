@@ -20,6 +20,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.stages import StageInfo, StageKind
 from halcrm.services.crm.inputs import StageCreate, StagePatch
 from halcrm.services.crm.stages import check_stall
+from halcrm.services.crm.transfer.cells import unguard
 from halcrm.services.crm.transfer.columns import normalise
 from halcrm.services.crm.transfer.report import Rejection
 from halcrm.services.validation import plain_reason
@@ -65,7 +66,8 @@ def read_row(number: int, cells: Sequence[str], fields: Sequence[str]) -> StageI
     given: dict[str, str] = {}
     for name, cell in zip(fields, cells, strict=False):
         if name and name not in given:
-            given[name] = cell.strip()
+            unguarded = unguard(cell)  # an export's formula guard taken off
+            given[name] = cell.strip() if unguarded is None else unguarded
     if not any(given.values()):
         return None
     for name, value in given.items():

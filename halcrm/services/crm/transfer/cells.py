@@ -1,0 +1,142 @@
+"""One cell in and out: the API's own limits on the way in, the formula guard both ways.
+
+An import refuses every cell the HTTP API would refuse, with the same limits: the lengths and
+id pattern of the request shapes (``CompanyCreate``, ``ContactCreate``), held also to the
+table's column width; no NUL (``services/limits.py``); JSON cells decoded as a body is. The
+file is read as strict UTF-8, so a text cell cannot hold a lone surrogate; a JSON cell's
+``\\udXXX`` escape is refused by the decoder.
+
+CSV exports guard cells a spreadsheet would run as a formula (``= + - @``, tab, carriage
+return first) with a leading ``'``; the import takes the guard off again, so an export
+imported back is exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, cast
+
+import msgspec
+from sqlalchemy import String, Table
+
+from halcrm.db.models import Company, Contact
+from halcrm.domain.errors import InvalidRequest
+from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
+from halcrm.services.limits import decode_json
+
+
+class CellRefused(ValueError):
+    """A cell the API would refuse; the reason names no column (the caller knows it)."""
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guarded(text: str) -> bool:
+    """Whether an export writes ``text`` behind a ``'``: it starts like a formula, or it is
+    a ``'`` before such a text (so the import's taking-off is exact)."""
+    while text.startswith("'"):
+        text = text[1:]
+    return text.startswith(FORMULA_STARTS)
+
+
+def guard(text: str) -> str:
+    return "'" + text if text[:1] in _FIRST and guarded(text) else text
+
+
+def unguard(cell: str) -> str | None:
+    """The cell without an export's guard, or None when it carries none."""
+    if cell[:1] == "'" and guarded(cell[1:]):
+        return cell[1:]
+    return None
+
+
+_FIRST = frozenset(("'", *FORMULA_STARTS))
+# Zero-width and formatting characters that show nothing (Unicode's Cf class, in practice).
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible characters, stripped again (one may have hidden a space)."""
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", text).strip()
+
+
+@dataclass(frozen=True)
+class Limit:
+    max_length: int | None
+    pattern: re.Pattern[str] | None = None
+    min_length: int = 0
+
+
+def _width(table: Table, column: str) -> int | None:
+    kind = table.c[column].type
+    return kind.length if isinstance(kind, String) else None
+
+
+def _limit(shape: type[msgspec.Struct], name: str, table: Table, column: str) -> Limit:
+    """The request shape's limits on a field, within the table's column width."""
+    info = next(f for f in msgspec.inspect.type_info(shape).fields if f.name == name)  # type: ignore[attr-defined]
+    kind = info.type
+    if isinstance(kind, msgspec.inspect.UnionType):
+        kind = next(t for t in kind.types if isinstance(t, msgspec.inspect.StrType))
+    assert isinstance(kind, msgspec.inspect.StrType)
+    width = _width(table, column)
+    lengths = [n for n in (kind.max_length, width) if n is not None]
+    pattern = re.compile(kind.pattern) if kind.pattern else None
+    return Limit(min(lengths) if lengths else None, pattern, kind.min_length or 0)
+
+
+_COMPANIES = cast(Table, Company.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
+LIMITS: dict[str, Limit] = {
+    "company.id": _limit(CompanyCreate, "id", _COMPANIES, "id"),
+    "company.name": _limit(CompanyCreate, "name", _COMPANIES, "name"),
+    "company.domain": _limit(CompanyCreate, "domain", _COMPANIES, "domain"),
+    "company.industry": _limit(CompanyCreate, "industry", _COMPANIES, "industry"),
+    "company.notes": _limit(CompanyCreate, "notes", _COMPANIES, "notes"),
+    "company.stage": _limit(CompanyCreate, "stage", _COMPANIES, "name"),
+    "company.placeholder_key": Limit(_width(_COMPANIES, "placeholder_key")),
+    "contact.id": _limit(ContactCreate, "id", _CONTACTS, "id"),
+    "contact.email": _limit(ContactCreate, "email", _CONTACTS, "email"),
+    "contact.user_id": _limit(ContactCreate, "user_id", _CONTACTS, "user_id"),
+    "contact.name": _limit(ContactCreate, "name", _CONTACTS, "name"),
+    "contact.phone": _limit(ContactCreate, "phone", _CONTACTS, "phone"),
+    "contact.notes": _limit(ContactCreate, "notes", _CONTACTS, "notes"),
+    "contact.company": _limit(CompanyCreate, "name", _COMPANIES, "name"),
+    "deal.name": _limit(CompanyCreate, "name", _COMPANIES, "name"),
+}
+# A tag, and how many a contact takes (``Tags`` of the request shapes).
+_TAGS = next(f for f in msgspec.inspect.type_info(ContactCreate).fields if f.name == "tags")  # type: ignore[attr-defined]
+_TAG_LIST = next(t for t in _TAGS.type.types if isinstance(t, msgspec.inspect.ListType))
+_TAG = _TAG_LIST.item_type
+assert isinstance(_TAG, msgspec.inspect.StrType)
+LIMITS["contact.tag"] = Limit(_TAG.max_length, min_length=1)
+MAX_TAGS: int = _TAG_LIST.max_length or 100
+ID_RULE = "must not start with a space nor contain '/' (the API could not address it)"
+
+
+def text(column: str, value: str) -> str:
+    """``value`` when the API would take it in ``column``, else :class:`CellRefused`."""
+    if "\x00" in value:
+        raise CellRefused("contains a NUL character")
+    limit = LIMITS.get(column)
+    if limit is None:
+        return value
+    if limit.max_length is not None and len(value) > limit.max_length:
+        raise CellRefused(f"is longer than {limit.max_length:,} characters")
+    if len(value) < limit.min_length:
+        raise CellRefused(f"must be at least {limit.min_length} characters")
+    if limit.pattern is not None and not limit.pattern.search(value):
+        raise CellRefused(ID_RULE)
+    return value
+
+
+def json_cell(value: str) -> Any:
+    """A JSON cell decoded as the API decodes a body (size, depth, NUL, lone surrogates)."""
+    try:
+        return decode_json(value)
+    except InvalidRequest as exc:
+        raise CellRefused(exc.detail) from None
