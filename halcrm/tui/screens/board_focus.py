@@ -89,14 +89,12 @@ class Figures:
             self._running = False
 
     def show(self, summary: PipelineSummary, lane: list[FocusItem]) -> None:
-        """Draws the summary line, the column headers' weighted values and the lane."""
+        """Draws the summary line, the strip and the lane (the column headers weigh their own
+        totals, by the same rule, as cards move)."""
         self.summary, self.lane = summary, lane
         text = summary_text(summary, self.clock())
         if text != self.summary_line.content:
             self.summary_line.update(text, layout=False)
-        self.board.set_weighted(
-            {t.stage_id: t.weighted_cents for t in summary.stages if t.stage_id}
-        )
         self.strip.show(lane)
         self.lane_changed.publish(lane)
         self.loaded += 1
