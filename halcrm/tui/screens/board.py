@@ -137,6 +137,7 @@ class BoardScreen(Screen[None]):
         self.events_applied = 0
         self.batches_applied = 0
         self.loaded = False
+        self._width = 0  # the terminal's width at the last resize
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -149,6 +150,7 @@ class BoardScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.strip.lane_key = self.desk.key("board.focus_lane", "F")
+        self._width = self.app.size.width
         self.fit_activity(self.app.size.width)
         self.board.model.set_view(
             stalled_first=self.view.stalled_first, stalled_only=self.view.stalled_only
@@ -213,6 +215,12 @@ class BoardScreen(Screen[None]):
     def on_resize(self) -> None:
         self.call_after_refresh(self.show_status)
         width = self.app.size.width
+        grew, self._width = self._width < ACTIVITY_WIDTH <= width, width
+        if grew and self.view.activity is False:
+            # Closed by hand, then the terminal grew past the width that opens it: the room
+            # is new, and the panel takes it again (`a` closes it again).
+            self.view.activity = None
+            self.view.save()
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 

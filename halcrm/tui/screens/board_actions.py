@@ -60,6 +60,8 @@ class Moves(Part):
         else:
             await desk.refresh_cards([card_id])
         board.focus_card(card_id)
+        if undoable:
+            desk.done(f"Moved {card.name} to {board.model.title(key or UNSTAGED)}.")
         return True
 
     @board_action

@@ -29,7 +29,8 @@ def summary_text(summary: PipelineSummary, now: datetime) -> str:
     """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N)`` as console markup."""
     stalled = short_money(summary.stalled_value_cents)
     parts = [
-        f"Open [b]{short_money(summary.open_total_cents)}[/b]",
+        # Open counts the open stages only: a company with no stage is not in it, and says so.
+        f"Open [b]{short_money(summary.open_total_cents)}[/b] [dim](staged)[/dim]",
         f"weighted [b]{short_money(summary.weighted_total_cents)}[/b]",
         f"won in {now:%b} [b]{short_money(summary.won_this_month_cents)}[/b]",
     ]
