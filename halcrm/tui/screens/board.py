@@ -115,7 +115,7 @@ class BoardScreen(Screen[None]):
         self.server_state = server_state
         shut = self.view.collapsed if self.view.collapsed is not None else collapsed
         self.board = BoardView(clock, compact=compact, collapsed=shut)
-        self.feed = ActivityFeed()
+        self.feed = ActivityFeed(clock)
         self.summary_line = SummaryLine(id="summary")
         self.strip = FocusStrip(id="focus-strip")
         self.strip.clock = clock
@@ -158,7 +158,10 @@ class BoardScreen(Screen[None]):
         await self.reload()
         await self.chats.load()
         recent = await self.services.activity(limit=100)
-        self.feed.add([Signal.of(item) for item in reversed(recent.items)])
+        # Oldest first, by time: stored activity comes by id, and imports or demo data write
+        # events with times of their own.
+        signals = [Signal.of(item) for item in reversed(recent.items)]
+        self.feed.add(sorted(signals, key=lambda s: s.at))
         self.figures.request()
         self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
