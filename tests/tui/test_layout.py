@@ -4,6 +4,7 @@ weighted figures that move with the totals."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 from textual.geometry import Region
@@ -11,6 +12,7 @@ from textual.geometry import Region
 from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
+from tests.conftest import FIXED_NOW
 from tests.tui.demo_app import demo_app
 from tests.tui.helpers import board, column_of, ready, text_of, until
 
@@ -65,3 +67,23 @@ async def test_the_weighted_figure_moves_with_the_total_on_a_live_signal(
         await seeded.move_company("acme", "proposal", source=Source.PUBLIC_API)
         await until(pilot, lambda: column_of(app, "acme") == "proposal", "the signal")
         assert "$6k · w $3k" in str(header.render())
+
+
+def test_the_activity_panel_lists_demo_signals_in_time_order_dated_when_not_today(
+    tmp_path: Path,
+) -> None:
+    async def feed(app: HalcrmApp) -> tuple[list[datetime], list[str]]:
+        async with app.run_test(size=(200, 50)) as pilot:
+            await ready(pilot)
+            feed = board(app).feed
+            return [s.at for s in feed.signals], [feed._time(s.at) for s in feed.signals]
+
+    times, shown = asyncio.run(feed(demo_app(tmp_path)))
+    assert times == sorted(times, reverse=True)  # newest first
+    today = FIXED_NOW.date()
+    for at, text in zip(times, shown, strict=True):
+        if at.date() == today:
+            assert text == at.strftime("%H:%M:%S ")
+        else:
+            assert text == at.strftime("%b %d %H:%M ")
+    assert any(at.date() != today for at in times)  # the demo has older days

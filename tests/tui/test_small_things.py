@@ -115,3 +115,19 @@ async def test_12_comma_5_is_saved_and_shown_as_12_50(app: HalcrmApp, seeded: Se
         card = board(app).board.column("lead").cards
         lines = [s.text for s in card.render_lines(Region(0, 0, *card.size))]
         assert any("$12.50" in line for line in lines)
+
+
+async def test_an_empty_board_says_how_companies_get_there(services: Services, clock) -> None:
+    app = HalcrmApp(services, services.bus, server_url="http://127.0.0.1:8765", clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: screen.has_class("-empty"), "the hint")
+        hint = str(screen.query_one("#hint").render())
+        assert "n  adds one here" in hint
+        assert "halcrm import companies.csv" in hint
+        assert "halcrm snippet" in hint
+        assert "/playground" in hint
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, EditCompany), "new dialog")
+        await pilot.press(*"Delta GmbH", "ctrl+s")
+        await until(pilot, lambda: not screen.has_class("-empty"), "the hint gone")

@@ -18,14 +18,13 @@ from halcrm.tui.commands import BoardCommands
 from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
-from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_chats import Chats
 from halcrm.tui.screens.board_deals import Deals
 from halcrm.tui.screens.board_edits import Edits
 from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
 from halcrm.tui.screens.board_nav import Navigator
-from halcrm.tui.screens.board_status import status_line
+from halcrm.tui.screens.board_status import empty_hint, status_line
 from halcrm.tui.screens.board_undo import Undoing
 from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
@@ -89,6 +88,8 @@ class BoardScreen(Screen[None]):
     BoardScreen #filter.-shown { display: block; }
     BoardScreen ActivityFeed { display: none; }
     BoardScreen.-activity ActivityFeed { display: block; }
+    BoardScreen #hint { display: none; padding: 1 3; color: $text-muted; }
+    BoardScreen.-empty #hint { display: block; }
     BoardScreen FocusStrip { display: none; }
     BoardScreen.-focus-strip FocusStrip { display: block; }
     """
@@ -145,6 +146,7 @@ class BoardScreen(Screen[None]):
         yield self.feed
         yield self.strip
         yield self.board
+        yield Static(id="hint")
         yield Input(id="filter", placeholder="filter companies (enter: keep, escape: clear)")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -179,21 +181,8 @@ class BoardScreen(Screen[None]):
         await self.board.load(model)
         self.show_status()
 
-    @board_action
-    async def action_switch_project(self) -> None:
-        """A list of the database's projects; the board of the one chosen replaces this one."""
-        projects = (await self.services.projects()).items
-        if len(projects) < 2:
-            self.notify("This database has one project (make another: halcrm project create).")
-            return
-
-        def chosen(project_id: str | None) -> None:
-            if project_id is not None and project_id != self.services.project_id:
-                switch = getattr(self.app, "switch_project", None)
-                if switch is not None:
-                    switch(project_id)
-
-        self.app.push_screen(ProjectPicker(projects, self.services.project_id), chosen)
+    def action_switch_project(self) -> None:
+        self.nav.switch_project()
 
     @board_action
     async def action_refresh(self) -> None:
@@ -238,6 +227,10 @@ class BoardScreen(Screen[None]):
         line = status_line(self.board, state, self.server_url, project, chats, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
+        empty = not self.board.model.cards and not self.board.model.filter_text
+        if empty != self.has_class("-empty"):
+            self.query_one("#hint", Static).update(empty_hint(self.desk.key, self.server_url))
+            self.set_class(empty, "-empty")
 
     async def apply_batch(self, batch: Batch) -> None:
         """Applies a batch of bus events: changed cards in place, the feed, the status line."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.errors import board_action
+from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -26,6 +27,23 @@ class Navigator(Part):
         super().__init__(desk)
         self.edit_company = edit_company
         self.undo = undo
+
+    @board_action
+    async def switch_project(self) -> None:
+        """A list of the database's projects; the board of the one chosen replaces this one."""
+        services = self.desk.services
+        projects = (await services.projects()).items
+        if len(projects) < 2:
+            self.desk.notify("This database has one project (make another: halcrm project create).")
+            return
+
+        def chosen(project_id: str | None) -> None:
+            if project_id is not None and project_id != services.project_id:
+                switch = getattr(self.app, "switch_project", None)
+                if switch is not None:
+                    switch(project_id)
+
+        self.app.push_screen(ProjectPicker(projects, services.project_id), chosen)
 
     def open_focused(self) -> None:
         card = self.desk.focused()
