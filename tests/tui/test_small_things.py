@@ -14,6 +14,7 @@ from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.format import MoneyInputError, parse_money, short_money
 from halcrm.tui.modals.edit_company import EditCompany
+from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.screens.help import HelpScreen
 from tests.tui.helpers import board, column_of, ready, until
 from tests.tui.test_errors import toasts
@@ -131,3 +132,25 @@ async def test_an_empty_board_says_how_companies_get_there(services: Services, c
         await until(pilot, lambda: isinstance(app.screen, EditCompany), "new dialog")
         await pilot.press(*"Delta GmbH", "ctrl+s")
         await until(pilot, lambda: not screen.has_class("-empty"), "the hint gone")
+
+
+async def test_stages_are_renamed_and_added_from_the_board(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("p")  # the focused column: Lead
+        await until(pilot, lambda: isinstance(app.screen, EditStage), "stage dialog")
+        await pilot.press("shift+tab", "ctrl+u", *"Leads", "ctrl+s")  # the name, above
+        await until(pilot, lambda: screen.board.model.title("lead").startswith("Leads"), "renamed")
+        assert [s.name for s in (await seeded.stages()).items][:1] == ["Leads"]
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, EditStage), "new stage dialog")
+        await pilot.press(*"Demo booked", "tab", *"30", "ctrl+s")
+        await until(
+            pilot, lambda: any(s.name == "Demo booked" for s in screen.board.model.stages), "new"
+        )
+        names = [s.name for s in (await seeded.stages()).items]
+        assert names.index("Demo booked") == names.index("Leads") + 1  # after the focused one
+        demo = next(s for s in (await seeded.stages()).items if s.name == "Demo booked")
+        assert demo.probability == 30

@@ -16,6 +16,7 @@ from halcrm.services.crm.inputs import (
     CompanyPatch,
     ContactCreate,
     ContactPatch,
+    StageCreate,
     StagePatch,
 )
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -105,6 +106,8 @@ class BoardServices(Protocol):
     async def undo_merge(self, undo: MergeUndo) -> CompanyRecord: ...
 
     async def reopen(self, company_id: str) -> StageResult: ...
+
+    async def create_stage(self, body: StageCreate) -> StageRecord: ...
 
     async def update_stage(
         self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API

@@ -20,6 +20,7 @@ from halcrm.services.crm.inputs import (
     CompanyPatch,
     ContactCreate,
     ContactPatch,
+    StageCreate,
     StagePatch,
 )
 from halcrm.services.crm.merge import MergeResult, MergeUndo
@@ -219,6 +220,9 @@ class RemoteServices:
         return await self._write(
             "POST", f"/api/companies/{path_id(company_id)}/reopen", StageResult
         )
+
+    async def create_stage(self, body: StageCreate) -> StageRecord:
+        return await self._write("POST", "/api/stages", StageRecord, body, Source.BOARD)
 
     async def update_stage(
         self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API

@@ -74,6 +74,7 @@ class BoardScreen(Screen[None]):
         Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
+        Binding("A", "add_stage", "Add stage…", show=False, id="board.add_stage"),
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
@@ -295,6 +296,9 @@ class BoardScreen(Screen[None]):
 
     def action_edit_stage(self) -> None:
         self.deals.edit_stage()
+
+    def action_add_stage(self) -> None:
+        self.deals.add_stage()
 
     def action_focus_lane(self) -> None:
         open_lane(self.figures, self.answers)

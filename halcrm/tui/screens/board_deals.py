@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from halcrm.domain.stages import Source
-from halcrm.services.crm.inputs import StagePatch
+from halcrm.services.crm.inputs import StageCreate, StagePatch
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.company_picker import CompanyPicker
 from halcrm.tui.modals.edit_stage import EditStage
@@ -95,15 +95,35 @@ class Deals(Part):
             return
         stage = self.desk.board.model.stage(key)
 
-        def saved(patch: StagePatch | None) -> None:
-            if patch is not None:
+        def saved(patch: StagePatch | StageCreate | None) -> None:
+            if isinstance(patch, StagePatch):
                 self.save_stage(stage.id, stage.name, patch)
 
         self.app.push_screen(EditStage(stage), saved)
+
+    def add_stage(self) -> None:
+        """A new open stage, right after the focused column."""
+        key = self.desk.board.focus_key
+        position = self.desk.board.model.stage(key).position + 1 if key else 0
+
+        def made(body: StagePatch | StageCreate | None) -> None:
+            if isinstance(body, StageCreate):
+                self.create_stage(body)
+
+        self.app.push_screen(EditStage(None, position), made)
+
+    @board_action
+    async def create_stage(self, body: StageCreate) -> None:
+        await self.desk.services.create_stage(body)
+        self.desk.undo_stack.push(Kept(f"stage {body.name} added"))
+        # The stages-changed event reloads the board with the new column.
+        self.desk.notify(f"Stage {body.name} added.", timeout=3)
 
     @board_action
     async def save_stage(self, stage_id: str, name: str, patch: StagePatch) -> None:
         await self.desk.services.update_stage(stage_id, patch, source=Source.BOARD)
         self.desk.undo_stack.push(Kept(f"stage {name} edited"))
         # The stages-changed event reloads the board and its figures (one reload at a time).
-        self.desk.notify(f"Stage {name} saved.", timeout=2)
+        self.desk.notify(
+            f"Stage {patch.name if isinstance(patch.name, str) else name} saved.", timeout=2
+        )
