@@ -110,7 +110,9 @@ def _print_report(report: object, as_json: bool) -> None:
         "imported" if report.applied else "not imported"
     )  # fmt: skip
     print(f"{report.file}: {count(report.rows, 'row')} ({state})")
-    if report.stages is not None:
+    if report.tasks is not None:
+        _print_counts("tasks", report.tasks)
+    elif report.stages is not None:
         _print_counts("stages", report.stages)
         if report.stages_untouched:
             names = ", ".join(report.stages_untouched)

@@ -1,4 +1,5 @@
-"""``halcrm project create|list``: the database's projects from the command line."""
+"""``halcrm project create|list|show|set``: the database's projects and their settings (time
+zone, stage hints) from the command line."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import argparse
 import sys
 from typing import Any
 
-from halcrm.domain.errors import DomainError
+from halcrm.domain.errors import DomainError, InvalidRequest
+from halcrm.services.crm.inputs import ProjectPatch
+from halcrm.services.crm.records import ProjectRecord
 from halcrm.settings import Settings
 
 
@@ -18,6 +21,19 @@ def add_commands(commands: Any) -> None:
     create.add_argument("new_id", metavar="ID", help="its id: what the widget sends as app_id")
     create.add_argument("--name", help="its name (default: the id)")
     actions.add_parser("list", help="list the projects")
+    actions.add_parser("show", help="the project's settings (--project names it)")
+    edit = actions.add_parser("set", help="change the project's settings (--project names it)")
+    edit.add_argument("--name", help="its name")
+    edit.add_argument(
+        "--time-zone", help="IANA zone for today, overdue and the forecast (e.g. Europe/Paris)"
+    )
+    edit.add_argument(
+        "--stage-hint",
+        action="append",
+        default=None,
+        metavar="MILESTONE=STAGE",
+        help="a milestone that suggests a stage (repeat; replaces the hints; '' clears them)",
+    )
     for parser in actions.choices.values():
         parser.add_argument("--db", help="SQLite file path or SQLAlchemy URL (HALCRM_DB)")
 
@@ -38,6 +54,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 f"'X-Project-Id: {made.id}'.",
                 file=sys.stderr,
             )
+        elif args.project_action in ("show", "set"):
+            if args.project_action == "set":
+                await services.update_project(_patch(args))
+            _show(await services.project())
         else:
             for found in (await services.projects()).items:
                 print(
@@ -50,3 +70,33 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await runtime.close()
     return 0
+
+
+def _patch(args: argparse.Namespace) -> ProjectPatch:
+    """The settings ``project set`` was given (the rest left as they are)."""
+    patch = ProjectPatch()
+    if args.name is not None:
+        patch.name = args.name
+    if args.time_zone is not None:
+        patch.time_zone = args.time_zone
+    if args.stage_hint is not None:
+        hints: dict[str, str] = {}
+        for item in args.stage_hint:
+            if not item.strip():
+                continue
+            milestone, sep, stage = item.partition("=")
+            if not sep or not milestone.strip() or not stage.strip():
+                raise InvalidRequest(f"a stage hint is MILESTONE=STAGE, not {item!r}")
+            hints[milestone.strip()] = stage.strip()
+        patch.stage_hints = hints
+    return patch
+
+
+def _show(project: ProjectRecord) -> None:
+    print(f"id\t{project.id}")
+    print(f"name\t{project.name}")
+    print(f"time_zone\t{project.time_zone}")
+    print(f"stage_update_mode\t{project.stage_update_mode}")
+    print(f"identity_verification\t{project.identity_verification}")
+    for milestone, stage in sorted(project.stage_hints.items()):
+        print(f"stage_hint\t{milestone} -> {stage}")

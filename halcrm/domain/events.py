@@ -28,6 +28,11 @@ class EventKind(StrEnum):
     STAGES_CHANGED = "stages_changed"
     CONVERSATION = "conversation"
     MESSAGE = "message"
+    # Next steps (API.md): data carries task_id, title, due.
+    TASK_CREATED = "task_created"
+    TASK_UPDATED = "task_updated"
+    TASK_DONE = "task_done"
+    TASK_DELETED = "task_deleted"
     # A widget call that was refused: published live for the board, never stored (a refused
     # call writes nothing). data: route, visitor_id, code, detail, count (coalesced refusals).
     REFUSED = "refused"
@@ -49,6 +54,8 @@ class DomainEvent:
     company_id: str | None = None
     company_name: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The next step a task event is about (also in ``data["task_id"]``, as on the wire).
+    task_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -121,15 +121,21 @@ def resolve_stage(stages: Sequence[StageInfo], ref: str) -> StageInfo:
     )
 
 
-def is_stalled(stage: StageInfo | None, last_activity_at: datetime, now: datetime) -> bool:
-    """An open stage with a limit stalls a company whose last activity is older than the limit."""
-    if stage is None or stage.is_closed or stage.stall_after_days is None:
+def is_stalled(
+    stage: StageInfo | None, last_activity_at: datetime, now: datetime, planned: bool = False
+) -> bool:
+    """An open stage with a limit stalls a company whose last activity is older than the limit,
+    unless it is ``planned``: it has an open next step due today or later (the founder has a
+    plan; an overdue step does not count)."""
+    if planned or stage is None or stage.is_closed or stage.stall_after_days is None:
         return False
     return now - last_activity_at > timedelta(days=stage.stall_after_days)
 
 
-def stall_days(stage: StageInfo | None, last_activity_at: datetime, now: datetime) -> int:
+def stall_days(
+    stage: StageInfo | None, last_activity_at: datetime, now: datetime, planned: bool = False
+) -> int:
     """Whole days since the last activity, for the board's "N d" badge (0 when not stalled)."""
-    if not is_stalled(stage, last_activity_at, now):
+    if not is_stalled(stage, last_activity_at, now, planned):
         return 0
     return (now - last_activity_at).days

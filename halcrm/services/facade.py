@@ -17,6 +17,7 @@ from halcrm.services.board import cards as board
 from halcrm.services.board import focus, summary
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.forecast import Forecast
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm import (
     activity,
@@ -66,6 +67,9 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.agenda import Agenda
+from halcrm.services.tasks.area import Tasks
+from halcrm.services.webhooks.area import Webhooks
 from halcrm.services.widget import calls as widget
 from halcrm.services.widget import identify
 from halcrm.services.widget.chat_ops import ChatOps
@@ -90,6 +94,9 @@ class Services(ChatOps):
     def __init__(self, db: Database, project_id: str) -> None:
         self.db = db
         self.project_id = project_id
+        self.webhooks = Webhooks(db, project_id)
+        self.tasks, self.agenda = Tasks(db, project_id), Agenda(db, project_id)
+        self.forecast = Forecast(db, project_id)
 
     @property
     def bus(self) -> EventBus:

@@ -9,6 +9,8 @@ from halcrm.services.crm.inputs import CompanyPatch, ContactPatch
 from halcrm.services.crm.merge import MergeUndo
 from halcrm.services.crm.records import ContactRecord
 from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.tasks.inputs import TaskPatch
+from halcrm.services.tasks.records import TaskRecord
 
 KEEP = 50  # undo steps kept; older ones fall off the bottom
 
@@ -92,6 +94,18 @@ class ContactMade:
 
 
 @dataclass(frozen=True)
+class StepWritten:
+    """A next-step write: ``added`` (undone by deleting it), ``done`` (reopened), ``edited``
+    (``patch`` puts the previous values back) or ``deleted`` (``task`` as read before)."""
+
+    company_id: str
+    name: str
+    what: str
+    task: TaskRecord
+    patch: TaskPatch | None = None
+
+
+@dataclass(frozen=True)
 class Kept:
     """A write `u` cannot take back (a stage edit, a reply, a focus answer): `u` says so and
     stops there, rather than undo an older write the founder did not mean."""
@@ -109,6 +123,7 @@ Undo = (
     | ContactEdited
     | ContactRemoved
     | ContactMade
+    | StepWritten
     | Kept
 )
 

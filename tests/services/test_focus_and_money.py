@@ -94,15 +94,20 @@ async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
     )
     clock.advance(days=11)
     lane = await services.focus_lane()
-    assert [i.company_id for i in lane] == ["big", "small"]
+    # By value at risk: weighted value (Proposal 50 %, Lead 10 %) less what momentum keeps.
+    assert [i.company_id for i in lane] == ["big", "cold", "small"]
     assert lane[0].reason == "stalled"
+    assert lane[0].action.kind == "re_engage"
     assert "$90,000 in Proposal" in lane[0].text
+    # A Lead does not stall (warm deals only) but it has no next step.
+    assert (lane[1].reason, lane[1].action.kind) == ("no_next_step", "schedule_next_step")
     await services.answer_focus("big", "stalled", "dismissed")
-    assert [i.company_id for i in await services.focus_lane()] == ["small"]
+    # A dismissed stall does not come back as "no next step" either.
+    assert [i.company_id for i in await services.focus_lane()] == ["cold", "small"]
     await services.answer_focus("small", "stalled", "snoozed", until=clock.now + timedelta(days=2))
-    assert await services.focus_lane() == []
+    assert [i.company_id for i in await services.focus_lane()] == ["cold"]
     clock.advance(days=3)
-    assert [i.company_id for i in await services.focus_lane()] == ["small"]
+    assert [i.company_id for i in await services.focus_lane()] == ["cold", "small"]
     # Something new happening to a dismissed company brings it back.
     await services.update_company("big", CompanyPatch(notes="new info"))
     clock.advance(days=11)

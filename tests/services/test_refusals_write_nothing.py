@@ -22,11 +22,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from halcrm.domain.errors import DomainError
+from halcrm.domain.identity import user_hash
 from halcrm.domain.stages import Source
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.crm.inputs import CompanyPatch, StagePatch
+from halcrm.services.crm.inputs import CompanyPatch, ProjectPatch, StagePatch
 from halcrm.services.facade import Services
 from halcrm.services.support.schemas import ConversationPatch, MessageCreate
+from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from tests.conftest import TOKEN
 
 
@@ -48,9 +50,12 @@ class Case:
     status: int
     code: str
     headers: dict[str, str] = field(default_factory=dict)
+    # With identity verification required: the value the body's user_hash is made over.
+    signed: str | None = None
 
 
 W = {"app_id": "local", "visitor_id": "v1"}
+T = {"company_id": "acme", "title": "Call Jane", "due": "2026-12-01"}
 A = "/api/widget/"
 CASES = [
     # identify: refused before and after it has linked something.
@@ -71,8 +76,67 @@ CASES = [
         "invalid_request",
     ),
     Case("POST", A + "identify", {"visitor_id": "v1", "app_id": "nope"}, 404, "unknown_project"),
+    # identify with verification required (API.md, what a hash covers): a signed user_id with
+    # someone else's email, a signed fullwidth or padded variant of someone else's address, a
+    # shared company without its hash (or with a wrong one).
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "user_id": "att", "email": "a@acme.com"},
+        403,
+        "identity_conflict",
+        signed="att",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "email": "\uff41@acme.com"},
+        403,
+        "identity_conflict",
+        signed="\uff41@acme.com",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "email": " a@acme.com"},
+        403,
+        "identity_conflict",
+        signed=" a@acme.com",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "user_id": "att", "company_ids": ["globex", "acme"]},
+        403,
+        "company_not_verified",
+        signed="att",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "user_id": "att", "company": {"id": "acme", "hash": "0"}},
+        403,
+        "company_not_verified",
+        signed="att",
+    ),
+    # Webhooks: a private address, an unknown event type, unknown endpoints and deliveries.
+    Case("POST", "/api/webhooks", {"url": "http://127.0.0.1:9/"}, 400, "invalid_request"),
+    Case("POST", "/api/webhooks", {"url": "http://10.1.2.3/"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/webhooks",
+        {"url": "https://hooks.example.com/", "events": ["nope"]},
+        400,
+        "invalid_request",
+    ),
+    Case("PATCH", "/api/webhooks/wh_nope", {"enabled": False}, 404, "not_found"),
+    Case("DELETE", "/api/webhooks/wh_nope", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/wh_nope/test", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/wh_nope/deliveries/msg_nope/retry", None, 404, "not_found"),
     Case("POST", A + "set-properties", {**W, "properties": [1]}, 400, "invalid_request"),
     Case("POST", A + "track", {**W, "name": "x", "company_id": "nope"}, 404, "unknown_company"),
+    Case("POST", A + "track", {**W, "name": "x", "message_id": 7}, 400, "invalid_request"),
+    Case("POST", A + "track", {**W, "name": "x", "message_id": {"a": 1}}, 400, "invalid_request"),
     Case(
         "POST", A + "track", {**W, "name": "x", "company_id": "initech"}, 403, "company_not_linked"
     ),
@@ -106,6 +170,14 @@ CASES = [
     ),
     # The account API.
     Case("PATCH", "/api/project", {"stage_update_mode": "sometimes"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/project/secret",
+        None,
+        404,
+        "unknown_project",
+        headers={"X-Project-Id": "nope"},
+    ),
     Case("POST", "/api/projects", {"id": "local"}, 409, "already_exists"),
     Case("POST", "/api/projects", {"id": "no spaces"}, 400, "invalid_request"),
     Case("POST", "/api/stages", {"name": "lead", "kind": "open"}, 409, "already_exists"),
@@ -179,6 +251,44 @@ CASES = [
         404,
         "not_found",
     ),
+    # Next steps, the project's zone and hints, a company's expected close.
+    Case("POST", "/api/tasks", {**T, "company_id": "nope"}, 404, "unknown_company"),
+    Case("POST", "/api/tasks", {**T, "due": "next week"}, 400, "invalid_request"),
+    Case("POST", "/api/tasks", {**T, "due": "2026-12-01T10:00:00"}, 400, "invalid_request"),
+    Case("POST", "/api/tasks", {**T, "title": " \t "}, 400, "invalid_request"),
+    Case("POST", "/api/tasks", {**T, "kind": "lunch"}, 400, "invalid_request"),
+    Case("POST", "/api/tasks", {**T, "contact_id": "OTHER"}, 409, "contact_not_linked"),
+    Case("POST", "/api/tasks", {**T, "contact_id": "nope"}, 404, "not_found"),
+    Case("POST", "/api/tasks", {**T, "id": "tk_seed"}, 409, "already_exists"),
+    Case("POST", "/api/tasks/restores", {"id": "tk_x"}, 400, "invalid_request"),
+    Case("PATCH", "/api/tasks/tk_seed", {"title": "New", "due": "soon"}, 400, "invalid_request"),
+    Case(
+        "PATCH",
+        "/api/tasks/tk_seed",
+        {"title": "New", "status": "done", "contact_id": "OTHER"},
+        409,
+        "contact_not_linked",
+    ),
+    Case("PATCH", "/api/tasks/tk_seed", {"status": "later"}, 400, "invalid_request"),
+    Case("PATCH", "/api/tasks/nope", {"status": "done"}, 404, "not_found"),
+    Case("DELETE", "/api/tasks/nope", None, 404, "not_found"),
+    Case("PATCH", "/api/project", {"time_zone": "Mars/Olympus"}, 400, "invalid_request"),
+    Case("PATCH", "/api/project", {"name": "Renamed", "time_zone": "utc "}, 400, "invalid_request"),
+    Case(
+        "PATCH",
+        "/api/project",
+        {"time_zone": "Europe/Paris", "stage_hints": {"trial-started": "Nope"}},
+        400,
+        "unknown_stage",
+    ),
+    Case("PATCH", "/api/companies/acme", {"expected_close": "2026-13-01"}, 400, "invalid_request"),
+    Case(
+        "PATCH",
+        "/api/companies/acme",
+        {"expected_close": "2026-12-31", "stage": "Nope"},
+        400,
+        "unknown_stage",
+    ),
     # The public API.
     Case("POST", "/api/v1/contacts", {"email": "a@acme.com"}, 409, "already_exists"),
     Case("PATCH", "/api/v1/contacts/nope", {"name": "x"}, 404, "not_found"),
@@ -208,6 +318,8 @@ def _write_routes() -> set[tuple[str, str]]:
 
 def _template(case: Case) -> tuple[str, str]:
     path = case.path
+    if path == "/api/tasks/restores":
+        return case.method, path
     for name, param in (("CONTACT", "contact_id"), ("CONVERSATION", "conversation_id")):
         path = path.replace(name, "{" + param + "}")
     names = {
@@ -217,6 +329,7 @@ def _template(case: Case) -> tuple[str, str]:
         "/api/v1/contacts/": "{contact_id}",
         "/api/v1/conversations/": "{conversation_id}",
         "/api/conversations/": "{conversation_id}",
+        "/api/tasks/": "{task_id}",
     }
     for prefix, param in names.items():
         if path.startswith(prefix):
@@ -227,6 +340,8 @@ def _template(case: Case) -> tuple[str, str]:
                 + ("/" + rest if rest else "")
             )
     path = re.sub(r"/companies/(?!\{)[^/]+$", "/companies/{company_id}", path)
+    path = re.sub(r"/webhooks/wh_[^/]+", "/webhooks/{webhook_id}", path)
+    path = re.sub(r"/deliveries/msg_[^/]+", "/deliveries/{delivery_id}", path)
     return case.method, path
 
 
@@ -266,7 +381,14 @@ async def seeded(services: Services, client: httpx.AsyncClient) -> dict[str, str
     )
     assert other.status_code == 201, other.text
     assert conversation.status_code == 201, conversation.text
-    return {"key": key, "contact": contact, "conversation": conversation.json()["id"]}
+    seed = {**T, "id": "tk_seed", "contact_id": contact}
+    assert (await client.post("/api/tasks", json=seed, headers=auth)).status_code == 201
+    return {
+        "key": key,
+        "contact": contact,
+        "conversation": conversation.json()["id"],
+        "other": other.json()["id"],
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path} {c.code}")
@@ -276,12 +398,20 @@ async def test_a_refused_call_writes_nothing(
     path = case.path.replace("CONTACT", seeded["contact"]).replace(
         "CONVERSATION", seeded["conversation"]
     )
+    body = case.body
+    if isinstance(body, dict) and body.get("contact_id") == "OTHER":
+        body = {**body, "contact_id": seeded["other"]}
     headers = {"X-API-Key": seeded["key"]} if path.startswith("/api/v1/") else {}
     if not path.startswith(("/api/v1/", A)):
         headers = {"Authorization": f"Bearer {TOKEN}"}
     headers |= case.headers
+    body = case.body
+    if case.signed is not None:
+        await services.update_project(ProjectPatch(identity_verification="required"))
+        secret = str((await services.project()).secret)
+        body = {**body, "user_hash": user_hash(secret, case.signed)}
     before = dump(services.db.engine)
-    answer = await client.request(case.method, path, json=case.body, headers=headers)
+    answer = await client.request(case.method, path, json=body, headers=headers)
     assert (answer.status_code, answer.json()["error"]) == (case.status, case.code), answer.text
     assert dump(services.db.engine) == before
 
@@ -311,6 +441,17 @@ BOARD: dict[str, BoardAction] = {
     "answer the focus lane for an unknown company": lambda s, _: s.answer_focus(
         "nope", "stalled", "done"
     ),
+    "a next step on an unknown company": lambda s, _: s.tasks.create(
+        TaskCreate(company_id="nope", title="Call", due="2026-12-01"), Source.BOARD
+    ),
+    "a next step due on no date": lambda s, _: s.tasks.create(
+        TaskCreate(company_id="acme", title="Call", due="friday"), Source.BOARD
+    ),
+    "complete an unknown next step": lambda s, _: s.tasks.complete("nope", Source.BOARD),
+    "reschedule a next step to no date": lambda s, _: s.tasks.update(
+        "tk_seed", TaskPatch(title="Renamed", due="later"), Source.BOARD
+    ),
+    "delete an unknown next step": lambda s, _: s.tasks.delete("nope", Source.BOARD),
 }
 
 

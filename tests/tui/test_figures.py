@@ -13,6 +13,7 @@ from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.crm.records import StageRecord
 from halcrm.services.facade import Services
+from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.widgets.summary import STRIP_ITEMS
@@ -139,6 +140,8 @@ async def test_the_focus_strip_holds_its_place_until_the_lane_is_read(
 ) -> None:
     """Before the lane's first read the strip does not claim that nothing needs you, and it is
     already as tall as a full strip, so the columns do not move down when items arrive."""
+    for company_id in ("acme", "cobalt"):  # deals with money planned: nothing needs you
+        await seeded.tasks.create(TaskCreate(company_id=company_id, title="Call", due="2030-01-01"))
     gate = asyncio.Event()
     read = seeded.focus_lane
 

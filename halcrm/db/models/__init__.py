@@ -12,7 +12,9 @@ from halcrm.db.models.link import ContactCompany
 from halcrm.db.models.project import Project
 from halcrm.db.models.stage import Stage
 from halcrm.db.models.stage_change import StageChange
+from halcrm.db.models.task import Task
 from halcrm.db.models.visitor import Visitor
+from halcrm.db.models.webhook import WebhookDelivery, WebhookEndpoint, WebhookNotice
 
 __all__ = [
     "Activity",
@@ -28,5 +30,9 @@ __all__ = [
     "Project",
     "Stage",
     "StageChange",
+    "Task",
     "Visitor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookNotice",
 ]

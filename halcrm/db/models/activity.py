@@ -13,7 +13,10 @@ from halcrm.db.base import Base, JSONType
 
 class Activity(Base):
     __tablename__ = "activity"
-    __table_args__ = (Index("ix_activity_project", "project_pk", "pk"),)
+    __table_args__ = (
+        Index("ix_activity_project", "project_pk", "pk"),
+        Index("ix_activity_company", "project_pk", "company_id", "created_at"),
+    )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
     project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
@@ -19,6 +19,9 @@ class Company(Base):
         UniqueConstraint("project_pk", "placeholder_key"),
         Index("ix_companies_project_stage", "project_pk", "stage_pk"),
         Index("ix_companies_project_domain", "project_pk", "domain"),
+        # The focus lane's largest open deals without a next step, and its placeholders.
+        Index("ix_companies_project_deal", "project_pk", "deal_value_cents"),
+        Index("ix_companies_project_placeholder", "project_pk", "is_placeholder"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
@@ -41,3 +44,5 @@ class Company(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_activity_at: Mapped[datetime]
+    # When the founder expects the deal to close (the forecast's month), or None.
+    expected_close: Mapped[date | None]

@@ -15,6 +15,7 @@ from litestar.params import Parameter
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card
 from halcrm.services.board.focus import Answered, FocusItem
+from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.merge import MergeUndo
 from halcrm.services.crm.records import CompanyRecord
@@ -23,6 +24,7 @@ from halcrm.services.facade import Services
 from halcrm.services.fields import RecordId
 from halcrm.services.support.context import CompanyConversation
 
+Months = Annotated[int, Parameter(ge=1, le=12, description="how many months, from this one")]
 LaneLimit = Annotated[int, Parameter(ge=1, le=100, description="how many items")]
 
 
@@ -60,6 +62,12 @@ class BoardController(Controller):
     async def summary(self, services: Services) -> PipelineSummary:
         """Open pipeline, weighted, won this month, stalled value, per-stage totals."""
         return await services.summary()
+
+    @get("/forecast")
+    async def forecast(self, services: Services, months: Months = 3) -> ForecastRecord:
+        """Open deals by expected close month (project zone), overdue and undated; count,
+        total and weighted value, exact to the cent."""
+        return await services.forecast.months(months)
 
     @get("/focus")
     async def focus(self, services: Services, limit: LaneLimit = 8) -> list[FocusItem]:

@@ -7,18 +7,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import Select, func, select
 
-from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
-from halcrm.domain.stages import StageInfo, stall_days
+from halcrm.domain.due import due_state, zone
+from halcrm.domain.stages import StageInfo, StageKind, stall_days
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
 from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
 from halcrm.services.crm.visitors import VisitorRecord, company_visitors
+from halcrm.services.tasks.queries import task_records, task_select
+from halcrm.services.tasks.records import TaskRecord
 
 
 class Card(msgspec.Struct, kw_only=True):
@@ -37,6 +41,11 @@ class Card(msgspec.Struct, kw_only=True):
     created_at: datetime
     # Open support conversations of the company's contacts (the card's ✉ mark).
     open_conversations: int = 0
+    # The earliest open next step: its state (overdue, today, upcoming; none) and due time.
+    next_step_state: str = "none"
+    next_step_due_at: datetime | None = None
+    # In an open stage: the card shows its next-step mark (its state counted when drawn).
+    needs_step: bool = False
     # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
     # the names and emails of the company's contacts.
     search: str = ""
@@ -53,6 +62,8 @@ class BoardData(msgspec.Struct, kw_only=True):
     stages: list[StageInfo]
     cards: list[Card]
     now: datetime
+    # The project's zone: "today" and "in 3d" on the cards are counted in it.
+    time_zone: str = "UTC"
 
 
 class CompanyDetail(msgspec.Struct, kw_only=True):
@@ -61,6 +72,8 @@ class CompanyDetail(msgspec.Struct, kw_only=True):
     history: list[HistoryItem]
     # Its contacts' browsers: who is on the website, last seen first.
     visitors: list[VisitorRecord] = msgspec.field(default_factory=list)
+    # Its next steps: the open ones by due time, then the latest done ones.
+    tasks: list[TaskRecord] = msgspec.field(default_factory=list)
 
 
 async def load_board(db: Database, project_id: str) -> BoardData:
@@ -73,6 +86,7 @@ async def load_board(db: Database, project_id: str) -> BoardData:
             stages=list(tx.stages(project)),
             cards=_cards(tx, project, None),
             now=tx.now,
+            time_zone=project.time_zone,
         )
 
     return await db.read(work)
@@ -93,7 +107,8 @@ def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
     result = tx.session.execute(_card_rows(project, company_ids)).all()
     people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
-    return [_card(row, infos, people, tx.now) for row in result]
+    tz = zone(project.time_zone)
+    return [_card(row, infos, people, tx.now, tz) for row in result]
 
 
 def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*tuple[Any, ...]]:
@@ -102,6 +117,16 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
     counts = (
         select(ContactCompany.company_pk, func.count().label("n"))
         .group_by(ContactCompany.company_pk)
+        .subquery()
+    )
+    steps = (
+        select(
+            Task.company_pk,
+            func.min(Task.due_at).label("first"),
+            func.max(Task.due_at).label("last"),
+        )
+        .where(Task.project_pk == project.pk, Task.status == "open")
+        .group_by(Task.company_pk)
         .subquery()
     )
     talks = (
@@ -126,9 +151,12 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
             func.coalesce(talks.c.n, 0),
             Company.domain,
             Company.industry,
+            steps.c.first,
+            steps.c.last,
             Company.pk,
         )
         .outerjoin(counts, counts.c.company_pk == Company.pk)
+        .outerjoin(steps, steps.c.company_pk == Company.pk)
         .outerjoin(talks, talks.c.company_pk == Company.pk)
         .where(Company.project_pk == project.pk)
         .order_by(Company.pk)
@@ -139,12 +167,17 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
 
 
 def _card(
-    row: Sequence[Any], infos: dict[int, StageInfo], people: dict[int, str], now: datetime
+    row: Sequence[Any],
+    infos: dict[int, StageInfo],
+    people: dict[int, str],
+    now: datetime,
+    tz: ZoneInfo,
 ) -> Card:
     """The card of one ``_card_rows`` row; ``people`` as ``_people`` answers it."""
     cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[:11]
-    domain, industry, pk = row[11:]
+    domain, industry, first_due, last_due, pk = row[11:]
     info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
+    planned = last_due is not None and last_due > now
     return Card(
         id=cid,
         name=name,
@@ -152,12 +185,15 @@ def _card(
         deal_value_cents=cents,
         contacts=n,
         is_placeholder=placeholder,
-        stalled_days=stall_days(info, active, now),
+        stalled_days=stall_days(info, active, now, planned),
         last_moved_by=moved_by,
         last_moved_at=moved_at,
         last_activity_at=active,
         created_at=created,
         open_conversations=talk,
+        next_step_state=due_state(first_due, now, tz).value if first_due else "none",
+        next_step_due_at=first_due,
+        needs_step=info is not None and info.kind == StageKind.OPEN,
         search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
     )
 
@@ -194,6 +230,16 @@ async def company_detail(db: Database, project_id: str, company_id: str) -> Comp
             contacts=contact_records(tx, list(contacts)),
             history=company_history(tx, project, company, 200),
             visitors=company_visitors(tx, company.pk),
+            tasks=_company_tasks(tx, project, company.pk),
         )
 
     return await db.read(work)
+
+
+def _company_tasks(tx: Tx, project: Project, company_pk: int) -> list[TaskRecord]:
+    """Open steps by due time, then the 10 done most recently."""
+    tz = zone(project.time_zone)
+    mine = task_select().where(Task.company_pk == company_pk)
+    open_ = task_records(tx, mine.where(Task.status == "open").order_by(Task.due_at, Task.pk), tz)
+    done = mine.where(Task.status == "done").order_by(Task.done_at.desc(), Task.pk.desc())
+    return open_ + task_records(tx, done.limit(10), tz)

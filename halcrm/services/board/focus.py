@@ -1,34 +1,43 @@
-"""The focus lane: the few companies that need the founder now, each with its reason in words."""
+"""The focus lane: the few companies (and anonymous chats) that need the founder now, each
+with one recommended action, the evidence behind it, and the deal's momentum (API.md)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import datetime
 from enum import StrEnum
 
 import msgspec
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import select
 
-from halcrm.db.models import (
-    Company,
-    ContactCompany,
-    Conversation,
-    Event,
-    FocusAnswer,
-    Message,
-    Project,
-)
+from halcrm.db.models import Company, FocusAnswer, Project
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
+from halcrm.domain.due import local_today, zone
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
-from halcrm.domain.money import format_money
-from halcrm.domain.stages import Source, StageKind
+from halcrm.domain.money import from_cents
+from halcrm.domain.stages import Source
 from halcrm.domain.words import count
+from halcrm.services.board.focus_idle import no_next_step, placeholders, stalled, widget_advanced
+from halcrm.services.board.focus_items import (
+    PRIORITY,
+    URGENT,
+    FocusAction,
+    FocusItem,
+    FocusReason,
+    Lane,
+    ago,
+)
+from halcrm.services.board.focus_signals import (
+    close_dates_passed,
+    overdue_steps,
+    stage_hints,
+    waiting_reply,
+)
+from halcrm.services.board.momentum import pulses
 from halcrm.services.crm.queries import get_company
-
-RECENT_SIGNAL = timedelta(hours=48)
-CANDIDATES_PER_REASON = 50
 
 
 class Answered(msgspec.Struct, kw_only=True):
@@ -40,37 +49,13 @@ class Answered(msgspec.Struct, kw_only=True):
     state: str
 
 
-class FocusReason(StrEnum):
-    WAITING_REPLY = "waiting_reply"
-    WIDGET_ADVANCED = "widget_advanced"
-    STALLED = "stalled"
-    PLACEHOLDER = "placeholder"
-
-
 class FocusState(StrEnum):
     SNOOZED = "snoozed"
     DONE = "done"
     DISMISSED = "dismissed"
 
 
-class FocusItem(msgspec.Struct, kw_only=True):
-    company_id: str
-    company_name: str
-    reason: str
-    text: str
-    score: float
-    stage_id: str | None
-    deal_value_cents: int | None
-    since: datetime
-
-
-def _ago(now: datetime, then: datetime) -> str:
-    seconds = max(0, int((now - then).total_seconds()))
-    if seconds < 3600:
-        return f"{max(1, seconds // 60)} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+__all__ = ["Answered", "FocusAction", "FocusItem", "FocusReason", "FocusState"]
 
 
 async def focus_lane(db: Database, project_id: str, limit: int = 8) -> list[FocusItem]:
@@ -84,23 +69,96 @@ async def focus_lane(db: Database, project_id: str, limit: int = 8) -> list[Focu
 
 
 def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
+    """One item a company (its most pressing reason, the others' facts in its evidence), then
+    the order of API.md: waiting visitors and overdue steps first (longest first), then by
+    value at risk."""
     stages = {row.pk: row for row in tx.stage_rows(project)}
-    items = (
-        _waiting_reply(tx, project)
-        + _widget_advanced(tx, project, stages)
-        + _stalled(tx, project, stages)
-        + _placeholders(tx, project)
+    tz = zone(project.time_zone)
+    lane = Lane(tx, project, stages, tz)
+    candidates = (
+        waiting_reply(lane)
+        + overdue_steps(lane)
+        + stage_hints(lane)
+        + close_dates_passed(lane, local_today(tx.now, tz))
+        + stalled(lane)
+        + widget_advanced(lane)
+        + no_next_step(lane)
+        + placeholders(lane)
     )
     answers = _answers(tx, project)
-    best: dict[str, FocusItem] = {}
-    for item, activity in items:
-        answer = answers.get((item.company_id, item.reason))
+    # An answer hides the company's lesser reasons too (a dismissed stall does not come back
+    # as "no next step"); a waiting customer or an overdue step is news and still shows.
+    quiet: dict[str, int] = {}
+    for item, activity in candidates:
+        answer = answers.get((item.company_id or "", item.reason))
         if answer is not None and _hidden(answer, activity, tx.now):
+            rank = PRIORITY[item.reason]
+            quiet[item.company_id or ""] = min(rank, quiet.get(item.company_id or "", rank))
+    best: dict[str, FocusItem] = {}
+    more: defaultdict[str, list[str]] = defaultdict(list)
+    for item, _ in candidates:
+        floor = quiet.get(item.company_id or "")
+        if floor is not None and PRIORITY[item.reason] >= floor and item.reason not in URGENT:
             continue
-        current = best.get(item.company_id)
-        if current is None or item.score > current.score:
-            best[item.company_id] = item
-    return sorted(best.values(), key=lambda i: -i.score)[:limit]
+        key = item.company_id or f"chat:{item.action.conversation_id}"
+        current = best.get(key)
+        if current is None:
+            best[key] = item
+            continue
+        if PRIORITY[item.reason] < PRIORITY[current.reason]:
+            best[key], item = item, current
+        more[key].extend(item.evidence[:1])  # the lesser reason's fact joins the evidence
+    items = list(best.values())
+    _measure(tx, project, stages, items, more)
+    items.sort(key=_rank)
+    for n, item in enumerate(items):
+        item.score = float(len(items) - n)
+    return items[:limit]
+
+
+def _rank(item: FocusItem) -> tuple[int, float, int, float]:
+    if item.reason in URGENT:
+        return (0, item.since.timestamp(), PRIORITY[item.reason], 0)
+    return (1, -item.value_at_risk_cents, PRIORITY[item.reason], item.since.timestamp())
+
+
+def _measure(
+    tx: Tx,
+    project: Project,
+    stages: dict[int, StageRow],
+    items: list[FocusItem],
+    more: dict[str, list[str]],
+) -> None:
+    """Each company's momentum and trend, its stage and value at risk, and its evidence."""
+    ids = [i.company_id for i in items if i.company_id is not None]
+    found = pulses(tx, project.pk, ids)
+    stage_of: dict[str, int | None] = {}
+    if ids:
+        rows = tx.session.execute(
+            select(Company.id, Company.stage_pk).where(
+                Company.project_pk == project.pk, Company.id.in_(ids)
+            )
+        )
+        stage_of = {cid: pk for cid, pk in rows}
+    for item in items:
+        if item.company_id is None:
+            continue
+        beat = found[item.company_id]
+        stage = stages.get(stage_of.get(item.company_id) or 0)
+        item.stage_id = item.stage_id or (stage.id if stage else None)
+        item.momentum, item.trend = beat.momentum, beat.trend
+        item.deal_value = from_cents(item.deal_value_cents)
+        weighted = (item.deal_value_cents or 0) * (stage.probability if stage else 0) // 100
+        item.value_at_risk_cents = weighted * (100 - beat.momentum) // 100
+        evidence = [*item.evidence, *more.get(item.company_id, [])]
+        evidence.append(
+            f"momentum {beat.momentum} of 100, {beat.trend}: "
+            f"{count(beat.recent, 'signal')} in the last 14 days, {beat.earlier} in the 14 before"
+        )
+        if beat.last_milestone is not None:
+            name, at = beat.last_milestone
+            evidence.append(f"last milestone {name} {ago(tx.now, at)} ago")
+        item.evidence = list(dict.fromkeys(evidence))
 
 
 def _hidden(answer: FocusAnswer, activity: datetime, now: datetime) -> bool:
@@ -117,161 +175,6 @@ def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], FocusAnswer]:
         .where(Company.project_pk == project.pk)
     )
     return {(cid, answer.reason): answer for cid, answer in rows}
-
-
-def _item(
-    company: Company, reason: FocusReason, text: str, score: float, since: datetime
-) -> FocusItem:
-    return FocusItem(
-        company_id=company.id,
-        company_name=company.name,
-        reason=reason.value,
-        text=text,
-        score=score,
-        stage_id=None,
-        deal_value_cents=company.deal_value_cents,
-        since=since,
-    )
-
-
-def _waiting_reply(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
-    last = (
-        select(Message.conversation_pk, func.max(Message.pk).label("pk"))
-        .group_by(Message.conversation_pk)
-        .subquery()
-    )
-    rows = tx.session.execute(
-        select(Company, Message.created_at)
-        .join(ContactCompany, ContactCompany.company_pk == Company.pk)
-        .join(Conversation, Conversation.contact_pk == ContactCompany.contact_pk)
-        .join(last, last.c.conversation_pk == Conversation.pk)
-        .join(Message, Message.pk == last.c.pk)
-        .where(
-            Company.project_pk == project.pk,
-            Conversation.status == "open",
-            Message.author == "contact",
-        )
-        .order_by(Message.created_at)
-        .limit(CANDIDATES_PER_REASON)
-    )
-    out = []
-    for company, since in rows:
-        hours = (tx.now - since).total_seconds() / 3600
-        text = f"waiting on your reply for {_ago(tx.now, since)}"
-        out.append(
-            (
-                _item(company, FocusReason.WAITING_REPLY, text, 1000 + hours, since),
-                company.last_activity_at,
-            )
-        )
-    return out
-
-
-def _widget_advanced(
-    tx: Tx, project: Project, stages: dict[int, StageRow]
-) -> list[tuple[FocusItem, datetime]]:
-    rows = tx.session.scalars(
-        select(Company)
-        .where(
-            Company.project_pk == project.pk,
-            Company.last_stage_source == Source.WIDGET,
-            Company.stage_pk.is_not(None),
-            Company.last_stage_at >= tx.now - RECENT_SIGNAL,
-        )
-        .order_by(Company.last_stage_at.desc())
-        .limit(CANDIDATES_PER_REASON)
-    )
-    out = []
-    for company in rows:
-        assert company.last_stage_at is not None
-        assert company.stage_pk is not None
-        stage = stages[company.stage_pk]
-        hours = (tx.now - company.last_stage_at).total_seconds() / 3600
-        text = f"a widget signal moved it to {stage.name} {_ago(tx.now, company.last_stage_at)} ago"
-        item = _item(company, FocusReason.WIDGET_ADVANCED, text, 800 - hours, company.last_stage_at)
-        item.stage_id = stage.id
-        out.append((item, company.last_activity_at))
-    return out
-
-
-def _stalled(
-    tx: Tx, project: Project, stages: dict[int, StageRow]
-) -> list[tuple[FocusItem, datetime]]:
-    open_stages = sorted(
-        (s for s in stages.values() if s.kind == StageKind.OPEN), key=lambda s: s.position
-    )
-    # Warm deals only: past the first stage of the pipeline.
-    warm = [s for s in open_stages[1:] if s.stall_after_days is not None]
-    if not warm:
-        return []
-    conditions = [
-        and_(
-            Company.stage_pk == s.pk,
-            Company.last_activity_at < tx.now - timedelta(days=s.stall_after_days or 0),
-        )
-        for s in warm
-    ]
-    rows = tx.session.scalars(
-        select(Company)
-        .where(Company.project_pk == project.pk, or_(*conditions))
-        .order_by(func.coalesce(Company.deal_value_cents, 0).desc(), Company.last_activity_at)
-        .limit(CANDIDATES_PER_REASON)
-    )
-    out = []
-    for company in rows:
-        assert company.stage_pk is not None
-        stage = stages[company.stage_pk]
-        days = (tx.now - company.last_activity_at).days
-        value = format_money(company.deal_value_cents) or "no value"
-        text = f"{value} in {stage.name}, no activity for {days} d"
-        score = 500 + min((company.deal_value_cents or 0) / 100_000, 300) + days
-        item = _item(company, FocusReason.STALLED, text, score, company.last_activity_at)
-        item.stage_id = stage.id
-        out.append((item, company.last_activity_at))
-    return out
-
-
-def _placeholders(tx: Tx, project: Project) -> list[tuple[FocusItem, datetime]]:
-    contacts = (
-        select(func.count())
-        .where(ContactCompany.company_pk == Company.pk)
-        .correlate(Company)
-        .scalar_subquery()
-    )
-    events = (
-        select(func.count())
-        .where(Event.company_pk == Company.pk)
-        .correlate(Company)
-        .scalar_subquery()
-    )
-    rows = tx.session.execute(
-        select(Company, contacts, events)
-        .where(
-            Company.project_pk == project.pk,
-            Company.is_placeholder.is_(True),
-            or_(
-                Company.deal_value_cents.is_not(None),
-                exists().where(Event.company_pk == Company.pk),
-                contacts >= 2,
-            ),
-        )
-        .order_by(Company.last_activity_at.desc())
-        .limit(CANDIDATES_PER_REASON)
-    )
-    out = []
-    for company, n_contacts, n_events in rows:
-        text = (
-            f"placeholder with {count(n_contacts, 'contact')} and "
-            f"{count(n_events, 'event')}: name it or merge it"
-        )
-        score = 100 + n_events + 5 * n_contacts
-        out.append(
-            (
-                _item(company, FocusReason.PLACEHOLDER, text, score, company.created_at),
-                company.last_activity_at,
-            )
-        )
-    return out
 
 
 async def answer(

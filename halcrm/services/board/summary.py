@@ -13,6 +13,8 @@ from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.stages import StageKind, weighted_cents
+from halcrm.services.board.forecast import expected_this_month
+from halcrm.services.tasks.queries import has_plan
 
 
 class StageTotals(msgspec.Struct, kw_only=True):
@@ -29,6 +31,9 @@ class PipelineSummary(msgspec.Struct, kw_only=True):
     won_this_month_cents: int
     stalled_value_cents: int
     stalled_count: int
+    # Open deals expected to close from today to the end of this month (project zone).
+    expected_this_month_cents: int = 0
+    expected_this_month_count: int = 0
 
 
 def month_start(now: datetime) -> datetime:
@@ -49,6 +54,10 @@ def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
     rows = tx.stage_rows(project)
     totals, open_total, weighted_total = _stage_totals(tx, project, rows)
     stalled_value, stalled_count = _stalled(tx, project, rows)
+    probabilities = {r.pk: r.probability for r in rows if r.kind == StageKind.OPEN}
+    expected_count, expected_cents = expected_this_month(
+        tx, project.pk, project.time_zone, probabilities
+    )
     return PipelineSummary(
         stages=totals,
         open_total_cents=open_total,
@@ -56,6 +65,8 @@ def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
         won_this_month_cents=_won_this_month(tx, project, rows),
         stalled_value_cents=stalled_value,
         stalled_count=stalled_count,
+        expected_this_month_cents=expected_cents,
+        expected_this_month_count=expected_count,
     )
 
 
@@ -108,7 +119,8 @@ def _stalled(tx: Tx, project: Project, rows: Sequence[StageRow]) -> tuple[int, i
     ]
     if not stalled_conditions:
         return 0, 0
-    stalled = or_(*stalled_conditions)
+    # Refined (API.md): an open next step due today or later means the founder has a plan.
+    stalled = and_(or_(*stalled_conditions), ~has_plan(tx.now))
     deal = _deal_or_zero()
     result = (
         tx.session.execute(

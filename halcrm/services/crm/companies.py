@@ -13,6 +13,7 @@ from halcrm.db.models import (
     Event,
     Project,
     StageChange,
+    Task,
     Visitor,
 )
 from halcrm.db.tx import Tx
@@ -97,6 +98,7 @@ async def create(
             notes=body.notes,
             meta=dict(body.metadata or {}),
             deal_value_cents=cents,
+            expected_close=body.expected_close,
             created_at=tx.now,
             updated_at=tx.now,
             last_activity_at=tx.now,
@@ -127,7 +129,7 @@ async def update(
         project = tx.project(project_id)
         company = get_company(tx, project, company_id, lock=True)
         changed: dict[str, object] = {}
-        for field in ("name", "domain", "industry", "notes"):
+        for field in ("name", "domain", "industry", "notes", "expected_close"):
             value = getattr(patch, field)
             if value is not UNSET and getattr(company, field) != value:
                 setattr(company, field, value)
@@ -197,6 +199,7 @@ async def delete_company(
         tx.session.execute(delete(ContactCompany).where(ContactCompany.company_pk == company.pk))
         tx.session.execute(delete(Event).where(Event.company_pk == company.pk))
         tx.session.execute(delete(StageChange).where(StageChange.company_pk == company.pk))
+        tx.session.execute(delete(Task).where(Task.company_pk == company.pk))
         tx.record(project, EventKind.COMPANY_DELETED, source, f"{company.name} deleted", company)
         tx.session.delete(company)
         return Deleted(id=company_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 import msgspec
@@ -9,6 +10,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from halcrm.services.fields import (
     Email,
+    EventName,
     Metadata,
     Mode,
     Money,
@@ -30,6 +32,10 @@ class ProjectPatch(msgspec.Struct, kw_only=True):
     name: Name | UnsetType = UNSET
     stage_update_mode: Mode | UnsetType = UNSET
     identity_verification: Literal["off", "required"] | UnsetType = UNSET
+    # An IANA zone name (checked by the rules: unknown is a 400).
+    time_zone: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
+    # Milestone name -> stage name or id (replaces the whole mapping; unknown stage: 400).
+    stage_hints: Annotated[dict[EventName, StageRef], Meta(max_length=100)] | UnsetType = UNSET
 
 
 class StageCreate(msgspec.Struct, kw_only=True):
@@ -57,6 +63,7 @@ class CompanyCreate(msgspec.Struct, kw_only=True):
     metadata: Metadata | None = None
     deal_value: Money | None = None
     stage: StageRef | None = None
+    expected_close: date | None = None
 
 
 class CompanyPatch(msgspec.Struct, kw_only=True):
@@ -67,6 +74,8 @@ class CompanyPatch(msgspec.Struct, kw_only=True):
     metadata: Metadata | UnsetType = UNSET
     deal_value: Money | UnsetType | None = UNSET
     stage: StageRef | UnsetType | None = UNSET
+    # When the deal is expected to close (YYYY-MM-DD), or null.
+    expected_close: date | UnsetType | None = UNSET
 
 
 class ContactCreate(msgspec.Struct, kw_only=True):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy import delete, select, update
 
-from halcrm.db.models import Company, ContactCompany, Event, StageChange, Visitor
+from halcrm.db.models import Company, ContactCompany, Event, StageChange, Task, Visitor
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
@@ -30,6 +30,8 @@ class MergeUndo(msgspec.Struct, kw_only=True):
     events: list[int]
     stage_changes: list[int]
     visitors: list[int]
+    # The next steps the merge moved (an undo made before tasks existed has none).
+    tasks: list[int] = []
 
 
 class MergeResult(msgspec.Struct, kw_only=True):
@@ -54,6 +56,7 @@ SNAPSHOT_FIELDS = (
     "created_at",
     "updated_at",
     "last_activity_at",
+    "expected_close",
 )
 
 
@@ -73,9 +76,15 @@ async def merge_companies(
         project = tx.project(project_id)
         gone = get_company(tx, project, source_id, lock=True)
         into = get_company(tx, project, into_id, lock=True)
-        into_before = _snapshot(into, ("notes", "meta", "deal_value_cents", "stage_pk"))
+        into_before = _snapshot(
+            into, ("notes", "meta", "deal_value_cents", "stage_pk", "expected_close")
+        )
         moved, shared = _move_links(tx, gone, into)
         event_pks, change_pks, visitor_pks = _move_history(tx, gone, into)
+        task_pks = list(tx.session.scalars(select(Task.pk).where(Task.company_pk == gone.pk)))
+        tx.session.execute(
+            update(Task).where(Task.company_pk == gone.pk).values(company_pk=into.pk)
+        )
         _fold_fields(tx, gone, into)
         snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
         tx.session.delete(gone)
@@ -97,6 +106,7 @@ async def merge_companies(
             events=event_pks,
             stage_changes=change_pks,
             visitors=visitor_pks,
+            tasks=task_pks,
         )
         return MergeResult(company=company_record(tx, project, into), undo=undo)
 
@@ -157,6 +167,8 @@ def _fold_fields(tx: Tx, gone: Company, into: Company) -> None:
         into.deal_value_cents = gone.deal_value_cents
     if into.stage_pk is None:
         into.stage_pk = gone.stage_pk
+    if into.expected_close is None:
+        into.expected_close = gone.expected_close
     into.updated_at = tx.now
     into.last_activity_at = max(into.last_activity_at, gone.last_activity_at)
 
@@ -182,6 +194,8 @@ async def undo_merge(
         before = _decode(undo.into_before)
         into.notes, into.meta = before["notes"], before["meta"]
         into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
+        if "expected_close" in before:
+            into.expected_close = before["expected_close"]
         into.updated_at = tx.now
         tx.session.flush()
         tx.record(
@@ -223,6 +237,10 @@ def _give_history_back(tx: Tx, undo: MergeUndo, restored: Company) -> None:
             .where(StageChange.pk.in_(undo.stage_changes))
             .values(company_pk=restored.pk)
         )
+    if undo.tasks:
+        tx.session.execute(
+            update(Task).where(Task.pk.in_(undo.tasks)).values(company_pk=restored.pk)
+        )
     if undo.visitors:
         tx.session.execute(
             update(Visitor)
@@ -232,7 +250,7 @@ def _give_history_back(tx: Tx, undo: MergeUndo, restored: Company) -> None:
 
 
 def _encode(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in values.items()}
 
 
 def _decode(values: dict[str, Any]) -> dict[str, Any]:
@@ -240,4 +258,6 @@ def _decode(values: dict[str, Any]) -> dict[str, Any]:
     for key in ("last_stage_at", "created_at", "updated_at", "last_activity_at"):
         if isinstance(out.get(key), str):
             out[key] = datetime.fromisoformat(out[key])
+    if isinstance(out.get("expected_close"), str):
+        out["expected_close"] = date.fromisoformat(out["expected_close"])
     return out

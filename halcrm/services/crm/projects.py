@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from msgspec import UNSET
 from sqlalchemy import select
@@ -12,12 +13,14 @@ from sqlalchemy import select
 from halcrm.db.models import Project, Stage
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
+from halcrm.domain.due import zone
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
-from halcrm.domain.stages import DEFAULT_PIPELINE, Source, StageKind
+from halcrm.domain.stages import DEFAULT_PIPELINE, Source, StageKind, resolve_stage
 from halcrm.services.crm.inputs import ProjectPatch
 from halcrm.services.crm.records import ProjectRecord
 from halcrm.services.page import Page
+from halcrm.services.tasks.area import move_all_day
 
 
 async def ensure_project(
@@ -79,12 +82,20 @@ def _add_project(
     return project
 
 
-def project_record(project: Project, *, with_secret: bool) -> ProjectRecord:
+def project_record(
+    project: Project, *, with_secret: bool, stages: Sequence[Stage] = ()
+) -> ProjectRecord:
+    names = {s.id: s.name for s in stages}
     record = ProjectRecord(
         id=project.id,
         name=project.name,
         stage_update_mode=project.stage_update_mode,
         identity_verification=project.identity_verification,
+        time_zone=project.time_zone or "UTC",
+        # Kept by stage id (a rename keeps the hint); a deleted stage's hint is left out.
+        stage_hints={
+            m: names[sid] for m, sid in (project.stage_hints or {}).items() if sid in names
+        },
     )
     if with_secret:
         record.secret = project.secret
@@ -93,7 +104,8 @@ def project_record(project: Project, *, with_secret: bool) -> ProjectRecord:
 
 async def get_project(db: Database, project_id: str) -> ProjectRecord:
     def work(tx: Tx) -> ProjectRecord:
-        return project_record(tx.project(project_id), with_secret=True)
+        project = tx.project(project_id)
+        return project_record(project, with_secret=True, stages=tx.editable_stages(project))
 
     return await db.read(work)
 
@@ -103,19 +115,36 @@ async def update_project(
 ) -> ProjectRecord:
     def work(tx: Tx) -> ProjectRecord:
         project = tx.project(project_id)
-        changed: dict[str, str] = {}
+        changed: dict[str, Any] = {}
         for field in ("name", "stage_update_mode", "identity_verification"):
             value = getattr(patch, field)
             if value is not UNSET and getattr(project, field) != value:
                 setattr(project, field, value)
                 changed[field] = value
+        changed.update(_next_step_settings(tx, project, patch))
         if changed:
             tx.record(
                 project, EventKind.PROJECT_UPDATED, source, "project settings changed", data=changed
             )
-        return project_record(project, with_secret=False)
+        return project_record(project, with_secret=False, stages=tx.editable_stages(project))
 
     return await db.write(work)
+
+
+def _next_step_settings(tx: Tx, project: Project, patch: ProjectPatch) -> dict[str, Any]:
+    """The time zone (an unknown name: 400) and the stage hints (an unknown stage: 400)."""
+    changed: dict[str, Any] = {}
+    if patch.time_zone is not UNSET and patch.time_zone != project.time_zone:
+        zone(patch.time_zone)
+        move_all_day(tx, project, patch.time_zone)
+        project.time_zone = changed["time_zone"] = patch.time_zone
+    if patch.stage_hints is not UNSET:
+        infos = tx.stages(project)
+        hints = {m: resolve_stage(infos, ref).id for m, ref in patch.stage_hints.items()}
+        if hints != (project.stage_hints or {}):
+            project.stage_hints = hints
+            changed["stage_hints"] = sorted(hints)
+    return changed
 
 
 async def create_project(

@@ -16,6 +16,8 @@ from halcrm.domain.errors import NotFound
 from halcrm.domain.money import from_cents
 from halcrm.domain.stages import is_stalled
 from halcrm.services.crm.records import CompanyRecord, ContactRecord
+from halcrm.services.tasks.queries import next_step_state, next_steps, project_zone
+from halcrm.services.tasks.records import NextStep
 
 _COMPANY_BY_ID = select_of(CompanyRow).where(
     Company.project_pk == bindparam("project_pk"), Company.id == bindparam("company_id")
@@ -147,9 +149,18 @@ def company_records(
     tx: Tx, project: ProjectKeys, companies: Sequence[Company]
 ) -> list[CompanyRecord]:
     stages = {s.pk: s for s in tx.stage_rows(project)}
-    contacts = contact_ids_by_company(tx, [c.pk for c in companies])
+    pks = [c.pk for c in companies]
+    contacts = contact_ids_by_company(tx, pks)
+    steps, plans = next_steps(tx, pks, project_zone(tx, project))
     return [
-        build_company_record(c, stages.get(c.stage_pk) if c.stage_pk else None, contacts[c.pk], tx)
+        build_company_record(
+            c,
+            stages.get(c.stage_pk) if c.stage_pk else None,
+            contacts[c.pk],
+            tx,
+            steps.get(c.pk),
+            c.pk in plans,
+        )
         for c in companies
     ]
 
@@ -159,7 +170,12 @@ def company_record(tx: Tx, project: ProjectKeys, company: Company) -> CompanyRec
 
 
 def build_company_record(
-    company: Company, stage: StageRow | None, contact_ids: list[str], tx: Tx
+    company: Company,
+    stage: StageRow | None,
+    contact_ids: list[str],
+    tx: Tx,
+    step: NextStep | None = None,
+    planned: bool = False,
 ) -> CompanyRecord:
     info = stage_info(stage) if stage is not None else None
     return CompanyRecord(
@@ -177,7 +193,10 @@ def build_company_record(
         created_at=company.created_at,
         updated_at=company.updated_at,
         last_activity_at=company.last_activity_at,
-        stalled=is_stalled(info, company.last_activity_at, tx.now),
+        stalled=is_stalled(info, company.last_activity_at, tx.now, planned),
+        expected_close=company.expected_close,
+        next_step=step,
+        next_step_state=next_step_state(step),
         last_moved_by=company.last_stage_source,
         last_moved_at=company.last_stage_at,
     )

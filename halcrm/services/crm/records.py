@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
+
+from halcrm.services.tasks.records import NextStep
 
 
 class ProjectRecord(msgspec.Struct, kw_only=True):
@@ -13,6 +15,10 @@ class ProjectRecord(msgspec.Struct, kw_only=True):
     name: str
     stage_update_mode: str
     identity_verification: str
+    # "today", "overdue" and the forecast's months are counted in this IANA zone.
+    time_zone: str = "UTC"
+    # Milestone name -> stage name: that milestone suggests that stage (focus lane).
+    stage_hints: dict[str, str] = {}
     secret: str | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -43,6 +49,10 @@ class CompanyRecord(msgspec.Struct, kw_only=True):
     updated_at: datetime
     last_activity_at: datetime
     stalled: bool
+    expected_close: date | None = None
+    # The earliest open next step, and its state (overdue, today, upcoming; none without one).
+    next_step: NextStep | None = None
+    next_step_state: str = "none"
     last_moved_by: str | None = None
     last_moved_at: datetime | None = None
 
@@ -113,3 +123,10 @@ class ActivityItem(msgspec.Struct, kw_only=True):
     company_id: str | None
     company_name: str | None
     data: dict[str, Any]
+
+
+class SecretRotated(msgspec.Struct, kw_only=True):
+    """A rotation's answer: the new secret, and until when the previous one still verifies."""
+
+    secret: str
+    previous_secret_valid_until: datetime

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import DateTime, select, update
+from sqlalchemy import Date, DateTime, select, update
 
 from halcrm.db.base import Base, UTCDateTime
 from halcrm.db.models import (
@@ -17,6 +17,7 @@ from halcrm.db.models import (
     FocusAnswer,
     Stage,
     StageChange,
+    Task,
     Visitor,
 )
 from halcrm.db.tx import ProjectKeys, Tx
@@ -38,6 +39,8 @@ class CompanySnapshot(msgspec.Struct, kw_only=True):
     events: list[dict[str, Any]]
     focus_answers: list[dict[str, Any]]
     visitor_pks: list[int]
+    # Its next steps (a snapshot taken before they existed has none).
+    tasks: list[dict[str, Any]] = []
 
 
 def _row(obj: Base, skip: tuple[str, ...] = ("pk",)) -> dict[str, Any]:
@@ -64,6 +67,7 @@ def _capture(tx: Tx, company: Company) -> CompanySnapshot:
         stage_changes=rows(StageChange, StageChange.company_pk),
         events=rows(Event, Event.company_pk),
         focus_answers=rows(FocusAnswer, FocusAnswer.company_pk),
+        tasks=rows(Task, Task.company_pk),
         visitor_pks=list(
             session.scalars(select(Visitor.pk).where(Visitor.active_company_pk == company.pk))
         ),
@@ -102,6 +106,12 @@ def _typed(model: type[Base], row: dict[str, Any], given: tuple[str, ...] = ()) 
                 raise InvalidRequest(f"snapshot: a {name} row needs {key}")
             if not column.nullable and key in out:
                 raise InvalidRequest(f"snapshot: {name}.{key} cannot be null")
+            continue
+        if isinstance(column.type, Date) and not isinstance(column.type, DateTime):
+            try:
+                out[key] = value if isinstance(value, date) else date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise InvalidRequest(f"snapshot: {name}.{key} must be a date") from None
             continue
         if isinstance(column.type, UTCDateTime | DateTime):
             try:
@@ -158,7 +168,7 @@ async def restore_company(
         company = Company(**fields, project_pk=project.pk, stage_pk=stage_pk)
         session.add(company)
         session.flush()
-        alive, seen = _still_there(tx, project, links, events)
+        alive, seen = _still_there(tx, project, links, events, history[3][1])
         for row in links:
             if row["contact_pk"] in alive:
                 session.add(ContactCompany(**row, company_pk=company.pk))
@@ -188,6 +198,7 @@ def _checked_rows(
             (StageChange, snapshot.stage_changes),
             (Event, snapshot.events),
             (FocusAnswer, snapshot.focus_answers),
+            (Task, snapshot.tasks),
         )
     ]
     return fields, links, history
@@ -203,10 +214,14 @@ def _stage_pk(tx: Tx, project: ProjectKeys, stage_id: str | None) -> int | None:
 
 
 def _still_there(
-    tx: Tx, project: ProjectKeys, links: list[dict[str, Any]], events: list[dict[str, Any]]
+    tx: Tx,
+    project: ProjectKeys,
+    links: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
 ) -> tuple[set[int], set[int]]:
     """Of the contacts and visitors the rows name, those the project still has."""
-    contacts = {row.get("contact_pk") for row in links + events} - {None}
+    contacts = {row.get("contact_pk") for row in links + events + tasks} - {None}
     alive = set(
         tx.session.scalars(
             select(Contact.pk).where(Contact.project_pk == project.pk, Contact.pk.in_(contacts))
@@ -236,6 +251,10 @@ def _add_history(
             extra: dict[str, Any] = {}
             if "project_pk" in model.__table__.c:
                 extra["project_pk"] = project.pk
+            if model is Task:  # its contact may be gone since: keep the next step
+                contact = row.get("contact_pk")
+                extra["contact_pk"] = contact if contact in alive else None
+                row = {k: v for k, v in row.items() if k not in extra}
             if model is Event:  # its contact or visitor may be gone since: keep the event
                 contact, visitor = row.get("contact_pk"), row.get("visitor_pk")
                 extra["contact_pk"] = contact if contact in alive else None

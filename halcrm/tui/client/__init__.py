@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Protocol
 
@@ -10,6 +11,7 @@ from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
+from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import (
     CompanyCreate,
@@ -38,6 +40,58 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
+from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
+
+
+class BoardWebhooks(Protocol):
+    """The webhooks' operations the board calls (``Webhooks``, ``RemoteWebhooks``)."""
+
+    def overview(self) -> Awaitable[list[EndpointOverview]]: ...
+
+    def retry(self, webhook_id: str, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
+
+
+class TasksArea(Protocol):
+    """Next steps (``services.tasks``, or ``RemoteTasks``): method names the board relies on.
+
+    Plain ``def``s answering awaitables: an area's ``@writes`` method is typed so."""
+
+    def create(self, body: TaskCreate, source: Source = ...) -> Awaitable[TaskRecord]: ...
+
+    def get(self, task_id: str) -> Awaitable[TaskRecord]: ...
+
+    def update(
+        self, task_id: str, patch: TaskPatch, source: Source = ...
+    ) -> Awaitable[TaskRecord]: ...
+
+    def complete(self, task_id: str, source: Source = ...) -> Awaitable[TaskRecord]: ...
+
+    def reopen(self, task_id: str, source: Source = ...) -> Awaitable[TaskRecord]: ...
+
+    def delete(self, task_id: str, source: Source = ...) -> Awaitable[Deleted]: ...
+
+    def restore(self, task: TaskRecord, source: Source = ...) -> Awaitable[TaskRecord]: ...
+
+    def list_tasks(
+        self,
+        *,
+        company_id: str | None = None,
+        status: str = "open",
+        due_before: str | None = None,
+        due_after: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Awaitable[Page[TaskRecord]]: ...
+
+
+class AgendaArea(Protocol):
+    def day(self, limit: int = ...) -> Awaitable[AgendaDay]: ...
+
+
+class ForecastArea(Protocol):
+    def months(self, months: int = 3) -> Awaitable[ForecastRecord]: ...
 
 
 class BoardServices(Protocol):
@@ -46,7 +100,20 @@ class BoardServices(Protocol):
     project_id: str
 
     @property
+    def webhooks(self) -> BoardWebhooks: ...
+
+    @property
     def bus(self) -> EventBus: ...
+
+    # Next steps, the agenda and the forecast (one ``RemoteTasks`` answers for all three).
+    @property
+    def tasks(self) -> TasksArea: ...
+
+    @property
+    def agenda(self) -> AgendaArea: ...
+
+    @property
+    def forecast(self) -> ForecastArea: ...
 
     def for_project(self, project_id: str) -> BoardServices: ...
 

@@ -14,6 +14,7 @@ from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
 from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
+from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
 from halcrm.services.crm.inputs import (
     CompanyCreate,
@@ -42,6 +43,11 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
+from halcrm.services.tasks.agenda import AGENDA_LIMIT
+from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
+from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.webhooks.area import LAST_DELIVERIES
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview, WebhookRecord
 from halcrm.tui.client.http import Connection, path_id
 from halcrm.tui.client.stream import EventFollower
 
@@ -60,6 +66,110 @@ def _link(contact_id: str, company_id: str) -> str:
     return f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
 
 
+class RemoteWebhooks:
+    """The board's webhooks operations over the account API (``/api/webhooks``)."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def overview(self) -> list[EndpointOverview]:
+        endpoints = await self.connection.call(
+            "GET", "/api/webhooks", Page[WebhookRecord], project_id=self.project_id
+        )
+        found = []
+        for endpoint in endpoints.items:
+            last = await self.connection.call(
+                "GET",
+                f"/api/webhooks/{path_id(endpoint.id)}/deliveries",
+                Page[DeliveryRecord],
+                project_id=self.project_id,
+                params={"limit": LAST_DELIVERIES},
+            )
+            found.append(EndpointOverview(endpoint=endpoint, deliveries=last.items))
+        return found
+
+    async def retry(self, webhook_id: str, delivery_id: str) -> DeliveryRecord:
+        path = f"/api/webhooks/{path_id(webhook_id)}/deliveries/{path_id(delivery_id)}/retry"
+        return await self.connection.call("POST", path, DeliveryRecord, project_id=self.project_id)
+
+
+class RemoteTasks:
+    """``services.tasks`` (``Tasks``) over ``/api/tasks``: the same methods, records, refusals."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def _call(
+        self, method: str, path: str, answer: type[T], body: Any = None, **params: Any
+    ) -> T:
+        source = params.pop("source", None)
+        return await self.connection.call(
+            method,
+            path,
+            answer,
+            project_id=self.project_id,
+            body=body,
+            params=_query(**params),
+            source=source,
+        )
+
+    async def create(self, body: TaskCreate, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self._call("POST", "/api/tasks", TaskRecord, body, source=source)
+
+    async def get(self, task_id: str) -> TaskRecord:
+        return await self._call("GET", f"/api/tasks/{path_id(task_id)}", TaskRecord)
+
+    async def update(
+        self, task_id: str, patch: TaskPatch, source: Source = Source.ACCOUNT_API
+    ) -> TaskRecord:
+        path = f"/api/tasks/{path_id(task_id)}"
+        return await self._call("PATCH", path, TaskRecord, patch, source=source)
+
+    async def complete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self.update(task_id, TaskPatch(status="done"), source)
+
+    async def reopen(self, task_id: str, source: Source = Source.ACCOUNT_API) -> TaskRecord:
+        return await self.update(task_id, TaskPatch(status="open"), source)
+
+    async def delete(self, task_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        path = f"/api/tasks/{path_id(task_id)}"
+        return await self._call("DELETE", path, Deleted, source=source)
+
+    async def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> TaskRecord:
+        return await self._call("POST", "/api/tasks/restores", TaskRecord, task, source=source)
+
+    async def list_tasks(
+        self,
+        *,
+        company_id: str | None = None,
+        status: str = "open",
+        due_before: str | None = None,
+        due_after: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[TaskRecord]:
+        return await self._call(
+            "GET",
+            "/api/tasks",
+            Page[TaskRecord],
+            company_id=company_id,
+            status=status,
+            due_before=due_before,
+            due_after=due_after,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    # The agenda and the forecast, as ``services.agenda`` and ``services.forecast`` have them.
+    async def day(self, limit: int = AGENDA_LIMIT) -> AgendaDay:
+        return await self._call("GET", "/api/agenda", AgendaDay, limit=limit)
+
+    async def months(self, months: int = 3) -> ForecastRecord:
+        return await self._call("GET", "/api/board/forecast", ForecastRecord, months=months)
+
+
 class RemoteServices:
     """The operations the board calls (``BoardServices``), over one server's account API."""
 
@@ -67,6 +177,9 @@ class RemoteServices:
         self.connection = connection
         self.follower = follower
         self.project_id = project_id
+        self.webhooks = RemoteWebhooks(connection, project_id)
+        # One mirror answers for the three in-process areas (tasks, agenda, forecast).
+        self.tasks = self.agenda = self.forecast = RemoteTasks(connection, project_id)
 
     @property
     def bus(self) -> EventBus:

@@ -46,6 +46,7 @@ def decode_event(data: str) -> DomainEvent | None:
         company_id=raw.get("company_id"),
         company_name=raw.get("company_name"),
         data=raw.get("data") or {},
+        task_id=(raw.get("data") or {}).get("task_id"),
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -13,12 +15,15 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
-from halcrm.domain.errors import DomainError
+from halcrm.domain.errors import DomainError, InvalidRequest
+from halcrm.domain.when import parse_day
+from halcrm.services.clock import utc_now
 from halcrm.tui import errors
 from halcrm.tui.format import MoneyInputError, parse_money
 from halcrm.tui.modals.dialog import DIALOG_CSS, FIELD_KEYS, keys_line
 
-FIELDS = ("name", "deal_value", "notes", "domain", "industry")
+FIELDS = ("name", "deal_value", "notes", "domain", "industry", "expected_close")
+UTC_ZONE = ZoneInfo("UTC")
 LIMITS = {"name": 200, "domain": 255, "industry": 200, "notes": 10_000}
 
 
@@ -31,6 +36,7 @@ class CompanyForm:
     notes: str | None
     domain: str | None = None
     industry: str | None = None
+    expected_close: date | None = None
 
 
 Save = Callable[["CompanyForm"], Awaitable[object]]
@@ -59,13 +65,21 @@ class EditCompany(ModalScreen[CompanyForm | None]):
     )
 
     def __init__(
-        self, title: str, form: CompanyForm | None = None, save: Save | None = None
+        self,
+        title: str,
+        form: CompanyForm | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        tz: ZoneInfo = UTC_ZONE,
+        save: Save | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.form = form or CompanyForm("", None, None)
         self.save = save
         self.saving = False
+        # The expected close takes the board's date forms (fri, 2w…), counted in the zone.
+        self.clock, self.tz = clock, tz
 
     def compose(self) -> ComposeResult:
         form = self.form
@@ -83,6 +97,14 @@ class EditCompany(ModalScreen[CompanyForm | None]):
                 yield Input(form.domain or "", id="domain", placeholder="acme.com", classes="line")
                 yield Label("Industry")
                 yield Input(form.industry or "", id="industry", placeholder="SaaS", classes="line")
+                yield Label("Close by")
+                close = form.expected_close.isoformat() if form.expected_close else ""
+                yield Input(
+                    close,
+                    id="close",
+                    placeholder="2026-12-24, 2w, fri (empty: none)",
+                    classes="line",
+                )
             yield TextArea(form.notes or "", id="notes")
             yield Label("", id="error")
             yield keys_line(("ctrl+s", "save"), ("tab", "next field"), ("esc", "cancel"))
@@ -117,7 +139,15 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         except MoneyInputError as exc:
             error.update(str(exc))
             return
-        form = CompanyForm(name, deal, notes, domain, industry)
+        close_text = self._text("close")
+        try:
+            close = None
+            if close_text:
+                close = parse_day(close_text, self.clock(), self.tz, field="expected close")
+        except InvalidRequest as exc:
+            error.update(exc.detail)
+            return
+        form = CompanyForm(name, deal, notes, domain, industry, close)
         if self.save is None:
             self.dismiss(form)
         elif not self.saving:

@@ -18,6 +18,7 @@ from halcrm.tui.commands import BoardCommands
 from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
+from halcrm.tui.screens.board_act import FocusActs
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_chats import Chats
 from halcrm.tui.screens.board_deals import Deals
@@ -25,7 +26,10 @@ from halcrm.tui.screens.board_edits import Edits
 from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
 from halcrm.tui.screens.board_nav import Navigator
 from halcrm.tui.screens.board_status import empty_hint, status_line
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.board_undo import Undoing
+from halcrm.tui.screens.board_views import Views
+from halcrm.tui.screens.board_webhooks import Webhooks
 from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
@@ -78,6 +82,10 @@ class BoardScreen(Screen[None]):
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
+        Binding("W", "webhooks", "Webhooks…", show=False, id="board.webhooks"),
+        Binding("t", "add_step", "Next step", id="board.add_step"),
+        Binding("A", "agenda", "Agenda", show=False, id="board.agenda"),
+        Binding("V", "forecast", "Forecast", show=False, id="board.forecast"),
     ]
 
     DEFAULT_CSS = """
@@ -131,10 +139,14 @@ class BoardScreen(Screen[None]):
         self.moves = Moves(self.desk)
         self.edits = Edits(self.desk)
         self.deals = Deals(self.desk)
-        self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
-        self.nav = Navigator(self.desk, self.edits.edit_company, self.undoing.undo)
-        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
+        self.steps = NextSteps(self.desk)
+        self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals, self.steps)
+        self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing.undo)
+        self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
+        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
+        self.views = Views(self.desk, self.view, self.show_status)
+        self.webhooks = Webhooks(self.desk, self.show_status)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -170,13 +182,14 @@ class BoardScreen(Screen[None]):
         self.loaded = True
         every(self, 1.0, self.show_status)
         every(self, TICK, self.tick)
+        self.webhooks.watch()
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
         """Loads every card and stage again (start, a bulk import, the stages changed, `R`)."""
         data = await self.services.board()
         old = self.board.model
-        model = BoardModel(data.stages, data.cards)
+        model = BoardModel(data.stages, data.cards, data.time_zone)
         model.stalled_first, model.stalled_only = old.stalled_first, old.stalled_only
         model.set_filter(old.filter_text)
         await self.board.load(model)
@@ -217,6 +230,10 @@ class BoardScreen(Screen[None]):
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
+    def won(self, stage_name: str) -> bool:
+        """Whether a stage (by name) is a won one (the terminal notifications)."""
+        return any(s.name == stage_name and s.kind == "won" for s in self.board.model.stages)
+
     def show_status(self) -> None:
         """Server, companies shown, view, filter and columns off-screen: one line that fits."""
         state = self.server_state() if self.server_state else ""
@@ -224,8 +241,8 @@ class BoardScreen(Screen[None]):
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         width = max(20, self.size.width - 2)
-        project, chats = self.project_label, self.chats.status()
-        line = status_line(self.board, state, self.server_url, project, chats, width)
+        notes = (self.webhooks.warning(), self.chats.status())
+        line = status_line(self.board, state, self.server_url, self.project_label, notes, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
         empty = not self.board.model.cards and not self.board.model.filter_text
@@ -259,10 +276,6 @@ class BoardScreen(Screen[None]):
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
         )
 
-    def move_to(self, card_id: str, key: str | None) -> None:
-        """A move from the command palette."""
-        self.moves.move_to(card_id, key)
-
     # The keys: each hands over to the collaborator that does it.
     def action_step(self, delta: int) -> None:
         self.moves.step(delta)
@@ -278,6 +291,9 @@ class BoardScreen(Screen[None]):
 
     def action_inbox(self) -> None:
         self.nav.inbox()
+
+    def action_webhooks(self) -> None:
+        self.webhooks.open()
 
     def action_edit_company(self) -> None:
         self.edits.edit_focused()
@@ -309,6 +325,16 @@ class BoardScreen(Screen[None]):
     def action_redo(self) -> None:
         self.undoing.redo()
 
+    # Next steps, the agenda and the forecast.
+    def action_add_step(self) -> None:
+        self.steps.add_focused()
+
+    def action_forecast(self) -> None:
+        self.steps.forecast()
+
+    def action_agenda(self) -> None:
+        self.steps.agenda(self.nav.open_company, self.undoing.undo)
+
     # Focus and views.
     def jump_to(self, company_id: str) -> None:
         """Focuses a company, clearing a filter that hides it."""
@@ -330,40 +356,19 @@ class BoardScreen(Screen[None]):
         self.board.move_focus(0, pages * per_page)
 
     def action_toggle_focus_strip(self) -> None:
-        self.toggle_class("-focus-strip")
-        self.save_view()
-        self.call_after_refresh(self.board.show_focus)
+        self.views.toggle_focus_strip()
 
     def action_toggle_collapsed(self) -> None:
-        collapsed = self.board.toggle_collapsed()
-        self.save_view()
-        self.notify("Won/lost collapsed." if collapsed else "All columns expanded.", timeout=2)
+        self.views.toggle_collapsed()
 
     def action_stalled_first(self) -> None:
-        model = self.board.model
-        self.board.set_view(stalled_first=not model.stalled_first, stalled_only=model.stalled_only)
-        self.save_view()
-        self.show_status()
+        self.views.stalled(first=True)
 
     def action_stalled_only(self) -> None:
-        model = self.board.model
-        self.board.set_view(stalled_first=model.stalled_first, stalled_only=not model.stalled_only)
-        self.save_view()
-        self.show_status()
+        self.views.stalled(only=True)
 
     def action_toggle_activity(self) -> None:
-        self.toggle_class("-activity")
-        self.view.activity = self.has_class("-activity")
-        self.view.save()
-        self.call_after_refresh(self.board.show_focus)
-
-    def save_view(self) -> None:
-        """Keeps the toggles for the next start."""
-        model = self.board.model
-        self.view.focus_strip = self.has_class("-focus-strip")
-        self.view.stalled_first, self.view.stalled_only = model.stalled_first, model.stalled_only
-        self.view.collapsed = sorted(self.board.collapsed)
-        self.view.save()
+        self.views.toggle_activity()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -20,7 +20,9 @@ from halcrm.tui.undo import Created, Edited, Removed
 
 def form_of(record: CompanyRecord) -> CompanyForm:
     deal = None if record.deal_value is None else Decimal(str(record.deal_value))
-    return CompanyForm(record.name, deal, record.notes, record.domain, record.industry)
+    return CompanyForm(
+        record.name, deal, record.notes, record.domain, record.industry, record.expected_close
+    )
 
 
 def changes(before: CompanyForm, after: CompanyForm) -> dict[str, Any]:
@@ -51,7 +53,14 @@ class Edits(Part):
             if result is not None and result != form:
                 self.show_edit(company_id, result.name)
 
-        self.app.push_screen(EditCompany(f"Edit {record.name}", form, save), closed)
+        dialog = EditCompany(
+            f"Edit {record.name}",
+            form,
+            clock=self.desk.clock,
+            tz=self.desk.board.model.tz,
+            save=save,
+        )
+        self.app.push_screen(dialog, closed)
 
     async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
         """The write alone (the dialog runs it): what changed, undoable."""
@@ -95,7 +104,8 @@ class Edits(Part):
                 self.show_created(made[-1], result.name)
 
         title = f"New company in {self.desk.board.model.title(key)}"
-        self.app.push_screen(EditCompany(title, save=save), closed)
+        dialog = EditCompany(title, clock=self.desk.clock, tz=self.desk.board.model.tz, save=save)
+        self.app.push_screen(dialog, closed)
 
     async def create(self, form: CompanyForm, stage: str | None) -> str:
         """The write alone (the dialog runs it); answers the new company's id."""
@@ -105,6 +115,7 @@ class Edits(Part):
             notes=form.notes,
             domain=form.domain,
             industry=form.industry,
+            expected_close=form.expected_close,
             stage=stage,
         )
         record = await self.desk.services.create_company(body, source=Source.BOARD)

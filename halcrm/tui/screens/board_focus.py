@@ -107,10 +107,18 @@ class Figures:
 class FocusAnswers(Part):
     """What the focus screen asks of the board (``LaneOwner``): open, move, snooze, answer."""
 
-    def __init__(self, desk: Desk, moves: Moves, open_company: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        moves: Moves,
+        open_company: Callable[[str], None],
+        act: Callable[[FocusItem], None],
+    ) -> None:
         super().__init__(desk)
         self.open_company = open_company
         self.pick_stage_for = moves.pick_stage_for
+        # enter on an item: its recommended action (``FocusActs``).
+        self.act = act
 
     def snooze_focus(self, item: FocusItem) -> None:
         def chosen(until: datetime | None) -> None:
@@ -124,6 +132,9 @@ class FocusAnswers(Part):
         self, item: FocusItem, state: str, until: datetime | None = None
     ) -> None:
         """Stores the answer (the services decide when the item may come back)."""
+        if item.company_id is None:  # an anonymous chat leaves the lane once answered
+            self.desk.notify("Reply to the visitor from the inbox.", timeout=3)
+            return
         await self.desk.services.answer_focus(item.company_id, item.reason, state, until)
         words = STATE_WORDS.get(state, state)
         if until is not None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.project_picker import ProjectPicker
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -22,11 +23,16 @@ class Navigator(Part):
     """Opens the company, conversation, inbox and contacts screens over the board."""
 
     def __init__(
-        self, desk: Desk, edit_company: Callable[[str], None], undo: Callable[[], None]
+        self,
+        desk: Desk,
+        edit_company: Callable[[str], None],
+        steps: NextSteps | None = None,
+        undo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(desk)
         self.edit_company = edit_company
-        self.undo = undo
+        # The company screen's next-step keys and its `u` (the board's undo).
+        self.steps, self.undo = steps, undo
 
     @board_action
     async def switch_project(self) -> None:
@@ -64,6 +70,8 @@ class Navigator(Part):
             on_contacts=self.contacts,
             services=services,
             changed=self.desk.changed,
+            steps=self.steps,
+            on_undo=self.undo,
         )
         await self.app.push_screen(screen)
 

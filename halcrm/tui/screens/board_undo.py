@@ -8,6 +8,7 @@ from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_contacts import ContactUndo
 from halcrm.tui.screens.board_deals import Deals
 from halcrm.tui.screens.board_edits import Edits
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.undo import (
     ContactEdited,
@@ -19,6 +20,7 @@ from halcrm.tui.undo import (
     Merged,
     Moved,
     Removed,
+    StepWritten,
     Undo,
     Unmerged,
 )
@@ -27,9 +29,11 @@ from halcrm.tui.undo import (
 class Undoing(Part):
     """Undo and redo; a step that fails stays where it was, for the next press."""
 
-    def __init__(self, desk: Desk, moves: Moves, edits: Edits, deals: Deals) -> None:
+    def __init__(
+        self, desk: Desk, moves: Moves, edits: Edits, deals: Deals, steps: NextSteps
+    ) -> None:
         super().__init__(desk)
-        self.moves, self.edits, self.deals = moves, edits, deals
+        self.moves, self.edits, self.deals, self.steps = moves, edits, deals, steps
         self.contacts = ContactUndo(desk)
 
     @board_action
@@ -73,6 +77,9 @@ class Undoing(Part):
 
     async def revert(self, item: Undo, word: str) -> Undo | None:
         """Applies the inverse of ``item``; answers the inverse of that (None: none)."""
+        if isinstance(item, StepWritten):
+            await self.steps.undo(item)  # a next step's undo has no redo
+            return None
         if isinstance(item, Merged):
             return await self.deals.undo_merge(item, word)
         if isinstance(item, Unmerged):

@@ -81,7 +81,7 @@ class ContactsScreen(Screen[None]):
         company_name: str = "",
         names: dict[str, str] | None = None,
         journal: UndoStack | None = None,
-        on_undo: Callable[[], None] | None = None,
+        on_undo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         # The board's undo stack and its `u`: each write here can be taken back from either.

@@ -26,6 +26,7 @@ from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.money import from_cents
 from halcrm.services.crm.transfer.cells import guard
+from halcrm.services.crm.transfer.task_export import TASK_COLUMNS, tasks_page
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ COLUMNS = {
     "activity": (
         "id", "at", "kind", "source", "summary", "company_id", "company_name", "data",
     ),
+    "tasks": TASK_COLUMNS,
 }  # fmt: skip
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 Row = dict[str, Any]
@@ -190,6 +192,7 @@ _PAGES: dict[str, Callable[[Tx, str, int], Page]] = {
     "companies": _companies,
     "contacts": _contacts,
     "activity": _activity,
+    "tasks": tasks_page,
 }
 
 

@@ -24,7 +24,14 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
-from halcrm.services.crm.transfer import columns, deals, source, stage_import, writes
+from halcrm.services.crm.transfer import (
+    columns,
+    deals,
+    source,
+    stage_import,
+    task_import,
+    writes,
+)
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -346,6 +353,9 @@ async def import_file(
     if stage_import.is_stages_file(header):
         await _before_write(options)
         return await stage_import.import_stages(db, project_id, path, options)
+    if task_import.is_tasks_file(header):
+        await _before_write(options)
+        return await task_import.import_tasks(db, project_id, path, options)
     strict = not options.dry_run and not options.partial
     checked = None
     # A deal file is read first even when it is not checked: its companies' deals are counted.

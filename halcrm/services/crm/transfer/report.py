@@ -62,6 +62,8 @@ class ImportReport:
     # the stages it does not name (left as they are).
     stages: Counts | None = None
     stages_untouched: list[str] = field(default_factory=list)
+    # A tasks file's counts (halcrm's tasks export or Pipedrive's activities), else None.
+    tasks: Counts | None = None
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -88,6 +90,7 @@ class ImportReport:
             "stages_created": self.stages_created,
             "stages": self.stages.as_dict() if self.stages is not None else None,
             "stages_untouched": self.stages_untouched,
+            "tasks": self.tasks.as_dict() if self.tasks is not None else None,
             "rejected": [vars(r) for r in self.rejected],
             "warnings": [vars(r) for r in self.warnings],
             "ignored_columns": self.ignored_columns,

@@ -1,0 +1,1 @@
+"""Next steps: tasks on companies, the agenda (API.md, "Next steps")."""
