@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
@@ -122,6 +121,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_import(args, settings)
     if args.command == "export":
+        import asyncio  # here: every other command's start skips it
+
         if problem is not None:
             with _copy_of(settings) as copy:
                 return asyncio.run(_export(args, copy))

@@ -64,7 +64,8 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping per checkout (a round trip per call): a write on a connection found dead before
+    # its COMMIT runs again on a new one (db/pipeline.py), and so does a read (db/writer.py).
     return sa_create_engine(url, **kwargs)
 
 

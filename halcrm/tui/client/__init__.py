@@ -76,12 +76,24 @@ class AgendaArea(Protocol):
 
 class ForecastArea(Protocol):
     def months(self, months: int = 3) -> Awaitable[ForecastRecord]: ...
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
+
+
+class BoardWebhooks(Protocol):
+    """The webhooks' operations the board calls (``Webhooks``, ``RemoteWebhooks``)."""
+
+    def overview(self) -> Awaitable[list[EndpointOverview]]: ...
+
+    def retry(self, webhook_id: str, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
 
 
 class BoardServices(Protocol):
     """Exactly the operations the board calls (``Services`` has them all, and more)."""
 
     project_id: str
+
+    @property
+    def webhooks(self) -> BoardWebhooks: ...
 
     @property
     def bus(self) -> EventBus: ...

@@ -27,6 +27,7 @@ from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
 from halcrm.tui.screens.board_nav import Navigator
 from halcrm.tui.screens.board_status import status_line
 from halcrm.tui.screens.board_undo import Undoing
+from halcrm.tui.screens.board_webhooks import Webhooks
 from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
@@ -77,6 +78,7 @@ class BoardScreen(Screen[None]):
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
+        Binding("W", "webhooks", "Webhooks…", show=False, id="board.webhooks"),
     ]
 
     DEFAULT_CSS = """
@@ -132,6 +134,7 @@ class BoardScreen(Screen[None]):
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
         self.chats = Chats(self.desk)
+        self.webhooks = Webhooks(self.desk, self.show_status)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -161,6 +164,7 @@ class BoardScreen(Screen[None]):
         self.loaded = True
         every(self, 1.0, self.show_status)
         every(self, TICK, self.tick)
+        self.webhooks.watch()
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
@@ -215,6 +219,10 @@ class BoardScreen(Screen[None]):
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
+    def won(self, stage_name: str) -> bool:
+        """Whether a stage (by name) is a won one (the terminal notifications)."""
+        return any(s.name == stage_name and s.kind == "won" for s in self.board.model.stages)
+
     def show_status(self) -> None:
         """Server, companies shown, view, filter and columns off-screen: one line that fits."""
         state = self.server_state() if self.server_state else ""
@@ -222,8 +230,8 @@ class BoardScreen(Screen[None]):
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         width = max(20, self.size.width - 2)
-        project, chats = self.project_label, self.chats.status()
-        line = status_line(self.board, state, self.server_url, project, chats, width)
+        notes = (self.webhooks.warning(), self.chats.status())
+        line = status_line(self.board, state, self.server_url, self.project_label, notes, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -272,6 +280,9 @@ class BoardScreen(Screen[None]):
 
     def action_inbox(self) -> None:
         self.nav.inbox()
+
+    def action_webhooks(self) -> None:
+        self.webhooks.open()
 
     def action_edit_company(self) -> None:
         self.edits.edit_focused()
