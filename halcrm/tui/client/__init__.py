@@ -35,6 +35,7 @@ from halcrm.services.support.schemas import (
 )
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
 
 
 class TasksArea(Protocol):
@@ -76,7 +77,6 @@ class AgendaArea(Protocol):
 
 class ForecastArea(Protocol):
     def months(self, months: int = 3) -> Awaitable[ForecastRecord]: ...
-from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
 
 
 class BoardWebhooks(Protocol):
