@@ -171,6 +171,7 @@ class Deliverer:
         if loop.time() - self._last_check >= CHECK_EVERY:
             self._last_check = loop.time()
             await self.db.write(notices.check_stalled)
+            await self.db.write(notices.check_overdue)
         now = self.db.clock()
         due: datetime | None = await self.db.read(claims.next_due)
         self.busy = await self._loop_is_busy()
