@@ -108,8 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "workers": lambda: workers.measure(work, args.runs, args.seconds, use_wrk),
             "pg": lambda: pg_trips.measure(work, args.runs, args.seconds, use_wrk),
             "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
-            "tasks": lambda: next_steps.measure(work, args.runs),
             "webhooks": lambda: webhooks.measure(work, args.runs, args.seconds, use_wrk),
+            "tasks": lambda: next_steps.measure(work, args.runs),
             "instructions": lambda: instructions.measure(work / "instructions"),
         }
         for name in chosen:

@@ -27,11 +27,14 @@ from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.modals.edit_stage import EditStage
+from halcrm.tui.modals.next_step import StepDialog
 from halcrm.tui.modals.stage_picker import StagePicker
+from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.screens.forecast import ForecastScreen
 from halcrm.tui.screens.help import HelpScreen
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -114,6 +117,21 @@ async def keys(pilot: Pilot[None], screen: BoardScreen, services: Services) -> N
     await on(pilot, HelpScreen, ("question_mark",))
 
 
+async def agenda(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await on(pilot, AgendaScreen, ("A",))
+    await wait(pilot, lambda: getattr(pilot.app.screen, "day", None) is not None, "the agenda")
+
+
+async def forecast(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await on(pilot, ForecastScreen, ("V",))
+
+
+async def next_step(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    screen.jump_to("ironwood")
+    await on(pilot, StepDialog, ("t",))
+    await pilot.press(*"Call Maya", "tab", "ctrl+u", *"fri 14:30")
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
     **{f"board-{w}x{h}": ((w, h), nothing) for w, h in BOARD_SIZES},
     "board": ((160, 45), nothing),
@@ -129,6 +147,10 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
     "conversation": (SIZE, conversation),
     "live-signal": ((170, 45), live),
     "help": (SIZE, keys),
+    "agenda": (SIZE, agenda),
+    "agenda-80x24": ((80, 24), agenda),
+    "next-step-80x24": ((80, 24), next_step),
+    "forecast": (SIZE, forecast),
 }
 
 

@@ -94,9 +94,9 @@ class Services(ChatOps):
     def __init__(self, db: Database, project_id: str) -> None:
         self.db = db
         self.project_id = project_id
+        self.webhooks = Webhooks(db, project_id)
         self.tasks, self.agenda = Tasks(db, project_id), Agenda(db, project_id)
         self.forecast = Forecast(db, project_id)
-        self.webhooks = Webhooks(db, project_id)
 
     @property
     def bus(self) -> EventBus:

@@ -6,6 +6,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from halcrm.domain.due import zone
 from halcrm.domain.stages import StageInfo
 from halcrm.services.board.cards import Card, fold
 
@@ -32,7 +33,11 @@ class BoardModel:
     the rows it touched down, not the whole board.
     """
 
-    def __init__(self, stages: Iterable[StageInfo], cards: Iterable[Card]) -> None:
+    def __init__(
+        self, stages: Iterable[StageInfo], cards: Iterable[Card], time_zone: str = "UTC"
+    ) -> None:
+        # The project's zone: the cards' next-step marks count days in it.
+        self.tz = zone(time_zone)
         self.stages: list[StageInfo] = sorted(stages, key=lambda s: s.position)
         self.cards: dict[str, Card] = {card.id: card for card in cards}
         self.filter_text = ""

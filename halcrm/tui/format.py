@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -115,3 +115,23 @@ def plain_words(error: msgspec.ValidationError, labels: dict[str, str] | None = 
 def money_cents(cents: int | None) -> str:
     """A deal value in cents for people (empty for none)."""
     return format_money(cents) if cents else ""
+
+
+def step_mark(due_at: datetime | None, now: datetime, tz: tzinfo) -> tuple[str, str, str]:
+    """A card's next-step mark as ``(state, full, compact)``: ``overdue`` ``late 3d``/``-3d``,
+    ``today`` ``today``/``0d``, ``upcoming`` ``in 3d``/``+3d``, ``none`` ``no step``/``∅``.
+
+    Days are counted between local dates in the project's zone; a date-only step falls due at
+    the next midnight, so its day is the one before its instant."""
+    if due_at is None:
+        return "none", "no step", ""
+    today = now.astimezone(tz).date()
+    if due_at <= now:
+        late = ago(due_at, now)
+        late = "<1m" if late == "now" else late
+        return "overdue", f"late {late}", f"-{late}"
+    day = (due_at - timedelta(microseconds=1)).astimezone(tz).date()
+    days = (day - today).days
+    if days <= 0:
+        return "today", "today", "0d"
+    return "upcoming", f"in {days}d", f"+{days}d"

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from halcrm.services.crm.inputs import CompanyPatch
 from halcrm.services.crm.merge import MergeUndo
 from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.tasks.inputs import TaskPatch
+from halcrm.services.tasks.records import TaskRecord
 
 KEEP = 50  # undo steps kept; older ones fall off the bottom
 
@@ -47,7 +49,19 @@ class Merged:
     undo: MergeUndo
 
 
-Undo = Moved | Edited | Removed | Merged
+@dataclass(frozen=True)
+class StepWritten:
+    """A next-step write: ``added`` (undone by deleting it), ``done`` (reopened), ``edited``
+    (``patch`` puts the previous values back) or ``deleted`` (``task`` as read before)."""
+
+    company_id: str
+    name: str
+    what: str
+    task: TaskRecord
+    patch: TaskPatch | None = None
+
+
+Undo = Moved | Edited | Removed | Merged | StepWritten
 
 
 class UndoStack:

@@ -60,12 +60,14 @@ async def test_a_cursor_halcrm_did_not_make_is_400(
         answer = await client.get(path, params={"cursor": cursor}, headers=headers)
         assert answer.status_code == 400, (cursor, answer.text)
         assert answer.json()["error"] == "invalid_request", answer.text
-    # Past a 32-bit key's range: a page (the list's keys are 64-bit) or 400, never a 500.
+    # Past a 32-bit key's range: a page (the list's keys are 64-bit) or 400, never a 500 (a
+    # list under an id, such as a webhook's deliveries, is 404 here: its id is the template's).
+    allowed = (200, 400, 404) if "{" in path else (200, 400)
     for key in (2**31 - 1, 2**31, 2**63 - 1):
         edge = await client.get(
             path, params={"cursor": _raw(str(key)).rstrip("=")}, headers=headers
         )
-        assert edge.status_code in (200, 400), (key, edge.text)
+        assert edge.status_code in allowed, (key, edge.text)
         if edge.status_code == 400:
             assert key > 2**31 - 1, edge.text
             assert edge.json()["error"] == "invalid_request", edge.text

@@ -119,6 +119,20 @@ CASES = [
         "company_not_verified",
         signed="att",
     ),
+    # Webhooks: a private address, an unknown event type, unknown endpoints and deliveries.
+    Case("POST", "/api/webhooks", {"url": "http://127.0.0.1:9/"}, 400, "invalid_request"),
+    Case("POST", "/api/webhooks", {"url": "http://10.1.2.3/"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/webhooks",
+        {"url": "https://hooks.example.com/", "events": ["nope"]},
+        400,
+        "invalid_request",
+    ),
+    Case("PATCH", "/api/webhooks/wh_nope", {"enabled": False}, 404, "not_found"),
+    Case("DELETE", "/api/webhooks/wh_nope", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/wh_nope/test", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/wh_nope/deliveries/msg_nope/retry", None, 404, "not_found"),
     Case("POST", A + "set-properties", {**W, "properties": [1]}, 400, "invalid_request"),
     Case("POST", A + "track", {**W, "name": "x", "company_id": "nope"}, 404, "unknown_company"),
     Case("POST", A + "track", {**W, "name": "x", "message_id": 7}, 400, "invalid_request"),
@@ -326,6 +340,8 @@ def _template(case: Case) -> tuple[str, str]:
                 + ("/" + rest if rest else "")
             )
     path = re.sub(r"/companies/(?!\{)[^/]+$", "/companies/{company_id}", path)
+    path = re.sub(r"/webhooks/wh_[^/]+", "/webhooks/{webhook_id}", path)
+    path = re.sub(r"/deliveries/msg_[^/]+", "/deliveries/{delivery_id}", path)
     return case.method, path
 
 

@@ -108,7 +108,7 @@ async def test_snooze_until_a_date(
 async def test_open_and_move_from_the_lane(lane_app: HalcrmApp, quiet: Services) -> None:
     async with lane_app.run_test(size=(120, 36)) as pilot:
         focus = await open_lane(pilot)
-        await pilot.press("down", "enter")  # Cobalt
+        await pilot.press("down", "o")  # Cobalt (enter does its action)
         await until(pilot, lambda: isinstance(lane_app.screen, CompanyScreen), "company")
         assert "Cobalt Co" in text_of(lane_app, "#title")
         await pilot.press("escape")

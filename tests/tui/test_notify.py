@@ -39,6 +39,19 @@ WON = DomainEvent(
     data={"applied": True, "stage": "Won"},
 )
 
+DUE = DomainEvent(
+    id=3,
+    project_id="local",
+    kind=EventKind.TASK_OVERDUE,
+    at=datetime(2026, 12, 6, tzinfo=UTC),
+    source="schedule",
+    summary="Next step overdue: Call Jane (Acme Inc)",
+    company_id="acme",
+    company_name="Acme Inc",
+    data={"title": "Call Jane"},
+    task_id="tk_1",
+)
+
 
 def never(_: str) -> bool:
     return False
@@ -75,6 +88,14 @@ def test_nothing_when_not_a_terminal_or_turned_off() -> None:
     assert sent == []
     assert Notifier(["won"], sent.append).handle([WON], lambda name: name == "Won") == 1
     assert "Acme Inc won (Won)" in sent[0]
+
+
+def test_a_next_step_falling_due_rings_when_due_is_chosen() -> None:
+    sent: list[str] = []
+    assert Notifier(["chat", "won"], sent.append).handle([DUE], never) == 0
+    assert Notifier(["due"], sent.append).handle([DUE], never) == 1
+    assert sent[0].startswith("\a")
+    assert "Next step due: Call Jane" in sent[0]
 
 
 def test_the_config_chooses_the_kinds() -> None:

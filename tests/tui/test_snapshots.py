@@ -128,12 +128,12 @@ def test_board_at_80x24_with_activity(snap_compare: Any, tmp_path: Path) -> None
 
 
 def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
-    """`F`: the focus lane in full, title "Focus: what needs you now", eight items, each a
-    row: reason mark, the company in bold, its deal value, and the reason in words:
-    the five "↯ widget" moves first, newest first (Willow & Co "a widget signal moved it to
-    Lead 3m ago"), then the stalled warm deals by value ("◷ stalled  Kestrel Aerospace
-    $120k" / "$120k in Proposal, no activity for 12 d"); the first item highlighted;
-    the footer's Back, Open, Move to…, Snooze…, Done, Dismiss keys."""
+    """`F`: the focus lane in full, title "Focus: what needs you now · enter does the →
+    action, o opens the company", the lane's order of API.md (an overdue step and a waiting
+    visitor first, then by value at risk); each row: reason mark, the company in bold, its
+    deal value, the recommended action ("→ Reply to Ines Duarte (waiting 3 h)") and the
+    reason in words, dimmed; the first item highlighted; the footer's Back, Open, Move to…,
+    Snooze…, Done, Dismiss keys."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await figures(pilot)

@@ -1,54 +1,65 @@
-"""Next steps' webhooks: task.created and task.completed as they happen, task.overdue once per
-due time from the loop's periodic check, and deal.stalled only for deals without a plan."""
+"""Next steps reach webhooks: created, completed, and overdue once when one falls due."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from halcrm.services.facade import Services
-from halcrm.services.webhooks import notices
+from halcrm.services.tasks.overdue import record_overdue
 from tests.webhooks.helpers import endpoint, settled
 from tests.webhooks.receiver import Receiver
 
-# company.created and company.stage_changed twice, task.created twice, task.overdue,
-# deal.stalled, task.completed.
-TOTAL = 9
+
+def _rfc3339(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-async def test_task_events_and_overdue_notices(
+async def test_task_events_reach_an_endpoint_and_overdue_is_said_once(
     client: httpx.AsyncClient, auth: dict[str, str], receiver: Receiver, services: Services
 ) -> None:
-    made = await endpoint(client, auth, receiver)
-    for cid, stage in (("acme", "Proposal"), ("planned", "Proposal")):
-        body = {"id": cid, "name": cid.title(), "stage": stage}
-        assert (await client.post("/api/companies", json=body, headers=auth)).status_code == 201
-    late = {"company_id": "acme", "title": "Send the deck", "due": "2020-01-01"}
-    task = (await client.post("/api/tasks", json=late, headers=auth)).json()
-    later = {"company_id": "planned", "title": "Call", "due": "2099-01-01"}
-    assert (await client.post("/api/tasks", json=later, headers=auth)).status_code == 201
-    await client.patch("/api/stages/Proposal", json={"stall_after_days": 0}, headers=auth)
-    for _ in range(2):  # once per task and due time, however often the check runs
-        await services.db.write(notices.check_overdue)
-        await services.db.write(notices.check_stalled)
-    done = await client.patch(f"/api/tasks/{task['id']}", json={"status": "done"}, headers=auth)
-    assert done.status_code == 200
-    await settled(client, auth, made["id"], "delivered", count=TOTAL)
-    assert len(receiver.at("/hook")) == TOTAL
+    made = await endpoint(
+        client, auth, receiver, events=["task.created", "task.completed", "task.overdue"]
+    )
+    acme = (await client.post("/api/companies", json={"name": "Acme"}, headers=auth)).json()
+    now = datetime.now(UTC)
+    late = {
+        "company_id": acme["id"],
+        "title": "Call Jane",
+        "due": _rfc3339(now - timedelta(hours=1)),
+    }
+    later = {
+        "company_id": acme["id"],
+        "title": "Send proposal",
+        "due": _rfc3339(now + timedelta(days=3)),
+    }
+    old = {"company_id": acme["id"], "title": "Old one", "due": _rfc3339(now - timedelta(days=9))}
+    first = (await client.post("/api/tasks", json=late, headers=auth)).json()
+    second = (await client.post("/api/tasks", json=later, headers=auth)).json()
+    await client.post("/api/tasks", json=old, headers=auth)
+    done = await client.patch(f"/api/tasks/{second['id']}", json={"status": "done"}, headers=auth)
+    assert done.status_code == 200, done.text
+
+    # However often the periodic check runs, the late step is said once; the step nine days
+    # late (seen for the first time) is overdue on the board but not announced.
+    assert await services.db.write(record_overdue) == 1
+    assert await services.db.write(record_overdue) == 0
+
+    await settled(client, auth, made["id"], "delivered", count=5)
     by_type: dict[str, list[dict[str, Any]]] = {}
     for got in receiver.at("/hook"):
         body = got.verified(made["secret"])
         by_type.setdefault(body["type"], []).append(body["data"])
-    assert by_type["task.created"][0]["task_id"] == task["id"]
-    assert len(by_type["task.created"]) == 2
+    assert sorted((t, len(items)) for t, items in by_type.items()) == [
+        ("task.completed", 1),
+        ("task.created", 3),
+        ("task.overdue", 1),
+    ]
     [overdue] = by_type["task.overdue"]
-    assert (overdue["task_id"], overdue["company_id"], overdue["title"]) == (
-        task["id"],
-        "acme",
-        "Send the deck",
-    )
-    [completed] = by_type["task.completed"]
-    assert completed["task_id"] == task["id"]
-    # "planned" has a step due later: a plan, so it never stalled; acme's step was overdue.
-    assert [d["company_id"] for d in by_type["deal.stalled"]] == ["acme"]
+    assert overdue["task_id"] == first["id"]
+    assert overdue["title"] == "Call Jane"
+    assert overdue["company_id"] == acme["id"]
+    activity = (await client.get("/api/activity", headers=auth)).json()["items"]
+    assert [item["kind"] for item in activity].count("task_overdue") == 1

@@ -16,11 +16,13 @@ from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Pro
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.due import due_state, zone
-from halcrm.domain.stages import StageInfo, stall_days
+from halcrm.domain.stages import StageInfo, StageKind, stall_days
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
 from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
 from halcrm.services.crm.visitors import VisitorRecord, company_visitors
+from halcrm.services.tasks.queries import task_records, task_select
+from halcrm.services.tasks.records import TaskRecord
 
 
 class Card(msgspec.Struct, kw_only=True):
@@ -42,6 +44,8 @@ class Card(msgspec.Struct, kw_only=True):
     # The earliest open next step: its state (overdue, today, upcoming; none) and due time.
     next_step_state: str = "none"
     next_step_due_at: datetime | None = None
+    # In an open stage: the card shows its next-step mark (its state counted when drawn).
+    needs_step: bool = False
     # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
     # the names and emails of the company's contacts.
     search: str = ""
@@ -58,6 +62,8 @@ class BoardData(msgspec.Struct, kw_only=True):
     stages: list[StageInfo]
     cards: list[Card]
     now: datetime
+    # The project's zone: "today" and "in 3d" on the cards are counted in it.
+    time_zone: str = "UTC"
 
 
 class CompanyDetail(msgspec.Struct, kw_only=True):
@@ -66,6 +72,8 @@ class CompanyDetail(msgspec.Struct, kw_only=True):
     history: list[HistoryItem]
     # Its contacts' browsers: who is on the website, last seen first.
     visitors: list[VisitorRecord] = msgspec.field(default_factory=list)
+    # Its next steps: the open ones by due time, then the latest done ones.
+    tasks: list[TaskRecord] = msgspec.field(default_factory=list)
 
 
 async def load_board(db: Database, project_id: str) -> BoardData:
@@ -78,6 +86,7 @@ async def load_board(db: Database, project_id: str) -> BoardData:
             stages=list(tx.stages(project)),
             cards=_cards(tx, project, None),
             now=tx.now,
+            time_zone=project.time_zone,
         )
 
     return await db.read(work)
@@ -184,6 +193,7 @@ def _card(
         open_conversations=talk,
         next_step_state=due_state(first_due, now, tz).value if first_due else "none",
         next_step_due_at=first_due,
+        needs_step=info is not None and info.kind == StageKind.OPEN,
         search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
     )
 
@@ -220,6 +230,16 @@ async def company_detail(db: Database, project_id: str, company_id: str) -> Comp
             contacts=contact_records(tx, list(contacts)),
             history=company_history(tx, project, company, 200),
             visitors=company_visitors(tx, company.pk),
+            tasks=_company_tasks(tx, project, company.pk),
         )
 
     return await db.read(work)
+
+
+def _company_tasks(tx: Tx, project: Project, company_pk: int) -> list[TaskRecord]:
+    """Open steps by due time, then the 10 done most recently."""
+    tz = zone(project.time_zone)
+    mine = task_select().where(Task.company_pk == company_pk)
+    open_ = task_records(tx, mine.where(Task.status == "open").order_by(Task.due_at, Task.pk), tz)
+    done = mine.where(Task.status == "done").order_by(Task.done_at.desc(), Task.pk.desc())
+    return open_ + task_records(tx, done.limit(10), tz)

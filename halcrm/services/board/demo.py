@@ -21,6 +21,7 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     Status,
 )
+from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.services.widget.inputs import (
     Identify,
     IdentifyCompany,
@@ -217,6 +218,19 @@ TRACKS = (
     ("redwood", "paid_invoice", 98_500),
 )
 
+# Next steps (company, title, kind, due in days from today; a time makes it a date-time): one
+# of each mark on the board, the others in open stages show "no next step".
+STEPS = (
+    ("kestrel", "Follow up on the security review", "task", -5, None),
+    ("ironwood", "Send the revised proposal", "email", -2, None),
+    ("meridian", "Call Sofia about the contract", "call", 0, "16:00"),
+    ("fathom", "Demo the team plan", "meeting", 1, None),
+    ("northwind", "Pricing review", "meeting", 3, None),
+    ("brightpath", "Send a case study", "email", 6, None),
+)
+# Expected closes, in days from today (the forecast's months, and one already passed).
+CLOSES = {"kestrel": -7, "meridian": 3, "ironwood": 8, "northwind": 18, "orbital": 54}
+
 
 def _at(services: Services, hours_ago: float) -> Services:
     """The same services with the clock set back (the engine and bus are shared)."""
@@ -235,6 +249,7 @@ async def seed_demo(services: Services) -> int:
         await _seed_company(services, company)
     await _seed_placeholders_and_tracks(services)
     await _seed_conversations(services)
+    await _seed_steps(services)
     # A widget asking for an earlier stage: advance_only skips it, and the board says why.
     await _at(services, 0.5).set_stage(
         SetStage(app_id=services.project_id, visitor_id="demo-ironwood-0", stage="Qualified")
@@ -258,8 +273,12 @@ async def _seed_company(services: Services, company: DemoCompany) -> None:
                 company=IdentifyCompany(id=company.id, name=company.name),
             )
         )
+    close = CLOSES.get(company.id)
     patch = CompanyPatch(
-        industry=company.industry, notes=company.notes, domain=f"{company.id}.example.com"
+        industry=company.industry,
+        notes=company.notes,
+        domain=f"{company.id}.example.com",
+        expected_close=None if close is None else services.db.clock().date() + timedelta(close),
     )
     await early.update_company(company.id, patch, source=Source.BOARD)
     visitor = f"demo-{company.id}-0"
@@ -344,6 +363,16 @@ async def _seed_conversations(services: Services) -> None:
             await _at(services, messages[-1][2]).update_conversation(
                 talk.id, ConversationPatch(status=status), source=Source.BOARD
             )
+
+
+async def _seed_steps(services: Services) -> None:
+    """The demo's next steps, added by the board's own call."""
+    today = services.db.clock().date()
+    for company_id, title, kind, days, at in STEPS:
+        day = (today + timedelta(days=days)).isoformat()
+        due = f"{day}T{at}:00+00:00" if at else day
+        body = TaskCreate(company_id=company_id, title=title, kind=kind, due=due)  # type: ignore[arg-type]
+        await _at(services, 24 * max(0, -days) + 1).tasks.create(body, Source.BOARD)
 
 
 async def is_empty(services: Services) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from halcrm.db.writer import Database
+from halcrm.services.tasks.overdue import record_overdue
 from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
 from halcrm.services.webhooks.claims import Claimed, Outcome
 from halcrm.services.webhooks.outbox import installed
@@ -171,7 +172,7 @@ class Deliverer:
         if loop.time() - self._last_check >= CHECK_EVERY:
             self._last_check = loop.time()
             await self.db.write(notices.check_stalled)
-            await self.db.write(notices.check_overdue)
+            await self.db.write(record_overdue)
         now = self.db.clock()
         due: datetime | None = await self.db.read(claims.next_due)
         self.busy = await self._loop_is_busy()

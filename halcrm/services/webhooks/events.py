@@ -23,6 +23,7 @@ from halcrm.services.webhooks.types import (
     STAGE_CHANGED,
     TASK_COMPLETED,
     TASK_CREATED,
+    TASK_OVERDUE,
     VISITOR_IDENTIFIED,
 )
 
@@ -38,6 +39,7 @@ _BY_KIND: dict[str, tuple[str, ...]] = {
     EventKind.MESSAGE.value: (MESSAGE_CREATED,),
     "task_created": (TASK_CREATED,),
     "task_done": (TASK_COMPLETED,),
+    "task_overdue": (TASK_OVERDUE,),
 }
 _NONE: tuple[str, ...] = ()
 _EMAIL: Any = select(Contact.email).where(Contact.id == bindparam("id"))

@@ -3,9 +3,8 @@
 ``deal.stalled``: a company in an open stage with a stall limit and no activity for longer.
 Its notice's subject is the company and the activity time it stalled after, so a company that
 moves on and stalls again is told again, and one that stays stalled only once.
-A deal with an open next step due today or later has a plan and is not stalled (API.md).
-``task.overdue``: an open next step whose due time has passed; its subject is the task and the
-due time, so a step rescheduled and overdue again is told again.
+(``task.overdue`` is the tasks area's ``task_overdue`` event, recorded by
+``services/tasks/overdue.py`` in the same periodic check, and sent through the outbox.)
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from halcrm.db.models import Company, Project, Stage, Task, WebhookEndpoint, WebhookNotice
+from halcrm.db.models import Company, Project, Stage, WebhookEndpoint, WebhookNotice
 from halcrm.db.tx import Tx
 from halcrm.services.tasks.queries import has_plan
 from halcrm.services.webhooks import outbox
@@ -56,6 +55,7 @@ def check_stalled(tx: Tx) -> int:
                 .where(
                     Company.stage_pk == stage.pk,
                     Company.last_activity_at < limit,
+                    # Stalled, refined (API.md): a step due today or later is a plan.
                     ~has_plan(tx.now),
                 )
                 .limit(PER_CHECK)
@@ -95,54 +95,3 @@ def _stalled(tx: Tx, project_pk: int, stage: Stage, company: Company, endpoints:
     for endpoint_pk in endpoints:
         outbox.queue(tx, endpoint_pk, hook_types.DEAL_STALLED, body)
     return 1
-
-
-def check_overdue(tx: Tx) -> int:
-    """Queues ``task.overdue`` for open next steps that passed their due time since the last
-    check (once per task and due time); answers how many."""
-    queued = 0
-    for project_pk, endpoints in _subscribers(tx, hook_types.TASK_OVERDUE).items():
-        rows = tx.session.execute(
-            select(Task, Company.id, Company.name, Project.id)
-            .join(Company, Company.pk == Task.company_pk)
-            .join(Project, Project.pk == Task.project_pk)
-            .where(
-                Task.project_pk == project_pk,
-                Task.status == "open",
-                Task.due_at <= tx.now,
-            )
-            .order_by(Task.due_at)
-            .limit(PER_CHECK)
-        )
-        for task, company_id, company_name, project_id in rows:
-            subject = f"{task.id}@{task.due_at.isoformat()}"
-            seen = tx.session.scalar(
-                select(WebhookNotice.pk).where(
-                    WebhookNotice.project_pk == project_pk,
-                    WebhookNotice.type == hook_types.TASK_OVERDUE,
-                    WebhookNotice.subject == subject,
-                )
-            )
-            if seen is not None:
-                continue
-            notice = WebhookNotice(
-                project_pk=project_pk,
-                type=hook_types.TASK_OVERDUE,
-                subject=subject,
-                created_at=tx.now,
-            )
-            tx.session.add(notice)
-            data = {
-                "task_id": task.id,
-                "company_id": company_id,
-                "company_name": company_name,
-                "project_id": project_id,
-                "title": task.title,
-                "due": task.due,
-                "due_at": outbox.rfc3339(task.due_at),
-            }
-            body = outbox.payload(hook_types.TASK_OVERDUE, tx.now, data)
-            for endpoint_pk in endpoints:
-                outbox.queue(tx, endpoint_pk, hook_types.TASK_OVERDUE, body)
-            queued += 1
-    return queued

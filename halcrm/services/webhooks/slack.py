@@ -41,7 +41,8 @@ def _wrote(data: Data) -> str:
 def _task(prefix: str) -> Callable[[Data], str]:
     def say(data: Data) -> str:
         title = data.get("title") or data.get("summary") or "a next step"
-        return f"{prefix}: {_short(title)}"
+        company = data.get("company_name")
+        return f"{prefix}: {_short(title)}" + (f" ({company})" if company else "")
 
     return say
 

@@ -38,6 +38,14 @@ from halcrm.services.tasks.records import AgendaDay, TaskRecord
 from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
 
 
+class BoardWebhooks(Protocol):
+    """The webhooks' operations the board calls (``Webhooks``, ``RemoteWebhooks``)."""
+
+    def overview(self) -> Awaitable[list[EndpointOverview]]: ...
+
+    def retry(self, webhook_id: str, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
+
+
 class TasksArea(Protocol):
     """Next steps (``services.tasks``, or ``RemoteTasks``): method names the board relies on.
 
@@ -77,14 +85,6 @@ class AgendaArea(Protocol):
 
 class ForecastArea(Protocol):
     def months(self, months: int = 3) -> Awaitable[ForecastRecord]: ...
-
-
-class BoardWebhooks(Protocol):
-    """The webhooks' operations the board calls (``Webhooks``, ``RemoteWebhooks``)."""
-
-    def overview(self) -> Awaitable[list[EndpointOverview]]: ...
-
-    def retry(self, webhook_id: str, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
 
 
 class BoardServices(Protocol):

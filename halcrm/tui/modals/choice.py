@@ -31,15 +31,21 @@ class ChoicePicker(ModalScreen[str | None]):
     """
 
     def __init__(
-        self, heading: str, choices: Sequence[tuple[str, str]], current: str, verb: str
+        self,
+        heading: str,
+        choices: Sequence[tuple[str, str]],
+        current: str,
+        verb: str,
+        start: str | None = None,
     ) -> None:
         """``heading``: console markup; ``choices``: (id, plain label) pairs; ``current``: the
-        id marked "(now)"."""
+        id marked "(now)"; ``start``: the one highlighted first (else ``current``)."""
         super().__init__()
         self.heading = heading
         self.choices = list(choices)
         self.current = current
         self.verb = verb
+        self.start = start or current
 
     def compose(self) -> ComposeResult:
         options = [
@@ -54,7 +60,7 @@ class ChoicePicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         picker = self.query_one(OptionList)
         ids = [key for key, _ in self.choices]
-        picker.highlighted = ids.index(self.current) if self.current in ids else 0
+        picker.highlighted = ids.index(self.start) if self.start in ids else 0
         picker.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -12,10 +15,14 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
+from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.when import parse_day
+from halcrm.services.clock import utc_now
 from halcrm.tui.format import MoneyInputError, parse_money
 from halcrm.tui.modals.dialog import DIALOG_CSS, keys_line
 
-FIELDS = ("name", "deal_value", "notes", "domain", "industry")
+FIELDS = ("name", "deal_value", "notes", "domain", "industry", "expected_close")
+UTC_ZONE = ZoneInfo("UTC")
 LIMITS = {"name": 200, "domain": 255, "industry": 200, "notes": 10_000}
 
 
@@ -28,6 +35,7 @@ class CompanyForm:
     notes: str | None
     domain: str | None = None
     industry: str | None = None
+    expected_close: date | None = None
 
 
 class EditCompany(ModalScreen[CompanyForm | None]):
@@ -48,10 +56,19 @@ class EditCompany(ModalScreen[CompanyForm | None]):
     """
     )
 
-    def __init__(self, title: str, form: CompanyForm | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        form: CompanyForm | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        tz: ZoneInfo = UTC_ZONE,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.form = form or CompanyForm("", None, None)
+        # The expected close takes the board's date forms (fri, 2w…), counted in the zone.
+        self.clock, self.tz = clock, tz
 
     def compose(self) -> ComposeResult:
         form = self.form
@@ -69,6 +86,14 @@ class EditCompany(ModalScreen[CompanyForm | None]):
                 yield Input(form.domain or "", id="domain", placeholder="acme.com", classes="line")
                 yield Label("Industry")
                 yield Input(form.industry or "", id="industry", placeholder="SaaS", classes="line")
+                yield Label("Close by")
+                close = form.expected_close.isoformat() if form.expected_close else ""
+                yield Input(
+                    close,
+                    id="close",
+                    placeholder="2026-12-24, 2w, fri (empty: none)",
+                    classes="line",
+                )
             yield TextArea(form.notes or "", id="notes")
             yield Label("", id="error")
             yield keys_line(("ctrl+s", "save"), ("tab", "next field"), ("esc", "cancel"))
@@ -103,7 +128,15 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         except MoneyInputError as exc:
             error.update(str(exc))
             return
-        self.dismiss(CompanyForm(name, deal, notes, domain, industry))
+        close_text = self._text("close")
+        try:
+            close = None
+            if close_text:
+                close = parse_day(close_text, self.clock(), self.tz, field="expected close")
+        except InvalidRequest as exc:
+            error.update(exc.detail)
+            return
+        self.dismiss(CompanyForm(name, deal, notes, domain, industry, close))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -16,7 +16,14 @@ class StagePicker(ChoicePicker):
 
     BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="picker.cancel")]
 
-    def __init__(self, company: str, stages: list[StageInfo], current: str | None) -> None:
+    def __init__(
+        self,
+        company: str,
+        stages: list[StageInfo],
+        current: str | None,
+        suggested: str | None = None,
+    ) -> None:
+        """``suggested``: a stage the focus lane suggests, highlighted (not chosen) first."""
         choices = [(UNSTAGE, "Unstaged"), *((stage.id, stage.name) for stage in stages)]
         heading = f"Move [b]{escape(company)}[/b] to…"
-        super().__init__(heading, choices, current or UNSTAGE, "move")
+        super().__init__(heading, choices, current or UNSTAGE, "move", suggested)

@@ -19,6 +19,7 @@ from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
 from halcrm.tui.modals.project_picker import ProjectPicker
+from halcrm.tui.screens.board_act import FocusActs
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_chats import Chats
 from halcrm.tui.screens.board_deals import Deals
@@ -26,6 +27,7 @@ from halcrm.tui.screens.board_edits import Edits
 from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
 from halcrm.tui.screens.board_nav import Navigator
 from halcrm.tui.screens.board_status import status_line
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.board_undo import Undoing
 from halcrm.tui.screens.board_webhooks import Webhooks
 from halcrm.tui.screens.desk import Desk
@@ -79,6 +81,9 @@ class BoardScreen(Screen[None]):
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
         Binding("W", "webhooks", "Webhooks…", show=False, id="board.webhooks"),
+        Binding("t", "add_step", "Next step", id="board.add_step"),
+        Binding("A", "agenda", "Agenda", show=False, id="board.agenda"),
+        Binding("V", "forecast", "Forecast", show=False, id="board.forecast"),
     ]
 
     DEFAULT_CSS = """
@@ -130,9 +135,11 @@ class BoardScreen(Screen[None]):
         self.moves = Moves(self.desk)
         self.edits = Edits(self.desk)
         self.deals = Deals(self.desk)
-        self.nav = Navigator(self.desk, self.edits.edit_company)
-        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company)
-        self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals)
+        self.steps = NextSteps(self.desk)
+        self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals, self.steps)
+        self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing.undo)
+        self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
+        self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
         self.webhooks = Webhooks(self.desk, self.show_status)
         self.last_event_id = 0
@@ -171,7 +178,7 @@ class BoardScreen(Screen[None]):
         """Loads every card and stage again (start, a bulk import, the stages changed, `R`)."""
         data = await self.services.board()
         old = self.board.model
-        model = BoardModel(data.stages, data.cards)
+        model = BoardModel(data.stages, data.cards, data.time_zone)
         model.stalled_first, model.stalled_only = old.stalled_first, old.stalled_only
         model.set_filter(old.filter_text)
         await self.board.load(model)
@@ -307,6 +314,16 @@ class BoardScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self.undoing.undo()
+
+    # Next steps, the agenda and the forecast.
+    def action_add_step(self) -> None:
+        self.steps.add_focused()
+
+    def action_forecast(self) -> None:
+        self.steps.forecast()
+
+    def action_agenda(self) -> None:
+        self.steps.agenda(self.nav.open_company, self.undoing.undo)
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:

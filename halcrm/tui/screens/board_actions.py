@@ -94,8 +94,9 @@ class Moves(Part):
         if card is not None:
             self.pick_stage_for(card.id)
 
-    def pick_stage_for(self, company_id: str) -> None:
-        """Opens the stage picker for a company and moves it to the stage chosen."""
+    def pick_stage_for(self, company_id: str, suggested: str | None = None) -> None:
+        """Opens the stage picker for a company (at ``suggested``, a stage id, when given) and
+        moves it to the stage chosen."""
         card = self.desk.board.model.cards.get(company_id)
         if card is None:
             self.desk.notify("That company is not on the board.", severity="warning")
@@ -106,7 +107,7 @@ class Moves(Part):
                 self.move_to(card.id, UNSTAGED if choice == UNSTAGE else choice)
 
         stages = self.desk.board.model.stages
-        self.app.push_screen(StagePicker(card.name, stages, card.stage_id), picked)
+        self.app.push_screen(StagePicker(card.name, stages, card.stage_id, suggested), picked)
 
     async def undo_move(self, undo: Moved) -> None:
         back = undo.previous or UNSTAGED

@@ -18,7 +18,9 @@ from halcrm.tui.undo import Edited, Removed
 
 def form_of(record: CompanyRecord) -> CompanyForm:
     deal = None if record.deal_value is None else Decimal(str(record.deal_value))
-    return CompanyForm(record.name, deal, record.notes, record.domain, record.industry)
+    return CompanyForm(
+        record.name, deal, record.notes, record.domain, record.industry, record.expected_close
+    )
 
 
 def changes(before: CompanyForm, after: CompanyForm) -> dict[str, Any]:
@@ -44,7 +46,10 @@ class Edits(Part):
             if result is not None and result != form:
                 self.save_edit(company_id, form, result)
 
-        self.app.push_screen(EditCompany(f"Edit {record.name}", form), saved)
+        dialog = EditCompany(
+            f"Edit {record.name}", form, clock=self.desk.clock, tz=self.desk.board.model.tz
+        )
+        self.app.push_screen(dialog, saved)
 
     @board_action
     async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
@@ -77,7 +82,8 @@ class Edits(Part):
                 self.create(result, key or None)
 
         title = f"New company in {self.desk.board.model.title(key)}"
-        self.app.push_screen(EditCompany(title), created)
+        dialog = EditCompany(title, clock=self.desk.clock, tz=self.desk.board.model.tz)
+        self.app.push_screen(dialog, created)
 
     @board_action
     async def create(self, form: CompanyForm, stage: str | None) -> None:
@@ -87,6 +93,7 @@ class Edits(Part):
             notes=form.notes,
             domain=form.domain,
             industry=form.industry,
+            expected_close=form.expected_close,
             stage=stage,
         )
         record = await self.desk.services.create_company(body, source=Source.BOARD)

@@ -108,10 +108,18 @@ class Figures:
 class FocusAnswers(Part):
     """What the focus screen asks of the board (``LaneOwner``): open, move, snooze, answer."""
 
-    def __init__(self, desk: Desk, moves: Moves, open_company: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        moves: Moves,
+        open_company: Callable[[str], None],
+        act: Callable[[FocusItem], None],
+    ) -> None:
         super().__init__(desk)
         self.open_company = open_company
         self.pick_stage_for = moves.pick_stage_for
+        # enter on an item: its recommended action (``FocusActs``).
+        self.act = act
 
     def snooze_focus(self, item: FocusItem) -> None:
         def chosen(until: datetime | None) -> None:

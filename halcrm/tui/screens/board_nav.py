@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.errors import board_action
+from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -20,9 +21,17 @@ from halcrm.tui.screens.inbox import InboxScreen
 class Navigator(Part):
     """Opens the company, conversation, inbox and contacts screens over the board."""
 
-    def __init__(self, desk: Desk, edit_company: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        edit_company: Callable[[str], None],
+        steps: NextSteps | None = None,
+        undo: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__(desk)
         self.edit_company = edit_company
+        # The company screen's next-step keys and its `u` (the board's undo).
+        self.steps, self.undo = steps, undo
 
     def open_focused(self) -> None:
         card = self.desk.focused()
@@ -43,6 +52,8 @@ class Navigator(Part):
             on_contacts=self.contacts,
             services=services,
             changed=self.desk.changed,
+            steps=self.steps,
+            on_undo=self.undo,
         )
         await self.app.push_screen(screen)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -23,6 +24,10 @@ from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when
 from halcrm.tui.messages import Changed
+from halcrm.tui.widgets.next_steps import StepList
+
+if TYPE_CHECKING:
+    from halcrm.tui.screens.board_tasks import NextSteps
 
 STATUS_MARKS = {"open": "[b $warning]✉ open[/]", "snoozed": "◔ snoozed", "resolved": "✓ resolved"}
 
@@ -82,6 +87,12 @@ class CompanyScreen(Screen[None]):
         Binding("enter", "open_conversation", "Open conversation", id="company.open"),
         Binding("r", "reply", "Reply", id="company.reply"),
         Binding("c", "contacts", "Contacts…", id="company.contacts"),
+        Binding("t", "step('add')", "New step", id="company.add_step"),
+        Binding("x", "step('complete')", "Done", id="company.complete_step"),
+        Binding("s", "step('reschedule')", "Reschedule", id="company.reschedule_step"),
+        Binding("T", "step('edit')", "Edit step", show=False, id="company.edit_step"),
+        Binding("D", "step('delete')", "Delete step", show=False, id="company.delete_step"),
+        Binding("u", "undo", "Undo", show=False, id="company.undo"),
     ]
 
     DEFAULT_CSS = """
@@ -103,8 +114,12 @@ class CompanyScreen(Screen[None]):
         on_contacts: Callable[[str], None] | None = None,
         services: BoardServices | None = None,
         changed: Signal[Changed] | None = None,
+        steps: NextSteps | None = None,
+        on_undo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
+        # The next-step writes (the board's) and its undo, for the step keys.
+        self.steps, self.on_undo = steps, on_undo
         self.services = services
         self.changed = changed
         self.on_contacts = on_contacts
@@ -118,6 +133,7 @@ class CompanyScreen(Screen[None]):
         with VerticalScroll():
             yield Static(id="title")
             yield Static(id="facts")
+            yield StepList()
             yield Static(id="notes")
             yield Static(id="metadata")
             yield Static(id="contacts")
@@ -166,6 +182,9 @@ class CompanyScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if event.option_list.id == "steps":
+            self.action_step("edit")
+            return
         talk = next((t for t in self.conversations if t.id == event.option.id), None)
         if talk is not None and self.on_conversation is not None:
             self.on_conversation(talk, False)
@@ -213,8 +232,10 @@ class CompanyScreen(Screen[None]):
         if marks:
             title += f"  ·  {', '.join(marks)}"
         self.query_one("#title", Static).update(title)
+        close = company.expected_close.isoformat() if company.expected_close else "—"
         facts = [
             f"Deal value     {money(company.deal_value) or '—'}",
+            f"Close by       {close}",
             f"Id             {escape(company.id)}",
             f"Domain         {escape(company.domain or '—')}",
             f"Industry       {escape(company.industry or '—')}",
@@ -226,6 +247,8 @@ class CompanyScreen(Screen[None]):
                 f"Last moved     by {company.last_moved_by} at {when(company.last_moved_at)}"
             )
         self.query_one("#facts", Static).update(_section("Company", facts))
+        now = self.clock() if self.clock else company.updated_at
+        self.query_one(StepList).show(detail.tasks, now, self.steps.tz if self.steps else UTC)
         notes = [escape(company.notes)] if company.notes else []
         self.query_one("#notes", Static).update(_section("Notes", notes))
         meta = [
@@ -259,3 +282,22 @@ class CompanyScreen(Screen[None]):
     def action_edit(self) -> None:
         if self.on_edit is not None:
             self.on_edit(self.detail.company.id)
+
+    def action_step(self, what: str) -> None:
+        """A next-step key: ``add`` for the company, the others on the highlighted step."""
+        if self.steps is None:
+            return
+        if what == "add":
+            self.steps.add(self.detail.company.id)
+            return
+        task = self.query_one(StepList).current()
+        if task is None:
+            self.notify("No next step here: t adds one.", timeout=3)
+        elif what == "complete" and task.status == "done":
+            self.notify(f"{task.title!r} is done already.", timeout=3)
+        else:
+            getattr(self.steps, what)(task)
+
+    def action_undo(self) -> None:
+        if self.on_undo is not None:
+            self.on_undo()

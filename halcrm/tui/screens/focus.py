@@ -16,7 +16,7 @@ from halcrm.services.board.focus import FocusItem
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import short_money
 from halcrm.tui.screens.listing import ListScreen
-from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, fit, item_text
+from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, action_text, fit
 
 VALUE_WIDTH = 9
 
@@ -25,6 +25,8 @@ class LaneOwner(Protocol):
     """What the focus screen asks of the board: the actions, done the board's way."""
 
     def open_company(self, company_id: str) -> None: ...
+
+    def act(self, item: FocusItem) -> None: ...
 
     def pick_stage_for(self, company_id: str) -> None: ...
 
@@ -39,8 +41,7 @@ def item_prompt(item: FocusItem, now: datetime) -> str:
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, NAME_WIDTH))
     value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
-    words = escape(item_text(item, now))
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {words}"
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {action_text(item, now)}"
 
 
 class FocusScreen(ListScreen):
@@ -48,14 +49,15 @@ class FocusScreen(ListScreen):
 
     BINDINGS = [
         Binding("escape,F", "back", "Back", id="focus.back"),
-        Binding("enter,o", "open", "Open", id="focus.open"),
+        Binding("enter", "act", "Do it", id="focus.act"),
+        Binding("o", "open", "Open", id="focus.open"),
         Binding("m", "move", "Move to…", id="focus.move"),
         Binding("s", "snooze", "Snooze…", id="focus.snooze"),
         Binding("d", "answer('done')", "Done", id="focus.done"),
         Binding("x", "answer('dismissed')", "Dismiss", id="focus.dismiss"),
     ]
 
-    TITLE_TEXT = "Focus: what needs you now"
+    TITLE_TEXT = "Focus: what needs you now · enter does the → action, o opens the company"
     EMPTY = "Nothing needs you right now. Escape goes back to the board."
 
     def __init__(
@@ -126,7 +128,13 @@ class FocusScreen(ListScreen):
         return item.company_id if item is not None else None
 
     def on_option_list_option_selected(self) -> None:
-        self.action_open()
+        self.action_act()
+
+    def action_act(self) -> None:
+        """Does the item's recommended action (nothing moves by itself: each opens a screen
+        or a dialog where the founder decides)."""
+        if item := self._item():
+            self.owner.act(item)
 
     def action_back(self) -> None:
         self.dismiss(None)

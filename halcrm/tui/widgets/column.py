@@ -21,11 +21,14 @@ from textual.widgets import Static
 
 from halcrm.services.board.cards import Card
 from halcrm.tui.board_model import BoardModel
-from halcrm.tui.format import ago, short_money
+from halcrm.tui.format import ago, short_money, step_mark
 from halcrm.tui.widgets.scrolling import set_virtual_size
 
 CARD_HEIGHT = 4  # three lines of card and one blank line between cards
 COMPACT_HEIGHT = 1  # compact cards: one line each, no gap
+# A card's clocked texts: the widget move's age and its next-step mark (state, full, compact).
+Mark = tuple[str, str, str]
+Clocked = tuple[str | None, Mark | None]
 LINE_CACHE = 160  # drawn card lines kept per column: about three screenfuls (each is GC-tracked)
 
 
@@ -57,6 +60,10 @@ class CardList(ScrollView, can_focus=False):
         "card--widget",
         "card--placeholder",
         "card--talk",
+        "card--overdue",
+        "card--today",
+        "card--upcoming",
+        "card--none",
     }
 
     DEFAULT_CSS = """
@@ -76,13 +83,17 @@ class CardList(ScrollView, can_focus=False):
     CardList > .card--widget { color: $accent; }
     CardList > .card--placeholder { color: $warning; text-style: italic; }
     CardList > .card--talk { color: $success; text-style: bold; }
+    CardList > .card--overdue { color: $error; text-style: bold; }
+    CardList > .card--today { color: $warning; text-style: bold; }
+    CardList > .card--upcoming { color: $text-muted; }
+    CardList > .card--none { color: $warning; text-style: italic; }
     """
 
     def __init__(self, key: str, source: CardSource) -> None:
         super().__init__()
         self.key = key
         self.source = source
-        self._lines: LRUCache[tuple[str, int, str, int, int], tuple[Card, str | None, Strip]]
+        self._lines: LRUCache[tuple[str, int, str, int, int], tuple[Card, Clocked, Strip]]
         self._lines = LRUCache(LINE_CACHE)
         self._blank: Style | None = None
 
@@ -147,35 +158,54 @@ class CardList(ScrollView, can_focus=False):
             look = "card--selected"
         else:
             look = "card"
-        # The one part of a card that changes with the clock: "↯ widget 5 m ago".
-        since = None
-        if tall > 1 and part == 2 and card.last_moved_by == "widget":
-            since = ago(card.last_moved_at, self.source.now())
+        # The parts of a card that change with the clock: "↯ widget 5 m ago", "⚑ in 3d".
+        since: str | None = None
+        step: Mark | None = None
+        if tall == 1 or part == 2:
+            now = self.source.now()
+            if tall > 1 and card.last_moved_by == "widget":
+                since = ago(card.last_moved_at, now)
+            if card.needs_step:
+                step = step_mark(card.next_step_due_at, now, self.source.model.tz)
+        clocked = (since, step)
         # A move or a signal shifts the cards below it: each line is drawn once and reused
         # while its card (a new object on every change), look, clock text and width hold.
         key = (card.id, part, look, width, tall)
         drawn = self._lines.get(key)
-        if drawn is not None and drawn[0] is card and drawn[1] == since:
+        if drawn is not None and drawn[0] is card and drawn[1] == clocked:
             return drawn[2]
         base = self.get_component_rich_style(look)
-        line = self._compact(card, base) if tall == 1 else self._line(card, part, base, since)
+        if tall == 1:
+            line = self._compact(card, base, step)
+        else:
+            line = self._line(card, part, base, since, step)
         strip = Strip([Segment(" ", base), *line])
         if strip.cell_length > width - 1:
             # Every cut text ends in an ellipsis (the last cell is the card's right margin).
             strip = Strip.join([strip.crop(0, width - 2), Strip([Segment("…", base)])])
         strip = strip.adjust_cell_length(width, base)
-        self._lines[key] = (card, since, strip)
+        self._lines[key] = (card, clocked, strip)
         return strip
 
     def _part(self, name: str, base: Style) -> Style:
         return base + self.get_component_rich_style(name, partial=True)
 
-    def _compact(self, card: Card, base: Style) -> list[Segment]:
+    def _step(self, step: Mark | None, base: Style, compact: bool) -> list[Segment]:
+        """The next-step mark (open stages only): ``⚑ late 3d`` / ``⚑-3d``, ``⚐ no step``."""
+        if step is None:
+            return []
+        state, full, short = step
+        glyph = "⚐" if state == "none" else "⚑"
+        text = f"{glyph}{short}" if compact else f"{glyph} {full}"
+        return [Segment(text, self._part(f"card--{state}", base)), Segment(" ", base)]
+
+    def _compact(self, card: Card, base: Style, step: Mark | None) -> list[Segment]:
         """One line: the marks first (they must not be cropped away), the name, the value."""
         marks: list[Segment] = []
         if card.stalled_days:
             marks.append(Segment(f"◷{card.stalled_days}d", self._part("card--stalled", base)))
             marks.append(Segment(" ", base))
+        marks += self._step(step, base, compact=True)
         if card.open_conversations:
             marks.append(Segment("✉ ", self._part("card--talk", base)))
         if card.is_placeholder:
@@ -192,7 +222,9 @@ class CardList(ScrollView, can_focus=False):
             Segment(" " * gap + value, self._part("card--muted", base)),
         ]
 
-    def _line(self, card: Card, part: int, base: Style, since: str | None) -> list[Segment]:
+    def _line(
+        self, card: Card, part: int, base: Style, since: str | None, step: Mark | None
+    ) -> list[Segment]:
         if part == 0:
             return [Segment(card.name, self._part("card--name", base))]
         if part == 1:
@@ -217,6 +249,9 @@ class CardList(ScrollView, can_focus=False):
         if card.stalled_days:
             marks.append(Segment(f"◷ {card.stalled_days} d", self._part("card--stalled", base)))
             marks.append(Segment(" ", base))
+        # Beside other marks the step's short form keeps them all on the line.
+        crowded = bool(card.stalled_days or card.open_conversations or since)
+        marks += self._step(step, base, compact=crowded)
         if card.open_conversations:
             marks.append(Segment(f"✉ {card.open_conversations} ", self._part("card--talk", base)))
         if since is not None:

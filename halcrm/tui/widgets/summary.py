@@ -30,7 +30,8 @@ REASON_MARKS = {
 
 
 def summary_text(summary: PipelineSummary, now: datetime) -> str:
-    """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N)`` as console markup."""
+    """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N) · closing $…`` as console
+    markup (closing: the open deals expected to close from today to the month's end)."""
     stalled = short_money(summary.stalled_value_cents)
     parts = [
         f"Open [b]{short_money(summary.open_total_cents)}[/b]",
@@ -41,6 +42,8 @@ def summary_text(summary: PipelineSummary, now: datetime) -> str:
         parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")
     else:
         parts.append("◷ stalled $0")
+    # Last: on a narrow screen the line is cut here, after the figures that came before it.
+    parts.append(f"closing [b]{short_money(summary.expected_this_month_cents)}[/b]")
     return " · ".join(parts)
 
 
@@ -66,10 +69,20 @@ def item_text(item: FocusItem, now: datetime | None) -> str:
 
 
 def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | None = None) -> str:
-    """One focus item: its mark, the company, and the reason in words, in aligned columns."""
+    """One focus item: its mark, the company, the recommended action and the reason in words,
+    in aligned columns."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, name_width))
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {escape(item_text(item, now))}"
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now)}"
+
+
+def action_text(item: FocusItem, now: datetime | None) -> str:
+    """``→ Reply to Jane Doe (waiting 3 h) · waiting on your reply for 3h`` as markup: the
+    action's label first (what enter does in the lane), then the reason, dimmed."""
+    words = escape(item_text(item, now))
+    if not item.action.label:
+        return words
+    return f"[b $accent]→ {escape(item.action.label)}[/] [dim]· {words}[/dim]"
 
 
 class SummaryLine(Static):

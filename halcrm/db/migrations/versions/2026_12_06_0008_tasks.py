@@ -8,7 +8,7 @@ projects.time_zone (IANA name, default UTC), projects.stage_hints (milestone -> 
 companies.expected_close (a date).
 
 Revision ID: 0008_tasks
-Revises: 0010_event_xid (first written on 0006_chat; relinked after main's 0007, 0009, 0010)
+Revises: 0010_event_xid
 Create Date: 2026-12-06 09:00:00
 
 """

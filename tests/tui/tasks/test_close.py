@@ -1,0 +1,84 @@
+"""The edit dialog takes an expected close date in the board's forms; `u` puts it back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from halcrm.domain.stages import Source
+from halcrm.services.crm.inputs import CompanyPatch
+from halcrm.services.facade import Services
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.edit_company import EditCompany
+from halcrm.tui.screens.forecast import ForecastScreen
+from tests.tui.helpers import ready, text_of, until
+
+
+async def test_e_sets_the_expected_close_and_u_clears_it(app: HalcrmApp, seeded: Services) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditCompany), "edit dialog")
+        await pilot.press("tab", "tab", "tab", "tab", *"2w", "ctrl+s")
+        await until(pilot, lambda: len(screen.undo_stack) == 1, "saved")
+        assert (await seeded.company("acme")).expected_close == date(2026, 12, 11)
+        await pilot.press("u")
+        await until(pilot, lambda: len(screen.undo_stack) == 0, "undone")
+        await until(pilot, lambda: app.screen is screen, "board")
+        await pilot.pause(0.05)
+        assert (await seeded.company("acme")).expected_close is None
+
+
+async def test_a_time_is_refused_in_words_and_nothing_is_written(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditCompany), "edit dialog")
+        await pilot.press("tab", "tab", "tab", "tab", *"fri 14:30", "ctrl+s")
+        dialog = app.screen
+        assert isinstance(dialog, EditCompany)
+        assert "expected close is a day" in str(dialog.query_one("#error").render())
+        await pilot.press("escape")
+        assert (await seeded.company("acme")).expected_close is None
+
+
+async def test_the_summary_says_this_months_expected_total(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    """Acme ($1,000) closes on the 30th: counted; Cobalt ($5,000) in December and a close that
+    already passed are not."""
+    for company_id, day in (("acme", date(2026, 11, 30)), ("cobalt", date(2026, 12, 5))):
+        patch = CompanyPatch(expected_close=day)
+        await seeded.update_company(company_id, patch, source=Source.BOARD)
+    summary = await seeded.summary()
+    assert summary.expected_this_month_cents == 100_000
+    await seeded.update_company(
+        "cobalt", CompanyPatch(expected_close=date(2026, 11, 27)), source=Source.BOARD
+    )
+    assert (await seeded.summary()).expected_this_month_cents == 600_000  # today still counts
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: "closing $6k" in text_of(app, "#summary"), "closing")
+
+
+async def test_v_opens_the_forecast_from_the_service(app: HalcrmApp, seeded: Services) -> None:
+    """Acme ($1,000, Lead) closes in November, Cobalt ($5,000, Proposal) in December; Birch has
+    no deal and no date: undated."""
+    for company_id, day in (("acme", date(2026, 11, 30)), ("cobalt", date(2026, 12, 5))):
+        patch = CompanyPatch(expected_close=day)
+        await seeded.update_company(company_id, patch, source=Source.BOARD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("V")
+        await until(pilot, lambda: isinstance(app.screen, ForecastScreen), "forecast")
+        bars = text_of(app, "#bars").splitlines()
+        assert bars[0].startswith("Overdue")
+        assert bars[1].startswith("Nov 2026")
+        assert "$1k" in bars[1]
+        assert bars[2].startswith("Dec 2026")
+        assert "$5k" in bars[2]
+        assert bars[-2].startswith("Undated")
+        assert bars[-1].split()[:2] == ["Total", "3"]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.board_screen, "board")
