@@ -405,7 +405,6 @@ async def test_a_refused_call_writes_nothing(
     if not path.startswith(("/api/v1/", A)):
         headers = {"Authorization": f"Bearer {TOKEN}"}
     headers |= case.headers
-    body = case.body
     if case.signed is not None:
         await services.update_project(ProjectPatch(identity_verification="required"))
         secret = str((await services.project()).secret)
