@@ -17,10 +17,12 @@ from bench import (
     live,
     lost_updates,
     next_steps,
+    pg_trips,
     startup,
     streams,
     throughput,
     transfer,
+    webhooks,
     workers,
 )
 from bench.load import wrk_available
@@ -28,8 +30,19 @@ from bench.page import write as write_page
 from bench.table import Row, format_table, note
 
 SECTIONS = (
-    "http", "streams", "workers", "lost", "startup", "board", "live", "transfer", "chat", "tasks",
-)  # fmt: skip
+    "http",
+    "streams",
+    "workers",
+    "pg",
+    "lost",
+    "startup",
+    "board",
+    "live",
+    "transfer",
+    "chat",
+    "webhooks",
+    "tasks",
+)
 # Run only when named in --only: slow (a server under valgrind), and a count, not a timing.
 OPT_IN = ("instructions",)
 
@@ -77,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown sections: {sorted(unknown)}; known: {SECTIONS}", file=sys.stderr)
         return 2
-    loaded = {"http", "live", "streams", "workers", "chat"} & set(chosen)
+    loaded = {"http", "live", "streams", "workers", "pg", "chat", "webhooks"} & set(chosen)
     use_wrk = bool(loaded) and not args.python_load and wrk_available()
     loader = "wrk" if use_wrk else "the Python generator"
     started = time.perf_counter()
@@ -93,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "transfer": lambda: transfer.measure(work, args.runs),
             "streams": lambda: streams.measure(work, args.runs, args.seconds, use_wrk),
             "workers": lambda: workers.measure(work, args.runs, args.seconds, use_wrk),
+            "pg": lambda: pg_trips.measure(work, args.runs, args.seconds, use_wrk),
             "chat": lambda: chat.measure(work, args.runs, args.seconds, use_wrk),
+            "webhooks": lambda: webhooks.measure(work, args.runs, args.seconds, use_wrk),
             "tasks": lambda: next_steps.measure(work, args.runs),
             "instructions": lambda: instructions.measure(work / "instructions"),
         }

@@ -25,6 +25,15 @@ class Load:
     path: str
     template: str = ""
     pool: int = 1
+    # Mixed traffic: request n goes to ``mix[n % len(mix)]``, a (path, template) pair whose
+    # path takes the placeholders too (a GET's query string); ``path``/``template`` unused.
+    mix: tuple[tuple[str, str], ...] = ()
+
+    def request(self, tag: str, n: int) -> tuple[str, bytes | None]:
+        """The path and body (None: a GET) of request ``n``, as the wrk script makes them."""
+        path, template = self.mix[n % len(self.mix)] if self.mix else (self.path, self.template)
+        body = expand(template, tag, n, self.pool).encode() if template else None
+        return expand(path, tag, n, self.pool), body
 
 
 @dataclass(frozen=True)

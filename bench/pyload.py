@@ -8,7 +8,7 @@ import itertools
 import time
 from urllib.parse import urlsplit
 
-from bench.load import Load, LoadResult, expand
+from bench.load import Load, LoadResult
 from bench.stats import percentile
 
 
@@ -69,10 +69,9 @@ async def _connection(
     conn = await Connection.open(base_url)
     try:
         while time.perf_counter() < deadline:
-            n = next(numbers)
-            body = expand(load.template, tag, n, load.pool).encode() if load.template else None
+            path, body = load.request(tag, next(numbers))
             started = time.perf_counter()
-            status, _ = await conn.call(load.path, body)
+            status, _ = await conn.call(path, body)
             latencies.append(time.perf_counter() - started)
             if status >= 400:
                 failures.append(status)

@@ -2,6 +2,12 @@
 
 Each command runs as a user runs it, in a process of its own on a fresh data folder; the
 figures are its wall time (rows per second) and its peak RSS as the kernel counted it.
+
+Issue 25's bars for the companies on SQLite: import at most 5 s and 4x a raw baseline, export
+at most 2 s and 3x its raw baseline, both baselines measured in the same run, each in a process
+of its own too: the raw import reads the same file with ``csv`` and inserts its rows with
+``sqlite3``'s ``executemany`` into a table of the same columns; the raw export is a plain
+``SELECT`` of the companies halcrm imported, written with ``csv.writer``.
 """
 
 from __future__ import annotations
@@ -15,9 +21,39 @@ from pathlib import Path
 
 from bench.procs import clean_env, halcrm_command
 from bench.stats import median
-from bench.table import Row, secs
+from bench.table import Bar, Row, judged, secs, times
 
 ROWS = 100_000
+IMPORT_SECONDS = Bar(5.0, 3.0, higher_is_better=False, unit=" s")
+EXPORT_SECONDS = Bar(2.0, 1.0, higher_is_better=False, unit=" s")
+IMPORT_VS_RAW = Bar(4.0, 2.0, higher_is_better=False, unit="x")
+EXPORT_VS_RAW = Bar(3.0, 1.5, higher_is_better=False, unit="x")
+
+# The raw baselines, run as ``python -c`` with the file and the database as arguments.
+RAW_IMPORT = """
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[2])
+conn.execute("CREATE TABLE companies (pk INTEGER PRIMARY KEY, id TEXT, name TEXT, domain TEXT,"
+             " industry TEXT, stage TEXT, deal_value TEXT)")
+with open(sys.argv[1], newline="") as handle:
+    rows = csv.reader(handle)
+    next(rows)
+    with conn:
+        conn.executemany(
+            "INSERT INTO companies (id, name, domain, industry, stage, deal_value)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ((f"co_{n}", *row) for n, row in enumerate(rows)),
+        )
+"""
+RAW_EXPORT = """
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+out = csv.writer(sys.stdout, lineterminator="\\r\\n")
+cursor = conn.execute("SELECT * FROM companies ORDER BY pk")
+out.writerow([d[0] for d in cursor.description])
+while rows := cursor.fetchmany(1000):
+    out.writerows(rows)
+"""
 
 
 def write_files(folder: Path, rows: int = ROWS) -> tuple[Path, Path]:
@@ -54,6 +90,17 @@ def run(args: list[str], data_dir: Path, output: Path | None = None) -> tuple[fl
     return took, usage.ru_maxrss * 1024  # kilobytes on Linux
 
 
+def raw(script: str, *args: str) -> tuple[float, int]:
+    """Runs a raw baseline in a process of its own; answers (seconds, peak RSS in bytes)."""
+    started = time.perf_counter()
+    with Path(os.devnull).open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=sink)
+        _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("a raw baseline failed")
+    return time.perf_counter() - started, usage.ru_maxrss * 1024
+
+
 def _mb(value: float) -> str:
     return f"{value / 1e6:.0f} MB"
 
@@ -71,8 +118,16 @@ def measure(work: Path, runs: int, rows: int = ROWS) -> list[Row]:
             ("export contacts", ["export", "contacts"]),
         ):
             figures.setdefault(label, []).append(run(args, data))
-    result = []
+        (data / "raw.db").unlink(missing_ok=True)
+        figures.setdefault("raw import", []).append(
+            raw(RAW_IMPORT, str(companies), str(data / "raw.db"))
+        )
+        figures.setdefault("raw export", []).append(raw(RAW_EXPORT, str(data / "halcrm.db")))
+    raws = {label: figures.pop(label) for label in ("raw import", "raw export")}
+    result = _bars(figures, raws, rows)
     for label, values in figures.items():
+        if label in ("import companies", "export companies"):
+            continue  # judged above
         took = median([t for t, _ in values])
         rss = median([float(r) for _, r in values])
         what = "companies" if "companies" in label else "contacts (each linked to its company)"
@@ -80,3 +135,29 @@ def measure(work: Path, runs: int, rows: int = ROWS) -> list[Row]:
         result.append(Row(f"{label}: rows per second", f"{rows / took:,.0f} rows/s"))
         result.append(Row(f"{label}: peak RSS", _mb(rss)))
     return result
+
+
+def _bars(
+    figures: dict[str, list[tuple[float, int]]],
+    raws: dict[str, list[tuple[float, int]]],
+    rows: int,
+) -> list[Row]:
+    """The companies' import and export against their bars and their raw baselines."""
+    out = []
+    for what, seconds_bar, ratio_bar in (
+        ("import", IMPORT_SECONDS, IMPORT_VS_RAW),
+        ("export", EXPORT_SECONDS, EXPORT_VS_RAW),
+    ):
+        took = median([t for t, _ in figures[f"{what} companies"]])
+        rss = median([float(r) for _, r in figures[f"{what} companies"]])
+        base = median([t for t, _ in raws[f"raw {what}"]])
+        label = f"{what} companies: {rows:,}, CSV, SQLite"
+        out.append(judged(Row(label, secs(took)), seconds_bar, took))
+        out.append(Row(f"{what} companies: rows per second", f"{rows / took:,.0f} rows/s"))
+        out.append(Row(f"{what} companies: peak RSS", _mb(rss)))
+        ratio = took / base
+        row = Row(
+            f"{what} companies vs raw ({secs(base)}, same run)", secs(took), ratio=times(ratio)
+        )
+        out.append(judged(row, ratio_bar, ratio))
+    return out

@@ -52,6 +52,8 @@ def run_wrk(base_url: str, load: Load, connections: int, seconds: float, tag: st
         str(load.pool),
         tag,
         str(threads),
+        # Mixed traffic: (path, template) pairs after the five fixed arguments.
+        *(part for pair in load.mix for part in pair),
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, check=False

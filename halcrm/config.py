@@ -15,6 +15,7 @@ EXAMPLE = """\
 theme = "textual-dark"          # any Textual theme name
 compact_cards = false           # one line per card instead of two
 collapsed_columns = ["lost"]    # stage ids or names whose columns start collapsed
+notify = ["chat", "due", "won"] # bell and desktop notification for these ([] for none)
 
 [stall_defaults]                # days without activity before a deal stalls (new projects)
 Lead = 14
@@ -23,6 +24,9 @@ Proposal = 10
 [keys]                          # remap a binding by its id (`?` in the board lists them)
 "board.move_back" = "H,shift+left,b"
 """
+
+
+NOTIFY_KINDS = ("chat", "due", "won")
 
 
 class ConfigError(ValueError):
@@ -36,6 +40,8 @@ class BoardConfig:
     collapsed_columns: tuple[str, ...] = ()
     stall_defaults: dict[str, int] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    # Terminal notifications (tui/notify.py): a visitor's chat, a next step due, a deal won.
+    notify: tuple[str, ...] = ("chat", "due", "won")
     path: Path | None = None
 
 
@@ -57,7 +63,7 @@ def load_config(path: Path | None = None) -> BoardConfig:
 
 def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> BoardConfig:
     where = str(path) if path else "config"
-    known = {"theme", "compact_cards", "collapsed_columns", "stall_defaults", "keys"}
+    known = {"theme", "compact_cards", "collapsed_columns", "stall_defaults", "keys", "notify"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
@@ -80,11 +86,15 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> BoardConfi
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in keys.items()
     ):
         raise ConfigError(f"{where}: keys must map binding ids to key names")
+    notify = raw.get("notify", list(NOTIFY_KINDS))
+    if not isinstance(notify, list) or not all(n in NOTIFY_KINDS for n in notify):
+        raise ConfigError(f"{where}: notify must be a list of {', '.join(NOTIFY_KINDS)}")
     return BoardConfig(
         theme=theme,
         compact_cards=compact,
         collapsed_columns=tuple(collapsed),
         stall_defaults={str(k): int(v) for k, v in stall.items()},
         keys=dict(keys),
+        notify=tuple(notify),
         path=path,
     )

@@ -13,8 +13,8 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.engine import Engine
 
 from halcrm.bus import EventBus
@@ -26,16 +26,13 @@ from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make
 from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
+from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
-from halcrm.tui.client.http import (
-    PROJECT_HEADER,
-    Connection,
-    error_from,
-    project_answer,
-    unreachable_reason,
-)
-from halcrm.tui.client.remote import RemoteServices
-from halcrm.tui.client.stream import EventFollower
+
+if TYPE_CHECKING:
+    from halcrm.tui.client.http import Connection
+    from halcrm.tui.client.remote import RemoteServices
+    from halcrm.tui.client.stream import EventFollower
 
 log = logging.getLogger("halcrm")
 
@@ -48,8 +45,19 @@ class Runtime:
     services: Services
     # The restore lock and the daily backups (services/crm/transfer/daily.py).
     background: daily.Background | None = None
+    # Sends the webhooks' deliveries (services/webhooks/delivery.py).
+    deliverer: Deliverer | None = None
+
+    def deliver(self) -> None:
+        """Starts sending the webhooks' deliveries (a serving process; never a CLI command,
+        whose runtime closes at once)."""
+        if self.deliverer is None:
+            self.deliverer = Deliverer(self.services.db)
+            self.deliverer.start()
 
     async def close(self) -> None:
+        if self.deliverer is not None:
+            await self.deliverer.close()
         if self.background is not None:
             await self.background.close()
         self.bus.close()
@@ -157,6 +165,7 @@ async def running(
         raise
     task: asyncio.Task[None] | None = None
     try:
+        runtime.deliver()
         server = make_server(create_app(runtime.services, config or server_config(settings)))
         task = asyncio.create_task(server.serve(sockets=[sock]))
         yield Running(runtime, server, task, sock)
@@ -190,6 +199,17 @@ class Connected:
 
 async def _server_project(connection: Connection, project_id: str | None) -> str:
     """The project to show (the one asked for, else the server's own); checks the token."""
+    # The HTTP client is imported here: ``halcrm serve`` never needs it, and it is a tenth of
+    # its start (httpx brings its own command line along).
+    import httpx
+
+    from halcrm.tui.client.http import (
+        PROJECT_HEADER,
+        error_from,
+        project_answer,
+        unreachable_reason,
+    )
+
     headers = {PROJECT_HEADER: project_id} if project_id else {}
     try:
         answer = await connection.http.get("/api/project", headers=headers)
@@ -210,6 +230,8 @@ async def _server_project(connection: Connection, project_id: str | None) -> str
 
 async def check_login(url: str, token: str) -> str:
     """The server's project id when ``token`` opens its account API (``halcrm login``)."""
+    from halcrm.tui.client.http import Connection
+
     connection = Connection(url, token)
     try:
         return await _server_project(connection, None)
@@ -226,6 +248,10 @@ async def connected(
     The token is checked first (a refusal is a ``ConnectFailed`` before any screen opens);
     the event stream is open before this yields, so a board that loads now misses nothing.
     """
+    from halcrm.tui.client.http import Connection
+    from halcrm.tui.client.remote import RemoteServices
+    from halcrm.tui.client.stream import EventFollower
+
     connection = Connection(url, token)
     follower: EventFollower | None = None
     try:

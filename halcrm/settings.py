@@ -66,6 +66,9 @@ class Settings:
     project_burst: int = 3000
     # Where rate limits live: Redis (shared by several server processes) when set, else memory.
     redis_url: str | None = None
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+    # comma-separated); none by default, so nothing on the host can forge a client address.
+    trusted_proxies: str = ""
     # Seconds a connection may take to send its request headers, and then its body.
     header_timeout: float = 10.0
     body_timeout: float = 30.0
@@ -95,6 +98,7 @@ class Settings:
             project_rate=_number(env, "HALCRM_PROJECT_RATE", float, 1000.0),
             project_burst=_number(env, "HALCRM_PROJECT_BURST", int, 3000),
             redis_url=env.get("HALCRM_REDIS_URL") or None,
+            trusted_proxies=env.get("HALCRM_TRUSTED_PROXIES", "").strip(),
             header_timeout=_number(env, "HALCRM_HEADER_TIMEOUT", float, 10.0),
             body_timeout=_number(env, "HALCRM_BODY_TIMEOUT", float, 30.0),
         )

@@ -11,28 +11,46 @@ function setup(thread)
   thread_count = thread_count + 1
 end
 
+-- Mixed traffic: (path, template) pairs after the five fixed arguments; request n takes pair
+-- n mod their count, and its path takes the placeholders too (see bench/load.py Load.request).
+local mix = {}
+
 function init(args)
   path = args[1]
   template = args[2]
   pool = tonumber(args[3])
   tag = args[4]
   threads = tonumber(args[5])
+  local i = 6
+  while args[i] ~= nil do
+    mix[#mix + 1] = {args[i], args[i + 1] or ""}
+    i = i + 2
+  end
 end
 
-function request()
-  local n = counter * threads + tid
-  counter = counter + 1
-  if template == "" then
-    return wrk.format("GET", path)
-  end
-  local body = template:gsub("{(%a+)}", function(key)
+local function expand(text, n)
+  local out = text:gsub("{(%a+)}", function(key)
     if key == "tag" then return tag end
     if key == "n" then return string.format("%d", n) end
     if key == "p" then return string.format("%d", n % pool) end
     if key == "stage" then return stages[(math.floor(n / pool) % #stages) + 1] end
     return nil
   end)
-  return wrk.format("POST", path, headers, body)
+  return out
+end
+
+function request()
+  local n = counter * threads + tid
+  counter = counter + 1
+  local p, t = path, template
+  if #mix > 0 then
+    local pair = mix[(n % #mix) + 1]
+    p, t = expand(pair[1], n), pair[2]
+  end
+  if t == "" then
+    return wrk.format("GET", p)
+  end
+  return wrk.format("POST", p, headers, expand(t, n))
 end
 
 function done(summary, latency, requests)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
@@ -122,6 +121,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_import(args, settings)
     if args.command == "export":
+        import asyncio  # here: every other command's start skips it
+
         if problem is not None:
             with _copy_of(settings) as copy:
                 return asyncio.run(_export(args, copy))
@@ -181,14 +182,21 @@ def _warnings_to_stderr() -> Iterator[None]:
     """The export's warnings (a row mended on its way out) as ``halcrm: warning: …`` lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("halcrm: warning: %(message)s"))
-    logger = logging.getLogger("halcrm.services.crm.transfer.exporter")
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
+    handler.setLevel(logging.WARNING)
+    # The exporter's, and the database's when it reads a stored value it has to mend.
+    loggers = [
+        logging.getLogger(n) for n in ("halcrm.services.crm.transfer.exporter", "halcrm.db.engine")
+    ]
+    kept = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.propagate = False
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        for logger, propagate in zip(loggers, kept, strict=True):
+            logger.removeHandler(handler)
+            logger.propagate = propagate
 
 
 async def _write(chunks: AsyncIterator[str], write: Callable[[str], object]) -> None:

@@ -7,7 +7,6 @@ token grants the whole CRM).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -90,6 +89,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("halcrm: give the server's token: halcrm login URL --token TOKEN", file=sys.stderr)
         return 2
     try:
+        import asyncio  # here: every other command's start skips it
+
         project = asyncio.run(check_login(with_scheme(args.url), token))
     except ConnectFailed as exc:
         print(f"halcrm: {exc}; nothing saved", file=sys.stderr)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import errno
 import sys
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from halcrm.cli import keys as cli_keys
 from halcrm.cli import login as cli_login
 from halcrm.cli import project as cli_project
 from halcrm.cli import signal as cli_signal
+from halcrm.cli import webhooks as cli_webhooks
 from halcrm.settings import Settings
 
 
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_project.add_commands(commands)
     cli_data.register(commands)
     cli_login.register(commands)
+    cli_webhooks.add_commands(commands)
     return parser
 
 
@@ -100,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(cli_keys.run(args, settings))
     if command == "project":
         return _run(cli_project.run(args, settings))
+    if command == cli_webhooks.COMMAND:
+        return _run(cli_webhooks.run(args, settings))
     if command in cli_data.COMMANDS:
         return cli_data.run(args, settings)
     if command == "login":
@@ -159,6 +162,8 @@ def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
 
 def _run(coro: object, settings: Settings | None = None) -> int:
     try:
+        import asyncio  # here: --help and the quick commands never need an event loop
+
         return asyncio.run(coro)  # type: ignore[arg-type]
     except OSError as exc:
         if getattr(exc, "errno", None) == errno.EADDRINUSE:

@@ -21,6 +21,7 @@ from halcrm.db.engine import database_url
 from halcrm.logs import setup_logging
 from halcrm.runtime import Runtime, open_runtime
 from halcrm.server.app import create_app, server_config
+from halcrm.server.embedded import proxy_options
 from halcrm.server.slow_clients import header_deadline_protocol
 from halcrm.settings import Settings
 
@@ -45,6 +46,7 @@ class WorkerApp:
         startup = await receive()
         try:
             self.runtime = await open_runtime(self.settings)
+            self.runtime.deliver()
             self.app = create_app(self.runtime.services, server_config(self.settings))
         except Exception as exc:
             await send({"type": "lifespan.startup.failed", "message": repr(exc)})
@@ -148,6 +150,7 @@ def serve_workers(settings: Settings, workers: int) -> int:
             host=settings.host,
             port=settings.port,
             http=f"{__name__}:HeaderDeadline" if settings.header_timeout > 0 else "auto",
+            **proxy_options(settings.trusted_proxies),
             lifespan="on",
             log_config=None,
             access_log=False,

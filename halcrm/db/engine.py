@@ -8,12 +8,17 @@ only waits on futures (see db/writer.py).
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger(__name__)
 
 # Connections used for writes carry this execution option; on SQLite they BEGIN IMMEDIATE so a
 # transaction never upgrades a read lock mid-way (which fails with "database is locked").
@@ -59,13 +64,46 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         # whose PRAGMA data_version it has already read (db/events.py catch_up_others), so a
         # batch reads other processes' events only when there are some.
         kwargs.setdefault("pool_use_lifo", True)
+        kwargs.setdefault("json_deserializer", stored_json)
         engine = sa_create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping per checkout (a round trip per call): a write on a connection found dead before
+    # its COMMIT runs again on a new one (db/pipeline.py), and so does a read (db/writer.py).
     return sa_create_engine(url, **kwargs)
+
+
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def stored_json(text: str) -> Any:
+    """A JSON column as SQLite holds it. An older version could store a lone surrogate escape
+    (``"\\ud800"``) that no response or export can write out, or a NUL that PostgreSQL and
+    the API refuse (the API and the import refuse both now): each is read as U+FFFD, with a
+    warning, so a read never fails and an export imports back."""
+    value = json.loads(text)
+    if "\\ud" in text or "\\uD" in text or "\\u0000" in text:
+        mended = _mend(value)
+        if mended != value:
+            log.warning(
+                "a stored JSON value held a lone surrogate or NUL (written by an older version); "
+                "read with U+FFFD in its place: %s",
+                json.dumps(mended, ensure_ascii=False)[:120],
+            )
+            return mended
+    return value
+
+
+def _mend(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNWRITABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_mend(k): _mend(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mend(v) for v in value]
+    return value
 
 
 def _configure_sqlite(engine: Engine) -> None:

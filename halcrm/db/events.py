@@ -1,7 +1,8 @@
-"""The event log read back in commit order, and the followers that stream every process's commits.
+"""The event log read back in commit-safe order, and the followers that stream every process's
+commits.
 
-An event's position (its SSE id) must grow in commit order, or a client resuming after 12
-never sees an 11 that committed later:
+An event's position (its SSE id) must grow in the order readers can see events, or a client
+resuming after 12 never sees an 11 that committed later:
 
 - SQLite has one writer at a time, so primary keys are in commit order already. The writer
   thread publishes its own events; before each batch (holding the write lock) it reads the
@@ -9,11 +10,16 @@ never sees an 11 that committed later:
   thread notices commits of other processes while this one writes nothing (``PRAGMA
   data_version``, checked on a short timer) and reads them the same way. Both read and publish
   under one lock, each from the highest key published: nothing is sent twice or out of order.
-- PostgreSQL rows are inserted without a position. An insert sends ``NOTIFY halcrm_events``
-  (at commit, so never for a rolled-back row); each process's follower wakes, numbers the
-  committed rows that have no position yet under an advisory lock (one process at a time, so
-  positions follow the order commits became visible), and reads rows by position. Every
-  process publishes from the database, its own writes included.
+- PostgreSQL rows get their position at insert: the writing transaction's id (``xid8``)
+  shifted left ``ORDINAL_BITS`` plus the event's place in its transaction. Readers take only
+  rows of transactions below the oldest one still running in their snapshot
+  (``pg_current_snapshot()``; other databases' left out, migration 0010): all of those have
+  ended, and any that has not will write higher positions. So no
+  process numbers anything after commit and no write waits for another process. An insert
+  sends ``NOTIFY halcrm_events`` (at commit); each process's follower wakes, reads what is
+  settled after its position in one statement, and reads again shortly while committed rows
+  wait above the horizon (a transaction that writes no event may be holding it). Idle, it
+  sends nothing. Every process publishes from the database, its own writes included.
 
 The only state kept beside the database is each follower's highest position published; it is
 read from the database at start and moves only to positions read from it.
@@ -28,9 +34,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Insert,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from halcrm.db.models import Activity, Project
@@ -39,13 +57,19 @@ from halcrm.domain.events import DomainEvent, EventKind
 log = logging.getLogger(__name__)
 
 CHANNEL = "halcrm_events"
-# Any constant both numbering transactions agree on (pg_advisory_xact_lock takes a bigint).
-NUMBERING_LOCK = 7_240_512
 READ_BATCH = 1000
 SQLITE_CHECK_SECONDS = 0.05
-# A wake-up even without a notification: a lost listener connection is noticed and caught up.
+# How long the listener waits for a notification before it looks at its waiters' deadlines;
+# it reads nothing then (a lost connection ends the wait with an error of its own).
 PG_IDLE_SECONDS = 1.0
+# Committed rows above the horizon: read again after this, doubling up to the most. A
+# transaction of ours that holds the horizon wakes the reader with its NOTIFY at commit; these
+# re-reads are for one that sends none (another database's, a write without events).
+DEFERRED_FIRST = 0.025
+DEFERRED_MOST = 0.5
 RECONNECT_SECONDS = 1.0
+# Room for a transaction's events below the next transaction's first position.
+ORDINAL_BITS = 20
 
 # PostgreSQL: how long an answer waits for its own events to be published, at most.
 WAIT_AT_MOST = 5.0
@@ -82,30 +106,78 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
     )
 
 
-def _after(is_sqlite: bool, after: int, limit: int) -> Select[Any]:
-    pos = position_column(is_sqlite)
+# PostgreSQL: a row is settled once its transaction is below the oldest one still running on
+# this database (migration 0010's function, computed once per statement).
+SETTLED = text("activity.xid < (SELECT halcrm_event_horizon())")
+_POSITION = literal_column(f"(pg_current_xact_id()::text::bigint << {ORDINAL_BITS})", BigInteger)
+
+
+@cache
+def record_at_position(names: frozenset[str]) -> Insert:
+    """PostgreSQL: ``INSERT INTO activity (<names>, seq) … RETURNING pk``, the position made
+    from the transaction's id and ``:ordinal_``, the event's place in its transaction."""
+    if not names:
+        raise ValueError("an event has columns")
+    table: Any = Activity.__table__
+    values: dict[Any, Any] = {table.c[name]: bindparam(name) for name in sorted(names)}
+    values[table.c.seq] = _POSITION + bindparam("ordinal_", type_=BigInteger)
+    return insert(table).values(values).returning(table.c.pk)
+
+
+def _rows(after: Any) -> Select[Any]:
     return (
         select(Activity.__table__, Project.id.label("project_id"))
         .join(Project, Project.pk == Activity.project_pk)
-        .where(pos > after)
-        .order_by(pos)
-        .limit(limit)
+        .where(after)
     )
+
+
+def _after_sqlite() -> Select[Any]:
+    return _rows(Activity.pk > bindparam("after")).order_by(Activity.pk).limit(bindparam("limit"))
+
+
+def _after_postgresql() -> Select[Any]:
+    """The settled rows after ``:after`` beside the highest position any committed row has, in
+    one statement: a reader learns whether rows wait above the horizon at no extra cost."""
+    rows = (
+        _rows(Activity.seq > bindparam("after"))
+        .where(SETTLED)
+        .order_by(Activity.seq)
+        .limit(bindparam("limit"))
+        .lateral("settled")
+    )
+    newest = select(func.max(Activity.seq).label("newest")).subquery("newest")
+    return select(newest.c.newest, rows).select_from(newest.outerjoin(rows, true()))
+
+
+_AFTER_SQLITE = _after_sqlite()
+_AFTER_POSTGRESQL = _after_postgresql()
 
 
 def read_after(
     conn: Connection, after: int, limit: int = READ_BATCH
-) -> list[tuple[int, DomainEvent]]:
-    """Every project's committed events after position ``after``, in stream order, each with
-    its row's key."""
-    is_sqlite = conn.dialect.name == "sqlite"
-    rows = conn.execute(_after(is_sqlite, after, limit))
-    return [(row.pk, to_domain_event(row, row.project_id)) for row in rows]
+) -> tuple[list[tuple[int, DomainEvent]], int]:
+    """Every project's settled events after position ``after``, in stream order, each with its
+    row's key; and the highest position of any committed row (settled or not)."""
+    params = {"after": after, "limit": limit}
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(_AFTER_SQLITE, params).all()
+        found = [(row.pk, to_domain_event(row, row.project_id)) for row in rows]
+        return found, found[-1][1].id if found else after
+    rows = conn.execute(_AFTER_POSTGRESQL, params).all()
+    newest = int(rows[0].newest or 0) if rows else 0
+    events = [(row.pk, to_domain_event(row, row.project_id)) for row in rows if row.pk is not None]
+    return events, newest
+
+
+_LAST_SETTLED = select(func.coalesce(func.max(Activity.seq), 0)).where(SETTLED)
 
 
 def last_position(conn: Connection) -> int:
-    column = position_column(conn.dialect.name == "sqlite")
-    return int(conn.execute(select(func.coalesce(func.max(column), 0))).scalar_one())
+    """The highest position a reader may have seen: below the horizon on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        return int(conn.execute(select(func.coalesce(func.max(Activity.pk), 0))).scalar_one())
+    return int(conn.execute(_LAST_SETTLED).scalar_one() or 0)
 
 
 class Follower:
@@ -140,15 +212,16 @@ class Follower:
         except RuntimeError:
             log.debug("events read after the event loop closed")
 
-    def catch_up(self, conn: Connection) -> None:
-        """With ``lock`` held: publishes every committed event after the position."""
+    def catch_up(self, conn: Connection) -> bool:
+        """With ``lock`` held: publishes every settled event after the position; whether
+        committed rows still wait above the horizon (PostgreSQL)."""
         while True:
-            batch = read_after(conn, self.position)
+            batch, newest = read_after(conn, self.position)
             self.hand_over(event for _, event in batch)
             if not self.is_sqlite:
                 self._published([pk for pk, _ in batch])
             if len(batch) < READ_BATCH:
-                return
+                return newest > self.position
 
     def when_published(self, pks: list[int], done: Callable[[], None]) -> None:
         """PostgreSQL: calls ``done`` once the rows ``pks`` are on the bus, so a caller's answer
@@ -207,75 +280,44 @@ class Follower:
         finally:
             watch.close()
 
-    # PostgreSQL: woken by NOTIFY; numbers committed rows, then reads them by position.
+    # PostgreSQL: woken by NOTIFY; reads on its listening connection, nothing while idle.
 
     def _listen_postgresql(self) -> None:
-        import psycopg
-
-        url = self.engine.url.set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True) as pg:
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    pg: Any = conn.connection.dbapi_connection
                     pg.execute(f"LISTEN {CHANNEL}")
-                    self._numbered_and_read()
-                    while not self._stopping.is_set():
-                        woken = self._wait(pg)
-                        self._numbered_and_read(number="w" in woken or not woken)
+                    self._follow(conn, pg)
             except Exception as exc:  # lost connection: reconnect and catch up from the position
                 log.warning("event listener: %s", exc)
                 with self.lock:
                     self._published([])
                 self._stopping.wait(RECONNECT_SECONDS)
 
-    def _wait(self, pg: Any) -> set[str]:
-        """The payloads of the notifications that arrived (empty after an idle spell)."""
-        payloads: set[str] = set()
-        for note in pg.notifies(timeout=PG_IDLE_SECONDS, stop_after=1):
-            payloads.add(note.payload)
-        # Whatever else is already here joins this wake-up.
-        for note in pg.notifies(timeout=0):
-            payloads.add(note.payload)
-        return payloads
+    def _follow(self, conn: Connection, pg: Any) -> None:
+        pause: float | None = None
+        woken = True
+        while not self._stopping.is_set():
+            if woken or pause is not None:
+                with self.lock:
+                    deferred = self.catch_up(conn)
+                # Rows wait above the horizon: look again soon, notified or not.
+                pause = min(pause * 2, DEFERRED_MOST) if pause else DEFERRED_FIRST
+                pause = pause if deferred else None
+            else:
+                with self.lock:
+                    self._published([])  # only the waiters' deadlines
+            woken = self._wait(pg, PG_IDLE_SECONDS if pause is None else pause)
 
-    def _numbered_and_read(self, number: bool = True) -> None:
-        with self.engine.connect() as conn:
-            if number:
-                with conn.begin():
-                    number_committed(conn)
-            with self.lock, conn.begin():
-                self.catch_up(conn)
-
-
-NUMBER_SQL = """
-WITH todo AS (
-    SELECT pk, nextval('activity_seq_seq') AS n
-    FROM (SELECT pk FROM activity WHERE seq IS NULL ORDER BY pk FOR UPDATE) AS unnumbered
-)
-UPDATE activity SET seq = todo.n FROM todo WHERE activity.pk = todo.pk
-"""
-
-
-def number_committed(conn: Connection) -> int:
-    """PostgreSQL: gives the committed rows without a position the next ones, in key order.
-
-    One numbering transaction at a time (the advisory lock): a row that committed after
-    another was numbered always gets a higher position, which is what a resuming reader needs.
-    A rolled-back row never existed for it. Others are told with a ``NOTIFY`` of their own.
-
-    A process that finds the lock taken leaves the numbering to its holder rather than queue
-    behind it (with several workers, every insert woke every one of them into that queue).
-    Nothing is left unnumbered: the insert's notification reaches the holder's listener too;
-    if the row committed after the holder's UPDATE took its snapshot, the holder handles that
-    notification once this transaction ends and numbers the row then.
-    """
-    got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
-    if not got.scalar():
-        return 0
-    count = conn.execute(text(NUMBER_SQL)).rowcount
-    if count:
-        conn.execute(text("SELECT pg_notify(:channel, 'n')"), {"channel": CHANNEL})
-    return int(count)
+    def _wait(self, pg: Any, timeout: float) -> bool:
+        """Whether a notification arrived within ``timeout`` (all that are here are taken)."""
+        woken = False
+        for _ in pg.notifies(timeout=timeout, stop_after=1):
+            woken = True
+        for _ in pg.notifies(timeout=0):
+            woken = True
+        return woken
 
 
 _SEEN_VERSION = "halcrm_data_version"

@@ -67,6 +67,14 @@ class ProjectCache:
             return None
         return found
 
+    def newest(self, project_id: str) -> ProjectSnapshot | None:
+        """The snapshot kept, whatever its generation (to be checked by the caller)."""
+        return self._snapshots.get(project_id)
+
+    def forget(self, project_id: str) -> None:
+        with self._lock:
+            self._snapshots.pop(project_id, None)
+
     def put(self, project_id: str, snapshot: ProjectSnapshot) -> None:
         with self._lock:
             self._snapshots[project_id] = snapshot

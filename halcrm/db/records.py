@@ -30,6 +30,8 @@ class ProjectRow:
     identity_verification: str
     secret: str
     generation: int
+    previous_secret: str | None = None
+    secret_rotated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ database transaction alone (``db.writer`` commits it, or rolls its savepoint bac
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -22,7 +24,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from halcrm.db.base import Base
+from halcrm.db.events import record_at_position
 from halcrm.db.models import Activity, Project, Stage
+from halcrm.db.pipeline import Pipeline
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
 from halcrm.db.records import (
     MODEL_OF,
@@ -60,6 +64,12 @@ class ProjectKeys(Protocol):
     def id(self) -> str: ...
 
 
+class Outbox(Protocol):
+    """What else a recorded event writes in its transaction (the webhooks' deliveries)."""
+
+    def recorded(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> None: ...
+
+
 class CompanyKeys(Protocol):
     @property
     def id(self) -> str: ...
@@ -80,17 +90,39 @@ _ACTIVITY = Activity.__table__
 _LOCKED: dict[int, Select[Any]] = {}
 
 
+class StaleSnapshot(Exception):
+    """A call used a kept project snapshot that a commit made old: it runs again."""
+
+
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
-    def __init__(self, conn: Connection, now: datetime, cache: ProjectCache) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        now: datetime,
+        cache: ProjectCache,
+        outbox: Outbox | None = None,
+        pipeline: Pipeline | None = None,
+    ) -> None:
         self.conn = conn
         self.now = now
         self.cache = cache
+        self.outbox = outbox
+        # Each project's generation as this transaction read it (the outbox's kept endpoints
+        # are checked against it without another statement).
+        self.generations: dict[str, int] = {}
         self.is_sqlite = conn.dialect.name == "sqlite"
+        # PostgreSQL writes: psycopg's pipeline, so a statement whose answer nobody reads
+        # (an UPDATE, an audit row, an event) leaves with the next one that needs an answer.
+        self.pipeline = pipeline
         self._session: Session | None = None
         self._cursor: Any = None
         self._events: list[DomainEvent] = []
+        # PostgreSQL: the cursors of the events' INSERTs, read once the pipeline is synced.
+        self._event_cursors: list[Any] = []
+        # Generations to compare with the kept snapshots a pipelined call used.
+        self._checks: list[tuple[Any, str, int]] = []
 
     # The ORM.
 
@@ -98,6 +130,8 @@ class Tx:
     def session(self) -> Session:
         """A Session in this call's transaction (its own SAVEPOINT), made on first use."""
         if self._session is None:
+            # The ORM reads every statement's row count: it runs outside the pipeline.
+            self.end_pipeline()
             self._session = Session(
                 bind=self.conn,
                 join_transaction_mode="create_savepoint",
@@ -107,6 +141,8 @@ class Tx:
 
     def finish(self) -> None:
         """Ends the call's work: the session's changes are flushed and its savepoint released."""
+        if self._checks:
+            self.check_snapshots()
         if self._session is not None:
             self._session.commit()
             self._session.close()
@@ -121,19 +157,41 @@ class Tx:
             self._session.close()
             self._session = None
         self._cursor = None
+        with contextlib.suppress(Exception):  # the failure itself is what the caller raises
+            self.end_pipeline()
+
+    def end_pipeline(self) -> None:
+        """Sends what the pipeline holds and waits for every answer (raising a failed one's
+        error); later statements run one at a time."""
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is not None:
+            pipeline.end()
+
+    def event_keys(self) -> list[int]:
+        """The primary keys of the events recorded, once their statements have answered."""
+        if self.is_sqlite:
+            return [event.id for event in self._events]
+        return [int(cursor.fetchone()[0]) for cursor in self._event_cursors]
 
     # Core statements on the driver's cursor.
 
-    def execute(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Prepared, Any]:
-        """Runs a statement built once on the DBAPI cursor of this transaction."""
+    def execute(
+        self, stmt: Statement, params: Mapping[str, Any], cursor: Any = None
+    ) -> tuple[Prepared, Any]:
+        """Runs a statement built once on the DBAPI cursor of this transaction (or ``cursor``)."""
         session = self._session
         if session is not None and (session.new or session.dirty or session.deleted):
             session.flush()  # what the ORM holds must be in the database before SQL reads it
-        if self._cursor is None:
-            self._cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if cursor is None:
+            if self._cursor is None:
+                self._cursor = self._new_cursor()
+            cursor = self._cursor
         found = prepared(stmt, self.conn.dialect)
-        self._cursor.execute(found.sql, found.parameters(params))
-        return found, self._cursor
+        cursor.execute(found.sql, found.parameters(params))
+        return found, cursor
+
+    def _new_cursor(self) -> Any:
+        return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def first(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found, cursor = self.execute(stmt, params)
@@ -145,7 +203,10 @@ class Tx:
         return [found.row(raw) for raw in cursor.fetchall()]
 
     def rowcount(self, stmt: Statement, params: Mapping[str, Any]) -> int:
-        return int(self.execute(stmt, params)[1].rowcount)
+        cursor = self.execute(stmt, params)[1]
+        if self.pipeline is not None:
+            self.pipeline.sync()  # a row count is known once the statement has answered
+        return int(cursor.rowcount)
 
     def one(self, record: type[R], stmt: Statement, params: Mapping[str, Any]) -> R | None:
         """The first row of ``stmt`` (a ``select_of(record)``) as a record, or ``None``."""
@@ -213,14 +274,54 @@ class Tx:
 
     def snapshot(self, project_id: str) -> ProjectSnapshot:
         """The project and its stages as the database has them now (kept ones when current)."""
+        if self.pipeline is not None:
+            kept = self.cache.newest(project_id)
+            if kept is not None:
+                return self._checked_later(project_id, kept)
         row = self.first(_GENERATION, {"project_id": project_id})
         if row is None:
             raise UnknownProject(f"no project with id {project_id!r}")
         return self.snapshot_at(project_id, row[0], row[1])
 
+    def _checked_later(self, project_id: str, kept: ProjectSnapshot) -> ProjectSnapshot:
+        """In a pipeline: the kept snapshot at once, its generation read in the same flight as
+        the call's next statement and compared before the COMMIT (``check_snapshots``). A
+        project's key never changes, so statements built on it are right either way."""
+        cursor = self._new_cursor()
+        self.execute(_GENERATION, {"project_id": project_id}, cursor)
+        self._checks.append((cursor, project_id, kept.generation))
+        # What else keys a cache on the generation (the webhook outbox) trusts it too: it is
+        # checked before the COMMIT, and the call runs again if it was old.
+        self.generations[project_id] = kept.generation
+        return kept
+
+    def check_snapshots(self) -> None:
+        """Raises ``StaleSnapshot`` (the call runs again) if a project changed since the
+        snapshot the call used was kept; reads answers already received when it can."""
+        checks, self._checks = self._checks, []
+        for cursor, project_id, generation in checks:
+            row = cursor.fetchone()
+            if row is None:
+                raise UnknownProject(f"no project with id {project_id!r}")
+            if row[1] != generation:
+                self.cache.forget(project_id)
+                raise StaleSnapshot(project_id)
+
+    def refused_on_stale(self) -> bool:
+        """After the call failed: whether a kept snapshot it used was old (a stage renamed
+        since, a snapshot of a rolled-back change), so the failure may be the snapshot's."""
+        try:
+            self.check_snapshots()
+        except StaleSnapshot:
+            return True
+        except Exception:  # the statements failed: the call's own error is the answer
+            return False
+        return False
+
     def snapshot_at(self, project_id: str, pk: int, generation: int) -> ProjectSnapshot:
         """``snapshot`` for a caller that read the project's ``pk`` and ``generation`` itself
         (in a statement it needed anyway)."""
+        self.generations[project_id] = generation
         found = self.cache.get(project_id, generation)
         if found is None:
             project = self.one(ProjectRow, _PROJECT, {"pk": pk})
@@ -255,7 +356,7 @@ class Tx:
         data: dict[str, Any] | None = None,
         at: datetime | None = None,
         task_id: str | None = None,
-    ) -> DomainEvent:
+    ) -> None:
         """Stores a domain event in this transaction; it is published after the commit.
 
         ``at`` is when it happened, if not the transaction's time (a company's own clock);
@@ -274,11 +375,8 @@ class Tx:
             "data": data or {},
             "created_at": at,
         }
-        stmt = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
-        row = self.first(stmt, values)
-        assert row is not None
         event = DomainEvent(
-            id=row[0],
+            id=0,  # its key, once the database gave it (below)
             project_id=project.id,
             kind=kind,
             at=at,
@@ -289,8 +387,22 @@ class Tx:
             data=dict(values["data"]),
             task_id=task_id,
         )
-        self._events.append(event)
-        return event
+        if not self.is_sqlite:
+            # The key is read after the pipeline's last flight (event_keys); the SQLite
+            # writer publishes its own events, PostgreSQL's follower reads them back.
+            values["ordinal_"] = len(self._event_cursors)
+            cursor = self._new_cursor()
+            self.execute(record_at_position(frozenset(values) - {"ordinal_"}), values, cursor)
+            self._event_cursors.append(cursor)
+        else:
+            stmt = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
+            row = self.first(stmt, values)
+            assert row is not None
+            event = dataclasses.replace(event, id=row[0])
+            self._events.append(event)
+        if self.outbox is not None:
+            # The deliveries this event causes are stored in the same transaction (webhooks).
+            self.outbox.recorded(self, project, event)
 
     def committed_events(self) -> list[DomainEvent]:
         return list(self._events)

@@ -34,8 +34,9 @@ from halcrm.db.checkpoint import Checkpointer
 from halcrm.db.engine import WRITE_OPTION
 from halcrm.db.events import Follower, catch_up_others
 from halcrm.db.idempotency import Keys, take_claim
+from halcrm.db.pipeline import is_lost_connection, pipelined_write
 from halcrm.db.project_cache import ProjectCache
-from halcrm.db.tx import Tx
+from halcrm.db.tx import Outbox, StaleSnapshot, Tx
 from halcrm.domain.events import DomainEvent
 from halcrm.services.clock import Clock, utc_now
 
@@ -54,6 +55,8 @@ def is_race(exc: BaseException) -> bool:
     Hot paths run statements on the DBAPI cursor, so the driver's own exceptions arrive here
     as well as SQLAlchemy's wrappers of them.
     """
+    if isinstance(exc, StaleSnapshot):
+        return True
     orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else exc
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if sqlstate is not None:
@@ -103,6 +106,8 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.projects = ProjectCache()
         self.keys = Keys()
+        # Set by the webhooks (services/webhooks/outbox.py): deliveries stored with the events.
+        self.outbox: Outbox | None = None
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
@@ -147,8 +152,18 @@ class Database:
                 self.follower = Follower(self.engine, loop, self.bus.publish)
 
     def _read(self, work: Work[T]) -> T:
+        try:
+            return self._read_once(work)
+        except BaseException as exc:
+            # No ping before a read either: one that found its connection dead runs again.
+            if self.is_sqlite or not is_lost_connection(exc):
+                raise
+            self.engine.dispose(close=False)
+        return self._read_once(work)
+
+    def _read_once(self, work: Work[T]) -> T:
         with self.engine.connect() as conn, conn.begin():
-            tx = Tx(conn, self.clock(), self.projects)
+            tx = Tx(conn, self.clock(), self.projects, self.outbox)
             try:
                 return work(tx)
             finally:
@@ -161,7 +176,7 @@ class Database:
     def run_write_blocking(self, work: Work[T]) -> T:
         """Runs a write on the calling thread (start-up and tools, never from the loop)."""
         with self._write_connection() as conn, conn.begin():
-            tx = Tx(conn, self.clock(), self.projects)
+            tx = Tx(conn, self.clock(), self.projects, self.outbox)
             try:
                 result = work(tx)
                 tx.finish()
@@ -259,7 +274,7 @@ class Database:
                     # Under the write lock: every row already here is committed, ours not yet.
                     catch_up_others(conn, cursor, follower)
                 for job in batch:
-                    tx = Tx(conn, job.clock(), self.projects)
+                    tx = Tx(conn, job.clock(), self.projects, self.outbox)
                     if savepoints:
                         cursor.execute("SAVEPOINT halcrm_call")
                     try:
@@ -296,28 +311,43 @@ class Database:
             job = self._queue.get()
             if job is None:
                 return
-            try:
-                with self._write_connection() as conn, conn.begin():
-                    tx = Tx(conn, job.clock(), self.projects)
-                    try:
-                        result = job.work(tx)
-                        tx.finish()
-                    except BaseException:
-                        tx.discard()
-                        raise
-                    # No job.events: positions are given after commit, and the follower
-                    # publishes every process's events in their order (db/events.py).
-                    pks = [event.id for event in tx.committed_events()]
-            except BaseException as exc:
-                if is_race(exc):
-                    self._retry(job, exc)
-                else:
-                    self._hand_back(job, None, exc)
-                continue
-            if pks and self.follower is not None:
-                self.follower.when_published(pks, partial(self._hand_back, job, result, None))
+            self._run_postgresql(job)
+
+    def _run_postgresql(self, job: _Job) -> None:
+        """One call's transaction, in as few flights as its answers allow (db/pipeline.py).
+
+        No ping before: a connection found dead before the COMMIT was sent wrote nothing, so
+        the call runs again on a new one; after the COMMIT, whether it lasted is unknown and
+        the caller is told so.
+        """
+        committing = False
+        try:
+            with pipelined_write(self.engine) as (conn, pipeline, pg):
+                tx = Tx(conn, job.clock(), self.projects, self.outbox, pipeline)
+                try:
+                    result = job.work(tx)
+                    tx.finish()
+                    committing = True
+                    pg.execute("COMMIT")
+                    tx.end_pipeline()  # the last flight: what is left, and the COMMIT
+                except BaseException as exc:
+                    stale = not isinstance(exc, StaleSnapshot) and tx.refused_on_stale()
+                    tx.discard()
+                    if stale:
+                        raise StaleSnapshot("the project changed under the call") from exc
+                    raise
+                pks = tx.event_keys()
+        except BaseException as exc:
+            if is_race(exc) or (not committing and is_lost_connection(exc)):
+                self._retry(job, exc)
             else:
-                self._hand_back(job, result, None)
+                self._hand_back(job, None, exc)
+            return
+        if pks and self.follower is not None:
+            # The follower publishes every process's events in position order (db/events.py).
+            self.follower.when_published(pks, partial(self._hand_back, job, result, None))
+        else:
+            self._hand_back(job, result, None)
 
     def _retry(self, job: _Job, exc: BaseException | None = None) -> None:
         job.attempts += 1

@@ -65,6 +65,13 @@ class IdentityConflict(DomainError):
     code = "identity_conflict"
 
 
+class CompanyNotVerified(DomainError):
+    """Linking an existing company that has other contacts without the company's hash."""
+
+    kind = ErrorKind.FORBIDDEN
+    code = "company_not_verified"
+
+
 class NotFound(DomainError):
     kind = ErrorKind.NOT_FOUND
     code = "not_found"

@@ -33,6 +33,8 @@ class EventKind(StrEnum):
     TASK_UPDATED = "task_updated"
     TASK_DONE = "task_done"
     TASK_DELETED = "task_deleted"
+    # A next step passed its due time (recorded once by a periodic check).
+    TASK_OVERDUE = "task_overdue"
     # A widget call that was refused: published live for the board, never stored (a refused
     # call writes nothing). data: route, visitor_id, code, detail, count (coalesced refusals).
     REFUSED = "refused"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from importlib.resources import files
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -65,11 +66,24 @@ def normalize_email(raw: str) -> str:
     plain = _plain_ascii(raw.strip())
     if plain is not None:
         return plain
+    # Compatibility folding first: the Kelvin sign is a K, the Angstrom sign an Å, and one
+    # address has one stored form whichever of them a client sent.
+    folded = unicodedata.normalize("NFKC", raw).strip()
     try:
-        checked = validate_email(raw.strip(), check_deliverability=False)
+        checked = validate_email(folded, check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidRequest(f"email is not a valid address: {exc}", field="email") from exc
     return checked.normalized.lower()
+
+
+def differs_only_in_case(signed: str, normalized: str) -> bool:
+    """Whether a signed address is the normalised one but for letter case (API.md: a hash
+    proves the string it covers). Padding and every compatibility or composition variant
+    (the Kelvin sign, an NFD accent) are more than case, though ``str.lower`` folds some of
+    them onto plain letters."""
+    if signed == normalized:
+        return True
+    return unicodedata.normalize("NFKC", signed) == signed and signed.lower() == normalized
 
 
 def email_domain(email: str) -> str:

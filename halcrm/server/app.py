@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
 from halcrm.db.idempotency import Replayed
+from halcrm.server.allow import allow_every_method
 from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
 from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
@@ -37,9 +38,11 @@ from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, vi
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.tasks import TaskController, agenda
+from halcrm.server.routes.webhooks import WebhookController
 from halcrm.server.routes.widget import WidgetController
 from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
+from halcrm.server.stream_slots import RedisSlots
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 
@@ -66,6 +69,8 @@ class ServerConfig:
     sse_keepalive: float = 15.0
     # Chat messages per visitor: one every 2 s on average, bursts of 20 (a person typing).
     chat_rate: RateLimit = field(default_factory=lambda: RateLimit(0.5, 20))
+    # Proxies trusted to name the client address (HALCRM_TRUSTED_PROXIES); none by default.
+    trusted_proxies: str = ""
 
 
 def server_config(settings: Settings) -> ServerConfig:
@@ -78,6 +83,7 @@ def server_config(settings: Settings) -> ServerConfig:
         client_rate=RateLimit(settings.client_rate, settings.client_burst),
         project_rate=RateLimit(settings.project_rate, settings.project_burst),
         redis_url=settings.redis_url,
+        trusted_proxies=settings.trusted_proxies,
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
     )
@@ -112,6 +118,7 @@ def _state(
             "unavailable_log": Throttle(),
             # Read by make_server (server/embedded.py) for uvicorn's protocol.
             "header_timeout": config.header_timeout,
+            "trusted_proxies": config.trusted_proxies,
             # services is None only where a test lists the routes.
             "refusals": RefusalReporter(services.bus) if services is not None else None,
             "project_id": getattr(services, "project_id", ""),
@@ -162,6 +169,7 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
             BoardController,
             UndoController,
             AccountConversationController,
+            WebhookController,
             TaskController,
             agenda,
         ],
@@ -191,7 +199,8 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         store,
         chat=config.chat_rate,
     )
-    chats = ChatStreams(services.bus) if services is not None else None
+    slots = RedisSlots(store.client) if isinstance(store, RedisBuckets) else None
+    chats = ChatStreams(services.bus, slots=slots) if services is not None else None
 
     async def provide_services() -> Services:
         return services
@@ -219,7 +228,13 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         on_shutdown=[limits.close, *([chats.close] if chats else [])],
         # CORS outermost, so an edge refusal still reaches a browser with its headers; the
         # idempotency claim innermost, once the body has passed the edge's checks.
-        middleware=[widget_cors, refuse_nul, body_deadline(config.body_timeout), idempotency],
+        middleware=[
+            widget_cors,
+            allow_every_method,
+            refuse_nul,
+            body_deadline(config.body_timeout),
+            idempotency,
+        ],
         request_class=EdgeRequest,
         type_decoders=TYPE_DECODERS,
         request_max_body_size=config.max_body_bytes,

@@ -21,6 +21,7 @@ from litestar.response import ServerSentEventMessage
 from halcrm.bus import EventBus
 from halcrm.domain.errors import RateLimited
 from halcrm.domain.events import DomainEvent, EventKind
+from halcrm.server.stream_slots import Lease, RedisSlots
 
 # Tabs of one visitor that may follow its chat at once; more is a script, not a person.
 PER_VISITOR = 10
@@ -55,23 +56,33 @@ class VisitorStream:
 class ChatStreams:
     """The open visitor streams of one app, fed by one pump task."""
 
-    def __init__(self, bus: EventBus, per_visitor: int = PER_VISITOR) -> None:
+    def __init__(
+        self, bus: EventBus, per_visitor: int = PER_VISITOR, slots: RedisSlots | None = None
+    ) -> None:
         self._bus = bus
         self._per_visitor = per_visitor
+        # With Redis, the cap counts the visitor's streams in every process (stream_slots).
+        self.slots = slots
         self._streams: dict[Key, set[VisitorStream]] = {}
         self._task: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return sum(len(found) for found in self._streams.values())
 
-    def check(self, project_id: str, visitor_id: str) -> None:
-        """Refuses a stream over the visitor's limit of open pages (429)."""
-        if len(self._streams.get((project_id, visitor_id), ())) >= self._per_visitor:
+    async def reserve(self, project_id: str, visitor_id: str) -> Lease | None:
+        """Refuses a stream over the visitor's limit of open pages (429), counted in this
+        process and, with Redis, in every process; answers the Redis lease to release."""
+        full = len(self._streams.get((project_id, visitor_id), ())) >= self._per_visitor
+        lease: Lease | bool = True
+        if not full and self.slots is not None:
+            lease = await self.slots.acquire(project_id, visitor_id, self._per_visitor)
+        if full or lease is False:
             raise RateLimited(
                 f"this visitor already has {self._per_visitor} chat streams open",
                 retry_after=30,
                 limit="chat streams",
             )
+        return lease if isinstance(lease, Lease) else None
 
     def open(self, project_id: str, visitor_id: str) -> VisitorStream:
         stream = VisitorStream(self, (project_id, visitor_id))
@@ -144,7 +155,7 @@ def visitor_line(event: DomainEvent) -> dict[str, Any]:
 
 
 async def sse(
-    hub: ChatStreams, project_id: str, visitor_id: str, keepalive: float
+    hub: ChatStreams, project_id: str, visitor_id: str, keepalive: float, lease: Lease | None
 ) -> AsyncIterator[ServerSentEventMessage]:
     """The visitor's chat as SSE: ``ready`` once it follows the chat (the page loads its
     history then, so nothing falls between the two), then one ``message`` per line.
@@ -156,6 +167,8 @@ async def sse(
     try:
         yield ServerSentEventMessage(event="ready", data="{}", retry=3000)
         while True:
+            if lease is not None and hub.slots is not None:
+                await hub.slots.renew(lease)
             try:
                 line = await asyncio.wait_for(stream.queue.get(), keepalive)
             except TimeoutError:
@@ -167,3 +180,5 @@ async def sse(
             yield ServerSentEventMessage(event="message", data=text)
     finally:
         stream.close()
+        if lease is not None and hub.slots is not None:
+            await hub.slots.release(lease)

@@ -53,16 +53,25 @@ def bound_port(sock: socket.socket) -> int:
     return int(sock.getsockname()[1])
 
 
+def proxy_options(trusted: str) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: believed only from the proxies named (uvicorn's
+    own default trusts 127.0.0.1, so anything on the host could forge a client address)."""
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 def make_server(
     app: Any, *, graceful_timeout: float = 3.0, header_timeout: float | None = None
 ) -> EmbeddedServer:
     """uvicorn for ``app``; the header deadline is ``header_timeout``, else the app's own
     (``create_app`` keeps its configuration's in the app state)."""
+    state = getattr(app, "state", None)
     if header_timeout is None:
-        state = getattr(app, "state", None)
         header_timeout = float(getattr(state, "header_timeout", DEFAULT_HEADER_TIMEOUT))
     config = uvicorn.Config(
         app,
+        **proxy_options(str(getattr(state, "trusted_proxies", "") or "")),
         # Connections that trickle their headers are closed (server/slow_clients.py).
         http=header_deadline_protocol(header_timeout) if header_timeout > 0 else "auto",
         # uvicorn configures logging when Config is built and would write over the board.

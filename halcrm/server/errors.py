@@ -7,7 +7,6 @@ import sqlite3
 import time
 from typing import Any
 
-import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -157,6 +156,10 @@ def _driver_reason(orig: BaseException | None) -> str | None:
     if isinstance(orig, sqlite3.Error):
         text = str(orig).lower()
         return next((why for what, why in SQLITE_REASONS.items() if what in text), None)
+    if orig is None or not type(orig).__module__.startswith("psycopg"):
+        return None
+    import psycopg  # only for PostgreSQL's errors: a SQLite server never loads the driver
+
     if isinstance(orig, psycopg.Error):
         state = orig.sqlstate or ""
         if state in PG_REASONS:

@@ -46,6 +46,10 @@ def idempotency(app: ASGIApp) -> ASGIApp:
             await app(scope, replay, send)
             return
         key = _key(scope, body)
+        if isinstance(key, NotText):
+            # A number or an object would otherwise turn the key off and the resend count twice.
+            await _answer(scope, send, 400, "message_id must be a string")
+            return
         if key is None:
             await app(scope, replay, send)
             return
@@ -131,13 +135,19 @@ def _decoded(body: bytes) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _key(scope: Scope, body: bytes) -> str | None:
+class NotText:
+    """A ``message_id`` that is not a string (400)."""
+
+
+def _key(scope: Scope, body: bytes) -> str | NotText | None:
     header = _header(scope, b"idempotency-key")
     if header is not None:
         return header.strip()
     if scope["path"].startswith(WIDGET_PREFIX) and b'"message_id"' in body:
         found = (_decoded(body) or {}).get("message_id")
-        return found if isinstance(found, str) else None
+        if found is None or isinstance(found, str):
+            return found
+        return NotText()
     return None
 
 

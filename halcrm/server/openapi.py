@@ -33,7 +33,7 @@ ERROR_SCHEMA = Schema(
 ERRORS = {
     400: "the request is not valid (body, query, unknown stage, a limit)",
     401: "missing or wrong credentials, or a missing/wrong user_hash",
-    403: "the widget named a company its visitor's contact is not linked to",
+    403: "a company not linked, an identity the hash does not cover, a company not signed",
     404: "an unknown id (project, company, contact, conversation, stage)",
     405: "the path does not take this method",
     408: "the request body did not arrive in time",
@@ -62,8 +62,45 @@ class MoneySchema(OpenAPISchemaPlugin):
         )
 
 
-def document_errors(app: Litestar, streams: tuple[str, ...] = ("/api/events",)) -> None:
-    """Documents the error body for every ``/api`` operation, and the event stream's type."""
+# The streams, and what each of their events' ``data`` line carries (a component's name).
+STREAMS = {
+    "/api/events": (
+        "ActivityItem",
+        "Server-Sent Events, one per change: `id` (the event id, for Last-Event-ID), `event` "
+        "(its kind), `data` (one line of JSON: an ActivityItem with `project_id`); "
+        "`: keep-alive` comments while idle. The stream does not end.",
+    ),
+    "/api/widget/chat/stream": (
+        "ChatMessage",
+        "Server-Sent Events: `ready` (data `{}`) once the stream follows the chat, then "
+        "`message` for each new line (data: one line of JSON, a ChatMessage); `: keep-alive` "
+        "comments while idle. The stream does not end.",
+    ),
+}
+
+
+def _stream_schema(data_component: str) -> Schema:
+    """A stream as the sequence of its events; each event's ``data`` is JSON of a component."""
+    data = Schema(
+        type=OpenAPIType.STRING,
+        content_media_type="application/json",
+        content_schema=Reference(ref=f"#/components/schemas/{data_component}"),
+    )
+    event = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["data"],
+        properties={
+            "id": Schema(type=OpenAPIType.STRING),
+            "event": Schema(type=OpenAPIType.STRING),
+            "data": data,
+            "retry": Schema(type=OpenAPIType.INTEGER),
+        },
+    )
+    return Schema(type=OpenAPIType.ARRAY, items=event)
+
+
+def document_errors(app: Litestar) -> None:
+    """Documents the error body for every ``/api`` operation, and the streams' type."""
     openapi = app.openapi_schema
     if openapi.components.schemas is None:
         openapi.components.schemas = {}
@@ -82,11 +119,10 @@ def document_errors(app: Litestar, streams: tuple[str, ...] = ("/api/events",)) 
                     description=description,
                     content={"application/json": OpenAPIMediaType(schema=ref)},
                 )
-            if path in streams and "200" in responses:
+            if path in STREAMS and "200" in responses:
+                component, description = STREAMS[path]
                 responses["200"] = OpenAPIResponse(
-                    description="Server-Sent Events: id, event (the kind), data (JSON)",
-                    content={
-                        EVENT_STREAM: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
-                    },
+                    description=description,
+                    content={EVENT_STREAM: OpenAPIMediaType(schema=_stream_schema(component))},
                 )
             operation.responses = responses

@@ -12,6 +12,8 @@ bucket of a call atomically, so several worker processes share the limits exactl
 The visitor bucket is keyed by the project, the visitor id *and* the ``user_hash`` the call
 carries: a caller who does not know a visitor's hash cannot spend that visitor's bucket (its
 calls fill a bucket of their own, and the client-address and project ceilings bound those).
+The project's ceiling is shared fairly: each client address may spend only its share of it
+(``ADDRESS_SHARE``), so a few flooding addresses are refused before the others are.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ log = logging.getLogger("halcrm.server.ratelimit")
 # grow memory without bound (a dropped bucket was full anyway, or nearly so).
 MAX_KEYS = 50_000
 REDIS_NAMESPACE = "halcrm_rate"
+# The part of a project's ceiling (rate and burst) one client address may spend.
+ADDRESS_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,9 @@ class MemoryBuckets:
             interval = 1.0 / bucket.limit.rate
             full_at = max(self._full_at.get(bucket.key, now), now) + interval
             allowed_from = full_at - bucket.limit.burst * interval
-            if allowed_from - now > wait:
+            # A microsecond of slack: with a long interval (a slow bucket of burst 1) the
+            # float sum and difference leave a residue that would refuse a full bucket.
+            if allowed_from - now > max(wait, 1e-6):
                 wait, refused = allowed_from - now, n
             new.append((bucket.key, full_at))
         if refused >= 0:
@@ -145,6 +151,11 @@ class RedisBuckets:
         self._script: Any = self.store._redis.register_script(_GCRA)
         self._warned_at = -math.inf
 
+    @property
+    def client(self) -> Any:
+        """The Redis client (the chat streams' leases share its connection pool)."""
+        return self.store._redis
+
     async def take(self, buckets: Sequence[Bucket]) -> tuple[float, int]:
         keys = [self.store._make_key(bucket.key) for bucket in buckets]
         args: list[int] = []
@@ -183,6 +194,12 @@ class Limits:
         self.widget, self.api_key, self.client, self.project = widget, api_key, client, project
         self.chat = chat
         self.store: BucketStore = store if store is not None else MemoryBuckets()
+        # One client address may spend this part of the project's ceiling, and is refused
+        # there before it can drain the rest: a flood from a few addresses leaves the
+        # project's other visitors their calls.
+        self.address_share = RateLimit(
+            project.rate * ADDRESS_SHARE, max(1, round(project.burst * ADDRESS_SHARE))
+        )
 
     async def widget_call(self, body: WidgetBody, client_address: str | None) -> None:
         """Counts a widget call against its visitor, its client address and its project."""
@@ -207,6 +224,9 @@ class Limits:
         if self.client.enabled:
             buckets.append(Bucket(f"c:{client_address or '-'}", self.client, "client address"))
         if self.project.enabled:
+            share = _digest(project, client_address or "-")
+            what = "client address's share of the project"
+            buckets.append(Bucket(f"s:{share}", self.address_share, what))
             buckets.append(Bucket(f"p:{_digest(project)}", self.project, "project"))
         if chat and self.chat.enabled:
             buckets.append(Bucket(f"m:{visitor}", self.chat, "visitor's chat"))

@@ -69,6 +69,7 @@ from halcrm.services.support.schemas import (
 )
 from halcrm.services.tasks.agenda import Agenda
 from halcrm.services.tasks.area import Tasks
+from halcrm.services.webhooks.area import Webhooks
 from halcrm.services.widget import calls as widget
 from halcrm.services.widget import identify
 from halcrm.services.widget.chat_ops import ChatOps
@@ -93,6 +94,7 @@ class Services(ChatOps):
     def __init__(self, db: Database, project_id: str) -> None:
         self.db = db
         self.project_id = project_id
+        self.webhooks = Webhooks(db, project_id)
         self.tasks, self.agenda = Tasks(db, project_id), Agenda(db, project_id)
         self.forecast = Forecast(db, project_id)
 

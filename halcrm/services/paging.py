@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy import BigInteger, ColumnElement, Select, func, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from halcrm.db.tx import Tx
@@ -22,13 +23,29 @@ def encode_cursor(pk: int) -> str:
     return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
 
 
+# Every key a cursor carries is a row's primary key: a positive 64-bit integer.
+_KEY = re.compile(r"[1-9][0-9]{0,18}")
+_KEY_MAX = 2**63 - 1
+
+
 def decode_cursor(cursor: str | None) -> int | None:
+    """The key of a cursor ``encode_cursor`` made; anything else (a key out of the database's
+    range, another spelling of the same bytes, garbage) is 400."""
     if not cursor:
         return None
     try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (ValueError, binascii.Error) as exc:
         raise InvalidRequest("cursor is not valid", field="cursor") from exc
+    if _KEY.fullmatch(text) is None or int(text) > _KEY_MAX or encode_cursor(int(text)) != cursor:
+        raise InvalidRequest("cursor is not valid", field="cursor")
+    return int(text)
+
+
+def _max_key(key: InstrumentedAttribute[int]) -> int:
+    """The largest key the column can hold: no cursor of halcrm's carries a larger one (and
+    PostgreSQL refuses to compare a 32-bit column with a larger parameter)."""
+    return _KEY_MAX if isinstance(key.type, BigInteger) else 2**31 - 1
 
 
 def check_limit(limit: int | None) -> int:
@@ -58,6 +75,8 @@ def fetch_page(
     One row more than asked is read to know whether another page follows.
     """
     if after is not None:
+        if after > _max_key(key):
+            raise InvalidRequest("cursor is not valid", field="cursor")
         stmt = stmt.where(key < after if newest_first else key > after)
     order = key.desc() if newest_first else key
     rows = list(tx.session.scalars(stmt.order_by(order).limit(limit + 1)))

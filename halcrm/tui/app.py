@@ -29,6 +29,7 @@ from halcrm.tui.keys import keymap_conflicts
 from halcrm.tui.live import Batch, listen
 from halcrm.tui.messages import BoardLoaded
 from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.notify import Notifier, terminal_writer
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
@@ -92,6 +93,8 @@ class HalcrmApp(App[None]):
         self._gc_frozen = False
         # This process serves the website's widget and API: quitting stops them, so `q` asks.
         self.serves_widget = serves_widget
+        # Set at mount, once the driver says whether the output is a terminal.
+        self.notifier = Notifier((), None)
 
     def help_sections(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's keys, grouped as the help screen shows them."""
@@ -135,6 +138,7 @@ class HalcrmApp(App[None]):
 
     async def on_mount(self) -> None:
         self.apply_config()
+        self.notifier = Notifier(self.config.notify, terminal_writer(self))
         if self.services is None and self._connect is not None:
             self.services = await self._exits.enter_async_context(self._connect())
         assert self.services is not None
@@ -152,7 +156,9 @@ class HalcrmApp(App[None]):
 
     async def _apply_batch(self, batch: Batch) -> None:
         if self.board_screen is not None:
-            await self.board_screen.apply_batch(batch)
+            screen = self.board_screen
+            self.notifier.handle(batch.of_project(screen.services.project_id).events, screen.won)
+            await screen.apply_batch(batch)
 
     def _board_for(self, services: BoardServices, label: str | None = None) -> BoardScreen:
         return BoardScreen(

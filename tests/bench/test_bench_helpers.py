@@ -8,6 +8,7 @@ from bench.board import growth_row
 from bench.load import Load, expand
 from bench.pyload import parse_head
 from bench.stats import median, percentile, ratio
+from bench.streams import MIXED
 from bench.table import Bar, Row, format_table, judged, ms, note, times
 from bench.wrk import parse_wrk
 
@@ -109,3 +110,23 @@ def test_growth_is_judged_against_the_growth_in_companies() -> None:
     assert linear.mark == "PASS"
     worse = growth_row("move", {1_000: 0.001, 10_000: 0.02, 50_000: 0.05})
     assert worse.mark == "FAIL"
+
+
+def test_the_mixed_load_cycles_every_widget_route() -> None:
+    """Request n goes to route n mod 7, its path and body from the same placeholders; every
+    widget write of the app is in the mix (and the chat's history read)."""
+    from halcrm.server.app import ServerConfig, create_app
+
+    app = create_app(None, ServerConfig(account_token="t" * 30))  # type: ignore[arg-type]
+    writes = {
+        route.path
+        for route in app.routes
+        if route.path.startswith("/api/widget/") and "POST" in getattr(route, "methods", ())
+    }
+    mixed = {path.partition("?")[0] for path, _ in MIXED.mix}
+    assert writes <= mixed
+    requests = [MIXED.request("t1", n) for n in range(8)]
+    assert requests[0][0] == "/api/widget/identify"
+    assert requests[7][0] == "/api/widget/identify"
+    assert requests[6] == ("/api/widget/chat/messages?project_id=local&visitor_id=m-6", None)
+    assert requests[5][1] == b'{"project_id":"local","visitor_id":"c-t1-5","body":"hello 5"}'

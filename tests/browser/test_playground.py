@@ -62,3 +62,20 @@ async def test_playground_has_the_chat_and_a_reply_reaches_it(services, page):
         (talk,) = await services.inbox()
         await services.add_message(talk.id, MessageCreate(author="agent", body="hi, founder here"))
         await page.locator("[data-halcrm-chat] >> li.agent", has_text="founder here").wait_for()
+
+
+async def test_the_playground_sends_company_hashes(services, page):
+    """Its company.hash, company_ids and company_hashes fields reach the identify body."""
+    async with halcrm_server(services, TOKEN) as url:
+        await page.goto(playground_url(url))
+        await page.wait_for_function("window.HalWidget && window.HalWidget.loaded === true")
+        await page.locator("#identify input[name='company.hash']").fill("h0")
+        await page.locator("#identify input[name='company_ids:list']").fill("acme, globex")
+        await page.locator("#identify input[name='company_hashes:list']").fill("h1,h2")
+        await page.locator("#identify button[type=submit]").click()
+        entry = page.locator("#log li", has_text="/api/widget/identify")
+        await entry.wait_for()
+        logged = await entry.inner_text()
+        assert '"hash":"h0"' in logged
+        assert '"company_ids":["acme","globex"]' in logged
+        assert '"company_hashes":["h1","h2"]' in logged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -160,6 +161,33 @@ async def test_user_hash_is_sent_with_every_call(services, page):
     assert contact.metadata == {}
     companies = (await services.companies()).items
     assert [(c.name, c.stage) for c in companies] == [("initech.com", "Qualified")]
+
+
+async def test_company_hashes_go_through_the_sdk(services, page):
+    """Verification required: a company another contact shares is linked with its hash, in
+    both forms (company.hash, company_hashes), and refused without it."""
+    await services.update_project(ProjectPatch(identity_verification="required"))
+    secret = (await services.project()).secret
+    blank = "<!doctype html><html><head>" + "{snippet}" + f"<script>{SETTLE}</script></head></html>"
+
+    async def identify(visitor: str, **fields: Any) -> dict[str, Any]:
+        await page.evaluate(f"HalWidget.init({{ userHash: '{user_hash(secret, visitor)}' }})")
+        payload = json.dumps({"visitor_id": visitor, "user_id": visitor, **fields})
+        return await settle(page, f"HalWidget.identify({payload})")
+
+    acme = user_hash(secret, "acme")
+    async with halcrm_server(services, TOKEN) as halcrm_url:
+        page_html = blank.replace("{snippet}", embed_snippet(halcrm_url, "local"))
+        async with serving(static_pages({"/": page_html})) as app_url:
+            await open_founder_app(page, app_url)
+            assert (await identify("owner", company={"id": "acme"}))["ok"]
+            bare = await identify("u-1", company={"id": "acme"})
+            assert (bare["status"], bare["code"]) == (403, "company_not_verified")
+            one = await identify("u-1", company={"id": "acme", "hash": acme})
+            assert one["ok"], one
+            two = await identify("u-2", company_ids=["acme"], company_hashes=[acme])
+            assert two["ok"], two
+            assert "acme" in two["value"]["company_ids"]
 
 
 async def test_a_plain_script_tag_is_configured_by_its_data_attributes(services, page):

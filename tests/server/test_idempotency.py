@@ -215,6 +215,7 @@ async def test_every_write_route_replays_its_first_answer(
     await twice("DELETE", "/api/companies/{company_id}", **globex)
     await twice("POST", "/api/restores", snapshot)
     await twice("PATCH", "/api/project", {"name": "Mine"})
+    await twice("POST", "/api/project/secret")
     await twice("POST", "/api/projects", {"id": "p3"})
     stage = await twice("POST", "/api/stages", {"name": "Demo"})
     await twice("PATCH", "/api/stages/{stage_id}", {"probability": 30}, stage_id=stage["id"])
@@ -222,3 +223,25 @@ async def test_every_write_route_replays_its_first_answer(
 
     assert bad == []
     assert writes - seen == set(), "a write route this test does not try"
+
+
+async def test_a_message_id_that_is_not_a_string_is_400_on_every_widget_write(
+    client: httpx.AsyncClient, services: Services, widget
+) -> None:
+    await _identified(client, widget)
+    before = dump(services.db.engine)
+    writes = {
+        "identify": {"email": "a@acme.com"},
+        "set-properties": {"properties": {"a": 1}},
+        "track": {"name": "x"},
+        "set-stage": {"stage": "Won"},
+        "set-deal": {"deal_value": 5},
+        "chat/messages": {"body": "hello"},
+    }
+    for route, extra in writes.items():
+        for message_id in (7, 1.5, True, ["m"], {"id": "m"}):
+            body = widget("v1", **extra, message_id=message_id)
+            answer = await client.post(A + route, json=body)
+            assert answer.status_code == 400, (route, message_id, answer.text)
+            assert answer.json()["error"] == "invalid_request"
+    assert dump(services.db.engine) == before

@@ -248,3 +248,25 @@ async def test_a_visitor_seen_before_is_linked_by_its_first_identify(client, aut
     stage = await client.post("/api/widget/set-stage", json={**body, "stage": "Qualified"})
     assert stage.status_code == 200, stage.text
     assert stage.json()["company_id"] == "acme"
+
+
+async def test_set_deal_says_the_value_was_written_apart_from_the_stage(
+    client, services, widget
+) -> None:
+    """``applied`` is about the stage; ``deal_value_applied`` says the value was written,
+    with no stage asked, with a stage not moved (advance only) and with a stage moved."""
+    body = widget("v1", email="a@acme.com", company={"id": "acme", "stage": "Proposal"})
+    assert (await client.post("/api/widget/identify", json=body)).status_code == 200
+    cases = [({}, False), ({"stage": "Lead"}, False), ({"stage": "Negotiation"}, True)]
+    for n, (extra, moved) in enumerate(cases, start=1):
+        answer = await client.post(
+            "/api/widget/set-deal", json=widget("v1", deal_value=100 * n, **extra)
+        )
+        assert answer.status_code == 200, answer.text
+        got = answer.json()
+        assert (got["applied"], got["deal_value"], got["deal_value_applied"]) == (
+            moved,
+            100 * n,
+            True,
+        )
+        assert (await services.company("acme")).deal_value == 100 * n

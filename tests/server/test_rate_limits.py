@@ -11,9 +11,11 @@ import httpx
 import pytest
 
 from halcrm.domain.identity import user_hash
-from halcrm.server.app import ServerConfig, create_app
+from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.ratelimit import Bucket, Limits, MemoryBuckets, RateLimit, RedisBuckets
+from halcrm.settings import Settings
 from tests.conftest import TOKEN
+from tests.live import serving
 
 PROPS = "/api/widget/set-properties"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -154,6 +156,29 @@ async def test_the_project_ceiling_holds_across_addresses(make_client):
     assert "retry-after" in refused.headers
 
 
+async def test_a_flood_from_a_few_addresses_leaves_the_bystanders_their_calls(make_client):
+    """The issue's flood (rotating visitor ids from three addresses) against a project
+    ceiling of 40: each address spends its share (2) and is refused there, the ceiling keeps
+    the rest, and ten bystanders from other addresses all get through."""
+    first = make_client(widget=RateLimit(20, 60), project=RateLimit(SLOW, 40), address="10.6.0.1")
+    app = first.app  # type: ignore[attr-defined]
+    flooders = [first] + [make_client(address=f"10.6.0.{n}", app=app) for n in (2, 3)]
+    flood = []
+    for n in range(30):
+        for k, http in enumerate(flooders):
+            flood.append((await http.post(PROPS, json=_body(f"f-{k}-{n}"))).status_code)
+    assert flood.count(200) == 6
+    refused = await first.post(PROPS, json=_body("f-last"))
+    assert (refused.status_code, refused.json()["limit"]) == (
+        429,
+        "client address's share of the project",
+    )
+    for n in range(10):
+        bystander = make_client(address=f"10.7.0.{n}", app=app)
+        answer = await bystander.post(PROPS, json=_body(f"b-{n}"))
+        assert answer.status_code == 200, answer.text
+
+
 async def test_a_call_refused_by_one_ceiling_spends_nothing_elsewhere(make_client):
     http = make_client(widget=RateLimit(SLOW, 2), client=RateLimit(SLOW, 3))
     assert (await http.post(PROPS, json=_body("a"))).status_code == 200
@@ -211,3 +236,30 @@ def test_memory_buckets_take_all_or_nothing():
     # The refused call took nothing from the roomy bucket: 9 tokens are left in it.
     assert all(buckets.take_now([roomy])[1] == -1 for _ in range(9))
     assert buckets.take_now([roomy])[1] == 0
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forged_counts"), [("", False), ("127.0.0.1", True), ("10.0.0.0/8", False)]
+)
+async def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
+    services, trusted: str, forged_counts: bool
+):
+    """A real uvicorn: X-Forwarded-For from 127.0.0.1 names the client only when 127.0.0.1 is
+    a trusted proxy (HALCRM_TRUSTED_PROXIES); by default every call counts for 127.0.0.1."""
+    config = ServerConfig(
+        account_token=TOKEN, client_rate=RateLimit(SLOW, 2), trusted_proxies=trusted
+    )
+    async with serving(create_app(services, config)) as url, httpx.AsyncClient() as http:
+        statuses = []
+        for n in range(4):
+            forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+            answer = await http.post(url + PROPS, json=_body(f"x-{n}"), headers=forged)
+            statuses.append(answer.status_code)
+    assert statuses == ([200] * 4 if forged_counts else [200, 200, 429, 429])
+
+
+def test_the_settings_read_the_trusted_proxies() -> None:
+    assert Settings.from_env({}).trusted_proxies == ""
+    env = {"HALCRM_ACCOUNT_TOKEN": TOKEN, "HALCRM_TRUSTED_PROXIES": " 10.0.0.1,10.1.0.0/16 "}
+    given = Settings.from_env(env)
+    assert server_config(given).trusted_proxies == "10.0.0.1,10.1.0.0/16"

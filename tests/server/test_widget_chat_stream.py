@@ -4,16 +4,19 @@ their own visitor, from the board and from the public API alike."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from halcrm.domain.stages import Source
-from halcrm.server.app import ServerConfig
+from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.support.schemas import MessageCreate
 from tests.conftest import TOKEN
+from tests.live import serving
 from tests.server.live import SseEvent, live_server, next_data_event, sse_events
+from tests.server.test_rate_limits import REDIS_URL, _redis_answers
 
 CONFIG = ServerConfig(account_token=TOKEN, sse_keepalive=0.2)
 M = "/api/widget/chat/messages"
@@ -80,6 +83,48 @@ async def test_a_visitor_has_a_limited_number_of_open_streams(live):
                 readers.append(await ready(stream))
             refused = await asyncio.wait_for(http.get(S, params=params), 10)
             assert (refused.status_code, refused.json()["error"]) == (429, "rate_limited")
+        finally:
+            for stream in opened:
+                await stream.aclose()
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+async def test_the_stream_cap_holds_across_processes_sharing_redis(services):
+    """Two apps (as two worker processes) with one Redis: 10 streams in all, not 10 each;
+    a closed stream gives its place back at once."""
+    config = ServerConfig(account_token=TOKEN, sse_keepalive=0.2, redis_url=REDIS_URL)
+    params = {"app_id": "local", "visitor_id": f"v-{secrets.token_hex(4)}"}
+    async with (
+        serving(create_app(services, config)) as one,
+        serving(create_app(services, config)) as two,
+        httpx.AsyncClient(timeout=10) as http,
+    ):
+        opened: list[httpx.Response] = []
+        readers: list[AsyncIterator[SseEvent]] = []
+        try:
+            for n in range(10):
+                base = one if n % 2 else two
+                request = http.build_request("GET", base + S, params=params)
+                stream = await http.send(request, stream=True)
+                opened.append(stream)
+                assert stream.status_code == 200, n
+                readers.append(await ready(stream))
+            for base in (one, two):
+                refused = await asyncio.wait_for(http.get(base + S, params=params), 10)
+                assert (refused.status_code, refused.json()["limit"]) == (429, "chat streams")
+            await opened.pop().aclose()
+            again = None
+            for _ in range(50):  # the server notices the closed connection on its next write
+                again = await http.send(
+                    http.build_request("GET", one + S, params=params), stream=True
+                )
+                if again.status_code == 200:
+                    break
+                await again.aclose()
+                await asyncio.sleep(0.1)
+            assert again is not None
+            assert again.status_code == 200
+            opened.append(again)
         finally:
             for stream in opened:
                 await stream.aclose()

@@ -22,9 +22,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from halcrm.domain.errors import DomainError
+from halcrm.domain.identity import user_hash
 from halcrm.domain.stages import Source
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.crm.inputs import CompanyPatch, StagePatch
+from halcrm.services.crm.inputs import CompanyPatch, ProjectPatch, StagePatch
 from halcrm.services.facade import Services
 from halcrm.services.support.schemas import ConversationPatch, MessageCreate
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
@@ -49,6 +50,8 @@ class Case:
     status: int
     code: str
     headers: dict[str, str] = field(default_factory=dict)
+    # With identity verification required: the value the body's user_hash is made over.
+    signed: str | None = None
 
 
 W = {"app_id": "local", "visitor_id": "v1"}
@@ -73,8 +76,67 @@ CASES = [
         "invalid_request",
     ),
     Case("POST", A + "identify", {"visitor_id": "v1", "app_id": "nope"}, 404, "unknown_project"),
+    # identify with verification required (API.md, what a hash covers): a signed user_id with
+    # someone else's email, a signed fullwidth or padded variant of someone else's address, a
+    # shared company without its hash (or with a wrong one).
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "user_id": "att", "email": "a@acme.com"},
+        403,
+        "identity_conflict",
+        signed="att",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "email": "\uff41@acme.com"},
+        403,
+        "identity_conflict",
+        signed="\uff41@acme.com",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "email": " a@acme.com"},
+        403,
+        "identity_conflict",
+        signed=" a@acme.com",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "user_id": "att", "company_ids": ["globex", "acme"]},
+        403,
+        "company_not_verified",
+        signed="att",
+    ),
+    Case(
+        "POST",
+        A + "identify",
+        {**W, "visitor_id": "att", "user_id": "att", "company": {"id": "acme", "hash": "0"}},
+        403,
+        "company_not_verified",
+        signed="att",
+    ),
+    # Webhooks: a private address, an unknown event type, unknown endpoints and deliveries.
+    Case("POST", "/api/webhooks", {"url": "http://127.0.0.1:9/"}, 400, "invalid_request"),
+    Case("POST", "/api/webhooks", {"url": "http://10.1.2.3/"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/webhooks",
+        {"url": "https://hooks.example.com/", "events": ["nope"]},
+        400,
+        "invalid_request",
+    ),
+    Case("PATCH", "/api/webhooks/wh_nope", {"enabled": False}, 404, "not_found"),
+    Case("DELETE", "/api/webhooks/wh_nope", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/wh_nope/test", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/wh_nope/deliveries/msg_nope/retry", None, 404, "not_found"),
     Case("POST", A + "set-properties", {**W, "properties": [1]}, 400, "invalid_request"),
     Case("POST", A + "track", {**W, "name": "x", "company_id": "nope"}, 404, "unknown_company"),
+    Case("POST", A + "track", {**W, "name": "x", "message_id": 7}, 400, "invalid_request"),
+    Case("POST", A + "track", {**W, "name": "x", "message_id": {"a": 1}}, 400, "invalid_request"),
     Case(
         "POST", A + "track", {**W, "name": "x", "company_id": "initech"}, 403, "company_not_linked"
     ),
@@ -108,6 +170,14 @@ CASES = [
     ),
     # The account API.
     Case("PATCH", "/api/project", {"stage_update_mode": "sometimes"}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/project/secret",
+        None,
+        404,
+        "unknown_project",
+        headers={"X-Project-Id": "nope"},
+    ),
     Case("POST", "/api/projects", {"id": "local"}, 409, "already_exists"),
     Case("POST", "/api/projects", {"id": "no spaces"}, 400, "invalid_request"),
     Case("POST", "/api/stages", {"name": "lead", "kind": "open"}, 409, "already_exists"),
@@ -270,6 +340,8 @@ def _template(case: Case) -> tuple[str, str]:
                 + ("/" + rest if rest else "")
             )
     path = re.sub(r"/companies/(?!\{)[^/]+$", "/companies/{company_id}", path)
+    path = re.sub(r"/webhooks/wh_[^/]+", "/webhooks/{webhook_id}", path)
+    path = re.sub(r"/deliveries/msg_[^/]+", "/deliveries/{delivery_id}", path)
     return case.method, path
 
 
@@ -333,6 +405,10 @@ async def test_a_refused_call_writes_nothing(
     if not path.startswith(("/api/v1/", A)):
         headers = {"Authorization": f"Bearer {TOKEN}"}
     headers |= case.headers
+    if case.signed is not None:
+        await services.update_project(ProjectPatch(identity_verification="required"))
+        secret = str((await services.project()).secret)
+        body = {**body, "user_hash": user_hash(secret, case.signed)}
     before = dump(services.db.engine)
     answer = await client.request(case.method, path, json=body, headers=headers)
     assert (answer.status_code, answer.json()["error"]) == (case.status, case.code), answer.text

@@ -222,3 +222,28 @@ async def test_a_contact_must_be_linked_to_the_company(api: Api) -> None:
     answer = await api("PATCH", f"/api/tasks/{made['id']}", {"contact_id": other["id"]}, 409)
     assert answer["error"] == "contact_not_linked"
     assert (await api("GET", "/api/tasks"))["items"] == [made]
+
+
+async def test_a_repeated_create_with_an_idempotency_key_makes_one_task(api: Api) -> None:
+    await company(api, "acme")
+    body = {"company_id": "acme", "title": "Call", "due": "2026-12-01"}
+    headers = {**api.auth, "Idempotency-Key": "task-once"}
+    first = await api.client.post("/api/tasks", json=body, headers=headers)
+    again = await api.client.post("/api/tasks", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len((await api("GET", "/api/tasks"))["items"]) == 1
+
+
+async def test_the_task_routes_need_the_account_token(client) -> None:
+    for method, path in (
+        ("GET", "/api/tasks"),
+        ("POST", "/api/tasks"),
+        ("GET", "/api/agenda"),
+        ("GET", "/api/board/forecast"),
+        ("DELETE", "/api/tasks/tk_x"),
+    ):
+        answer = await client.request(method, path)
+        assert answer.status_code == 401, (method, path)
+        assert answer.json()["error"] == "unauthorized"

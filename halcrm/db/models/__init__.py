@@ -14,6 +14,7 @@ from halcrm.db.models.stage import Stage
 from halcrm.db.models.stage_change import StageChange
 from halcrm.db.models.task import Task
 from halcrm.db.models.visitor import Visitor
+from halcrm.db.models.webhook import WebhookDelivery, WebhookEndpoint, WebhookNotice
 
 __all__ = [
     "Activity",
@@ -31,4 +32,7 @@ __all__ = [
     "StageChange",
     "Task",
     "Visitor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookNotice",
 ]

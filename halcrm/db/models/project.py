@@ -21,6 +21,10 @@ class Project(Base):
     stage_update_mode: Mapped[str] = mapped_column(String(20), default="advance_only")
     identity_verification: Mapped[str] = mapped_column(String(20), default="off")
     secret: Mapped[str] = mapped_column(String(128))
+    # The secret before the last rotation: hashes made with it verify for a grace period after
+    # ``secret_rotated_at`` (API.md, POST /api/project/secret), so apps can roll out the new one.
+    previous_secret: Mapped[str | None] = mapped_column(String(128), default=None)
+    secret_rotated_at: Mapped[datetime | None] = mapped_column(default=None)
     # A new value (database triggers) in the same transaction as any change to the project or its
     # stages; every process's cache of those compares it on each call (db/project_cache.py).
     generation: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))

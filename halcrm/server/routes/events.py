@@ -101,7 +101,7 @@ async def event_stream(
                     # A comment line keeps proxies and clients from timing the stream out.
                     yield KEEPALIVE
                     continue
-            chunk, ended = _drain(sub, live, project_id, sent)
+            chunk, ended = _drain(sub, live, project_id, sent, after or 0)
             if chunk:
                 yield chunk
             if ended:
@@ -112,15 +112,19 @@ async def event_stream(
 
 
 def _drain(
-    sub: Subscription, first: DomainEvent | None, project_id: str, sent: set[int]
+    sub: Subscription, first: DomainEvent | None, project_id: str, sent: set[int], floor: int
 ) -> tuple[bytes, bool]:
-    """``first`` and whatever else is queued, as one chunk; and whether the bus closed."""
+    """``first`` and whatever else is queued, as one chunk; and whether the bus closed.
+
+    Stored events at or below ``floor`` (the client's last id, or the replay's) are skipped:
+    a worker whose follower is behind the one the client came from publishes them late."""
     parts: list[bytes] = []
     event = first
     while True:
         if event is None:
             return b"".join(parts), True
-        if event.project_id == project_id and event.id not in sent:
+        fresh = not event.id or (event.id > floor and event.id not in sent)
+        if event.project_id == project_id and fresh:
             parts.append(encode(event))
         if len(parts) >= MAX_CHUNK:
             return b"".join(parts), False

@@ -6,7 +6,8 @@ from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import ProjectPatch, StageCreate, StagePatch
-from halcrm.services.crm.records import Deleted, ProjectRecord, StageRecord
+from halcrm.services.crm.records import Deleted, ProjectRecord, SecretRotated, StageRecord
+from halcrm.services.crm.secret import SecretRotation
 from halcrm.services.facade import Services
 from halcrm.services.page import Page
 
@@ -24,6 +25,12 @@ class ProjectController(Controller):
     async def edit(self, data: ProjectPatch, services: Services) -> ProjectRecord:
         """Changes the name, the widget's stage mode or identity verification."""
         return await services.update_project(data)
+
+    @post("/secret", status_code=200)
+    async def rotate_secret(self, services: Services) -> SecretRotated:
+        """Makes a new identity-verification secret; hashes made with the previous one keep
+        verifying for 24 hours."""
+        return await SecretRotation(services.db, services.project_id).rotate()
 
 
 class StageController(Controller):

@@ -80,9 +80,9 @@ class WidgetChatController(Controller):
         await limits.widget_call(reader, client_address(request))
         project = await services.chat_check_stream(reader)
         hub: ChatStreams = request.app.state.chat_streams
-        hub.check(project, reader.visitor_id)
+        lease = await hub.reserve(project, reader.visitor_id)
         keepalive: float = request.app.state.sse_keepalive
         return ServerSentEvent(
-            sse(hub, project, reader.visitor_id, keepalive),
+            sse(hub, project, reader.visitor_id, keepalive, lease),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

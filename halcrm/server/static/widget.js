@@ -215,7 +215,9 @@
     },
 
     /** A contact and its company; {visitor_id} adopts (and stores) that visitor id, and a
-     * {user_hash} is kept for the calls that follow. */
+     * {user_hash} is kept for the calls that follow. Every field goes as given, the company
+     * claims too: {company: {id, hash}} and {company_ids, company_hashes} (the HMACs of the
+     * company ids, needed for a shared company where verification is required). */
     identify: function (payload) {
       var fields = copy({}, payload);
       var sent = send(

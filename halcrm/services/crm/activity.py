@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from halcrm.db.events import position_column, to_domain_event
+from halcrm.db.events import SETTLED, position_column, to_domain_event
 from halcrm.db.models import Activity
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
@@ -36,8 +36,7 @@ async def recent(
     def work(tx: Tx) -> Page[ActivityItem]:
         project = tx.project(project_id)
         position = position_column(tx.is_sqlite)
-        # A PostgreSQL row gets its position just after it commits; until then it is not news.
-        stmt = select(Activity).where(Activity.project_pk == project.pk, position.is_not(None))
+        stmt = select(Activity).where(Activity.project_pk == project.pk)
         rows, next_cursor = fetch_page(tx, stmt, position, limit, before, newest_first=True)
         return Page(
             items=[activity_item(to_domain_event(r, project_id)) for r in rows],
@@ -55,12 +54,11 @@ async def events_after(
     def work(tx: Tx) -> list[DomainEvent]:
         project = tx.project(project_id)
         position = position_column(tx.is_sqlite)
-        rows = tx.session.scalars(
-            select(Activity)
-            .where(Activity.project_pk == project.pk, position > after_id)
-            .order_by(position)
-            .limit(limit)
-        )
+        stmt = select(Activity).where(Activity.project_pk == project.pk, position > after_id)
+        if not tx.is_sqlite:
+            # Only settled rows: one that commits later may still take a lower position.
+            stmt = stmt.where(SETTLED)
+        rows = tx.session.scalars(stmt.order_by(position).limit(limit))
         return [to_domain_event(r, project_id) for r in rows]
 
     return await db.read(work)

@@ -74,6 +74,13 @@ def link(tx: Tx, contact_pk: int, company_pk: int) -> bool:
     return tx.rowcount(stmt, params) > 0
 
 
+def ensure_link(tx: Tx, contact_pk: int, company_pk: int) -> None:
+    """``link`` for a caller that does not ask whether it was new: nobody waits for its answer
+    (on PostgreSQL it leaves with the call's next statement)."""
+    stmt = _LINK_SQLITE if tx.is_sqlite else _LINK_POSTGRESQL
+    tx.execute(stmt, {"contact_pk": contact_pk, "company_pk": company_pk, "created_at": tx.now})
+
+
 def holds_value(tx: Tx, company: CompanyRow) -> bool:
     """Whether a placeholder carries something a person would not want silently dropped."""
     if company.deal_value_cents is not None or company.stage_set_by_hand:

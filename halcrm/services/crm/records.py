@@ -123,3 +123,10 @@ class ActivityItem(msgspec.Struct, kw_only=True):
     company_id: str | None
     company_name: str | None
     data: dict[str, Any]
+
+
+class SecretRotated(msgspec.Struct, kw_only=True):
+    """A rotation's answer: the new secret, and until when the previous one still verifies."""
+
+    secret: str
+    previous_secret_valid_until: datetime

@@ -134,7 +134,7 @@ def _reader(tx: Tx, query: ChatRead) -> VisitorRow | None:
     visitor = tx.one(
         VisitorRow, _VISITOR, {"project_pk": project.pk, "visitor_id": query.visitor_id}
     )
-    check_call(project, query, visitor)
+    check_call(project, query, visitor, tx.now)
     return visitor
 
 

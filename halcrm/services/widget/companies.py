@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from halcrm.db.records import CompanyRow
+from halcrm.db.records import CompanyRow, ProjectRow
 from halcrm.db.tx import ProjectKeys, Tx
-from halcrm.services.crm.placeholders import link
+from halcrm.services.crm.placeholders import ensure_link
 from halcrm.services.crm.queries import find_company, lock_company
 from halcrm.services.ids import new_id
 from halcrm.services.widget.inputs import IdentifyCompany
 from halcrm.services.widget.targeting import choose_linked
+from halcrm.services.widget.verification import check_company
 
 
 class Linked:
@@ -32,7 +33,7 @@ class Linked:
             self.created.add(company.pk)
         if any(c.pk == company.pk for c in self.companies):
             return
-        link(self.tx, self.contact_pk, company.pk)
+        ensure_link(self.tx, self.contact_pk, company.pk)
         self.companies.append(company)
 
     def replace(self, company: CompanyRow) -> None:
@@ -48,7 +49,7 @@ class Linked:
 
 def target_for(
     tx: Tx,
-    project: ProjectKeys,
+    project: ProjectRow,
     linked: Linked,
     spec: IdentifyCompany,
     active_pk: int | None,
@@ -69,6 +70,7 @@ def target_for(
                 company = _new_company(tx, project, spec.id, spec.name or spec.id)
                 linked.add(company, created=True)
             else:
+                check_company(tx, project, company, linked.contact_pk, spec.hash)
                 linked.add(company)
         return company, not company.is_placeholder, True
     if spec.name is not None:

@@ -47,7 +47,7 @@ def project_and_visitor(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRo
 def open_call(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
     """The project and the visitor (if known) of a call other than identify, verified."""
     project, visitor = project_and_visitor(tx, body)
-    check_call(project, body, visitor)
+    check_call(project, body, visitor, tx.now)
     return project, visitor
 
 

@@ -39,7 +39,13 @@ from halcrm.services.widget.context import (
 )
 from halcrm.services.widget.inputs import Identify
 from halcrm.services.widget.records import IdentifyResult
-from halcrm.services.widget.verification import Proof, check_claim, check_identify
+from halcrm.services.widget.verification import (
+    Proof,
+    check_claim,
+    check_company,
+    check_identify,
+    choose_contact,
+)
 
 
 async def identify(db: Database, body: Identify) -> IdentifyResult:
@@ -74,7 +80,7 @@ class _Call:
 
 def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
     project, found = project_and_visitor(tx, body)
-    proof = check_identify(project, body, email, found)
+    proof = check_identify(project, body, email, found, tx.now)
     call = _Call(tx, body, project, found, proof)
     if proof is not None:
         call.visitor_values["verified_identity"] = proof.value
@@ -86,10 +92,13 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
 
     # Rule 3 (company_ids): links to existing companies only.
     gained_real = False
-    for company_id in body.company_ids or ():
-        company = linked.find(company_id) or load_company(
-            tx, project, company_id, error=UnknownCompany
-        )
+    hashes = body.company_hashes or []
+    for index, company_id in enumerate(body.company_ids or ()):
+        company = linked.find(company_id)
+        if company is None:
+            company = load_company(tx, project, company_id, error=UnknownCompany)
+            given = hashes[index] if index < len(hashes) else None
+            check_company(tx, project, company, contact.pk, given)
         linked.add(company)
         gained_real = gained_real or not company.is_placeholder
     # Rules 3 and 4 (company): the targeted company.
@@ -110,7 +119,7 @@ def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
         deleted = release_placeholders(tx, contact.pk, keep_pk=keep, linked=linked.companies)
     # Rule 7: company metadata and stage; every linked company saw activity now.
     stage_result = _write_companies(call, linked, target)
-    return _finish(call, contact, linked, target, deleted, stage_result)
+    return _finish(call, contact, linked, target, deleted, stage_result, is_new)
 
 
 def _active(call: _Call) -> int | None:
@@ -160,7 +169,8 @@ def _contact(call: _Call, email: str | None) -> tuple[ContactRow | None, bool]:
         return contact, False
     by_email = _find_contact(tx, project, _BY_EMAIL, email) if email else None
     by_user = _find_contact(tx, project, _BY_USER_ID, user_id) if user_id else None
-    contact = by_email or by_user
+    chosen = choose_contact(project, call.proof, by_email, by_user)
+    contact = chosen.contact
     check_claim(tx, project, body, call.proof, contact, visitor)
     links = visitor is None or visitor.contact_pk != (contact.pk if contact else None)
     if contact is None:
@@ -184,9 +194,9 @@ def _contact(call: _Call, email: str | None) -> tuple[ContactRow | None, bool]:
     else:
         # Fill in the other identifier when it is new and nobody else holds it.
         fill: dict[str, Any] = {}
-        if email is not None and contact.email is None and by_email is None:
+        if email is not None and chosen.fill_email:
             fill["email"] = email
-        if user_id is not None and contact.user_id is None and by_user is None:
+        if user_id is not None and chosen.fill_user_id:
             fill["user_id"] = user_id
         contact = _update_contact(call, contact, fill, links=links)
         is_new = False
@@ -265,6 +275,7 @@ def _finish(
     target: CompanyRow | None,
     deleted: list[str],
     stage_result: StageResult | None,
+    is_new: bool,
 ) -> IdentifyResult:
     tx, project, body = call.tx, call.project, call.body
     companies = linked.ordered()
@@ -289,6 +300,9 @@ def _finish(
             "contact_id": contact.id,
             "company_ids": [c.id for c in companies],
             "deleted_company_ids": deleted,
+            # The webhooks' visitor.identified and contact.created (an identify's new contact).
+            "visitor_id": body.visitor_id,
+            "contact_created": is_new,
         },
     )
     return IdentifyResult(

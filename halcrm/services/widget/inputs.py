@@ -29,11 +29,18 @@ class WidgetBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     user_hash: Annotated[str, Meta(max_length=128)] | None = None
 
 
+# A company's HMAC (64 hex digits); longer strings are refused before any rule runs.
+CompanyHash = Annotated[str, Meta(max_length=128)]
+
+
 class IdentifyCompany(msgspec.Struct, kw_only=True):
     id: RecordId | None = None
     name: Name | None = None
     stage: StageRef | None = None
     metadata: Metadata | None = None
+    # The HMAC of ``id``: linking an existing company other contacts share needs it where
+    # verification is required (API.md, companies are claims too).
+    hash: CompanyHash | None = None
 
 
 class Identify(WidgetBody, kw_only=True):
@@ -43,6 +50,8 @@ class Identify(WidgetBody, kw_only=True):
     metadata: Metadata | None = None
     company: IdentifyCompany | None = None
     company_ids: Annotated[list[RecordId], Meta(max_length=100)] | None = None
+    # Beside ``company_ids``, in the same order (``null`` where a company needs none).
+    company_hashes: Annotated[list[CompanyHash | None], Meta(max_length=100)] | None = None
     stage_update_mode: Mode | None = None
 
 

@@ -10,7 +10,12 @@ from halcrm.services.crm.records import StageResult
 
 
 class DealResult(StageResult, kw_only=True):
+    """The stage result (``applied`` is about the stage) and the deal value, which an answer
+    200 has always written: ``deal_value_applied`` says so, where ``applied: false`` (no stage
+    asked, or a stage not moved) was read as the value refused."""
+
     deal_value: float | None  # a JSON number, as on CompanyRecord
+    deal_value_applied: bool = True
 
 
 class IdentifyResult(msgspec.Struct, kw_only=True):

@@ -35,6 +35,15 @@ from halcrm.services.support.schemas import (
 )
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
+
+
+class BoardWebhooks(Protocol):
+    """The webhooks' operations the board calls (``Webhooks``, ``RemoteWebhooks``)."""
+
+    def overview(self) -> Awaitable[list[EndpointOverview]]: ...
+
+    def retry(self, webhook_id: str, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
 
 
 class TasksArea(Protocol):
@@ -82,6 +91,9 @@ class BoardServices(Protocol):
     """Exactly the operations the board calls (``Services`` has them all, and more)."""
 
     project_id: str
+
+    @property
+    def webhooks(self) -> BoardWebhooks: ...
 
     @property
     def bus(self) -> EventBus: ...

@@ -39,6 +39,8 @@ from halcrm.services.support.schemas import (
 from halcrm.services.tasks.agenda import AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.webhooks.area import LAST_DELIVERIES
+from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview, WebhookRecord
 from halcrm.tui.client.http import Connection, path_id
 from halcrm.tui.client.stream import EventFollower
 
@@ -55,6 +57,34 @@ def _query(**values: Any) -> dict[str, Any]:
 def _link(contact_id: str, company_id: str) -> str:
     """The path of a contact's link to a company (PUT makes it, DELETE removes it)."""
     return f"/api/contacts/{path_id(contact_id)}/companies/{path_id(company_id)}"
+
+
+class RemoteWebhooks:
+    """The board's webhooks operations over the account API (``/api/webhooks``)."""
+
+    def __init__(self, connection: Connection, project_id: str) -> None:
+        self.connection = connection
+        self.project_id = project_id
+
+    async def overview(self) -> list[EndpointOverview]:
+        endpoints = await self.connection.call(
+            "GET", "/api/webhooks", Page[WebhookRecord], project_id=self.project_id
+        )
+        found = []
+        for endpoint in endpoints.items:
+            last = await self.connection.call(
+                "GET",
+                f"/api/webhooks/{path_id(endpoint.id)}/deliveries",
+                Page[DeliveryRecord],
+                project_id=self.project_id,
+                params={"limit": LAST_DELIVERIES},
+            )
+            found.append(EndpointOverview(endpoint=endpoint, deliveries=last.items))
+        return found
+
+    async def retry(self, webhook_id: str, delivery_id: str) -> DeliveryRecord:
+        path = f"/api/webhooks/{path_id(webhook_id)}/deliveries/{path_id(delivery_id)}/retry"
+        return await self.connection.call("POST", path, DeliveryRecord, project_id=self.project_id)
 
 
 class RemoteTasks:
@@ -140,6 +170,7 @@ class RemoteServices:
         self.connection = connection
         self.follower = follower
         self.project_id = project_id
+        self.webhooks = RemoteWebhooks(connection, project_id)
         # One mirror answers for the three in-process areas (tasks, agenda, forecast).
         self.tasks = self.agenda = self.forecast = RemoteTasks(connection, project_id)
 

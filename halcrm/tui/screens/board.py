@@ -29,6 +29,7 @@ from halcrm.tui.screens.board_nav import Navigator
 from halcrm.tui.screens.board_status import status_line
 from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.board_undo import Undoing
+from halcrm.tui.screens.board_webhooks import Webhooks
 from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
 from halcrm.tui.view_state import ViewState
@@ -79,6 +80,7 @@ class BoardScreen(Screen[None]):
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
+        Binding("W", "webhooks", "Webhooks…", show=False, id="board.webhooks"),
         Binding("t", "add_step", "Next step", id="board.add_step"),
         Binding("A", "agenda", "Agenda", show=False, id="board.agenda"),
         Binding("V", "forecast", "Forecast", show=False, id="board.forecast"),
@@ -139,6 +141,7 @@ class BoardScreen(Screen[None]):
         self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
+        self.webhooks = Webhooks(self.desk, self.show_status)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
@@ -168,6 +171,7 @@ class BoardScreen(Screen[None]):
         self.loaded = True
         every(self, 1.0, self.show_status)
         every(self, TICK, self.tick)
+        self.webhooks.watch()
         self.post_message(BoardLoaded(len(self.board.model.cards)))
 
     async def reload(self) -> None:
@@ -222,6 +226,10 @@ class BoardScreen(Screen[None]):
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
+    def won(self, stage_name: str) -> bool:
+        """Whether a stage (by name) is a won one (the terminal notifications)."""
+        return any(s.name == stage_name and s.kind == "won" for s in self.board.model.stages)
+
     def show_status(self) -> None:
         """Server, companies shown, view, filter and columns off-screen: one line that fits."""
         state = self.server_state() if self.server_state else ""
@@ -229,8 +237,8 @@ class BoardScreen(Screen[None]):
         up = state in ("", "serving", "connected")
         status.set_class(self.server_url is not None and not up, "-down")
         width = max(20, self.size.width - 2)
-        project, chats = self.project_label, self.chats.status()
-        line = status_line(self.board, state, self.server_url, project, chats, width)
+        notes = (self.webhooks.warning(), self.chats.status())
+        line = status_line(self.board, state, self.server_url, self.project_label, notes, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
 
@@ -279,6 +287,9 @@ class BoardScreen(Screen[None]):
 
     def action_inbox(self) -> None:
         self.nav.inbox()
+
+    def action_webhooks(self) -> None:
+        self.webhooks.open()
 
     def action_edit_company(self) -> None:
         self.edits.edit_focused()

@@ -12,16 +12,16 @@ def status_line(
     state: str,
     server_url: str | None,
     project: str | None,
-    chats: str,
+    notes: tuple[str, ...],
     width: int,
 ) -> str:
     """One line that fits ``width`` (the playground path, then the server's address, give way
-    on a narrow screen)."""
+    on a narrow screen); ``notes`` are the parts shown only sometimes (a failing webhook,
+    conversations waiting), empty when not."""
     up = state in ("", "serving", "connected")
     model = board.model
     tail = [count(model.visible(), "company")]
-    if chats:
-        tail.append(chats)
+    tail.extend(note for note in notes if note)
     if project:
         tail.insert(0, f"project {project}")
     if model.stalled_only:

@@ -8,7 +8,7 @@ projects.time_zone (IANA name, default UTC), projects.stage_hints (milestone -> 
 companies.expected_close (a date).
 
 Revision ID: 0008_tasks
-Revises: 0006_chat
+Revises: 0010_event_xid
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision: str = '0008_tasks'
-down_revision: Union[str, Sequence[str], None] = '0006_chat'
+down_revision: Union[str, Sequence[str], None] = '0010_event_xid'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

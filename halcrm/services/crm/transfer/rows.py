@@ -12,7 +12,12 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import StageInfo, StageKind
 from halcrm.services.crm.transfer import cells, parse
-from halcrm.services.crm.transfer.columns import Mapping_
+from halcrm.services.crm.transfer.columns import (
+    COMPANY_FIELDS,
+    CONTACT_FIELDS,
+    DEAL_FIELDS,
+    Mapping_,
+)
 
 
 class RowRejected(ValueError):
@@ -147,9 +152,9 @@ def _text(column: str, value: str) -> str:
 def _value(target: str, cell: str) -> str:
     """The cell's value: without an export's formula guard (kept exactly as written then),
     else stripped; checked against the API's limits on ``target`` (a domain once parsed)."""
-    unguarded = cells.unguard(cell)
+    unguarded = cells.unguard(cell) if cell[0] == "'" else None
     value = cell.strip() if unguarded is None else unguarded
-    if target in _NAMES:
+    if target in _NAMES and not value.isascii():
         value = cells.visible(value)
     return _text("" if target in _DOMAINS else target, value)
 
@@ -200,10 +205,18 @@ def _header(mapping: Mapping_, target: str, default: str | None = None) -> str:
     return target if default is None else default
 
 
+# What makes a row hold a company or a contact (metadata keys are told by their prefix).
+_COMPANY_KEYS = frozenset(
+    {f"company.{name}" for name in COMPANY_FIELDS}
+    | {f"deal.{name}" for name in DEAL_FIELDS}
+    | {"contact.company"}
+)
+_CONTACT_KEYS = frozenset({f"contact.{name}" for name in CONTACT_FIELDS} - {"contact.company"})
+
+
 def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
-    if (
-        not any(k.startswith(("company.", "deal.")) for k in given)
-        and "contact.company" not in given
+    if given.keys().isdisjoint(_COMPANY_KEYS) and not any(
+        k.startswith(("company.", "deal.")) for k in given
     ):
         return None
     out = CompanyIn(
@@ -258,7 +271,9 @@ def _stage(given: dict[str, str], stages: Stages) -> str | None:
 
 
 def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
-    if not any(k.startswith("contact.") and k != "contact.company" for k in given):
+    if given.keys().isdisjoint(_CONTACT_KEYS) and not any(
+        k.startswith("contact.metadata.") for k in given
+    ):
         return None
     first, last = given.get("contact.first_name"), given.get("contact.last_name")
     joined = " ".join(p for p in (first, last) if p) or None

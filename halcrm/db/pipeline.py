@@ -1,0 +1,92 @@
+"""PostgreSQL write transactions in psycopg's pipeline mode, and lost connections told apart.
+
+A widget write waits for the database only where its next step needs an answer. The connection
+is in autocommit mode and the transaction is ours: ``BEGIN`` is queued and leaves with the
+first statement; statements nobody reads an answer of (UPDATEs, audit rows, events) are
+queued too and leave with the next one that needs an answer; the ``COMMIT`` leaves with
+whatever is left, in the last flight (db/writer.py). A failed statement's error is raised at
+the next flight, and the transaction is rolled back whole.
+
+No pool ping: a connection that turns out dead before the ``COMMIT`` was sent wrote nothing,
+so the caller runs the call again on a new connection (``is_lost_connection``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+# SQLSTATE classes that say the connection, not the statement, failed.
+_LOST_CLASSES = ("08", "57P")
+
+
+class Pipeline:
+    """psycopg's pipeline of one connection, ended once."""
+
+    def __init__(self, pg: Any) -> None:
+        self._scope = pg.pipeline()
+        self._pipeline = self._scope.__enter__()
+        self.open = True
+
+    def sync(self) -> None:
+        """Sends what is queued and waits for every answer so far."""
+        self._pipeline.sync()
+
+    def end(self) -> None:
+        """``sync``, and later statements run one at a time (an error so far is raised)."""
+        if self.open:
+            self.open = False
+            self._scope.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def pipelined_write(engine: Engine) -> Iterator[tuple[Connection, Pipeline, Any]]:
+    """A connection in a transaction begun in pipeline mode: ``(conn, pipeline, psycopg
+    connection)``. The body sends ``COMMIT`` and ends the pipeline; on an error the
+    transaction is rolled back (a lost connection is dropped from the pool instead)."""
+    conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        pg: Any = conn.connection.dbapi_connection
+        # SQLAlchemy's own transaction sends nothing in autocommit mode; it keeps an ORM
+        # Session to SAVEPOINTs inside ours, and its end (COMMIT or ROLLBACK) is sent by
+        # psycopg only while the server is still in a transaction.
+        trans = conn.begin()
+        pipeline = Pipeline(pg)
+        try:
+            pg.execute("BEGIN")
+            yield conn, pipeline, pg
+        except BaseException:
+            with contextlib.suppress(Exception):
+                pipeline.end()
+            if pg.broken or pg.closed:
+                drop_lost(engine, conn)
+            else:
+                with contextlib.suppress(Exception):
+                    trans.rollback()
+            raise
+        trans.commit()
+    finally:
+        conn.close()
+
+
+def drop_lost(engine: Engine, conn: Connection) -> None:
+    """A lost connection usually means all were (a restarted server): the pool starts over."""
+    conn.invalidate()
+    engine.dispose(close=False)
+
+
+def is_lost_connection(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection broke (not that a statement was refused)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    import psycopg  # only PostgreSQL writes fail this way, and rarely
+
+    if not isinstance(orig, psycopg.OperationalError):
+        return False
+    sqlstate = getattr(orig, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(_LOST_CLASSES)

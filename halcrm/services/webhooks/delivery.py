@@ -1,0 +1,217 @@
+"""The delivery loop: one per process that holds the database (server, board).
+
+Woken when deliveries are committed (the bus carries every process's events; the outbox
+flags this process's own) and by a timer for the next retry; never polls busily. Each claimed
+delivery is sent in a task of its own with httpx (10 s, no redirects), at most
+``PER_ENDPOINT`` at a time per endpoint, so a slow endpoint holds up nobody else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+import httpx
+
+from halcrm.db.writer import Database
+from halcrm.services.tasks.overdue import record_overdue
+from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
+from halcrm.services.webhooks.claims import Claimed, Outcome
+from halcrm.services.webhooks.outbox import installed
+from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
+
+log = logging.getLogger(__name__)
+
+IN_FLIGHT = 64
+# Deliveries yield to the process's own calls: when the loop is this late to run a ready
+# callback it is busy serving, and the loop sends at most BUSY_BATCH at a time, then pauses
+# (what a burst of widget calls queued is sent once it is over; nothing is dropped).
+BUSY_LAG = 0.002
+BUSY_BATCH = 4
+BUSY_PAUSE = 0.2
+PER_ENDPOINT = 4
+# The periodic check for deals that stalled.
+CHECK_EVERY = 60.0
+# The longest sleep without a wake-up: what another process queued without a domain event
+# (``halcrm webhooks test`` and ``retry`` write the database directly) is sent within it.
+IDLE_SECONDS = 5.0
+# A wake-up by another process's events is taken at most this often.
+OTHERS_EVERY = 0.25
+
+
+def encode(claimed: Claimed) -> bytes:
+    body = slack.body(claimed.payload) if claimed.format == "slack" else claimed.payload
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def _target(claimed: Claimed) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The URL to call, extra headers and httpx extensions: a checked public address in
+    place of the name (the name kept for Host and TLS), unless the endpoint allows private."""
+    if claimed.allow_private:
+        return claimed.url, {}, {}
+    _, host, port = ssrf.parse(claimed.url)
+    address = await ssrf.public_address(host, port)
+    url = httpx.URL(claimed.url)
+    if ssrf.literal(host) is not None:
+        return claimed.url, {}, {}
+    pinned = url.copy_with(host=str(address))
+    return str(pinned), {"host": url.netloc.decode("ascii")}, {"sni_hostname": host}
+
+
+async def attempt(client: httpx.AsyncClient, claimed: Claimed) -> Outcome:
+    """One POST; every way it can go, as an outcome (never an exception)."""
+    body = encode(claimed)
+    headers = signing.headers(claimed.secret, claimed.id, int(time.time()), body)
+    try:
+        url, extra, extensions = await _target(claimed)
+        answer = await client.post(
+            url, content=body, headers={**headers, **extra}, extensions=extensions
+        )
+    except ssrf.Refused as exc:
+        return Outcome(claimed.pk, False, None, f"not sent: {exc}")
+    except httpx.TimeoutException:
+        return Outcome(claimed.pk, False, None, f"no answer within {TIMEOUT_SECONDS:g} s")
+    except httpx.HTTPError as exc:
+        return Outcome(claimed.pk, False, None, f"{type(exc).__name__}: {exc}")
+    status = answer.status_code
+    if 200 <= status < 300:
+        return Outcome(claimed.pk, True, status, None)
+    if answer.is_redirect:
+        where = answer.headers.get("location", "")
+        return Outcome(claimed.pk, False, status, f"redirect to {where} (not followed)")
+    return Outcome(claimed.pk, False, status, f"HTTP {status}")
+
+
+class Deliverer:
+    """Sends the database's pending deliveries until closed."""
+
+    def __init__(self, db: Database, client: httpx.AsyncClient | None = None) -> None:
+        self.db = db
+        self.outbox = installed(db)
+        self.schedule = retry_after()
+        self.client = client or httpx.AsyncClient(
+            timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+        )
+        self._wake = asyncio.Event()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._gates: dict[int, asyncio.Semaphore] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._last_pass = 0.0
+        self._last_check = 0.0
+        self._waker: Callable[[], Any] | None = None
+        self._outcomes: list[Outcome] = []
+        self.busy = False
+        self._recording: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._waker = partial(loop.call_soon_threadsafe, self._wake.set)
+        self.outbox.on_commit(self._waker)
+        sub = self.db.bus.subscribe()
+        self._tasks = [
+            asyncio.create_task(self._watch(sub), name="halcrm-webhooks-watch"),
+            asyncio.create_task(self._run(), name="halcrm-webhooks"),
+        ]
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def close(self) -> None:
+        if self._waker is not None:
+            self.outbox.forget(self._waker)
+        running = [*self._tasks, *self._sending]
+        for task in running:
+            task.cancel()
+        if self._recording is not None:
+            running.append(self._recording)  # what was sent is still recorded
+        for task in running:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.client.aclose()
+
+    async def _watch(self, sub: Any) -> None:
+        """Every committed batch of events may have queued deliveries (here or elsewhere)."""
+        try:
+            while await sub.get() is not None:
+                while sub.pending():
+                    sub.get_nowait()
+                if not self.outbox.queued.is_set():
+                    wait = self._last_pass + OTHERS_EVERY - asyncio.get_running_loop().time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                self._wake.set()
+        finally:
+            sub.close()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                wait = await self._pass()
+            except Exception:
+                log.exception("the webhook delivery loop failed a pass; trying again")
+                wait = 5.0
+            if self.busy:
+                await asyncio.sleep(BUSY_PAUSE)  # wake-ups wait too: the calls come first
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+            self._wake.clear()
+
+    async def _pass(self) -> float:
+        """Claims and starts what is due; answers how long to sleep until the next is."""
+        loop = asyncio.get_running_loop()
+        self._last_pass = loop.time()
+        self.outbox.queued.clear()
+        if loop.time() - self._last_check >= CHECK_EVERY:
+            self._last_check = loop.time()
+            await self.db.write(notices.check_stalled)
+            await self.db.write(record_overdue)
+        now = self.db.clock()
+        due: datetime | None = await self.db.read(claims.next_due)
+        self.busy = await self._loop_is_busy()
+        free = (BUSY_BATCH if self.busy else IN_FLIGHT) - len(self._sending)
+        if due is not None and due <= now and free > 0:
+            for claimed in await self.db.write(partial(claims.claim, limit=free)):
+                task = asyncio.create_task(self._send(claimed))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+            due = await self.db.read(claims.next_due)
+        if due is None or len(self._sending) >= IN_FLIGHT:
+            return IDLE_SECONDS  # a finished send wakes the loop
+        # A floor: a due row another process holds locked right now is not spun on.
+        return max(0.01, min(IDLE_SECONDS, (due - self.db.clock()).total_seconds()))
+
+    async def _loop_is_busy(self) -> bool:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.sleep(0)
+        return loop.time() - started > BUSY_LAG
+
+    async def _send(self, claimed: Claimed) -> None:
+        gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))
+        async with gate:
+            outcome = await attempt(self.client, claimed)
+        if not outcome.ok:
+            log.info(
+                "webhook %s to endpoint %d failed: %s",
+                claimed.id,
+                claimed.endpoint_pk,
+                outcome.error,
+            )
+        self._outcomes.append(outcome)
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record())
+
+    async def _record(self) -> None:
+        """Writes the attempts' outcomes, those that finished meanwhile in the same write."""
+        while self._outcomes:
+            outcomes, self._outcomes = self._outcomes, []
+            await self.db.write(partial(claims.settle, outcomes=outcomes, schedule=self.schedule))
+            self._wake.set()

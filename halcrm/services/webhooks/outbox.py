@@ -1,0 +1,142 @@
+"""The outbox: a recorded event's deliveries are inserted in the transaction of the change.
+
+Runs inside every ``Tx.record``, so it must cost nothing when a project has no endpoint: the
+project's enabled endpoints are kept in memory by project generation (a change to the
+endpoints gives the project a new one, migration 0009), and the generation is the one the
+call read already when it has (widget calls do), else one indexed row.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+
+from halcrm.db.models import Project, WebhookDelivery, WebhookEndpoint
+from halcrm.db.tx import ProjectKeys, Tx
+from halcrm.db.writer import Database
+from halcrm.domain.events import DomainEvent
+from halcrm.services.webhooks import events
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+
+_GENERATION: Any = select(Project.generation).where(Project.pk == bindparam("pk"))
+_ENABLED: Any = (
+    select(WebhookEndpoint.pk, WebhookEndpoint.events)
+    .where(WebhookEndpoint.project_pk == bindparam("pk"), WebhookEndpoint.enabled.is_(True))
+    .order_by(WebhookEndpoint.pk)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    pk: int
+    events: frozenset[str]
+
+    def wants(self, kind: str) -> bool:
+        return "*" in self.events or kind in self.events
+
+
+def rfc3339(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def payload(kind: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": kind, "timestamp": rfc3339(at), "data": data}
+
+
+def message_id() -> str:
+    """``msg_`` + the time in microseconds and 32 random bits: unique, and growing, so the
+    unique index takes each new id at its end instead of at a random page."""
+    return f"msg_{time.time_ns() // 1000:x}{secrets.token_hex(4)}"
+
+
+def queue(tx: Tx, endpoint_pk: int, kind: str, body: dict[str, Any]) -> str:
+    """Inserts one pending delivery, due now; answers its id (the ``webhook-id``)."""
+    msg_id = message_id()
+    tx.add(
+        WebhookDelivery,
+        id=msg_id,
+        endpoint_pk=endpoint_pk,
+        type=kind,
+        payload=body,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=tx.now,
+        created_at=tx.now,
+    )
+    return msg_id
+
+
+class Outbox:
+    """One per database: its kept endpoints, and the hook ``Tx.record`` calls."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[int, tuple[int, tuple[Subscriber, ...]]] = {}
+        # Set by a transaction that queued something: the delivery loop, woken by the events
+        # committed with it, knows they are this process's own (taken at once).
+        self.queued = threading.Event()
+        self._wakers: list[Callable[[], object]] = []
+
+    def on_commit(self, wake: Callable[[], object]) -> None:
+        """``wake`` is called by ``committed`` (the delivery loop registers here)."""
+        self._wakers.append(wake)
+
+    def forget(self, wake: Callable[[], object]) -> None:
+        if wake in self._wakers:
+            self._wakers.remove(wake)
+
+    def committed(self) -> None:
+        """Deliveries were queued without a domain event (a test, a retry): wake the loop."""
+        for wake in list(self._wakers):
+            wake()
+
+    def subscribers(self, tx: Tx, project: ProjectKeys) -> tuple[Subscriber, ...]:
+        generation = tx.generations.get(project.id)
+        if generation is None:
+            row = tx.first(_GENERATION, {"pk": project.pk})
+            generation = tx.generations[project.id] = int(row[0]) if row else 0
+        kept = self._kept.get(project.pk)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        rows = tx.fetch(_ENABLED, {"pk": project.pk})
+        found = tuple(Subscriber(pk, frozenset(names or ())) for pk, names in rows)
+        with self._lock:
+            self._kept[project.pk] = (generation, found)
+        return found
+
+    def recorded(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> None:
+        kinds = events.candidates(event)
+        if not kinds:
+            return
+        subscribers = self.subscribers(tx, project)
+        if not subscribers:
+            return
+        for kind in kinds:
+            wanting = [s for s in subscribers if s.wants(kind)]
+            if not wanting:
+                continue
+            data = events.data_for(tx, project, event, kind)
+            if data is None:
+                continue
+            body = payload(kind, event.at, data)
+            for subscriber in wanting:
+                queue(tx, subscriber.pk, kind, body)
+            self.queued.set()
+
+
+def installed(db: Database) -> Outbox:
+    """The database's outbox, installed on first use (``Tx.record`` calls it from then on)."""
+    found = db.outbox
+    if not isinstance(found, Outbox):
+        found = db.outbox = Outbox()
+    return found

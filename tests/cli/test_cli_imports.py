@@ -1,0 +1,40 @@
+"""Quick commands start quickly: ``halcrm --help``, ``token`` and the help of ``signal`` and
+``export`` load none of the heavy libraries (the event loop, the database, the web framework,
+the HTTP client, the TUI), counted by ``python -X importtime``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = {"asyncio", "sqlalchemy", "litestar", "httpx", "psycopg", "textual", "alembic", "uvicorn"}
+
+
+def _imported(args: list[str], data: Path) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
+    env["HALCRM_DATA_DIR"] = str(data)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "halcrm", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["token"], ["signal", "--help"], ["export", "--help"]], ids=" ".join
+)
+def test_a_quick_command_loads_no_heavy_library(args: list[str], tmp_path: Path) -> None:
+    assert _imported(args, tmp_path) & HEAVY == set()
