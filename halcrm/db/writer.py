@@ -141,6 +141,10 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._read, work)
 
+    def queued_writes(self) -> int:
+        """Writes waiting for a writer thread (how busy the process's calls keep it)."""
+        return self._queue.qsize()
+
     def follow(self, loop: asyncio.AbstractEventLoop) -> None:
         """Starts streaming every process's committed events onto the bus (db/events.py).
 

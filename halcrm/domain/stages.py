@@ -40,6 +40,12 @@ class SkipReason(StrEnum):
     UNKNOWN_STAGE = "unknown_stage"
 
 
+def weighted_cents(total_cents: int, probability: int) -> int:
+    """A stage's deal total weighted by its win probability (percent), in whole cents: the
+    summary's figure and the board header's, from one rule."""
+    return total_cents * probability // 100
+
+
 @dataclass(frozen=True, slots=True)
 class StageInfo:
     """A stage as the rules see it."""

@@ -247,8 +247,8 @@ class Services(ChatOps):
     ) -> ContactRecord:
         return await contacts.update(self.db, self.project_id, contact_id, patch, source)
 
-    async def delete_contact(self, contact_id: str) -> Deleted:
-        return await contacts.delete_contact(self.db, self.project_id, contact_id)
+    async def delete_contact(self, contact_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        return await contacts.delete_contact(self.db, self.project_id, contact_id, source)
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API

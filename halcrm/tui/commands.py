@@ -82,5 +82,5 @@ class BoardCommands(Provider):
                 title = f"Move {card.name} to {stage.name}"
                 score = matcher.match(title)
                 if score > 0:
-                    move = partial(screen.move_to, card.id, stage.id)
+                    move = partial(screen.moves.move_to, card.id, stage.id)
                     yield Hit(score, matcher.highlight(title), move)

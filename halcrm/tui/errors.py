@@ -52,7 +52,7 @@ def report(app: App[Any], error: BaseException) -> None:
     app.notify(reason(error), title="Error", severity="error", timeout=8)
 
 
-def _lock(app: App[Any]) -> asyncio.Lock:
+def lock(app: App[Any]) -> asyncio.Lock:
     # One action at a time, in key order: two quick `L` presses move a card two columns, as
     # they did when actions ran inline in the message handler.
     lock: asyncio.Lock | None = getattr(app, "_halcrm_action_lock", None)
@@ -66,7 +66,7 @@ def start(app: App[Any], work: Awaitable[object], name: str = "action") -> Worke
     """Runs ``work`` as one of the board's action workers (its error ends in ``report``)."""
 
     async def run() -> None:
-        async with _lock(app):
+        async with lock(app):
             await work
 
     return app.run_worker(run(), name=name, group=ACTIONS, exit_on_error=False)

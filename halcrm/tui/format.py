@@ -75,26 +75,45 @@ def short_money(cents: int | None) -> str:
             amount = dollars / size
             text = f"{amount:.1f}" if amount < 99.95 else f"{amount:.0f}"
             return f"${text.removesuffix('.0')}{suffix}"
-    return f"${dollars:.0f}"
+    # Under $1k the cents show when there are any: 12,5 is "$12.50", never "$12".
+    return f"${dollars:.2f}" if (cents or 0) % 100 else f"${dollars:.0f}"
 
 
 class MoneyInputError(ValueError):
     """An amount a person typed that is not one; the message says why in plain words."""
 
 
+CURRENCY = "$€£"
+
+
+def _plain_number(raw: str) -> str:
+    """``1.234,50`` and ``15,000`` and ``12,5`` as Python reads numbers: the separator that
+    comes last is the decimal one when both are used; a lone comma is a thousands one only
+    before exactly three digits (``15,000``), else a decimal one (``12,5``)."""
+    if "," in raw and "." in raw:
+        decimal, thousands = (",", ".") if raw.rfind(",") > raw.rfind(".") else (".", ",")
+        return raw.replace(thousands, "").replace(decimal, ".")
+    if raw.count(",") == 1 and len(raw) - raw.index(",") - 1 != 3:
+        return raw.replace(",", ".")
+    if raw.count(".") > 1:
+        return raw.replace(".", "")
+    return raw.replace(",", "")
+
+
 def parse_money(text: str) -> Decimal | None:
-    """Reads an amount as people type it: ``$15k``, ``15,000``, ``15000.50``, ``1.2M``
-    (empty: None). Raises ``MoneyInputError`` with a plain reason."""
-    raw = text.strip().replace(",", "").replace("_", "").replace(" ", "").lstrip("$")
+    """Reads an amount as people type it: ``$15k``, ``€15k``, ``15k``, ``15,000``,
+    ``1.234,50 €``, ``12,5``, ``15000.50``, ``1.2M`` (empty: None). Raises
+    ``MoneyInputError`` with a plain reason."""
+    raw = "".join(text.split()).replace("_", "").strip(CURRENCY)
     if not raw:
         return None
     factor = SUFFIXES.get(raw[-1].lower())
-    number = raw[:-1] if factor else raw
+    number = _plain_number(raw[:-1] if factor else raw)
     try:
         amount = Decimal(number) * (factor or 1)
     except InvalidOperation:
         raise MoneyInputError(
-            f"“{text.strip()}” is not an amount: type 15000, 15,000, $15k or 1.2M."
+            f"“{text.strip()}” is not an amount: type 15000, 15,000, 1.234,50, $15k or 1.2M."
         ) from None
     try:
         to_cents(amount)

@@ -295,7 +295,8 @@ async def test_the_screens_open_over_the_server(
                 await pilot.pause(0.05)
             last = (await messages())[-1]
         assert (last["author"], last["body"]) == ("agent", "ok")
-        await pilot.press("escape")  # the reply box let go of the keys once sent
+        # The reply box keeps the keys after a send: escape leaves it, then the screen.
+        await pilot.press("escape", "escape")
         await until(pilot, lambda: isinstance(app.screen, CompanyScreen), "the company again")
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ContactsScreen), "its contacts")

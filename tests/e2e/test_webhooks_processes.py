@@ -20,12 +20,23 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 WRITES = 40
 
 
-async def _subscribe(http: httpx.AsyncClient, url: str) -> str:
+async def _subscribe(http: httpx.AsyncClient, url: str) -> tuple[str, str]:
+    """A new endpoint's id and secret."""
     made = await http.post(
         "/api/webhooks", json={"url": url, "allow_private": True, "events": ["company.created"]}
     )
     assert made.status_code == 201, made.text
-    return str(made.json()["id"])
+    return str(made.json()["id"]), str(made.json()["secret"])
+
+
+def assert_not_logged(folder: Path, secret: str) -> None:
+    """No log the processes wrote (their output, halcrm.log) holds the secret."""
+    logs = [p for p in folder.rglob("*.log") if p.is_file()]
+    assert logs
+    for log in logs:
+        text = log.read_text(errors="replace")
+        assert secret not in text, log
+        assert secret.removeprefix("whsec_") not in text, log
 
 
 async def test_a_kill_after_the_commit_loses_no_delivery(tmp_path: Path, db_url: str) -> None:
@@ -38,7 +49,7 @@ async def test_a_kill_after_the_commit_loses_no_delivery(tmp_path: Path, db_url:
         with halcrm_serve(tmp_path / "data", port, TOKEN, db_url) as proc:
             await wait_until_up(base, proc)
             async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=10) as http:
-                await _subscribe(http, receiver.url())
+                _, secret = await _subscribe(http, receiver.url())
                 for n in range(WRITES):
                     made = await http.post("/api/companies", json={"name": f"Co {n}"})
                     assert made.status_code == 201
@@ -56,6 +67,7 @@ async def test_a_kill_after_the_commit_loses_no_delivery(tmp_path: Path, db_url:
                 return set(answered) <= sent
 
             await until(all_sent, within=90)
+        assert_not_logged(tmp_path, secret)
 
 
 async def test_two_processes_send_each_delivery_once(tmp_path: Path, db_url: str) -> None:
@@ -73,7 +85,7 @@ async def test_two_processes_send_each_delivery_once(tmp_path: Path, db_url: str
                 httpx.AsyncClient(base_url=bases[0], headers=AUTH, timeout=10) as a,
                 httpx.AsyncClient(base_url=bases[1], headers=AUTH, timeout=10) as b,
             ):
-                webhook = await _subscribe(a, receiver.url())
+                webhook, secret = await _subscribe(a, receiver.url())
                 answered = []
                 for n in range(WRITES):
                     made = await (a, b)[n % 2].post("/api/companies", json={"name": f"Co {n}"})
@@ -88,3 +100,4 @@ async def test_two_processes_send_each_delivery_once(tmp_path: Path, db_url: str
                 page = (await b.get(f"/api/webhooks/{webhook}/deliveries?limit=100")).json()
                 assert {d["status"] for d in page["items"]} == {"delivered"}
                 assert {d["attempts"] for d in page["items"]} == {1}
+        assert_not_logged(tmp_path, secret)

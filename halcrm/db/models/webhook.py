@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from halcrm.db.base import Base, JSONType
@@ -43,8 +42,9 @@ class WebhookDelivery(Base):
     id: Mapped[str] = mapped_column(String(40), unique=True)
     endpoint_pk: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.pk", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(60))
-    # The standard body ({"type", "timestamp", "data"}) as it was when the change committed.
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The standard body ({"type", "timestamp", "data"}) as it was when the change committed,
+    # as the bytes sent: encoded once for all its endpoints, sent without decoding.
+    payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(default=0)
     last_status: Mapped[int | None]

@@ -12,7 +12,7 @@ from halcrm.db.models import Company, Project
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
-from halcrm.domain.stages import StageKind
+from halcrm.domain.stages import StageKind, weighted_cents
 from halcrm.services.board.forecast import expected_this_month
 from halcrm.services.tasks.queries import has_plan
 
@@ -97,7 +97,7 @@ def _stage_totals(
     open_total = weighted_total = 0
     for row in rows:
         n, total = by_stage.get(row.pk, (0, 0))
-        weighted = total * row.probability // 100
+        weighted = weighted_cents(total, row.probability)
         totals.append(
             StageTotals(stage_id=row.id, count=n, total_cents=total, weighted_cents=weighted)
         )

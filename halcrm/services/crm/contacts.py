@@ -16,7 +16,13 @@ from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.placeholders import link, release_placeholders
-from halcrm.services.crm.queries import contact_record, contact_records, get_company, get_contact
+from halcrm.services.crm.queries import (
+    company_ids_by_contact,
+    contact_record,
+    contact_records,
+    get_company,
+    get_contact,
+)
 from halcrm.services.crm.records import ContactRecord, Deleted
 from halcrm.services.ids import new_id
 from halcrm.services.page import Page
@@ -178,13 +184,15 @@ async def delete_contact(
         tx.session.execute(
             sql_update(Event).where(Event.contact_pk == contact.pk).values(contact_pk=None)
         )
+        # The companies it was linked to lose a contact: their cards' counts change.
+        companies = company_ids_by_contact(tx, [contact.pk]).get(contact.pk, [])
         tx.session.execute(delete(ContactCompany).where(ContactCompany.contact_pk == contact.pk))
         tx.record(
             project,
             EventKind.CONTACT_DELETED,
             source,
             f"contact {contact.email or contact.name or contact.id} deleted",
-            data={"contact_id": contact.id},
+            data={"contact_id": contact.id, "company_ids": companies},
         )
         tx.session.delete(contact)
         return Deleted(id=contact_id)

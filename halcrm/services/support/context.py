@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import func, select
 
-from halcrm.db.models import Contact, ContactCompany, Conversation, Message, Visitor
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Message, Visitor
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.crm.queries import get_company
@@ -31,6 +31,8 @@ class CompanyConversation(msgspec.Struct, kw_only=True):
     last_body: str | None
     # When the contact's unanswered message came in (open, last word the contact's); else None.
     waiting_since: datetime | None
+    # The companies of the contact (the inbox says whom a chat is with); none for a visitor.
+    companies: list[str] = msgspec.field(default_factory=list)
 
 
 async def company_conversations(
@@ -84,12 +86,32 @@ async def open_conversations(
             .order_by(Conversation.updated_at.desc(), Conversation.pk.desc())
             .limit(limit)
         )
-        out = [_row(c, contact, m, int(n), visitor) for c, contact, m, n, visitor in rows]
+        found = list(rows)
+        names = _company_names(tx, [contact.pk for _, contact, *_ in found if contact])
+        out = [
+            _row(c, contact, m, int(n), visitor, names.get(contact.pk, []) if contact else [])
+            for c, contact, m, n, visitor in found
+        ]
         waiting = [c for c in out if c.waiting_since is not None]
         waiting.sort(key=lambda c: c.waiting_since or tx.now)
         return waiting + [c for c in out if c.waiting_since is None]
 
     return await db.read(work)
+
+
+def _company_names(tx: Tx, contact_pks: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    if not contact_pks:
+        return names
+    rows = tx.session.execute(
+        select(ContactCompany.contact_pk, Company.name)
+        .join(Company, Company.pk == ContactCompany.company_pk)
+        .where(ContactCompany.contact_pk.in_(set(contact_pks)))
+        .order_by(Company.name)
+    )
+    for pk, name in rows:
+        names.setdefault(pk, []).append(name)
+    return names
 
 
 def _last_messages() -> Any:
@@ -110,6 +132,7 @@ def _row(
     message: Message | None,
     count: int,
     visitor_id: str | None = None,
+    companies: list[str] | None = None,
 ) -> CompanyConversation:
     waiting = (
         message.created_at
@@ -130,4 +153,5 @@ def _row(
         last_author=message.author if message else None,
         last_body=message.body[:PREVIEW] if message else None,
         waiting_since=waiting,
+        companies=companies or [],
     )

@@ -31,7 +31,7 @@ class Claimed:
     pk: int
     id: str
     type: str
-    payload: dict[str, Any]
+    payload: str
     endpoint_pk: int
     url: str
     secret: str

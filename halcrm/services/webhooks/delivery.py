@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.tasks.overdue import record_overdue
 from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
@@ -28,12 +29,16 @@ from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 IN_FLIGHT = 64
-# Deliveries yield to the process's own calls: when the loop is this late to run a ready
-# callback it is busy serving, and the loop sends at most BUSY_BATCH at a time, then pauses
-# (what a burst of widget calls queued is sent once it is over; nothing is dropped).
-BUSY_LAG = 0.002
+# Deliveries yield to the process's own calls: while writes wait for the database's writer
+# (more than BUSY_WRITES) the process is busy serving, and the loop sends at most BUSY_BATCH at
+# a time, then pauses (what a burst of widget calls queued is sent once it is over; nothing
+# is dropped).
+BUSY_WRITES = 0
+# Busy stays busy this long after the last sign of it (calls come in bursts).
+BUSY_FOR = 1.0
 BUSY_BATCH = 4
 BUSY_PAUSE = 0.2
 PER_ENDPOINT = 4
@@ -47,8 +52,10 @@ OTHERS_EVERY = 0.25
 
 
 def encode(claimed: Claimed) -> bytes:
-    body = slack.body(claimed.payload) if claimed.format == "slack" else claimed.payload
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    if claimed.format != "slack":
+        return claimed.payload.encode()
+    text = slack.body(json.loads(claimed.payload))
+    return json.dumps(text, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 async def _target(claimed: Claimed) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -108,6 +115,8 @@ class Deliverer:
         self._waker: Callable[[], Any] | None = None
         self._outcomes: list[Outcome] = []
         self.busy = False
+        self._busy_until = 0.0
+        self._writing = 0
         self._recording: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -171,14 +180,17 @@ class Deliverer:
         self.outbox.queued.clear()
         if loop.time() - self._last_check >= CHECK_EVERY:
             self._last_check = loop.time()
-            await self.db.write(notices.check_stalled)
-            await self.db.write(record_overdue)
+            await self._write(notices.check_stalled)
+            await self._write(record_overdue)
         now = self.db.clock()
         due: datetime | None = await self.db.read(claims.next_due)
-        self.busy = await self._loop_is_busy()
+        # Its own writes (a recording of outcomes in the queue) are no sign of calls.
+        if self.db.queued_writes() - self._writing > BUSY_WRITES:
+            self._busy_until = loop.time() + BUSY_FOR
+        self.busy = loop.time() < self._busy_until
         free = (BUSY_BATCH if self.busy else IN_FLIGHT) - len(self._sending)
         if due is not None and due <= now and free > 0:
-            for claimed in await self.db.write(partial(claims.claim, limit=free)):
+            for claimed in await self._write(partial(claims.claim, limit=free)):
                 task = asyncio.create_task(self._send(claimed))
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)
@@ -188,11 +200,13 @@ class Deliverer:
         # A floor: a due row another process holds locked right now is not spun on.
         return max(0.01, min(IDLE_SECONDS, (due - self.db.clock()).total_seconds()))
 
-    async def _loop_is_busy(self) -> bool:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        await asyncio.sleep(0)
-        return loop.time() - started > BUSY_LAG
+    async def _write(self, work: Callable[[Tx], T]) -> T:
+        """A write of the loop's own, counted while it waits (``_pass`` tells them apart)."""
+        self._writing += 1
+        try:
+            return await self.db.write(work)
+        finally:
+            self._writing -= 1
 
     async def _send(self, claimed: Claimed) -> None:
         gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))
@@ -213,5 +227,5 @@ class Deliverer:
         """Writes the attempts' outcomes, those that finished meanwhile in the same write."""
         while self._outcomes:
             outcomes, self._outcomes = self._outcomes, []
-            await self.db.write(partial(claims.settle, outcomes=outcomes, schedule=self.schedule))
+            await self._write(partial(claims.settle, outcomes=outcomes, schedule=self.schedule))
             self._wake.set()

@@ -8,6 +8,7 @@ call read already when it has (widget calls do), else one indexed row.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -49,8 +50,10 @@ def rfc3339(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
-def payload(kind: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
-    return {"type": kind, "timestamp": rfc3339(at), "data": data}
+def payload(kind: str, at: datetime, data: dict[str, Any]) -> str:
+    """The standard body's JSON text (compact, UTF-8)."""
+    body = {"type": kind, "timestamp": rfc3339(at), "data": data}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def message_id() -> str:
@@ -59,7 +62,7 @@ def message_id() -> str:
     return f"msg_{time.time_ns() // 1000:x}{secrets.token_hex(4)}"
 
 
-def queue(tx: Tx, endpoint_pk: int, kind: str, body: dict[str, Any]) -> str:
+def queue(tx: Tx, endpoint_pk: int, kind: str, body: str) -> str:
     """Inserts one pending delivery, due now; answers its id (the ``webhook-id``)."""
     msg_id = message_id()
     tx.add(

@@ -13,7 +13,14 @@ from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
+from halcrm.services.crm.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    ContactPatch,
+    StageCreate,
+    StagePatch,
+)
 from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
@@ -167,6 +174,8 @@ class BoardServices(Protocol):
 
     async def reopen(self, company_id: str) -> StageResult: ...
 
+    async def create_stage(self, body: StageCreate) -> StageRecord: ...
+
     async def update_stage(
         self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
     ) -> StageRecord: ...
@@ -180,9 +189,19 @@ class BoardServices(Protocol):
         cursor: str | None = None,
     ) -> Page[ContactRecord]: ...
 
+    async def contact(self, contact_id: str) -> ContactRecord: ...
+
     async def create_contact(
         self, body: ContactCreate, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord: ...
+
+    async def update_contact(
+        self, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord: ...
+
+    async def delete_contact(
+        self, contact_id: str, source: Source = Source.ACCOUNT_API
+    ) -> Deleted: ...
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API

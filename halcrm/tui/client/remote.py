@@ -16,7 +16,14 @@ from halcrm.services.board.cards import BoardData, Card, CompanyDetail
 from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.forecast import ForecastRecord
 from halcrm.services.board.summary import PipelineSummary
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, StagePatch
+from halcrm.services.crm.inputs import (
+    CompanyCreate,
+    CompanyPatch,
+    ContactCreate,
+    ContactPatch,
+    StageCreate,
+    StagePatch,
+)
 from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
@@ -327,6 +334,9 @@ class RemoteServices:
             "POST", f"/api/companies/{path_id(company_id)}/reopen", StageResult
         )
 
+    async def create_stage(self, body: StageCreate) -> StageRecord:
+        return await self._write("POST", "/api/stages", StageRecord, body, Source.BOARD)
+
     async def update_stage(
         self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
     ) -> StageRecord:
@@ -338,6 +348,19 @@ class RemoteServices:
         self, body: ContactCreate, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord:
         return await self._write("POST", "/api/contacts", ContactRecord, body, source)
+
+    async def contact(self, contact_id: str) -> ContactRecord:
+        return await self._get(f"/api/contacts/{path_id(contact_id)}", ContactRecord)
+
+    async def update_contact(
+        self, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        path = f"/api/contacts/{path_id(contact_id)}"
+        return await self._write("PATCH", path, ContactRecord, patch, source)
+
+    async def delete_contact(self, contact_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        path = f"/api/contacts/{path_id(contact_id)}"
+        return await self._write("DELETE", path, Deleted, None, source)
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Label
+
+# Checked before a key is handed to the focused field: the focus moves at once, so the keys a
+# fast typist sends right after Tab (in the same terminal read) land in the next field, not
+# in the one Tab left.
+FIELD_KEYS = [
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+]
 
 # Written for a class named Dialog; each dialog replaces the name with its own.
 DIALOG_CSS = """

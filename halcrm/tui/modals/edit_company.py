@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,11 +15,12 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
-from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.errors import DomainError, InvalidRequest
 from halcrm.domain.when import parse_day
 from halcrm.services.clock import utc_now
+from halcrm.tui import errors
 from halcrm.tui.format import MoneyInputError, parse_money
-from halcrm.tui.modals.dialog import DIALOG_CSS, keys_line
+from halcrm.tui.modals.dialog import DIALOG_CSS, FIELD_KEYS, keys_line
 
 FIELDS = ("name", "deal_value", "notes", "domain", "industry", "expected_close")
 UTC_ZONE = ZoneInfo("UTC")
@@ -38,13 +39,20 @@ class CompanyForm:
     expected_close: date | None = None
 
 
+Save = Callable[["CompanyForm"], Awaitable[object]]
+
+
 class EditCompany(ModalScreen[CompanyForm | None]):
     """One line per field, notes below; ctrl+s (or enter in a field) saves, escape cancels.
-    Bad input is shown in plain words, not sent. Fits 80x24 with its keys in sight."""
+    Bad input is shown in plain words, not sent. Fits 80x24 with its keys in sight.
+
+    Given ``save``, the dialog stays open while it runs and closes once it succeeded: a save
+    that fails (refused, disk full, server gone) says why here, and what was typed stays."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save"),
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        *FIELD_KEYS,
     ]
 
     DEFAULT_CSS = (
@@ -63,10 +71,13 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         *,
         clock: Callable[[], datetime] = utc_now,
         tz: ZoneInfo = UTC_ZONE,
+        save: Save | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.form = form or CompanyForm("", None, None)
+        self.save = save
+        self.saving = False
         # The expected close takes the board's date forms (fri, 2w…), counted in the zone.
         self.clock, self.tz = clock, tz
 
@@ -136,7 +147,26 @@ class EditCompany(ModalScreen[CompanyForm | None]):
         except InvalidRequest as exc:
             error.update(exc.detail)
             return
-        self.dismiss(CompanyForm(name, deal, notes, domain, industry, close))
+        form = CompanyForm(name, deal, notes, domain, industry, close)
+        if self.save is None:
+            self.dismiss(form)
+        elif not self.saving:
+            self.saving = True
+            error.update("Saving…")
+            self.run_worker(self._save(form, self.save), exit_on_error=False)
+
+    async def _save(self, form: CompanyForm, save: Save) -> None:
+        try:
+            async with errors.lock(self.app):
+                await save(form)
+        except Exception as exc:
+            if not isinstance(exc, DomainError):
+                errors.log.error("company save failed", exc_info=exc)
+            self.query_one("#error", Label).update(errors.reason(exc))
+            return
+        finally:
+            self.saving = False
+        self.dismiss(form)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

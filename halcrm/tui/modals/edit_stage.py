@@ -1,4 +1,5 @@
-"""Edit a stage's win probability and stall limit (answers a validated ``StagePatch``, or None)."""
+"""Edit a stage's name, win probability and stall limit (answers a validated ``StagePatch``, or
+None); without a stage, the same fields make a new one (a ``StageCreate``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from halcrm.domain.stages import StageInfo
-from halcrm.services.crm.inputs import StagePatch
+from halcrm.domain.stages import StageInfo, StageKind
+from halcrm.services.crm.inputs import StageCreate, StagePatch
 from halcrm.tui.format import plain_words
-from halcrm.tui.modals.dialog import keys_line
+from halcrm.tui.modals.dialog import FIELD_KEYS, keys_line
 
-LABELS = {"probability": "win probability", "stall_after_days": "the stall limit"}
+LABELS = {
+    "name": "the name",
+    "probability": "win probability",
+    "stall_after_days": "the stall limit",
+}
 
 
-class EditStage(ModalScreen[StagePatch | None]):
+class EditStage(ModalScreen[StagePatch | StageCreate | None]):
     """Two fields; enter (or ctrl+s) saves, escape cancels; bad input is shown, not sent.
 
     The fields go through ``msgspec.convert`` into the same ``StagePatch`` the stages route
@@ -28,6 +33,7 @@ class EditStage(ModalScreen[StagePatch | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="stage.save"),
         Binding("escape", "cancel", "Cancel", id="stage.cancel"),
+        *FIELD_KEYS,
     ]
 
     DEFAULT_CSS = """
@@ -40,15 +46,23 @@ class EditStage(ModalScreen[StagePatch | None]):
     EditStage .keys { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, stage: StageInfo) -> None:
+    def __init__(self, stage: StageInfo | None = None, position: int | None = None) -> None:
         super().__init__()
-        self.stage = stage
+        # None: a new open stage, at ``position`` (after the focused column).
+        self.stage = stage or StageInfo("", "", position or 0, StageKind.OPEN, 0, None)
+        self.new = stage is None
+        self.position = position
 
     def compose(self) -> ComposeResult:
         stage = self.stage
         stall = "" if stage.stall_after_days is None else str(stage.stall_after_days)
         with Vertical():
-            yield Label(f"Stage [b]{escape(stage.name)}[/b] ({stage.kind.value})", markup=True)
+            if self.new:
+                yield Label("[b]New stage[/b] (open)", markup=True)
+            else:
+                yield Label(f"Stage [b]{escape(stage.name)}[/b] ({stage.kind.value})", markup=True)
+            yield Label("Name", classes="field")
+            yield Input(stage.name, id="name")
             yield Label("Win probability, percent (weights the pipeline)", classes="field")
             yield Input(str(stage.probability), id="probability", type="integer")
             if not stage.is_closed:
@@ -58,25 +72,34 @@ class EditStage(ModalScreen[StagePatch | None]):
             yield keys_line(("enter", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
-        self.query_one("#probability", Input).focus()
+        self.query_one("#name" if self.new else "#probability", Input).focus()
 
     def on_input_submitted(self) -> None:
         self.action_save()
 
     def action_save(self) -> None:
         fields: dict[str, object] = {}
+        name = self.query_one("#name", Input).value.strip()
+        if name != self.stage.name:
+            fields["name"] = name
         probability = self.query_one("#probability", Input).value.strip()
         if probability:
             fields["probability"] = int(probability)
         if not self.stage.is_closed:
             stall = self.query_one("#stall", Input).value.strip()
             fields["stall_after_days"] = int(stall) if stall else None
+        if self.new and self.position is not None:
+            fields["position"] = self.position
         try:
-            patch = msgspec.convert(fields, StagePatch)
+            answer: StagePatch | StageCreate = (
+                msgspec.convert(fields, StageCreate)
+                if self.new
+                else msgspec.convert(fields, StagePatch)
+            )
         except msgspec.ValidationError as exc:
             self.query_one("#error", Label).update(plain_words(exc, LABELS))
             return
-        self.dismiss(patch)
+        self.dismiss(answer)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -18,7 +18,6 @@ from halcrm.tui.commands import BoardCommands
 from halcrm.tui.errors import board_action, every
 from halcrm.tui.live import Batch
 from halcrm.tui.messages import BoardLoaded, Changed, SignalsApplied
-from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_act import FocusActs
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_chats import Chats
@@ -26,9 +25,10 @@ from halcrm.tui.screens.board_deals import Deals
 from halcrm.tui.screens.board_edits import Edits
 from halcrm.tui.screens.board_focus import Figures, FocusAnswers, open_lane
 from halcrm.tui.screens.board_nav import Navigator
-from halcrm.tui.screens.board_status import status_line
+from halcrm.tui.screens.board_status import empty_hint, status_line
 from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.board_undo import Undoing
+from halcrm.tui.screens.board_views import Views
 from halcrm.tui.screens.board_webhooks import Webhooks
 from halcrm.tui.screens.desk import Desk
 from halcrm.tui.undo import UndoStack
@@ -62,6 +62,7 @@ class BoardScreen(Screen[None]):
         Binding("L,shift+right", "step(1)", "Move ▶", key_display="L", id="board.move_forward"),
         Binding("m", "pick_stage", "Move to…", show=False, id="board.move_to"),
         Binding("u", "undo", "Undo", id="board.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="board.redo"),
         Binding("enter", "open_company", "Open", id="board.open"),
         Binding("e", "edit_company", "Edit", id="board.edit"),
         Binding("n", "new_company", "New", id="board.new"),
@@ -77,6 +78,7 @@ class BoardScreen(Screen[None]):
         Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
+        Binding("A", "add_stage", "Add stage…", show=False, id="board.add_stage"),
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
@@ -95,6 +97,8 @@ class BoardScreen(Screen[None]):
     BoardScreen #filter.-shown { display: block; }
     BoardScreen ActivityFeed { display: none; }
     BoardScreen.-activity ActivityFeed { display: block; }
+    BoardScreen #hint { display: none; padding: 1 3; color: $text-muted; }
+    BoardScreen.-empty #hint { display: block; }
     BoardScreen FocusStrip { display: none; }
     BoardScreen.-focus-strip FocusStrip { display: block; }
     """
@@ -121,7 +125,7 @@ class BoardScreen(Screen[None]):
         self.server_state = server_state
         shut = self.view.collapsed if self.view.collapsed is not None else collapsed
         self.board = BoardView(clock, compact=compact, collapsed=shut)
-        self.feed = ActivityFeed()
+        self.feed = ActivityFeed(clock)
         self.summary_line = SummaryLine(id="summary")
         self.strip = FocusStrip(id="focus-strip")
         self.strip.clock = clock
@@ -141,11 +145,13 @@ class BoardScreen(Screen[None]):
         self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
+        self.views = Views(self.desk, self.view, self.show_status)
         self.webhooks = Webhooks(self.desk, self.show_status)
         self.last_event_id = 0
         self.events_applied = 0
         self.batches_applied = 0
         self.loaded = False
+        self._width = 0  # the terminal's width at the last resize
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -153,11 +159,13 @@ class BoardScreen(Screen[None]):
         yield self.feed
         yield self.strip
         yield self.board
+        yield Static(id="hint")
         yield Input(id="filter", placeholder="filter companies (enter: keep, escape: clear)")
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         self.strip.lane_key = self.desk.key("board.focus_lane", "F")
+        self._width = self.app.size.width
         self.fit_activity(self.app.size.width)
         self.board.model.set_view(
             stalled_first=self.view.stalled_first, stalled_only=self.view.stalled_only
@@ -165,7 +173,10 @@ class BoardScreen(Screen[None]):
         await self.reload()
         await self.chats.load()
         recent = await self.services.activity(limit=100)
-        self.feed.add([Signal.of(item) for item in reversed(recent.items)])
+        # Oldest first, by time: stored activity comes by id, and imports or demo data write
+        # events with times of their own.
+        signals = [Signal.of(item) for item in reversed(recent.items)]
+        self.feed.add(sorted(signals, key=lambda s: s.at))
         self.figures.request()
         self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
@@ -184,21 +195,8 @@ class BoardScreen(Screen[None]):
         await self.board.load(model)
         self.show_status()
 
-    @board_action
-    async def action_switch_project(self) -> None:
-        """A list of the database's projects; the board of the one chosen replaces this one."""
-        projects = (await self.services.projects()).items
-        if len(projects) < 2:
-            self.notify("This database has one project (make another: halcrm project create).")
-            return
-
-        def chosen(project_id: str | None) -> None:
-            if project_id is not None and project_id != self.services.project_id:
-                switch = getattr(self.app, "switch_project", None)
-                if switch is not None:
-                    switch(project_id)
-
-        self.app.push_screen(ProjectPicker(projects, self.services.project_id), chosen)
+    def action_switch_project(self) -> None:
+        self.nav.switch_project()
 
     @board_action
     async def action_refresh(self) -> None:
@@ -223,6 +221,12 @@ class BoardScreen(Screen[None]):
     def on_resize(self) -> None:
         self.call_after_refresh(self.show_status)
         width = self.app.size.width
+        grew, self._width = self._width < ACTIVITY_WIDTH <= width, width
+        if grew and self.view.activity is False:
+            # Closed by hand, then the terminal grew past the width that opens it: the room
+            # is new, and the panel takes it again (`a` closes it again).
+            self.view.activity = None
+            self.view.save()
         if width < ACTIVITY_WIDTH or self.view.activity is not False:
             self.fit_activity(width)
 
@@ -241,6 +245,10 @@ class BoardScreen(Screen[None]):
         line = status_line(self.board, state, self.server_url, self.project_label, notes, width)
         if line != status.content:  # it is redrawn every second and on every batch
             status.update(line, layout=False)
+        empty = not self.board.model.cards and not self.board.model.filter_text
+        if empty != self.has_class("-empty"):
+            self.query_one("#hint", Static).update(empty_hint(self.desk.key, self.server_url))
+            self.set_class(empty, "-empty")
 
     async def apply_batch(self, batch: Batch) -> None:
         """Applies a batch of bus events: changed cards in place, the feed, the status line."""
@@ -267,10 +275,6 @@ class BoardScreen(Screen[None]):
         self.post_message(
             SignalsApplied(self.last_event_id, len(batch.events), len(batch.company_ids))
         )
-
-    def move_to(self, card_id: str, key: str | None) -> None:
-        """A move from the command palette."""
-        self.moves.move_to(card_id, key)
 
     # The keys: each hands over to the collaborator that does it.
     def action_step(self, delta: int) -> None:
@@ -309,11 +313,17 @@ class BoardScreen(Screen[None]):
     def action_edit_stage(self) -> None:
         self.deals.edit_stage()
 
+    def action_add_stage(self) -> None:
+        self.deals.add_stage()
+
     def action_focus_lane(self) -> None:
         open_lane(self.figures, self.answers)
 
     def action_undo(self) -> None:
         self.undoing.undo()
+
+    def action_redo(self) -> None:
+        self.undoing.redo()
 
     # Next steps, the agenda and the forecast.
     def action_add_step(self) -> None:
@@ -346,40 +356,19 @@ class BoardScreen(Screen[None]):
         self.board.move_focus(0, pages * per_page)
 
     def action_toggle_focus_strip(self) -> None:
-        self.toggle_class("-focus-strip")
-        self.save_view()
-        self.call_after_refresh(self.board.show_focus)
+        self.views.toggle_focus_strip()
 
     def action_toggle_collapsed(self) -> None:
-        collapsed = self.board.toggle_collapsed()
-        self.save_view()
-        self.notify("Won/lost collapsed." if collapsed else "All columns expanded.", timeout=2)
+        self.views.toggle_collapsed()
 
     def action_stalled_first(self) -> None:
-        model = self.board.model
-        self.board.set_view(stalled_first=not model.stalled_first, stalled_only=model.stalled_only)
-        self.save_view()
-        self.show_status()
+        self.views.stalled(first=True)
 
     def action_stalled_only(self) -> None:
-        model = self.board.model
-        self.board.set_view(stalled_first=model.stalled_first, stalled_only=not model.stalled_only)
-        self.save_view()
-        self.show_status()
+        self.views.stalled(only=True)
 
     def action_toggle_activity(self) -> None:
-        self.toggle_class("-activity")
-        self.view.activity = self.has_class("-activity")
-        self.view.save()
-        self.call_after_refresh(self.board.show_focus)
-
-    def save_view(self) -> None:
-        """Keeps the toggles for the next start."""
-        model = self.board.model
-        self.view.focus_strip = self.has_class("-focus-strip")
-        self.view.stalled_first, self.view.stalled_only = model.stalled_first, model.stalled_only
-        self.view.collapsed = sorted(self.board.collapsed)
-        self.view.save()
+        self.views.toggle_activity()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -60,6 +60,8 @@ class Moves(Part):
         else:
             await desk.refresh_cards([card_id])
         board.focus_card(card_id)
+        if undoable:
+            desk.done(f"Moved {card.name} to {board.model.title(key or UNSTAGED)}.")
         return True
 
     @board_action
@@ -109,8 +111,13 @@ class Moves(Part):
         stages = self.desk.board.model.stages
         self.app.push_screen(StagePicker(card.name, stages, card.stage_id, suggested), picked)
 
-    async def undo_move(self, undo: Moved) -> None:
+    async def undo_move(self, undo: Moved, word: str) -> Moved | None:
+        """Moves the card back; answers the move that puts it forward again (redo)."""
+        card = self.desk.board.model.cards.get(undo.company_id)
+        if card is None:
+            self.desk.notify(f"{undo.name} is no longer on the board.", severity="warning")
+            return None
         back = undo.previous or UNSTAGED
-        if await self.move_card(undo.company_id, back, undoable=False):
-            where = self.desk.board.model.title(back)
-            self.desk.notify(f"Undone: {undo.name} back to {where}.")
+        await self.move_card(undo.company_id, back, undoable=False)
+        self.desk.notify(f"{word}: {undo.name} back to {self.desk.board.model.title(back)}.")
+        return Moved(card.id, card.name, card.stage_id)

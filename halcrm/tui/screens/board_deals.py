@@ -9,12 +9,12 @@ from __future__ import annotations
 from rich.markup import escape
 
 from halcrm.domain.stages import Source
-from halcrm.services.crm.inputs import StagePatch
+from halcrm.services.crm.inputs import StageCreate, StagePatch
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.company_picker import CompanyPicker
 from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.screens.desk import Part
-from halcrm.tui.undo import Merged, Moved
+from halcrm.tui.undo import Kept, Merged, Moved, Unmerged
 
 
 class Deals(Part):
@@ -59,12 +59,23 @@ class Deals(Part):
         self.desk.done(f"Merged {name} into {result.company.name}.")
         return True
 
-    async def undo_merge(self, undo: Merged) -> None:
+    async def undo_merge(self, undo: Merged, word: str) -> Unmerged:
+        """Puts the placeholder back; answers what merges it again (redo)."""
         source_id = str(undo.undo.source["id"])
         await self.desk.services.undo_merge(undo.undo)
         await self.desk.refresh_cards([source_id, undo.undo.into_id])
         self.desk.board.focus_card(source_id)
-        self.desk.notify(f"Undone: {undo.undo.source.get('name', source_id)} is back.")
+        name = str(undo.undo.source.get("name", source_id))
+        self.desk.notify(f"{word}: {name} is back.")
+        return Unmerged(source_id, name, undo.undo.into_id)
+
+    async def redo_merge(self, undo: Unmerged, word: str) -> Merged:
+        """Merges the placeholder again; answers what takes it back."""
+        result = await self.desk.services.merge_companies(undo.company_id, undo.into_id)
+        await self.desk.refresh_cards([undo.company_id, undo.into_id])
+        self.desk.board.focus_card(undo.into_id)
+        self.desk.notify(f"{word}: {undo.name} merged into {result.company.name}.")
+        return Merged(undo.company_id, undo.name, result.undo)
 
     @board_action
     async def reopen(self) -> None:
@@ -84,14 +95,35 @@ class Deals(Part):
             return
         stage = self.desk.board.model.stage(key)
 
-        def saved(patch: StagePatch | None) -> None:
-            if patch is not None:
+        def saved(patch: StagePatch | StageCreate | None) -> None:
+            if isinstance(patch, StagePatch):
                 self.save_stage(stage.id, stage.name, patch)
 
         self.app.push_screen(EditStage(stage), saved)
 
+    def add_stage(self) -> None:
+        """A new open stage, right after the focused column."""
+        key = self.desk.board.focus_key
+        position = self.desk.board.model.stage(key).position + 1 if key else 0
+
+        def made(body: StagePatch | StageCreate | None) -> None:
+            if isinstance(body, StageCreate):
+                self.create_stage(body)
+
+        self.app.push_screen(EditStage(None, position), made)
+
+    @board_action
+    async def create_stage(self, body: StageCreate) -> None:
+        await self.desk.services.create_stage(body)
+        self.desk.undo_stack.push(Kept(f"stage {body.name} added"))
+        # The stages-changed event reloads the board with the new column.
+        self.desk.notify(f"Stage {body.name} added.", timeout=3)
+
     @board_action
     async def save_stage(self, stage_id: str, name: str, patch: StagePatch) -> None:
         await self.desk.services.update_stage(stage_id, patch, source=Source.BOARD)
+        self.desk.undo_stack.push(Kept(f"stage {name} edited"))
         # The stages-changed event reloads the board and its figures (one reload at a time).
-        self.desk.notify(f"Stage {name} saved.", timeout=2)
+        self.desk.notify(
+            f"Stage {patch.name if isinstance(patch.name, str) else name} saved.", timeout=2
+        )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.crm.records import CompanyRecord
@@ -13,7 +15,7 @@ from halcrm.tui.messages import Changed
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.edit_company import FIELDS, CompanyForm, EditCompany
 from halcrm.tui.screens.desk import Part
-from halcrm.tui.undo import Edited, Removed
+from halcrm.tui.undo import Created, Edited, Removed
 
 
 def form_of(record: CompanyRecord) -> CompanyForm:
@@ -38,55 +40,75 @@ class Edits(Part):
 
     @board_action
     async def edit_company(self, company_id: str) -> None:
-        """Opens the edit dialog for a company and saves what changed."""
+        """Opens the edit dialog for a company; it saves what changed and stays open, with
+        the reason, when the save fails."""
         record = await self.desk.services.company(company_id)
         form = form_of(record)
 
-        def saved(result: CompanyForm | None) -> None:
+        async def save(result: CompanyForm) -> None:
+            if result != form:
+                await self.save_edit(company_id, form, result)
+
+        def closed(result: CompanyForm | None) -> None:
             if result is not None and result != form:
-                self.save_edit(company_id, form, result)
+                self.show_edit(company_id, result.name)
 
         dialog = EditCompany(
-            f"Edit {record.name}", form, clock=self.desk.clock, tz=self.desk.board.model.tz
+            f"Edit {record.name}",
+            form,
+            clock=self.desk.clock,
+            tz=self.desk.board.model.tz,
+            save=save,
         )
-        self.app.push_screen(dialog, saved)
+        self.app.push_screen(dialog, closed)
 
-    @board_action
     async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
+        """The write alone (the dialog runs it): what changed, undoable."""
         new = changes(before, after)
         await self.desk.services.update_company(
             company_id, CompanyPatch(**new), source=Source.BOARD
         )
         back = CompanyPatch(**{f: getattr(before, f) for f in new})
         self.desk.undo_stack.push(Edited(company_id, after.name, back))
+
+    @board_action
+    async def show_edit(self, company_id: str, name: str) -> None:
         await self._after_edit(company_id)
-        self.desk.done(f"Saved {after.name}.")
+        self.desk.done(f"Saved {name}.")
 
     async def _after_edit(self, company_id: str) -> None:
         await self.desk.refresh_cards([company_id])
         self.desk.changed.publish(Changed(frozenset({company_id})))
         self.desk.board.focus_card(company_id)
 
-    async def undo_edit(self, undo: Edited) -> None:
-        record = await self.desk.services.update_company(
-            undo.company_id, undo.patch, source=Source.BOARD
-        )
+    async def undo_edit(self, undo: Edited, word: str) -> Edited:
+        """Puts the edited fields back; answers the edit that puts them forward (redo)."""
+        services = self.desk.services
+        now = form_of(await services.company(undo.company_id))
+        fields = [f for f in FIELDS if getattr(undo.patch, f) is not msgspec.UNSET]
+        forward = CompanyPatch(**{f: getattr(now, f) for f in fields})
+        record = await services.update_company(undo.company_id, undo.patch, source=Source.BOARD)
         await self._after_edit(undo.company_id)
-        self.desk.notify(f"Undone: {record.name} as it was before the edit.")
+        self.desk.notify(f"{word}: {record.name} as it was before.")
+        return Edited(undo.company_id, record.name, forward)
 
     def new_company(self) -> None:
         key = self.desk.board.focus_key
+        made: list[str] = []
 
-        def created(result: CompanyForm | None) -> None:
-            if result is not None:
-                self.create(result, key or None)
+        async def save(form: CompanyForm) -> None:
+            made.append(await self.create(form, key or None))
+
+        def closed(result: CompanyForm | None) -> None:
+            if result is not None and made:
+                self.show_created(made[-1], result.name)
 
         title = f"New company in {self.desk.board.model.title(key)}"
-        dialog = EditCompany(title, clock=self.desk.clock, tz=self.desk.board.model.tz)
-        self.app.push_screen(dialog, created)
+        dialog = EditCompany(title, clock=self.desk.clock, tz=self.desk.board.model.tz, save=save)
+        self.app.push_screen(dialog, closed)
 
-    @board_action
-    async def create(self, form: CompanyForm, stage: str | None) -> None:
+    async def create(self, form: CompanyForm, stage: str | None) -> str:
+        """The write alone (the dialog runs it); answers the new company's id."""
         body = CompanyCreate(
             name=form.name,
             deal_value=form.deal_value,
@@ -97,9 +119,14 @@ class Edits(Part):
             stage=stage,
         )
         record = await self.desk.services.create_company(body, source=Source.BOARD)
-        await self.desk.refresh_cards([record.id])
-        self.desk.board.focus_card(record.id)
-        self.desk.notify(f"Created {record.name}.", timeout=3)
+        self.desk.undo_stack.push(Created(record.id, record.name))
+        return record.id
+
+    @board_action
+    async def show_created(self, company_id: str, name: str) -> None:
+        await self.desk.refresh_cards([company_id])
+        self.desk.board.focus_card(company_id)
+        self.desk.done(f"Created {name}.")
 
     def delete_focused(self) -> None:
         card = self.desk.focused()
@@ -124,8 +151,19 @@ class Edits(Part):
         self.desk.request_figures()
         self.desk.done(f"Deleted {name}.")
 
-    async def undo_delete(self, undo: Removed) -> None:
+    async def undo_delete(self, undo: Removed, word: str) -> Created:
+        """Brings a deleted company back as it was; answers what deletes it again."""
         record = await self.desk.services.restore_company(undo.snapshot, source=Source.BOARD)
         await self.desk.refresh_cards([record.id])
         self.desk.board.focus_card(record.id)
-        self.desk.notify(f"Undone: {record.name} is back.")
+        self.desk.notify(f"{word}: {record.name} is back.")
+        return Created(record.id, record.name)
+
+    async def undo_create(self, undo: Created, word: str) -> Removed:
+        """Deletes a company made on the board; answers what brings it back."""
+        snapshot = await self.desk.services.capture_company(undo.company_id)
+        await self.desk.services.delete_company(undo.company_id, source=Source.BOARD)
+        self.desk.board.apply([], [undo.company_id])
+        self.desk.request_figures()
+        self.desk.notify(f"{word}: {undo.name} deleted.")
+        return Removed(undo.company_id, undo.name, snapshot)

@@ -24,6 +24,7 @@ from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.screens.focus import FocusScreen
+from halcrm.tui.undo import Kept
 from halcrm.tui.widgets.board import BoardView
 from halcrm.tui.widgets.summary import FocusStrip, SummaryLine, summary_text
 
@@ -88,14 +89,12 @@ class Figures:
             self._running = False
 
     def show(self, summary: PipelineSummary, lane: list[FocusItem]) -> None:
-        """Draws the summary line, the column headers' weighted values and the lane."""
+        """Draws the summary line, the strip and the lane (the column headers weigh their own
+        totals, by the same rule, as cards move)."""
         self.summary, self.lane = summary, lane
         text = summary_text(summary, self.clock())
         if text != self.summary_line.content:
             self.summary_line.update(text, layout=False)
-        self.board.set_weighted(
-            {t.stage_id: t.weighted_cents for t in summary.stages if t.stage_id}
-        )
         self.strip.show(lane)
         self.lane_changed.publish(lane)
         self.loaded += 1
@@ -140,6 +139,7 @@ class FocusAnswers(Part):
         words = STATE_WORDS.get(state, state)
         if until is not None:
             words += f" until {until:%Y-%m-%d %H:%M}"
+        self.desk.undo_stack.push(Kept(f"focus item {words.lower()}: {item.company_name}"))
         self.desk.notify(f"{words}: {item.company_name}.", timeout=3)
         self.desk.request_figures()
 

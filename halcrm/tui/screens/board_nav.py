@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from halcrm.services.support.context import CompanyConversation
 from halcrm.tui.errors import board_action
+from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
@@ -32,6 +33,23 @@ class Navigator(Part):
         self.edit_company = edit_company
         # The company screen's next-step keys and its `u` (the board's undo).
         self.steps, self.undo = steps, undo
+
+    @board_action
+    async def switch_project(self) -> None:
+        """A list of the database's projects; the board of the one chosen replaces this one."""
+        services = self.desk.services
+        projects = (await services.projects()).items
+        if len(projects) < 2:
+            self.desk.notify("This database has one project (make another: halcrm project create).")
+            return
+
+        def chosen(project_id: str | None) -> None:
+            if project_id is not None and project_id != services.project_id:
+                switch = getattr(self.app, "switch_project", None)
+                if switch is not None:
+                    switch(project_id)
+
+        self.app.push_screen(ProjectPicker(projects, services.project_id), chosen)
 
     def open_focused(self) -> None:
         card = self.desk.focused()
@@ -63,7 +81,12 @@ class Navigator(Part):
         card = board.model.cards.get(company_id) if company_id else board.focused_card
         names = {c.id: c.name for c in board.model.cards.values()}
         screen = ContactsScreen(
-            self.desk.services, card.id if card else None, card.name if card else "", names
+            self.desk.services,
+            card.id if card else None,
+            card.name if card else "",
+            names,
+            self.desk.undo_stack,
+            self.undo,
         )
         self.app.push_screen(screen)
 
@@ -72,8 +95,9 @@ class Navigator(Part):
         """Shows a conversation's messages, with reply and status keys (``reply``: the reply
         box has the keys at once)."""
         detail = await self.desk.services.conversation(talk.id)
+        desk = self.desk
         screen = ConversationScreen(
-            self.desk.services, detail, talk.contact_name, self.desk.clock, self.desk.changed
+            desk.services, detail, talk.contact_name, desk.clock, desk.changed, desk.undo_stack
         )
         await self.app.push_screen(screen)
         if reply:

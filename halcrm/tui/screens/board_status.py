@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from halcrm.domain.words import count
 from halcrm.embed import playground_url
 from halcrm.tui.widgets.board import BoardView
@@ -47,3 +49,22 @@ def status_line(
         if len(line) <= width:
             break
     return line
+
+
+def empty_hint(key: Callable[[str, str], str], server_url: str | None) -> str:
+    """What an empty board says: how a company gets here, by hand, from a file, or from the
+    website."""
+    lines = [
+        "[b]No company yet.[/b]",
+        f"  [b]{key('board.new', 'n')}[/b]  adds one here (ctrl+p, then “New”, too)",
+        "  [b]halcrm import companies.csv[/b]  brings a CSV file (HubSpot, Pipedrive, your own)",
+    ]
+    if server_url is not None:
+        lines.append(
+            "  [b]halcrm snippet[/b]  prints the website widget's snippet: companies come as "
+            f"visitors identify (try it: {playground_url(server_url)})"
+        )
+    else:
+        lines.append("  [b]halcrm snippet[/b]  prints the website widget's snippet")
+    lines.append(f"  [b]{key('app.help', '?')}[/b]  lists every key")
+    return "\n".join(lines)

@@ -64,7 +64,8 @@ def conversation_prompt(talk: CompanyConversation, now: datetime) -> str:
     """Status, contact, subject, message count, last message and waiting time."""
     head = (
         f"{STATUS_MARKS.get(talk.status, talk.status)}  [b]{escape(talk.contact_name)}[/b]"
-        f"  {escape(talk.subject or '(no subject)')}  [dim]{talk.message_count} msg[/dim]"
+        + (f" ({escape(', '.join(talk.companies))})" if talk.companies else "")
+        + f"  {escape(talk.subject or '(no subject)')}  [dim]{talk.message_count} msg[/dim]"
     )
     if talk.waiting_since is not None:
         head += f"  [b $error]waiting {waited(talk.waiting_since, now)}[/]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,11 +12,20 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.domain.stages import Source
-from halcrm.services.crm.inputs import ContactCreate
 from halcrm.services.crm.records import ContactRecord
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
-from halcrm.tui.modals.contact_form import ContactForm, NewContact
+from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.modals.contact_form import (
+    ContactForm,
+    NewContact,
+    contact_create,
+    contact_form_of,
+    contact_patch,
+)
+from halcrm.tui.screens.board_contacts import who
+from halcrm.tui.screens.help import key_text
+from halcrm.tui.undo import ContactEdited, ContactMade, ContactRemoved, Kept, Undo, UndoStack
 
 LIMIT = 50  # contacts listed per search: type more to narrow it
 
@@ -51,6 +62,9 @@ class ContactsScreen(Screen[None]):
         Binding("n", "new", "New", id="contacts.new"),
         Binding("l", "link", "Link", id="contacts.link"),
         Binding("x", "unlink", "Unlink", id="contacts.unlink"),
+        Binding("e", "edit", "Edit", id="contacts.edit"),
+        Binding("d", "delete", "Delete", id="contacts.delete"),
+        Binding("u", "undo", "Undo", id="contacts.undo"),
     ]
 
     DEFAULT_CSS = """
@@ -66,8 +80,13 @@ class ContactsScreen(Screen[None]):
         company_id: str | None = None,
         company_name: str = "",
         names: dict[str, str] | None = None,
+        journal: UndoStack | None = None,
+        on_undo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
+        # The board's undo stack and its `u`: each write here can be taken back from either.
+        self.journal = journal
+        self.on_undo = on_undo
         self.services = services
         self.company_id = company_id
         self.company_name = company_name
@@ -148,12 +167,74 @@ class ContactsScreen(Screen[None]):
 
     @board_action
     async def create(self, form: ContactForm) -> None:
-        body = ContactCreate(name=form.name, email=form.email)
-        contact = await self.services.create_contact(body, source=Source.BOARD)
+        contact = await self.services.create_contact(contact_create(form), source=Source.BOARD)
         if self.company_id is not None:
             await self.services.link(contact.id, self.company_id, Source.BOARD)
-        self.notify(f"Contact {contact.name or contact.email} created.", timeout=3)
+        self.wrote(ContactMade(contact.id, who(contact)))
+        self.notify(f"Contact {who(contact)} created.", timeout=3)
         self.search(self.query_text)
+
+    def wrote(self, undo: Undo) -> None:
+        if self.journal is not None:
+            self.journal.push(undo)
+
+    def action_edit(self) -> None:
+        contact = self.current
+        if contact is None:
+            self.notify("No contact here.", severity="warning", timeout=2)
+            return
+        before = contact_form_of(contact)
+
+        def edited(after: ContactForm | None) -> None:
+            if after is not None and after != before:
+                self.save_edit(contact, before, after)
+
+        self.app.push_screen(NewContact(form=before), edited)
+
+    @board_action
+    async def save_edit(
+        self, contact: ContactRecord, before: ContactForm, after: ContactForm
+    ) -> None:
+        patch = contact_patch(before, after)
+        record = await self.services.update_contact(contact.id, patch, Source.BOARD)
+        self.wrote(ContactEdited(record.id, who(record), contact_patch(after, before)))
+        self.notify(f"Saved {who(record)} ({self.undo_key} undoes).", timeout=4)
+        self.search(self.query_text)
+
+    def action_delete(self) -> None:
+        contact = self.current
+        if contact is None:
+            self.notify("No contact here.", severity="warning", timeout=2)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(contact)
+
+        question = (
+            f"Delete {who(contact)}? Their company links go too, and their conversations for "
+            f"good ({self.undo_key} brings back the contact and its links)."
+        )
+        self.app.push_screen(Confirm(question, yes="Delete"), answered)
+
+    @board_action
+    async def delete(self, contact: ContactRecord) -> None:
+        await self.services.delete_contact(contact.id, Source.BOARD)
+        self.wrote(ContactRemoved(contact))
+        self.notify(f"Deleted {who(contact)} ({self.undo_key} undoes).", timeout=4)
+        self.search(self.query_text)
+
+    @property
+    def undo_key(self) -> str:
+        keymap: dict[str, str] = getattr(self.app, "keymap", {})
+        return key_text(keymap.get("contacts.undo", "u").split(",")[0])
+
+    def action_undo(self) -> None:
+        if self.on_undo is None:
+            self.notify("Undo is the board's: go back to it.", severity="warning")
+            return
+        self.on_undo()
+        self.search(self.query_text)  # after the undo: the actions run one at a time
 
     @board_action
     async def action_link(self) -> None:
@@ -175,8 +256,9 @@ class ContactsScreen(Screen[None]):
             await self.services.link(contact.id, self.company_id, Source.BOARD)
         else:
             await self.services.unlink(contact.id, self.company_id, Source.BOARD)
-        who = contact.name or contact.email or contact.id
+        name = who(contact)
         where = self.company_name or self.company_id
-        self.notify(f"{who} {'linked to' if linked else 'unlinked from'} {where}.", timeout=3)
+        self.wrote(Kept(f"{name} {'linked to' if linked else 'unlinked from'} {where}"))
+        self.notify(f"{name} {'linked to' if linked else 'unlinked from'} {where}.", timeout=3)
         page = await self.services.contacts(q=self.query_text.strip() or None, limit=LIMIT)
         self.show(page.items)

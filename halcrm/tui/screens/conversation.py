@@ -26,6 +26,7 @@ from halcrm.tui.errors import board_action, guarded
 from halcrm.tui.format import when
 from halcrm.tui.messages import Changed
 from halcrm.tui.modals.snooze import SnoozeUntil
+from halcrm.tui.undo import Kept, UndoStack
 
 AUTHORS = {"agent": "[b $accent]you[/]", "contact": "[b $warning]{name}[/]"}
 
@@ -58,8 +59,11 @@ class ConversationScreen(Screen[None]):
         contact_name: str,
         clock: Callable[[], datetime],
         changed: Signal[Changed] | None = None,
+        journal: UndoStack | None = None,
     ) -> None:
         super().__init__()
+        # The board's undo stack: a reply or a status change is a write `u` cannot take back.
+        self.journal = journal
         self.services = services
         self.detail = detail
         self.contact_name = contact_name
@@ -141,6 +145,7 @@ class ConversationScreen(Screen[None]):
         await self.services.add_message(
             self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
         )
+        self.kept(f"reply to {self.contact_name}")
         # The box keeps the keys (a follow-up may start with `q` or `x`): escape leaves it.
         self.query_one("#reply", Input).value = ""
         await self.reload()
@@ -149,8 +154,13 @@ class ConversationScreen(Screen[None]):
     async def action_status(self, status: str, until: datetime | None = None) -> None:
         patch = ConversationPatch(status=status, snoozed_until=until)  # type: ignore[arg-type]
         await self.services.update_conversation(self.detail.id, patch, source=Source.BOARD)
+        self.kept(f"conversation with {self.contact_name} {status}")
         self.notify(f"Conversation {status}.", timeout=2)
         await self.reload()
+
+    def kept(self, what: str) -> None:
+        if self.journal is not None:
+            self.journal.push(Kept(what))
 
     def action_snooze(self) -> None:
         def chosen(until: datetime | None) -> None:

@@ -62,6 +62,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
             box.border_title = "Keys"
+            closing = self.keymap.get("help.close", "escape,q,question_mark").split(",")
+            box.border_subtitle = f"{' or '.join(key_text(k) for k in closing)} closes"
             for title, bindings in self.sections:
                 yield Static(describe(title, bindings, self.keymap))
             yield Static("[dim]ctrl+p opens the command palette: every action, jump, move.[/]")

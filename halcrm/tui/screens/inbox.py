@@ -66,10 +66,19 @@ class InboxScreen(ListScreen):
         self.draw(talks)
 
     def draw(self, talks: Sequence[CompanyConversation]) -> None:
+        """Redraws in place: the listed conversations keep their rows (a reply must not go to
+        whoever moved under the cursor), new ones come first, closed ones leave; the
+        highlight stays on its conversation."""
         options = self.query_one(OptionList)
         at = options.highlighted
-        keep = self.talks[at].id if at is not None and at < len(self.talks) else None
-        self.talks = list(talks)
+        keep = (
+            options.get_option_at_index(at).id
+            if at is not None and at < options.option_count
+            else None
+        )
+        fresh = {t.id: t for t in talks}
+        known = [t.id for t in self.talks if t.id in fresh]
+        self.talks = [t for t in talks if t.id not in known] + [fresh[i] for i in known]
         waiting = sum(1 for t in self.talks if t.waiting_since is not None)
         self.query_one("#title", Static).update(
             f"Inbox: {len(self.talks)} open"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -134,8 +135,10 @@ class ActivityFeed(ScrollView, can_focus=False):
     ActivityFeed > .feed--company { text-style: bold; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(id="activity")
+        # Today, for the times: a signal of another day says its date.
+        self.clock = clock
         self.signals: deque[Signal] = deque(maxlen=KEEP)
         self.border_title = "Activity"
         # Every batch shifts every line (newest first): a line is drawn once per width and
@@ -206,10 +209,15 @@ class ActivityFeed(ScrollView, can_focus=False):
             strip = self._lines[key] = self._render_signal(*key)
         return strip
 
+    def _time(self, at: datetime) -> str:
+        if self.clock is not None and at.date() != self.clock().date():
+            return at.strftime("%b %d %H:%M ")
+        return at.strftime("%H:%M:%S ")
+
     def _render_signal(self, signal: Signal, part: int, width: int) -> Strip:
         text = Text(no_wrap=True, overflow="ellipsis", style=self.base_style)
         if part == 0:
-            text.append(signal.at.strftime("%H:%M:%S "), self._style("feed--time"))
+            text.append(self._time(signal.at), self._style("feed--time"))
             text.append(signal.source + " ", self._style("feed--source"))
             text.append(signal.company, self._style("feed--company"))
         else:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from textual.containers import HorizontalScroll
 
+from halcrm.domain.stages import weighted_cents
 from halcrm.services.board.cards import Card
 from halcrm.tui.board_model import UNSTAGED, BoardModel
 from halcrm.tui.errors import later
@@ -39,7 +40,6 @@ class BoardView(HorizontalScroll, can_focus=False):
         # Stage ids or names (as the config file gives them), resolved against the model.
         self.collapsed_refs = set(collapsed)
         self.collapsed: set[str] = set()
-        self._weighted: dict[str, int] = {}
         self.focus_key = UNSTAGED
         self.focus_id: str | None = None
         self.focus_row = 0
@@ -53,15 +53,11 @@ class BoardView(HorizontalScroll, can_focus=False):
         return self.focus_id if key == self.focus_key else None
 
     def weighted(self, key: str) -> int | None:
-        return self._weighted.get(key)
-
-    def set_weighted(self, weighted: dict[str, int]) -> None:
-        """Takes the weighted value per stage (from the services' summary) and redraws the
-        headers (the cards do not show it)."""
-        if weighted != self._weighted:
-            self._weighted = weighted
-            for column in self.columns:
-                column.sync_header()
+        """A column's weighted value, from the same totals its header shows (so both change
+        together when a signal moves a card) and the services' rule."""
+        if key == UNSTAGED:
+            return None
+        return weighted_cents(self.model.totals[key].cents, self.model.stage(key).probability)
 
     def is_flashing(self, card_id: str) -> bool:
         until = self._flash.get(card_id)
@@ -89,16 +85,17 @@ class BoardView(HorizontalScroll, can_focus=False):
             column.sync_header()  # a collapsed column's header leaves out the weighted value
 
     def off_screen(self) -> tuple[int, int]:
-        """How many columns are scrolled out of view, to the left and to the right."""
+        """How many columns are out of view, whole or in part, to the left and to the right
+        (a half-visible column hides its cards' figures: it counts)."""
         if not self.size.width:
             return 0, 0
         left = right = 0
         start, end = self.scroll_x, self.scroll_x + self.scrollable_content_region.width
         for column in self.columns:
             region = column.virtual_region
-            if region.right <= start + 1:
+            if region.x < start:
                 left += 1
-            elif region.x >= end - 1:
+            elif region.right > end:
                 right += 1
         return left, right
 

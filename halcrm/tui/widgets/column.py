@@ -229,16 +229,14 @@ class CardList(ScrollView, can_focus=False):
             return [Segment(card.name, self._part("card--name", base))]
         if part == 1:
             value = short_money(card.deal_value_cents) if card.deal_value_cents else "no deal"
-            room = self.scrollable_content_region.width - 2 - len(value) - 3
+            width = self.scrollable_content_region.width - 2
             n = card.contacts
-            people = next(
-                (
-                    t
-                    for t in (f"{n} contact" + ("" if n == 1 else "s"), f"{n} ppl")
-                    if len(t) <= room
-                ),
-                "",
-            )
+            # One form per column, chosen by its width (not by each card's value, which put
+            # "1 contact" beside "2 ppl"): the long one where any value leaves it room.
+            long = width - len("$999.9k · ") >= len("9 contacts")
+            people = f"{n} contact" + ("" if n == 1 else "s") if long else f"{n} ppl"
+            if len(people) > width - len(value) - 3:
+                people = ""
             if not people:
                 return [Segment(value, base)]
             return [
@@ -344,7 +342,7 @@ class StageColumn(Vertical):
     def sync_header(self) -> None:
         model = self.source.model
         totals = model.totals[self.key]
-        # Weighted figures come from the services' summary, for the whole (unfiltered) column.
+        # Weighted by the stage's probability, for the whole (unfiltered) column.
         # A collapsed column shows only its count and total.
         plain = model.filtered or not self.key or self.has_class("-collapsed")
         weighted = None if plain else self.source.weighted(self.key)

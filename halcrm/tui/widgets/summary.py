@@ -34,7 +34,8 @@ def summary_text(summary: PipelineSummary, now: datetime) -> str:
     markup (closing: the open deals expected to close from today to the month's end)."""
     stalled = short_money(summary.stalled_value_cents)
     parts = [
-        f"Open [b]{short_money(summary.open_total_cents)}[/b]",
+        # Open counts the open stages only: a company with no stage is not in it, and says so.
+        f"Open [b]{short_money(summary.open_total_cents)}[/b] [dim](staged)[/dim]",
         f"weighted [b]{short_money(summary.weighted_total_cents)}[/b]",
         f"won in {now:%b} [b]{short_money(summary.won_this_month_cents)}[/b]",
     ]

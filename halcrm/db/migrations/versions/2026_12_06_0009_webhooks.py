@@ -65,7 +65,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column('type', sa.String(60), nullable=False),
-        sa.Column('payload', JSON, nullable=False),
+        sa.Column('payload', sa.Text(), nullable=False),
         sa.Column('status', sa.String(20), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('last_status', sa.Integer(), nullable=True),

@@ -1,0 +1,89 @@
+"""Contacts on the board: `e` edits name, email, phone, title and tags; `d` deletes, and `u`
+brings the contact back with its company links."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from halcrm.domain.errors import NotFound
+from halcrm.services.crm.inputs import ContactCreate
+from halcrm.services.facade import Services
+from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.modals.contact_form import NewContact
+from halcrm.tui.screens.contacts import ContactsScreen
+from tests.tui.helpers import board, ready, until
+from tests.tui.test_errors import toasts
+from tests.tui.test_fast_typing import burst
+
+
+async def open_contacts(pilot) -> ContactsScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await pilot.press("C")
+    await until(pilot, lambda: isinstance(app.screen, ContactsScreen), "contacts")
+    screen = app.screen
+    assert isinstance(screen, ContactsScreen)
+    await until(pilot, lambda: len(screen.found) == 1, "the contacts listed")
+    return screen
+
+
+async def test_e_edits_every_field_and_u_puts_them_back(app: HalcrmApp, seeded: Services) -> None:
+    await seeded.create_contact(ContactCreate(id="jane", email="jane@acme.example", name="Jane"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        screen = await open_contacts(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, NewContact), "the edit dialog")
+        dialog = app.screen
+        assert dialog.query_one("#email", Input).value == "jane@acme.example"
+        # A fast typist: each field's text right after its Tab, in one burst.
+        await pilot.press("ctrl+u")
+        burst(app, [*"Jane Cho", "tab", "tab", *"+1 555 0100", "tab", *"CFO"])
+        burst(app, ["tab", *"vip, billing"])
+        await until(
+            pilot, lambda: dialog.query_one("#tags", Input).value == "vip, billing", "typed"
+        )
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen, "saved")
+        await until(pilot, lambda: screen.found[0].name == "Jane Cho", "the list")
+        jane = await seeded.contact("jane")
+        assert (jane.name, jane.email, jane.phone, jane.tags, jane.metadata) == (
+            "Jane Cho",
+            "jane@acme.example",
+            "+1 555 0100",
+            ["vip", "billing"],
+            {"title": "CFO"},
+        )
+        await pilot.press("u")
+        await until(pilot, lambda: any("as it was before" in t for t in toasts(app)), "undone")
+        jane = await seeded.contact("jane")
+        assert (jane.name, jane.phone, jane.tags, jane.metadata) == ("Jane", None, [], {})
+
+
+async def test_d_deletes_after_asking_and_u_brings_the_contact_back_linked(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    await seeded.create_contact(ContactCreate(id="jane", email="jane@acme.example", name="Jane"))
+    await seeded.link("jane", "acme")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        screen = await open_contacts(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        assert "conversations" in str(app.screen.query_one("#question").render())
+        await pilot.press("y")
+        await until(pilot, lambda: screen.found == [], "the contact gone")
+        try:
+            await seeded.contact("jane")
+        except NotFound:
+            pass
+        else:
+            raise AssertionError("jane was not deleted")
+        await until(pilot, lambda: board(app).board.model.cards["acme"].contacts == 0, "card")
+        await pilot.press("u")
+        await until(pilot, lambda: [c.id for c in screen.found] == ["jane"], "jane back")
+        jane = await seeded.contact("jane")
+        assert (jane.name, jane.email, jane.company_ids) == ("Jane", "jane@acme.example", ["acme"])
+        await until(pilot, lambda: board(app).board.model.cards["acme"].contacts == 1, "card")
+        await pilot.press("escape", "U")  # redo, from the board: deleted again
+        await until(pilot, lambda: board(app).board.model.cards["acme"].contacts == 0, "redo")
