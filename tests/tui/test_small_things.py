@@ -144,7 +144,7 @@ async def test_stages_are_renamed_and_added_from_the_board(
         await pilot.press("shift+tab", "ctrl+u", *"Leads", "ctrl+s")  # the name, above
         await until(pilot, lambda: screen.board.model.title("lead").startswith("Leads"), "renamed")
         assert [s.name for s in (await seeded.stages()).items][:1] == ["Leads"]
-        await pilot.press("A")
+        await pilot.press("plus")
         await until(pilot, lambda: isinstance(app.screen, EditStage), "new stage dialog")
         await pilot.press(*"Demo booked", "tab", *"30", "ctrl+s")
         await until(

@@ -78,7 +78,7 @@ class BoardScreen(Screen[None]):
         Binding("r", "reopen", "Reopen won/lost", show=False, id="board.reopen"),
         Binding("c", "toggle_collapsed", "Collapse won/lost", show=False, id="board.collapse"),
         Binding("p", "edit_stage", "Edit stage…", show=False, id="board.edit_stage"),
-        Binding("A", "add_stage", "Add stage…", show=False, id="board.add_stage"),
+        Binding("plus", "add_stage", "Add stage…", show=False, id="board.add_stage"),
         Binding("C", "contacts", "Contacts…", show=False, id="board.contacts"),
         Binding("i", "inbox", "Inbox", show=False, id="board.inbox"),
         Binding("P", "switch_project", "Switch project…", show=False, id="board.project"),
