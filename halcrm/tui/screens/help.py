@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "backspace": "⌫"}
+KEY_NAMES = {"slash": "/", "plus": "+", "question_mark": "?", "escape": "esc", "backspace": "⌫"}
 
 
 def key_text(keys: str) -> str:
