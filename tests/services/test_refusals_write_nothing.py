@@ -235,6 +235,12 @@ CASES = [
         404,
         "not_found",
     ),
+    # Webhooks (account token): an address not http(s), unknown webhooks and deliveries.
+    Case("POST", "/api/webhooks", {"url": "ftp://example.com/x"}, 400, "invalid_request"),
+    Case("PATCH", "/api/webhooks/nope", {"description": "x"}, 404, "not_found"),
+    Case("DELETE", "/api/webhooks/nope", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/nope/test", None, 404, "not_found"),
+    Case("POST", "/api/webhooks/nope/deliveries/nope/retry", None, 404, "not_found"),
     # The public API.
     Case("POST", "/api/v1/contacts", {"email": "a@acme.com"}, 409, "already_exists"),
     Case("PATCH", "/api/v1/contacts/nope", {"name": "x"}, 404, "not_found"),
@@ -273,6 +279,7 @@ def _template(case: Case) -> tuple[str, str]:
         "/api/v1/contacts/": "{contact_id}",
         "/api/v1/conversations/": "{conversation_id}",
         "/api/conversations/": "{conversation_id}",
+        "/api/webhooks/": "{webhook_id}",
     }
     for prefix, param in names.items():
         if path.startswith(prefix):
@@ -283,6 +290,7 @@ def _template(case: Case) -> tuple[str, str]:
                 + ("/" + rest if rest else "")
             )
     path = re.sub(r"/companies/(?!\{)[^/]+$", "/companies/{company_id}", path)
+    path = re.sub(r"/deliveries/(?!\{)[^/]+/", "/deliveries/{delivery_id}/", path)
     return case.method, path
 
 
