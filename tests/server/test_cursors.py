@@ -33,6 +33,10 @@ BAD = [
 ]
 
 
+# Lists whose cursor is not a bare row key.
+NOT_KEYS = {"/api/tasks"}
+
+
 def _paginated() -> list[str]:
     """Every GET path of the served OpenAPI document that takes a ``cursor``."""
     app = create_app(None, ServerConfig(account_token=TOKEN))  # type: ignore[arg-type]
@@ -69,5 +73,6 @@ async def test_a_cursor_halcrm_did_not_make_is_400(
         )
         assert edge.status_code in allowed, (key, edge.text)
         if edge.status_code == 400:
-            assert key > 2**31 - 1, edge.text
+            # The next steps' cursor is a due time and a key: a bare key is not one of them.
+            assert key > 2**31 - 1 or path in NOT_KEYS, edge.text
             assert edge.json()["error"] == "invalid_request", edge.text
