@@ -22,11 +22,17 @@ def free_port() -> int:
 
 @contextmanager
 def halcrm_serve(
-    data_dir: Path, port: int, token: str, db: str | None = None
+    data_dir: Path,
+    port: int,
+    token: str,
+    db: str | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """``python -m halcrm serve`` on ``port``, its output in a log beside the data folder."""
+    """``python -m halcrm serve`` on ``port``, its output in a log beside the data folder;
+    ``settings`` are more ``HALCRM_*`` variables for it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
     env.update(HALCRM_DATA_DIR=str(data_dir), HALCRM_PORT=str(port), HALCRM_ACCOUNT_TOKEN=token)
+    env.update(settings or {})
     if db is not None:
         env["HALCRM_DB"] = db
     log = (data_dir.parent / f"serve-{port}.log").open("ab")

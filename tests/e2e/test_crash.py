@@ -18,6 +18,9 @@ WORKERS = 8
 # Enough answered writes to kill in the middle of a steady load, few enough to stay quick.
 KILL_AFTER = 150
 MAX_ROUNDS = 200
+# A durability test, not a limits test: eight workers on one address would spend the
+# address's share of the project's rate limit in a fraction of a second on a quick machine.
+NO_LIMITS = {"HALCRM_PROJECT_RATE": "0", "HALCRM_CLIENT_RATE": "0", "HALCRM_WIDGET_RATE": "0"}
 
 
 class Acks:
@@ -120,7 +123,7 @@ async def test_answered_writes_survive_sigkill(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     acks = Acks()
-    with halcrm_serve(data_dir, port, TOKEN) as proc:
+    with halcrm_serve(data_dir, port, TOKEN, settings=NO_LIMITS) as proc:
         await wait_until_up(base, proc)
         reached = asyncio.Event()
         tasks = [asyncio.create_task(worker(base, n, acks, reached)) for n in range(WORKERS)]
@@ -132,7 +135,7 @@ async def test_answered_writes_survive_sigkill(tmp_path):
     check_database(data_dir / "halcrm.db", acks)
 
     # The restarted server opens the same file and answers with what was acknowledged.
-    with halcrm_serve(data_dir, port, TOKEN) as proc:
+    with halcrm_serve(data_dir, port, TOKEN, settings=NO_LIMITS) as proc:
         await wait_until_up(base, proc)
         async with httpx.AsyncClient(
             base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
@@ -147,7 +150,7 @@ async def test_sigterm_with_an_open_event_stream_exits_cleanly(tmp_path):
     data_dir = tmp_path / "data"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with halcrm_serve(data_dir, port, TOKEN) as proc:
+    with halcrm_serve(data_dir, port, TOKEN, settings=NO_LIMITS) as proc:
         await wait_until_up(base, proc)
         async with (
             httpx.AsyncClient(base_url=base, timeout=10) as http,
