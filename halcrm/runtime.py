@@ -21,9 +21,9 @@ from halcrm.bus import EventBus
 from halcrm.db.engine import create_engine, database_url
 from halcrm.db.migrate import migrate
 from halcrm.db.writer import Database
+from halcrm.domain.clock import Clock, utc_now
 from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
-from halcrm.services.clock import Clock, utc_now
 from halcrm.services.crm.transfer import daily
 from halcrm.services.facade import Services
 from halcrm.services.webhooks.delivery import Deliverer

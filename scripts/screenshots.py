@@ -18,8 +18,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from halcrm.cli.board import board_services
+from halcrm.domain.clock import fixed_clock
 from halcrm.services.board.demo import seed_demo
-from halcrm.services.clock import fixed_clock
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import SetStage
 from halcrm.settings import Settings

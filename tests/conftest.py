@@ -13,9 +13,9 @@ import httpx
 import psycopg
 import pytest
 
+from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import Runtime, open_runtime
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.clock import Clock, utc_now
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 

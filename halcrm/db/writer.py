@@ -37,8 +37,8 @@ from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.pipeline import is_lost_connection, pipelined_write
 from halcrm.db.project_cache import ProjectCache
 from halcrm.db.tx import Outbox, StaleSnapshot, Tx
+from halcrm.domain.clock import Clock, utc_now
 from halcrm.domain.events import DomainEvent
-from halcrm.services.clock import Clock, utc_now
 
 T = TypeVar("T")
 Work = Callable[[Tx], T]

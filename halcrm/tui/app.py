@@ -20,8 +20,8 @@ from textual.worker import Worker
 from halcrm.bus import EventBus
 from halcrm.collector import freeze_long_lived
 from halcrm.config import BoardConfig
+from halcrm.domain.clock import utc_now
 from halcrm.services.board.demo import seed_demo
-from halcrm.services.clock import utc_now
 from halcrm.services.facade import Services
 from halcrm.tui import errors
 from halcrm.tui.client import BoardServices

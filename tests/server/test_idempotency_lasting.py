@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from halcrm.db.idempotency import CLEAN_EVERY
 from halcrm.db.models import Activity, IdempotencyKey
+from halcrm.domain.clock import MutableClock
 from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.facade import Services
@@ -19,14 +20,6 @@ from tests.conftest import FIXED_NOW, TOKEN
 from tests.processes import free_port, halcrm_serve, wait_until_up
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-class MutableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

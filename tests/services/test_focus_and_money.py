@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from halcrm.db.models import Contact, ContactCompany, Event, StageChange
+from halcrm.domain.clock import MutableClock
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage, Track
 from tests.conftest import FIXED_NOW
-
-
-class MutableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

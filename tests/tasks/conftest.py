@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from halcrm.domain.clock import MutableClock
 from tests.conftest import FIXED_NOW
-
-
-class MutableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-    def set(self, at: datetime) -> None:
-        self.now = at
 
 
 @pytest.fixture

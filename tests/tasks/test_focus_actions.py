@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import httpx
 
+from halcrm.domain.clock import MutableClock
 from halcrm.services.board.momentum import pulse
 from halcrm.services.facade import Services
 from tests.conftest import FIXED_NOW
-from tests.tasks.conftest import Api, MutableClock, company, task
+from tests.tasks.conftest import Api, company, task
 
 W = {"app_id": "local"}
 

@@ -3,8 +3,9 @@ an overdue one does not hide the stall (company record, card, summary and focus 
 
 from __future__ import annotations
 
+from halcrm.domain.clock import MutableClock
 from halcrm.services.facade import Services
-from tests.tasks.conftest import Api, MutableClock, company, task
+from tests.tasks.conftest import Api, company, task
 
 
 async def _stalled_everywhere(api: Api, services: Services, company_id: str) -> set[bool]:

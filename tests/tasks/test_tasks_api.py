@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from halcrm.domain.clock import MutableClock
 from tests.conftest import FIXED_NOW
-from tests.tasks.conftest import Api, MutableClock, company, task
+from tests.tasks.conftest import Api, company, task
 
 
 async def test_a_next_step_is_created_read_edited_completed_and_deleted(

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from halcrm.domain.clock import Clock, fixed_clock
 from halcrm.domain.stages import Source
-from halcrm.services.clock import Clock, fixed_clock
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp

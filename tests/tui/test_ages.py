@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from textual.geometry import Region
 
+from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens import board as board_screen
 from halcrm.tui.screens.focus import FocusScreen
 from tests.conftest import FIXED_NOW
-from tests.tui.helpers import MutableClock, column_of, ready, until
+from tests.tui.helpers import column_of, ready, until
 
 
 @pytest.fixture

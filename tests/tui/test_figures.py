@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import Label
 
+from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.crm.records import StageRecord
@@ -18,7 +19,7 @@ from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.widgets.summary import STRIP_ITEMS
 from tests.conftest import FIXED_NOW
-from tests.tui.helpers import MutableClock, board, column_of, focused, ready, text_of, until
+from tests.tui.helpers import board, column_of, focused, ready, text_of, until
 
 
 @pytest.fixture

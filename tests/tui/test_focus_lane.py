@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from textual.widgets import Label
 
+from halcrm.domain.clock import MutableClock
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
@@ -15,7 +16,7 @@ from halcrm.tui.modals.stage_picker import StagePicker
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.focus import FocusScreen
 from tests.conftest import FIXED_NOW
-from tests.tui.helpers import MutableClock, board, column_of, ready, text_of, until
+from tests.tui.helpers import board, column_of, ready, text_of, until
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from halcrm.domain.clock import MutableClock
 from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.confirm import Confirm
 from tests.conftest import FIXED_NOW
-from tests.tui.helpers import MutableClock, board, ready, until
+from tests.tui.helpers import board, ready, until
 from tests.tui.test_support import open_the_conversation, talking
 
 __all__ = ["talking"]  # the fixture, shared with the support tests

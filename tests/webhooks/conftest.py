@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from halcrm.domain.clock import Clock
 from halcrm.runtime import Runtime, open_runtime
-from halcrm.services.clock import Clock
 from halcrm.services.webhooks.schedule import TEST_SCHEDULE_ENV
 from halcrm.settings import Settings
 from tests.webhooks.receiver import Receiver, receiving

@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, ProjectPatch
 from halcrm.services.facade import Services
@@ -23,7 +24,7 @@ from halcrm.tui.modals.stage_picker import StagePicker
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from tests.conftest import FIXED_NOW
-from tests.tui.helpers import MutableClock, ready, until
+from tests.tui.helpers import ready, until
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from textual.geometry import Region
 
 from halcrm.config import BoardConfig
+from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
 from halcrm.services.tasks.inputs import TaskCreate
@@ -13,7 +14,7 @@ from halcrm.tui.app import HalcrmApp
 from halcrm.tui.format import step_mark
 from halcrm.tui.screens import board as board_screen
 from tests.conftest import FIXED_NOW
-from tests.tui.helpers import MutableClock, ready, until
+from tests.tui.helpers import ready, until
 
 
 @pytest.fixture
