@@ -7,7 +7,6 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from halcrm.domain.clock import MutableClock
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.board_model import UNSTAGED
 from halcrm.tui.screens.board import BoardScreen
