@@ -4,7 +4,7 @@ summary's expected total for this month (FIXED_NOW: 2026-11-27 12:00 UTC)."""
 from __future__ import annotations
 
 from halcrm.services.facade import Services
-from tests.tasks.conftest import Api, company
+from tests.services.tasks.conftest import Api, company
 
 DEALS = [
     # id, stage, value, expected close

@@ -22,7 +22,7 @@ from halcrm.services.crm.transfer import cells
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 from halcrm.services.facade import Services
 from halcrm.services.limits import MAX_JSON_DEPTH
-from tests.transfer.helpers import dump, write_csv
+from tests.services.transfer.helpers import dump, write_csv
 
 HEADER = ["id", "name", "domain", "industry", "notes", "metadata"]
 GOOD = ["co_ok", "Fine Co", "fine.example", "Retail", "ok", "{}"]

@@ -10,7 +10,7 @@ import pytest
 
 from halcrm.cli.data_import import _Bar
 from halcrm.cli.main import main
-from tests.transfer.helpers import HUBSPOT_COMPANIES, HUBSPOT_DEALS, write_csv
+from tests.services.transfer.helpers import HUBSPOT_COMPANIES, HUBSPOT_DEALS, write_csv
 
 
 @pytest.fixture

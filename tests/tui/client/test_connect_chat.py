@@ -15,9 +15,9 @@ from halcrm.runtime import Connected, connected
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.inbox import InboxScreen
-from tests.connect.test_connect_board import SIZE, TOKEN, until
 from tests.processes import free_port, halcrm_serve, wait_until_up
 from tests.server.live import next_data_event, sse_events
+from tests.tui.client.test_connect_board import SIZE, TOKEN, until
 from tests.tui.helpers import ready
 
 VISITOR = {"app_id": "local", "visitor_id": "chat-1"}

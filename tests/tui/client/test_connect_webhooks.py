@@ -10,8 +10,8 @@ import pytest
 from halcrm.domain.errors import NotFound
 from halcrm.runtime import connected
 from tests.processes import free_port, halcrm_serve, wait_until_up
-from tests.webhooks.helpers import deliveries, until
-from tests.webhooks.receiver import Reply, receiving
+from tests.services.webhooks.helpers import deliveries, until
+from tests.services.webhooks.receiver import Reply, receiving
 
 TOKEN = "connect-token-" + "w" * 20
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -15,7 +15,7 @@ from halcrm.services.crm.transfer import source
 from halcrm.services.crm.transfer.report import ImportOptions
 from halcrm.services.facade import Services
 from halcrm.services.limits import MAX_BODY_BYTES
-from tests.transfer.helpers import dump
+from tests.services.transfer.helpers import dump
 
 SIZE = 50 * 1024 * 1024
 # Runs the import in a child and prints the child's peak RSS (KiB on Linux) after its output.

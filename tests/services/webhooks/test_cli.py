@@ -9,7 +9,7 @@ import pytest
 
 from halcrm.cli.main import main
 from halcrm.runtime import Runtime
-from tests.webhooks.receiver import Receiver
+from tests.services.webhooks.receiver import Receiver
 
 
 async def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -19,7 +19,7 @@ from halcrm.runtime import open_runtime
 from halcrm.services.crm.transfer import backup, daily
 from halcrm.services.widget.inputs import Identify
 from halcrm.settings import Settings
-from tests.transfer.helpers import dump
+from tests.services.transfer.helpers import dump
 
 HALCRM = [sys.executable, "-m", "halcrm"]
 

@@ -17,8 +17,8 @@ import pytest
 from halcrm.runtime import open_runtime
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.settings import Settings
-from tests.transfer.helpers import dump
-from tests.transfer.test_kill import _big_file, _writing
+from tests.services.transfer.helpers import dump
+from tests.services.transfer.test_kill import _big_file, _writing
 
 
 def _position(pid: int, path: Path) -> int | None:

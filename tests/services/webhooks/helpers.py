@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.webhooks.receiver import Receiver
+from tests.services.webhooks.receiver import Receiver
 
 
 async def endpoint(

@@ -14,7 +14,7 @@ from halcrm.services.crm.transfer import columns
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify
-from tests.transfer.helpers import (
+from tests.services.transfer.helpers import (
     HUBSPOT_COMPANIES,
     HUBSPOT_CONTACTS,
     HUBSPOT_DEALS,

@@ -17,7 +17,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.services.crm.transfer.deals import parse_stage_map
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 from halcrm.services.facade import Services
-from tests.transfer.helpers import dump, write_csv
+from tests.services.transfer.helpers import dump, write_csv
 
 HEADER = ["Deal - Title", "Deal - Value", "Deal - Stage", "Deal - Status", "Deal - Organization"]
 DEALS = [

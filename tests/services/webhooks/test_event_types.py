@@ -9,8 +9,8 @@ import httpx
 
 from halcrm.services.facade import Services
 from halcrm.services.webhooks import notices
-from tests.webhooks.helpers import endpoint, settled
-from tests.webhooks.receiver import Receiver
+from tests.services.webhooks.helpers import endpoint, settled
+from tests.services.webhooks.receiver import Receiver
 
 Widget = Callable[..., dict[str, object]]
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from halcrm.db.models import Company
 from halcrm.services.crm.transfer.report import ImportOptions
 from halcrm.services.facade import Services
-from tests.transfer.helpers import write_csv
+from tests.services.transfer.helpers import write_csv
 
 STOCK = [
     ["Record ID", "Company name", "Company Domain Name", "Website URL", "Industry",

@@ -9,8 +9,8 @@ import httpx
 
 from halcrm.services.facade import Services
 from halcrm.services.tasks.overdue import record_overdue
-from tests.webhooks.helpers import endpoint, settled
-from tests.webhooks.receiver import Receiver
+from tests.services.webhooks.helpers import endpoint, settled
+from tests.services.webhooks.receiver import Receiver
 
 
 def _rfc3339(at: datetime) -> str:

@@ -9,7 +9,7 @@ from halcrm.db.models import Task
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
 from halcrm.services.facade import Services
-from tests.tasks.conftest import Api, company, task
+from tests.services.tasks.conftest import Api, company, task
 
 
 async def test_a_company_shows_its_next_step_and_expected_close(

@@ -14,7 +14,7 @@ from halcrm.services.crm.transfer.exporter import COLUMNS
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused, Rejection
 from halcrm.services.crm.transfer.stage_import import is_stages_file
 from halcrm.services.facade import Services
-from tests.transfer.helpers import dump, write_csv
+from tests.services.transfer.helpers import dump, write_csv
 
 HEADER = ["id", "name", "kind", "position", "probability", "stall_after_days"]
 # The default pipeline with Negotiation renamed Closing (found again by its id), a stage of

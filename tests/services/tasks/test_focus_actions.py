@@ -10,7 +10,7 @@ from halcrm.domain.clock import MutableClock
 from halcrm.services.board.momentum import pulse
 from halcrm.services.facade import Services
 from tests.conftest import FIXED_NOW
-from tests.tasks.conftest import Api, company, task
+from tests.services.tasks.conftest import Api, company, task
 
 W = {"app_id": "local"}
 

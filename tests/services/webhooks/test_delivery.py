@@ -12,8 +12,8 @@ from halcrm.db.models import WebhookDelivery, WebhookEndpoint
 from halcrm.runtime import Runtime
 from halcrm.services.facade import Services
 from halcrm.services.webhooks.schedule import RETRY_AFTER, retry_after
-from tests.webhooks.helpers import deliveries, endpoint, settled, until
-from tests.webhooks.receiver import Receiver, Reply
+from tests.services.webhooks.helpers import deliveries, endpoint, settled, until
+from tests.services.webhooks.receiver import Receiver, Reply
 
 
 async def test_a_change_is_delivered_signed(

@@ -10,7 +10,7 @@ from halcrm.domain.clock import Clock
 from halcrm.runtime import Runtime, open_runtime
 from halcrm.services.webhooks.schedule import TEST_SCHEDULE_ENV
 from halcrm.settings import Settings
-from tests.webhooks.receiver import Receiver, receiving
+from tests.services.webhooks.receiver import Receiver, receiving
 
 
 @pytest.fixture(autouse=True)

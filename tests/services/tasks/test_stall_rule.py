@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from halcrm.domain.clock import MutableClock
 from halcrm.services.facade import Services
-from tests.tasks.conftest import Api, company, task
+from tests.services.tasks.conftest import Api, company, task
 
 
 async def _stalled_everywhere(api: Api, services: Services, company_id: str) -> set[bool]:

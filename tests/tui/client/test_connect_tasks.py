@@ -14,7 +14,7 @@ from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.tui.modals.next_step import StepDialog
 from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.forecast import ForecastScreen
-from tests.connect.test_connect_board import (  # noqa: F401 (fixtures)
+from tests.tui.client.test_connect_board import (  # noqa: F401 (fixtures)
     AUTH,
     SIZE,
     Server,

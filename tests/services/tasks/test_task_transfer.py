@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from halcrm.db.models import Task
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
 from halcrm.services.facade import Services
-from tests.tasks.conftest import Api, company, task
+from tests.services.tasks.conftest import Api, company, task
 
 PIPEDRIVE = (
     "Activity - Subject,Activity - Type,Activity - Due date,Activity - Due time,"

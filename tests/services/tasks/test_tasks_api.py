@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from halcrm.domain.clock import MutableClock
 from tests.conftest import FIXED_NOW
-from tests.tasks.conftest import Api, company, task
+from tests.services.tasks.conftest import Api, company, task
 
 
 async def test_a_next_step_is_created_read_edited_completed_and_deleted(
