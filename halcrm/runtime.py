@@ -24,8 +24,8 @@ from halcrm.db.writer import Database
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer import daily
-from halcrm.services.facade import Services
 from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
 
@@ -83,7 +83,7 @@ async def open_runtime(
     services = Services(Database(engine, bus, clock), settings.project_id)
     # Every process's committed events reach this bus from here on (db/events.py).
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
-    await services.ensure_project(stall_defaults=stall_defaults)
+    await services.projects.ensure(stall_defaults=stall_defaults)
     delay = 0.0 if serving else daily.FIRST_DELAY
     background = daily.start(
         database_url(settings.db), settings.data_dir, settings.backup_days, first_delay=delay

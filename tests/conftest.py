@@ -16,7 +16,7 @@ import pytest
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import Runtime, open_runtime
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 
 PG_URL = os.environ.get("HALCRM_TEST_PG_URL")

@@ -10,13 +10,13 @@ import sys
 from collections.abc import AsyncIterator
 
 from halcrm.cli import attach
+from halcrm.cli.demo import is_empty, seed_demo
 from halcrm.config import BoardConfig, ConfigError, load_config
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import connected, open_runtime, running
-from halcrm.services.board.demo import is_empty, seed_demo
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
-from halcrm.tui.app import HalcrmApp
+from halcrm.tui.app import HalcrmApp, SeedDemo
 
 log = logging.getLogger("halcrm")
 
@@ -70,7 +70,7 @@ async def run_board(
             server_url=rt.url,
             server_state=rt.state,
             clock=clock,
-            offer_demo=not demo,
+            seed_demo=None if demo else _demo_seeder(rt.services),
             log_file=settings.log_file,
             config=loaded,
             serves_widget=True,
@@ -115,6 +115,15 @@ async def run_connected(
         await run_app(app, asyncio.get_running_loop())
     log.info("board detached from %s", url)
     return 0
+
+
+def _demo_seeder(services: Services) -> SeedDemo:
+    """What the board runs when its first empty board's demo offer is taken."""
+
+    async def seed(project_id: str) -> int:
+        return await seed_demo(services.for_project(project_id))
+
+    return seed
 
 
 async def run_app(app: HalcrmApp, loop: asyncio.AbstractEventLoop) -> None:

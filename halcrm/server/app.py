@@ -43,7 +43,7 @@ from halcrm.server.routes.widget import WidgetController
 from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.server.stream_slots import RedisSlots
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 
 

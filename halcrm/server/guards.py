@@ -39,6 +39,6 @@ async def api_key_guard(
     if not given:
         raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
     with unclaimed():  # the key's last-use touch is not the request's write
-        record, project_id = await connection.app.state.services.find_api_key(given)
+        record, project_id = await connection.app.state.services.api_keys.find(given)
     await connection.app.state.limits.api_key_call(record.id)
     connection.scope.setdefault("state", {})["project_id"] = project_id

@@ -14,7 +14,7 @@ import httpx
 from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 
 @dataclass

@@ -72,7 +72,7 @@ async def test_last_event_id_replays_what_was_missed_then_goes_live(live, servic
                 "/api/widget/set-properties", json=widget_body(f"v{n}", properties={"n": n})
             )
             assert answer.status_code == 200
-        ids = sorted(int(item.id) for item in (await services.activity()).items)
+        ids = sorted(int(item.id) for item in (await services.activity.recent()).items)
         assert len(ids) == 3
         headers = {**AUTH, "Last-Event-ID": str(ids[0])}
         async with http.stream("GET", "/api/events", headers=headers) as stream:

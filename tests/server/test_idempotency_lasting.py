@@ -14,7 +14,7 @@ from halcrm.db.models import Activity, IdempotencyKey
 from halcrm.domain.clock import MutableClock
 from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 from tests.conftest import FIXED_NOW, TOKEN
 from tests.processes import free_port, halcrm_serve, wait_until_up
@@ -118,7 +118,7 @@ async def test_a_key_holds_across_a_restart_and_in_another_process(db_url: str, 
 
     runtime = await open_runtime(settings)
     try:
-        names = sorted(c.name for c in (await runtime.services.companies()).items)
+        names = sorted(c.name for c in (await runtime.services.companies.all()).items)
     finally:
         await runtime.close()
     assert names == ["Acme", "Initech"]

@@ -10,7 +10,7 @@ import pytest
 
 from halcrm.cli.serve import warn_if_public
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 from tests.conftest import TOKEN
 from tests.server.helpers import call, refused
@@ -23,7 +23,7 @@ def body(project: str, visitor: str = "v1", **fields: object) -> dict[str, objec
 
 @pytest.fixture
 async def other(services: Services) -> Services:
-    await services.ensure_project("other")
+    await services.projects.ensure("other")
     return Services(services.db, "other")
 
 
@@ -137,8 +137,8 @@ async def test_public_api_keys_and_conversations_are_per_project(
     client, other_client, services, other
 ):
     mine = await _seed(client, "local", 100)
-    key = {"X-API-Key": (await services.create_api_key("local")).key}
-    other_key = {"X-API-Key": (await other.create_api_key("other")).key}
+    key = {"X-API-Key": (await services.api_keys.create("local")).key}
+    other_key = {"X-API-Key": (await other.api_keys.create("other")).key}
     conv = await client.post(
         "/api/v1/conversations", headers=key, json={"contact_id": mine["contact_id"]}
     )

@@ -18,7 +18,7 @@ IDENTIFY = "/api/widget/identify"
 
 
 async def _nothing_written(client, auth, services) -> None:
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []
     assert (await client.get("/api/contacts", headers=auth)).json()["items"] == []
 
 
@@ -49,7 +49,7 @@ async def test_a_chunked_body_without_length_is_counted_too(runtime, widget, aut
         assert "content-length" not in answer.request.headers
         assert answer.status_code == 413
         assert answer.json()["error"] == "payload_too_large"
-        assert (await services.activity()).items == []
+        assert (await services.activity.recent()).items == []
 
 
 LIMIT_CASES = [
@@ -112,8 +112,8 @@ async def test_widget_rate_limit_is_per_visitor(strict_client, widget, auth):
 
 
 async def test_public_api_rate_limit_is_per_key(strict_client, services):
-    first = {"X-API-Key": (await services.create_api_key("a")).key}
-    second = {"X-API-Key": (await services.create_api_key("b")).key}
+    first = {"X-API-Key": (await services.api_keys.create("a")).key}
+    second = {"X-API-Key": (await services.api_keys.create("b")).key}
     for _ in range(3):
         assert (await strict_client.get("/api/v1/contacts", headers=first)).status_code == 200
     refused_call = await strict_client.post(

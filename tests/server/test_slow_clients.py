@@ -84,7 +84,7 @@ async def test_a_trickled_body_gets_408_and_writes_nothing(live, services):
         writer.close()
     assert received.startswith(b"HTTP/1.1 408 "), received[:200]
     assert b'"error":"request_timeout"' in received
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []
 
 
 async def test_a_prompt_client_keeps_its_connection_across_requests(live):

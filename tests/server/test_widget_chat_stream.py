@@ -50,7 +50,7 @@ async def test_a_board_reply_reaches_the_visitors_open_stream_only(live, service
         sent = (await http.post(M, json={**params, "body": "hi <img src=x>"})).json()
         echo = (await asyncio.wait_for(next_data_event(events), 10)).json()
         assert (echo["author"], echo["body"]) == ("visitor", "hi <img src=x>")
-        await services.add_message(
+        await services.support.add_message(
             sent["conversation_id"], MessageCreate(author="agent", body="hello!"), Source.BOARD
         )
         reply = (await asyncio.wait_for(next_data_event(events), 10)).json()

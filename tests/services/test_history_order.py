@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage
 
 ROUNDS = 20
@@ -15,19 +15,19 @@ async def test_racing_exact_and_advance_writes_make_a_possible_chain(services: S
     body = Identify(
         app_id="local", visitor_id="v1", email="a@acme.com", company=IdentifyCompany(id="acme")
     )
-    await services.identify(body)
-    await services.move_company("acme", "lead")
+    await services.widget.identify(body)
+    await services.companies.move("acme", "lead")
     stamps = []
     for n in range(ROUNDS):
-        exact = services.move_company("acme", "lead" if n % 2 else "qualified")
-        advance = services.set_stage(
+        exact = services.companies.move("acme", "lead" if n % 2 else "qualified")
+        advance = services.widget.set_stage(
             SetStage(app_id="local", visitor_id="v1", stage="Proposal", company_id="acme")
         )
         await asyncio.gather(exact, advance)
-        stamps.append((await services.company("acme")).last_moved_at)
+        stamps.append((await services.companies.get("acme")).last_moved_at)
     assert stamps == sorted(stamps), "last_stage_at moved backwards"
 
-    history = (await services.company_history("acme")).items
+    history = (await services.companies.history("acme")).items
     writes = [item for item in reversed(history) if item.type == "stage_change"]
     assert len(writes) == 2 * ROUNDS + 1
     assert [w.at for w in writes] == sorted(w.at for w in writes)
@@ -36,4 +36,4 @@ async def test_racing_exact_and_advance_writes_make_a_possible_chain(services: S
         # Each write saw the stage the one before it left: nothing in between, nothing after.
         assert write.previous_stage == stage, [(w.previous_stage, w.stage) for w in writes]
         stage = write.stage
-    assert stage == (await services.company("acme")).stage
+    assert stage == (await services.companies.get("acme")).stage

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from tests.processes import free_port, halcrm_serve, wait_until_up

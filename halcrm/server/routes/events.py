@@ -13,7 +13,7 @@ from litestar.response import Stream
 from halcrm.bus import Subscription
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import DomainEvent
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 REPLAY_BATCH = 1000
 
@@ -80,7 +80,7 @@ async def event_stream(
         yield OPENING
         sent: set[int] = set()
         while after is not None:
-            batch = await services.events_after(after)
+            batch = await services.activity.events_after(after)
             if batch:
                 yield b"".join(encode(event) for event in batch)
             for event in batch:

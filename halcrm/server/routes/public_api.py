@@ -8,9 +8,9 @@ from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.records import ContactRecord
-from halcrm.services.facade import Services
 from halcrm.services.page import Page
 from halcrm.services.support.schemas import (
     ConversationCreate,
@@ -36,21 +36,21 @@ class PublicContactController(Controller):
         cursor: str | None = None,
     ) -> Page[ContactRecord]:
         """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""
-        return await services.contacts(email=email, q=q, limit=limit, cursor=cursor)
+        return await services.contacts.all(email=email, q=q, limit=limit, cursor=cursor)
 
     @post("/", status_code=201)
     async def create(self, data: ContactCreate, services: Services) -> ContactRecord:
         """Creates only the contact (no company, no placeholder)."""
-        return await services.create_contact(data, Source.PUBLIC_API)
+        return await services.contacts.create(data, Source.PUBLIC_API)
 
     @get("/{contact_id:str}")
     async def show(self, contact_id: str, services: Services) -> ContactRecord:
-        return await services.contact(contact_id)
+        return await services.contacts.get(contact_id)
 
     @patch("/{contact_id:str}", status_code=200)
     async def edit(self, contact_id: str, data: ContactPatch, services: Services) -> ContactRecord:
         """Edits fields; ``metadata`` merges."""
-        return await services.update_contact(contact_id, data, Source.PUBLIC_API)
+        return await services.contacts.update(contact_id, data, Source.PUBLIC_API)
 
 
 class ConversationController(Controller):
@@ -67,30 +67,30 @@ class ConversationController(Controller):
         cursor: str | None = None,
     ) -> Page[ConversationRecord]:
         """Conversations oldest first, filtered by ``contact_id`` and ``status``, paginated."""
-        return await services.conversations(
+        return await services.support.all(
             contact_id=contact_id, status=status, limit=limit, cursor=cursor
         )
 
     @post("/", status_code=201)
     async def create(self, data: ConversationCreate, services: Services) -> ConversationDetail:
         """Opens a conversation for a contact, with its first ``message`` when given."""
-        return await services.create_conversation(data)
+        return await services.support.create(data)
 
     @get("/{conversation_id:str}")
     async def show(self, conversation_id: str, services: Services) -> ConversationDetail:
         """The conversation and its messages, oldest first."""
-        return await services.conversation(conversation_id)
+        return await services.support.get(conversation_id)
 
     @patch("/{conversation_id:str}", status_code=200)
     async def edit(
         self, conversation_id: str, data: ConversationPatch, services: Services
     ) -> ConversationDetail:
         """Sets ``status`` (open, snoozed, resolved), ``snoozed_until`` or ``subject``."""
-        return await services.update_conversation(conversation_id, data)
+        return await services.support.update(conversation_id, data)
 
     @post("/{conversation_id:str}/messages", status_code=201)
     async def message(
         self, conversation_id: str, data: MessageCreate, services: Services
     ) -> MessageRecord:
         """Adds a message by the ``contact`` or an ``agent``; a contact's reply reopens it."""
-        return await services.add_message(conversation_id, data)
+        return await services.support.add_message(conversation_id, data)

@@ -9,8 +9,8 @@ from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
+from halcrm.services.container import Services
 from halcrm.services.crm.records import Deleted
-from halcrm.services.facade import Services
 from halcrm.services.page import Page
 from halcrm.services.tasks.agenda import AGENDA_LIMIT, MAX_AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch

@@ -38,7 +38,7 @@ class Moves(Part):
         if note is None and undoable and self._is_lost(key) and card.stage_id != key:
             self._ask_lost_reason(card, key or "")
             return False
-        result = await desk.services.move_company(
+        result = await desk.services.companies.move(
             card_id, key or None, source=Source.BOARD, note=note or None
         )
         if undoable:

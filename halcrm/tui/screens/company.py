@@ -156,8 +156,8 @@ class CompanyScreen(Screen[None]):
         if self.services is None or company_id not in changed.company_ids:
             return
         try:
-            detail = await self.services.company_detail(company_id)
-            talks = await self.services.company_conversations(company_id)
+            detail = await self.services.board.company_detail(company_id)
+            talks = await self.services.support.company_conversations(company_id)
         except NotFound:
             self.dismiss(None)
             return

@@ -65,7 +65,7 @@ class Desk:
     async def refresh_cards(self, ids: Iterable[str], flash: bool = True) -> None:
         """Reads the cards again and draws them (those gone are taken off)."""
         wanted = set(ids)
-        cards = await self.services.cards(sorted(wanted))
+        cards = await self.services.board.cards(sorted(wanted))
         gone = wanted - {card.id for card in cards}
         self.board.apply(cards, gone, wanted if flash else ())
         self.request_figures()
