@@ -32,3 +32,8 @@ async def provide_source(request: Request[Any, Any, Any]) -> Source:
     if found is None:
         raise InvalidRequest(f"{SOURCE_HEADER} must be one of: {', '.join(SOURCES)}")
     return found
+
+
+async def public_source() -> Source:
+    """The audit source of a public API write (``X-API-Key``): always ``public_api``."""
+    return Source.PUBLIC_API

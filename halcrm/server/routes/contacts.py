@@ -1,4 +1,8 @@
-"""Contacts (account token): list, create, read, edit, delete, link and unlink."""
+"""Contacts: one controller for the account API (``/api/contacts``, bearer token: list,
+create, read, edit, delete, link, unlink) and the public API (``/api/v1/contacts``, an API key:
+list, create, read, edit). Every write is audited with ``audit_source``: the account router
+reads it from ``X-Halcrm-Source`` (``board`` or ``account_api``), the public router answers
+``public_api`` whatever the request says."""
 
 from __future__ import annotations
 
@@ -12,9 +16,8 @@ from halcrm.services.crm.records import ContactRecord, Deleted
 from halcrm.services.page import Page
 
 
-class ContactController(Controller):
-    path = "/api/contacts"
-    tags = ["contacts"]
+class Contacts(Controller):
+    """What both APIs do with contacts (routed only through the two controllers below)."""
 
     @get("/")
     async def index(
@@ -40,13 +43,22 @@ class ContactController(Controller):
         return await services.contacts.get(contact_id)
 
     @patch("/{contact_id:str}", status_code=200)
-    async def edit(self, contact_id: str, data: ContactPatch, services: Services) -> ContactRecord:
+    async def edit(
+        self, contact_id: str, data: ContactPatch, services: Services, audit_source: Source
+    ) -> ContactRecord:
         """Edits fields; ``metadata`` merges."""
-        return await services.contacts.update(contact_id, data)
+        return await services.contacts.update(contact_id, data, audit_source)
+
+
+class ContactController(Contacts):
+    """The account API's contacts: the board's contact screen writes through these."""
+
+    path = "/api/contacts"
+    tags = ["contacts"]
 
     @delete("/{contact_id:str}", status_code=200)
-    async def remove(self, contact_id: str, services: Services) -> Deleted:
-        return await services.contacts.delete(contact_id)
+    async def remove(self, contact_id: str, services: Services, audit_source: Source) -> Deleted:
+        return await services.contacts.delete(contact_id, audit_source)
 
     @put("/{contact_id:str}/companies/{company_id:str}", status_code=200)
     async def link(
@@ -61,3 +73,10 @@ class ContactController(Controller):
     ) -> ContactRecord:
         """Unlinks the contact from the company (idempotent)."""
         return await services.contacts.unlink(contact_id, company_id, audit_source)
+
+
+class PublicContactController(Contacts):
+    """The public API's contacts, for the founder's other tools."""
+
+    path = "/api/v1/contacts"
+    tags = ["public api"]

@@ -1,4 +1,5 @@
-"""The public API (``X-API-Key``): contacts and conversations for the founder's other tools."""
+"""The public API (``X-API-Key``): conversations for the founder's other tools (its contacts
+are ``server/routes/contacts.py``'s ``PublicContactController``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ from typing import Literal
 
 from litestar import Controller, get, patch, post
 
-from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
 from halcrm.services.container import Services
-from halcrm.services.crm.inputs import ContactCreate, ContactPatch
-from halcrm.services.crm.records import ContactRecord
 from halcrm.services.page import Page
 from halcrm.services.support.schemas import (
     ConversationCreate,
@@ -20,37 +18,6 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
-
-
-class PublicContactController(Controller):
-    path = "/api/v1/contacts"
-    tags = ["public api"]
-
-    @get("/")
-    async def index(
-        self,
-        services: Services,
-        email: str | None = None,
-        q: str | None = None,
-        limit: Limit = None,
-        cursor: str | None = None,
-    ) -> Page[ContactRecord]:
-        """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""
-        return await services.contacts.all(email=email, q=q, limit=limit, cursor=cursor)
-
-    @post("/", status_code=201)
-    async def create(self, data: ContactCreate, services: Services) -> ContactRecord:
-        """Creates only the contact (no company, no placeholder)."""
-        return await services.contacts.create(data, Source.PUBLIC_API)
-
-    @get("/{contact_id:str}")
-    async def show(self, contact_id: str, services: Services) -> ContactRecord:
-        return await services.contacts.get(contact_id)
-
-    @patch("/{contact_id:str}", status_code=200)
-    async def edit(self, contact_id: str, data: ContactPatch, services: Services) -> ContactRecord:
-        """Edits fields; ``metadata`` merges."""
-        return await services.contacts.update(contact_id, data, Source.PUBLIC_API)
 
 
 class ConversationController(Controller):
