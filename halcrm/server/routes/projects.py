@@ -10,8 +10,7 @@ import msgspec
 from litestar import Controller, get, post
 
 from halcrm.server.params import Limit
-from halcrm.services.crm.records import ProjectRecord
-from halcrm.services.crm.visitors import VisitorRecord
+from halcrm.services.crm.records import ProjectRecord, VisitorRecord
 from halcrm.services.facade import Services
 from halcrm.services.fields import Name, RecordId
 from halcrm.services.page import Page

@@ -9,10 +9,15 @@ from typing import Protocol
 
 from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
-from halcrm.services.board.cards import BoardData, Card, CompanyDetail
-from halcrm.services.board.focus import Answered, FocusItem
-from halcrm.services.board.forecast import ForecastRecord
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import (
+    Answered,
+    BoardData,
+    Card,
+    CompanyDetail,
+    FocusItem,
+    ForecastRecord,
+    PipelineSummary,
+)
 from halcrm.services.crm.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -21,20 +26,21 @@ from halcrm.services.crm.inputs import (
     StageCreate,
     StagePatch,
 )
-from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
     CompanyRecord,
+    CompanySnapshot,
     ContactRecord,
     Deleted,
+    MergeResult,
+    MergeUndo,
     ProjectRecord,
     StageRecord,
     StageResult,
 )
-from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.page import Page
-from halcrm.services.support.context import CompanyConversation
 from halcrm.services.support.schemas import (
+    CompanyConversation,
     ConversationDetail,
     ConversationPatch,
     MessageCreate,

@@ -12,10 +12,15 @@ from typing import Any, TypeVar
 
 from halcrm.bus import EventBus
 from halcrm.domain.stages import Source
-from halcrm.services.board.cards import BoardData, Card, CompanyDetail
-from halcrm.services.board.focus import Answered, FocusItem
-from halcrm.services.board.forecast import ForecastRecord
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import (
+    Answered,
+    BoardData,
+    Card,
+    CompanyDetail,
+    FocusItem,
+    ForecastRecord,
+    PipelineSummary,
+)
 from halcrm.services.crm.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -24,30 +29,34 @@ from halcrm.services.crm.inputs import (
     StageCreate,
     StagePatch,
 )
-from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
     CompanyRecord,
+    CompanySnapshot,
     ContactRecord,
     Deleted,
+    MergeResult,
+    MergeUndo,
     ProjectRecord,
     StageRecord,
     StageResult,
 )
-from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.page import Page
-from halcrm.services.support.context import CompanyConversation
 from halcrm.services.support.schemas import (
+    CompanyConversation,
     ConversationDetail,
     ConversationPatch,
     MessageCreate,
     MessageRecord,
 )
-from halcrm.services.tasks.agenda import AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
-from halcrm.services.tasks.records import AgendaDay, TaskRecord
-from halcrm.services.webhooks.area import LAST_DELIVERIES
-from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview, WebhookRecord
+from halcrm.services.tasks.records import AGENDA_LIMIT, AgendaDay, TaskRecord
+from halcrm.services.webhooks.records import (
+    LAST_DELIVERIES,
+    DeliveryRecord,
+    EndpointOverview,
+    WebhookRecord,
+)
 from halcrm.tui.client.http import Connection, path_id
 from halcrm.tui.client.stream import EventFollower
 
