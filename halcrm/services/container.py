@@ -23,10 +23,15 @@ from halcrm.domain.stages import Source
 from halcrm.services.area import Area
 from halcrm.services.board import cards as board_cards
 from halcrm.services.board import focus, summary
-from halcrm.services.board.cards import BoardData, Card, CompanyDetail
-from halcrm.services.board.focus import FocusItem
 from halcrm.services.board.forecast import Forecast
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import (
+    Answered,
+    BoardData,
+    Card,
+    CompanyDetail,
+    FocusItem,
+    PipelineSummary,
+)
 from halcrm.services.crm import (
     activity,
     api_keys,
@@ -38,7 +43,6 @@ from halcrm.services.crm import (
     stages,
     visitors,
 )
-from halcrm.services.crm.api_keys import ApiKeyCreated, ApiKeyRecord
 from halcrm.services.crm.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -48,27 +52,30 @@ from halcrm.services.crm.inputs import (
     StageCreate,
     StagePatch,
 )
-from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
+    ApiKeyCreated,
+    ApiKeyRecord,
     CompanyRecord,
+    CompanySnapshot,
     ContactRecord,
     Deleted,
     HistoryItem,
+    MergeResult,
+    MergeUndo,
     ProjectRecord,
     StageRecord,
     StageResult,
+    VisitorRecord,
 )
-from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.crm.secret import SecretRotation
 from halcrm.services.crm.transfer import exporter, importer
 from halcrm.services.crm.transfer.report import ImportOptions, ImportReport
-from halcrm.services.crm.visitors import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.support import context as support_context
 from halcrm.services.support import conversations
-from halcrm.services.support.context import CompanyConversation
 from halcrm.services.support.schemas import (
+    CompanyConversation,
     ConversationCreate,
     ConversationDetail,
     ConversationPatch,
@@ -308,7 +315,7 @@ class Board(Area):
 
     async def answer_focus(
         self, company_id: str, reason: str, state: str, until: datetime | None = None
-    ) -> focus.Answered:
+    ) -> Answered:
         return await focus.answer(self.db, self.project_id, company_id, reason, state, until)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from halcrm.domain.due import zone
 from halcrm.domain.stages import StageInfo
-from halcrm.services.board.cards import Card, fold
+from halcrm.services.board.records import Card, fold
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""

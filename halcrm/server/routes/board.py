@@ -13,16 +13,18 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
-from halcrm.services.board.cards import BoardData, Card
-from halcrm.services.board.focus import Answered, FocusItem
-from halcrm.services.board.forecast import ForecastRecord
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import (
+    Answered,
+    BoardData,
+    Card,
+    FocusItem,
+    ForecastRecord,
+    PipelineSummary,
+)
 from halcrm.services.container import Services
-from halcrm.services.crm.merge import MergeUndo
-from halcrm.services.crm.records import CompanyRecord
-from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.crm.records import CompanyRecord, CompanySnapshot, MergeUndo
 from halcrm.services.fields import RecordId
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 
 Months = Annotated[int, Parameter(ge=1, le=12, description="how many months, from this one")]
 LaneLimit = Annotated[int, Parameter(ge=1, le=100, description="how many items")]

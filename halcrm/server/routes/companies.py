@@ -8,15 +8,20 @@ from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
-from halcrm.services.board.cards import CompanyDetail
+from halcrm.services.board.records import CompanyDetail
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.crm.merge import MergeResult
-from halcrm.services.crm.records import CompanyRecord, Deleted, HistoryItem, StageResult
-from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.crm.records import (
+    CompanyRecord,
+    CompanySnapshot,
+    Deleted,
+    HistoryItem,
+    MergeResult,
+    StageResult,
+)
 from halcrm.services.fields import Notes, RecordId, StageRef
 from halcrm.services.page import Page
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 
 
 class CompanyMove(msgspec.Struct, kw_only=True):

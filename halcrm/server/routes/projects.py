@@ -11,8 +11,7 @@ from litestar import Controller, get, post
 
 from halcrm.server.params import Limit
 from halcrm.services.container import Services
-from halcrm.services.crm.records import ProjectRecord
-from halcrm.services.crm.visitors import VisitorRecord
+from halcrm.services.crm.records import ProjectRecord, VisitorRecord
 from halcrm.services.fields import Name, RecordId
 from halcrm.services.page import Page
 

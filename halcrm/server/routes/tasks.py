@@ -12,9 +12,8 @@ from halcrm.server.params import Limit
 from halcrm.services.container import Services
 from halcrm.services.crm.records import Deleted
 from halcrm.services.page import Page
-from halcrm.services.tasks.agenda import AGENDA_LIMIT, MAX_AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
-from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.tasks.records import AGENDA_LIMIT, MAX_AGENDA_LIMIT, AgendaDay, TaskRecord
 
 Status = Annotated[str, Parameter(description="open (default), done or all")]
 Day = Annotated[str | None, Parameter(description="a date, YYYY-MM-DD, in the project's zone")]

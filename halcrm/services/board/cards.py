@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from sqlalchemy import Select, func, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
@@ -17,63 +15,12 @@ from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.due import due_state, zone
 from halcrm.domain.stages import StageInfo, StageKind, stall_days
+from halcrm.services.board.records import BoardData, Card, CompanyDetail, fold
 from halcrm.services.crm.companies import company_history
 from halcrm.services.crm.queries import company_record, contact_records, get_company
-from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
-from halcrm.services.crm.visitors import VisitorRecord, company_visitors
+from halcrm.services.crm.visitors import company_visitors
 from halcrm.services.tasks.queries import task_records, task_select
 from halcrm.services.tasks.records import TaskRecord
-
-
-class Card(msgspec.Struct, kw_only=True):
-    """What a card on the board needs, and nothing more (the board may hold 50k of them)."""
-
-    id: str
-    name: str
-    stage_id: str | None
-    deal_value_cents: int | None
-    contacts: int
-    is_placeholder: bool
-    stalled_days: int
-    last_moved_by: str | None
-    last_moved_at: datetime | None
-    last_activity_at: datetime
-    created_at: datetime
-    # Open support conversations of the company's contacts (the card's ✉ mark).
-    open_conversations: int = 0
-    # The earliest open next step: its state (overdue, today, upcoming; none) and due time.
-    next_step_state: str = "none"
-    next_step_due_at: datetime | None = None
-    # In an open stage: the card shows its next-step mark (its state counted when drawn).
-    needs_step: bool = False
-    # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
-    # the names and emails of the company's contacts.
-    search: str = ""
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive text: "Zürich" and "ZURICH" both fold to "zurich"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-class BoardData(msgspec.Struct, kw_only=True):
-    project_id: str
-    stages: list[StageInfo]
-    cards: list[Card]
-    now: datetime
-    # The project's zone: "today" and "in 3d" on the cards are counted in it.
-    time_zone: str = "UTC"
-
-
-class CompanyDetail(msgspec.Struct, kw_only=True):
-    company: CompanyRecord
-    contacts: list[ContactRecord]
-    history: list[HistoryItem]
-    # Its contacts' browsers: who is on the website, last seen first.
-    visitors: list[VisitorRecord] = msgspec.field(default_factory=list)
-    # Its next steps: the open ones by due time, then the latest done ones.
-    tasks: list[TaskRecord] = msgspec.field(default_factory=list)
 
 
 async def load_board(db: Database, project_id: str) -> BoardData:

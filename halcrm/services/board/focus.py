@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from enum import StrEnum
 
-import msgspec
 from sqlalchemy import select
 
 from halcrm.db.models import Company, FocusAnswer, Project
@@ -21,15 +19,7 @@ from halcrm.domain.money import from_cents
 from halcrm.domain.stages import Source
 from halcrm.domain.words import count
 from halcrm.services.board.focus_idle import no_next_step, placeholders, stalled, widget_advanced
-from halcrm.services.board.focus_items import (
-    PRIORITY,
-    URGENT,
-    FocusAction,
-    FocusItem,
-    FocusReason,
-    Lane,
-    ago,
-)
+from halcrm.services.board.focus_items import Lane, ago
 from halcrm.services.board.focus_signals import (
     close_dates_passed,
     overdue_steps,
@@ -37,25 +27,15 @@ from halcrm.services.board.focus_signals import (
     waiting_reply,
 )
 from halcrm.services.board.momentum import pulses
+from halcrm.services.board.records import (
+    PRIORITY,
+    URGENT,
+    Answered,
+    FocusItem,
+    FocusReason,
+    FocusState,
+)
 from halcrm.services.crm.queries import get_company
-
-
-class Answered(msgspec.Struct, kw_only=True):
-    """A stored answer to a focus item (what ``POST /api/board/focus`` answers: the write's
-    own result, so a replay under an ``Idempotency-Key`` answers the same)."""
-
-    company_id: str
-    reason: str
-    state: str
-
-
-class FocusState(StrEnum):
-    SNOOZED = "snoozed"
-    DONE = "done"
-    DISMISSED = "dismissed"
-
-
-__all__ = ["Answered", "FocusAction", "FocusItem", "FocusReason", "FocusState"]
 
 
 async def focus_lane(db: Database, project_id: str, limit: int = 8) -> list[FocusItem]:

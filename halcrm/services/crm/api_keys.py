@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import msgspec
 from sqlalchemy import select
 
 from halcrm.db.models import ApiKey, Project
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import NotFound, Unauthorized
+from halcrm.services.crm.records import ApiKeyCreated, ApiKeyRecord
 from halcrm.services.ids import new_id
 
 KEY_PREFIX = "hcrm_live_"
@@ -23,21 +23,6 @@ MAX_KEY_LENGTH = 200
 # last_used_at is a hint for the founder, not an audit: refreshing it at most this often keeps
 # reads from turning into writes.
 TOUCH_EVERY = timedelta(minutes=10)
-
-
-class ApiKeyRecord(msgspec.Struct, kw_only=True):
-    id: str
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class ApiKeyCreated(ApiKeyRecord, kw_only=True):
-    """A new key with its secret: the only time the secret is ever shown."""
-
-    key: str
 
 
 def key_hash(key: str) -> str:

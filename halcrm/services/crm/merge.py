@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import delete, select, update
 
 from halcrm.db.models import Company, ContactCompany, Event, StageChange, Task, Visitor
@@ -16,28 +15,7 @@ from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.services.crm.queries import company_id_taken, company_record, get_company
-from halcrm.services.crm.records import CompanyRecord
-
-
-class MergeUndo(msgspec.Struct, kw_only=True):
-    """What a merge changed, enough to put everything back while the board is open."""
-
-    source: dict[str, Any]
-    into_id: str
-    into_before: dict[str, Any]
-    moved_links: list[int]
-    shared_links: list[int]
-    events: list[int]
-    stage_changes: list[int]
-    visitors: list[int]
-    # The next steps the merge moved (an undo made before tasks existed has none).
-    tasks: list[int] = []
-
-
-class MergeResult(msgspec.Struct, kw_only=True):
-    company: CompanyRecord
-    undo: MergeUndo
-
+from halcrm.services.crm.records import CompanyRecord, MergeResult, MergeUndo
 
 SNAPSHOT_FIELDS = (
     "id",

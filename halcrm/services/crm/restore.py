@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import Date, DateTime, select, update
 
 from halcrm.db.base import Base, UTCDateTime
@@ -26,21 +25,7 @@ from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.services.crm.queries import company_id_taken, company_record, get_company
-from halcrm.services.crm.records import CompanyRecord
-
-
-class CompanySnapshot(msgspec.Struct, kw_only=True):
-    """Every row that a company's delete removes, as column values (primary keys aside)."""
-
-    company: dict[str, Any]
-    stage_id: str | None
-    links: list[dict[str, Any]]
-    stage_changes: list[dict[str, Any]]
-    events: list[dict[str, Any]]
-    focus_answers: list[dict[str, Any]]
-    visitor_pks: list[int]
-    # Its next steps (a snapshot taken before they existed has none).
-    tasks: list[dict[str, Any]] = []
+from halcrm.services.crm.records import CompanyRecord, CompanySnapshot
 
 
 def _row(obj: Base, skip: tuple[str, ...] = ("pk",)) -> dict[str, Any]:

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-import msgspec
 from sqlalchemy import select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Visitor
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.domain.errors import NotFound
+from halcrm.services.crm.records import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params
-
-
-class VisitorRecord(msgspec.Struct, kw_only=True):
-    visitor_id: str
-    contact_id: str | None
-    contact_email: str | None
-    contact_name: str | None
-    active_company_id: str | None
-    verified: bool
-    properties: dict[str, Any]
-    created_at: datetime
-    last_seen_at: datetime
 
 
 async def list_visitors(

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import func, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Message, Visitor
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.crm.queries import get_company
-
-PREVIEW = 200
-
-
-class CompanyConversation(msgspec.Struct, kw_only=True):
-    """One conversation as the company view lists it."""
-
-    id: str
-    contact_id: str | None  # None: an anonymous website visitor's chat
-    contact_name: str
-    subject: str | None
-    status: str
-    snoozed_until: datetime | None
-    message_count: int
-    last_message_at: datetime | None
-    last_author: str | None
-    last_body: str | None
-    # When the contact's unanswered message came in (open, last word the contact's); else None.
-    waiting_since: datetime | None
-    # The companies of the contact (the inbox says whom a chat is with); none for a visitor.
-    companies: list[str] = msgspec.field(default_factory=list)
+from halcrm.services.support.schemas import PREVIEW, CompanyConversation
 
 
 async def company_conversations(

@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from halcrm.domain.stages import Source
-from halcrm.services.board.cards import BoardData, Card, CompanyDetail
-from halcrm.services.board.focus import Answered, FocusItem
-from halcrm.services.board.summary import PipelineSummary
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.board.records import (
+    Answered,
+    BoardData,
+    Card,
+    CompanyDetail,
+    FocusItem,
+    PipelineSummary,
+)
 from halcrm.services.support.schemas import (
+    CompanyConversation,
     ConversationDetail,
     ConversationPatch,
     MessageCreate,

@@ -11,17 +11,18 @@ from halcrm.services.crm.inputs import (
     StageCreate,
     StagePatch,
 )
-from halcrm.services.crm.merge import MergeResult, MergeUndo
 from halcrm.services.crm.records import (
     ActivityItem,
     CompanyRecord,
+    CompanySnapshot,
     ContactRecord,
     Deleted,
+    MergeResult,
+    MergeUndo,
     ProjectRecord,
     StageRecord,
     StageResult,
 )
-from halcrm.services.crm.restore import CompanySnapshot
 from halcrm.services.page import Page
 from halcrm.tui.client.area import RemoteArea
 from halcrm.tui.client.http import path_id

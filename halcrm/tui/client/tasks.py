@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from halcrm.domain.stages import Source
-from halcrm.services.board.forecast import ForecastRecord
+from halcrm.services.board.records import ForecastRecord
 from halcrm.services.crm.records import Deleted
 from halcrm.services.page import Page
-from halcrm.services.tasks.agenda import AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
-from halcrm.services.tasks.records import AgendaDay, TaskRecord
-from halcrm.services.webhooks.area import LAST_DELIVERIES
-from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview, WebhookRecord
+from halcrm.services.tasks.records import AGENDA_LIMIT, AgendaDay, TaskRecord
+from halcrm.services.webhooks.records import (
+    LAST_DELIVERIES,
+    DeliveryRecord,
+    EndpointOverview,
+    WebhookRecord,
+)
 from halcrm.tui.client.area import RemoteArea
 from halcrm.tui.client.http import path_id
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.choice import ChoicePicker
 from halcrm.tui.modals.next_step import StepForm

@@ -10,7 +10,7 @@ from __future__ import annotations
 import msgspec
 
 from halcrm.domain.stages import Source, StageKind
-from halcrm.services.board.cards import Card
+from halcrm.services.board.records import Card
 from halcrm.tui.board_model import UNSTAGED
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.lost_reason import LostReason

@@ -16,8 +16,7 @@ from datetime import datetime
 from textual.screen import Screen
 from textual.signal import Signal
 
-from halcrm.services.board.focus import FocusItem
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import FocusItem, PipelineSummary
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.snooze import SnoozeUntil

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_tasks import NextSteps

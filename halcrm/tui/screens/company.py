@@ -17,9 +17,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.domain.errors import NotFound
-from halcrm.services.board.cards import CompanyDetail
+from halcrm.services.board.records import CompanyDetail
 from halcrm.services.crm.records import HistoryItem
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when

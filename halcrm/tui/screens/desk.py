@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
-from halcrm.services.board.cards import Card
+from halcrm.services.board.records import Card
 from halcrm.tui.client import BoardServices
 from halcrm.tui.messages import Changed
 from halcrm.tui.screens.help import key_text
