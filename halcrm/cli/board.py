@@ -57,7 +57,7 @@ async def run_board(
             server_url=rt.url,
             server_state=rt.state,
             clock=clock,
-            seed_demo=None if demo else _demo_seeder(rt.services),
+            seed_demo=None if demo else demo_seeder(rt.services),
             log_file=settings.log_file,
             config=loaded,
             serves_widget=True,
@@ -72,7 +72,7 @@ async def run_board(
     return 0
 
 
-def _demo_seeder(services: Services) -> SeedDemo:
+def demo_seeder(services: Services) -> SeedDemo:
     """What the board runs when its first empty board's demo offer is taken."""
 
     async def seed(project_id: str) -> int:
