@@ -1,5 +1,5 @@
 """Support context for the board: a company's conversations and its cards' open-conversation
-count, read through the facade."""
+count, read through ``services.support`` and ``services.board``."""
 
 from __future__ import annotations
 
