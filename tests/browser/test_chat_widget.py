@@ -130,6 +130,7 @@ async def test_the_whole_loop_between_a_page_and_the_board(
 async def test_with_verification_a_wrong_hash_gets_no_stream(services: Services, browser: Any):
     await services.projects.update(ProjectPatch(identity_verification="required"))
     secret = (await services.projects.get()).secret
+    assert isinstance(secret, str)
     good = user_hash(secret, "u_1")
     wrong = user_hash(secret, "u_2")
     seen: list[str] = []

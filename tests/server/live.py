@@ -56,6 +56,11 @@ class SseEvent:
     def json(self) -> Any:
         return json.loads(self.data)
 
+    def number(self) -> int:
+        """The ``id:`` as the event id it is (a data event without one fails the test)."""
+        assert self.id is not None, f"an event without an id: {self.data}"
+        return int(self.id)
+
 
 async def sse_events(response: httpx.Response) -> AsyncIterator[SseEvent]:
     """Parses an event stream into events (comment-only blocks come as events without data)."""

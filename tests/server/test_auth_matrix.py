@@ -21,7 +21,7 @@ SKIPPED_METHODS = {"OPTIONS", "HEAD"}
 
 def guarded_routes() -> list[tuple[str, str]]:
     app = create_app(None, ServerConfig(account_token=TOKEN))  # type: ignore[arg-type]
-    out = []
+    out: list[tuple[str, str]] = []
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path.startswith(PUBLIC_PREFIXES):
             continue

@@ -14,7 +14,7 @@ import pytest
 from halcrm.server.edge import MAX_JSON_DEPTH
 from tests.server.helpers import call, refused
 
-WIDGET_ROUTES = {
+WIDGET_ROUTES: dict[str, dict[str, Any]] = {
     "/api/widget/identify": {"email": "a@corp.io"},
     "/api/widget/set-properties": {"properties": {"k": 1}},
     "/api/widget/track": {"name": "signup"},

@@ -247,7 +247,7 @@ async def test_a_message_id_that_is_not_a_string_is_400_on_every_widget_write(
 ) -> None:
     await _identified(client, widget)
     before = dump(services.db.engine)
-    writes = {
+    writes: dict[str, dict[str, Any]] = {
         "identify": {"email": "a@acme.com"},
         "set-properties": {"properties": {"a": 1}},
         "track": {"name": "x"},

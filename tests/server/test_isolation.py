@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from halcrm.cli.serve import warn_if_public
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import TOKEN
 from tests.server.helpers import call, refused
 from tests.server.live import live_server, next_data_event, sse_events
@@ -28,9 +31,9 @@ async def other(services: Services) -> Services:
 
 
 @pytest.fixture
-async def other_client(other: Services):
+async def other_client(other: Services) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(other, ServerConfig(account_token=TOKEN))
-    transport = httpx.ASGITransport(app=app)
+    transport = asgi(app)
     async with httpx.AsyncClient(transport=transport, base_url="http://other") as http:
         yield http
 
@@ -184,11 +187,12 @@ async def test_widget_never_writes_to_an_unlinked_company(client, widget, auth):
     )
     created = await client.post("/api/companies", headers=auth, json={"id": "globex", "name": "G"})
     assert created.status_code == 201
-    for path, extra in [
+    writes: list[tuple[str, dict[str, Any]]] = [
         ("/api/widget/set-stage", {"stage": "Won"}),
         ("/api/widget/set-deal", {"deal_value": 999}),
         ("/api/widget/track", {"name": "x"}),
-    ]:
+    ]
+    for path, extra in writes:
         await refused(client, path, widget(company_id="globex", **extra), 403, "company_not_linked")
     globex = (await client.get("/api/companies/globex", headers=auth)).json()
     assert (globex["stage"], globex["deal_value"], globex["contact_ids"]) == (None, None, [])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
 from halcrm.domain import metadata
 from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.ratelimit import Bucket, MemoryBuckets, RateLimit
+from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import TOKEN
 from tests.server.helpers import call, refused
 from tests.server.live import live_server
@@ -86,12 +90,12 @@ async def test_a_merge_over_the_key_limit_is_refused(client, widget, services):
 
 
 @pytest.fixture
-async def strict_client(services):
+async def strict_client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """An app whose limits are tiny: 3 calls in a burst, then one every 100 seconds (slow
     enough that a busy test machine never refills a token mid-test)."""
     slow = RateLimit(0.01, 3)
     config = ServerConfig(account_token=TOKEN, widget_rate=slow, api_key_rate=slow)
-    transport = httpx.ASGITransport(app=create_app(services, config))
+    transport = asgi(create_app(services, config))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

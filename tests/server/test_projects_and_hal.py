@@ -13,7 +13,7 @@ from halcrm.services.container import Services
 
 # HAL's documented payloads (../shared/HAL-COMPAT.md), verbatim.
 HAL_MINIMAL = {"app_id": "proj_123", "visitor_id": "user_456", "email": "alice@acme.com"}
-HAL_RECOMMENDED = {
+HAL_RECOMMENDED: dict[str, Any] = {
     "visitor_id": "user_456",
     "user_id": "user_456",
     "email": "alice@acme.com",

@@ -11,11 +11,12 @@ import httpx
 import pytest
 
 from halcrm.domain.stages import Source
+from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.support.schemas import MessageCreate
 from tests.conftest import TOKEN
 from tests.live import serving
-from tests.server.live import SseEvent, live_server, next_data_event, sse_events
+from tests.server.live import LiveServer, SseEvent, live_server, next_data_event, sse_events
 from tests.server.test_rate_limits import REDIS_URL, _redis_answers
 
 CONFIG = ServerConfig(account_token=TOKEN, sse_keepalive=0.2)
@@ -24,7 +25,7 @@ S = "/api/widget/chat/stream"
 
 
 @pytest.fixture
-async def live(runtime):
+async def live(runtime: Runtime) -> AsyncIterator[LiveServer]:
     async with live_server(runtime, CONFIG) as server:
         yield server
 

@@ -83,7 +83,7 @@ async def test_four_workers_stream_every_event_once_in_one_order(
         resumers = [asyncio.create_task(_resume(s, done, want)) for s in services]
         await asyncio.gather(*(_write(s, n) for n, s in enumerate(services)))
 
-        final = await services[0].events_after(0)
+        final = await services[0].activity.events_after(0)
         want.append(len(final))
         done.set()
         resumed = await asyncio.wait_for(asyncio.gather(*resumers), 30)
@@ -102,4 +102,6 @@ async def test_four_workers_stream_every_event_once_in_one_order(
         for events in live:
             assert _ids(events) == _ids(final)
         for k, event in enumerate(final):
-            assert _ids(await services[k % WORKERS].events_after(event.id)) == _ids(final[k + 1 :])
+            assert _ids(await services[k % WORKERS].activity.events_after(event.id)) == _ids(
+                final[k + 1 :]
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -54,10 +55,14 @@ async def test_signals_reset_the_stall_clock(services: Services, clock):
 
 
 async def test_weighted_totals_and_summary(services: Services, clock):
-    await services.companies.create(CompanyCreate(name="a", deal_value=1000, stage="Qualified"))
-    await services.companies.create(CompanyCreate(name="b", deal_value=2000, stage="Negotiation"))
-    await services.companies.create(CompanyCreate(name="c", deal_value=500, stage="Won"))
-    await services.companies.create(CompanyCreate(name="d", deal_value=300))
+    await services.companies.create(
+        CompanyCreate(name="a", deal_value=Decimal(1000), stage="Qualified")
+    )
+    await services.companies.create(
+        CompanyCreate(name="b", deal_value=Decimal(2000), stage="Negotiation")
+    )
+    await services.companies.create(CompanyCreate(name="c", deal_value=Decimal(500), stage="Won"))
+    await services.companies.create(CompanyCreate(name="d", deal_value=Decimal(300)))
     summary = await services.board.summary()
     by_stage = {s.stage_id: s for s in summary.stages}
     assert by_stage["qualified"].weighted_cents == 1000_00 * 25 // 100
@@ -74,13 +79,13 @@ async def test_weighted_totals_and_summary(services: Services, clock):
 
 async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
     await services.companies.create(
-        CompanyCreate(id="big", name="Big", deal_value=90000, stage="Proposal")
+        CompanyCreate(id="big", name="Big", deal_value=Decimal(90000), stage="Proposal")
     )
     await services.companies.create(
-        CompanyCreate(id="small", name="Small", deal_value=100, stage="Proposal")
+        CompanyCreate(id="small", name="Small", deal_value=Decimal(100), stage="Proposal")
     )
     await services.companies.create(
-        CompanyCreate(id="cold", name="Cold", deal_value=99999, stage="Lead")
+        CompanyCreate(id="cold", name="Cold", deal_value=Decimal(99999), stage="Lead")
     )
     clock.advance(days=11)
     lane = await services.board.focus_lane()

@@ -4,6 +4,7 @@ for whose row lock, and ``last_stage_at`` never moves backwards (SQLite and Post
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from halcrm.services.container import Services
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage
@@ -17,14 +18,16 @@ async def test_racing_exact_and_advance_writes_make_a_possible_chain(services: S
     )
     await services.widget.identify(body)
     await services.companies.move("acme", "lead")
-    stamps = []
+    stamps: list[datetime] = []
     for n in range(ROUNDS):
         exact = services.companies.move("acme", "lead" if n % 2 else "qualified")
         advance = services.widget.set_stage(
             SetStage(app_id="local", visitor_id="v1", stage="Proposal", company_id="acme")
         )
         await asyncio.gather(exact, advance)
-        stamps.append((await services.companies.get("acme")).last_moved_at)
+        moved = (await services.companies.get("acme")).last_moved_at
+        assert moved is not None
+        stamps.append(moved)
     assert stamps == sorted(stamps), "last_stage_at moved backwards"
 
     history = (await services.companies.history("acme")).items

@@ -308,7 +308,7 @@ CASES = [
 
 def _write_routes() -> set[tuple[str, str]]:
     app = create_app(None, ServerConfig(account_token=TOKEN))  # type: ignore[arg-type]
-    out = set()
+    out: set[tuple[str, str]] = set()
     for route in app.routes:
         if isinstance(route, HTTPRoute):
             path = re.sub(r"\{([a-z_]+)(:\w+)?\}", r"{\1}", route.path)

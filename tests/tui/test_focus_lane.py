@@ -43,7 +43,7 @@ def lane_app(quiet: Services, clock: MutableClock) -> HalcrmApp:
     return HalcrmApp(quiet, quiet.bus, clock=clock)
 
 
-async def lane_ids(services: Services) -> list[str]:
+async def lane_ids(services: Services) -> list[str | None]:
     return [item.company_id for item in await services.board.focus_lane()]
 
 

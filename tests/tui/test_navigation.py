@@ -111,13 +111,14 @@ async def test_reply_text_never_runs_commands(
         await until(pilot, lambda: isinstance(app.screen, ConversationScreen), "conversation")
         screen = app.screen
         assert isinstance(screen, ConversationScreen)
+        talk = screen  # stays a ConversationScreen (``app.screen is screen`` narrows ``screen``)
         await until(pilot, lambda: screen.query_one("#reply").has_focus, "reply box")
         await pilot.press(*"edit xoz done")  # e, x, o, z are keys of these screens
         assert app.screen is screen
         assert not isinstance(app.screen, EditCompany)
-        assert screen.detail.status == "open"
+        assert talk.detail.status == "open"
         await pilot.press("enter")
-        await until(pilot, lambda: len(screen.detail.messages) == 2, "the reply")
-        assert screen.detail.messages[-1].body == "edit xoz done"
+        await until(pilot, lambda: len(talk.detail.messages) == 2, "the reply")
+        assert talk.detail.messages[-1].body == "edit xoz done"
         assert (await seeded.companies.get("acme")).name == "Acme Inc"
         assert (await seeded.companies.get("acme")).deal_value == Decimal(1000)

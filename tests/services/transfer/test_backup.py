@@ -49,7 +49,7 @@ async def test_backup_under_widget_load_is_consistent(tmp_path: Path) -> None:
         return n
 
     workers = [asyncio.create_task(load(w)) for w in range(8)]
-    copies = []
+    copies: list[Path] = []
     try:
         while len(copies) < 3:
             await asyncio.sleep(0)  # let the load start before each copy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import httpx
 
@@ -14,7 +15,9 @@ from halcrm.services.crm.inputs import CompanyCreate, StageCreate, StagePatch
 async def test_export_streams_csv_and_json(
     client: httpx.AsyncClient, services: Services, auth: dict[str, str]
 ) -> None:
-    await services.companies.create(CompanyCreate(id="acme", name="Acme", deal_value="15000.50"))
+    await services.companies.create(
+        CompanyCreate(id="acme", name="Acme", deal_value=Decimal("15000.50"))
+    )
     answer = await client.get("/api/export/companies", headers=auth)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")

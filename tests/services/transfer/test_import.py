@@ -33,7 +33,7 @@ def _companies(services: Services) -> dict[str, Company]:
         return {c.name: c for c in session.scalars(select(Company))}
 
 
-def _links(services: Services) -> set[tuple[str, str]]:
+def _links(services: Services) -> set[tuple[str | None, str]]:
     with services.db.session() as session:
         rows = session.execute(
             select(Contact.email, Company.name)

@@ -88,10 +88,12 @@ async def _seed(services: Services) -> None:
         CompanyCreate(
             id="acme", name="Acme, Inc.", domain="acme.com", industry="Rockets",
             notes='Line one\nline "two"', metadata={"plan": "pro", "seats": 5, "flags": [1, 2]},
-            deal_value="15000.50", stage="Proposal",
+            deal_value=Decimal("15000.50"), stage="Proposal",
         )
     )  # fmt: skip
-    await services.companies.create(CompanyCreate(name="Globex", deal_value="12", stage="Won"))
+    await services.companies.create(
+        CompanyCreate(name="Globex", deal_value=Decimal("12"), stage="Won")
+    )
     await services.companies.create(CompanyCreate(id="bare", name="Bare"))
     await services.contacts.create(
         ContactCreate(

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
+from typing import Any
 
 import httpx
 import pytest
@@ -326,7 +327,7 @@ async def test_a_project_switch_follows_the_other_projects_events(
         await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "p2's board")
         await until(pilot, lambda: link.state() == "connected", "p2's stream")
         async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
-            body = {"app_id": "p2", "visitor_id": "v2", "email": "b@initech.com"}
+            body: dict[str, Any] = {"app_id": "p2", "visitor_id": "v2", "email": "b@initech.com"}
             body["company"] = {"id": "initech", "stage": "Proposal"}
             assert (await http.post("/api/widget/identify", json=body)).status_code == 200
         await until(pilot, lambda: column_of(app, "initech") is not None, "p2's card live")
