@@ -59,12 +59,6 @@ class BoardModel:
     def stage(self, key: str) -> StageInfo:
         return next(s for s in self.stages if s.id == key)
 
-    def stage_by_name(self, name: str | None) -> str:
-        """The column key of a stage named ``name`` (events carry names), Unstaged for none."""
-        if not name:
-            return UNSTAGED
-        return next((s.id for s in self.stages if s.name == name), UNSTAGED)
-
     @staticmethod
     def column_of(card: Card) -> str:
         return card.stage_id or UNSTAGED
