@@ -192,7 +192,8 @@ async def delete_contact(
             EventKind.CONTACT_DELETED,
             source,
             f"contact {contact.email or contact.name or contact.id} deleted",
-            data={"contact_id": contact.id, "company_ids": companies},
+            data={"contact_id": contact.id},
+            company_ids=companies,
         )
         tx.session.delete(contact)
         return Deleted(id=contact_id)
@@ -242,7 +243,8 @@ async def set_link(
                 source,
                 f"{contact.email or contact.name or contact.id} {verb} {company.name}",
                 company,
-                data={"contact_id": contact.id, "deleted_company_ids": deleted},
+                data={"contact_id": contact.id},
+                deleted_company_ids=deleted,
             )
         return contact_record(tx, contact)
 

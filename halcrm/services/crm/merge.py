@@ -95,7 +95,8 @@ async def merge_companies(
             source,
             f"{gone.name} merged into {into.name}",
             into,
-            data={"merged_company_id": gone.id, "deleted_company_ids": [gone.id]},
+            data={"merged_company_id": gone.id},
+            deleted_company_ids=[gone.id],
         )
         undo = MergeUndo(
             source=_encode(snapshot),
@@ -204,7 +205,7 @@ async def undo_merge(
             source,
             f"{restored.name} restored (merge undone)",
             restored,
-            data={"company_ids": [restored.id, into.id]},
+            company_ids=[restored.id, into.id],
         )
         return company_record(tx, project, restored)
 

@@ -35,7 +35,7 @@ def decode_event(data: str) -> DomainEvent | None:
         kind = EventKind(raw["kind"])
     except ValueError:
         return None
-    return DomainEvent(
+    return DomainEvent.of_data(
         # Live-only refusals carry no id: 0, as in-process (never a resume point).
         id=int(raw.get("id") or 0),
         project_id=str(raw["project_id"]),
@@ -45,8 +45,7 @@ def decode_event(data: str) -> DomainEvent | None:
         summary=str(raw.get("summary") or ""),
         company_id=raw.get("company_id"),
         company_name=raw.get("company_name"),
-        data=raw.get("data") or {},
-        task_id=(raw.get("data") or {}).get("task_id"),
+        data=raw.get("data"),
     )
 
 
