@@ -12,11 +12,12 @@ from collections.abc import AsyncIterator
 from halcrm.cli import attach
 from halcrm.config import BoardConfig, ConfigError, load_config
 from halcrm.domain.clock import Clock, utc_now
-from halcrm.runtime import connected, open_runtime, running
+from halcrm.runtime import open_runtime, running
 from halcrm.services.board.demo import is_empty, seed_demo
 from halcrm.services.facade import Services
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.client.login import connected
 
 log = logging.getLogger("halcrm")
 

@@ -14,7 +14,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
-from halcrm.db.idempotency import Replayed
 from halcrm.server.allow import allow_every_method
 from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
@@ -44,6 +43,7 @@ from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.server.stream_slots import RedisSlots
 from halcrm.services.facade import Services
+from halcrm.services.idempotency import Replayed
 from halcrm.settings import Settings
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
-from halcrm.db.idempotency import unclaimed
 from halcrm.domain.errors import Unauthorized
 from halcrm.domain.identity import tokens_match
+from halcrm.services.idempotency import unclaimed
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

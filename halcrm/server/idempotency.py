@@ -1,13 +1,12 @@
 """``Idempotency-Key`` (any write) and ``message_id`` (widget bodies): API.md, Idempotency.
 
 The middleware reads a write's key and body, and hands the handler's database write a claim
-(``db.idempotency``): the key's first answer is stored in that write's transaction and sent
+(``services/idempotency.py``): the key's first answer is stored in that write's transaction and sent
 again, with ``Idempotent-Replayed: true``, to every repeat within 24 hours.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +15,7 @@ from litestar import Request, Response
 from litestar.serialization import encode_json, get_serializer
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from halcrm.db.idempotency import Claim, Replayed, claiming
+from halcrm.services.idempotency import Claim, Replayed, claim, claiming
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/api/"
@@ -56,11 +55,11 @@ def idempotency(app: ASGIApp) -> ASGIApp:
         if not 0 < len(key) <= MAX_KEY or "\x00" in key:
             await _answer(scope, send, 400, "Idempotency-Key must be 1 to 255 characters")
             return
-        claim = _claim(scope, body, key)
-        if claim is None:  # no project to scope the key to: the handler refuses the call
+        claimed = _claim(scope, body, key)
+        if claimed is None:  # no project to scope the key to: the handler refuses the call
             await app(scope, replay, send)
             return
-        with claiming(claim):
+        with claiming(claimed):
             await app(scope, replay, send)
 
     return middleware
@@ -160,13 +159,13 @@ def _claim(scope: Any, body: bytes, key: str) -> Claim | None:
     if project is None:
         return None
     serializer = get_serializer(handler.resolve_type_encoders())
-    return Claim(
-        project=project,
-        route=f"{scope['method']} {scope['path']}"[:300],
-        key=key,
-        fingerprint=hashlib.sha256(body).hexdigest(),
-        status=int(handler.status_code),
-        encode=lambda result: encode_json(result, serializer=serializer),
+    return claim(
+        project,
+        f"{scope['method']} {scope['path']}",
+        key,
+        body,
+        int(handler.status_code),
+        lambda result: encode_json(result, serializer=serializer),
     )
 
 
