@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
+from halcrm.domain.wire import API_KEY_HEADER, PROJECT_HEADER
 from halcrm.server.allow import allow_every_method
 from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
@@ -33,7 +34,7 @@ from halcrm.server.routes.conversations import AccountConversationController
 from halcrm.server.routes.events import events
 from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
-from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
+from halcrm.server.routes.projects import ProjectsController, visitors
 from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.tasks import TaskController, agenda
@@ -135,7 +136,7 @@ def _openapi_config() -> OpenAPIConfig:
             security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer"),
                 "api_key": SecurityScheme(
-                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    type="apiKey", name=API_KEY_HEADER, security_scheme_in="header"
                 ),
             }
         ),

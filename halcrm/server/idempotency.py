@@ -15,11 +15,15 @@ from litestar import Request, Response
 from litestar.serialization import encode_json, get_serializer
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from halcrm.domain.wire import API, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, PROJECT_HEADER, WIDGET
 from halcrm.services.idempotency import Claim, Replayed, claim, claiming
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-API_PREFIX = "/api/"
-WIDGET_PREFIX = "/api/widget/"
+API_PREFIX = API + "/"
+WIDGET_PREFIX = WIDGET + "/"
+# As ASGI gives header names: lower-case bytes.
+KEY_HEADER = IDEMPOTENCY_KEY.lower().encode()
+PROJECT_KEY = PROJECT_HEADER.lower().encode()
 MAX_KEY = 255
 
 
@@ -34,9 +38,7 @@ def idempotency(app: ASGIApp) -> ASGIApp:
         ):
             await app(scope, receive, send)
             return
-        if _header(scope, b"idempotency-key") is None and not scope["path"].startswith(
-            WIDGET_PREFIX
-        ):
+        if _header(scope, KEY_HEADER) is None and not scope["path"].startswith(WIDGET_PREFIX):
             # Only a widget body can name a key itself (message_id): no reading it twice.
             await app(scope, receive, send)
             return
@@ -53,7 +55,7 @@ def idempotency(app: ASGIApp) -> ASGIApp:
             await app(scope, replay, send)
             return
         if not 0 < len(key) <= MAX_KEY or "\x00" in key:
-            await _answer(scope, send, 400, "Idempotency-Key must be 1 to 255 characters")
+            await _answer(scope, send, 400, f"{IDEMPOTENCY_KEY} must be 1 to 255 characters")
             return
         claimed = _claim(scope, body, key)
         if claimed is None:  # no project to scope the key to: the handler refuses the call
@@ -71,7 +73,7 @@ def replayed(_: Request[Any, Any, Any], exc: Replayed) -> Response[bytes]:
         exc.body,
         status_code=exc.status,
         media_type="application/json",
-        headers={"Idempotent-Replayed": "true"},
+        headers={IDEMPOTENT_REPLAYED: "true"},
     )
 
 
@@ -139,7 +141,7 @@ class NotText:
 
 
 def _key(scope: Scope, body: bytes) -> str | NotText | None:
-    header = _header(scope, b"idempotency-key")
+    header = _header(scope, KEY_HEADER)
     if header is not None:
         return header.strip()
     if scope["path"].startswith(WIDGET_PREFIX) and b'"message_id"' in body:
@@ -180,7 +182,7 @@ def _project(scope: Any, body: bytes, default: str) -> Callable[[], str] | None:
         if not isinstance(named, str) or not named:
             return None
         return lambda: named
-    header = _header(scope, b"x-project-id")
+    header = _header(scope, PROJECT_KEY)
 
     def addressed() -> str:
         state = scope.get("state") or {}

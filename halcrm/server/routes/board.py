@@ -13,6 +13,7 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import API, BOARD
 from halcrm.services.board.cards import BoardData, Card
 from halcrm.services.board.focus import Answered, FocusItem
 from halcrm.services.board.forecast import ForecastRecord
@@ -44,7 +45,7 @@ class FocusAnswer(msgspec.Struct, kw_only=True):
 
 
 class BoardController(Controller):
-    path = "/api/board"
+    path = BOARD
     tags = ["board"]
 
     @get("/")
@@ -87,7 +88,7 @@ class BoardController(Controller):
 
 
 class UndoController(Controller):
-    path = "/api"
+    path = API
     tags = ["board"]
 
     @post("/merges/undo", status_code=200)

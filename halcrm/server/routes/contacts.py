@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post, put
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import CONTACTS
 from halcrm.server.params import Limit
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.records import ContactRecord, Deleted
@@ -13,7 +14,7 @@ from halcrm.services.page import Page
 
 
 class ContactController(Controller):
-    path = "/api/contacts"
+    path = CONTACTS
     tags = ["contacts"]
 
     @get("/")

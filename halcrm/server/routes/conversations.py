@@ -8,6 +8,7 @@ from __future__ import annotations
 from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import CONVERSATIONS
 from halcrm.services.facade import Services
 from halcrm.services.support.schemas import (
     ConversationDetail,
@@ -18,7 +19,7 @@ from halcrm.services.support.schemas import (
 
 
 class AccountConversationController(Controller):
-    path = "/api/conversations"
+    path = CONVERSATIONS
     tags = ["conversations"]
 
     @get("/{conversation_id:str}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import PROJECT, STAGES
 from halcrm.services.crm.inputs import ProjectPatch, StageCreate, StagePatch
 from halcrm.services.crm.records import Deleted, ProjectRecord, SecretRotated, StageRecord
 from halcrm.services.crm.secret import SecretRotation
@@ -13,7 +14,7 @@ from halcrm.services.page import Page
 
 
 class ProjectController(Controller):
-    path = "/api/project"
+    path = PROJECT
     tags = ["project"]
 
     @get("/")
@@ -34,7 +35,7 @@ class ProjectController(Controller):
 
 
 class StageController(Controller):
-    path = "/api/stages"
+    path = STAGES
     tags = ["stages"]
 
     @get("/")

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from halcrm.domain.wire import PROJECT, PROJECT_HEADER
+
 if TYPE_CHECKING:
     from halcrm.tui.client.http import Connection
     from halcrm.tui.client.remote import RemoteServices
@@ -41,23 +43,18 @@ async def _server_project(connection: Connection, project_id: str | None) -> str
     # is a tenth of a start (httpx brings its own command line along).
     import httpx
 
-    from halcrm.tui.client.http import (
-        PROJECT_HEADER,
-        error_from,
-        project_answer,
-        unreachable_reason,
-    )
+    from halcrm.tui.client.http import error_from, project_answer, unreachable_reason
 
     headers = {PROJECT_HEADER: project_id} if project_id else {}
     try:
-        answer = await connection.http.get("/api/project", headers=headers)
+        answer = await connection.http.get(PROJECT, headers=headers)
     except httpx.HTTPError as exc:
         why = unreachable_reason(exc)
         raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {why}") from exc
     project = project_answer(answer.status_code, answer.content)
     if project is None:
         raise ConnectFailed(
-            f"{connection.url} answers, but not as halcrm does (GET /api/project: "
+            f"{connection.url} answers, but not as halcrm does (GET {PROJECT}: "
             f"{answer.status_code}); check the address"
         )
     if answer.status_code != 200:

@@ -15,7 +15,8 @@ import httpx
 
 from halcrm.bus import EventBus
 from halcrm.domain.events import DomainEvent, EventKind
-from halcrm.tui.client.http import PROJECT_HEADER, Connection, error_from
+from halcrm.domain.wire import ACTIVITY, EVENTS, LAST_EVENT_ID, PROJECT_HEADER
+from halcrm.tui.client.http import Connection, error_from
 
 log = logging.getLogger("halcrm.tui")
 
@@ -163,10 +164,10 @@ class EventFollower:
             await self._mark(project)
         headers = {PROJECT_HEADER: project, "Accept": "text/event-stream"}
         if self.last_id is not None:
-            headers["Last-Event-ID"] = str(self.last_id)
+            headers[LAST_EVENT_ID] = str(self.last_id)
         timeout = httpx.Timeout(10.0, read=READ_TIMEOUT)
         async with self.connection.http.stream(
-            "GET", "/api/events", headers=headers, timeout=timeout
+            "GET", EVENTS, headers=headers, timeout=timeout
         ) as response:
             if response.status_code != 200:
                 error = error_from(response.status_code, await response.aread())
@@ -205,7 +206,7 @@ class EventFollower:
         read and the server's subscription is replayed, not lost (the board reloads a card
         it may already show, which changes nothing)."""
         answer = await self.connection.http.get(
-            "/api/activity", params={"limit": 1}, headers={PROJECT_HEADER: project}
+            ACTIVITY, params={"limit": 1}, headers={PROJECT_HEADER: project}
         )
         if answer.status_code in (401, 403):
             raise _Refused(error_from(answer.status_code, answer.content).detail)
