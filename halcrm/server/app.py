@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
-from halcrm.db.idempotency import Replayed
+from halcrm.domain.wire import API_KEY_HEADER, PROJECT_HEADER
 from halcrm.server.allow import allow_every_method
 from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
@@ -36,6 +36,8 @@ from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
 from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
 from halcrm.server.routes.public_api import ConversationController
+from halcrm.server.routes.projects import ProjectsController, visitors
+from halcrm.server.routes.public_api import ConversationController, PublicContactController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.tasks import TaskController, agenda
 from halcrm.server.routes.webhooks import WebhookController
@@ -44,6 +46,7 @@ from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.server.stream_slots import RedisSlots
 from halcrm.services.container import Services
+from halcrm.services.idempotency import Replayed
 from halcrm.settings import Settings
 
 
@@ -135,7 +138,7 @@ def _openapi_config() -> OpenAPIConfig:
             security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer"),
                 "api_key": SecurityScheme(
-                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    type="apiKey", name=API_KEY_HEADER, security_scheme_in="header"
                 ),
             }
         ),

@@ -23,6 +23,8 @@ from halcrm.services.board.records import (
 )
 from halcrm.services.container import Services
 from halcrm.services.crm.records import CompanyRecord, CompanySnapshot, MergeUndo
+from halcrm.domain.wire import API, BOARD
+from halcrm.services.crm.records import CompanyRecord
 from halcrm.services.fields import RecordId
 from halcrm.services.support.schemas import CompanyConversation
 
@@ -46,7 +48,7 @@ class FocusAnswer(msgspec.Struct, kw_only=True):
 
 
 class BoardController(Controller):
-    path = "/api/board"
+    path = BOARD
     tags = ["board"]
 
     @get("/")
@@ -91,7 +93,7 @@ class BoardController(Controller):
 
 
 class UndoController(Controller):
-    path = "/api"
+    path = API
     tags = ["board"]
 
     @post("/merges/undo", status_code=200)

@@ -7,6 +7,7 @@ import msgspec
 from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import COMPANIES
 from halcrm.server.params import Limit
 from halcrm.services.board.records import CompanyDetail
 from halcrm.services.container import Services
@@ -36,7 +37,7 @@ class CompanyMerge(msgspec.Struct, kw_only=True):
 
 
 class CompanyController(Controller):
-    path = "/api/companies"
+    path = COMPANIES
     tags = ["companies"]
 
     @get("/")

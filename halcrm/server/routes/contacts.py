@@ -9,6 +9,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post, put
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import CONTACTS
 from halcrm.server.params import Limit
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
@@ -53,7 +54,7 @@ class Contacts(Controller):
 class ContactController(Contacts):
     """The account API's contacts: the board's contact screen writes through these."""
 
-    path = "/api/contacts"
+    path = CONTACTS
     tags = ["contacts"]
 
     @delete("/{contact_id:str}", status_code=200)

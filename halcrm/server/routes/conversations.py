@@ -9,6 +9,7 @@ from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
 from halcrm.services.container import Services
+from halcrm.domain.wire import CONVERSATIONS
 from halcrm.services.support.schemas import (
     ConversationDetail,
     ConversationPatch,
@@ -18,7 +19,7 @@ from halcrm.services.support.schemas import (
 
 
 class AccountConversationController(Controller):
-    path = "/api/conversations"
+    path = CONVERSATIONS
     tags = ["conversations"]
 
     @get("/{conversation_id:str}")

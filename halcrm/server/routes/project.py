@@ -6,13 +6,14 @@ from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source
 from halcrm.services.container import Services
+from halcrm.domain.wire import PROJECT, STAGES
 from halcrm.services.crm.inputs import ProjectPatch, StageCreate, StagePatch
 from halcrm.services.crm.records import Deleted, ProjectRecord, SecretRotated, StageRecord
 from halcrm.services.page import Page
 
 
 class ProjectController(Controller):
-    path = "/api/project"
+    path = PROJECT
     tags = ["project"]
 
     @get("/")
@@ -33,7 +34,7 @@ class ProjectController(Controller):
 
 
 class StageController(Controller):
-    path = "/api/stages"
+    path = STAGES
     tags = ["stages"]
 
     @get("/")

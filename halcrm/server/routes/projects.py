@@ -9,13 +9,12 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, get, post
 
+from halcrm.domain.wire import PROJECTS
 from halcrm.server.params import Limit
 from halcrm.services.container import Services
 from halcrm.services.crm.records import ProjectRecord, VisitorRecord
 from halcrm.services.fields import Name, RecordId
 from halcrm.services.page import Page
-
-PROJECT_HEADER = "x-project-id"
 
 
 class ProjectCreate(msgspec.Struct, kw_only=True):
@@ -24,7 +23,7 @@ class ProjectCreate(msgspec.Struct, kw_only=True):
 
 
 class ProjectsController(Controller):
-    path = "/api/projects"
+    path = PROJECTS
     tags = ["project"]
 
     @get("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
 
+from halcrm.domain.wire import WEBHOOKS
 from halcrm.server.params import Limit
 from halcrm.services.container import Services
 from halcrm.services.page import Page
@@ -12,7 +13,7 @@ from halcrm.services.webhooks.records import DeliveryRecord, WebhookRecord, Webh
 
 
 class WebhookController(Controller):
-    path = "/api/webhooks"
+    path = WEBHOOKS
     tags = ["webhooks"]
 
     @get("/")

@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
+from halcrm.domain.wire import WIDGET
 from halcrm.server.ratelimit import Limits
 from halcrm.services.container import Services
 from halcrm.services.crm.records import StageResult
@@ -35,7 +36,7 @@ def client_address(request: Request[Any, Any, Any]) -> str | None:
 
 
 class WidgetController(Controller):
-    path = "/api/widget"
+    path = WIDGET
     tags = ["widget"]
     security = []
 

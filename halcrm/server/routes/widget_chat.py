@@ -15,6 +15,7 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
+from halcrm.domain.wire import WIDGET
 from halcrm.server.chat_streams import ChatStreams, sse
 from halcrm.server.ratelimit import Limits
 from halcrm.server.routes.widget import client_address
@@ -44,7 +45,7 @@ async def chat_reader(
 
 
 class WidgetChatController(Controller):
-    path = "/api/widget/chat"
+    path = f"{WIDGET}/chat"
     tags = ["widget"]
     security = []
     dependencies = {"reader": Provide(chat_reader)}

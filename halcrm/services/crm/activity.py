@@ -27,7 +27,7 @@ def activity_item(event: DomainEvent) -> ActivityItem:
         summary=event.summary,
         company_id=event.company_id,
         company_name=event.company_name,
-        data=event.data,
+        data=event.wire_data(),
     )
 
 

@@ -161,7 +161,8 @@ class Contacts(Area):
             EventKind.CONTACT_DELETED,
             source,
             f"contact {_who(contact)} deleted",
-            data={"contact_id": contact.id, "company_ids": companies},
+            data={"contact_id": contact.id},
+            company_ids=companies,
         )
         tx.session.delete(contact)
         return Deleted(id=contact_id)
@@ -228,7 +229,8 @@ def _linked(
         source,
         f"{_who(contact)} {verb} {company.name}",
         company,
-        data={"contact_id": contact.id, "deleted_company_ids": deleted or []},
+        data={"contact_id": contact.id},
+        deleted_company_ids=deleted or [],
     )
 
 

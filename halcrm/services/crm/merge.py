@@ -75,7 +75,8 @@ def merge_in(
         source,
         f"{gone.name} merged into {into.name}",
         into,
-        data={"merged_company_id": gone.id, "deleted_company_ids": [gone.id]},
+        data={"merged_company_id": gone.id},
+        deleted_company_ids=[gone.id],
     )
     undo = MergeUndo(
         source=_encode(snapshot),
@@ -178,7 +179,7 @@ def undo_merge_in(
         source,
         f"{restored.name} restored (merge undone)",
         restored,
-        data={"company_ids": [restored.id, into.id]},
+        company_ids=[restored.id, into.id],
     )
     return company_record(tx, project, restored)
 

@@ -54,7 +54,7 @@ def open_in(
     tx.session.flush()
     companies = _touch_companies(tx, contact)
     what = f" ({subject})" if subject else ""
-    data = _data(conversation, contact, companies, action="opened")
+    data = _data(conversation, contact, action="opened")
     visitor_id = _visitor_id(tx, conversation)
     if visitor_id is not None:
         data["visitor_id"] = visitor_id
@@ -65,6 +65,8 @@ def open_in(
         f"conversation with {_who(tx, conversation, contact)} opened{what}",
         companies[0] if companies else None,
         data=data,
+        conversation_id=conversation.id,
+        company_ids=[c.id for c in companies],
     )
     return conversation
 
@@ -101,9 +103,11 @@ def update_in(
             f"{_verb(conversation.status, changed)}",
             companies[0] if companies else None,
             data={
-                **_data(conversation, contact, companies, action="updated"),
+                **_data(conversation, contact, action="updated"),
                 "fields": changed,
             },
+            conversation_id=conversation.id,
+            company_ids=[c.id for c in companies],
         )
     return conversation_detail(tx, conversation)
 
@@ -138,7 +142,7 @@ def add_message_in(
     companies = _touch_companies(tx, contact)
     who = _who(tx, conversation, contact) if body.author == "contact" else "agent"
     data = {
-        **_data(conversation, contact, companies, action="message"),
+        **_data(conversation, contact, action="message"),
         "message_id": message.id,
         "author": body.author,
     }
@@ -152,6 +156,8 @@ def add_message_in(
         f"{who}: {body.body[:120]}",
         companies[0] if companies else None,
         data=data,
+        conversation_id=conversation.id,
+        company_ids=[c.id for c in companies],
     )
     return _message_record(message, conversation)
 
@@ -209,18 +215,10 @@ def _verb(status: str, changed: list[str]) -> str:
     return "edited"
 
 
-def _data(
-    conversation: Conversation,
-    contact: Contact | None,
-    companies: Sequence[CompanyRow],
-    *,
-    action: str,
-) -> dict[str, object]:
+def _data(conversation: Conversation, contact: Contact | None, *, action: str) -> dict[str, object]:
     return {
         "action": action,
-        "conversation_id": conversation.id,
         "contact_id": contact.id if contact else None,
-        "company_ids": [c.id for c in companies],
         "status": conversation.status,
     }
 

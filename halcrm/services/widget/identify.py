@@ -296,12 +296,12 @@ def _finish(
         target or (companies[0] if len(companies) == 1 else None),
         data={
             "contact_id": contact.id,
-            "company_ids": [c.id for c in companies],
-            "deleted_company_ids": deleted,
             # The webhooks' visitor.identified and contact.created (an identify's new contact).
             "visitor_id": body.visitor_id,
             "contact_created": is_new,
         },
+        company_ids=[c.id for c in companies],
+        deleted_company_ids=deleted,
     )
     return IdentifyResult(
         visitor_id=visitor.visitor_id,

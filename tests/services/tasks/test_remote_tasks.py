@@ -7,11 +7,12 @@ import pytest
 
 from halcrm.domain.errors import ContactNotLinked, DomainError, NotFound, UnknownCompany
 from halcrm.domain.stages import Source
-from halcrm.runtime import Runtime, connected
+from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig
 from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import TaskRecord
+from halcrm.tui.client.login import connected
 from tests.conftest import TOKEN
 from tests.server.live import live_server
 

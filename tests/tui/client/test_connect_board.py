@@ -22,10 +22,11 @@ from textual.pilot import Pilot
 
 from halcrm.domain.errors import Conflict, NotFound, UnknownStage
 from halcrm.domain.stages import Source
-from halcrm.runtime import Connected, connected, open_runtime
+from halcrm.runtime import open_runtime
 from halcrm.services.support.schemas import MessageCreate
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.client.login import Connected, connected
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from halcrm.domain.stages import Source
-from halcrm.runtime import Connected
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
+from halcrm.tui.client.login import Connected
 from halcrm.tui.modals.next_step import StepDialog
 from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.forecast import ForecastScreen
