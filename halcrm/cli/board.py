@@ -16,8 +16,6 @@ from halcrm.runtime import open_runtime, running
 from halcrm.services.container import Services
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp, SeedDemo
-from halcrm.tui.app import HalcrmApp
-from halcrm.tui.client.login import connected
 
 log = logging.getLogger("halcrm")
 

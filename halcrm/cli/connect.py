@@ -3,8 +3,6 @@
 Nothing is opened here but the log file and the board's view toggles: no database, and so no
 SQLAlchemy (tests/tui/client/test_connect_imports.py). ``cli/board.py`` runs the board that
 holds the database, and attaches through here when a ``halcrm serve`` already holds it.
-(``connected``, the board's login, is the one import still loading the runtime, and so
-SQLAlchemy, until it lives in ``tui/client/login.py``: issue 22 item 5.)
 """
 
 from __future__ import annotations
@@ -16,9 +14,9 @@ import sys
 
 from halcrm.config import BoardConfig, ConfigError, load_config
 from halcrm.domain.clock import Clock, utc_now
-from halcrm.runtime import connected
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.client.login import connected
 
 log = logging.getLogger("halcrm")
 

@@ -34,10 +34,8 @@ from halcrm.server.routes.conversations import AccountConversationController
 from halcrm.server.routes.events import events
 from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
-from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
-from halcrm.server.routes.public_api import ConversationController
 from halcrm.server.routes.projects import ProjectsController, visitors
-from halcrm.server.routes.public_api import ConversationController, PublicContactController
+from halcrm.server.routes.public_api import ConversationController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.tasks import TaskController, agenda
 from halcrm.server.routes.webhooks import WebhookController

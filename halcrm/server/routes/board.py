@@ -13,6 +13,7 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import API, BOARD
 from halcrm.services.board.records import (
     Answered,
     BoardData,
@@ -23,8 +24,6 @@ from halcrm.services.board.records import (
 )
 from halcrm.services.container import Services
 from halcrm.services.crm.records import CompanyRecord, CompanySnapshot, MergeUndo
-from halcrm.domain.wire import API, BOARD
-from halcrm.services.crm.records import CompanyRecord
 from halcrm.services.fields import RecordId
 from halcrm.services.support.schemas import CompanyConversation
 

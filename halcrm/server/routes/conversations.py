@@ -8,8 +8,8 @@ from __future__ import annotations
 from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
-from halcrm.services.container import Services
 from halcrm.domain.wire import CONVERSATIONS
+from halcrm.services.container import Services
 from halcrm.services.support.schemas import (
     ConversationDetail,
     ConversationPatch,

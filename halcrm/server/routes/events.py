@@ -13,8 +13,8 @@ from litestar.response import Stream
 from halcrm.bus import Subscription
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import DomainEvent
-from halcrm.services.container import Services
 from halcrm.domain.wire import EVENTS, LAST_EVENT_ID
+from halcrm.services.container import Services
 
 REPLAY_BATCH = 1000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source
-from halcrm.services.container import Services
 from halcrm.domain.wire import PROJECT, STAGES
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ProjectPatch, StageCreate, StagePatch
 from halcrm.services.crm.records import Deleted, ProjectRecord, SecretRotated, StageRecord
 from halcrm.services.page import Page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import BOARD, COMPANIES, CONVERSATIONS
 from halcrm.services.board.records import (
     Answered,
     BoardData,
@@ -38,7 +39,7 @@ class RemoteBoard(RemoteArea):
     async def load(self) -> BoardData:
         # After a project switch, the new project's events stream before its board loads.
         await self.follower.ready(self.project_id)
-        return await self._get("/api/board", BoardData)
+        return await self._get(BOARD, BoardData)
 
     async def cards(self, company_ids: list[str]) -> list[Card]:
         out: list[Card] = []
@@ -47,7 +48,7 @@ class RemoteBoard(RemoteArea):
             # A read sent as POST (the ids in a body): no idempotency key, nothing written.
             out += await self.connection.call(
                 "POST",
-                "/api/board/cards",
+                f"{BOARD}/cards",
                 list[Card],
                 project_id=self.project_id,
                 body={"ids": ids},
@@ -56,23 +57,23 @@ class RemoteBoard(RemoteArea):
         return out
 
     async def company_detail(self, company_id: str) -> CompanyDetail:
-        return await self._get(f"/api/companies/{path_id(company_id)}/detail", CompanyDetail)
+        return await self._get(f"{COMPANIES}/{path_id(company_id)}/detail", CompanyDetail)
 
     async def summary(self) -> PipelineSummary:
-        return await self._get("/api/board/summary", PipelineSummary)
+        return await self._get(f"{BOARD}/summary", PipelineSummary)
 
     async def focus_lane(self, limit: int = 8) -> list[FocusItem]:
-        return await self._get("/api/board/focus", list[FocusItem], limit=limit)
+        return await self._get(f"{BOARD}/focus", list[FocusItem], limit=limit)
 
     async def answer_focus(
         self, company_id: str, reason: str, state: str, until: datetime | None = None
     ) -> Answered:
         body = {"company_id": company_id, "reason": reason, "state": state, "until": until}
-        return await self._write("POST", "/api/board/focus", Answered, body)
+        return await self._write("POST", f"{BOARD}/focus", Answered, body)
 
 
 def _conversation(conversation_id: str, rest: str = "") -> str:
-    return f"/api/conversations/{path_id(conversation_id)}{rest}"
+    return f"{CONVERSATIONS}/{path_id(conversation_id)}{rest}"
 
 
 class RemoteSupport(RemoteArea):
@@ -94,8 +95,8 @@ class RemoteSupport(RemoteArea):
         return await self._write("POST", path, MessageRecord, body, source)
 
     async def company_conversations(self, company_id: str) -> list[CompanyConversation]:
-        path = f"/api/companies/{path_id(company_id)}/conversations"
+        path = f"{COMPANIES}/{path_id(company_id)}/conversations"
         return await self._get(path, list[CompanyConversation])
 
     async def inbox(self) -> list[CompanyConversation]:
-        return await self._get("/api/board/inbox", list[CompanyConversation])
+        return await self._get(f"{BOARD}/inbox", list[CompanyConversation])

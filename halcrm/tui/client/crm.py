@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import ACTIVITY, API, COMPANIES, CONTACTS, PROJECTS, STAGES
 from halcrm.services.crm.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -29,11 +30,11 @@ from halcrm.tui.client.http import path_id
 
 
 def _company(company_id: str, rest: str = "") -> str:
-    return f"/api/companies/{path_id(company_id)}{rest}"
+    return f"{COMPANIES}/{path_id(company_id)}{rest}"
 
 
 def _contact(contact_id: str) -> str:
-    return f"/api/contacts/{path_id(contact_id)}"
+    return f"{CONTACTS}/{path_id(contact_id)}"
 
 
 def _link(contact_id: str, company_id: str) -> str:
@@ -50,7 +51,7 @@ class RemoteCompanies(RemoteArea):
     async def create(
         self, body: CompanyCreate, source: Source = Source.ACCOUNT_API
     ) -> CompanyRecord:
-        return await self._write("POST", "/api/companies", CompanyRecord, body, source)
+        return await self._write("POST", COMPANIES, CompanyRecord, body, source)
 
     async def update(
         self, company_id: str, patch: CompanyPatch, source: Source = Source.ACCOUNT_API
@@ -79,7 +80,7 @@ class RemoteCompanies(RemoteArea):
         return await self._write("POST", _company(source_id, "/merge"), MergeResult, body)
 
     async def undo_merge(self, undo: MergeUndo) -> CompanyRecord:
-        return await self._write("POST", "/api/merges/undo", CompanyRecord, undo)
+        return await self._write("POST", f"{API}/merges/undo", CompanyRecord, undo)
 
     async def capture(self, company_id: str) -> CompanySnapshot:
         return await self._get(_company(company_id, "/snapshot"), CompanySnapshot)
@@ -87,7 +88,7 @@ class RemoteCompanies(RemoteArea):
     async def restore(
         self, snapshot: CompanySnapshot, source: Source = Source.BOARD
     ) -> CompanyRecord:
-        return await self._write("POST", "/api/restores", CompanyRecord, snapshot, source)
+        return await self._write("POST", f"{API}/restores", CompanyRecord, snapshot, source)
 
 
 class RemoteContacts(RemoteArea):
@@ -102,7 +103,7 @@ class RemoteContacts(RemoteArea):
         cursor: str | None = None,
     ) -> Page[ContactRecord]:
         return await self._get(
-            "/api/contacts", Page[ContactRecord], email=email, q=q, limit=limit, cursor=cursor
+            CONTACTS, Page[ContactRecord], email=email, q=q, limit=limit, cursor=cursor
         )
 
     async def get(self, contact_id: str) -> ContactRecord:
@@ -111,7 +112,7 @@ class RemoteContacts(RemoteArea):
     async def create(
         self, body: ContactCreate, source: Source = Source.ACCOUNT_API
     ) -> ContactRecord:
-        return await self._write("POST", "/api/contacts", ContactRecord, body, source)
+        return await self._write("POST", CONTACTS, ContactRecord, body, source)
 
     async def update(
         self, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
@@ -138,12 +139,12 @@ class RemoteStages(RemoteArea):
 
     async def create(self, body: StageCreate) -> StageRecord:
         # The board's only caller of ``create``: audited as the board's, as in process.
-        return await self._write("POST", "/api/stages", StageRecord, body, Source.BOARD)
+        return await self._write("POST", STAGES, StageRecord, body, Source.BOARD)
 
     async def update(
         self, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
     ) -> StageRecord:
-        path = f"/api/stages/{path_id(stage)}"
+        path = f"{STAGES}/{path_id(stage)}"
         return await self._write("PATCH", path, StageRecord, patch, source)
 
 
@@ -151,7 +152,7 @@ class RemoteProjects(RemoteArea):
     """``services.projects``: the server database's projects (the board's project picker)."""
 
     async def all(self) -> Page[ProjectRecord]:
-        return await self._get("/api/projects", Page[ProjectRecord])
+        return await self._get(PROJECTS, Page[ProjectRecord])
 
 
 class RemoteActivity(RemoteArea):
@@ -160,4 +161,4 @@ class RemoteActivity(RemoteArea):
     async def recent(
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[ActivityItem]:
-        return await self._get("/api/activity", Page[ActivityItem], limit=limit, cursor=cursor)
+        return await self._get(ACTIVITY, Page[ActivityItem], limit=limit, cursor=cursor)

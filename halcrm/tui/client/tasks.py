@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import AGENDA, BOARD, TASKS, WEBHOOKS
 from halcrm.services.board.records import ForecastRecord
 from halcrm.services.crm.records import Deleted
 from halcrm.services.page import Page
@@ -19,14 +20,14 @@ from halcrm.tui.client.http import path_id
 
 
 def _task(task_id: str) -> str:
-    return f"/api/tasks/{path_id(task_id)}"
+    return f"{TASKS}/{path_id(task_id)}"
 
 
 class RemoteTasks(RemoteArea):
     """``services.tasks`` (``Tasks``) over ``/api/tasks``: the same methods, records, refusals."""
 
     async def create(self, body: TaskCreate, source: Source = Source.ACCOUNT_API) -> TaskRecord:
-        return await self._write("POST", "/api/tasks", TaskRecord, body, source)
+        return await self._write("POST", TASKS, TaskRecord, body, source)
 
     async def get(self, task_id: str) -> TaskRecord:
         return await self._get(_task(task_id), TaskRecord)
@@ -46,35 +47,35 @@ class RemoteTasks(RemoteArea):
         return await self._write("DELETE", _task(task_id), Deleted, None, source)
 
     async def restore(self, task: TaskRecord, source: Source = Source.BOARD) -> TaskRecord:
-        return await self._write("POST", "/api/tasks/restores", TaskRecord, task, source)
+        return await self._write("POST", f"{TASKS}/restores", TaskRecord, task, source)
 
 
 class RemoteAgenda(RemoteArea):
     """``services.agenda``: today's and the week's next steps, and the deals with none."""
 
     async def day(self, limit: int = AGENDA_LIMIT) -> AgendaDay:
-        return await self._get("/api/agenda", AgendaDay, limit=limit)
+        return await self._get(AGENDA, AgendaDay, limit=limit)
 
 
 class RemoteForecast(RemoteArea):
     """``services.forecast``: the expected closes per month."""
 
     async def months(self, months: int = 3) -> ForecastRecord:
-        return await self._get("/api/board/forecast", ForecastRecord, months=months)
+        return await self._get(f"{BOARD}/forecast", ForecastRecord, months=months)
 
 
 class RemoteWebhooks(RemoteArea):
     """``services.webhooks``: the endpoints with their last deliveries, and a retry."""
 
     async def overview(self) -> list[EndpointOverview]:
-        endpoints = await self._get("/api/webhooks", Page[WebhookRecord])
+        endpoints = await self._get(WEBHOOKS, Page[WebhookRecord])
         found = []
         for endpoint in endpoints.items:
-            path = f"/api/webhooks/{path_id(endpoint.id)}/deliveries"
+            path = f"{WEBHOOKS}/{path_id(endpoint.id)}/deliveries"
             last = await self._get(path, Page[DeliveryRecord], limit=LAST_DELIVERIES)
             found.append(EndpointOverview(endpoint=endpoint, deliveries=last.items))
         return found
 
     async def retry(self, webhook_id: str, delivery_id: str) -> DeliveryRecord:
-        path = f"/api/webhooks/{path_id(webhook_id)}/deliveries/{path_id(delivery_id)}/retry"
+        path = f"{WEBHOOKS}/{path_id(webhook_id)}/deliveries/{path_id(delivery_id)}/retry"
         return await self._write("POST", path, DeliveryRecord)
