@@ -1,4 +1,5 @@
-"""Read models for the board: light card rows for every company, and one company in full."""
+"""The board's cards: a light row for every company (the board may hold 50k of them), and a
+company's next steps for its screen; ``Board`` (``area.py``) reads them."""
 
 from __future__ import annotations
 

@@ -23,12 +23,7 @@ from halcrm.services.board.focus_signals import (
     waiting_reply,
 )
 from halcrm.services.board.momentum import pulses
-from halcrm.services.board.records import (
-    PRIORITY,
-    URGENT,
-    FocusItem,
-    FocusState,
-)
+from halcrm.services.board.records import PRIORITY, URGENT, FocusItem, FocusState
 
 
 def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:

@@ -7,15 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from halcrm.db.models import (
-    Company,
-    ContactCompany,
-    Event,
-    Project,
-    StageChange,
-    Task,
-    Visitor,
-)
+from halcrm.db.models import Company, ContactCompany, Event, Project, StageChange, Task, Visitor
 from halcrm.db.tx import Tx
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict, InvalidRequest
