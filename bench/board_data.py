@@ -16,8 +16,8 @@ import sqlalchemy
 from sqlalchemy import insert, select
 
 from halcrm.db.models import Company, Project, Stage
+from halcrm.domain.clock import utc_now
 from halcrm.runtime import open_runtime
-from halcrm.services.clock import utc_now
 from halcrm.settings import DEFAULT_PROJECT, Settings
 
 CHUNK = 5_000

@@ -25,7 +25,7 @@ from bench.procs import HOST, TOKEN, halcrm_serve
 from bench.stats import percentile
 from bench.table import Bar, Row, judged, ms
 from halcrm.db.models import Company, Project, Task
-from halcrm.services.clock import utc_now
+from halcrm.domain.clock import utc_now
 from halcrm.settings import DEFAULT_PROJECT
 
 COMPANIES = 10_000

@@ -37,8 +37,8 @@ from halcrm.db.idempotency import Keys, take_claim
 from halcrm.db.pipeline import is_lost_connection, pipelined_write
 from halcrm.db.project_cache import ProjectCache
 from halcrm.db.tx import Outbox, StaleSnapshot, Tx
+from halcrm.domain.clock import Clock, utc_now
 from halcrm.domain.events import DomainEvent
-from halcrm.services.clock import Clock, utc_now
 
 T = TypeVar("T")
 Work = Callable[[Tx], T]
@@ -176,18 +176,6 @@ class Database:
     def _write_connection(self) -> Connection:
         # The option makes SQLite take the write lock at BEGIN (engine.py).
         return self.engine.connect().execution_options(**{WRITE_OPTION: True})
-
-    def run_write_blocking(self, work: Work[T]) -> T:
-        """Runs a write on the calling thread (start-up and tools, never from the loop)."""
-        with self._write_connection() as conn, conn.begin():
-            tx = Tx(conn, self.clock(), self.projects, self.outbox)
-            try:
-                result = work(tx)
-                tx.finish()
-            except BaseException:
-                tx.discard()
-                raise
-        return result
 
     def with_clock(self, clock: Clock) -> Database:
         """The same database (threads, connections, bus) writing with another clock.

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 
 from tests.processes import free_port, halcrm_serve, wait_until_up
-from tests.webhooks.helpers import until
-from tests.webhooks.receiver import Reply, receiving
+from tests.services.webhooks.helpers import until
+from tests.services.webhooks.receiver import Reply, receiving
 
 TOKEN = "hook-token-" + "h" * 20
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

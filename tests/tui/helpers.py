@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
@@ -59,7 +58,7 @@ def focused(app: HalcrmApp) -> str | None:
     return board(app).board.focus_id
 
 
-__all__ = ["UNSTAGED", "MutableClock", "board", "column_of", "focused", "ready", "text_of", "until"]
+__all__ = ["UNSTAGED", "board", "column_of", "focused", "ready", "text_of", "until"]
 
 
 def text_of(app: HalcrmApp, selector: str) -> str:
@@ -68,16 +67,3 @@ def text_of(app: HalcrmApp, selector: str) -> str:
 
     screen = app.screen if app.screen.query(selector) else board(app)
     return str(screen.query_one(selector, Static).render())
-
-
-class MutableClock:
-    """A fixed clock that tests move forward (stalling needs days to pass)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)

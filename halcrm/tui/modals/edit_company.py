@@ -15,9 +15,9 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
+from halcrm.domain.clock import utc_now
 from halcrm.domain.errors import DomainError, InvalidRequest
 from halcrm.domain.when import parse_day
-from halcrm.services.clock import utc_now
 from halcrm.tui import errors
 from halcrm.tui.format import MoneyInputError, parse_money
 from halcrm.tui.modals.dialog import DIALOG_CSS, FIELD_KEYS, keys_line
