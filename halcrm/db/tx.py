@@ -364,8 +364,8 @@ class Tx:
         """Stores a domain event in this transaction; it is published after the commit.
 
         ``at`` is when it happened, if not the transaction's time (a company's own clock);
-        ``data`` its display-only extras, the keywords its typed fields (in ``data`` stored)."""
-        if data and not TYPED_KEYS.isdisjoint(data):  # there, no reader would look for them
+        ``data`` its display-only extras; the keywords its typed fields (stored in ``data``)."""
+        if data and not TYPED_KEYS.isdisjoint(data):  # no reader looks for them in data
             raise ValueError(f"{sorted(TYPED_KEYS & data.keys())}: keyword arguments, not data")
         event = DomainEvent(
             id=0,  # its key, once the database gave it (below)
