@@ -4,6 +4,7 @@ suggests a stage, an expected close that passed. Each answers ``(item, last acti
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select
 
@@ -36,14 +37,19 @@ from halcrm.services.board.records import FocusAction, FocusItem, FocusReason
 def waiting_reply(lane: Lane) -> list[Candidate]:
     """Open conversations whose last word is the customer's: a company's contacts' and an
     anonymous website visitor's alike (issue 27)."""
-    tx, now = lane.tx, lane.now
     last = (
         select(Message.conversation_pk, func.max(Message.pk).label("pk"))
         .group_by(Message.conversation_pk)
         .subquery()
     )
     waiting = and_(Conversation.status == "open", Message.author == "contact")
-    rows = tx.session.execute(
+    return _contacts_waiting(lane, last, waiting) + _visitors_waiting(lane, last, waiting)
+
+
+def _contacts_waiting(lane: Lane, last: Any, waiting: Any) -> list[Candidate]:
+    """A company's contacts waiting for a reply; ``last`` is each conversation's last
+    message, ``waiting`` the condition that it is the customer's in an open one."""
+    rows = lane.tx.session.execute(
         select(
             *COMPANY, Message.created_at, Conversation.id, Contact.id, Contact.name, Contact.email
         )
@@ -58,18 +64,9 @@ def waiting_reply(lane: Lane) -> list[Candidate]:
     )
     out: list[Candidate] = []
     for row in rows:
-        (
-            company,
-            (
-                since,
-                conversation_id,
-                contact_id,
-                name,
-                email,
-            ),
-        ) = split(row)
+        company, (since, conversation_id, contact_id, name, email) = split(row)
         who = name or email or "the customer"
-        waited = ago(now, since)
+        waited = ago(lane.now, since)
         action = FocusAction(
             kind="reply",
             label=f"Reply to {who} (waiting {waited})",
@@ -80,7 +77,12 @@ def waiting_reply(lane: Lane) -> list[Candidate]:
         text = f"waiting on your reply for {waited}"
         found = item(company, FocusReason.WAITING_REPLY, text, since, action, evidence)
         out.append((found, company.last_activity_at))
-    anonymous = tx.session.execute(
+    return out
+
+
+def _visitors_waiting(lane: Lane, last: Any, waiting: Any) -> list[Candidate]:
+    """Anonymous website visitors waiting for a reply (no company yet)."""
+    anonymous = lane.tx.session.execute(
         select(Message.created_at, Conversation.id, Visitor.visitor_id)
         .select_from(Conversation)
         .join(Visitor, Visitor.pk == Conversation.visitor_pk)
@@ -94,8 +96,9 @@ def waiting_reply(lane: Lane) -> list[Candidate]:
         .order_by(Message.created_at)
         .limit(CANDIDATES_PER_REASON)
     )
+    out: list[Candidate] = []
     for since, conversation_id, visitor_id in anonymous:
-        waited = ago(now, since)
+        waited = ago(lane.now, since)
         who = f"visitor {visitor_id}"
         action = FocusAction(
             kind="reply",
