@@ -18,6 +18,7 @@ from halcrm.services.crm.transfer.columns import (
     DEAL_FIELDS,
     Mapping_,
 )
+from halcrm.services.crm.transfer.shape import DOMAINS, NAMES, Shape, read, shape_of
 
 
 class RowRejected(ValueError):
@@ -154,18 +155,9 @@ def _value(target: str, cell: str) -> str:
     else stripped; checked against the API's limits on ``target`` (a domain once parsed)."""
     unguarded = cells.unguard(cell) if cell[0] == "'" else None
     value = cell.strip() if unguarded is None else unguarded
-    if target in _NAMES and not value.isascii():
+    if target in NAMES and not value.isascii():
         value = cells.visible(value)
-    return _text("" if target in _DOMAINS else target, value)
-
-
-# Names lose invisible characters (zero-width spaces and joiners, direction marks, soft
-# hyphens): they come in with copied text and make two names that look alike differ.
-_NAMES = frozenset(
-    {"company.name", "contact.name", "contact.first_name", "contact.last_name", "deal.name"}
-    | {"contact.company"}
-)
-_DOMAINS = frozenset({"company.domain", "company.website"})
+    return _text("" if target in DOMAINS else target, value)
 
 
 def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
@@ -178,13 +170,11 @@ def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
 def build(number: int, cells: Sequence[str], mapping: Mapping_, stages: Stages) -> RowIn | None:
     """The row's company and contact, or None for a blank row; refuses with the column at
     fault (:class:`RowRejected`)."""
-    given: dict[str, str] = {}
+    shape = shape_of(mapping)
     try:
-        for target, value in zip(mapping.fields, cells, strict=False):
-            if target and target not in given and value and not value.isspace():
-                given[target] = _value(target, value)
-        company = _company(given, stages)
-        contact = _contact(given, stages)
+        given = read(cells, shape.columns, _value)
+        company = _company(given, stages, shape) if given else None
+        contact = _contact(given, stages, shape) if given else None
     except RowRejected as exc:
         raise RowRejected(_header(mapping, exc.column), exc.reason) from None
     if company is None and contact is None:
@@ -214,9 +204,9 @@ _COMPANY_KEYS = frozenset(
 _CONTACT_KEYS = frozenset({f"contact.{name}" for name in CONTACT_FIELDS} - {"contact.company"})
 
 
-def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
-    if given.keys().isdisjoint(_COMPANY_KEYS) and not any(
-        k.startswith(("company.", "deal.")) for k in given
+def _company(given: dict[str, str], stages: Stages, shape: Shape) -> CompanyIn | None:
+    if given.keys().isdisjoint(_COMPANY_KEYS) and not (
+        shape.company_meta and any(k.startswith(("company.", "deal.")) for k in given)
     ):
         return None
     out = CompanyIn(
@@ -245,7 +235,7 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
         )
     out.stage_id = _stage(given, stages)
     out.deal_status = given.get("deal.status")
-    out.meta = _metadata(given, "company")
+    out.meta = _metadata(given, "company", shape.company_meta)
     if given.get("deal.name") and out.name != given["deal.name"]:
         out.meta.setdefault("deal_name", given["deal.name"])
     if not (out.id or out.name or out.domain):
@@ -270,9 +260,9 @@ def _stage(given: dict[str, str], stages: Stages) -> str | None:
     return None
 
 
-def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
-    if given.keys().isdisjoint(_CONTACT_KEYS) and not any(
-        k.startswith("contact.metadata.") for k in given
+def _contact(given: dict[str, str], stages: Stages, shape: Shape) -> ContactIn | None:
+    if given.keys().isdisjoint(_CONTACT_KEYS) and not (
+        shape.contact_meta and any(k.startswith("contact.metadata.") for k in given)
     ):
         return None
     first, last = given.get("contact.first_name"), given.get("contact.last_name")
@@ -294,7 +284,7 @@ def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
         out.company_ids = _cell(_company_ids, "contact.company_ids", given["contact.company_ids"])
     if "contact.created_at" in given:
         out.created_at = _cell(parse.when, "contact.created_at", given["contact.created_at"])
-    out.meta = _metadata(given, "contact")
+    out.meta = _metadata(given, "contact", shape.contact_meta)
     return out
 
 
@@ -309,14 +299,16 @@ def _company_ids(text: str) -> list[str]:
     return parse.string_list(text, "company.id")
 
 
-def _metadata(given: dict[str, str], record: str) -> dict[str, Any]:
+def _metadata(
+    given: dict[str, str], record: str, keys: tuple[tuple[str, str], ...]
+) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    if f"{record}.metadata" in given:
-        meta = _cell(parse.json_object, f"{record}.metadata", given[f"{record}.metadata"])
-    prefix = f"{record}.metadata."
-    for key, value in given.items():
-        if key.startswith(prefix):
-            meta[key[len(prefix) :]] = value
+    whole = f"{record}.metadata"
+    if whole in given:
+        meta = _cell(parse.json_object, whole, given[whole])
+    for target, key in keys:
+        if target in given:
+            meta[key] = given[target]
     if not meta:
         return meta
     try:
