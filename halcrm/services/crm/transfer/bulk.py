@@ -92,12 +92,20 @@ def _converter(
 def write_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERTs ``rows`` (dicts of column values, pks included) in as few statements as there
     are sets of columns among them."""
-    shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+    # Rows of one import mostly share their columns: a row is compared with the sets seen so
+    # far (a C-level comparison) rather than hashed into a set of its own.
+    shapes: list[tuple[Any, list[dict[str, Any]]]] = []
     for row in rows:
-        shapes.setdefault(frozenset(row), []).append(row)
+        keys = row.keys()
+        for seen, group in shapes:
+            if keys == seen:
+                group.append(row)
+                break
+        else:
+            shapes.append((keys, [row]))
     cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    for names, group in shapes.items():
-        sql, order, convert = _converter(conn, table, names)
+    for keys, group in shapes:
+        sql, order, convert = _converter(conn, table, frozenset(keys))
         values = [convert(row) for row in group]
         if conn.dialect.name == "postgresql":
             columns = ", ".join(f'"{name}"' for name in order)

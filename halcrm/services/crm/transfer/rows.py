@@ -113,6 +113,7 @@ class Stages:
         # Addresses checked already (None: refused): a file is read twice, and the check is
         # the costliest part of reading a contact.
         self.emails: dict[str, str | None] = {}
+        self.resolved: dict[str, str] = {}  # a file's stage name -> what it resolved to
 
     def email(self, raw: str) -> str:
         if raw in self.emails:
@@ -129,6 +130,14 @@ class Stages:
 
     def resolve(self, name: str) -> str:
         """The stage's id, or ``new:NAME`` for a stage the import will create."""
+        found = self.resolved.get(name)
+        if found is not None:
+            return found
+        found = self._resolve(name)
+        self.resolved[name] = found  # a refusal is counted each time: never kept
+        return found
+
+    def _resolve(self, name: str) -> str:
         given = name.strip()
         target = self.targets.get(given.casefold(), given)
         key = target.casefold()
@@ -209,13 +218,10 @@ def _company(given: dict[str, str], stages: Stages, shape: Shape) -> CompanyIn |
         shape.company_meta and any(k.startswith(("company.", "deal.")) for k in given)
     ):
         return None
-    out = CompanyIn(
-        id=given.get("company.id"),
-        name=given.get("company.name") or given.get("contact.company") or given.get("deal.name"),
-        industry=given.get("company.industry"),
-        notes=given.get("company.notes"),
-        placeholder_key=given.get("company.placeholder_key"),
-    )
+    get = given.get
+    name = get("company.name") or get("contact.company") or get("deal.name")
+    out = CompanyIn(get("company.id"), name, None, get("company.industry"), get("company.notes"))
+    out.placeholder_key = get("company.placeholder_key")
     # The domain column, else the website's (HubSpot leaves one or the other empty).
     source = "company.domain" if "company.domain" in given else "company.website"
     if source in given:
@@ -226,6 +232,25 @@ def _company(given: dict[str, str], stages: Stages, shape: Shape) -> CompanyIn |
             raise RowRejected(source, str(exc)) from None
     if "company.deal_value" in given:
         out.deal_cents = _cell(parse.money, "company.deal_value", given["company.deal_value"])
+    if shape.company_rare:
+        _rare(out, given)
+    if "company.stage" in given or "deal.status" in given:
+        out.stage_id = _stage(given, stages)
+        out.deal_status = get("deal.status")
+    if shape.company_meta or "company.metadata" in given:
+        out.meta = _metadata(given, "company", shape.company_meta)
+    deal = get("deal.name")
+    if deal and out.name != deal:
+        out.meta.setdefault("deal_name", deal)
+    if not (out.id or out.name or out.domain):
+        raise RowRejected("company.name", "the company has no name")
+    if out.name is None:
+        out.name = out.domain
+    return out
+
+
+def _rare(out: CompanyIn, given: dict[str, str]) -> None:
+    """The columns a CRM's export seldom has: times and the placeholder flag."""
     for attr in ("created_at", "last_activity_at"):
         if f"company.{attr}" in given:
             setattr(out, attr, _cell(parse.when, f"company.{attr}", given[f"company.{attr}"]))
@@ -233,16 +258,6 @@ def _company(given: dict[str, str], stages: Stages, shape: Shape) -> CompanyIn |
         out.is_placeholder = _cell(
             parse.boolean, "company.is_placeholder", given["company.is_placeholder"]
         )
-    out.stage_id = _stage(given, stages)
-    out.deal_status = given.get("deal.status")
-    out.meta = _metadata(given, "company", shape.company_meta)
-    if given.get("deal.name") and out.name != given["deal.name"]:
-        out.meta.setdefault("deal_name", given["deal.name"])
-    if not (out.id or out.name or out.domain):
-        raise RowRejected("company.name", "the company has no name")
-    if out.name is None:
-        out.name = out.domain
-    return out
 
 
 def _stage(given: dict[str, str], stages: Stages) -> str | None:

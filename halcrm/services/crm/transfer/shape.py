@@ -40,6 +40,7 @@ class Shape:
     targets: frozenset[str]
     company_meta: tuple[tuple[str, str], ...]  # (target, metadata key) of company.metadata.*
     contact_meta: tuple[tuple[str, str], ...]
+    company_rare: bool  # a time or placeholder flag column of the company
 
 
 def _column(index: int, target: str, repeat: bool) -> Column:
@@ -69,7 +70,11 @@ def shape_of(mapping: Mapping_) -> Shape:
         prefix = f"{record}.metadata."
         return tuple((t, t[len(prefix) :]) for t in fields if t.startswith(prefix))
 
-    return Shape(columns, targets, meta("company"), meta("contact"))
+    rare = not targets.isdisjoint(_RARE)
+    return Shape(columns, targets, meta("company"), meta("contact"), rare)
+
+
+_RARE = frozenset({"company.created_at", "company.last_activity_at", "company.is_placeholder"})
 
 
 def read(

@@ -29,7 +29,9 @@ def write(conn: Connection, pending: Pending, index: Index, now: datetime) -> in
     """
     _insert(conn, COMPANIES, pending.new_companies)
     _update(conn, COMPANIES, pending.changed_companies.values())
-    audits = [{**row, "company_pk": ref.pk} for ref, row in pending.audits]
+    audits = [row for _, row in pending.audits]
+    for ref, row in pending.audits:
+        row["company_pk"] = ref.pk
     if audits:
         bulk.write_rows(conn, STAGE_CHANGES, audits)
     _insert(conn, CONTACTS, pending.new_contacts)
