@@ -29,7 +29,8 @@ FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
 )
 
 
-_SPECIAL = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_SUBDOMAINS = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 _R_LDH = re.compile(r"(?:^|\.)(?!xn)..--")
 
 
@@ -49,11 +50,9 @@ def _plain_ascii(address: str) -> str | None:
         return None
     if "." not in domain or not domain[-1].isalpha() or "xn--" in domain:
         return None
-    if _R_LDH.search(domain) or any(
-        len(label) > DNS_LABEL_LENGTH_LIMIT for label in domain.split(".")
-    ):
+    if _R_LDH.search(domain) or max(map(len, domain.split("."))) > DNS_LABEL_LENGTH_LIMIT:
         return None
-    if any(domain == name or domain.endswith("." + name) for name in _SPECIAL):
+    if domain in _SPECIAL or domain.endswith(_SPECIAL_SUBDOMAINS):
         return None
     return f"{local}@{domain}".lower()
 

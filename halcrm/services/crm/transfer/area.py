@@ -14,6 +14,7 @@ from halcrm.domain.stages import StageInfo
 from halcrm.services.area import Area, reads, writes
 from halcrm.services.crm.transfer import (
     columns,
+    export_csv,
     exporter,
     importer,
     source,
@@ -93,11 +94,16 @@ class Transfer(Area):
         a page at a time (each page its own short read); an unknown kind or format is refused
         at once, before anything is streamed."""
         exporter.check(what, fmt)
-        return exporter.stream(self._export_page, what, fmt)
+        return exporter.stream(self._export_page, what, fmt, self._export_csv_page)
 
     @reads
     def _export_page(self, tx: Tx, what: str, after: int) -> exporter.Page:
         return exporter.read_page(tx, self.project_id, what, after)
+
+    @reads
+    def _export_csv_page(self, tx: Tx, what: str, after: int) -> export_csv.CsvPage:
+        """A page of companies or contacts as CSV cells made by the database."""
+        return export_csv.read_csv_page(tx, self.project(tx).pk, what, after)
 
 
 async def _before_write(options: ImportOptions) -> None:

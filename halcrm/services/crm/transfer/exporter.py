@@ -13,7 +13,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.money import from_cents
+from halcrm.services.crm.transfer import export_csv
 from halcrm.services.crm.transfer.cells import guard
 from halcrm.services.crm.transfer.task_export import TASK_COLUMNS, tasks_page
 
@@ -297,8 +298,42 @@ def _csv_page(writer: Any, buffer: io.StringIO, names: tuple[str, ...], rows: li
     return buffer.getvalue()
 
 
-async def stream(read: PageReader, what: str, fmt: str) -> AsyncIterator[str]:
+# Reads one page of CSV cells in a read transaction of its own (``export_csv``).
+CsvReader = Callable[[str, int], Awaitable[export_csv.CsvPage]]
+
+
+def _written(writer: Any, buffer: io.StringIO, rows: Sequence[Any]) -> str:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+async def _csv_pages(
+    read: CsvReader, what: str, writer: Any, buffer: io.StringIO
+) -> AsyncIterator[str]:
+    """The pages of ``export_csv`` written out; a page with a character no file can hold
+    (stored by an older version) is mended as the general export mends one."""
+    names = COLUMNS[what]
+    after = 0
+    while True:
+        rows, last = await read(what, after)
+        text = _written(writer, buffer, rows)
+        if not _writable(text):
+            mended = _mended(what, [dict(zip(names, row, strict=True)) for row in rows])
+            text = _written(writer, buffer, [list(row.values()) for row in mended])
+        if text:
+            yield text
+        if last is None or len(rows) < export_csv.PAGE_ROWS:
+            return
+        after = last
+
+
+async def stream(
+    read: PageReader, what: str, fmt: str, read_csv: CsvReader | None = None
+) -> AsyncIterator[str]:
     """The export as text chunks (one per page): CSV with a header row, or a JSON array.
+    Companies and contacts as CSV come from ``read_csv`` when given (``export_csv``).
 
     CSV cells that a spreadsheet would run as a formula are written behind a ``'``
     (``cells.guard``; the import takes it off again)."""
@@ -309,6 +344,10 @@ async def stream(read: PageReader, what: str, fmt: str) -> AsyncIterator[str]:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(names)
         yield buffer.getvalue()
+        if read_csv is not None and what in export_csv.KINDS:
+            async for text in _csv_pages(read_csv, what, writer, buffer):
+                yield text
+            return
         async for rows in pages(read, what):
             text = _csv_page(writer, buffer, names, rows)
             if not _writable(text):

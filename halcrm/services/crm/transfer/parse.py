@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from halcrm.domain.errors import InvalidRequest
-from halcrm.domain.money import to_cents
+from halcrm.domain.money import MAX_DEAL_CENTS, to_cents
 from halcrm.services.crm.transfer import cells
 
 
@@ -19,6 +19,11 @@ class CellError(ValueError):
 _SUFFIX = {"k": Decimal(1000), "m": Decimal(1_000_000)}
 # Currency signs and codes around an amount: "$15,000", "15000 USD", "€ 1.234,50".
 _CURRENCY = re.compile(r"^[^\d.,\-+]*|[^\d.,kKmM]*$")
+# The common forms, read without Decimal: "15000", "$15,000", "$1,000.50", "12.5", and commas
+# anywhere before a decimal point ("$15000,000.50"): the same cents as the general reading.
+_PLAIN_MONEY = re.compile(
+    r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+|[0-9][0-9,]*(?=\.))(?:\.([0-9]{1,2}))?"
+)
 
 
 def money(text: str) -> int:
@@ -29,6 +34,12 @@ def money(text: str) -> int:
     else it is the decimal mark (``12,50``, the form of `;`-delimited European exports).
     """
     raw = text.strip()
+    plain = _PLAIN_MONEY.fullmatch(raw)
+    if plain is not None and len(plain[1]) < 20:
+        whole, cents = plain.groups()
+        value = int(whole.replace(",", "")) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+        if value <= MAX_DEAL_CENTS:
+            return value
     body = _CURRENCY.sub("", raw).replace(" ", "").replace("\u00a0", "")
     factor = Decimal(1)
     if body[-1:].lower() in _SUFFIX:
@@ -134,8 +145,14 @@ def string_list(text: str, item: str = "") -> list[str]:
     return value
 
 
+# A domain written bare already (``acme.com``): nothing to take off.
+_BARE_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+")
+
+
 def domain(text: str) -> str:
     """A bare lower-case domain from ``https://www.Acme.com/about`` or ``acme.com``."""
+    if _BARE_DOMAIN.fullmatch(text) is not None and not text.startswith("www."):
+        return text
     value = text.strip().casefold()
     value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
     value = value.split("/", 1)[0].split("?", 1)[0].removeprefix("www.")

@@ -10,9 +10,9 @@ from typing import Any
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.stages import Source
+from halcrm.services.crm.transfer.bulk import Ids
 from halcrm.services.crm.transfer.index import AMBIGUOUS, COMPANIES, CONTACTS, Index, Ref
 from halcrm.services.crm.transfer.rows import CompanyIn, ContactIn, RowIn, RowRejected
-from halcrm.services.ids import new_id
 
 StagePk = int | str | None
 """A stage's pk, or ``new:NAME`` for one a dry run would create."""
@@ -85,6 +85,7 @@ class Planner:
         # matches it is a duplicate, merged into it with a warning.
         self.first_rows: dict[int, int] = {}
         self.warnings: list[tuple[int, str, str]] = []  # (row, field, what was done)
+        self.new_ids = {prefix: Ids(prefix) for prefix in ("co", "ct", "sc")}
 
     # Matching (also used before a batch, to read the rows it will touch in one go).
 
@@ -227,7 +228,7 @@ class Planner:
         old = self.stages.by_pk.get(before) if before is not None else None
         new = self.stages.by_pk[after]
         return {
-            "id": new_id("sc"),
+            "id": self.new_ids["sc"](),
             "project_pk": self.project_pk,
             "from_stage_id": old[0] if old else None,
             "from_stage_name": old[1] if old else None,
@@ -278,7 +279,7 @@ class Planner:
                 self.index.placeholder_keys.add(key)
         created = row.created_at or self.now
         return {
-            "id": row.id or new_id("co"),
+            "id": row.id or self.new_ids["co"](),
             "project_pk": self.project_pk,
             "name": row.name,
             "domain": None,
@@ -342,7 +343,7 @@ class Planner:
             created = row.created_at or self.now
             ref = Ref(None, status="new")
             ref.values = {
-                "id": new_id("ct") if taken else row.id,
+                "id": self.new_ids["ct"]() if taken else row.id,
                 "project_pk": self.project_pk,
                 **dict.fromkeys(("email", "user_id", "name", "phone", "notes")),
                 "tags": [],

@@ -18,6 +18,7 @@ from halcrm.services.crm.transfer.columns import (
     DEAL_FIELDS,
     Mapping_,
 )
+from halcrm.services.crm.transfer.shape import DOMAINS, NAMES, Shape, read, shape_of
 
 
 class RowRejected(ValueError):
@@ -112,6 +113,7 @@ class Stages:
         # Addresses checked already (None: refused): a file is read twice, and the check is
         # the costliest part of reading a contact.
         self.emails: dict[str, str | None] = {}
+        self.resolved: dict[str, str] = {}  # a file's stage name -> what it resolved to
 
     def email(self, raw: str) -> str:
         if raw in self.emails:
@@ -128,6 +130,14 @@ class Stages:
 
     def resolve(self, name: str) -> str:
         """The stage's id, or ``new:NAME`` for a stage the import will create."""
+        found = self.resolved.get(name)
+        if found is not None:
+            return found
+        found = self._resolve(name)
+        self.resolved[name] = found  # a refusal is counted each time: never kept
+        return found
+
+    def _resolve(self, name: str) -> str:
         given = name.strip()
         target = self.targets.get(given.casefold(), given)
         key = target.casefold()
@@ -154,18 +164,9 @@ def _value(target: str, cell: str) -> str:
     else stripped; checked against the API's limits on ``target`` (a domain once parsed)."""
     unguarded = cells.unguard(cell) if cell[0] == "'" else None
     value = cell.strip() if unguarded is None else unguarded
-    if target in _NAMES and not value.isascii():
+    if target in NAMES and not value.isascii():
         value = cells.visible(value)
-    return _text("" if target in _DOMAINS else target, value)
-
-
-# Names lose invisible characters (zero-width spaces and joiners, direction marks, soft
-# hyphens): they come in with copied text and make two names that look alike differ.
-_NAMES = frozenset(
-    {"company.name", "contact.name", "contact.first_name", "contact.last_name", "deal.name"}
-    | {"contact.company"}
-)
-_DOMAINS = frozenset({"company.domain", "company.website"})
+    return _text("" if target in DOMAINS else target, value)
 
 
 def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
@@ -178,13 +179,11 @@ def _cell(parser: Callable[[str], Any], column: str, value: str) -> Any:
 def build(number: int, cells: Sequence[str], mapping: Mapping_, stages: Stages) -> RowIn | None:
     """The row's company and contact, or None for a blank row; refuses with the column at
     fault (:class:`RowRejected`)."""
-    given: dict[str, str] = {}
+    shape = shape_of(mapping)
     try:
-        for target, value in zip(mapping.fields, cells, strict=False):
-            if target and target not in given and value and not value.isspace():
-                given[target] = _value(target, value)
-        company = _company(given, stages)
-        contact = _contact(given, stages)
+        given = read(cells, shape.columns, _value)
+        company = _company(given, stages, shape) if given else None
+        contact = _contact(given, stages, shape) if given else None
     except RowRejected as exc:
         raise RowRejected(_header(mapping, exc.column), exc.reason) from None
     if company is None and contact is None:
@@ -214,18 +213,15 @@ _COMPANY_KEYS = frozenset(
 _CONTACT_KEYS = frozenset({f"contact.{name}" for name in CONTACT_FIELDS} - {"contact.company"})
 
 
-def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
-    if given.keys().isdisjoint(_COMPANY_KEYS) and not any(
-        k.startswith(("company.", "deal.")) for k in given
+def _company(given: dict[str, str], stages: Stages, shape: Shape) -> CompanyIn | None:
+    if given.keys().isdisjoint(_COMPANY_KEYS) and not (
+        shape.company_meta and any(k.startswith(("company.", "deal.")) for k in given)
     ):
         return None
-    out = CompanyIn(
-        id=given.get("company.id"),
-        name=given.get("company.name") or given.get("contact.company") or given.get("deal.name"),
-        industry=given.get("company.industry"),
-        notes=given.get("company.notes"),
-        placeholder_key=given.get("company.placeholder_key"),
-    )
+    get = given.get
+    name = get("company.name") or get("contact.company") or get("deal.name")
+    out = CompanyIn(get("company.id"), name, None, get("company.industry"), get("company.notes"))
+    out.placeholder_key = get("company.placeholder_key")
     # The domain column, else the website's (HubSpot leaves one or the other empty).
     source = "company.domain" if "company.domain" in given else "company.website"
     if source in given:
@@ -236,6 +232,25 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
             raise RowRejected(source, str(exc)) from None
     if "company.deal_value" in given:
         out.deal_cents = _cell(parse.money, "company.deal_value", given["company.deal_value"])
+    if shape.company_rare:
+        _rare(out, given)
+    if "company.stage" in given or "deal.status" in given:
+        out.stage_id = _stage(given, stages)
+        out.deal_status = get("deal.status")
+    if shape.company_meta or "company.metadata" in given:
+        out.meta = _metadata(given, "company", shape.company_meta)
+    deal = get("deal.name")
+    if deal and out.name != deal:
+        out.meta.setdefault("deal_name", deal)
+    if not (out.id or out.name or out.domain):
+        raise RowRejected("company.name", "the company has no name")
+    if out.name is None:
+        out.name = out.domain
+    return out
+
+
+def _rare(out: CompanyIn, given: dict[str, str]) -> None:
+    """The columns a CRM's export seldom has: times and the placeholder flag."""
     for attr in ("created_at", "last_activity_at"):
         if f"company.{attr}" in given:
             setattr(out, attr, _cell(parse.when, f"company.{attr}", given[f"company.{attr}"]))
@@ -243,16 +258,6 @@ def _company(given: dict[str, str], stages: Stages) -> CompanyIn | None:
         out.is_placeholder = _cell(
             parse.boolean, "company.is_placeholder", given["company.is_placeholder"]
         )
-    out.stage_id = _stage(given, stages)
-    out.deal_status = given.get("deal.status")
-    out.meta = _metadata(given, "company")
-    if given.get("deal.name") and out.name != given["deal.name"]:
-        out.meta.setdefault("deal_name", given["deal.name"])
-    if not (out.id or out.name or out.domain):
-        raise RowRejected("company.name", "the company has no name")
-    if out.name is None:
-        out.name = out.domain
-    return out
 
 
 def _stage(given: dict[str, str], stages: Stages) -> str | None:
@@ -270,9 +275,9 @@ def _stage(given: dict[str, str], stages: Stages) -> str | None:
     return None
 
 
-def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
-    if given.keys().isdisjoint(_CONTACT_KEYS) and not any(
-        k.startswith("contact.metadata.") for k in given
+def _contact(given: dict[str, str], stages: Stages, shape: Shape) -> ContactIn | None:
+    if given.keys().isdisjoint(_CONTACT_KEYS) and not (
+        shape.contact_meta and any(k.startswith("contact.metadata.") for k in given)
     ):
         return None
     first, last = given.get("contact.first_name"), given.get("contact.last_name")
@@ -294,7 +299,7 @@ def _contact(given: dict[str, str], stages: Stages) -> ContactIn | None:
         out.company_ids = _cell(_company_ids, "contact.company_ids", given["contact.company_ids"])
     if "contact.created_at" in given:
         out.created_at = _cell(parse.when, "contact.created_at", given["contact.created_at"])
-    out.meta = _metadata(given, "contact")
+    out.meta = _metadata(given, "contact", shape.contact_meta)
     return out
 
 
@@ -309,14 +314,16 @@ def _company_ids(text: str) -> list[str]:
     return parse.string_list(text, "company.id")
 
 
-def _metadata(given: dict[str, str], record: str) -> dict[str, Any]:
+def _metadata(
+    given: dict[str, str], record: str, keys: tuple[tuple[str, str], ...]
+) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    if f"{record}.metadata" in given:
-        meta = _cell(parse.json_object, f"{record}.metadata", given[f"{record}.metadata"])
-    prefix = f"{record}.metadata."
-    for key, value in given.items():
-        if key.startswith(prefix):
-            meta[key[len(prefix) :]] = value
+    whole = f"{record}.metadata"
+    if whole in given:
+        meta = _cell(parse.json_object, whole, given[whole])
+    for target, key in keys:
+        if target in given:
+            meta[key] = given[target]
     if not meta:
         return meta
     try:

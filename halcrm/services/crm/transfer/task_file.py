@@ -1,6 +1,6 @@
 """A tasks file read and its rows checked, before the import matches them (``task_import``):
-halcrm's own tasks file (``halcrm export tasks``) or Pipedrive's activities export, told by
-header."""
+halcrm's own tasks file (``halcrm export tasks``) or Pipedrive's activities export
+(``task_pipedrive``), told by header."""
 
 from __future__ import annotations
 
@@ -9,25 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from halcrm.domain.errors import InvalidRequest
-from halcrm.services.crm.transfer import source
+from halcrm.services.crm.transfer import source, task_pipedrive
 from halcrm.services.crm.transfer.cells import unguard
 from halcrm.services.crm.transfer.report import Rejection
 from halcrm.services.tasks.area import clean_title
 
 HALCRM = {"id", "company_id", "title", "due", "status"}
-# Pipedrive's column names, with or without their "Activity - " / "Organization - " prefix.
-PIPEDRIVE = {
-    "subject": "title",
-    "type": "kind",
-    "due date": "due",
-    "due time": "time",
-    "organization": "organization",
-    "organization name": "organization",
-    "name": "organization",
-    "done": "done",
-    "note": "notes",
-    "notes": "notes",
-}
 KINDS = {"call": "call", "email": "email", "meeting": "meeting", "task": "task"}
 TRUE = {"done", "true", "yes", "1", "y"}
 FALSE = {"not done", "false", "no", "0", "n", "", "open"}
@@ -38,26 +25,14 @@ def _label(cell: str) -> str:
     return cell.strip().lstrip("\ufeff").strip().lower()
 
 
-def _pipedrive(label: str) -> str | None:
-    for prefix in ("activity - ", "organization - ", "deal - "):
-        if label.startswith(prefix):
-            if prefix == "organization - " and label == "organization - name":
-                return "organization"
-            label = label[len(prefix) :]
-            break
-    return PIPEDRIVE.get(label) if label != "name" else None
-
-
 def fields_of(header: list[str]) -> tuple[str, list[str | None]] | None:
     """``("halcrm" | "pipedrive", field per column)`` for a tasks file, else None."""
     labels = [_label(c) for c in header]
     if set(labels) >= HALCRM:
         known = {"id", "company_id", "contact_id", "title", "kind", "due", "status", "notes"}
         return "halcrm", [lab if lab in known else None for lab in labels]
-    fields = [_pipedrive(lab) for lab in labels]
-    if {"title", "due", "organization"} <= set(fields) and ("kind" in fields or "done" in fields):
-        return "pipedrive", fields
-    return None
+    fields = task_pipedrive.fields_of(labels)
+    return None if fields is None else ("pipedrive", fields)
 
 
 def is_tasks_file(header: list[str]) -> bool:

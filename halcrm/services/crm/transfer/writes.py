@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from halcrm.db.models import Event, StageChange
-from halcrm.db.sql import insert_row, prepared
+from halcrm.services.crm.transfer import bulk
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, LINKS, Index, Ref, chunks
 from halcrm.services.crm.transfer.plan import Pending
 
@@ -29,9 +29,11 @@ def write(conn: Connection, pending: Pending, index: Index, now: datetime) -> in
     """
     _insert(conn, COMPANIES, pending.new_companies)
     _update(conn, COMPANIES, pending.changed_companies.values())
-    audits = [{**row, "company_pk": ref.pk} for ref, row in pending.audits]
+    audits = [row for _, row in pending.audits]
+    for ref, row in pending.audits:
+        row["company_pk"] = ref.pk
     if audits:
-        _executemany(conn, STAGE_CHANGES, audits)
+        bulk.write_rows(conn, STAGE_CHANGES, audits)
     _insert(conn, CONTACTS, pending.new_contacts)
     _update(conn, CONTACTS, pending.changed_contacts.values())
     links = [
@@ -52,48 +54,12 @@ def _touched(pending: Pending) -> set[int]:
 
 
 def _insert(conn: Connection, table: Table, refs: list[Ref]) -> None:
-    """One executemany, then the new pks read back by id (unique per project): SQLite can
-    only return them in order one row at a time."""
-    rows = [ref.values for ref in refs if ref.values is not None]
-    if not rows:
-        return
-    _executemany(conn, table, rows)
-    by_id = {ref.values["id"]: ref for ref in refs if ref.values is not None}
-    project_pk = rows[0]["project_pk"]
-    for part in chunks(list(by_id)):
-        found = conn.execute(
-            select(table.c.pk, table.c.id).where(
-                table.c.project_pk == project_pk, table.c.id.in_(part)
-            )
-        )
-        for pk, id_ in found:
-            by_id[id_].pk = pk
-
-
-def _executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERTs ``rows`` on the driver's cursor, each statement compiled once (db/sql.py):
-    SQLAlchemy's own executemany spent more time on a row's parameters than SQLite on it."""
-    shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for row in rows:
-        shapes.setdefault(frozenset(row), []).append(row)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    for names, group in shapes.items():
-        plan = prepared(insert_row(table, names), conn.dialect)
-        params = [plan.parameters(row) for row in group]
-        if conn.dialect.name == "postgresql" and hasattr(cursor, "copy"):
-            _copy(cursor, table, params)
-        else:
-            cursor.executemany(plan.sql, params)
-
-
-def _copy(cursor: Any, table: Table, params: list[dict[str, Any]]) -> None:
-    """PostgreSQL: the rows streamed with ``COPY … FROM STDIN`` (psycopg 3), the bulk path
-    of the server itself; the values are the bound parameters the INSERT would have sent."""
-    names = sorted(params[0])
-    columns = ", ".join(f'"{name}"' for name in names)
-    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in params:
-            copy.write_row([row[name] for name in names])
+    """The new rows with the pks taken for them (``bulk``): nothing read back."""
+    fresh = [ref for ref in refs if ref.values is not None]
+    for ref, pk in zip(fresh, bulk.reserve_pks(conn, table, len(fresh)), strict=True):
+        ref.pk = pk
+        ref.values["pk"] = pk  # type: ignore[index]
+    bulk.write_rows(conn, table, [ref.values for ref in fresh])  # type: ignore[misc]
 
 
 def _update(conn: Connection, table: Any, changed: Iterable[tuple[Ref, set[str]]]) -> None:
