@@ -134,7 +134,7 @@ async def serve(data_dir: Path, out: Path, with_board: bool) -> dict[str, Any]:
 async def connect(data_dir: Path, out: Path, url: str) -> dict[str, Any]:
     """The board attached to ``url`` (``--connect``), headless, until SIGTERM; the painted
     probe values go to ``out``. ``out`` + ".port" says "ready" once the board is loaded."""
-    from halcrm.runtime import connected
+    from halcrm.tui.client.login import connected
 
     watch = PaintWatch()
     watch.install()

@@ -91,7 +91,7 @@ async def _latencies(work: Path) -> tuple[list[float], list[float]]:
             for n in range(MESSAGES):
                 started = time.perf_counter()
                 body = MessageCreate(author="agent", body=f"board reply {n}")
-                await runtime.services.add_message(conversation, body, Source.BOARD)
+                await runtime.services.support.add_message(conversation, body, Source.BOARD)
                 while (await lines.get()).get("author") != "agent":
                     pass
                 to_page.append(time.perf_counter() - started)

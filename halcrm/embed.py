@@ -9,10 +9,17 @@ from __future__ import annotations
 import json
 import re
 
-WIDGET_JS_PATH = "/widget.js"
-PLAYGROUND_PATH = "/playground"
-# The methods the stub snippet queues before widget.js arrives; widget.js defines the same.
-SDK_METHODS = ("init", "identify", "setProperties", "track", "setStage", "setDeal", "reset")
+# Where the SDK and the playground are served (the server's SDK route serves these paths).
+from halcrm.domain.wire import PLAYGROUND_PATH, SDK_METHODS, WIDGET_JS_PATH
+
+__all__ = [
+    "PLAYGROUND_PATH",
+    "SDK_METHODS",
+    "WIDGET_JS_PATH",
+    "embed_snippet",
+    "playground_url",
+    "widget_url",
+]
 
 # Segment/Intercom-style stub: each method pushes [name, arguments, resolve, reject] onto
 # HalWidget.q and returns a Promise; widget.js replays the queue in order and settles them.

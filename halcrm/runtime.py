@@ -2,7 +2,7 @@
 
 Board, serve and the bench all start and stop through ``running()`` (bind, open, serve, then
 the ordered stop), written once here; a board attached to a running server (``--connect``)
-gets its services from ``connected()`` instead.
+gets its services from ``tui/client/login.py``'s ``connected()`` instead.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -24,15 +23,10 @@ from halcrm.db.writer import Database
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer import daily
-from halcrm.services.facade import Services
 from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
-
-if TYPE_CHECKING:
-    from halcrm.tui.client.http import Connection
-    from halcrm.tui.client.remote import RemoteServices
-    from halcrm.tui.client.stream import EventFollower
 
 log = logging.getLogger("halcrm")
 
@@ -83,7 +77,7 @@ async def open_runtime(
     services = Services(Database(engine, bus, clock), settings.project_id)
     # Every process's committed events reach this bus from here on (db/events.py).
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
-    await services.ensure_project(stall_defaults=stall_defaults)
+    await services.projects.ensure(stall_defaults=stall_defaults)
     delay = 0.0 if serving else daily.FIRST_DELAY
     background = daily.start(
         database_url(settings.db), settings.data_dir, settings.backup_days, first_delay=delay
@@ -175,91 +169,3 @@ async def running(
             await stop(server, task)
         await runtime.close()
         sock.close()
-
-
-class ConnectFailed(Exception):
-    """The server cannot be reached or refuses the token; the message is one line."""
-
-
-@dataclass
-class Connected:
-    """A board's services over a running server's account API, and the stream's state."""
-
-    services: RemoteServices
-    follower: EventFollower
-
-    @property
-    def url(self) -> str:
-        return self.services.connection.url
-
-    def state(self) -> str:
-        """``connected``, ``reconnecting in Ns`` or ``refused: …`` (the board's header)."""
-        return self.follower.status()
-
-
-async def _server_project(connection: Connection, project_id: str | None) -> str:
-    """The project to show (the one asked for, else the server's own); checks the token."""
-    # The HTTP client is imported here: ``halcrm serve`` never needs it, and it is a tenth of
-    # its start (httpx brings its own command line along).
-    import httpx
-
-    from halcrm.tui.client.http import (
-        PROJECT_HEADER,
-        error_from,
-        project_answer,
-        unreachable_reason,
-    )
-
-    headers = {PROJECT_HEADER: project_id} if project_id else {}
-    try:
-        answer = await connection.http.get("/api/project", headers=headers)
-    except httpx.HTTPError as exc:
-        why = unreachable_reason(exc)
-        raise ConnectFailed(f"cannot reach halcrm at {connection.url}: {why}") from exc
-    project = project_answer(answer.status_code, answer.content)
-    if project is None:
-        raise ConnectFailed(
-            f"{connection.url} answers, but not as halcrm does (GET /api/project: "
-            f"{answer.status_code}); check the address"
-        )
-    if answer.status_code != 200:
-        error = error_from(answer.status_code, answer.content)
-        raise ConnectFailed(f"{connection.url} refused the board: {error.code}: {error.detail}")
-    return project
-
-
-async def check_login(url: str, token: str) -> str:
-    """The server's project id when ``token`` opens its account API (``halcrm login``)."""
-    from halcrm.tui.client.http import Connection
-
-    connection = Connection(url, token)
-    try:
-        return await _server_project(connection, None)
-    finally:
-        await connection.close()
-
-
-@contextlib.asynccontextmanager
-async def connected(
-    url: str, token: str, project_id: str | None = None
-) -> AsyncIterator[Connected]:
-    """Services over ``url``'s account API, its events followed into a local bus.
-
-    The token is checked first (a refusal is a ``ConnectFailed`` before any screen opens);
-    the event stream is open before this yields, so a board that loads now misses nothing.
-    """
-    from halcrm.tui.client.http import Connection
-    from halcrm.tui.client.remote import RemoteServices
-    from halcrm.tui.client.stream import EventFollower
-
-    connection = Connection(url, token)
-    follower: EventFollower | None = None
-    try:
-        project = await _server_project(connection, project_id)
-        follower = EventFollower(connection, project)
-        await follower.start()
-        yield Connected(RemoteServices(connection, follower, project), follower)
-    finally:
-        if follower is not None:
-            await follower.close()
-        await connection.close()

@@ -18,9 +18,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from halcrm.cli.board import board_services
+from halcrm.cli.demo import seed_demo
 from halcrm.domain.clock import fixed_clock
-from halcrm.services.board.demo import seed_demo
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import SetStage
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
@@ -81,7 +81,7 @@ async def conversation(pilot: Pilot[None], screen: BoardScreen, services: Servic
 async def live(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
     # A widget signal lands: Copperleaf moves Lead -> Proposal and flashes.
     seen = screen.events_applied
-    await services.set_stage(
+    await services.widget.set_stage(
         SetStage(app_id="local", visitor_id="demo-copperleaf-0", stage="Proposal")
     )
     await wait(pilot, lambda: screen.events_applied > seen, "the signal")

@@ -16,8 +16,9 @@ import pytest
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import Runtime, open_runtime
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 
 PG_URL = os.environ.get("HALCRM_TEST_PG_URL")
 TOKEN = "test-token-" + "x" * 20
@@ -110,7 +111,7 @@ async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """A real ASGI client in the test's own loop (Litestar's test client runs the app in a
     thread with another loop, where a database engine from this loop cannot be used)."""
     app = create_app(services, ServerConfig(account_token=TOKEN))
-    transport = httpx.ASGITransport(app=app)
+    transport = asgi(app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 
@@ -131,8 +132,7 @@ def widget() -> Callable[..., dict[str, object]]:
 
 
 @pytest.fixture
-def env_clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def env_clean(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("HALCRM_") and key != "HALCRM_TEST_PG_URL":
             monkeypatch.delenv(key)
-    return

@@ -9,7 +9,7 @@ from typing import Any
 
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 Scope = dict[str, Any]
 

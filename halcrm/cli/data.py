@@ -20,7 +20,7 @@ from halcrm.domain.words import count
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
-    from halcrm.services.facade import Services
+    from halcrm.services.container import Services
 
 COMMANDS = ("import", "export", "backup", "restore")
 
@@ -159,7 +159,7 @@ async def services_of(settings: Settings) -> AsyncIterator[Services]:
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     with _warnings_to_stderr():
         async with services_of(settings) as services:
-            chunks = services.export(args.what, args.format)
+            chunks = services.transfer.export(args.what, args.format)
             if args.output is None:
                 try:
                     await _write(chunks, sys.stdout.write)

@@ -86,7 +86,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     )
     async with services_of(settings) as services:
         try:
-            report = await services.import_file(args.file, options, bar)
+            report = await services.transfer.import_file(args.file, options, bar)
         except ImportRefused as refused:
             bar.end()
             _print_report(refused.report, args.json)

@@ -32,7 +32,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         services = runtime.services
         if args.key_action == "create":
-            made = await services.create_api_key(args.name)
+            made = await services.api_keys.create(args.name)
             print(made.key)
             print(
                 f"API key {made.id} ({made.name}) for project {settings.project_id!r}. "
@@ -40,7 +40,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
         elif args.key_action == "list":
-            rows = await services.api_keys()
+            rows = await services.api_keys.all()
             if not rows:
                 print("no API keys yet: halcrm api-key create --name NAME", file=sys.stderr)
             for key in rows:
@@ -51,7 +51,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                     f"\t{used}\t{state}"
                 )
         else:
-            revoked = await services.revoke_api_key(args.key_id)
+            revoked = await services.api_keys.revoke(args.key_id)
             print(f"revoked {revoked.id} ({revoked.name})")
     except DomainError as exc:
         print(f"halcrm: {exc.detail}", file=sys.stderr)

@@ -82,7 +82,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Checks the token against the server, then saves it."""
-    from halcrm.runtime import ConnectFailed, check_login
+    from halcrm.tui.client.login import ConnectFailed, check_login
 
     token = args.token or settings.account_token_override
     if not token:

@@ -141,9 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
     """``halcrm board --connect URL``: the board over that server, nothing opened here."""
-    from halcrm.cli.board import run_connected
+    from halcrm.cli.connect import run_connected
     from halcrm.logs import setup_logging
-    from halcrm.runtime import ConnectFailed
+    from halcrm.tui.client.login import ConnectFailed
 
     token = cli_login.resolve_token(url, getattr(args, "token", None), settings)
     if not token:

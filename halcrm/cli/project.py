@@ -46,7 +46,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         services = runtime.services
         if args.project_action == "create":
-            made = await services.create_project(args.new_id, args.name)
+            made = await services.projects.create(args.new_id, args.name)
             print(made.id)
             print(
                 f"project {made.id!r} ({made.name}) created with the default pipeline; its "
@@ -56,10 +56,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             )
         elif args.project_action in ("show", "set"):
             if args.project_action == "set":
-                await services.update_project(_patch(args))
-            _show(await services.project())
+                await services.projects.update(_patch(args))
+            _show(await services.projects.get())
         else:
-            for found in (await services.projects()).items:
+            for found in (await services.projects.all()).items:
                 print(
                     f"{found.id}\t{found.name}\twidget stage writes {found.stage_update_mode}"
                     f"\tverification {found.identity_verification}"

@@ -17,7 +17,7 @@ from halcrm.services.webhooks.types import TYPES
 from halcrm.settings import Settings
 
 if TYPE_CHECKING:
-    from halcrm.services.facade import Services
+    from halcrm.services.container import Services
 
 COMMAND = "webhooks"
 

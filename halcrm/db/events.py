@@ -92,7 +92,7 @@ def position_column(is_sqlite: bool) -> Any:
 
 def to_domain_event(row: Any, project_id: str) -> DomainEvent:
     """An activity row (mapped or Core) as the event it recorded; its id is its position."""
-    return DomainEvent(
+    return DomainEvent.of_data(
         id=row.seq if row.seq is not None else row.pk,
         project_id=project_id,
         kind=EventKind(row.kind),
@@ -101,9 +101,23 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
         summary=row.summary,
         company_id=row.company_id,
         company_name=row.company_name,
-        data=dict(row.data or {}),
-        task_id=(row.data or {}).get("task_id"),
+        data=row.data,
     )
+
+
+def activity_row(project_pk: int, event: DomainEvent) -> dict[str, Any]:
+    """The activity row's values that store ``event`` (``to_domain_event`` reads it back)."""
+    return {
+        "project_pk": project_pk,
+        "kind": event.kind.value,
+        # A plain str: the driver binds a StrEnum (Source) only after failing to adapt it.
+        "source": str(event.source),
+        "summary": event.summary,
+        "company_id": event.company_id,
+        "company_name": event.company_name,
+        "data": event.wire_data(),
+        "created_at": event.at,
+    }
 
 
 # PostgreSQL: a row is settled once its transaction is below the oldest one still running on

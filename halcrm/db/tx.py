@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from halcrm.db.base import Base
-from halcrm.db.events import record_at_position
+from halcrm.db.events import activity_row, record_at_position
 from halcrm.db.models import Activity, Project, Stage
 from halcrm.db.pipeline import Pipeline
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
@@ -49,7 +49,7 @@ from halcrm.db.sql import (
     update_by_pk,
 )
 from halcrm.domain.errors import UnknownProject
-from halcrm.domain.events import DomainEvent, EventKind
+from halcrm.domain.events import TYPED_KEYS, DomainEvent, EventKind
 from halcrm.domain.stages import StageInfo
 
 R = TypeVar("R")
@@ -355,38 +355,34 @@ class Tx:
         company: CompanyKeys | None = None,
         data: dict[str, Any] | None = None,
         at: datetime | None = None,
+        *,
+        company_ids: Sequence[str] | None = None,
+        deleted_company_ids: Sequence[str] | None = None,
+        conversation_id: str | None = None,
         task_id: str | None = None,
     ) -> None:
         """Stores a domain event in this transaction; it is published after the commit.
 
         ``at`` is when it happened, if not the transaction's time (a company's own clock);
-        ``task_id`` the next step it is about (stored in ``data`` as the wire has it)."""
-        at = at or self.now
-        if task_id is not None:
-            data = {**(data or {}), "task_id": task_id}
-        values: dict[str, Any] = {
-            "project_pk": project.pk,
-            "kind": kind.value,
-            # A plain str: the driver binds a StrEnum (Source) only after failing to adapt it.
-            "source": str(source),
-            "summary": summary[:500],
-            "company_id": company.id if company else None,
-            "company_name": company.name if company else None,
-            "data": data or {},
-            "created_at": at,
-        }
+        ``data`` its display-only extras; the keywords its typed fields (stored in ``data``)."""
+        if data and not TYPED_KEYS.isdisjoint(data):  # no reader looks for them in data
+            raise ValueError(f"{sorted(TYPED_KEYS & data.keys())}: keyword arguments, not data")
         event = DomainEvent(
             id=0,  # its key, once the database gave it (below)
             project_id=project.id,
             kind=kind,
-            at=at,
+            at=at or self.now,
             source=source,
-            summary=values["summary"],
-            company_id=values["company_id"],
-            company_name=values["company_name"],
-            data=dict(values["data"]),
+            summary=summary[:500],
+            company_id=company.id if company else None,
+            company_name=company.name if company else None,
+            data=dict(data or {}),
+            company_ids=None if company_ids is None else tuple(company_ids),
+            deleted_company_ids=None if deleted_company_ids is None else tuple(deleted_company_ids),
+            conversation_id=conversation_id,
             task_id=task_id,
         )
+        values = activity_row(project.pk, event)
         if not self.is_sqlite:
             # The key is read after the pipeline's last flight (event_keys); the SQLite
             # writer publishes its own events, PostgreSQL's follower reads them back.

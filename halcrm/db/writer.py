@@ -177,18 +177,6 @@ class Database:
         # The option makes SQLite take the write lock at BEGIN (engine.py).
         return self.engine.connect().execution_options(**{WRITE_OPTION: True})
 
-    def run_write_blocking(self, work: Work[T]) -> T:
-        """Runs a write on the calling thread (start-up and tools, never from the loop)."""
-        with self._write_connection() as conn, conn.begin():
-            tx = Tx(conn, self.clock(), self.projects, self.outbox)
-            try:
-                result = work(tx)
-                tx.finish()
-            except BaseException:
-                tx.discard()
-                raise
-        return result
-
     def with_clock(self, clock: Clock) -> Database:
         """The same database (threads, connections, bus) writing with another clock.
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+# The keys of the wire's ``data`` that are an event's own typed fields: stored and sent inside
+# ``data`` (API.md), held beside it in a ``DomainEvent``. A recording passes them as arguments.
+TYPED_KEYS = frozenset({"company_ids", "deleted_company_ids", "conversation_id", "task_id"})
 
 
 class EventKind(StrEnum):
@@ -28,7 +33,7 @@ class EventKind(StrEnum):
     STAGES_CHANGED = "stages_changed"
     CONVERSATION = "conversation"
     MESSAGE = "message"
-    # Next steps (API.md): data carries task_id, title, due.
+    # Next steps (API.md): task_id (on the wire in data), data carries title, due.
     TASK_CREATED = "task_created"
     TASK_UPDATED = "task_updated"
     TASK_DONE = "task_done"
@@ -45,7 +50,12 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DomainEvent:
-    """One committed change. ``id`` orders events and lets SSE clients resume."""
+    """One committed change. ``id`` orders events and lets SSE clients resume.
+
+    ``data`` holds the display-only extras; what readers act on is typed beside it. A list is
+    ``None`` when the event is not about such a set (the wire then has no key), so an empty
+    list still goes out as ``[]``.
+    """
 
     id: int
     project_id: str
@@ -56,8 +66,61 @@ class DomainEvent:
     company_id: str | None = None
     company_name: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    # The next step a task event is about (also in ``data["task_id"]``, as on the wire).
+    # More companies the event touched (a contact's, a conversation's, a merge's two).
+    company_ids: tuple[str, ...] | None = None
+    # Companies the event deleted (a merged company, a placeholder dropped): the board drops
+    # their cards.
+    deleted_company_ids: tuple[str, ...] | None = None
+    # The conversation a ``conversation`` or ``message`` event is about.
+    conversation_id: str | None = None
+    # The next step a task event is about.
     task_id: str | None = None
+
+    @classmethod
+    def of_data(
+        cls,
+        *,
+        id: int,
+        project_id: str,
+        kind: EventKind,
+        at: datetime,
+        source: str,
+        summary: str,
+        company_id: str | None,
+        company_name: str | None,
+        data: Mapping[str, Any] | None,
+    ) -> DomainEvent:
+        """An event as stored or sent, its typed fields taken out of ``data`` (a value of
+        another type than the field's stays in ``data``: nothing read is lost)."""
+        extras = dict(data or {})
+        return cls(
+            id=id,
+            project_id=project_id,
+            kind=kind,
+            at=at,
+            source=source,
+            summary=summary,
+            company_id=company_id,
+            company_name=company_name,
+            company_ids=_ids(extras, "company_ids"),
+            deleted_company_ids=_ids(extras, "deleted_company_ids"),
+            conversation_id=_text(extras, "conversation_id"),
+            task_id=_text(extras, "task_id"),
+            data=extras,
+        )
+
+    def wire_data(self) -> dict[str, Any]:
+        """``data`` as stored and sent: the extras, then the typed fields the event carries."""
+        typed: dict[str, Any] = {}
+        if self.company_ids is not None:
+            typed["company_ids"] = list(self.company_ids)
+        if self.deleted_company_ids is not None:
+            typed["deleted_company_ids"] = list(self.deleted_company_ids)
+        if self.conversation_id is not None:
+            typed["conversation_id"] = self.conversation_id
+        if self.task_id is not None:
+            typed["task_id"] = self.task_id
+        return {**self.data, **typed} if typed else self.data
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,5 +132,21 @@ class DomainEvent:
             "summary": self.summary,
             "company_id": self.company_id,
             "company_name": self.company_name,
-            "data": self.data,
+            "data": self.wire_data(),
         }
+
+
+def _ids(data: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    del data[key]
+    return tuple(value)
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if not isinstance(value, str):
+        return None
+    del data[key]
+    return value

@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from halcrm import __version__
-from halcrm.db.idempotency import Replayed
+from halcrm.domain.wire import API_KEY_HEADER, PROJECT_HEADER
 from halcrm.server.allow import allow_every_method
 from halcrm.server.chat_streams import ChatStreams
 from halcrm.server.cors import widget_cors
@@ -23,19 +23,19 @@ from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.idempotency import idempotency, replayed
 from halcrm.server.openapi import MoneySchema, document_errors_when_built
-from halcrm.server.params import provide_source
+from halcrm.server.params import provide_source, public_source
 from halcrm.server.ratelimit import Limits, MemoryBuckets, RateLimit, RedisBuckets
 from halcrm.server.refusals import RefusalReporter
 from halcrm.server.routes.activity import activity
 from halcrm.server.routes.board import BoardController, UndoController
 from halcrm.server.routes.companies import CompanyController
-from halcrm.server.routes.contacts import ContactController
+from halcrm.server.routes.contacts import ContactController, PublicContactController
 from halcrm.server.routes.conversations import AccountConversationController
 from halcrm.server.routes.events import events
 from halcrm.server.routes.export import export
 from halcrm.server.routes.project import ProjectController, StageController
-from halcrm.server.routes.projects import PROJECT_HEADER, ProjectsController, visitors
-from halcrm.server.routes.public_api import ConversationController, PublicContactController
+from halcrm.server.routes.projects import ProjectsController, visitors
+from halcrm.server.routes.public_api import ConversationController
 from halcrm.server.routes.sdk import SdkController
 from halcrm.server.routes.tasks import TaskController, agenda
 from halcrm.server.routes.webhooks import WebhookController
@@ -43,7 +43,8 @@ from halcrm.server.routes.widget import WidgetController
 from halcrm.server.routes.widget_chat import WidgetChatController
 from halcrm.server.slow_clients import DEFAULT_HEADER_TIMEOUT, body_deadline
 from halcrm.server.stream_slots import RedisSlots
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
+from halcrm.services.idempotency import Replayed
 from halcrm.settings import Settings
 
 
@@ -135,7 +136,7 @@ def _openapi_config() -> OpenAPIConfig:
             security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer"),
                 "api_key": SecurityScheme(
-                    type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    type="apiKey", name=API_KEY_HEADER, security_scheme_in="header"
                 ),
             }
         ),
@@ -181,7 +182,8 @@ def _guarded_routers(services: Services) -> tuple[Router, Router]:
         path="/",
         route_handlers=[PublicContactController, ConversationController],
         guards=[api_key_guard],
-        dependencies=addressed,
+        # The same contact handlers as the account's: their writes are the public API's.
+        dependencies={**addressed, "audit_source": Provide(public_source)},
         security=[{"api_key": []}],
     )
     return account, public

@@ -147,7 +147,7 @@ def visitor_line(event: DomainEvent) -> dict[str, Any]:
     data = event.data
     return {
         "id": data.get("message_id"),
-        "conversation_id": data.get("conversation_id"),
+        "conversation_id": event.conversation_id,
         "author": AUTHORS.get(str(data.get("author")), "agent"),
         "body": data.get("body", ""),
         "created_at": data.get("created_at"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-WIDGET_PREFIXES = ("/api/widget/", "/widget.js")
+from halcrm.domain.wire import IDEMPOTENT_REPLAYED, RETRY_AFTER, WIDGET, WIDGET_JS_PATH
+
+WIDGET_PREFIXES = (WIDGET + "/", WIDGET_JS_PATH)
 ALLOW_METHODS = "GET, POST, OPTIONS"
 MAX_AGE = "600"
 
@@ -13,7 +15,7 @@ MAX_AGE = "600"
 # them is enough (no search for an existing one).
 ANSWER_HEADERS = (
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"Retry-After, Idempotent-Replayed"),
+    (b"access-control-expose-headers", f"{RETRY_AFTER}, {IDEMPOTENT_REPLAYED}".encode()),
 )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from halcrm.domain.errors import DomainError, ErrorKind, StoreUnavailable
+from halcrm.domain.wire import RETRY_AFTER
 from halcrm.server.refusals import WIDGET_PREFIX, Refusal, RefusalReporter, parsed_body
 
 log = logging.getLogger("halcrm.server")
@@ -46,7 +47,7 @@ CODE_BY_STATUS = {
 
 
 def error_response(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+    headers = {RETRY_AFTER: str(extra.pop("retry_after"))} if "retry_after" in extra else None
     return Response({"error": code, "detail": detail, **extra}, status_code=status, headers=headers)
 
 

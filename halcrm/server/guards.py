@@ -7,15 +7,16 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
-from halcrm.db.idempotency import unclaimed
 from halcrm.domain.errors import Unauthorized
 from halcrm.domain.identity import tokens_match
+from halcrm.domain.wire import API_KEY_HEADER, AUTHORIZATION, BEARER
+from halcrm.services.idempotency import unclaimed
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    header = connection.headers.get("authorization", "")
+    header = connection.headers.get(AUTHORIZATION, "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if scheme.lower() != BEARER.lower() or not token.strip():
         return None
     return token.strip()
 
@@ -25,7 +26,7 @@ def account_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
     expected: str = connection.app.state.account_token
     given = bearer_token(connection)
     if given is None:
-        raise Unauthorized("send the account token as 'Authorization: Bearer TOKEN'")
+        raise Unauthorized(f"send the account token as '{AUTHORIZATION}: {BEARER} TOKEN'")
     if not tokens_match(expected, given):
         raise Unauthorized("the account token is not valid")
 
@@ -35,10 +36,12 @@ async def api_key_guard(
 ) -> None:
     """Refuses requests without a live API key, then counts the key's rate; the request works
     on the key's own project."""
-    given = connection.headers.get("x-api-key", "").strip()
+    given = connection.headers.get(API_KEY_HEADER, "").strip()
     if not given:
-        raise Unauthorized("send an API key as 'X-API-Key: KEY' (make one: halcrm api-key create)")
+        raise Unauthorized(
+            f"send an API key as '{API_KEY_HEADER}: KEY' (make one: halcrm api-key create)"
+        )
     with unclaimed():  # the key's last-use touch is not the request's write
-        record, project_id = await connection.app.state.services.find_api_key(given)
+        record, project_id = await connection.app.state.services.api_keys.find(given)
     await connection.app.state.limits.api_key_call(record.id)
     connection.scope.setdefault("state", {})["project_id"] = project_id

@@ -1,13 +1,12 @@
 """``Idempotency-Key`` (any write) and ``message_id`` (widget bodies): API.md, Idempotency.
 
 The middleware reads a write's key and body, and hands the handler's database write a claim
-(``db.idempotency``): the key's first answer is stored in that write's transaction and sent
+(``services/idempotency.py``): the key's first answer is stored in that write's transaction and sent
 again, with ``Idempotent-Replayed: true``, to every repeat within 24 hours.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +15,15 @@ from litestar import Request, Response
 from litestar.serialization import encode_json, get_serializer
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from halcrm.db.idempotency import Claim, Replayed, claiming
+from halcrm.domain.wire import API, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, PROJECT_HEADER, WIDGET
+from halcrm.services.idempotency import Claim, Replayed, claim, claiming
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-API_PREFIX = "/api/"
-WIDGET_PREFIX = "/api/widget/"
+API_PREFIX = API + "/"
+WIDGET_PREFIX = WIDGET + "/"
+# As ASGI gives header names: lower-case bytes.
+KEY_HEADER = IDEMPOTENCY_KEY.lower().encode()
+PROJECT_KEY = PROJECT_HEADER.lower().encode()
 MAX_KEY = 255
 
 
@@ -35,9 +38,7 @@ def idempotency(app: ASGIApp) -> ASGIApp:
         ):
             await app(scope, receive, send)
             return
-        if _header(scope, b"idempotency-key") is None and not scope["path"].startswith(
-            WIDGET_PREFIX
-        ):
+        if _header(scope, KEY_HEADER) is None and not scope["path"].startswith(WIDGET_PREFIX):
             # Only a widget body can name a key itself (message_id): no reading it twice.
             await app(scope, receive, send)
             return
@@ -54,13 +55,13 @@ def idempotency(app: ASGIApp) -> ASGIApp:
             await app(scope, replay, send)
             return
         if not 0 < len(key) <= MAX_KEY or "\x00" in key:
-            await _answer(scope, send, 400, "Idempotency-Key must be 1 to 255 characters")
+            await _answer(scope, send, 400, f"{IDEMPOTENCY_KEY} must be 1 to 255 characters")
             return
-        claim = _claim(scope, body, key)
-        if claim is None:  # no project to scope the key to: the handler refuses the call
+        claimed = _claim(scope, body, key)
+        if claimed is None:  # no project to scope the key to: the handler refuses the call
             await app(scope, replay, send)
             return
-        with claiming(claim):
+        with claiming(claimed):
             await app(scope, replay, send)
 
     return middleware
@@ -72,7 +73,7 @@ def replayed(_: Request[Any, Any, Any], exc: Replayed) -> Response[bytes]:
         exc.body,
         status_code=exc.status,
         media_type="application/json",
-        headers={"Idempotent-Replayed": "true"},
+        headers={IDEMPOTENT_REPLAYED: "true"},
     )
 
 
@@ -140,7 +141,7 @@ class NotText:
 
 
 def _key(scope: Scope, body: bytes) -> str | NotText | None:
-    header = _header(scope, b"idempotency-key")
+    header = _header(scope, KEY_HEADER)
     if header is not None:
         return header.strip()
     if scope["path"].startswith(WIDGET_PREFIX) and b'"message_id"' in body:
@@ -160,13 +161,13 @@ def _claim(scope: Any, body: bytes, key: str) -> Claim | None:
     if project is None:
         return None
     serializer = get_serializer(handler.resolve_type_encoders())
-    return Claim(
-        project=project,
-        route=f"{scope['method']} {scope['path']}"[:300],
-        key=key,
-        fingerprint=hashlib.sha256(body).hexdigest(),
-        status=int(handler.status_code),
-        encode=lambda result: encode_json(result, serializer=serializer),
+    return claim(
+        project,
+        f"{scope['method']} {scope['path']}",
+        key,
+        body,
+        int(handler.status_code),
+        lambda result: encode_json(result, serializer=serializer),
     )
 
 
@@ -181,7 +182,7 @@ def _project(scope: Any, body: bytes, default: str) -> Callable[[], str] | None:
         if not isinstance(named, str) or not named:
             return None
         return lambda: named
-    header = _header(scope, b"x-project-id")
+    header = _header(scope, PROJECT_KEY)
 
     def addressed() -> str:
         state = scope.get("state") or {}

@@ -9,6 +9,7 @@ from litestar.params import Parameter
 
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import SOURCE_HEADER
 from halcrm.services.paging import MAX_LIMIT
 
 # Page size: the bounds the services enforce, stated where clients can read them.
@@ -18,7 +19,6 @@ Limit = Annotated[int | None, Parameter(ge=1, le=MAX_LIMIT, description="page si
 # are audited as such); any other holder of the token is the account API. Read by a
 # dependency, not declared as a header parameter: a fuzzer's header bytes would then be
 # refused by the HTTP parser itself, in plain text, before any of halcrm's answers.
-SOURCE_HEADER = "X-Halcrm-Source"
 SOURCES = {"board": Source.BOARD, "account_api": Source.ACCOUNT_API}
 
 
@@ -32,3 +32,8 @@ async def provide_source(request: Request[Any, Any, Any]) -> Source:
     if found is None:
         raise InvalidRequest(f"{SOURCE_HEADER} must be one of: {', '.join(SOURCES)}")
     return found
+
+
+async def public_source() -> Source:
+    """The audit source of a public API write (``X-API-Key``): always ``public_api``."""
+    return Source.PUBLIC_API

@@ -20,9 +20,10 @@ from litestar.utils.empty import value_or_default
 
 from halcrm.bus import EventBus
 from halcrm.domain.events import DomainEvent, EventKind
+from halcrm.domain.wire import WIDGET
 
 log = logging.getLogger("halcrm.server.refusals")
-WIDGET_PREFIX = "/api/widget/"
+WIDGET_PREFIX = WIDGET + "/"
 # At most one event per (project, route, code) this often, however fast refusals come.
 WINDOW_SECONDS = 0.25
 

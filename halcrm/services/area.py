@@ -10,9 +10,10 @@ transaction after ``self``::
 
 and ``@writes`` / ``@reads`` turn it into an awaitable with the same parameters minus ``tx``
 (``await services.companies.move("co_1", "Won")``): the hand-off to the database threads is
-written here once, so no rule carries a ``def work(tx)`` closure or a forwarder. A rule that
-another rule runs inside its own transaction (an import applying many rows in one) is reached
-as ``Companies.move.__wrapped__`` or, better, written as a module function taking ``tx``.
+written here once, so no rule wraps its body in a function of its own for the database, and
+no forwarder stands between a caller and a rule. A body that also runs inside another call's
+transaction (an import applying many rows in one, a merge, a restore) is a module function
+taking ``tx`` (``merge_in(tx, project, …)``) that the rule calls.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +21,6 @@ from halcrm.bus import EventBus
 from halcrm.collector import freeze_long_lived
 from halcrm.config import BoardConfig
 from halcrm.domain.clock import utc_now
-from halcrm.services.board.demo import seed_demo
-from halcrm.services.facade import Services
 from halcrm.tui import errors
 from halcrm.tui.client import BoardServices
 from halcrm.tui.keys import keymap_conflicts
@@ -41,6 +39,9 @@ from halcrm.tui.screens.logs import LogScreen
 from halcrm.tui.view_state import ViewState
 
 Connect = Callable[[], AbstractAsyncContextManager[BoardServices]]
+# Seeds demo data into the named project: handed in by the CLI (demo data is a client of the
+# services, not the board's), and only in-process (never through --connect).
+SeedDemo = Callable[[str], Awaitable[object]]
 
 
 class HalcrmApp(App[None]):
@@ -65,7 +66,7 @@ class HalcrmApp(App[None]):
         server_state: Callable[[], str] | None = None,
         clock: Callable[[], datetime] = utc_now,
         connect: Connect | None = None,
-        offer_demo: bool = False,
+        seed_demo: SeedDemo | None = None,
         log_file: Path | None = None,
         config: BoardConfig | None = None,
         data_dir: Path | None = None,
@@ -81,7 +82,9 @@ class HalcrmApp(App[None]):
         self.clock = clock
         self._connect = connect
         self._exits = contextlib.AsyncExitStack()
-        self.offer_demo = offer_demo
+        # Offered once, on the first empty board, when the CLI gave a way to seed it.
+        self.seed_demo = seed_demo
+        self.offer_demo = seed_demo is not None
         self.log_file = log_file
         # The data folder: view toggles and palette screenshots are kept there.
         self.data_dir = data_dir or (log_file.parent if log_file is not None else None)
@@ -193,12 +196,13 @@ class HalcrmApp(App[None]):
             )
 
     def _demo_answered(self, yes: bool | None) -> None:
-        # Demo data is written in this process only (never through --connect).
-        if yes and isinstance(self.services, Services):
-            errors.start(self, self._seed_demo(self.services), "seed_demo")
+        if yes and self.seed_demo is not None and self.services is not None:
+            errors.start(
+                self, self._seed_demo(self.seed_demo, self.services.project_id), "seed_demo"
+            )
 
-    async def _seed_demo(self, services: Services) -> None:
-        await seed_demo(services)
+    async def _seed_demo(self, seed: SeedDemo, project_id: str) -> None:
+        await seed(project_id)
         self.notify("Demo data loaded.")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from halcrm.domain.due import zone
 from halcrm.domain.stages import StageInfo
-from halcrm.services.board.cards import Card, fold
+from halcrm.services.board.records import Card, fold
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""
@@ -58,12 +58,6 @@ class BoardModel:
 
     def stage(self, key: str) -> StageInfo:
         return next(s for s in self.stages if s.id == key)
-
-    def stage_by_name(self, name: str | None) -> str:
-        """The column key of a stage named ``name`` (events carry names), Unstaged for none."""
-        if not name:
-            return UNSTAGED
-        return next((s.id for s in self.stages if s.name == name), UNSTAGED)
 
     @staticmethod
     def column_of(card: Card) -> str:

@@ -6,10 +6,10 @@ import asyncio
 import functools
 import inspect
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.timer import Timer
@@ -34,10 +34,14 @@ def reason(error: BaseException) -> str:
     """The failure in words: a refusal's detail, or the database's own message."""
     if isinstance(error, DomainError):
         return error.detail
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        text = str(error.orig).splitlines()[0] if str(error.orig) else type(error.orig).__name__
+    # Looked up, not imported: the --connect board has no database and never loads SQLAlchemy
+    # (an in-process board has loaded it before any action can fail on it).
+    exc = sys.modules.get("sqlalchemy.exc")
+    orig = getattr(error, "orig", None)
+    if exc is not None and isinstance(error, exc.DBAPIError) and orig is not None:
+        text = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
         return f"Not saved: the database answered “{text}”. Nothing changed."
-    if isinstance(error, SQLAlchemyError | OSError):
+    if isinstance(error, OSError) or (exc is not None and isinstance(error, exc.SQLAlchemyError)):
         return f"Not saved: {type(error).__name__}: {error}. Nothing changed."
     return f"Something went wrong: {type(error).__name__}: {error}"
 

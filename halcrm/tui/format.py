@@ -131,11 +131,6 @@ def plain_words(error: msgspec.ValidationError, labels: dict[str, str] | None = 
     return f"{name[:1].upper()}{name[1:]} {words}."
 
 
-def money_cents(cents: int | None) -> str:
-    """A deal value in cents for people (empty for none)."""
-    return format_money(cents) if cents else ""
-
-
 def step_mark(due_at: datetime | None, now: datetime, tz: tzinfo) -> tuple[str, str, str]:
     """A card's next-step mark as ``(state, full, compact)``: ``overdue`` ``late 3d``/``-3d``,
     ``today`` ``today``/``0d``, ``upcoming`` ``in 3d``/``+3d``, ``none`` ``no step``/``∅``.

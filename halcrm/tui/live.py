@@ -53,17 +53,14 @@ class Batch:
     def add(self, event: DomainEvent) -> None:
         self.events.append(event)
         ids = {event.company_id} if event.company_id else set()
-        for key in ("company_ids", "deleted_company_ids"):
-            more = event.data.get(key)
-            if isinstance(more, list):
-                ids.update(str(i) for i in more)
+        ids.update(event.company_ids or (), event.deleted_company_ids or ())
         self.company_ids |= ids
         if event.kind in FLASHING and event.company_id:
             self.flash.add(event.company_id)
         if event.kind in RELOADING:
             self.reload = True
-        if event.kind in TALKING and isinstance(event.data.get("conversation_id"), str):
-            self.conversation_ids.add(event.data["conversation_id"])
+        if event.kind in TALKING and event.conversation_id is not None:
+            self.conversation_ids.add(event.conversation_id)
         if event.kind is EventKind.MESSAGE and event.data.get("author") == "contact":
             self.incoming.append(event)
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from halcrm.services.crm.inputs import CompanyPatch, ContactPatch
-from halcrm.services.crm.merge import MergeUndo
-from halcrm.services.crm.records import ContactRecord
-from halcrm.services.crm.restore import CompanySnapshot
+from halcrm.services.crm.records import CompanySnapshot, ContactRecord, MergeUndo
 from halcrm.services.tasks.inputs import TaskPatch
 from halcrm.services.tasks.records import TaskRecord
 

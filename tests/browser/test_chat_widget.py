@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from halcrm.domain.identity import user_hash
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ProjectPatch
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import MessageCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -128,8 +128,9 @@ async def test_the_whole_loop_between_a_page_and_the_board(
 
 
 async def test_with_verification_a_wrong_hash_gets_no_stream(services: Services, browser: Any):
-    await services.update_project(ProjectPatch(identity_verification="required"))
-    secret = (await services.project()).secret
+    await services.projects.update(ProjectPatch(identity_verification="required"))
+    secret = (await services.projects.get()).secret
+    assert isinstance(secret, str)
     good = user_hash(secret, "u_1")
     wrong = user_hash(secret, "u_2")
     seen: list[str] = []
@@ -189,7 +190,7 @@ async def test_offline_the_message_is_kept_and_sent_once_when_back(
         await page.unroute("**/api/widget/chat/messages")
         await page.locator(shadow("li.visitor:not(.pending)"), has_text="offline").wait_for()
         await page.locator(shadow("p.s")).wait_for(state="hidden")
-        (talk,) = await services.inbox()
+        (talk,) = await services.support.inbox()
         assert talk.message_count == 1
 
 
@@ -237,8 +238,8 @@ async def test_the_chat_is_off_unless_turned_on_and_names_the_visitor(
         mine = page.locator(shadow("li.visitor:not(.pending) time"))
         await mine.wait_for()
         assert re.fullmatch(r"\d\d:\d\d", await mine.inner_text())
-        (talk,) = await services.inbox()
-        await services.add_message(talk.id, MessageCreate(author="agent", body="hi Jo"))
+        (talk,) = await services.support.inbox()
+        await services.support.add_message(talk.id, MessageCreate(author="agent", body="hi Jo"))
         theirs = page.locator(shadow("li.agent time"))
         await theirs.wait_for()
         assert re.fullmatch(r"Team · \d\d:\d\d", await theirs.inner_text())

@@ -18,7 +18,7 @@ HalWidget.identify({"visitor_id": "user_456", "user_id": "user_456", "email": "a
 
 
 async def test_hal_sdk_example_lands_in_its_own_project(services, page):
-    await services.create_project("proj_123")
+    await services.projects.create("proj_123")
     hal = services.for_project("proj_123")
     async with halcrm_server(services, TOKEN) as halcrm_url:
         html = (
@@ -34,10 +34,10 @@ async def test_hal_sdk_example_lands_in_its_own_project(services, page):
             assert deal["ok"], deal
             track = await settle(page, "HalWidget.track({name: 'trial-started'})")
             assert track["ok"], track
-    acme = await hal.company("acme")
+    acme = await hal.companies.get("acme")
     assert (acme.stage, acme.deal_value) == ("Qualified", 12500)
-    assert (await hal.contacts(email="alice@acme.com")).items[0].metadata == {
+    assert (await hal.contacts.all(email="alice@acme.com")).items[0].metadata == {
         "plan": "enterprise",
         "role": "admin",
     }
-    assert (await services.companies()).items == []
+    assert (await services.companies.all()).items == []

@@ -39,7 +39,7 @@ async def test_playground_set_stage_lands_in_the_crm_and_the_feed(services, page
             feed = await http.get("/api/activity", headers={"Authorization": f"Bearer {TOKEN}"})
         assert feed.status_code == 200
 
-    acme = await services.company("acme")
+    acme = await services.companies.get("acme")
     assert (acme.name, acme.stage) == ("Acme Inc", "Proposal")
     moves = [
         (item["company_id"], item["source"], item["data"]["stage"], item["data"]["applied"])
@@ -59,8 +59,10 @@ async def test_playground_has_the_chat_and_a_reply_reaches_it(services, page):
         await box.fill("hello from the playground")
         await box.press("Enter")
         await page.locator("[data-halcrm-chat] >> li.visitor:not(.pending)").wait_for()
-        (talk,) = await services.inbox()
-        await services.add_message(talk.id, MessageCreate(author="agent", body="hi, founder here"))
+        (talk,) = await services.support.inbox()
+        await services.support.add_message(
+            talk.id, MessageCreate(author="agent", body="hi, founder here")
+        )
         await page.locator("[data-halcrm-chat] >> li.agent", has_text="founder here").wait_for()
 
 

@@ -67,15 +67,15 @@ async def test_object_and_positional_forms_send_the_same_calls(services, page):
             {"deal_value": 900, "stage": "Negotiation", "company_id": "acme"},
             {"company_id": "acme", "deal_value": 1200.5},
         ]
-    acme = await services.company("acme")
+    acme = await services.companies.get("acme")
     assert (acme.stage, acme.deal_value) == ("Negotiation", 1200.5)
-    events = [h for h in (await services.company_history("acme")).items if h.type == "event"]
+    events = [h for h in (await services.companies.history("acme")).items if h.type == "event"]
     assert sorted(h.value for h in events) == [3, 4]
 
 
 async def test_the_hash_given_to_identify_goes_with_later_calls(services, page):
-    await services.update_project(ProjectPatch(identity_verification="required"))
-    secret = (await services.project()).secret
+    await services.projects.update(ProjectPatch(identity_verification="required"))
+    secret = (await services.projects.get()).secret
     good = user_hash(secret, "user-7")
     async with (
         halcrm_server(services, TOKEN) as halcrm_url,
@@ -105,5 +105,5 @@ async def test_the_hash_given_to_identify_goes_with_later_calls(services, page):
         await page.evaluate("HalWidget.reset()")
         refused = await settle(page, "HalWidget.setProperties({ plan: 'x' })")
         assert (refused["status"], refused["code"]) == (401, "identity_verification_failed")
-    kim = (await services.contacts(email="kim@initech.com")).items[0]
+    kim = (await services.contacts.all(email="kim@initech.com")).items[0]
     assert kim.metadata == {"plan": "pro"}

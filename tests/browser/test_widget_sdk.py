@@ -116,13 +116,13 @@ async def test_every_call_from_a_page_on_another_port(services, page):
         assert await page.evaluate("HalWidget.visitorId()") != visitor
 
     # The CRM, read through the services.
-    acme = await services.company("acme")
+    acme = await services.companies.get("acme")
     assert acme.stage == "Negotiation"
     assert Decimal(str(acme.deal_value)) == Decimal("12500.50")
-    jane = await services.contact(identified["contact_id"])
+    jane = await services.contacts.get(identified["contact_id"])
     assert (jane.email, jane.name, jane.company_ids) == ("jane@acme.com", "Jane", ["acme"])
     assert jane.metadata == {"plan": "pro", "seats": 5}
-    history = (await services.company_history("acme")).items
+    history = (await services.companies.history("acme")).items
     assert [(h.name, h.value) for h in history if h.type == "event"] == [("trial_started", True)]
     moves = [(h.stage, h.source) for h in history if h.type == "stage_change" and h.applied]
     assert moves[0] == ("Negotiation", "widget")
@@ -134,8 +134,8 @@ async def test_every_call_from_a_page_on_another_port(services, page):
 
 
 async def test_user_hash_is_sent_with_every_call(services, page):
-    await services.update_project(ProjectPatch(identity_verification="required"))
-    secret = (await services.project()).secret
+    await services.projects.update(ProjectPatch(identity_verification="required"))
+    secret = (await services.projects.get()).secret
     good = user_hash(secret, "user-42")
     blank = "<!doctype html><html><head>" + "{snippet}" + f"<script>{SETTLE}</script></head></html>"
     async with halcrm_server(services, TOKEN) as halcrm_url:
@@ -157,17 +157,17 @@ async def test_user_hash_is_sent_with_every_call(services, page):
             lost = await settle(page, "HalWidget.track('x')")
             assert (lost["status"], lost["code"]) == (0, "network_error")
 
-    contact = (await services.contacts(email="max@initech.com")).items[0]
+    contact = (await services.contacts.all(email="max@initech.com")).items[0]
     assert contact.metadata == {}
-    companies = (await services.companies()).items
+    companies = (await services.companies.all()).items
     assert [(c.name, c.stage) for c in companies] == [("initech.com", "Qualified")]
 
 
 async def test_company_hashes_go_through_the_sdk(services, page):
     """Verification required: a company another contact shares is linked with its hash, in
     both forms (company.hash, company_hashes), and refused without it."""
-    await services.update_project(ProjectPatch(identity_verification="required"))
-    secret = (await services.project()).secret
+    await services.projects.update(ProjectPatch(identity_verification="required"))
+    secret = (await services.projects.get()).secret
     blank = "<!doctype html><html><head>" + "{snippet}" + f"<script>{SETTLE}</script></head></html>"
 
     async def identify(visitor: str, **fields: Any) -> dict[str, Any]:
@@ -208,5 +208,5 @@ async def test_a_plain_script_tag_is_configured_by_its_data_attributes(services,
             assert who["ok"], who
             assert who["value"]["visitor_id"] == config["visitorId"]
 
-    lee = (await services.contacts(email="lee@hooli.com")).items
+    lee = (await services.contacts.all(email="lee@hooli.com")).items
     assert len(lee) == 1

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from halcrm.cli.main import main
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch, env_clean):
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env_clean: None) -> Path:
     monkeypatch.setenv("HALCRM_DATA_DIR", str(tmp_path / "data"))
     return tmp_path / "data"
 

@@ -66,13 +66,13 @@ async def test_signals_reach_the_crm(services, capsys):
         assert code == 0
         assert answer(capsys)["deal_value"] == 12500.5
 
-    acme = await services.company("acme")
+    acme = await services.companies.get("acme")
     assert acme.stage == "Qualified"
     assert Decimal(str(acme.deal_value)) == Decimal("12500.50")
-    ann = await services.contact(identified["contact_id"])
+    ann = await services.contacts.get(identified["contact_id"])
     assert ann.email == "ann@acme.com"
     assert ann.metadata == {"plan": "pro", "seats": 3}
-    history = (await services.company_history("acme")).items
+    history = (await services.companies.history("acme")).items
     assert [(h.name, h.value) for h in history if h.type == "event"] == [("paid", True)]
 
 
@@ -92,7 +92,7 @@ async def test_a_refusal_exits_non_zero_with_the_code_on_stderr(services, capsys
         assert code == 1
         assert "400 unknown_stage" in err
         assert "Qualified" in err  # The detail lists the valid stages.
-    companies = (await services.companies()).items
+    companies = (await services.companies.all()).items
     assert [c.stage for c in companies] == [None]
 
 

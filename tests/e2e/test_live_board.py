@@ -10,7 +10,7 @@ import pytest
 
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import bind_socket, bound_port, make_server, stop
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import TOKEN
 from tests.tui.helpers import board, column_of, ready, until

@@ -14,7 +14,7 @@ import httpx
 from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 
 @dataclass
@@ -55,6 +55,11 @@ class SseEvent:
 
     def json(self) -> Any:
         return json.loads(self.data)
+
+    def number(self) -> int:
+        """The ``id:`` as the event id it is (a data event without one fails the test)."""
+        assert self.id is not None, f"an event without an id: {self.data}"
+        return int(self.id)
 
 
 async def sse_events(response: httpx.Response) -> AsyncIterator[SseEvent]:

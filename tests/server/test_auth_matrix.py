@@ -21,7 +21,7 @@ SKIPPED_METHODS = {"OPTIONS", "HEAD"}
 
 def guarded_routes() -> list[tuple[str, str]]:
     app = create_app(None, ServerConfig(account_token=TOKEN))  # type: ignore[arg-type]
-    out = []
+    out: list[tuple[str, str]] = []
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path.startswith(PUBLIC_PREFIXES):
             continue
@@ -59,8 +59,8 @@ def _credentials(path: str, api_key: str) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 async def test_route_refuses_bad_credentials(client, services, auth, method, path):
-    api_key = (await services.create_api_key("matrix")).key
-    before = len((await services.activity()).items)
+    api_key = (await services.api_keys.create("matrix")).key
+    before = len((await services.activity.recent()).items)
     for label, headers in _credentials(path, api_key).items():
         answer = await client.request(method, path, headers=headers, json={})
         assert answer.status_code == 401, (label, answer.text)
@@ -68,4 +68,4 @@ async def test_route_refuses_bad_credentials(client, services, auth, method, pat
         assert body["error"] == "unauthorized", label
         assert isinstance(body["detail"], str)
         assert body["detail"]
-    assert len((await services.activity()).items) == before
+    assert len((await services.activity.recent()).items) == before

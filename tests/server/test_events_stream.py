@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig
 from halcrm.server.embedded import stop
 from tests.conftest import TOKEN
-from tests.server.live import live_server, next_data_event, sse_events
+from tests.server.live import LiveServer, SseEvent, live_server, next_data_event, sse_events
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CONFIG = ServerConfig(account_token=TOKEN, sse_keepalive=0.2)
@@ -21,7 +23,7 @@ def widget_body(visitor: str, **fields: object) -> dict[str, object]:
 
 
 @pytest.fixture
-async def live(runtime):
+async def live(runtime: Runtime) -> AsyncIterator[LiveServer]:
     async with live_server(runtime, CONFIG) as server:
         yield server
 
@@ -41,7 +43,7 @@ async def test_a_widget_call_arrives_on_the_stream(live):
             json=widget_body("v1", email="jane@acme.com", company={"id": "acme"}),
         )
         assert answer.status_code == 200
-        seen = []
+        seen: list[SseEvent] = []
         while "identify" not in [e.event for e in seen]:
             seen.append(await asyncio.wait_for(next_data_event(events), 10))
         event = next(e for e in seen if e.event == "identify")
@@ -72,19 +74,19 @@ async def test_last_event_id_replays_what_was_missed_then_goes_live(live, servic
                 "/api/widget/set-properties", json=widget_body(f"v{n}", properties={"n": n})
             )
             assert answer.status_code == 200
-        ids = sorted(int(item.id) for item in (await services.activity()).items)
+        ids = sorted(int(item.id) for item in (await services.activity.recent()).items)
         assert len(ids) == 3
         headers = {**AUTH, "Last-Event-ID": str(ids[0])}
         async with http.stream("GET", "/api/events", headers=headers) as stream:
             events = sse_events(stream)
             replayed = [await asyncio.wait_for(next_data_event(events), 10) for _ in range(2)]
-            assert [int(e.id) for e in replayed] == ids[1:]
+            assert [e.number() for e in replayed] == ids[1:]
             answer = await http.post(
                 "/api/widget/set-properties", json=widget_body("v9", properties={"n": 9})
             )
             assert answer.status_code == 200
             live_event = await asyncio.wait_for(next_data_event(events), 10)
-            assert int(live_event.id) > ids[-1]
+            assert live_event.number() > ids[-1]
             assert live_event.json()["data"]["visitor_id"] == "v9"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from tests.services.test_refusals_write_nothing import dump
 
 A = "/api/widget/"
@@ -43,7 +43,7 @@ async def test_a_message_id_in_a_widget_body_works_as_a_key(
     first = await client.post(A + "track", json=body)
     again = await client.post(A + "track", json=body)
     assert again.json() == first.json()
-    events = [e for e in (await services.activity()).items if e.kind == "track"]
+    events = [e for e in (await services.activity.recent()).items if e.kind == "track"]
     assert len(events) == 1
 
 
@@ -89,7 +89,7 @@ async def test_concurrent_repeats_write_once(
     assert {a.status_code for a in answers} == {201}
     assert len({a.content for a in answers}) == 1
     assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 31
-    history = (await services.company_history("acme")).items
+    history = (await services.companies.history("acme")).items
     assert len([h for h in history if h.type == "event"]) == 1
 
 
@@ -108,7 +108,7 @@ async def test_keys_are_per_project_on_the_account_and_public_routes(
 ) -> None:
     """The same key in two projects is two writes: an account request names its project with
     ``X-Project-Id``, a public API key belongs to its own."""
-    await services.create_project("p2")
+    await services.projects.create("p2")
     other = services.for_project("p2")
     key = {"Idempotency-Key": "same-key"}
     for project in ("local", "p2"):
@@ -119,18 +119,18 @@ async def test_keys_are_per_project_on_the_account_and_public_routes(
         )
         assert made.status_code == 201, made.text
         assert "idempotent-replayed" not in made.headers
-    assert [c.name for c in (await services.companies()).items] == ["Acme"]
-    assert [c.name for c in (await other.companies()).items] == ["Acme"]
+    assert [c.name for c in (await services.companies.all()).items] == ["Acme"]
+    assert [c.name for c in (await other.companies.all()).items] == ["Acme"]
 
     for owner in (services, other):
-        api_key = {"X-API-Key": (await owner.create_api_key("tests")).key}
+        api_key = {"X-API-Key": (await owner.api_keys.create("tests")).key}
         made = await client.post(
             "/api/v1/contacts", json={"email": "jo@acme.com"}, headers={**api_key, **key}
         )
         assert made.status_code == 201, made.text
         assert "idempotent-replayed" not in made.headers
     for owner in (services, other):
-        assert [c.email for c in (await owner.contacts()).items] == ["jo@acme.com"]
+        assert [c.email for c in (await owner.contacts.all()).items] == ["jo@acme.com"]
 
 
 # Every write route of the OpenAPI document (POST /api/board/cards is a read sent as POST).
@@ -151,7 +151,7 @@ async def test_every_write_route_replays_its_first_answer(
         if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
     } - READS_AS_POST
     # A fresh key: its first use is the write below, so the guard touches it then.
-    api_key = {"X-API-Key": (await services.create_api_key("fresh")).key}
+    api_key = {"X-API-Key": (await services.api_keys.create("fresh")).key}
     seen: set[tuple[str, str]] = set()
     bad: list[str] = []
 
@@ -173,7 +173,7 @@ async def test_every_write_route_replays_its_first_answer(
 
     w = {"app_id": "local", "visitor_id": "v1"}
     await client.post(A + "identify", json={**w, "visitor_id": "v2", "email": "z@gmail.com"})
-    placeholder = next(c.id for c in (await services.companies()).items if c.is_placeholder)
+    placeholder = next(c.id for c in (await services.companies.all()).items if c.is_placeholder)
     await twice("POST", A + "identify", {**w, "email": "a@acme.com", "company": {"id": "acme"}})
     await twice("POST", A + "set-properties", {**w, "properties": {"plan": "pro"}})
     await twice("POST", A + "track", {**w, "name": "signed-up"})
@@ -247,7 +247,7 @@ async def test_a_message_id_that_is_not_a_string_is_400_on_every_widget_write(
 ) -> None:
     await _identified(client, widget)
     before = dump(services.db.engine)
-    writes = {
+    writes: dict[str, dict[str, Any]] = {
         "identify": {"email": "a@acme.com"},
         "set-properties": {"properties": {"a": 1}},
         "track": {"name": "x"},

@@ -14,8 +14,9 @@ from halcrm.db.models import Activity, IdempotencyKey
 from halcrm.domain.clock import MutableClock
 from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import FIXED_NOW, TOKEN
 from tests.processes import free_port, halcrm_serve, wait_until_up
 
@@ -86,7 +87,7 @@ async def test_a_key_holds_across_a_restart_and_in_another_process(db_url: str, 
         runtime = await open_runtime(settings)
         try:
             app = create_app(runtime.services, ServerConfig(account_token=TOKEN))
-            transport = httpx.ASGITransport(app=app)
+            transport = asgi(app)
             async with httpx.AsyncClient(transport=transport, base_url="http://halcrm") as http:
                 return await http.post("/api/companies", json=body, headers=key)
         finally:
@@ -118,7 +119,7 @@ async def test_a_key_holds_across_a_restart_and_in_another_process(db_url: str, 
 
     runtime = await open_runtime(settings)
     try:
-        names = sorted(c.name for c in (await runtime.services.companies()).items)
+        names = sorted(c.name for c in (await runtime.services.companies.all()).items)
     finally:
         await runtime.close()
     assert names == ["Acme", "Initech"]

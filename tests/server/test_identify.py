@@ -269,4 +269,4 @@ async def test_set_deal_says_the_value_was_written_apart_from_the_stage(
             100 * n,
             True,
         )
-        assert (await services.company("acme")).deal_value == 100 * n
+        assert (await services.companies.get("acme")).deal_value == 100 * n

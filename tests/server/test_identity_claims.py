@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from tests.server.test_identity_verification import post, sign
 from tests.services.test_refusals_write_nothing import dump
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from tests.services.test_refusals_write_nothing import dump
 
 A = "/api/widget/"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 
 from halcrm.cli.serve import warn_if_public
 from halcrm.server.app import ServerConfig, create_app
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import TOKEN
 from tests.server.helpers import call, refused
 from tests.server.live import live_server, next_data_event, sse_events
@@ -23,14 +26,14 @@ def body(project: str, visitor: str = "v1", **fields: object) -> dict[str, objec
 
 @pytest.fixture
 async def other(services: Services) -> Services:
-    await services.ensure_project("other")
+    await services.projects.ensure("other")
     return Services(services.db, "other")
 
 
 @pytest.fixture
-async def other_client(other: Services):
+async def other_client(other: Services) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(other, ServerConfig(account_token=TOKEN))
-    transport = httpx.ASGITransport(app=app)
+    transport = asgi(app)
     async with httpx.AsyncClient(transport=transport, base_url="http://other") as http:
         yield http
 
@@ -137,8 +140,8 @@ async def test_public_api_keys_and_conversations_are_per_project(
     client, other_client, services, other
 ):
     mine = await _seed(client, "local", 100)
-    key = {"X-API-Key": (await services.create_api_key("local")).key}
-    other_key = {"X-API-Key": (await other.create_api_key("other")).key}
+    key = {"X-API-Key": (await services.api_keys.create("local")).key}
+    other_key = {"X-API-Key": (await other.api_keys.create("other")).key}
     conv = await client.post(
         "/api/v1/conversations", headers=key, json={"contact_id": mine["contact_id"]}
     )
@@ -184,11 +187,12 @@ async def test_widget_never_writes_to_an_unlinked_company(client, widget, auth):
     )
     created = await client.post("/api/companies", headers=auth, json={"id": "globex", "name": "G"})
     assert created.status_code == 201
-    for path, extra in [
+    writes: list[tuple[str, dict[str, Any]]] = [
         ("/api/widget/set-stage", {"stage": "Won"}),
         ("/api/widget/set-deal", {"deal_value": 999}),
         ("/api/widget/track", {"name": "x"}),
-    ]:
+    ]
+    for path, extra in writes:
         await refused(client, path, widget(company_id="globex", **extra), 403, "company_not_linked")
     globex = (await client.get("/api/companies/globex", headers=auth)).json()
     assert (globex["stage"], globex["deal_value"], globex["contact_ids"]) == (None, None, [])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
 from halcrm.domain import metadata
 from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.ratelimit import Bucket, MemoryBuckets, RateLimit
+from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import TOKEN
 from tests.server.helpers import call, refused
 from tests.server.live import live_server
@@ -18,7 +22,7 @@ IDENTIFY = "/api/widget/identify"
 
 
 async def _nothing_written(client, auth, services) -> None:
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []
     assert (await client.get("/api/contacts", headers=auth)).json()["items"] == []
 
 
@@ -49,7 +53,7 @@ async def test_a_chunked_body_without_length_is_counted_too(runtime, widget, aut
         assert "content-length" not in answer.request.headers
         assert answer.status_code == 413
         assert answer.json()["error"] == "payload_too_large"
-        assert (await services.activity()).items == []
+        assert (await services.activity.recent()).items == []
 
 
 LIMIT_CASES = [
@@ -86,12 +90,12 @@ async def test_a_merge_over_the_key_limit_is_refused(client, widget, services):
 
 
 @pytest.fixture
-async def strict_client(services):
+async def strict_client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """An app whose limits are tiny: 3 calls in a burst, then one every 100 seconds (slow
     enough that a busy test machine never refills a token mid-test)."""
     slow = RateLimit(0.01, 3)
     config = ServerConfig(account_token=TOKEN, widget_rate=slow, api_key_rate=slow)
-    transport = httpx.ASGITransport(app=create_app(services, config))
+    transport = asgi(create_app(services, config))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 
@@ -112,8 +116,8 @@ async def test_widget_rate_limit_is_per_visitor(strict_client, widget, auth):
 
 
 async def test_public_api_rate_limit_is_per_key(strict_client, services):
-    first = {"X-API-Key": (await services.create_api_key("a")).key}
-    second = {"X-API-Key": (await services.create_api_key("b")).key}
+    first = {"X-API-Key": (await services.api_keys.create("a")).key}
+    second = {"X-API-Key": (await services.api_keys.create("b")).key}
     for _ in range(3):
         assert (await strict_client.get("/api/v1/contacts", headers=first)).status_code == 200
     refused_call = await strict_client.post(

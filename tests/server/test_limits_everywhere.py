@@ -34,7 +34,7 @@ async def test_nested_metadata_is_held_to_the_same_limits(
     )
     assert created.status_code == 400, created.text
     assert named in created.json()["detail"]
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []
     assert (await client.get("/api/companies", headers=auth)).json()["items"] == []
 
 

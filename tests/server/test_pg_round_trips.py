@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from halcrm.runtime import open_runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import PG_URL, TOKEN, _admin
 from tests.pgproxy import PgProxy
 
@@ -52,7 +53,7 @@ async def proxied(
             )
             runtime = await open_runtime(settings)
             app = create_app(runtime.services, ServerConfig(account_token=TOKEN))
-            transport = httpx.ASGITransport(app=app)
+            transport = asgi(app)
             try:
                 async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
                     yield proxy, http

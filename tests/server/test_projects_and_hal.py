@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 # HAL's documented payloads (../shared/HAL-COMPAT.md), verbatim.
 HAL_MINIMAL = {"app_id": "proj_123", "visitor_id": "user_456", "email": "alice@acme.com"}
-HAL_RECOMMENDED = {
+HAL_RECOMMENDED: dict[str, Any] = {
     "visitor_id": "user_456",
     "user_id": "user_456",
     "email": "alice@acme.com",
@@ -128,7 +128,7 @@ async def test_a_public_api_key_works_on_its_own_project(
     await client.post(
         A + "identify", json={**HAL_MINIMAL, "app_id": "local", "email": "bob@local.dev"}
     )
-    key = (await services.for_project("proj_123").create_api_key("hal")).key
+    key = (await services.for_project("proj_123").api_keys.create("hal")).key
     listed = await client.get("/api/v1/contacts", headers={"X-API-Key": key})
     assert [c["email"] for c in listed.json()["items"]] == ["alice@acme.com"]
 

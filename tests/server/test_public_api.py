@@ -23,7 +23,7 @@ async def _contact_with_company(client, widget) -> str:
 
 
 async def test_key_is_shown_once_and_stored_only_as_a_hash(services):
-    made = await services.create_api_key("backend")
+    made = await services.api_keys.create("backend")
     assert made.key.startswith("hcrm_live_")
     assert made.prefix == made.key[:16]
 
@@ -33,13 +33,13 @@ async def test_key_is_shown_once_and_stored_only_as_a_hash(services):
     ((stored_hash, prefix, name),) = await services.db.read(rows)
     assert stored_hash == hashlib.sha256(made.key.encode()).hexdigest()
     assert made.key not in (stored_hash, prefix, name)
-    listed = await services.api_keys()
+    listed = await services.api_keys.all()
     assert [k.id for k in listed] == [made.id]
     assert not hasattr(listed[0], "key")
 
 
 async def test_wrong_and_revoked_keys_are_refused(client, services):
-    made = await services.create_api_key("x")
+    made = await services.api_keys.create("x")
     ok = await client.get("/api/v1/contacts", headers={"X-API-Key": made.key})
     assert ok.status_code == 200
     # A one-character change (never the same character: keys are random).
@@ -48,7 +48,7 @@ async def test_wrong_and_revoked_keys_are_refused(client, services):
         answer = await client.get("/api/v1/contacts", headers={"X-API-Key": bad})
         assert answer.status_code == 401, bad
         assert answer.json()["error"] == "unauthorized"
-    await services.revoke_api_key(made.id)
+    await services.api_keys.revoke(made.id)
     answer = await client.get("/api/v1/contacts", headers={"X-API-Key": made.key})
     assert answer.status_code == 401
     assert "revoked" in answer.json()["detail"]
@@ -80,7 +80,7 @@ async def test_v1_contacts_follow_the_account_rules(client, api_key, services):
     found = await client.get("/api/v1/contacts", headers=api_key, params={"email": "BOB@corp.io"})
     assert [c["id"] for c in found.json()["items"]] == [bob["id"]]
     assert (await client.get("/api/v1/contacts/nope", headers=api_key)).status_code == 404
-    feed = await services.activity()
+    feed = await services.activity.recent()
     assert {item.source for item in feed.items} == {"public_api"}
 
 
@@ -199,7 +199,7 @@ async def test_conversation_and_message_events_reach_the_bus(client, api_key, wi
 
 async def test_bad_conversation_requests_write_nothing(client, api_key, widget, services):
     contact_id = await _contact_with_company(client, widget)
-    before = len((await services.activity()).items)
+    before = len((await services.activity.recent()).items)
     cases = [
         ({"contact_id": "nope"}, 404),
         ({"contact_id": contact_id, "status": "closed"}, 400),
@@ -218,7 +218,7 @@ async def test_bad_conversation_requests_write_nothing(client, api_key, widget, 
         json={"author": "agent", "body": "x"},
     )
     assert missing.status_code == 404
-    assert len((await services.activity()).items) == before
+    assert len((await services.activity.recent()).items) == before
     listed = await client.get("/api/v1/conversations", headers=api_key)
     assert listed.json()["items"] == []
 

@@ -13,7 +13,9 @@ import pytest
 from halcrm.domain.identity import user_hash
 from halcrm.server.app import ServerConfig, create_app, server_config
 from halcrm.server.ratelimit import Bucket, Limits, MemoryBuckets, RateLimit, RedisBuckets
+from halcrm.services.container import Services
 from halcrm.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import TOKEN
 from tests.live import serving
 
@@ -45,7 +47,7 @@ Factory = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture(params=STORES)
-async def make_client(request, services) -> AsyncIterator[Factory]:
+async def make_client(request: pytest.FixtureRequest, services: Services) -> AsyncIterator[Factory]:
     """Builds clients of one app (or of several apps sharing one Redis namespace, like worker
     processes), each from its own client address."""
     namespace = f"halcrm_test_{secrets.token_hex(6)}"
@@ -71,7 +73,7 @@ async def make_client(request, services) -> AsyncIterator[Factory]:
                 store = RedisBuckets(REDIS_URL, namespace=namespace)
                 stores.append(store)
                 app.state.limits.store = store
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        transport = asgi(app, client=(address, 40000))
         http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         http.app = app  # type: ignore[attr-defined]
         opened.append(http)
@@ -205,7 +207,7 @@ async def test_two_processes_share_their_limits_through_redis(services):
     try:
         statuses = []
         for n in range(10):
-            transport = httpx.ASGITransport(app=apps[n % 2])
+            transport = asgi(apps[n % 2])
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
                 statuses.append((await http.post(PROPS, json=_body("shared", n))).status_code)
         assert statuses.count(200) == 4

@@ -31,7 +31,7 @@ async def test_an_unknown_stage_is_logged_published_and_not_stored(
 ):
     caplog.set_level(logging.INFO, logger="halcrm")
     await call(client, "/api/widget/identify", widget(email="a@corp.io", company={"id": "acme"}))
-    before = [item.id for item in (await services.activity()).items]
+    before = [item.id for item in (await services.activity.recent()).items]
     sub = services.bus.subscribe()
     try:
         answer = await refused(client, SET_STAGE, widget(stage="Qualifed"), 400, "unknown_stage")
@@ -58,7 +58,7 @@ async def test_an_unknown_stage_is_logged_published_and_not_stored(
     assert "Qualifed" in event.data["detail"]
     assert event.data["count"] == 1
     # Published, not stored: the activity log is what it was.
-    assert [item.id for item in (await services.activity()).items] == before
+    assert [item.id for item in (await services.activity.recent()).items] == before
     lines = [r.getMessage() for r in caplog.records if r.name == "halcrm.server.refusals"]
     assert len(lines) == 1
     assert "route=set-stage" in lines[0]
@@ -81,7 +81,7 @@ async def test_malformed_json_is_a_refusal_too(client, services, caplog):
     assert [e.data["code"] for e in events] == ["invalid_request"]
     assert events[0].data["visitor_id"] is None
     assert events[0].project_id == "local"
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []
     assert any("route=identify" in r.getMessage() for r in caplog.records)
 
 
@@ -147,4 +147,4 @@ async def test_a_nul_in_a_widget_query_is_a_refusal_too(client, widget, services
     finally:
         sub.close()
     assert [(e.data["route"], e.data["code"]) for e in events] == [("track", "invalid_request")]
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []

@@ -58,7 +58,7 @@ class BackgroundServer:
             account_token_override=TOKEN,
         )
         runtime = await open_runtime(settings_)
-        self.api_key = (await runtime.services.create_api_key("schemathesis")).key
+        self.api_key = (await runtime.services.api_keys.create("schemathesis")).key
         # Rate limits off: Hypothesis sends bursts far above what a widget would.
         off = RateLimit(0, 0)
         config = ServerConfig(

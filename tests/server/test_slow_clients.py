@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import pytest
 
+from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig
 from halcrm.settings import Settings
 from tests.conftest import TOKEN
-from tests.server.live import live_server
+from tests.server.live import LiveServer, live_server
 
 CONFIG = ServerConfig(account_token=TOKEN, header_timeout=0.5, body_timeout=0.5)
 # Far above the timeouts: the test fails, rather than hangs, if a connection is never cut.
@@ -19,7 +21,7 @@ GIVE_UP = 20.0
 
 
 @pytest.fixture
-async def live(runtime):
+async def live(runtime: Runtime) -> AsyncIterator[LiveServer]:
     async with live_server(runtime, CONFIG) as server:
         yield server
 
@@ -84,7 +86,7 @@ async def test_a_trickled_body_gets_408_and_writes_nothing(live, services):
         writer.close()
     assert received.startswith(b"HTTP/1.1 408 "), received[:200]
     assert b'"error":"request_timeout"' in received
-    assert (await services.activity()).items == []
+    assert (await services.activity.recent()).items == []
 
 
 async def test_a_prompt_client_keeps_its_connection_across_requests(live):

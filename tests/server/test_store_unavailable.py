@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy
 
 from halcrm.runtime import Runtime
+from halcrm.settings import Settings
 from tests.conftest import _admin
 from tests.server.helpers import call
 
@@ -60,7 +61,7 @@ def _can_write(runtime: Runtime) -> bool:
 
 
 @pytest.fixture
-async def read_only(runtime: Runtime, settings) -> AsyncIterator[None]:
+async def read_only(runtime: Runtime, settings: Settings) -> AsyncIterator[None]:
     """Makes the running server's store refuse writes, the way an operator or a full disk would.
 
     SQLite: the database file made immutable (``chattr +i``, as root); the pool's connections

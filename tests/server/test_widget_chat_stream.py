@@ -11,11 +11,12 @@ import httpx
 import pytest
 
 from halcrm.domain.stages import Source
+from halcrm.runtime import Runtime
 from halcrm.server.app import ServerConfig, create_app
 from halcrm.services.support.schemas import MessageCreate
 from tests.conftest import TOKEN
 from tests.live import serving
-from tests.server.live import SseEvent, live_server, next_data_event, sse_events
+from tests.server.live import LiveServer, SseEvent, live_server, next_data_event, sse_events
 from tests.server.test_rate_limits import REDIS_URL, _redis_answers
 
 CONFIG = ServerConfig(account_token=TOKEN, sse_keepalive=0.2)
@@ -24,7 +25,7 @@ S = "/api/widget/chat/stream"
 
 
 @pytest.fixture
-async def live(runtime):
+async def live(runtime: Runtime) -> AsyncIterator[LiveServer]:
     async with live_server(runtime, CONFIG) as server:
         yield server
 
@@ -50,7 +51,7 @@ async def test_a_board_reply_reaches_the_visitors_open_stream_only(live, service
         sent = (await http.post(M, json={**params, "body": "hi <img src=x>"})).json()
         echo = (await asyncio.wait_for(next_data_event(events), 10)).json()
         assert (echo["author"], echo["body"]) == ("visitor", "hi <img src=x>")
-        await services.add_message(
+        await services.support.add_message(
             sent["conversation_id"], MessageCreate(author="agent", body="hello!"), Source.BOARD
         )
         reply = (await asyncio.wait_for(next_data_event(events), 10)).json()

@@ -9,7 +9,7 @@ from halcrm.db.models import Company
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import InvalidRequest
 from halcrm.services.area import Area, reads, writes
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 
 class Names(Area):
@@ -39,7 +39,7 @@ class Names(Area):
 async def test_a_write_rule_commits_and_a_refused_one_writes_nothing(services: Services) -> None:
     from halcrm.services.crm.inputs import CompanyCreate
 
-    await services.create_company(CompanyCreate(name="Acme", id="co_acme"))
+    await services.companies.create(CompanyCreate(name="Acme", id="co_acme"))
     names = Names(services.db, services.project_id)
     assert await names.rename("co_acme", "Acme Inc") == "Acme Inc"
     with pytest.raises(InvalidRequest):

@@ -14,7 +14,7 @@ async def test_40_identifies_for_one_new_email_from_separate_connections(setting
     runtimes = [await open_runtime(settings) for _ in range(8)]
     try:
         calls = [
-            runtimes[i % 8].services.identify(
+            runtimes[i % 8].services.widget.identify(
                 Identify(
                     app_id="local",
                     visitor_id=f"visitor-{i}",
@@ -27,10 +27,10 @@ async def test_40_identifies_for_one_new_email_from_separate_connections(setting
         answers = await asyncio.gather(*calls)
         services = runtimes[0].services
         assert len({a.contact_id for a in answers}) == 1
-        contacts = (await services.contacts()).items
+        contacts = (await services.contacts.all()).items
         assert len(contacts) == 1
         assert contacts[0].metadata == {f"k{i}": i for i in range(40)}
-        companies = (await services.companies()).items
+        companies = (await services.companies.all()).items
         assert len(companies) == 1
         assert companies[0].is_placeholder
         assert companies[0].name == "corp.io"
@@ -44,7 +44,7 @@ async def test_concurrent_identifies_naming_one_new_company_create_it_once(setti
     runtimes = [await open_runtime(settings) for _ in range(4)]
     try:
         calls = [
-            runtimes[i % 4].services.identify(
+            runtimes[i % 4].services.widget.identify(
                 Identify(
                     app_id="local",
                     visitor_id=f"v{i}",
@@ -56,7 +56,7 @@ async def test_concurrent_identifies_naming_one_new_company_create_it_once(setti
         ]
         await asyncio.gather(*calls)
         services = runtimes[0].services
-        companies = (await services.companies()).items
+        companies = (await services.companies.all()).items
         assert [c.id for c in companies] == ["bigco"]
         assert len(companies[0].contact_ids) == 20
         assert companies[0].metadata == {f"m{i}": True for i in range(20)}

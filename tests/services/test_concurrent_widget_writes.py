@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from halcrm.db.models import Company, StageChange, Visitor
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import (
     Identify,
     IdentifyCompany,
@@ -20,7 +20,7 @@ KEYS_PER_CALL = 6
 
 
 async def _identified(services: Services, visitor: str, company: str) -> str:
-    answer = await services.identify(
+    answer = await services.widget.identify(
         Identify(
             app_id="local",
             visitor_id=visitor,
@@ -37,13 +37,13 @@ async def test_concurrent_set_properties_lose_no_key(services: Services):
 
     async def one(n: int) -> None:
         keys = {f"k{n}_{j}": n * 100 + j for j in range(KEYS_PER_CALL)}
-        await services.set_properties(
+        await services.widget.set_properties(
             SetProperties(app_id="local", visitor_id="v1", properties=keys)
         )
 
     await asyncio.gather(*(one(n) for n in range(CALLS)))
     expected = {f"k{n}_{j}": n * 100 + j for n in range(CALLS) for j in range(KEYS_PER_CALL)}
-    contact = await services.contact(contact_id)
+    contact = await services.contacts.get(contact_id)
     assert contact.metadata == expected
 
     def props(tx):
@@ -54,7 +54,7 @@ async def test_concurrent_set_properties_lose_no_key(services: Services):
 
 async def test_concurrent_first_set_properties_make_one_visitor(services: Services):
     async def one(n: int) -> None:
-        await services.set_properties(
+        await services.widget.set_properties(
             SetProperties(app_id="local", visitor_id="fresh", properties={f"p{n}": n})
         )
 
@@ -74,7 +74,7 @@ async def test_concurrent_advance_only_writes_end_at_the_highest_stage(services:
         stages = [*requested, top] if top == "Won" else requested
 
         async def one(stage: str, visitor: str = visitor) -> None:
-            await services.set_stage(
+            await services.widget.set_stage(
                 SetStage(
                     app_id="local",
                     visitor_id=visitor,
@@ -84,7 +84,7 @@ async def test_concurrent_advance_only_writes_end_at_the_highest_stage(services:
             )
 
         await asyncio.gather(*(one(stage) for stage in stages))
-        shown = await services.company(company)
+        shown = await services.companies.get(company)
         assert shown.stage == top
 
         def audit(tx, company_id: str = company) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from halcrm.domain.events import DomainEvent
 from halcrm.runtime import Runtime, open_runtime
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import Track
 from halcrm.settings import Settings
 from tests.conftest import TOKEN
@@ -24,7 +24,7 @@ EACH = 30
 async def _write(services: Services, worker: int) -> None:
     async def one(n: int) -> None:
         body = Track(app_id="local", visitor_id=f"v{worker}-{n % 3}", name=f"w{worker}-{n}")
-        await services.track(body)
+        await services.widget.track(body)
 
     await asyncio.gather(*(one(n) for n in range(EACH)))
 
@@ -34,7 +34,7 @@ async def _resume(services: Services, done: asyncio.Event, want: list[int]) -> l
     seen: list[DomainEvent] = []
     after = 0
     while not (done.is_set() and want and len(seen) >= want[0]):
-        batch = await services.events_after(after)
+        batch = await services.activity.events_after(after)
         seen += batch
         if batch:
             after = batch[-1].id
@@ -83,7 +83,7 @@ async def test_four_workers_stream_every_event_once_in_one_order(
         resumers = [asyncio.create_task(_resume(s, done, want)) for s in services]
         await asyncio.gather(*(_write(s, n) for n, s in enumerate(services)))
 
-        final = await services[0].events_after(0)
+        final = await services[0].activity.events_after(0)
         want.append(len(final))
         done.set()
         resumed = await asyncio.wait_for(asyncio.gather(*resumers), 30)
@@ -102,4 +102,6 @@ async def test_four_workers_stream_every_event_once_in_one_order(
         for events in live:
             assert _ids(events) == _ids(final)
         for k, event in enumerate(final):
-            assert _ids(await services[k % WORKERS].events_after(event.id)) == _ids(final[k + 1 :])
+            assert _ids(await services[k % WORKERS].activity.events_after(event.id)) == _ids(
+                final[k + 1 :]
+            )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from halcrm.db.models import Contact, ContactCompany, Event, StageChange
 from halcrm.domain.clock import MutableClock
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage, Track
 from tests.conftest import FIXED_NOW
 
@@ -27,38 +28,42 @@ def body(**fields: object) -> Identify:
 async def test_stalled_boundary_is_per_stage_and_closed_never_stall(services: Services, clock):
     # Default limits: Qualified 14 d, Negotiation 7 d; Won has none.
     for cid, stage in [("q", "Qualified"), ("n", "Negotiation"), ("w", "Won")]:
-        await services.create_company(CompanyCreate(id=cid, name=cid, stage=stage))
+        await services.companies.create(CompanyCreate(id=cid, name=cid, stage=stage))
     clock.advance(days=7)
-    assert not (await services.company("n")).stalled
+    assert not (await services.companies.get("n")).stalled
     clock.advance(seconds=1)
-    assert (await services.company("n")).stalled
-    assert not (await services.company("q")).stalled
+    assert (await services.companies.get("n")).stalled
+    assert not (await services.companies.get("q")).stalled
     clock.advance(days=30)
-    assert (await services.company("q")).stalled
-    assert not (await services.company("w")).stalled
+    assert (await services.companies.get("q")).stalled
+    assert not (await services.companies.get("w")).stalled
 
 
 async def test_signals_reset_the_stall_clock(services: Services, clock):
-    await services.identify(body(email="a@acme.com", company=IdentifyCompany(id="acme")))
-    await services.move_company("acme", "Negotiation")
+    await services.widget.identify(body(email="a@acme.com", company=IdentifyCompany(id="acme")))
+    await services.companies.move("acme", "Negotiation")
     clock.advance(days=8)
-    assert (await services.company("acme")).stalled
-    await services.track(Track(app_id="local", visitor_id="v1", name="invited_teammate"))
-    assert not (await services.company("acme")).stalled
+    assert (await services.companies.get("acme")).stalled
+    await services.widget.track(Track(app_id="local", visitor_id="v1", name="invited_teammate"))
+    assert not (await services.companies.get("acme")).stalled
     clock.advance(days=8)
-    await services.identify(body(email="a@acme.com"))
-    assert not (await services.company("acme")).stalled
+    await services.widget.identify(body(email="a@acme.com"))
+    assert not (await services.companies.get("acme")).stalled
     clock.advance(days=8)
-    await services.update_company("acme", CompanyPatch(notes="called them"))
-    assert not (await services.company("acme")).stalled
+    await services.companies.update("acme", CompanyPatch(notes="called them"))
+    assert not (await services.companies.get("acme")).stalled
 
 
 async def test_weighted_totals_and_summary(services: Services, clock):
-    await services.create_company(CompanyCreate(name="a", deal_value=1000, stage="Qualified"))
-    await services.create_company(CompanyCreate(name="b", deal_value=2000, stage="Negotiation"))
-    await services.create_company(CompanyCreate(name="c", deal_value=500, stage="Won"))
-    await services.create_company(CompanyCreate(name="d", deal_value=300))
-    summary = await services.summary()
+    await services.companies.create(
+        CompanyCreate(name="a", deal_value=Decimal(1000), stage="Qualified")
+    )
+    await services.companies.create(
+        CompanyCreate(name="b", deal_value=Decimal(2000), stage="Negotiation")
+    )
+    await services.companies.create(CompanyCreate(name="c", deal_value=Decimal(500), stage="Won"))
+    await services.companies.create(CompanyCreate(name="d", deal_value=Decimal(300)))
+    summary = await services.board.summary()
     by_stage = {s.stage_id: s for s in summary.stages}
     assert by_stage["qualified"].weighted_cents == 1000_00 * 25 // 100
     assert by_stage["negotiation"].weighted_cents == 2000_00 * 75 // 100
@@ -68,22 +73,22 @@ async def test_weighted_totals_and_summary(services: Services, clock):
     assert summary.won_this_month_cents == 500_00
     assert summary.stalled_value_cents == 0
     clock.advance(days=8)
-    summary = await services.summary()
+    summary = await services.board.summary()
     assert (summary.stalled_count, summary.stalled_value_cents) == (1, 2000_00)
 
 
 async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
-    await services.create_company(
-        CompanyCreate(id="big", name="Big", deal_value=90000, stage="Proposal")
+    await services.companies.create(
+        CompanyCreate(id="big", name="Big", deal_value=Decimal(90000), stage="Proposal")
     )
-    await services.create_company(
-        CompanyCreate(id="small", name="Small", deal_value=100, stage="Proposal")
+    await services.companies.create(
+        CompanyCreate(id="small", name="Small", deal_value=Decimal(100), stage="Proposal")
     )
-    await services.create_company(
-        CompanyCreate(id="cold", name="Cold", deal_value=99999, stage="Lead")
+    await services.companies.create(
+        CompanyCreate(id="cold", name="Cold", deal_value=Decimal(99999), stage="Lead")
     )
     clock.advance(days=11)
-    lane = await services.focus_lane()
+    lane = await services.board.focus_lane()
     # By value at risk: weighted value (Proposal 50 %, Lead 10 %) less what momentum keeps.
     assert [i.company_id for i in lane] == ["big", "cold", "small"]
     assert lane[0].reason == "stalled"
@@ -91,25 +96,27 @@ async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
     assert "$90,000 in Proposal" in lane[0].text
     # A Lead does not stall (warm deals only) but it has no next step.
     assert (lane[1].reason, lane[1].action.kind) == ("no_next_step", "schedule_next_step")
-    await services.answer_focus("big", "stalled", "dismissed")
+    await services.board.answer_focus("big", "stalled", "dismissed")
     # A dismissed stall does not come back as "no next step" either.
-    assert [i.company_id for i in await services.focus_lane()] == ["cold", "small"]
-    await services.answer_focus("small", "stalled", "snoozed", until=clock.now + timedelta(days=2))
-    assert [i.company_id for i in await services.focus_lane()] == ["cold"]
+    assert [i.company_id for i in await services.board.focus_lane()] == ["cold", "small"]
+    await services.board.answer_focus(
+        "small", "stalled", "snoozed", until=clock.now + timedelta(days=2)
+    )
+    assert [i.company_id for i in await services.board.focus_lane()] == ["cold"]
     clock.advance(days=3)
-    assert [i.company_id for i in await services.focus_lane()] == ["cold", "small"]
+    assert [i.company_id for i in await services.board.focus_lane()] == ["cold", "small"]
     # Something new happening to a dismissed company brings it back.
-    await services.update_company("big", CompanyPatch(notes="new info"))
+    await services.companies.update("big", CompanyPatch(notes="new info"))
     clock.advance(days=11)
-    assert "big" in [i.company_id for i in await services.focus_lane()]
+    assert "big" in [i.company_id for i in await services.board.focus_lane()]
 
 
 async def test_focus_lane_widget_advance_and_placeholder(services: Services, clock):
-    await services.identify(body(email="x@acme.com", company=IdentifyCompany(id="acme")))
-    await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Qualified"))
-    await services.identify(Identify(app_id="local", visitor_id="p1", email="p1@ph.dev"))
-    await services.identify(Identify(app_id="local", visitor_id="p2", email="p2@ph.dev"))
-    lane = {i.company_id: i for i in await services.focus_lane()}
+    await services.widget.identify(body(email="x@acme.com", company=IdentifyCompany(id="acme")))
+    await services.widget.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Qualified"))
+    await services.widget.identify(Identify(app_id="local", visitor_id="p1", email="p1@ph.dev"))
+    await services.widget.identify(Identify(app_id="local", visitor_id="p2", email="p2@ph.dev"))
+    lane = {i.company_id: i for i in await services.board.focus_lane()}
     assert lane["acme"].reason == "widget_advanced"
     assert "Qualified" in lane["acme"].text
     [placeholder] = [i for i in lane.values() if i.reason == "placeholder"]
@@ -117,21 +124,21 @@ async def test_focus_lane_widget_advance_and_placeholder(services: Services, clo
 
 
 async def test_merge_moves_everything_and_undo_restores(services: Services, runtime):
-    first = await services.identify(body(email="m@merge.dev"))
+    first = await services.widget.identify(body(email="m@merge.dev"))
     [placeholder] = first.company_ids
-    await services.update_company(
+    await services.companies.update(
         placeholder, CompanyPatch(notes="from the trade show", metadata={"a": 1, "b": 2})
     )
-    await services.track(
+    await services.widget.track(
         Track(app_id="local", visitor_id="v1", name="activated", company_id=placeholder)
     )
-    await services.move_company(placeholder, "Qualified")
-    await services.create_company(CompanyCreate(id="real", name="Real Inc", metadata={"b": 9}))
-    result = await services.merge_companies(placeholder, "real")
+    await services.companies.move(placeholder, "Qualified")
+    await services.companies.create(CompanyCreate(id="real", name="Real Inc", metadata={"b": 9}))
+    result = await services.companies.merge(placeholder, "real")
     assert result.company.contact_ids == [first.contact_id]
     assert result.company.metadata == {"a": 1, "b": 9}
     assert result.company.notes == "from the trade show"
-    history = (await services.company_history("real")).items
+    history = (await services.companies.history("real")).items
     assert {h.type for h in history} == {"stage_change", "event"}
     with runtime.services.db.session() as session:
         assert session.scalar(select(func.count()).select_from(ContactCompany)) == 1
@@ -139,31 +146,31 @@ async def test_merge_moves_everything_and_undo_restores(services: Services, runt
             select(func.count()).select_from(Event).where(Event.company_pk.is_(None))
         )
         assert orphans == 0
-    restored = await services.undo_merge(result.undo)
+    restored = await services.companies.undo_merge(result.undo)
     assert restored.id == placeholder
     assert restored.is_placeholder
     assert restored.contact_ids == [first.contact_id]
-    real = await services.company("real")
+    real = await services.companies.get("real")
     assert (real.contact_ids, real.metadata, real.notes) == ([], {"b": 9}, None)
-    assert len((await services.company_history(placeholder)).items) == 2
+    assert len((await services.companies.history(placeholder)).items) == 2
     with runtime.services.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
         assert session.scalar(select(func.count()).select_from(StageChange)) == 1
 
 
 async def test_reopen_goes_back_to_the_stage_it_was_closed_from(services: Services):
-    await services.create_company(CompanyCreate(id="x", name="X", stage="Negotiation"))
-    await services.move_company("x", "Lost", note="went with a competitor")
-    history = (await services.company_history("x")).items
+    await services.companies.create(CompanyCreate(id="x", name="X", stage="Negotiation"))
+    await services.companies.move("x", "Lost", note="went with a competitor")
+    history = (await services.companies.history("x")).items
     assert history[0].note == "went with a competitor"
-    result = await services.reopen("x")
+    result = await services.companies.reopen("x")
     assert (result.stage, result.previous_stage) == ("Negotiation", "Lost")
 
 
 async def test_stall_defaults_apply_to_a_new_project(services: Services):
-    await services.ensure_project("other", stall_defaults={"Proposal": 3, "won": 5})
+    await services.projects.ensure("other", stall_defaults={"Proposal": 3, "won": 5})
     other = Services(services.db, "other")
-    stages = {s.id: s.stall_after_days for s in (await other.stages()).items}
+    stages = {s.id: s.stall_after_days for s in (await other.stages.all()).items}
     assert stages["proposal"] == 3
     assert stages["lead"] == 14
     assert stages["won"] is None

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from halcrm.db.models import Activity, Contact
 from halcrm.db.tx import Tx
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import Identify, Track
 
 pytestmark = pytest.mark.parametrize("db_url", ["pg"], indirect=True)
@@ -32,12 +32,14 @@ def _drop_connections(db_url: str) -> int:
 async def test_calls_after_the_server_dropped_every_connection_answer_once(
     services: Services, db_url: str
 ) -> None:
-    await services.identify(Identify(app_id="local", visitor_id="v1", email="a@lost.io"))
+    await services.widget.identify(Identify(app_id="local", visitor_id="v1", email="a@lost.io"))
     assert _drop_connections(db_url) >= 2  # the writer's and the event listener's at least
 
-    await services.track(Track(app_id="local", visitor_id="v1", name="after-drop"))
+    await services.widget.track(Track(app_id="local", visitor_id="v1", name="after-drop"))
     assert _drop_connections(db_url) >= 1
-    again = await services.identify(Identify(app_id="local", visitor_id="v2", email="b@lost.io"))
+    again = await services.widget.identify(
+        Identify(app_id="local", visitor_id="v2", email="b@lost.io")
+    )
     assert again.contact_id
 
     def count(tx: Tx) -> tuple[int, int]:

@@ -25,8 +25,8 @@ from halcrm.domain.errors import DomainError
 from halcrm.domain.identity import user_hash
 from halcrm.domain.stages import Source
 from halcrm.server.app import ServerConfig, create_app
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyPatch, ProjectPatch, StagePatch
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import ConversationPatch, MessageCreate
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from tests.conftest import TOKEN
@@ -308,7 +308,7 @@ CASES = [
 
 def _write_routes() -> set[tuple[str, str]]:
     app = create_app(None, ServerConfig(account_token=TOKEN))  # type: ignore[arg-type]
-    out = set()
+    out: set[tuple[str, str]] = set()
     for route in app.routes:
         if isinstance(route, HTTPRoute):
             path = re.sub(r"\{([a-z_]+)(:\w+)?\}", r"{\1}", route.path)
@@ -370,7 +370,7 @@ async def seeded(services: Services, client: httpx.AsyncClient) -> dict[str, str
     assert (await client.post(A + "identify", json=body)).status_code == 200
     await client.post(A + "identify", json={**W, "company": {"id": "acme"}})
     other = await client.post("/api/contacts", json={"email": "b@globex.com"}, headers=auth)
-    key = (await services.create_api_key("tests")).key
+    key = (await services.api_keys.create("tests")).key
     contact = (
         await client.get("/api/contacts", params={"email": "a@acme.com"}, headers=auth)
     ).json()["items"][0]["id"]
@@ -406,8 +406,8 @@ async def test_a_refused_call_writes_nothing(
         headers = {"Authorization": f"Bearer {TOKEN}"}
     headers |= case.headers
     if case.signed is not None:
-        await services.update_project(ProjectPatch(identity_verification="required"))
-        secret = str((await services.project()).secret)
+        await services.projects.update(ProjectPatch(identity_verification="required"))
+        secret = str((await services.projects.get()).secret)
         body = {**body, "user_hash": user_hash(secret, case.signed)}
     before = dump(services.db.engine)
     answer = await client.request(case.method, path, json=body, headers=headers)
@@ -417,27 +417,27 @@ async def test_a_refused_call_writes_nothing(
 
 BoardAction = Callable[[Services, dict[str, str]], Awaitable[Any]]
 BOARD: dict[str, BoardAction] = {
-    "move to an unknown stage": lambda s, _: s.move_company("acme", "Nope"),
-    "move an unknown company": lambda s, _: s.move_company("nope", "Won"),
-    "edit with an unknown stage": lambda s, _: s.update_company(
+    "move to an unknown stage": lambda s, _: s.companies.move("acme", "Nope"),
+    "move an unknown company": lambda s, _: s.companies.move("nope", "Won"),
+    "edit with an unknown stage": lambda s, _: s.companies.update(
         "acme", CompanyPatch(name="Renamed", stage="Nope"), Source.BOARD
     ),
-    "delete an unknown company": lambda s, _: s.delete_company("nope", Source.BOARD),
-    "reopen an open deal": lambda s, _: s.reopen("acme"),
-    "merge into itself": lambda s, _: s.merge_companies("acme", "acme"),
-    "merge into an unknown company": lambda s, _: s.merge_companies("acme", "nope"),
-    "stage edit that breaks a rule": lambda s, _: s.update_stage(
+    "delete an unknown company": lambda s, _: s.companies.delete("nope", Source.BOARD),
+    "reopen an open deal": lambda s, _: s.companies.reopen("acme"),
+    "merge into itself": lambda s, _: s.companies.merge("acme", "acme"),
+    "merge into an unknown company": lambda s, _: s.companies.merge("acme", "nope"),
+    "stage edit that breaks a rule": lambda s, _: s.stages.update(
         "lead", StagePatch(kind="won", stall_after_days=5), Source.BOARD
     ),
-    "reply to an unknown conversation": lambda s, _: s.add_message(
+    "reply to an unknown conversation": lambda s, _: s.support.add_message(
         "nope", MessageCreate(author="agent", body="hi"), Source.BOARD
     ),
-    "a snooze date on an open conversation": lambda s, ids: s.update_conversation(
+    "a snooze date on an open conversation": lambda s, ids: s.support.update(
         ids["conversation"],
         ConversationPatch(status="open", snoozed_until=datetime(2030, 1, 1, tzinfo=UTC)),
         Source.BOARD,
     ),
-    "answer the focus lane for an unknown company": lambda s, _: s.answer_focus(
+    "answer the focus lane for an unknown company": lambda s, _: s.board.answer_focus(
         "nope", "stalled", "done"
     ),
     "a next step on an unknown company": lambda s, _: s.tasks.create(

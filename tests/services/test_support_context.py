@@ -1,11 +1,11 @@
 """Support context for the board: a company's conversations and its cards' open-conversation
-count, read through the facade."""
+count, read through ``services.support`` and ``services.board``."""
 
 from __future__ import annotations
 
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import (
     ConversationCreate,
     ConversationPatch,
@@ -14,28 +14,28 @@ from halcrm.services.support.schemas import (
 
 
 async def test_company_conversations_and_the_card_count(services: Services) -> None:
-    await services.create_company(CompanyCreate(id="acme", name="Acme"))
-    await services.create_company(CompanyCreate(id="other", name="Other"))
+    await services.companies.create(CompanyCreate(id="acme", name="Acme"))
+    await services.companies.create(CompanyCreate(id="other", name="Other"))
     for cid, name in (("jane", "Jane"), ("tom", "Tom")):
-        await services.create_contact(ContactCreate(id=cid, name=name))
-        await services.link(cid, "acme")
-    waiting = await services.create_conversation(
+        await services.contacts.create(ContactCreate(id=cid, name=name))
+        await services.contacts.link(cid, "acme")
+    waiting = await services.support.create(
         ConversationCreate(
             contact_id="jane",
             subject="Invoice",
             message=MessageCreate(author="contact", body="Where is it?"),
         )
     )
-    answered = await services.create_conversation(
+    answered = await services.support.create(
         ConversationCreate(contact_id="tom", message=MessageCreate(author="contact", body="Hi"))
     )
-    await services.add_message(
+    await services.support.add_message(
         answered.id, MessageCreate(author="agent", body="Hello Tom"), source=Source.BOARD
     )
-    done = await services.create_conversation(ConversationCreate(contact_id="tom"))
-    await services.update_conversation(done.id, ConversationPatch(status="resolved"))
+    done = await services.support.create(ConversationCreate(contact_id="tom"))
+    await services.support.update(done.id, ConversationPatch(status="resolved"))
 
-    talks = await services.company_conversations("acme")
+    talks = await services.support.company_conversations("acme")
     assert [t.id for t in talks][:2] in ([waiting.id, answered.id], [answered.id, waiting.id])
     assert talks[-1].id == done.id  # open ones first
     by_id = {t.id: t for t in talks}
@@ -50,7 +50,7 @@ async def test_company_conversations_and_the_card_count(services: Services) -> N
     assert by_id[done.id].status == "resolved"
     assert by_id[done.id].last_body is None
 
-    cards = {c.id: c for c in await services.cards(["acme", "other"])}
+    cards = {c.id: c for c in await services.board.cards(["acme", "other"])}
     assert cards["acme"].open_conversations == 2
     assert cards["other"].open_conversations == 0
-    assert await services.company_conversations("other") == []
+    assert await services.support.company_conversations("other") == []

@@ -11,8 +11,8 @@ import pytest
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import UnknownStage
 from halcrm.runtime import Runtime
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ProjectPatch, StagePatch
-from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage
 from halcrm.settings import Settings
 
@@ -22,7 +22,7 @@ def _bytes(path: Path) -> int:
 
 
 async def _identified(services: Services, visitor_id: str = "v1") -> str:
-    answer = await services.identify(
+    answer = await services.widget.identify(
         Identify(
             app_id="local",
             visitor_id=visitor_id,
@@ -36,25 +36,29 @@ async def _identified(services: Services, visitor_id: str = "v1") -> str:
 
 async def test_a_renamed_stage_is_known_by_its_new_name_at_once(services: Services):
     await _identified(services)
-    first = await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Lead"))
+    first = await services.widget.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Lead"))
     assert first.applied
-    await services.update_stage("Qualified", StagePatch(name="Discovery"))
+    await services.stages.update("Qualified", StagePatch(name="Discovery"))
 
-    moved = await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Discovery"))
+    moved = await services.widget.set_stage(
+        SetStage(app_id="local", visitor_id="v1", stage="Discovery")
+    )
     assert (moved.applied, moved.stage) == (True, "Discovery")
     with pytest.raises(UnknownStage):
-        await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Qualified"))
+        await services.widget.set_stage(
+            SetStage(app_id="local", visitor_id="v1", stage="Qualified")
+        )
 
 
 async def test_the_project_mode_applies_to_the_next_widget_call(services: Services):
     await _identified(services)
-    await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Proposal"))
+    await services.widget.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Proposal"))
     back = SetStage(app_id="local", visitor_id="v1", stage="Lead")
-    assert not (await services.set_stage(back)).applied  # advance_only by default
+    assert not (await services.widget.set_stage(back)).applied  # advance_only by default
 
-    await services.update_project(ProjectPatch(stage_update_mode="exact"))
+    await services.projects.update(ProjectPatch(stage_update_mode="exact"))
 
-    again = await services.set_stage(back)
+    again = await services.widget.set_stage(back)
     assert (again.applied, again.stage, again.mode) == (True, "Lead", "exact")
 
 
@@ -75,10 +79,12 @@ async def test_a_stage_change_that_rolls_back_leaves_no_trace_in_later_calls(
     with pytest.raises(RuntimeError):
         await services.db.write(rename_then_fail)
 
-    answer = await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Lead"))
+    answer = await services.widget.set_stage(
+        SetStage(app_id="local", visitor_id="v1", stage="Lead")
+    )
     assert (answer.applied, answer.stage) == (True, "Lead")
     with pytest.raises(UnknownStage):
-        await services.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Renamed"))
+        await services.widget.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Renamed"))
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

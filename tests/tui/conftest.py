@@ -8,8 +8,8 @@ import pytest
 
 from halcrm.domain.clock import Clock, fixed_clock
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import FIXED_NOW
 
@@ -30,7 +30,7 @@ async def seeded(services: Services) -> Services:
         body = CompanyCreate(
             id=cid, name=name, stage=stage, deal_value=Decimal(deal) if deal else None
         )
-        await services.create_company(body, source=Source.BOARD)
+        await services.companies.create(body, source=Source.BOARD)
     return services
 
 

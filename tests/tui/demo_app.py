@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 
 from halcrm.cli.board import board_services
+from halcrm.cli.demo import seed_demo
 from halcrm.config import BoardConfig
 from halcrm.domain.clock import fixed_clock
-from halcrm.services.board.demo import seed_demo
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import FIXED_NOW, TOKEN

@@ -7,7 +7,7 @@ from textual.geometry import Region
 
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens import board as board_screen
 from halcrm.tui.screens.focus import FocusScreen
@@ -30,7 +30,7 @@ async def test_a_widget_age_stays_current_on_the_card_and_in_the_strip(
     seeded: Services, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(board_screen, "TICK", 0.05)  # the ticker's period, shortened
-    await seeded.move_company("birch", "qualified", source=Source.WIDGET)
+    await seeded.companies.move("birch", "qualified", source=Source.WIDGET)
     app = HalcrmApp(seeded, seeded.bus, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
@@ -53,7 +53,7 @@ async def test_the_focus_lane_says_an_age_as_the_strip_does_and_keeps_it_current
     seeded: Services, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(board_screen, "TICK", 0.05)
-    await seeded.move_company("birch", "qualified", source=Source.WIDGET)
+    await seeded.companies.move("birch", "qualified", source=Source.WIDGET)
     app = HalcrmApp(seeded, seeded.bus, clock=clock)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await ready(pilot)
@@ -79,7 +79,7 @@ async def test_a_tick_between_the_lane_push_and_its_compose_keeps_the_board_up(
 ) -> None:
     """The race of the 15 s ticker, made certain: the lane is on the stack, not composed yet,
     when the ticker repaints it. The lane keeps the items and draws them once composed."""
-    await seeded.move_company("birch", "qualified", source=Source.WIDGET)
+    await seeded.companies.move("birch", "qualified", source=Source.WIDGET)
     app = HalcrmApp(seeded, seeded.bus, clock=clock)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await ready(pilot)

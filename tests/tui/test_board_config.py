@@ -8,7 +8,7 @@ import pytest
 
 from halcrm.cli.board import run_board
 from halcrm.config import EXAMPLE, BoardConfig, load_config
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.help import HelpScreen
@@ -33,10 +33,10 @@ async def test_config_theme_compact_collapsed_and_a_remapped_key(seeded: Service
         assert not screen.board.column("lead").has_class("-collapsed")
         await pilot.press("x")  # remapped "Move ▶": Acme, Lead -> Qualified
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "acme moved")
-        assert (await seeded.company("acme")).stage == "Qualified"
+        assert (await seeded.companies.get("acme")).stage == "Qualified"
         await pilot.press("L")  # the old key no longer moves
         await pilot.pause()
-        assert (await seeded.company("acme")).stage == "Qualified"
+        assert (await seeded.companies.get("acme")).stage == "Qualified"
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
         keys = " ".join(str(s.render()) for s in app.screen.query("Static"))

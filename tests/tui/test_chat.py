@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import ChatRead, ChatSend, Identify, IdentifyCompany
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -40,7 +40,7 @@ async def test_an_anonymous_visitors_message_lands_live_and_the_reply_reaches_it
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)
         assert inbox.talks == []
-        await seeded.chat_send(say("v_anon", XSS))
+        await seeded.widget.chat_send(say("v_anon", XSS))
         await until(pilot, lambda: len(inbox.talks) == 1, "the visitor's chat in the inbox")
         assert "waiting" in shown(inbox)
         assert XSS in shown(inbox)  # as text: neither HTML nor Rich markup
@@ -53,20 +53,20 @@ async def test_an_anonymous_visitors_message_lands_live_and_the_reply_reaches_it
         await pilot.press(*"hi there", "enter")
         query = ChatRead(app_id="local", visitor_id="v_anon")
         await until(pilot, lambda: len(talk.detail.messages) == 2, "the reply")
-        history = await seeded.chat_history(query)
+        history = await seeded.widget.chat_history(query)
         assert [(m.author, m.body) for m in history.messages] == [
             ("visitor", XSS),
             ("agent", "hi there"),
         ]
         # The visitor writes again: the open conversation screen shows it live.
-        await seeded.chat_send(say("v_anon", "thanks!"))
+        await seeded.widget.chat_send(say("v_anon", "thanks!"))
         await until(pilot, lambda: "thanks!" in shown(talk), "the live message")
 
 
 async def test_an_identified_visitors_message_marks_the_card_and_the_focus_lane(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.identify(
+    await seeded.widget.identify(
         Identify(
             app_id="local",
             visitor_id="v_jo",
@@ -78,13 +78,13 @@ async def test_an_identified_visitors_message_marks_the_card_and_the_focus_lane(
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await ready(pilot)
         assert screen.board.model.cards["acme"].open_conversations == 0
-        await seeded.chat_send(say("v_jo", "can I get a quote?"))
+        await seeded.widget.chat_send(say("v_jo", "can I get a quote?"))
         await until(
             pilot,
             lambda: board(app).board.model.cards["acme"].open_conversations == 1,
             "the card's ✉ mark",
         )
-        lane = await seeded.focus_lane()
+        lane = await seeded.board.focus_lane()
         assert any(i.company_id == "acme" and i.reason == "waiting_reply" for i in lane)
         # The focus strip says so live, with how long the visitor has waited.
         await until(pilot, lambda: "✉ reply" in text_of(app, "#focus-strip"), "the strip's ✉ reply")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from halcrm.domain.errors import NotFound
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.confirm import Confirm
 from halcrm.tui.modals.contact_form import NewContact
@@ -28,7 +28,7 @@ async def open_contacts(pilot) -> ContactsScreen:  # type: ignore[no-untyped-def
 
 
 async def test_e_edits_every_field_and_u_puts_them_back(app: HalcrmApp, seeded: Services) -> None:
-    await seeded.create_contact(ContactCreate(id="jane", email="jane@acme.example", name="Jane"))
+    await seeded.contacts.create(ContactCreate(id="jane", email="jane@acme.example", name="Jane"))
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         screen = await open_contacts(pilot)
@@ -46,7 +46,7 @@ async def test_e_edits_every_field_and_u_puts_them_back(app: HalcrmApp, seeded: 
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen, "saved")
         await until(pilot, lambda: screen.found[0].name == "Jane Cho", "the list")
-        jane = await seeded.contact("jane")
+        jane = await seeded.contacts.get("jane")
         assert (jane.name, jane.email, jane.phone, jane.tags, jane.metadata) == (
             "Jane Cho",
             "jane@acme.example",
@@ -56,15 +56,15 @@ async def test_e_edits_every_field_and_u_puts_them_back(app: HalcrmApp, seeded: 
         )
         await pilot.press("u")
         await until(pilot, lambda: any("as it was before" in t for t in toasts(app)), "undone")
-        jane = await seeded.contact("jane")
+        jane = await seeded.contacts.get("jane")
         assert (jane.name, jane.phone, jane.tags, jane.metadata) == ("Jane", None, [], {})
 
 
 async def test_d_deletes_after_asking_and_u_brings_the_contact_back_linked(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.create_contact(ContactCreate(id="jane", email="jane@acme.example", name="Jane"))
-    await seeded.link("jane", "acme")
+    await seeded.contacts.create(ContactCreate(id="jane", email="jane@acme.example", name="Jane"))
+    await seeded.contacts.link("jane", "acme")
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         screen = await open_contacts(pilot)
@@ -74,7 +74,7 @@ async def test_d_deletes_after_asking_and_u_brings_the_contact_back_linked(
         await pilot.press("y")
         await until(pilot, lambda: screen.found == [], "the contact gone")
         try:
-            await seeded.contact("jane")
+            await seeded.contacts.get("jane")
         except NotFound:
             pass
         else:
@@ -82,7 +82,7 @@ async def test_d_deletes_after_asking_and_u_brings_the_contact_back_linked(
         await until(pilot, lambda: board(app).board.model.cards["acme"].contacts == 0, "card")
         await pilot.press("u")
         await until(pilot, lambda: [c.id for c in screen.found] == ["jane"], "jane back")
-        jane = await seeded.contact("jane")
+        jane = await seeded.contacts.get("jane")
         assert (jane.name, jane.email, jane.company_ids) == ("Jane", "jane@acme.example", ["acme"])
         await until(pilot, lambda: board(app).board.model.cards["acme"].contacts == 1, "card")
         await pilot.press("escape", "U")  # redo, from the board: deleted again

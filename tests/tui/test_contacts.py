@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import OptionList, Static
 
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.contact_form import NewContact
 from halcrm.tui.screens.company import CompanyScreen
@@ -16,7 +16,7 @@ from tests.tui.helpers import board, ready, until
 async def test_search_create_link_and_unlink_from_the_board(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.create_contact(ContactCreate(id="jane", email="jane@else.example", name="Jane"))
+    await seeded.contacts.create(ContactCreate(id="jane", email="jane@else.example", name="Jane"))
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         await pilot.press("C")  # Acme is focused
@@ -26,11 +26,11 @@ async def test_search_create_link_and_unlink_from_the_board(
         await until(pilot, lambda: len(screen.found) == 1, "the contacts listed")
         await pilot.press("l")  # link Jane to Acme
         await until(pilot, lambda: "acme" in (screen.found[0].company_ids), "linked")
-        assert (await seeded.contact("jane")).company_ids == ["acme"]
+        assert (await seeded.contacts.get("jane")).company_ids == ["acme"]
         await until(pilot, lambda: board(app).board.model.cards["acme"].contacts == 1, "card")
         await pilot.press("x")
         await until(pilot, lambda: screen.found[0].company_ids == [], "unlinked")
-        assert (await seeded.contact("jane")).company_ids == []
+        assert (await seeded.contacts.get("jane")).company_ids == []
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NewContact), "new contact dialog")
         await pilot.press(*"Ana Núñez", "tab", *"not-an-email", "enter")
@@ -38,7 +38,7 @@ async def test_search_create_link_and_unlink_from_the_board(
         assert "not an email" in str(app.screen.query_one("#error", Static).render())
         await pilot.press("ctrl+u", *"ana@acme.example", "enter")
         await until(pilot, lambda: len(screen.found) == 2, "the new contact listed")
-        ana = (await seeded.contacts(email="ana@acme.example")).items[0]
+        ana = (await seeded.contacts.all(email="ana@acme.example")).items[0]
         assert (ana.name, ana.company_ids) == ("Ana Núñez", ["acme"])
         await pilot.press("slash", *"jane")
         await until(pilot, lambda: [c.id for c in screen.found] == ["jane"], "searched")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from halcrm.domain.errors import NotFound
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import Identify
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.company_picker import CompanyPicker
@@ -16,12 +16,12 @@ from tests.tui.helpers import board, column_of, focused, ready, until
 
 async def placeholder_id(services: Services) -> str:
     """Kim (a free-mail address, no company) gets a placeholder company of her own."""
-    answer = await services.identify(
+    answer = await services.widget.identify(
         Identify(app_id="local", visitor_id="v-kim", email="kim@gmail.com", name="Kim Lee")
     )
     assert len(answer.company_ids) == 1
     pid = answer.company_ids[0]
-    assert (await services.company(pid)).is_placeholder
+    assert (await services.companies.get(pid)).is_placeholder
     return pid
 
 
@@ -40,13 +40,13 @@ async def test_merge_a_placeholder_and_undo(app: HalcrmApp, seeded: Services) ->
         assert focused(app) == "cobalt"
         assert board(app).board.model.cards["cobalt"].contacts == 1
         with pytest.raises(NotFound):
-            await seeded.company(pid)
-        assert len((await seeded.company("cobalt")).contact_ids) == 1
+            await seeded.companies.get(pid)
+        assert len((await seeded.companies.get("cobalt")).contact_ids) == 1
         await pilot.press("u")
         await until(pilot, lambda: column_of(app, pid) == "", "placeholder back")
         assert focused(app) == pid
-        assert (await seeded.company(pid)).is_placeholder
-        assert (await seeded.company("cobalt")).contact_ids == []
+        assert (await seeded.companies.get(pid)).is_placeholder
+        assert (await seeded.companies.get("cobalt")).contact_ids == []
 
 
 async def test_lost_asks_for_a_reason_and_reopen_brings_it_back(
@@ -62,22 +62,22 @@ async def test_lost_asks_for_a_reason_and_reopen_brings_it_back(
         await until(pilot, lambda: isinstance(app.screen, LostReason), "reason dialog")
         await pilot.press("escape")  # cancels the move
         await pilot.pause()
-        assert (await seeded.company("cobalt")).stage == "Proposal"
+        assert (await seeded.companies.get("cobalt")).stage == "Proposal"
         await pilot.press("m", "down", "down", "down", "enter")
         await until(pilot, lambda: isinstance(app.screen, LostReason), "reason dialog")
         await pilot.press(*"went with a competitor", "enter")
         await until(pilot, lambda: column_of(app, "cobalt") == "lost", "cobalt lost")
-        assert (await seeded.company("cobalt")).stage == "Lost"
-        history = await seeded.company_history("cobalt")
+        assert (await seeded.companies.get("cobalt")).stage == "Lost"
+        history = await seeded.companies.history("cobalt")
         move = next(i for i in history.items if i.type == "stage_change")
         assert (move.stage, move.note, move.source) == ("Lost", "went with a competitor", "board")
         await pilot.press("r")
         await until(pilot, lambda: column_of(app, "cobalt") == "proposal", "reopened")
-        assert (await seeded.company("cobalt")).stage == "Proposal"
+        assert (await seeded.companies.get("cobalt")).stage == "Proposal"
         assert focused(app) == "cobalt"
         await pilot.press("r")  # an open deal cannot be reopened: a warning, nothing written
         await pilot.pause()
-        assert (await seeded.company("cobalt")).stage == "Proposal"
+        assert (await seeded.companies.get("cobalt")).stage == "Proposal"
 
 
 async def test_empty_reason_moves_without_a_note(app: HalcrmApp, seeded: Services) -> None:
@@ -87,7 +87,7 @@ async def test_empty_reason_moves_without_a_note(app: HalcrmApp, seeded: Service
         await until(pilot, lambda: isinstance(app.screen, LostReason), "reason dialog")
         await pilot.press("enter")
         await until(pilot, lambda: column_of(app, "acme") == "lost", "acme lost")
-        history = await seeded.company_history("acme")
+        history = await seeded.companies.history("acme")
         move = next(i for i in history.items if i.type == "stage_change")
         assert (move.stage, move.note) == ("Lost", None)
 
@@ -95,7 +95,7 @@ async def test_empty_reason_moves_without_a_note(app: HalcrmApp, seeded: Service
 async def test_collapse_won_and_lost(app: HalcrmApp, seeded: Services) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
-        await seeded.move_company("acme", "Won")
+        await seeded.companies.move("acme", "Won")
         await until(pilot, lambda: column_of(app, "acme") == "won", "acme won")
         await pilot.press("c")
         won, lost = screen.board.column("won"), screen.board.column("lost")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from halcrm.domain.errors import NotFound
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.screens.company import CompanyScreen
@@ -39,7 +39,7 @@ async def test_edit_renames_and_sets_the_deal_value(app: HalcrmApp, seeded: Serv
             lambda: board(app).board.model.cards["acme"].name == "Acme Robotics",
             "renamed card",
         )
-        stored = await seeded.company("acme")
+        stored = await seeded.companies.get("acme")
         assert stored.name == "Acme Robotics"
         assert stored.deal_value == 2500.5
         assert board(app).board.model.cards["acme"].deal_value_cents == 250050
@@ -58,7 +58,7 @@ async def test_edit_refuses_a_bad_amount_and_writes_nothing(
         error = app.screen.query_one("#error", Static)
         assert "2 decimals" in str(error.render())
         await pilot.press("escape")
-        assert (await seeded.company("acme")).deal_value == 1000
+        assert (await seeded.companies.get("acme")).deal_value == 1000
 
 
 async def test_new_company_lands_in_the_focused_column(app: HalcrmApp, seeded: Services) -> None:
@@ -69,12 +69,12 @@ async def test_new_company_lands_in_the_focused_column(app: HalcrmApp, seeded: S
         await until(pilot, lambda: isinstance(app.screen, EditCompany), "new dialog")
         await pilot.press(*"Delta GmbH", "tab", *"7000", "ctrl+s")
         await until(pilot, lambda: board(app).board.model.totals["proposal"].count == 2, "card")
-        page = await seeded.companies(q="delta")
+        page = await seeded.companies.all(q="delta")
         assert [(c.name, c.stage, c.deal_value) for c in page.items] == [
             ("Delta GmbH", "Proposal", 7000)
         ]
         assert focused(app) == page.items[0].id
-        history = await seeded.company_history(page.items[0].id)
+        history = await seeded.companies.history(page.items[0].id)
         assert history.items[0].source == "board"
 
 
@@ -92,7 +92,7 @@ async def test_delete_asks_first_then_deletes(app: HalcrmApp, seeded: Services) 
         await until(pilot, lambda: column_of(app, "acme") is None, "acme gone")
         assert focused(app) == "birch"
         try:
-            await seeded.company("acme")
+            await seeded.companies.get("acme")
         except NotFound:
             pass
         else:

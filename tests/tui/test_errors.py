@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from tests.tui.helpers import column_of, focused, ready, until
 
@@ -69,10 +69,10 @@ async def test_a_write_to_an_unwritable_database_ends_in_a_toast(
         message = next(t for t in toasts(app) if "Not saved" in t)
         assert "database" in message
         assert "Nothing changed" in message
-        assert (await seeded.company("acme")).stage == "Lead"  # the stored stage unchanged
+        assert (await seeded.companies.get("acme")).stage == "Lead"  # the stored stage unchanged
         await pilot.press("L")  # the board goes on: the next move is applied
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "acme moved")
-        assert (await seeded.company("acme")).stage == "Qualified"
+        assert (await seeded.companies.get("acme")).stage == "Qualified"
 
 
 async def test_any_error_in_an_action_is_a_toast_not_a_crash(
@@ -83,7 +83,7 @@ async def test_any_error_in_an_action_is_a_toast_not_a_crash(
 
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        monkeypatch.setattr(seeded, "move_company", broken)
+        monkeypatch.setattr(seeded.companies, "move", broken)
         await pilot.press("L")
         await until(pilot, lambda: any("caught fire" in t for t in toasts(app)), "toast")
         assert column_of(app, "acme") == "lead"
@@ -97,4 +97,4 @@ async def test_a_refusal_is_a_toast_with_its_detail(app: HalcrmApp, seeded: Serv
         await pilot.press("r")  # Acme is open: nothing to reopen
         await until(pilot, lambda: bool(toasts(app)), "toast")
         assert column_of(app, "acme") == "lead"
-        assert (await seeded.company("acme")).stage == "Lead"
+        assert (await seeded.companies.get("acme")).stage == "Lead"

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from halcrm.domain.errors import DomainError
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from tests.tui.helpers import board, ready, until
@@ -35,10 +35,10 @@ async def test_an_edit_refused_by_the_disk_stays_open_and_saves_once_it_can(
             assert app.screen is dialog  # open, with what was typed
             assert dialog.query_one("#name", Input).value == "Acme Robotics"
             assert "database" in said(app)
-        assert (await seeded.company("acme")).name == "Acme Inc"  # nothing written
+        assert (await seeded.companies.get("acme")).name == "Acme Inc"  # nothing written
         await pilot.press("ctrl+s")  # the disk is back: the same dialog saves
         await until(pilot, lambda: app.screen is board(app), "the dialog closed")
-        assert (await seeded.company("acme")).name == "Acme Robotics"
+        assert (await seeded.companies.get("acme")).name == "Acme Robotics"
         await until(
             pilot, lambda: board(app).board.model.cards["acme"].name == "Acme Robotics", "card"
         )
@@ -52,7 +52,7 @@ async def test_a_refused_new_company_keeps_the_dialog_and_says_why(
 
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        monkeypatch.setattr(seeded, "create_company", unavailable)
+        monkeypatch.setattr(seeded.companies, "create", unavailable)
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, EditCompany), "new dialog")
         dialog = app.screen
@@ -64,5 +64,5 @@ async def test_a_refused_new_company_keeps_the_dialog_and_says_why(
         monkeypatch.undo()
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is board(app), "the dialog closed")
-        page = await seeded.companies(q="delta")
+        page = await seeded.companies.all(q="delta")
         assert [c.name for c in page.items] == ["Delta GmbH"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from tests.tui.helpers import ready, until

@@ -11,9 +11,9 @@ from textual.widgets import Label
 
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate
 from halcrm.services.crm.records import StageRecord
-from halcrm.services.facade import Services
 from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_stage import EditStage
@@ -45,11 +45,11 @@ async def test_summary_and_headers_follow_a_move(app: HalcrmApp, seeded: Service
         await until(pilot, lambda: "weighted $2.8k" in text_of(app, "#summary"), "new weighted")
         qualified_header = screen.board.column("qualified").header
         await until(pilot, lambda: "w $250" in str(qualified_header.render()), "header")
-        assert (await seeded.summary()).weighted_total_cents == 275_000
+        assert (await seeded.board.summary()).weighted_total_cents == 275_000
         await pilot.press("m", "down", "down", "down", "enter")  # Qualified -> Won
         await until(pilot, lambda: "won in Nov $1k" in text_of(app, "#summary"), "won")
         assert "Open $5k" in text_of(app, "#summary")
-        assert (await seeded.company("acme")).stage == "Won"
+        assert (await seeded.companies.get("acme")).stage == "Won"
 
 
 async def test_a_signal_refreshes_the_summary(
@@ -61,7 +61,7 @@ async def test_a_signal_refreshes_the_summary(
         body = CompanyCreate(
             id="delta", name="Delta", stage="negotiation", deal_value=Decimal(8000)
         )
-        await seeded.create_company(body, source=Source.ACCOUNT_API)
+        await seeded.companies.create(body, source=Source.ACCOUNT_API)
         await until(pilot, lambda: "Open $14k" in text_of(app, "#summary"), "signal counted")
         assert column_of(app, "delta") == "negotiation"
 
@@ -69,11 +69,11 @@ async def test_a_signal_refreshes_the_summary(
 @pytest.fixture
 async def stalling(services: Services, clock: MutableClock) -> Services:
     """Zeta (Lead, $700) goes quiet for 15 days; Alpha joins Lead just now."""
-    await services.create_company(
+    await services.companies.create(
         CompanyCreate(id="zeta", name="Zeta", stage="lead", deal_value=Decimal(700))
     )
     clock.advance(days=15)
-    await services.create_company(CompanyCreate(id="alpha", name="Alpha", stage="lead"))
+    await services.companies.create(CompanyCreate(id="alpha", name="Alpha", stage="lead"))
     return services
 
 
@@ -116,12 +116,12 @@ async def test_edit_a_stage_probability_and_stall_limit(app: HalcrmApp, seeded: 
         stored = await proposal(seeded)
         assert (stored.probability, stored.stall_after_days) == (80, 3)
         assert screen.board.model.stage("proposal").stall_after_days == 3
-        latest = (await seeded.activity(limit=1)).items[0]
+        latest = (await seeded.activity.recent(limit=1)).items[0]
         assert (latest.kind, latest.source) == ("stages_changed", "board")  # not account_api
 
 
 async def proposal(services: Services) -> StageRecord:
-    return next(s for s in (await services.stages()).items if s.id == "proposal")
+    return next(s for s in (await services.stages.all()).items if s.id == "proposal")
 
 
 async def test_figure_requests_are_coalesced(app: HalcrmApp, seeded: Services) -> None:
@@ -144,13 +144,13 @@ async def test_the_focus_strip_holds_its_place_until_the_lane_is_read(
     for company_id in ("acme", "cobalt"):  # deals with money planned: nothing needs you
         await seeded.tasks.create(TaskCreate(company_id=company_id, title="Call", due="2030-01-01"))
     gate = asyncio.Event()
-    read = seeded.focus_lane
+    read = seeded.board.focus_lane
 
     async def held(limit: int) -> Any:
         await gate.wait()
         return await read(limit)
 
-    monkeypatch.setattr(seeded, "focus_lane", held)
+    monkeypatch.setattr(seeded.board, "focus_lane", held)
     app = HalcrmApp(seeded, seeded.bus, server_url="http://127.0.0.1:0", clock=clock)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await ready(pilot)

@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import Label
 
 from halcrm.domain.clock import MutableClock
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.modals.stage_picker import StagePicker
@@ -33,7 +33,7 @@ async def quiet(services: Services, clock: MutableClock) -> Services:
         ("cobalt", "Cobalt Co", "proposal", 5000),
     ):
         body = CompanyCreate(id=cid, name=name, stage=stage, deal_value=Decimal(deal))
-        await services.create_company(body)
+        await services.companies.create(body)
     clock.advance(days=11)
     return services
 
@@ -43,8 +43,8 @@ def lane_app(quiet: Services, clock: MutableClock) -> HalcrmApp:
     return HalcrmApp(quiet, quiet.bus, clock=clock)
 
 
-async def lane_ids(services: Services) -> list[str]:
-    return [item.company_id for item in await services.focus_lane()]
+async def lane_ids(services: Services) -> list[str | None]:
+    return [item.company_id for item in await services.board.focus_lane()]
 
 
 async def open_lane(pilot) -> FocusScreen:  # type: ignore[no-untyped-def]
@@ -118,6 +118,6 @@ async def test_open_and_move_from_the_lane(lane_app: HalcrmApp, quiet: Services)
         await until(pilot, lambda: isinstance(lane_app.screen, StagePicker), "picker")
         await pilot.press("down", "down", "enter")  # Proposal -> Won
         await until(pilot, lambda: column_of(lane_app, "cobalt") == "won", "cobalt won")
-        assert (await quiet.company("cobalt")).stage == "Won"
+        assert (await quiet.companies.get("cobalt")).stage == "Won"
         await until(pilot, lambda: [i.company_id for i in focus.items] == ["dune"], "won leaves")
         assert board(lane_app).board.model.cards["cobalt"].stalled_days == 0

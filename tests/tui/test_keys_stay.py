@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from halcrm.domain.clock import MutableClock
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.confirm import Confirm
 from tests.conftest import FIXED_NOW
@@ -31,7 +31,7 @@ async def test_after_a_reply_the_next_keys_are_typed_not_run(
         assert box.value == "quite so, xoz"
         assert app.is_running
         assert app.screen is screen
-        assert (await seeded.conversation(talking)).status == "open"
+        assert (await seeded.support.get(talking)).status == "open"
         await pilot.press("escape")  # leaves the box; a second escape leaves the screen
         assert not box.has_focus
         await pilot.press("escape")

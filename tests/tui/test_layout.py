@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.geometry import Region
 
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import FIXED_NOW
 from tests.tui.demo_app import demo_app
@@ -64,7 +64,7 @@ async def test_the_weighted_figure_moves_with_the_total_on_a_live_signal(
         assert "$5k · w $2.5k" in str(header.render())  # Proposal at 50 %
         # From elsewhere (the API): Acme ($1k) joins Proposal; the header's two figures change
         # together, before any summary read.
-        await seeded.move_company("acme", "proposal", source=Source.PUBLIC_API)
+        await seeded.companies.move("acme", "proposal", source=Source.PUBLIC_API)
         await until(pilot, lambda: column_of(app, "acme") == "proposal", "the signal")
         assert "$6k · w $3k" in str(header.render())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from halcrm.domain.events import DomainEvent, EventKind
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from tests.conftest import FIXED_NOW
 from tests.tui.helpers import board, column_of, focused, ready, until
@@ -44,7 +44,7 @@ async def test_a_signal_moving_the_focused_card_keeps_the_focus_in_place(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
         assert focused(app) == "acme"
-        await seeded.move_company("acme", "won", source=Source.ACCOUNT_API)
+        await seeded.companies.move("acme", "won", source=Source.ACCOUNT_API)
         await until(pilot, lambda: column_of(app, "acme") == "won", "acme in Won")
         # The focus stays on the Lead column, now on the card that took Acme's place.
         assert board(app).board.focus_key == "lead"
@@ -55,7 +55,7 @@ async def test_a_signal_moving_the_focused_card_keeps_the_focus_in_place(
 async def test_deleting_elsewhere_removes_the_card(app: HalcrmApp, seeded: Services) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        await seeded.delete_company("cobalt")
+        await seeded.companies.delete("cobalt")
         await until(pilot, lambda: column_of(app, "cobalt") is None, "cobalt gone")
         assert "cobalt" not in board(app).board.model.cards
 
@@ -101,7 +101,7 @@ async def test_refused_calls_show_as_one_coalesced_line(app: HalcrmApp, seeded: 
         )
         seeded.bus.publish([refused(1, visitor="v-10")])
         await until(pilot, lambda: len(screen.feed.signals) == before + 2, "another visitor")
-        assert (await seeded.company("acme")).stage == "Lead"  # a refusal writes nothing
+        assert (await seeded.companies.get("acme")).stage == "Lead"  # a refusal writes nothing
 
 
 async def test_a_bulk_import_reloads_the_board_once(app: HalcrmApp, seeded: Services) -> None:

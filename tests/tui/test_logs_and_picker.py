@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.widgets import Label, Log
 
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.modals.stage_picker import StagePicker
@@ -31,7 +31,7 @@ async def test_ctrl_l_shows_the_recent_log_lines(services: Services, tmp_path: P
 
 
 async def test_q_in_the_stage_picker_cancels_it(services: Services):
-    await services.create_company(CompanyCreate(name="Acme", stage="Lead"))
+    await services.companies.create(CompanyCreate(name="Acme", stage="Lead"))
     app = HalcrmApp(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
@@ -45,7 +45,7 @@ async def test_q_in_the_stage_picker_cancels_it(services: Services):
 
 async def test_the_stage_picker_and_the_edit_dialog_show_a_name_as_written(services: Services):
     """A name that looks like console markup (a visitor can send any) is shown as typed."""
-    await services.create_company(CompanyCreate(name="[b]Bold[/b] Co", stage="Lead"))
+    await services.companies.create(CompanyCreate(name="[b]Bold[/b] Co", stage="Lead"))
     app = HalcrmApp(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)

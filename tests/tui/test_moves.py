@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from tests.tui.helpers import column_of, focused, ready, until
 
 
 async def last_stage_write(services: Services, company_id: str) -> dict[str, object]:
-    history = await services.company_history(company_id)
+    history = await services.companies.history(company_id)
     item = next(i for i in history.items if i.type == "stage_change")
     return {
         "source": item.source,
@@ -26,7 +26,7 @@ async def test_shift_l_moves_forward_and_h_downgrades(app: HalcrmApp, seeded: Se
         await pilot.press("L")
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "acme in Qualified")
         assert focused(app) == "acme"  # the focus follows the card
-        assert (await seeded.company("acme")).stage == "Qualified"
+        assert (await seeded.companies.get("acme")).stage == "Qualified"
         assert await last_stage_write(seeded, "acme") == {
             "source": "board",
             "mode": "exact",
@@ -36,7 +36,7 @@ async def test_shift_l_moves_forward_and_h_downgrades(app: HalcrmApp, seeded: Se
         }
         await pilot.press("H", "H")
         await until(pilot, lambda: column_of(app, "acme") == "", "acme Unstaged")
-        assert (await seeded.company("acme")).stage is None
+        assert (await seeded.companies.get("acme")).stage is None
         write = await last_stage_write(seeded, "acme")
         assert write["source"] == "board"
         assert write["previous_stage"] == "Lead"
@@ -52,7 +52,7 @@ async def test_downgrade_with_the_stage_picker_and_undo(app: HalcrmApp, seeded: 
         # The picker lists Unstaged, Lead, ...: the highlight starts on Proposal.
         await pilot.press("up", "up", "enter")
         await until(pilot, lambda: column_of(app, "cobalt") == "lead", "cobalt in Lead")
-        assert (await seeded.company("cobalt")).stage == "Lead"
+        assert (await seeded.companies.get("cobalt")).stage == "Lead"
         write = await last_stage_write(seeded, "cobalt")
         assert write == {
             "source": "board",
@@ -63,7 +63,7 @@ async def test_downgrade_with_the_stage_picker_and_undo(app: HalcrmApp, seeded: 
         }
         await pilot.press("u")
         await until(pilot, lambda: column_of(app, "cobalt") == "proposal", "cobalt back")
-        assert (await seeded.company("cobalt")).stage == "Proposal"
+        assert (await seeded.companies.get("cobalt")).stage == "Proposal"
         assert (await last_stage_write(seeded, "cobalt"))["source"] == "board"
 
 
@@ -74,5 +74,5 @@ async def test_arrow_keys_move_focus_without_writing(app: HalcrmApp, seeded: Ser
         assert focused(app) == "birch"
         await pilot.press("k", "right", "right", "j")
         assert focused(app) == "cobalt"
-        history = await seeded.company_history("cobalt")
+        history = await seeded.companies.history("cobalt")
         assert len([i for i in history.items if i.type == "stage_change"]) == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.screens.company import CompanyScreen
@@ -25,9 +25,9 @@ async def test_filter_then_move_acts_on_the_first_match(app: HalcrmApp, seeded: 
         assert "1 company" in text_of(app, "#status")
         await pilot.press("L")  # Proposal -> Negotiation, at once
         await until(pilot, lambda: column_of(app, "cobalt") == "negotiation", "cobalt moved")
-        assert (await seeded.company("cobalt")).stage == "Negotiation"
+        assert (await seeded.companies.get("cobalt")).stage == "Negotiation"
         # A live update elsewhere keeps the focus on the same card.
-        await seeded.update_company("acme", CompanyPatch(notes="x"), source=Source.ACCOUNT_API)
+        await seeded.companies.update("acme", CompanyPatch(notes="x"), source=Source.ACCOUNT_API)
         await until(pilot, lambda: board(app).events_applied >= 2, "signal")
         assert focused(app) == "cobalt"
 
@@ -35,17 +35,17 @@ async def test_filter_then_move_acts_on_the_first_match(app: HalcrmApp, seeded: 
 async def test_filter_finds_domain_industry_contacts_and_accents(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.update_company(
+    await seeded.companies.update(
         "birch",
         CompanyPatch(domain="birch.io", industry="Forestry", notes=None),
         source=Source.ACCOUNT_API,
     )
     body = CompanyCreate(id="zur", name="Zürich Holdings", stage="lead")
-    await seeded.create_company(body, source=Source.BOARD)
-    contact = await seeded.create_contact(
+    await seeded.companies.create(body, source=Source.BOARD)
+    contact = await seeded.contacts.create(
         ContactCreate(email="ana@cobalt.example", name="Ana Núñez")
     )
-    await seeded.link(contact.id, "cobalt")
+    await seeded.contacts.link(contact.id, "cobalt")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
         for text, wanted in (
@@ -65,7 +65,7 @@ async def test_filter_finds_domain_industry_contacts_and_accents(
 async def test_home_end_and_pages_in_a_long_column(app: HalcrmApp, seeded: Services) -> None:
     for n in range(30):
         body = CompanyCreate(id=f"co-{n:02d}", name=f"Co {n:02d}", stage="lead")
-        await seeded.create_company(body, source=Source.BOARD)
+        await seeded.companies.create(body, source=Source.BOARD)
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         ids = board(app).board.ids("lead")
@@ -111,13 +111,14 @@ async def test_reply_text_never_runs_commands(
         await until(pilot, lambda: isinstance(app.screen, ConversationScreen), "conversation")
         screen = app.screen
         assert isinstance(screen, ConversationScreen)
+        talk = screen  # stays a ConversationScreen (``app.screen is screen`` narrows ``screen``)
         await until(pilot, lambda: screen.query_one("#reply").has_focus, "reply box")
         await pilot.press(*"edit xoz done")  # e, x, o, z are keys of these screens
         assert app.screen is screen
         assert not isinstance(app.screen, EditCompany)
-        assert screen.detail.status == "open"
+        assert talk.detail.status == "open"
         await pilot.press("enter")
-        await until(pilot, lambda: len(screen.detail.messages) == 2, "the reply")
-        assert screen.detail.messages[-1].body == "edit xoz done"
-        assert (await seeded.company("acme")).name == "Acme Inc"
-        assert (await seeded.company("acme")).deal_value == Decimal(1000)
+        await until(pilot, lambda: len(talk.detail.messages) == 2, "the reply")
+        assert talk.detail.messages[-1].body == "edit xoz done"
+        assert (await seeded.companies.get("acme")).name == "Acme Inc"
+        assert (await seeded.companies.get("acme")).deal_value == Decimal(1000)

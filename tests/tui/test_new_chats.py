@@ -7,7 +7,7 @@ import asyncio
 
 from textual.widgets import OptionList
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import ChatSend, Identify
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -23,10 +23,12 @@ async def test_an_anonymous_visitors_chat_shows_at_once(app: HalcrmApp, seeded: 
     async with app.run_test(size=(160, 45)) as pilot:
         await ready(pilot)
         assert "waiting on a reply" not in text_of(app, "#status")
-        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Any pricing?"))
+        await seeded.widget.chat_send(
+            ChatSend(app_id="local", visitor_id="v_anon", body="Any pricing?")
+        )
         await until(pilot, lambda: any("Any pricing?" in t for t in toasts(app)), "the toast")
         await until(pilot, lambda: "✉ 1 waiting on a reply" in text_of(app, "#status"), "the count")
-        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_other", body="Hello?"))
+        await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id="v_other", body="Hello?"))
         await until(
             pilot, lambda: "✉ 2 waiting on a reply" in text_of(app, "#status"), "two waiting"
         )
@@ -35,10 +37,10 @@ async def test_an_anonymous_visitors_chat_shows_at_once(app: HalcrmApp, seeded: 
 async def test_an_identified_visitors_chat_shows_too_and_a_reply_takes_the_count_down(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.identify(Identify(app_id="local", visitor_id="v_jo", email="jo@acme.com"))
+    await seeded.widget.identify(Identify(app_id="local", visitor_id="v_jo", email="jo@acme.com"))
     async with app.run_test(size=(160, 45)) as pilot:
         await ready(pilot)
-        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_jo", body="Invoice?"))
+        await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id="v_jo", body="Invoice?"))
         await until(pilot, lambda: any("Invoice?" in t for t in toasts(app)), "the toast")
         await until(pilot, lambda: "✉ 1 waiting on a reply" in text_of(app, "#status"), "the count")
         await pilot.press("i")
@@ -54,7 +56,7 @@ async def test_a_conversation_shows_each_message_once_after_overlapping_reloads(
 ) -> None:
     """The reply's own reload and its signal's reload overlap while the visitor's page is
     open: each message is drawn once."""
-    await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Hi"))
+    await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Hi"))
     async with app.run_test(size=(160, 45)) as pilot:
         await ready(pilot)
         await pilot.press("i")
@@ -66,7 +68,7 @@ async def test_a_conversation_shows_each_message_once_after_overlapping_reloads(
         await asyncio.gather(talk.reload(), talk.reload(), talk.reload())
         await pilot.pause()
         assert len(talk.query(".message")) == 2
-        await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Thanks"))
+        await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Thanks"))
         await until(pilot, lambda: len(talk.detail.messages) == 3, "the visitor's answer")
         await pilot.pause()
         assert len(talk.query(".message")) == 3
@@ -75,10 +77,10 @@ async def test_a_conversation_shows_each_message_once_after_overlapping_reloads(
 async def test_the_inbox_names_the_company_and_keeps_its_rows_under_the_cursor(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.identify(Identify(app_id="local", visitor_id="v_jo", email="jo@acme.com"))
-    await seeded.link((await seeded.contacts(email="jo@acme.com")).items[0].id, "acme")
-    await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_jo", body="Quote?"))
-    await seeded.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Pricing?"))
+    await seeded.widget.identify(Identify(app_id="local", visitor_id="v_jo", email="jo@acme.com"))
+    await seeded.contacts.link((await seeded.contacts.all(email="jo@acme.com")).items[0].id, "acme")
+    await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id="v_jo", body="Quote?"))
+    await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id="v_anon", body="Pricing?"))
     async with app.run_test(size=(160, 45)) as pilot:
         await ready(pilot)
         await pilot.press("i")
@@ -96,7 +98,7 @@ async def test_the_inbox_names_the_company_and_keeps_its_rows_under_the_cursor(
         # Its writer writes again: the services put the longest wait first, the rows stay.
         first = inbox.talks[0]
         visitor = "v_jo" if first.companies else "v_anon"
-        await seeded.chat_send(ChatSend(app_id="local", visitor_id=visitor, body="Hello?"))
+        await seeded.widget.chat_send(ChatSend(app_id="local", visitor_id=visitor, body="Hello?"))
         await until(pilot, lambda: inbox.talks[0].message_count == 2, "the inbox redrawn")
         assert [t.contact_name for t in inbox.talks] == rows
         highlighted = inbox.query_one(OptionList).highlighted

@@ -11,8 +11,8 @@ import pytest
 
 from halcrm.config import BoardConfig, ConfigError, parse_config
 from halcrm.domain.events import DomainEvent, EventKind
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import ConversationCreate, MessageCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.notify import Notifier, terminal_writer
@@ -115,8 +115,8 @@ async def test_the_running_board_notifies_a_visitor_message(
         # Headless (not a terminal): nothing is written.
         assert app.notifier.write is None
         app.notifier = Notifier(app.config.notify, sent.append)
-        await seeded.create_contact(ContactCreate(id="jane", email="j@acme.io", name="Jane Cho"))
-        await seeded.create_conversation(
+        await seeded.contacts.create(ContactCreate(id="jane", email="j@acme.io", name="Jane Cho"))
+        await seeded.support.create(
             ConversationCreate(
                 contact_id="jane", message=MessageCreate(author="contact", body="Hello?")
             )
@@ -127,6 +127,6 @@ async def test_the_running_board_notifies_a_visitor_message(
             "\x1b]9;halcrm: j@acme.io wrote: Hello?\x1b\\"
         ]
         # The board moves a deal to Won: rung too.
-        await seeded.move_company("cobalt", "won")
+        await seeded.companies.move("cobalt", "won")
         await until(pilot, lambda: len(sent) == 2, "the won notification")
         assert "Cobalt Co won (Won)" in sent[1]

@@ -7,10 +7,11 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
 from tests.processes import free_port, halcrm_serve, wait_until_up
@@ -54,7 +55,7 @@ async def test_a_widget_call_to_another_server_moves_the_card_live(
         await wait_until_up(base, proc)
         async with app.run_test(size=(160, 45)) as pilot, httpx.AsyncClient(base_url=base) as http:
             await ready(pilot)
-            body = {"app_id": "local", "visitor_id": "v1", "email": "ann@birch.dev"}
+            body: dict[str, Any] = {"app_id": "local", "visitor_id": "v1", "email": "ann@birch.dev"}
             body["company"] = {"id": "birch", "stage": "Negotiation"}
             assert (await http.post("/api/widget/identify", json=body)).status_code == 200
             async with asyncio.timeout(10):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate
-from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify, IdentifyCompany
 from halcrm.tui.app import HalcrmApp
 from tests.tui.helpers import ready, until
@@ -12,9 +12,9 @@ from tests.tui.helpers import ready, until
 async def test_switch_project_changes_the_columns_and_only_its_signals_land(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    await seeded.create_project("proj_123", "HAL app")
+    await seeded.projects.create("proj_123", "HAL app")
     other = seeded.for_project("proj_123")
-    await other.create_company(CompanyCreate(id="hal-co", name="Hal Co", stage="qualified"))
+    await other.companies.create(CompanyCreate(id="hal-co", name="Hal Co", stage="qualified"))
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await ready(pilot)
         assert set(screen.board.model.cards) == {"acme", "birch", "cobalt"}
@@ -28,7 +28,7 @@ async def test_switch_project_changes_the_columns_and_only_its_signals_land(
         assert set(switched.board.model.cards) == {"hal-co"}
         assert "project proj_123" in str(switched.query_one("#status").render())
         # A widget call to the server's own project does not land on this board...
-        await seeded.identify(
+        await seeded.widget.identify(
             Identify(
                 app_id="local",
                 visitor_id="v1",
@@ -37,7 +37,7 @@ async def test_switch_project_changes_the_columns_and_only_its_signals_land(
             )
         )
         # ...one to the board's project does.
-        await other.identify(
+        await other.widget.identify(
             Identify(
                 app_id="proj_123",
                 visitor_id="v2",
@@ -50,7 +50,7 @@ async def test_switch_project_changes_the_columns_and_only_its_signals_land(
 
 
 async def test_the_company_screen_lists_its_visitors(app: HalcrmApp, seeded: Services) -> None:
-    await seeded.identify(
+    await seeded.widget.identify(
         Identify(
             app_id="local",
             visitor_id="browser-7",

@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.widgets.board import FLASH_SECONDS, BoardView
 from halcrm.tui.widgets.column import CARD_HEIGHT, StageColumn
@@ -115,7 +115,7 @@ async def test_a_long_column_keeps_its_scroll_bounds_and_shows_the_moved_card(
 ) -> None:
     for n in range(30):
         body = CompanyCreate(id=f"co-{n:02d}", name=f"Co {n:02d}", stage="lead")
-        await seeded.create_company(body, source=Source.BOARD)
+        await seeded.companies.create(body, source=Source.BOARD)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
         view = screen.board
@@ -138,11 +138,11 @@ async def test_signals_repaint_the_cards_they_touch(app: HalcrmApp, seeded: Serv
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
         view = screen.board
-        await seeded.update_company(
+        await seeded.companies.update(
             "cobalt", CompanyPatch(deal_value=Decimal(7500)), source=Source.ACCOUNT_API
         )
         await until(pilot, lambda: "$7.5k" in text(view.column("proposal")), "new deal drawn")
-        await seeded.move_company("birch", "won", source=Source.ACCOUNT_API)
+        await seeded.companies.move("birch", "won", source=Source.ACCOUNT_API)
         await until(pilot, lambda: "Birch Ltd" in text(view.column("won")), "birch in Won")
         assert "Birch Ltd" not in text(view.column("lead"))
         assert focused(app) == "acme"  # a signal never moves the focus
@@ -167,7 +167,7 @@ async def test_the_feed_shows_the_newest_signal_after_a_burst(
             return "\n".join(strip.text for strip in feed.render_lines(region))
 
         for n in range(20):
-            await seeded.update_company(
+            await seeded.companies.update(
                 "acme", CompanyPatch(deal_value=Decimal(100 + n)), source=Source.ACCOUNT_API
             )
         await until(pilot, lambda: screen.events_applied >= 20, "signals applied")

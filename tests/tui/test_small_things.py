@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.widgets import Input
 
 from halcrm.config import BoardConfig
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.format import MoneyInputError, parse_money, short_money
 from halcrm.tui.modals.edit_company import EditCompany
@@ -109,7 +109,7 @@ async def test_12_comma_5_is_saved_and_shown_as_12_50(app: HalcrmApp, seeded: Se
         app.screen.query_one("#deal", Input).value = ""
         await pilot.press("tab", *"12,5", "ctrl+s")
         await until(pilot, lambda: app.screen is board(app), "saved")
-        assert (await seeded.company("acme")).deal_value == 12.5
+        assert (await seeded.companies.get("acme")).deal_value == 12.5
         await until(
             pilot, lambda: board(app).board.model.cards["acme"].deal_value_cents == 1250, "card"
         )
@@ -143,14 +143,14 @@ async def test_stages_are_renamed_and_added_from_the_board(
         await until(pilot, lambda: isinstance(app.screen, EditStage), "stage dialog")
         await pilot.press("shift+tab", "ctrl+u", *"Leads", "ctrl+s")  # the name, above
         await until(pilot, lambda: screen.board.model.title("lead").startswith("Leads"), "renamed")
-        assert [s.name for s in (await seeded.stages()).items][:1] == ["Leads"]
+        assert [s.name for s in (await seeded.stages.all()).items][:1] == ["Leads"]
         await pilot.press("plus")  # `A` is the agenda (issue 23)
         await until(pilot, lambda: isinstance(app.screen, EditStage), "new stage dialog")
         await pilot.press(*"Demo booked", "tab", *"30", "ctrl+s")
         await until(
             pilot, lambda: any(s.name == "Demo booked" for s in screen.board.model.stages), "new"
         )
-        names = [s.name for s in (await seeded.stages()).items]
+        names = [s.name for s in (await seeded.stages.all()).items]
         assert names.index("Demo booked") == names.index("Leads") + 1  # after the focused one
-        demo = next(s for s in (await seeded.stages()).items if s.name == "Demo booked")
+        demo = next(s for s in (await seeded.stages.all()).items if s.name == "Demo booked")
         assert demo.probability == 30

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import ConversationCreate, MessageCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.snooze import SnoozeUntil
@@ -19,11 +19,11 @@ from tests.tui.helpers import board, ready, text_of, until
 @pytest.fixture
 async def talking(seeded: Services) -> str:
     """Jane (Acme) wrote "Where is my invoice?" and waits for an answer."""
-    contact = await seeded.create_contact(
+    contact = await seeded.contacts.create(
         ContactCreate(id="jane", email="jane@acmeinc.com", name="Jane Cho")
     )
-    await seeded.link(contact.id, "acme")
-    talk = await seeded.create_conversation(
+    await seeded.contacts.link(contact.id, "acme")
+    talk = await seeded.support.create(
         ConversationCreate(
             contact_id="jane",
             subject="Invoice",
@@ -77,7 +77,7 @@ async def test_reply_and_resolve_from_the_board(
         assert "Where is my invoice?" in " ".join(str(s.render()) for s in screen.query(".message"))
         await pilot.press("r", *"Sent it again today", "enter")
         await until(pilot, lambda: len(screen.detail.messages) == 2, "the reply")
-        stored = await seeded.conversation(talking)
+        stored = await seeded.support.get(talking)
         assert [(m.author, m.body) for m in stored.messages][-1] == (
             "agent",
             "Sent it again today",
@@ -85,13 +85,13 @@ async def test_reply_and_resolve_from_the_board(
         assert "Sent it again today" in str(list(screen.query(".message"))[-1].render())
         await pilot.press("escape", "x")  # the reply box keeps the keys until escape
         await until(pilot, lambda: screen.detail.status == "resolved", "resolved")
-        assert (await seeded.conversation(talking)).status == "resolved"
+        assert (await seeded.support.get(talking)).status == "resolved"
         await until(pilot, lambda: card_talks(app, "acme") == 0, "the card's mark goes")
         await pilot.press("z")
         await until(pilot, lambda: isinstance(app.screen, SnoozeUntil), "snooze dialog")
         await pilot.press("enter")  # 3d
         await until(pilot, lambda: screen.detail.status == "snoozed", "snoozed")
-        stored = await seeded.conversation(talking)
+        stored = await seeded.support.get(talking)
         assert stored.status == "snoozed"
         assert stored.snoozed_until is not None
         await pilot.press("o")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from halcrm.domain.errors import NotFound
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from tests.tui.helpers import column_of, focused, ready, until
@@ -19,7 +19,7 @@ async def test_undo_an_edit_puts_the_previous_values_back(app: HalcrmApp, seeded
         await pilot.press("ctrl+u", *"Acme Robotics", "tab", "ctrl+u", *"$15k", "tab")
         await pilot.press(*"acme.io", "tab", *"Robots", "ctrl+s")
         await until(pilot, lambda: any("Saved Acme Robotics" in t for t in toasts(app)), "saved")
-        stored = await seeded.company("acme")
+        stored = await seeded.companies.get("acme")
         assert (stored.name, stored.deal_value, stored.domain, stored.industry) == (
             "Acme Robotics",
             15000,
@@ -29,7 +29,7 @@ async def test_undo_an_edit_puts_the_previous_values_back(app: HalcrmApp, seeded
         assert any("(u undoes)" in t for t in toasts(app))
         await pilot.press("u")
         await until(pilot, lambda: any("as it was before" in t for t in toasts(app)), "undone")
-        stored = await seeded.company("acme")
+        stored = await seeded.companies.get("acme")
         assert (stored.name, stored.deal_value, stored.domain, stored.industry) == (
             "Acme Inc",
             1000,
@@ -41,11 +41,11 @@ async def test_undo_an_edit_puts_the_previous_values_back(app: HalcrmApp, seeded
 async def test_undo_a_delete_brings_the_company_back_whole(
     app: HalcrmApp, seeded: Services
 ) -> None:
-    contact = await seeded.create_contact(ContactCreate(email="jo@acme.example", name="Jo"))
-    await seeded.link(contact.id, "acme")
-    await seeded.move_company("acme", "qualified")
+    contact = await seeded.contacts.create(ContactCreate(email="jo@acme.example", name="Jo"))
+    await seeded.contacts.link(contact.id, "acme")
+    await seeded.companies.move("acme", "qualified")
     history_before = [
-        (h.type, h.requested_stage) for h in (await seeded.company_history("acme")).items
+        (h.type, h.requested_stage) for h in (await seeded.companies.history("acme")).items
     ]
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
@@ -54,7 +54,7 @@ async def test_undo_a_delete_brings_the_company_back_whole(
         await pilot.press("y")
         await until(pilot, lambda: column_of(app, "acme") is None, "acme gone")
         try:
-            await seeded.company("acme")
+            await seeded.companies.get("acme")
         except NotFound:
             pass
         else:
@@ -62,11 +62,11 @@ async def test_undo_a_delete_brings_the_company_back_whole(
         await pilot.press("u")
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "acme back")
         assert focused(app) == "acme"
-    back = await seeded.company("acme")
+    back = await seeded.companies.get("acme")
     assert (back.name, back.stage, back.deal_value) == ("Acme Inc", "Qualified", 1000)
-    detail = await seeded.company_detail("acme")
+    detail = await seeded.board.company_detail("acme")
     assert [c.email for c in detail.contacts] == ["jo@acme.example"]
-    history = [(h.type, h.requested_stage) for h in (await seeded.company_history("acme")).items]
+    history = [(h.type, h.requested_stage) for h in (await seeded.companies.history("acme")).items]
     assert history == history_before
 
 
@@ -81,6 +81,6 @@ async def test_undo_is_newest_first_over_moves_and_edits(app: HalcrmApp, seeded:
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "one back")
         await pilot.press("u")
         await until(pilot, lambda: column_of(app, "acme") == "lead", "two back")
-        assert (await seeded.company("acme")).stage == "Lead"
+        assert (await seeded.companies.get("acme")).stage == "Lead"
         await pilot.press("u")
         await until(pilot, lambda: any("Nothing to undo" in t for t in toasts(app)), "empty")

@@ -4,7 +4,7 @@ nothing; `U` (or ctrl+r) puts an undo forward again."""
 from __future__ import annotations
 
 from halcrm.domain.errors import NotFound
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.modals.edit_stage import EditStage
@@ -14,7 +14,7 @@ from tests.tui.test_errors import toasts
 
 async def exists(services: Services, company_id: str) -> bool:
     try:
-        await services.company(company_id)
+        await services.companies.get(company_id)
     except NotFound:
         return False
     return True
@@ -31,12 +31,12 @@ async def test_u_takes_back_the_new_card_not_an_older_move(
         await until(pilot, lambda: isinstance(app.screen, EditCompany), "new dialog")
         await pilot.press(*"Delta GmbH", "ctrl+s")
         await until(pilot, lambda: any("Created Delta GmbH" in t for t in toasts(app)), "made")
-        delta = (await seeded.companies(q="delta")).items[0].id
+        delta = (await seeded.companies.all(q="delta")).items[0].id
         assert column_of(app, delta) == "qualified"
         await pilot.press("u")
         await until(pilot, lambda: column_of(app, delta) is None, "the new card gone")
         assert not await exists(seeded, delta)
-        assert (await seeded.company("acme")).stage == "Qualified"  # the move stays
+        assert (await seeded.companies.get("acme")).stage == "Qualified"  # the move stays
         await pilot.press("U")  # redo: Delta is back
         await until(pilot, lambda: column_of(app, delta) == "qualified", "the card back")
         assert await exists(seeded, delta)
@@ -63,7 +63,7 @@ async def test_u_says_which_write_it_cannot_undo_and_does_nothing(
         assert "nothing changed" in said
         await pilot.pause(0.2)
         assert column_of(app, "acme") == "qualified"  # the older move is not taken back
-        assert (await seeded.company("acme")).stage == "Qualified"
+        assert (await seeded.companies.get("acme")).stage == "Qualified"
 
 
 async def test_redo_puts_an_undone_move_forward_and_a_new_write_ends_redo(
@@ -77,7 +77,7 @@ async def test_redo_puts_an_undone_move_forward_and_a_new_write_ends_redo(
         await until(pilot, lambda: column_of(app, "acme") == "lead", "undone")
         await pilot.press("ctrl+r")
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "redone")
-        assert (await seeded.company("acme")).stage == "Qualified"
+        assert (await seeded.companies.get("acme")).stage == "Qualified"
         await pilot.press("u")
         await until(pilot, lambda: column_of(app, "acme") == "lead", "undone again")
         await pilot.press("j", "L")  # a new write (Birch moves): the redo is gone

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from textual.widgets import OptionList, Static
 
 from halcrm.db.models import WebhookDelivery
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.webhooks import claims
 from halcrm.services.webhooks.inputs import WebhookCreate
 from halcrm.tui.app import HalcrmApp

@@ -13,16 +13,19 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
-from halcrm.services.board.cards import BoardData, Card
-from halcrm.services.board.focus import Answered, FocusItem
-from halcrm.services.board.forecast import ForecastRecord
-from halcrm.services.board.summary import PipelineSummary
-from halcrm.services.crm.merge import MergeUndo
-from halcrm.services.crm.records import CompanyRecord
-from halcrm.services.crm.restore import CompanySnapshot
-from halcrm.services.facade import Services
+from halcrm.domain.wire import API, BOARD
+from halcrm.services.board.records import (
+    Answered,
+    BoardData,
+    Card,
+    FocusItem,
+    ForecastRecord,
+    PipelineSummary,
+)
+from halcrm.services.container import Services
+from halcrm.services.crm.records import CompanyRecord, CompanySnapshot, MergeUndo
 from halcrm.services.fields import RecordId
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 
 Months = Annotated[int, Parameter(ge=1, le=12, description="how many months, from this one")]
 LaneLimit = Annotated[int, Parameter(ge=1, le=100, description="how many items")]
@@ -44,24 +47,24 @@ class FocusAnswer(msgspec.Struct, kw_only=True):
 
 
 class BoardController(Controller):
-    path = "/api/board"
+    path = BOARD
     tags = ["board"]
 
     @get("/")
     async def show(self, services: Services) -> BoardData:
         """Every company of the project as a card, with the stages in order."""
-        return await services.board()
+        return await services.board.load()
 
     @post("/cards", status_code=200)
     async def cards(self, data: CardsWanted, services: Services) -> list[Card]:
         """The cards of the companies named in ``ids`` (a read: it writes nothing); a deleted
         company is left out."""
-        return await services.cards(data.ids)
+        return await services.board.cards(data.ids)
 
     @get("/summary")
     async def summary(self, services: Services) -> PipelineSummary:
         """Open pipeline, weighted, won this month, stalled value, per-stage totals."""
-        return await services.summary()
+        return await services.board.summary()
 
     @get("/forecast")
     async def forecast(self, services: Services, months: Months = 3) -> ForecastRecord:
@@ -72,32 +75,34 @@ class BoardController(Controller):
     @get("/focus")
     async def focus(self, services: Services, limit: LaneLimit = 8) -> list[FocusItem]:
         """What needs the founder now, each with its reason, best first."""
-        return await services.focus_lane(limit)
+        return await services.board.focus_lane(limit)
 
     @get("/inbox")
     async def inbox(self, services: Services) -> list[CompanyConversation]:
         """Every open conversation (website chats of anonymous visitors too), those waiting
         for a reply first, longest wait first."""
-        return await services.inbox()
+        return await services.support.inbox()
 
     @post("/focus", status_code=200)
     async def answer(self, data: FocusAnswer, services: Services) -> Answered:
         """Stores an answer to a focus item (it stays away until something new happens)."""
-        return await services.answer_focus(data.company_id, data.reason, data.state, data.until)
+        return await services.board.answer_focus(
+            data.company_id, data.reason, data.state, data.until
+        )
 
 
 class UndoController(Controller):
-    path = "/api"
+    path = API
     tags = ["board"]
 
     @post("/merges/undo", status_code=200)
     async def undo_merge(self, data: MergeUndo, services: Services) -> CompanyRecord:
         """Puts a merged-away company back, as the merge's ``undo`` describes it."""
-        return await services.undo_merge(data)
+        return await services.companies.undo_merge(data)
 
     @post("/restores", status_code=201)
     async def restore(
         self, data: CompanySnapshot, services: Services, audit_source: Source
     ) -> CompanyRecord:
         """Puts a deleted company back from its ``snapshot`` (same id, links and history)."""
-        return await services.restore_company(data, audit_source)
+        return await services.companies.restore(data, audit_source)

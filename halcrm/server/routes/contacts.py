@@ -1,20 +1,24 @@
-"""Contacts (account token): list, create, read, edit, delete, link and unlink."""
+"""Contacts: one controller for the account API (``/api/contacts``, bearer token: list,
+create, read, edit, delete, link, unlink) and the public API (``/api/v1/contacts``, an API key:
+list, create, read, edit). Every write is audited with ``audit_source``: the account router
+reads it from ``X-Halcrm-Source`` (``board`` or ``account_api``), the public router answers
+``public_api`` whatever the request says."""
 
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post, put
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import CONTACTS
 from halcrm.server.params import Limit
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.records import ContactRecord, Deleted
-from halcrm.services.facade import Services
 from halcrm.services.page import Page
 
 
-class ContactController(Controller):
-    path = "/api/contacts"
-    tags = ["contacts"]
+class Contacts(Controller):
+    """What both APIs do with contacts (routed only through the two controllers below)."""
 
     @get("/")
     async def index(
@@ -26,38 +30,54 @@ class ContactController(Controller):
         cursor: str | None = None,
     ) -> Page[ContactRecord]:
         """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""
-        return await services.contacts(email=email, q=q, limit=limit, cursor=cursor)
+        return await services.contacts.all(email=email, q=q, limit=limit, cursor=cursor)
 
     @post("/", status_code=201)
     async def create(
         self, data: ContactCreate, services: Services, audit_source: Source
     ) -> ContactRecord:
         """Creates only the contact (no company, no placeholder)."""
-        return await services.create_contact(data, audit_source)
+        return await services.contacts.create(data, audit_source)
 
     @get("/{contact_id:str}")
     async def show(self, contact_id: str, services: Services) -> ContactRecord:
-        return await services.contact(contact_id)
+        return await services.contacts.get(contact_id)
 
     @patch("/{contact_id:str}", status_code=200)
-    async def edit(self, contact_id: str, data: ContactPatch, services: Services) -> ContactRecord:
+    async def edit(
+        self, contact_id: str, data: ContactPatch, services: Services, audit_source: Source
+    ) -> ContactRecord:
         """Edits fields; ``metadata`` merges."""
-        return await services.update_contact(contact_id, data)
+        return await services.contacts.update(contact_id, data, audit_source)
+
+
+class ContactController(Contacts):
+    """The account API's contacts: the board's contact screen writes through these."""
+
+    path = CONTACTS
+    tags = ["contacts"]
 
     @delete("/{contact_id:str}", status_code=200)
-    async def remove(self, contact_id: str, services: Services) -> Deleted:
-        return await services.delete_contact(contact_id)
+    async def remove(self, contact_id: str, services: Services, audit_source: Source) -> Deleted:
+        return await services.contacts.delete(contact_id, audit_source)
 
     @put("/{contact_id:str}/companies/{company_id:str}", status_code=200)
     async def link(
         self, contact_id: str, company_id: str, services: Services, audit_source: Source
     ) -> ContactRecord:
         """Links the contact to the company (idempotent)."""
-        return await services.link(contact_id, company_id, audit_source)
+        return await services.contacts.link(contact_id, company_id, audit_source)
 
     @delete("/{contact_id:str}/companies/{company_id:str}", status_code=200)
     async def unlink(
         self, contact_id: str, company_id: str, services: Services, audit_source: Source
     ) -> ContactRecord:
         """Unlinks the contact from the company (idempotent)."""
-        return await services.unlink(contact_id, company_id, audit_source)
+        return await services.contacts.unlink(contact_id, company_id, audit_source)
+
+
+class PublicContactController(Contacts):
+    """The public API's contacts, for the founder's other tools."""
+
+    path = "/api/v1/contacts"
+    tags = ["public api"]

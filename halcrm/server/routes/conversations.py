@@ -8,7 +8,8 @@ from __future__ import annotations
 from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.domain.wire import CONVERSATIONS
+from halcrm.services.container import Services
 from halcrm.services.support.schemas import (
     ConversationDetail,
     ConversationPatch,
@@ -18,13 +19,13 @@ from halcrm.services.support.schemas import (
 
 
 class AccountConversationController(Controller):
-    path = "/api/conversations"
+    path = CONVERSATIONS
     tags = ["conversations"]
 
     @get("/{conversation_id:str}")
     async def show(self, conversation_id: str, services: Services) -> ConversationDetail:
         """The conversation and its messages, oldest first."""
-        return await services.conversation(conversation_id)
+        return await services.support.get(conversation_id)
 
     @patch("/{conversation_id:str}", status_code=200)
     async def edit(
@@ -35,7 +36,7 @@ class AccountConversationController(Controller):
         audit_source: Source,
     ) -> ConversationDetail:
         """Sets ``status`` (open, snoozed, resolved), ``snoozed_until`` or ``subject``."""
-        return await services.update_conversation(conversation_id, data, audit_source)
+        return await services.support.update(conversation_id, data, audit_source)
 
     @post("/{conversation_id:str}/messages", status_code=201)
     async def message(
@@ -46,4 +47,4 @@ class AccountConversationController(Controller):
         audit_source: Source,
     ) -> MessageRecord:
         """Adds a message by the ``contact`` or an ``agent``; a contact's reply reopens it."""
-        return await services.add_message(conversation_id, data, audit_source)
+        return await services.support.add_message(conversation_id, data, audit_source)

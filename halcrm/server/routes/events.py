@@ -13,7 +13,8 @@ from litestar.response import Stream
 from halcrm.bus import Subscription
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import DomainEvent
-from halcrm.services.facade import Services
+from halcrm.domain.wire import EVENTS, LAST_EVENT_ID
+from halcrm.services.container import Services
 
 REPLAY_BATCH = 1000
 
@@ -55,11 +56,11 @@ KEEPALIVE = b": keep-alive\r\n\r\n"
 
 
 def _last_event_id(request: Request[Any, Any, Any]) -> int | None:
-    raw = request.headers.get("last-event-id", "").strip()
+    raw = request.headers.get(LAST_EVENT_ID, "").strip()
     if not raw:
         return None
     if not raw.isdigit() or len(raw) > 18:
-        raise InvalidRequest("Last-Event-ID must be an event id sent by this stream")
+        raise InvalidRequest(f"{LAST_EVENT_ID} must be an event id sent by this stream")
     return int(raw)
 
 
@@ -80,7 +81,7 @@ async def event_stream(
         yield OPENING
         sent: set[int] = set()
         while after is not None:
-            batch = await services.events_after(after)
+            batch = await services.activity.events_after(after)
             if batch:
                 yield b"".join(encode(event) for event in batch)
             for event in batch:
@@ -134,7 +135,7 @@ def _drain(
             return b"".join(parts), False
 
 
-@get("/api/events", tags=["events"])
+@get(EVENTS, tags=["events"])
 async def events(request: Request[Any, Any, Any], services: Services) -> Stream:
     """A stream of every change (``id``: the event id, ``event``: its kind, ``data``: JSON).
 

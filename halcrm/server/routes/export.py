@@ -10,8 +10,8 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, 
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.response import Stream
 
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer.exporter import COLUMNS, MEDIA_TYPES
-from halcrm.services.facade import Services
 
 
 @dataclass
@@ -41,7 +41,9 @@ class _ExportOperation(Operation):
 )
 async def export(services: Services, what: str, format: Literal["csv", "json"] = "csv") -> Stream:
     """Exports the project's stages, companies, contacts or activity as CSV or JSON."""
-    chunks = services.export(what, format)  # refuses an unknown kind before any byte is sent
+    chunks = services.transfer.export(
+        what, format
+    )  # refuses an unknown kind before any byte is sent
     filename = f"halcrm-{what}.{format}"
     return Stream(
         chunks,

@@ -9,14 +9,12 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, get, post
 
+from halcrm.domain.wire import PROJECTS
 from halcrm.server.params import Limit
-from halcrm.services.crm.records import ProjectRecord
-from halcrm.services.crm.visitors import VisitorRecord
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
+from halcrm.services.crm.records import ProjectRecord, VisitorRecord
 from halcrm.services.fields import Name, RecordId
 from halcrm.services.page import Page
-
-PROJECT_HEADER = "x-project-id"
 
 
 class ProjectCreate(msgspec.Struct, kw_only=True):
@@ -25,18 +23,18 @@ class ProjectCreate(msgspec.Struct, kw_only=True):
 
 
 class ProjectsController(Controller):
-    path = "/api/projects"
+    path = PROJECTS
     tags = ["project"]
 
     @get("/")
     async def index(self, services: Services) -> Page[ProjectRecord]:
         """Every project of the database (address one with the ``X-Project-Id`` header)."""
-        return await services.projects()
+        return await services.projects.all()
 
     @post("/", status_code=201)
     async def create(self, data: ProjectCreate, services: Services) -> ProjectRecord:
         """A new project with the default pipeline; its widget calls name it as ``app_id``."""
-        return await services.create_project(data.id, data.name)
+        return await services.projects.create(data.id, data.name)
 
 
 @get("/api/visitors", tags=["visitors"])
@@ -48,6 +46,6 @@ async def visitors(
     cursor: str | None = None,
 ) -> Page[VisitorRecord]:
     """The website's visitors, last seen first: their contact and active company."""
-    return await services.visitors(
+    return await services.visitors.all(
         contact_id=contact_id, company_id=company_id, limit=limit, cursor=cursor
     )

@@ -1,4 +1,5 @@
-"""The public API (``X-API-Key``): contacts and conversations for the founder's other tools."""
+"""The public API (``X-API-Key``): conversations for the founder's other tools (its contacts
+are ``server/routes/contacts.py``'s ``PublicContactController``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ from typing import Literal
 
 from litestar import Controller, get, patch, post
 
-from halcrm.domain.stages import Source
 from halcrm.server.params import Limit
-from halcrm.services.crm.inputs import ContactCreate, ContactPatch
-from halcrm.services.crm.records import ContactRecord
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.page import Page
 from halcrm.services.support.schemas import (
     ConversationCreate,
@@ -20,37 +18,6 @@ from halcrm.services.support.schemas import (
     MessageCreate,
     MessageRecord,
 )
-
-
-class PublicContactController(Controller):
-    path = "/api/v1/contacts"
-    tags = ["public api"]
-
-    @get("/")
-    async def index(
-        self,
-        services: Services,
-        email: str | None = None,
-        q: str | None = None,
-        limit: Limit = None,
-        cursor: str | None = None,
-    ) -> Page[ContactRecord]:
-        """Contacts, filtered by ``email`` (exact, any case) and ``q`` (text), paginated."""
-        return await services.contacts(email=email, q=q, limit=limit, cursor=cursor)
-
-    @post("/", status_code=201)
-    async def create(self, data: ContactCreate, services: Services) -> ContactRecord:
-        """Creates only the contact (no company, no placeholder)."""
-        return await services.create_contact(data, Source.PUBLIC_API)
-
-    @get("/{contact_id:str}")
-    async def show(self, contact_id: str, services: Services) -> ContactRecord:
-        return await services.contact(contact_id)
-
-    @patch("/{contact_id:str}", status_code=200)
-    async def edit(self, contact_id: str, data: ContactPatch, services: Services) -> ContactRecord:
-        """Edits fields; ``metadata`` merges."""
-        return await services.update_contact(contact_id, data, Source.PUBLIC_API)
 
 
 class ConversationController(Controller):
@@ -67,30 +34,30 @@ class ConversationController(Controller):
         cursor: str | None = None,
     ) -> Page[ConversationRecord]:
         """Conversations oldest first, filtered by ``contact_id`` and ``status``, paginated."""
-        return await services.conversations(
+        return await services.support.all(
             contact_id=contact_id, status=status, limit=limit, cursor=cursor
         )
 
     @post("/", status_code=201)
     async def create(self, data: ConversationCreate, services: Services) -> ConversationDetail:
         """Opens a conversation for a contact, with its first ``message`` when given."""
-        return await services.create_conversation(data)
+        return await services.support.create(data)
 
     @get("/{conversation_id:str}")
     async def show(self, conversation_id: str, services: Services) -> ConversationDetail:
         """The conversation and its messages, oldest first."""
-        return await services.conversation(conversation_id)
+        return await services.support.get(conversation_id)
 
     @patch("/{conversation_id:str}", status_code=200)
     async def edit(
         self, conversation_id: str, data: ConversationPatch, services: Services
     ) -> ConversationDetail:
         """Sets ``status`` (open, snoozed, resolved), ``snoozed_until`` or ``subject``."""
-        return await services.update_conversation(conversation_id, data)
+        return await services.support.update(conversation_id, data)
 
     @post("/{conversation_id:str}/messages", status_code=201)
     async def message(
         self, conversation_id: str, data: MessageCreate, services: Services
     ) -> MessageRecord:
         """Adds a message by the ``contact`` or an ``agent``; a contact's reply reopens it."""
-        return await services.add_message(conversation_id, data)
+        return await services.support.add_message(conversation_id, data)

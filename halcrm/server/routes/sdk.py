@@ -10,7 +10,7 @@ from importlib.resources import files
 from litestar import Controller, Response, get
 
 from halcrm.embed import PLAYGROUND_PATH, WIDGET_JS_PATH, embed_snippet
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 # Short enough that a halcrm upgrade reaches open pages soon; long enough to spare reloads.
 WIDGET_CACHE = "public, max-age=300"
@@ -52,6 +52,6 @@ class SdkController(Controller):
     @get(PLAYGROUND_PATH)
     async def playground(self, services: Services) -> Response[str]:
         """Forms that fire every widget call through the SDK, with a log of the answers."""
-        stages = await services.stages()
+        stages = await services.stages.all()
         page = render_playground(services.project_id, [s.name for s in stages.items])
         return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})

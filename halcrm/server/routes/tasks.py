@@ -8,13 +8,13 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import AGENDA, TASKS
 from halcrm.server.params import Limit
+from halcrm.services.container import Services
 from halcrm.services.crm.records import Deleted
-from halcrm.services.facade import Services
 from halcrm.services.page import Page
-from halcrm.services.tasks.agenda import AGENDA_LIMIT, MAX_AGENDA_LIMIT
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
-from halcrm.services.tasks.records import AgendaDay, TaskRecord
+from halcrm.services.tasks.records import AGENDA_LIMIT, MAX_AGENDA_LIMIT, AgendaDay, TaskRecord
 
 Status = Annotated[str, Parameter(description="open (default), done or all")]
 Day = Annotated[str | None, Parameter(description="a date, YYYY-MM-DD, in the project's zone")]
@@ -22,7 +22,7 @@ SectionLimit = Annotated[int, Parameter(ge=1, le=MAX_AGENDA_LIMIT, description="
 
 
 class TaskController(Controller):
-    path = "/api/tasks"
+    path = TASKS
     tags = ["tasks"]
 
     @get("/")
@@ -77,7 +77,7 @@ class TaskController(Controller):
         return await services.tasks.delete(task_id, audit_source)
 
 
-@get("/api/agenda", tags=["tasks"])
+@get(AGENDA, tags=["tasks"])
 async def agenda(services: Services, limit: SectionLimit = AGENDA_LIMIT) -> AgendaDay:
     """Overdue, today, the next 7 days (project zone), and open deals with no next step."""
     return await services.agenda.day(limit)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
 
+from halcrm.domain.wire import WEBHOOKS
 from halcrm.server.params import Limit
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.page import Page
 from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
 from halcrm.services.webhooks.records import DeliveryRecord, WebhookRecord, WebhookWithSecret
 
 
 class WebhookController(Controller):
-    path = "/api/webhooks"
+    path = WEBHOOKS
     tags = ["webhooks"]
 
     @get("/")

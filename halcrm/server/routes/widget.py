@@ -10,9 +10,10 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
+from halcrm.domain.wire import WIDGET
 from halcrm.server.ratelimit import Limits
+from halcrm.services.container import Services
 from halcrm.services.crm.records import StageResult
-from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import (
     Identify,
     SetDeal,
@@ -35,7 +36,7 @@ def client_address(request: Request[Any, Any, Any]) -> str | None:
 
 
 class WidgetController(Controller):
-    path = "/api/widget"
+    path = WIDGET
     tags = ["widget"]
     security = []
 
@@ -45,7 +46,7 @@ class WidgetController(Controller):
     ) -> IdentifyResult:
         """Identifies a visitor as a contact and links its companies."""
         await limits.widget_call(data, client_address(request))
-        return await services.identify(data)
+        return await services.widget.identify(data)
 
     @post("/set-properties", status_code=200)
     async def set_properties(
@@ -57,7 +58,7 @@ class WidgetController(Controller):
     ) -> PropertiesResult:
         """Merges properties into the visitor (and its contact); never touches a company."""
         await limits.widget_call(data, client_address(request))
-        return await services.set_properties(data)
+        return await services.widget.set_properties(data)
 
     @post("/track", status_code=201)
     async def track(
@@ -65,7 +66,7 @@ class WidgetController(Controller):
     ) -> TrackResult:
         """Records a milestone event for the visitor or one of its companies."""
         await limits.widget_call(data, client_address(request))
-        return await services.track(data)
+        return await services.widget.track(data)
 
     @post("/set-stage", status_code=200)
     async def set_stage(
@@ -73,7 +74,7 @@ class WidgetController(Controller):
     ) -> StageResult:
         """A stage signal, advance_only unless the project or the body says exact."""
         await limits.widget_call(data, client_address(request))
-        return await services.set_stage(data)
+        return await services.widget.set_stage(data)
 
     @post("/set-deal", status_code=200)
     async def set_deal(
@@ -81,4 +82,4 @@ class WidgetController(Controller):
     ) -> DealResult:
         """Sets the company's deal value (and its stage when given)."""
         await limits.widget_call(data, client_address(request))
-        return await services.set_deal(data)
+        return await services.widget.set_deal(data)

@@ -15,10 +15,11 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
+from halcrm.domain.wire import WIDGET
 from halcrm.server.chat_streams import ChatStreams, sse
 from halcrm.server.ratelimit import Limits
 from halcrm.server.routes.widget import client_address
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.widget.inputs import ChatRead, ChatSend
 from halcrm.services.widget.records import ChatHistory, ChatSent
 
@@ -44,7 +45,7 @@ async def chat_reader(
 
 
 class WidgetChatController(Controller):
-    path = "/api/widget/chat"
+    path = f"{WIDGET}/chat"
     tags = ["widget"]
     security = []
     dependencies = {"reader": Provide(chat_reader)}
@@ -57,7 +58,7 @@ class WidgetChatController(Controller):
         visitor's chat or continues its open one, attached to its contact when identified.
         A resend with the same ``message_id`` is written once."""
         await limits.chat_message(data, client_address(request))
-        return await services.chat_send(data)
+        return await services.widget.chat_send(data)
 
     @get("/messages")
     async def history(
@@ -66,7 +67,7 @@ class WidgetChatController(Controller):
         """The visitor's own chat, oldest first (its latest 200 messages); never another
         visitor's, whatever contact they share."""
         await limits.widget_call(reader, client_address(request))
-        return await services.chat_history(reader)
+        return await services.widget.chat_history(reader)
 
     @get("/stream")
     async def stream(
@@ -78,7 +79,7 @@ class WidgetChatController(Controller):
         founder's replies and the visitor's own from other tabs. A refused visitor (a wrong
         ``user_hash`` where verification is required) gets the error and no stream."""
         await limits.widget_call(reader, client_address(request))
-        project = await services.chat_check_stream(reader)
+        project = await services.widget.chat_check_stream(reader)
         hub: ChatStreams = request.app.state.chat_streams
         lease = await hub.reserve(project, reader.visitor_id)
         keepalive: float = request.app.state.sse_keepalive

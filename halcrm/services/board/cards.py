@@ -1,108 +1,27 @@
-"""Read models for the board: light card rows for every company, and one company in full."""
+"""The board's cards: a light row for every company (the board may hold 50k of them), and a
+company's next steps for its screen; ``Board`` (``area.py``) reads them."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from sqlalchemy import Select, func, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.due import due_state, zone
 from halcrm.domain.stages import StageInfo, StageKind, stall_days
-from halcrm.services.crm.companies import company_history
-from halcrm.services.crm.queries import company_record, contact_records, get_company
-from halcrm.services.crm.records import CompanyRecord, ContactRecord, HistoryItem
-from halcrm.services.crm.visitors import VisitorRecord, company_visitors
+from halcrm.services.board.records import Card, fold
 from halcrm.services.tasks.queries import task_records, task_select
 from halcrm.services.tasks.records import TaskRecord
 
 
-class Card(msgspec.Struct, kw_only=True):
-    """What a card on the board needs, and nothing more (the board may hold 50k of them)."""
-
-    id: str
-    name: str
-    stage_id: str | None
-    deal_value_cents: int | None
-    contacts: int
-    is_placeholder: bool
-    stalled_days: int
-    last_moved_by: str | None
-    last_moved_at: datetime | None
-    last_activity_at: datetime
-    created_at: datetime
-    # Open support conversations of the company's contacts (the card's ✉ mark).
-    open_conversations: int = 0
-    # The earliest open next step: its state (overdue, today, upcoming; none) and due time.
-    next_step_state: str = "none"
-    next_step_due_at: datetime | None = None
-    # In an open stage: the card shows its next-step mark (its state counted when drawn).
-    needs_step: bool = False
-    # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
-    # the names and emails of the company's contacts.
-    search: str = ""
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive text: "Zürich" and "ZURICH" both fold to "zurich"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-class BoardData(msgspec.Struct, kw_only=True):
-    project_id: str
-    stages: list[StageInfo]
-    cards: list[Card]
-    now: datetime
-    # The project's zone: "today" and "in 3d" on the cards are counted in it.
-    time_zone: str = "UTC"
-
-
-class CompanyDetail(msgspec.Struct, kw_only=True):
-    company: CompanyRecord
-    contacts: list[ContactRecord]
-    history: list[HistoryItem]
-    # Its contacts' browsers: who is on the website, last seen first.
-    visitors: list[VisitorRecord] = msgspec.field(default_factory=list)
-    # Its next steps: the open ones by due time, then the latest done ones.
-    tasks: list[TaskRecord] = msgspec.field(default_factory=list)
-
-
-async def load_board(db: Database, project_id: str) -> BoardData:
-    """Every company of the project as a card, with the stages in order."""
-
-    def work(tx: Tx) -> BoardData:
-        project = tx.project(project_id)
-        return BoardData(
-            project_id=project_id,
-            stages=list(tx.stages(project)),
-            cards=_cards(tx, project, None),
-            now=tx.now,
-            time_zone=project.time_zone,
-        )
-
-    return await db.read(work)
-
-
-async def load_cards(db: Database, project_id: str, company_ids: Sequence[str]) -> list[Card]:
-    """The cards of some companies (missing ids are simply absent: they were deleted)."""
-
-    def work(tx: Tx) -> list[Card]:
-        project = tx.project(project_id)
-        return _cards(tx, project, company_ids)
-
-    return await db.read(work)
-
-
-def _cards(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[Card]:
+def cards_of(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> list[Card]:
+    """The cards of ``company_ids`` (None: every company), in creation order."""
     rows = tx.stage_rows(project)
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
     result = tx.session.execute(_card_rows(project, company_ids)).all()
@@ -213,30 +132,7 @@ def _people(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int
     return defaultdict(str, {pk: " ".join(words) for pk, words in found.items()})
 
 
-async def company_detail(db: Database, project_id: str, company_id: str) -> CompanyDetail:
-    """A company with its contacts and its history, for the company screen."""
-
-    def work(tx: Tx) -> CompanyDetail:
-        project = tx.project(project_id)
-        company = get_company(tx, project, company_id)
-        contacts = tx.session.scalars(
-            select(Contact)
-            .join(ContactCompany, ContactCompany.contact_pk == Contact.pk)
-            .where(ContactCompany.company_pk == company.pk)
-            .order_by(ContactCompany.created_at)
-        )
-        return CompanyDetail(
-            company=company_record(tx, project, company),
-            contacts=contact_records(tx, list(contacts)),
-            history=company_history(tx, project, company, 200),
-            visitors=company_visitors(tx, company.pk),
-            tasks=_company_tasks(tx, project, company.pk),
-        )
-
-    return await db.read(work)
-
-
-def _company_tasks(tx: Tx, project: Project, company_pk: int) -> list[TaskRecord]:
+def company_tasks(tx: Tx, project: Project, company_pk: int) -> list[TaskRecord]:
     """Open steps by due time, then the 10 done most recently."""
     tz = zone(project.time_zone)
     mine = task_select().where(Task.company_pk == company_pk)

@@ -5,31 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from enum import StrEnum
 
-import msgspec
 from sqlalchemy import select
 
 from halcrm.db.models import Company, FocusAnswer, Project
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.due import local_today, zone
-from halcrm.domain.errors import InvalidRequest
-from halcrm.domain.events import EventKind
 from halcrm.domain.money import from_cents
-from halcrm.domain.stages import Source
 from halcrm.domain.words import count
 from halcrm.services.board.focus_idle import no_next_step, placeholders, stalled, widget_advanced
-from halcrm.services.board.focus_items import (
-    PRIORITY,
-    URGENT,
-    FocusAction,
-    FocusItem,
-    FocusReason,
-    Lane,
-    ago,
-)
+from halcrm.services.board.focus_items import Lane, ago
 from halcrm.services.board.focus_signals import (
     close_dates_passed,
     overdue_steps,
@@ -37,35 +23,7 @@ from halcrm.services.board.focus_signals import (
     waiting_reply,
 )
 from halcrm.services.board.momentum import pulses
-from halcrm.services.crm.queries import get_company
-
-
-class Answered(msgspec.Struct, kw_only=True):
-    """A stored answer to a focus item (what ``POST /api/board/focus`` answers: the write's
-    own result, so a replay under an ``Idempotency-Key`` answers the same)."""
-
-    company_id: str
-    reason: str
-    state: str
-
-
-class FocusState(StrEnum):
-    SNOOZED = "snoozed"
-    DONE = "done"
-    DISMISSED = "dismissed"
-
-
-__all__ = ["Answered", "FocusAction", "FocusItem", "FocusReason", "FocusState"]
-
-
-async def focus_lane(db: Database, project_id: str, limit: int = 8) -> list[FocusItem]:
-    """Ranks what needs the founder now, leaving out what they snoozed, did or dismissed."""
-
-    def work(tx: Tx) -> list[FocusItem]:
-        project = tx.project(project_id)
-        return compute_focus(tx, project, limit)
-
-    return await db.read(work)
+from halcrm.services.board.records import PRIORITY, URGENT, FocusItem, FocusState
 
 
 def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
@@ -175,47 +133,3 @@ def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], FocusAnswer]:
         .where(Company.project_pk == project.pk)
     )
     return {(cid, answer.reason): answer for cid, answer in rows}
-
-
-async def answer(
-    db: Database,
-    project_id: str,
-    company_id: str,
-    reason: str,
-    state: str,
-    until: datetime | None = None,
-) -> Answered:
-    """Stores the founder's answer to a focus item: snoozed until a date, done, or dismissed."""
-    try:
-        reason_value, state_value = FocusReason(reason), FocusState(state)
-    except ValueError as exc:
-        raise InvalidRequest(f"unknown focus reason or state: {exc}") from exc
-    if state_value is FocusState.SNOOZED and until is None:
-        raise InvalidRequest("snoozing needs a date to snooze until", field="until")
-
-    def work(tx: Tx) -> Answered:
-        project = tx.project(project_id)
-        company = get_company(tx, project, company_id)
-        row = tx.session.scalar(
-            select(FocusAnswer).where(
-                FocusAnswer.company_pk == company.pk, FocusAnswer.reason == reason_value
-            )
-        )
-        if row is None:
-            row = FocusAnswer(company_pk=company.pk, reason=reason_value, created_at=tx.now)
-            tx.session.add(row)
-        row.state = state_value
-        row.until = until
-        row.activity_mark = company.last_activity_at
-        row.created_at = tx.now
-        tx.record(
-            project,
-            EventKind.FOCUS_ANSWERED,
-            Source.BOARD,
-            f"{company.name}: {reason_value.value.replace('_', ' ')} {state_value.value}",
-            company,
-            data={"reason": reason_value.value, "state": state_value.value},
-        )
-        return Answered(company_id=company.id, reason=reason_value.value, state=state_value.value)
-
-    return await db.write(work)

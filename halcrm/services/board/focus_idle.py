@@ -18,14 +18,13 @@ from halcrm.services.board.focus_items import (
     RECENT_SIGNAL,
     Candidate,
     Facts,
-    FocusAction,
-    FocusReason,
     Lane,
     ago,
     days,
     item,
     split,
 )
+from halcrm.services.board.records import FocusAction, FocusReason
 from halcrm.services.tasks.queries import has_open_task, has_plan
 
 

@@ -8,71 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
-
-import msgspec
 
 from halcrm.db.models import Company, Project
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.domain.stages import StageKind
 from halcrm.domain.words import count
+from halcrm.services.board.records import FocusAction, FocusItem, FocusReason
 
 RECENT_SIGNAL = timedelta(hours=48)
 # A milestone named in the stage hints suggests its stage for this long after it arrives.
 HINT_WINDOW = timedelta(days=14)
 CANDIDATES_PER_REASON = 50
-
-
-class FocusReason(StrEnum):
-    WAITING_REPLY = "waiting_reply"
-    OVERDUE_STEP = "overdue_step"
-    STAGE_HINT = "stage_hint"
-    CLOSE_DATE_PASSED = "close_date_passed"
-    STALLED = "stalled"
-    WIDGET_ADVANCED = "widget_advanced"
-    NO_NEXT_STEP = "no_next_step"
-    PLACEHOLDER = "placeholder"
-
-
-# Which reason a company's one item shows when it has several (first wins).
-PRIORITY = {reason.value: n for n, reason in enumerate(FocusReason)}
-# A waiting visitor and an overdue next step come before everything else (API.md).
-URGENT = {FocusReason.WAITING_REPLY.value, FocusReason.OVERDUE_STEP.value}
-
-
-class FocusAction(msgspec.Struct, kw_only=True):
-    """The one recommended next action: ``kind`` and a short imperative ``label``, with the
-    id the action needs (the others null)."""
-
-    kind: str
-    label: str
-    conversation_id: str | None = None
-    task_id: str | None = None
-    contact_id: str | None = None
-    stage: str | None = None
-
-
-class FocusItem(msgspec.Struct, kw_only=True):
-    # None for an anonymous website visitor's chat (no company yet).
-    company_id: str | None
-    company_name: str
-    reason: str
-    text: str
-    score: float
-    stage_id: str | None
-    deal_value_cents: int | None
-    since: datetime
-    action: FocusAction
-    evidence: list[str] = []
-    deal_value: float | None = None
-    momentum: int = 0
-    trend: str = "steady"
-    # Weighted value x (100 - momentum) / 100: what the lane orders by after the urgent items.
-    value_at_risk_cents: int = 0
-    visitor_id: str | None = None
 
 
 Candidate = tuple[FocusItem, datetime]

@@ -24,15 +24,13 @@ from halcrm.services.board.focus_items import (
     HINT_WINDOW,
     Candidate,
     Facts,
-    FocusAction,
-    FocusItem,
-    FocusReason,
     Lane,
     ago,
     days,
     item,
     split,
 )
+from halcrm.services.board.records import FocusAction, FocusItem, FocusReason
 
 
 def waiting_reply(lane: Lane) -> list[Candidate]:

@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-import msgspec
 from sqlalchemy import func, select
 
 from halcrm.db.models import Company
@@ -24,30 +23,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.money import from_cents
 from halcrm.domain.stages import StageKind
 from halcrm.services.area import Area, reads
-
-MAX_MONTHS = 12
-
-
-class ForecastBucket(msgspec.Struct, kw_only=True):
-    count: int = 0
-    total: float = 0
-    weighted: float = 0
-
-
-class ForecastMonth(msgspec.Struct, kw_only=True):
-    month: str
-    count: int = 0
-    total: float = 0
-    weighted: float = 0
-
-
-class ForecastRecord(msgspec.Struct, kw_only=True):
-    months: list[ForecastMonth]
-    overdue: ForecastBucket
-    undated: ForecastBucket
-    # The project's zone and today's local date, as the buckets were counted.
-    time_zone: str = "UTC"
-    today: str = ""
+from halcrm.services.board.records import MAX_MONTHS, ForecastBucket, ForecastMonth, ForecastRecord
 
 
 class _Sums:

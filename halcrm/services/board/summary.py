@@ -5,52 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import msgspec
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from halcrm.db.models import Company, Project
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.stages import StageKind, weighted_cents
 from halcrm.services.board.forecast import expected_this_month
+from halcrm.services.board.records import PipelineSummary, StageTotals
 from halcrm.services.tasks.queries import has_plan
-
-
-class StageTotals(msgspec.Struct, kw_only=True):
-    stage_id: str | None
-    count: int
-    total_cents: int
-    weighted_cents: int
-
-
-class PipelineSummary(msgspec.Struct, kw_only=True):
-    stages: list[StageTotals]
-    open_total_cents: int
-    weighted_total_cents: int
-    won_this_month_cents: int
-    stalled_value_cents: int
-    stalled_count: int
-    # Open deals expected to close from today to the end of this month (project zone).
-    expected_this_month_cents: int = 0
-    expected_this_month_count: int = 0
 
 
 def month_start(now: datetime) -> datetime:
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-async def pipeline_summary(db: Database, project_id: str) -> PipelineSummary:
-    """Aggregates in SQL, so the figures cost the same with 50 or 50,000 companies."""
-
-    def work(tx: Tx) -> PipelineSummary:
-        project = tx.project(project_id)
-        return compute_summary(tx, project)
-
-    return await db.read(work)
-
-
 def compute_summary(tx: Tx, project: Project) -> PipelineSummary:
+    """Aggregates in SQL, so the figures cost the same with 50 or 50,000 companies."""
     rows = tx.stage_rows(project)
     totals, open_total, weighted_total = _stage_totals(tx, project, rows)
     stalled_value, stalled_count = _stalled(tx, project, rows)

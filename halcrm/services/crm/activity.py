@@ -1,17 +1,21 @@
-"""The activity feed: recent committed events, newest first, and replay for event streams."""
+"""``Activity``: the activity feed (recent committed events, newest first) and the replay of
+event streams."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from halcrm.db.events import SETTLED, position_column, to_domain_event
-from halcrm.db.models import Activity
+from halcrm.db.models import Activity as ActivityRow
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.events import DomainEvent
+from halcrm.services.area import Area, reads
 from halcrm.services.crm.records import ActivityItem
 from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params
+
+# An event stream resumed from Last-Event-ID replays at most this many events.
+REPLAY = 1000
 
 
 def activity_item(event: DomainEvent) -> ActivityItem:
@@ -23,42 +27,37 @@ def activity_item(event: DomainEvent) -> ActivityItem:
         summary=event.summary,
         company_id=event.company_id,
         company_name=event.company_name,
-        data=event.data,
+        data=event.wire_data(),
     )
 
 
-async def recent(
-    db: Database, project_id: str, *, limit: int | None = None, cursor: str | None = None
-) -> Page[ActivityItem]:
-    """The project's signals and changes, newest first."""
-    limit, before = page_params(limit, cursor)
+class Activity(Area):
+    """The project's committed events: the feed, and the replay of an event stream."""
 
-    def work(tx: Tx) -> Page[ActivityItem]:
-        project = tx.project(project_id)
+    @reads
+    def recent(
+        self, tx: Tx, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ActivityItem]:
+        """The project's signals and changes, newest first."""
+        size, before = page_params(limit, cursor)
+        project = self.project(tx)
         position = position_column(tx.is_sqlite)
-        stmt = select(Activity).where(Activity.project_pk == project.pk)
-        rows, next_cursor = fetch_page(tx, stmt, position, limit, before, newest_first=True)
+        stmt = select(ActivityRow).where(ActivityRow.project_pk == project.pk)
+        rows, next_cursor = fetch_page(tx, stmt, position, size, before, newest_first=True)
         return Page(
-            items=[activity_item(to_domain_event(r, project_id)) for r in rows],
+            items=[activity_item(to_domain_event(r, self.project_id)) for r in rows],
             next_cursor=next_cursor,
         )
 
-    return await db.read(work)
-
-
-async def events_after(
-    db: Database, project_id: str, after_id: int, limit: int = 1000
-) -> list[DomainEvent]:
-    """Events newer than ``after_id``, oldest first (SSE resumption from Last-Event-ID)."""
-
-    def work(tx: Tx) -> list[DomainEvent]:
-        project = tx.project(project_id)
+    @reads
+    def events_after(self, tx: Tx, after_id: int) -> list[DomainEvent]:
+        """Events newer than ``after_id``, oldest first (SSE resumption from Last-Event-ID),
+        ``REPLAY`` at most."""
+        project = self.project(tx)
         position = position_column(tx.is_sqlite)
-        stmt = select(Activity).where(Activity.project_pk == project.pk, position > after_id)
+        stmt = select(ActivityRow).where(ActivityRow.project_pk == project.pk, position > after_id)
         if not tx.is_sqlite:
             # Only settled rows: one that commits later may still take a lower position.
             stmt = stmt.where(SETTLED)
-        rows = tx.session.scalars(stmt.order_by(position).limit(limit))
-        return [to_domain_event(r, project_id) for r in rows]
-
-    return await db.read(work)
+        rows = tx.session.scalars(stmt.order_by(position).limit(REPLAY))
+        return [to_domain_event(r, self.project_id) for r in rows]

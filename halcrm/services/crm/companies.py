@@ -1,4 +1,5 @@
-"""Companies: the account API's and the board's reads and edits (manual, exact stage writes)."""
+"""``Companies``: the account API's and the board's reads and edits of companies (manual, exact
+stage writes), their merge and the board's undo of a delete."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ from halcrm.db.models import (
     Visitor,
 )
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.money import from_cents, to_cents
 from halcrm.domain.stages import Source, StageMode, resolve_stage
+from halcrm.services.area import Area, reads, writes
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.merge import merge_in, undo_merge_in
 from halcrm.services.crm.pipeline import apply_stage, apply_stage_to
 from halcrm.services.crm.queries import (
     company_id_taken,
@@ -32,27 +34,41 @@ from halcrm.services.crm.queries import (
     get_company,
     load_company,
 )
-from halcrm.services.crm.records import CompanyRecord, Deleted, HistoryItem, StageResult
+from halcrm.services.crm.records import (
+    CompanyRecord,
+    CompanySnapshot,
+    Deleted,
+    HistoryItem,
+    MergeResult,
+    MergeUndo,
+    StageResult,
+)
+from halcrm.services.crm.restore import capture_in, restore_in
 from halcrm.services.ids import new_id
 from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params, text_matches
 from halcrm.services.support.history import conversation_items
 
+# A company's history answers its latest lines, this many.
+HISTORY = 200
 
-async def list_companies(
-    db: Database,
-    project_id: str,
-    *,
-    stage: str | None = None,
-    q: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> Page[CompanyRecord]:
-    """Companies oldest first, filtered by stage (name or id) and text, paginated by cursor."""
-    limit, after = page_params(limit, cursor)
 
-    def work(tx: Tx) -> Page[CompanyRecord]:
-        project = tx.project(project_id)
+class Companies(Area):
+    """The companies of one project."""
+
+    @reads
+    def all(
+        self,
+        tx: Tx,
+        *,
+        stage: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[CompanyRecord]:
+        """Companies oldest first, filtered by stage (name or id) and text, paginated by cursor."""
+        size, after = page_params(limit, cursor)
+        project = self.project(tx)
         stmt = select(Company).where(Company.project_pk == project.pk)
         if stage is not None:
             info = resolve_stage(tx.stages(project), stage)
@@ -60,30 +76,23 @@ async def list_companies(
             stmt = stmt.where(Company.stage_pk == pk)
         if q:
             stmt = stmt.where(text_matches(q, Company.name, Company.domain, Company.id))
-        rows, next_cursor = fetch_page(tx, stmt, Company.pk, limit, after)
+        rows, next_cursor = fetch_page(tx, stmt, Company.pk, size, after)
         return Page(items=company_records(tx, project, rows), next_cursor=next_cursor)
 
-    return await db.read(work)
-
-
-async def get(db: Database, project_id: str, company_id: str) -> CompanyRecord:
-    def work(tx: Tx) -> CompanyRecord:
-        project = tx.project(project_id)
+    @reads
+    def get(self, tx: Tx, company_id: str) -> CompanyRecord:
+        project = self.project(tx)
         return company_record(tx, project, get_company(tx, project, company_id))
 
-    return await db.read(work)
-
-
-async def create(
-    db: Database, project_id: str, body: CompanyCreate, source: Source = Source.ACCOUNT_API
-) -> CompanyRecord:
-    """Creates only the company (no contact, no link); a stage given is an exact write."""
-    cents = to_cents(body.deal_value) if body.deal_value is not None else None
-    if body.metadata:
-        meta_rules.check(body.metadata, field="metadata")
-
-    def work(tx: Tx) -> CompanyRecord:
-        project = tx.project(project_id)
+    @writes
+    def create(
+        self, tx: Tx, body: CompanyCreate, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord:
+        """Creates only the company (no contact, no link); a stage given is an exact write."""
+        cents = to_cents(body.deal_value) if body.deal_value is not None else None
+        if body.metadata:
+            meta_rules.check(body.metadata, field="metadata")
+        project = self.project(tx)
         company_id = body.id or new_id("co")
         if company_id_taken(tx, project, company_id):
             raise Conflict(
@@ -110,23 +119,16 @@ async def create(
             apply_stage_to(tx, project, company, body.stage, StageMode.EXACT, source)
         return company_record(tx, project, company)
 
-    return await db.write(work)
-
-
-async def update(
-    db: Database,
-    project_id: str,
-    company_id: str,
-    patch: CompanyPatch,
-    source: Source = Source.ACCOUNT_API,
-) -> CompanyRecord:
-    """Edits a company: fields given replace, ``metadata`` merges, ``stage`` is an exact write."""
-    cents = to_cents(patch.deal_value) if patch.deal_value not in (UNSET, None) else None
-    if patch.metadata is not UNSET:
-        meta_rules.check(patch.metadata, field="metadata")
-
-    def work(tx: Tx) -> CompanyRecord:
-        project = tx.project(project_id)
+    @writes
+    def update(
+        self, tx: Tx, company_id: str, patch: CompanyPatch, source: Source = Source.ACCOUNT_API
+    ) -> CompanyRecord:
+        """Edits a company: fields given replace, ``metadata`` merges, ``stage`` is an exact
+        write."""
+        cents = to_cents(patch.deal_value) if patch.deal_value not in (UNSET, None) else None
+        if patch.metadata is not UNSET:
+            meta_rules.check(patch.metadata, field="metadata")
+        project = self.project(tx)
         company = get_company(tx, project, company_id, lock=True)
         changed: dict[str, object] = {}
         for field in ("name", "domain", "industry", "notes", "expected_close"):
@@ -162,33 +164,9 @@ async def update(
             apply_stage_to(tx, project, company, patch.stage, StageMode.EXACT, source)
         return company_record(tx, project, company)
 
-    return await db.write(work)
-
-
-async def move(
-    db: Database,
-    project_id: str,
-    company_id: str,
-    stage: str | None,
-    *,
-    source: Source = Source.BOARD,
-    note: str | None = None,
-) -> StageResult:
-    """A manual stage write: exact, downgrades included, audited with its source."""
-
-    def work(tx: Tx) -> StageResult:
-        project = tx.snapshot(project_id).project
-        company = load_company(tx, project, company_id, lock=True)
-        return apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
-
-    return await db.write(work)
-
-
-async def delete_company(
-    db: Database, project_id: str, company_id: str, source: Source = Source.ACCOUNT_API
-) -> Deleted:
-    def work(tx: Tx) -> Deleted:
-        project = tx.project(project_id)
+    @writes
+    def delete(self, tx: Tx, company_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        project = self.project(tx)
         company = get_company(tx, project, company_id, lock=True)
         # Explicit rather than trusting ON DELETE: PostgreSQL and SQLite agree this way.
         tx.session.execute(
@@ -204,21 +182,79 @@ async def delete_company(
         tx.session.delete(company)
         return Deleted(id=company_id)
 
-    return await db.write(work)
+    @writes
+    def move(
+        self,
+        tx: Tx,
+        company_id: str,
+        stage: str | None,
+        *,
+        source: Source = Source.BOARD,
+        note: str | None = None,
+    ) -> StageResult:
+        """A manual stage write: exact, downgrades included, audited with its source."""
+        # The kept snapshot, not the ORM project: a move is the board's hot write.
+        project = tx.snapshot(self.project_id).project
+        company = load_company(tx, project, company_id, lock=True)
+        return apply_stage(tx, project, company, stage, StageMode.EXACT, source, note)
 
-
-async def history(
-    db: Database, project_id: str, company_id: str, limit: int = 200
-) -> Page[HistoryItem]:
-    """Stage writes (applied and skipped), tracked events, conversations and messages of a
-    company, newest first."""
-
-    def work(tx: Tx) -> Page[HistoryItem]:
-        project = tx.project(project_id)
+    @reads
+    def history(self, tx: Tx, company_id: str) -> Page[HistoryItem]:
+        """Stage writes (applied and skipped), tracked events, conversations and messages of a
+        company, newest first."""
+        project = self.project(tx)
         company = get_company(tx, project, company_id)
-        return Page(items=company_history(tx, project, company, limit))
+        return Page(items=company_history(tx, project, company, HISTORY))
 
-    return await db.read(work)
+    @writes
+    def reopen(self, tx: Tx, company_id: str) -> StageResult:
+        """Moves a won or lost company back to the open stage it was closed from (else the
+        first)."""
+        project = self.project(tx)
+        company = get_company(tx, project, company_id, lock=True)
+        rows = tx.stage_rows(project)
+        current = next((s for s in rows if s.pk == company.stage_pk), None)
+        if current is None or current.kind == "open":
+            raise InvalidRequest(f"{company.name} is not in a won or lost stage")
+        open_ids = {s.id for s in rows if s.kind == "open"}
+        closed_from = tx.session.scalar(
+            select(StageChange.from_stage_id)
+            .where(
+                StageChange.company_pk == company.pk,
+                StageChange.applied.is_(True),
+                StageChange.to_stage_id == current.id,
+            )
+            .order_by(StageChange.pk.desc())
+            .limit(1)
+        )
+        target = closed_from if closed_from in open_ids else None
+        if target is None:
+            target = next(s.id for s in rows if s.kind == "open")
+        return apply_stage_to(
+            tx, project, company, target, StageMode.EXACT, Source.BOARD, note="reopened"
+        )
+
+    @writes
+    def merge(self, tx: Tx, source_id: str, into_id: str) -> MergeResult:
+        """Merges ``source_id`` (typically a placeholder) into ``into_id``; undoable."""
+        return merge_in(tx, self.project(tx), source_id, into_id)
+
+    @writes
+    def undo_merge(self, tx: Tx, undo: MergeUndo) -> CompanyRecord:
+        """Restores the merged-away company with its id, links, events and history."""
+        return undo_merge_in(tx, self.project(tx), undo)
+
+    @reads
+    def capture(self, tx: Tx, company_id: str) -> CompanySnapshot:
+        """Everything a delete of ``company_id`` would remove (read it before deleting)."""
+        return capture_in(tx, self.project(tx), company_id)
+
+    @writes
+    def restore(
+        self, tx: Tx, snapshot: CompanySnapshot, source: Source = Source.BOARD
+    ) -> CompanyRecord:
+        """Puts a deleted company back with the same id, as ``capture`` read it."""
+        return restore_in(tx, self.project(tx), snapshot, source)
 
 
 def company_history(tx: Tx, project: Project, company: Company, limit: int) -> list[HistoryItem]:
@@ -260,36 +296,3 @@ def company_history(tx: Tx, project: Project, company: Company, limit: int) -> l
     items += conversation_items(tx, company, limit)
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
-
-
-async def reopen(
-    db: Database, project_id: str, company_id: str, source: Source = Source.BOARD
-) -> StageResult:
-    """Moves a won or lost company back to the open stage it was closed from (else the first)."""
-
-    def work(tx: Tx) -> StageResult:
-        project = tx.project(project_id)
-        company = get_company(tx, project, company_id, lock=True)
-        rows = tx.stage_rows(project)
-        current = next((s for s in rows if s.pk == company.stage_pk), None)
-        if current is None or current.kind == "open":
-            raise InvalidRequest(f"{company.name} is not in a won or lost stage")
-        open_ids = {s.id for s in rows if s.kind == "open"}
-        closed_from = tx.session.scalar(
-            select(StageChange.from_stage_id)
-            .where(
-                StageChange.company_pk == company.pk,
-                StageChange.applied.is_(True),
-                StageChange.to_stage_id == current.id,
-            )
-            .order_by(StageChange.pk.desc())
-            .limit(1)
-        )
-        target = closed_from if closed_from in open_ids else None
-        if target is None:
-            target = next(s.id for s in rows if s.kind == "open")
-        return apply_stage_to(
-            tx, project, company, target, StageMode.EXACT, source, note="reopened"
-        )
-
-    return await db.write(work)

@@ -1,4 +1,5 @@
-"""Contacts for the account API: reads, edits, and links to companies."""
+"""``Contacts``: the account API's and the board's contacts: reads, edits, and links to
+companies."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from msgspec import UNSET
 from sqlalchemy import delete, select
 from sqlalchemy import update as sql_update
 
-from halcrm.db.models import Contact, ContactCompany, Event, Project, Visitor
+from halcrm.db.models import Company, Contact, ContactCompany, Event, Project, Visitor
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict
 from halcrm.domain.events import EventKind
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import Source
+from halcrm.services.area import Area, reads, writes
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.placeholders import link, release_placeholders
 from halcrm.services.crm.queries import (
@@ -29,61 +30,42 @@ from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params, text_matches
 
 
-async def list_contacts(
-    db: Database,
-    project_id: str,
-    *,
-    email: str | None = None,
-    q: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> Page[ContactRecord]:
-    limit, after = page_params(limit, cursor)
+class Contacts(Area):
+    """The contacts of one project."""
 
-    def work(tx: Tx) -> Page[ContactRecord]:
-        project = tx.project(project_id)
+    @reads
+    def all(
+        self,
+        tx: Tx,
+        *,
+        email: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[ContactRecord]:
+        size, after = page_params(limit, cursor)
+        project = self.project(tx)
         stmt = select(Contact).where(Contact.project_pk == project.pk)
         if email is not None:
             stmt = stmt.where(Contact.email == email.strip().lower())
         if q:
             stmt = stmt.where(text_matches(q, Contact.name, Contact.email, Contact.user_id))
-        rows, next_cursor = fetch_page(tx, stmt, Contact.pk, limit, after)
+        rows, next_cursor = fetch_page(tx, stmt, Contact.pk, size, after)
         return Page(items=contact_records(tx, rows), next_cursor=next_cursor)
 
-    return await db.read(work)
+    @reads
+    def get(self, tx: Tx, contact_id: str) -> ContactRecord:
+        return contact_record(tx, get_contact(tx, self.project(tx), contact_id))
 
-
-async def get(db: Database, project_id: str, contact_id: str) -> ContactRecord:
-    def work(tx: Tx) -> ContactRecord:
-        project = tx.project(project_id)
-        return contact_record(tx, get_contact(tx, project, contact_id))
-
-    return await db.read(work)
-
-
-def _ensure_free(
-    tx: Tx, project: Project, email: str | None, user_id: str | None, but: Contact | None
-) -> None:
-    for column, value in ((Contact.email, email), (Contact.user_id, user_id)):
-        if value is None:
-            continue
-        holder = tx.session.scalar(
-            select(Contact.pk).where(Contact.project_pk == project.pk, column == value)
-        )
-        if holder is not None and (but is None or holder != but.pk):
-            raise Conflict(f"another contact has {column.key} {value!r}", code="already_exists")
-
-
-async def create(
-    db: Database, project_id: str, body: ContactCreate, source: Source = Source.ACCOUNT_API
-) -> ContactRecord:
-    """Creates only the contact: no company, no placeholder."""
-    email = normalize_email(body.email) if body.email else None
-    if body.metadata:
-        meta_rules.check(body.metadata, field="metadata")
-
-    def work(tx: Tx) -> ContactRecord:
-        project = tx.project(project_id)
+    @writes
+    def create(
+        self, tx: Tx, body: ContactCreate, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        """Creates only the contact: no company, no placeholder."""
+        email = normalize_email(body.email) if body.email else None
+        if body.metadata:
+            meta_rules.check(body.metadata, field="metadata")
+        project = self.project(tx)
         contact_id = body.id or new_id("ct")
         taken = tx.session.scalar(
             select(Contact.pk).where(Contact.project_pk == project.pk, Contact.id == contact_id)
@@ -112,28 +94,20 @@ async def create(
             project,
             EventKind.CONTACT_CREATED,
             source,
-            f"contact {contact.email or contact.name or contact.id} created",
+            f"contact {_who(contact)} created",
             data={"contact_id": contact.id},
         )
         return contact_record(tx, contact)
 
-    return await db.write(work)
-
-
-async def update(
-    db: Database,
-    project_id: str,
-    contact_id: str,
-    patch: ContactPatch,
-    source: Source = Source.ACCOUNT_API,
-) -> ContactRecord:
-    """Edits a contact: fields given replace, ``metadata`` merges."""
-    email = normalize_email(patch.email) if isinstance(patch.email, str) else patch.email
-    if patch.metadata is not UNSET:
-        meta_rules.check(patch.metadata, field="metadata")
-
-    def work(tx: Tx) -> ContactRecord:
-        project = tx.project(project_id)
+    @writes
+    def update(
+        self, tx: Tx, contact_id: str, patch: ContactPatch, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        """Edits a contact: fields given replace, ``metadata`` merges."""
+        email = normalize_email(patch.email) if isinstance(patch.email, str) else patch.email
+        if patch.metadata is not UNSET:
+            meta_rules.check(patch.metadata, field="metadata")
+        project = self.project(tx)
         contact = get_contact(tx, project, contact_id, lock=True)
         _ensure_free(
             tx,
@@ -164,19 +138,14 @@ async def update(
                 project,
                 EventKind.CONTACT_UPDATED,
                 source,
-                f"contact {contact.email or contact.name or contact.id} edited",
+                f"contact {_who(contact)} edited",
                 data={"contact_id": contact.id, "fields": changed},
             )
         return contact_record(tx, contact)
 
-    return await db.write(work)
-
-
-async def delete_contact(
-    db: Database, project_id: str, contact_id: str, source: Source = Source.ACCOUNT_API
-) -> Deleted:
-    def work(tx: Tx) -> Deleted:
-        project = tx.project(project_id)
+    @writes
+    def delete(self, tx: Tx, contact_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
+        project = self.project(tx)
         contact = get_contact(tx, project, contact_id, lock=True)
         tx.session.execute(
             sql_update(Visitor).where(Visitor.contact_pk == contact.pk).values(contact_pk=None)
@@ -191,59 +160,88 @@ async def delete_contact(
             project,
             EventKind.CONTACT_DELETED,
             source,
-            f"contact {contact.email or contact.name or contact.id} deleted",
-            data={"contact_id": contact.id, "company_ids": companies},
+            f"contact {_who(contact)} deleted",
+            data={"contact_id": contact.id},
+            company_ids=companies,
         )
         tx.session.delete(contact)
         return Deleted(id=contact_id)
 
-    return await db.write(work)
-
-
-async def set_link(
-    db: Database,
-    project_id: str,
-    contact_id: str,
-    company_id: str,
-    *,
-    linked: bool,
-    source: Source = Source.ACCOUNT_API,
-) -> ContactRecord:
-    """Links or unlinks; gaining a real company lets go of the contact's idle placeholders."""
-
-    def work(tx: Tx) -> ContactRecord:
-        project = tx.project(project_id)
+    @writes
+    def link(
+        self, tx: Tx, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        """Links the contact to the company; gaining a real company lets go of the contact's
+        idle placeholders."""
+        project = self.project(tx)
         contact = get_contact(tx, project, contact_id, lock=True)
         company = get_company(tx, project, company_id)
         deleted: list[str] = []
-        if linked:
-            changed = link(tx, contact.pk, company.pk)
-            if changed and not company.is_placeholder:
+        if link(tx, contact.pk, company.pk):
+            if not company.is_placeholder:
                 deleted = release_placeholders(tx, contact.pk, keep_pk=company.pk)
-        else:
-            result = tx.session.execute(
-                delete(ContactCompany).where(
-                    ContactCompany.contact_pk == contact.pk,
-                    ContactCompany.company_pk == company.pk,
-                )
-            )
-            changed = bool(result.rowcount)  # type: ignore[attr-defined]
-            tx.session.execute(
-                sql_update(Visitor)
-                .where(Visitor.contact_pk == contact.pk, Visitor.active_company_pk == company.pk)
-                .values(active_company_pk=None)
-            )
-        if changed:
-            company.last_activity_at = tx.now
-            verb = "linked to" if linked else "unlinked from"
-            tx.record(
-                project,
-                EventKind.LINK if linked else EventKind.UNLINK,
-                source,
-                f"{contact.email or contact.name or contact.id} {verb} {company.name}",
-                company,
-                data={"contact_id": contact.id, "deleted_company_ids": deleted},
-            )
+            _linked(tx, project, contact, company, source, deleted)
         return contact_record(tx, contact)
 
-    return await db.write(work)
+    @writes
+    def unlink(
+        self, tx: Tx, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API
+    ) -> ContactRecord:
+        """Unlinks the contact from the company (its visitors stop pointing at it)."""
+        project = self.project(tx)
+        contact = get_contact(tx, project, contact_id, lock=True)
+        company = get_company(tx, project, company_id)
+        result = tx.session.execute(
+            delete(ContactCompany).where(
+                ContactCompany.contact_pk == contact.pk,
+                ContactCompany.company_pk == company.pk,
+            )
+        )
+        unlinked = bool(result.rowcount)  # type: ignore[attr-defined]
+        tx.session.execute(
+            sql_update(Visitor)
+            .where(Visitor.contact_pk == contact.pk, Visitor.active_company_pk == company.pk)
+            .values(active_company_pk=None)
+        )
+        if unlinked:
+            _linked(tx, project, contact, company, source, None)
+        return contact_record(tx, contact)
+
+
+def _who(contact: Contact) -> str:
+    return contact.email or contact.name or contact.id
+
+
+def _linked(
+    tx: Tx,
+    project: Project,
+    contact: Contact,
+    company: Company,
+    source: Source,
+    deleted: list[str] | None,
+) -> None:
+    """Records a link (``deleted``: the placeholders it let go of) or, with None, an unlink."""
+    company.last_activity_at = tx.now
+    verb = "unlinked from" if deleted is None else "linked to"
+    tx.record(
+        project,
+        EventKind.UNLINK if deleted is None else EventKind.LINK,
+        source,
+        f"{_who(contact)} {verb} {company.name}",
+        company,
+        data={"contact_id": contact.id},
+        deleted_company_ids=deleted or [],
+    )
+
+
+def _ensure_free(
+    tx: Tx, project: Project, email: str | None, user_id: str | None, but: Contact | None
+) -> None:
+    for column, value in ((Contact.email, email), (Contact.user_id, user_id)):
+        if value is None:
+            continue
+        holder = tx.session.scalar(
+            select(Contact.pk).where(Contact.project_pk == project.pk, column == value)
+        )
+        if holder is not None and (but is None or holder != but.pk):
+            raise Conflict(f"another contact has {column.key} {value!r}", code="already_exists")

@@ -5,39 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import delete, select, update
 
-from halcrm.db.models import Company, ContactCompany, Event, StageChange, Task, Visitor
+from halcrm.db.models import Company, ContactCompany, Event, Project, StageChange, Task, Visitor
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.services.crm.queries import company_id_taken, company_record, get_company
-from halcrm.services.crm.records import CompanyRecord
-
-
-class MergeUndo(msgspec.Struct, kw_only=True):
-    """What a merge changed, enough to put everything back while the board is open."""
-
-    source: dict[str, Any]
-    into_id: str
-    into_before: dict[str, Any]
-    moved_links: list[int]
-    shared_links: list[int]
-    events: list[int]
-    stage_changes: list[int]
-    visitors: list[int]
-    # The next steps the merge moved (an undo made before tasks existed has none).
-    tasks: list[int] = []
-
-
-class MergeResult(msgspec.Struct, kw_only=True):
-    company: CompanyRecord
-    undo: MergeUndo
-
+from halcrm.services.crm.records import CompanyRecord, MergeResult, MergeUndo
 
 SNAPSHOT_FIELDS = (
     "id",
@@ -64,53 +41,47 @@ def _snapshot(company: Company, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(company, name) for name in fields}
 
 
-async def merge_companies(
-    db: Database, project_id: str, source_id: str, into_id: str, source: Source = Source.BOARD
+def merge_in(
+    tx: Tx, project: Project, source_id: str, into_id: str, source: Source = Source.BOARD
 ) -> MergeResult:
     """Moves contacts, events, notes, metadata (the target wins) and history from ``source_id``
-    into ``into_id``, then deletes ``source_id``."""
+    into ``into_id``, then deletes ``source_id``, in the caller's transaction."""
     if source_id == into_id:
         raise InvalidRequest("a company cannot be merged into itself")
-
-    def work(tx: Tx) -> MergeResult:
-        project = tx.project(project_id)
-        gone = get_company(tx, project, source_id, lock=True)
-        into = get_company(tx, project, into_id, lock=True)
-        into_before = _snapshot(
-            into, ("notes", "meta", "deal_value_cents", "stage_pk", "expected_close")
-        )
-        moved, shared = _move_links(tx, gone, into)
-        event_pks, change_pks, visitor_pks = _move_history(tx, gone, into)
-        task_pks = list(tx.session.scalars(select(Task.pk).where(Task.company_pk == gone.pk)))
-        tx.session.execute(
-            update(Task).where(Task.company_pk == gone.pk).values(company_pk=into.pk)
-        )
-        _fold_fields(tx, gone, into)
-        snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
-        tx.session.delete(gone)
-        tx.session.flush()
-        tx.record(
-            project,
-            EventKind.COMPANY_MERGED,
-            source,
-            f"{gone.name} merged into {into.name}",
-            into,
-            data={"merged_company_id": gone.id, "deleted_company_ids": [gone.id]},
-        )
-        undo = MergeUndo(
-            source=_encode(snapshot),
-            into_id=into.id,
-            into_before=_encode(into_before),
-            moved_links=moved,
-            shared_links=sorted(shared),
-            events=event_pks,
-            stage_changes=change_pks,
-            visitors=visitor_pks,
-            tasks=task_pks,
-        )
-        return MergeResult(company=company_record(tx, project, into), undo=undo)
-
-    return await db.write(work)
+    gone = get_company(tx, project, source_id, lock=True)
+    into = get_company(tx, project, into_id, lock=True)
+    into_before = _snapshot(
+        into, ("notes", "meta", "deal_value_cents", "stage_pk", "expected_close")
+    )
+    moved, shared = _move_links(tx, gone, into)
+    event_pks, change_pks, visitor_pks = _move_history(tx, gone, into)
+    task_pks = list(tx.session.scalars(select(Task.pk).where(Task.company_pk == gone.pk)))
+    tx.session.execute(update(Task).where(Task.company_pk == gone.pk).values(company_pk=into.pk))
+    _fold_fields(tx, gone, into)
+    snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
+    tx.session.delete(gone)
+    tx.session.flush()
+    tx.record(
+        project,
+        EventKind.COMPANY_MERGED,
+        source,
+        f"{gone.name} merged into {into.name}",
+        into,
+        data={"merged_company_id": gone.id},
+        deleted_company_ids=[gone.id],
+    )
+    undo = MergeUndo(
+        source=_encode(snapshot),
+        into_id=into.id,
+        into_before=_encode(into_before),
+        moved_links=moved,
+        shared_links=sorted(shared),
+        events=event_pks,
+        stage_changes=change_pks,
+        visitors=visitor_pks,
+        tasks=task_pks,
+    )
+    return MergeResult(company=company_record(tx, project, into), undo=undo)
 
 
 def _move_links(tx: Tx, gone: Company, into: Company) -> tuple[list[int], set[int]]:
@@ -173,42 +144,36 @@ def _fold_fields(tx: Tx, gone: Company, into: Company) -> None:
     into.last_activity_at = max(into.last_activity_at, gone.last_activity_at)
 
 
-async def undo_merge(
-    db: Database, project_id: str, undo: MergeUndo, source: Source = Source.BOARD
+def undo_merge_in(
+    tx: Tx, project: Project, undo: MergeUndo, source: Source = Source.BOARD
 ) -> CompanyRecord:
-    """Restores the merged-away company with its id, links, events and history."""
-
-    def work(tx: Tx) -> CompanyRecord:
-        project = tx.project(project_id)
-        into = get_company(tx, project, undo.into_id, lock=True)
-        fields = _decode(undo.source)
-        if company_id_taken(tx, project, fields["id"]):
-            raise Conflict(
-                f"a company with id {fields['id']!r} exists again", code="already_exists"
-            )
-        restored = Company(project_pk=project.pk, **fields)
-        tx.session.add(restored)
-        tx.session.flush()
-        _give_links_back(tx, undo, into, restored)
-        _give_history_back(tx, undo, restored)
-        before = _decode(undo.into_before)
-        into.notes, into.meta = before["notes"], before["meta"]
-        into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
-        if "expected_close" in before:
-            into.expected_close = before["expected_close"]
-        into.updated_at = tx.now
-        tx.session.flush()
-        tx.record(
-            project,
-            EventKind.COMPANY_CREATED,
-            source,
-            f"{restored.name} restored (merge undone)",
-            restored,
-            data={"company_ids": [restored.id, into.id]},
-        )
-        return company_record(tx, project, restored)
-
-    return await db.write(work)
+    """Restores the merged-away company with its id, links, events and history, in the
+    caller's transaction."""
+    into = get_company(tx, project, undo.into_id, lock=True)
+    fields = _decode(undo.source)
+    if company_id_taken(tx, project, fields["id"]):
+        raise Conflict(f"a company with id {fields['id']!r} exists again", code="already_exists")
+    restored = Company(project_pk=project.pk, **fields)
+    tx.session.add(restored)
+    tx.session.flush()
+    _give_links_back(tx, undo, into, restored)
+    _give_history_back(tx, undo, restored)
+    before = _decode(undo.into_before)
+    into.notes, into.meta = before["notes"], before["meta"]
+    into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
+    if "expected_close" in before:
+        into.expected_close = before["expected_close"]
+    into.updated_at = tx.now
+    tx.session.flush()
+    tx.record(
+        project,
+        EventKind.COMPANY_CREATED,
+        source,
+        f"{restored.name} restored (merge undone)",
+        restored,
+        company_ids=[restored.id, into.id],
+    )
+    return company_record(tx, project, restored)
 
 
 def _give_links_back(tx: Tx, undo: MergeUndo, into: Company, restored: Company) -> None:

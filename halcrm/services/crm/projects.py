@@ -1,4 +1,4 @@
-"""Projects: creation with the default pipeline, and their settings."""
+"""``Projects``: creation with the default pipeline, and their settings."""
 
 from __future__ import annotations
 
@@ -12,37 +12,15 @@ from sqlalchemy import select
 
 from halcrm.db.models import Project, Stage
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.due import zone
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import DEFAULT_PIPELINE, Source, StageKind, resolve_stage
+from halcrm.services.area import Area, reads, writes
 from halcrm.services.crm.inputs import ProjectPatch
 from halcrm.services.crm.records import ProjectRecord
 from halcrm.services.page import Page
 from halcrm.services.tasks.area import move_all_day
-
-
-async def ensure_project(
-    db: Database,
-    project_id: str,
-    name: str | None = None,
-    stall_defaults: Mapping[str, int] | None = None,
-) -> bool:
-    """Creates the project with the default pipeline when it does not exist yet.
-
-    Args:
-        stall_defaults: Days before a deal stalls, by stage name or id, overriding the
-            built-in defaults for the new project's open stages.
-
-    Returns:
-        True when the project was created now.
-    """
-
-    def work(tx: Tx) -> bool:
-        return _add_project(tx, project_id, name, stall_defaults) is not None
-
-    return await db.write(work)
 
 
 def _add_project(
@@ -102,19 +80,24 @@ def project_record(
     return record
 
 
-async def get_project(db: Database, project_id: str) -> ProjectRecord:
-    def work(tx: Tx) -> ProjectRecord:
-        project = tx.project(project_id)
+class Projects(Area):
+    """The database's projects; ``get`` and ``update`` are this area's own."""
+
+    @reads
+    def all(self, tx: Tx) -> Page[ProjectRecord]:
+        """Every project of the database, oldest first (settings without their secrets)."""
+        rows = tx.session.scalars(select(Project).order_by(Project.pk))
+        return Page(items=[project_record(p, with_secret=False) for p in rows])
+
+    @reads
+    def get(self, tx: Tx) -> ProjectRecord:
+        """This area's project."""
+        project = self.project(tx)
         return project_record(project, with_secret=True, stages=tx.editable_stages(project))
 
-    return await db.read(work)
-
-
-async def update_project(
-    db: Database, project_id: str, patch: ProjectPatch, source: Source = Source.ACCOUNT_API
-) -> ProjectRecord:
-    def work(tx: Tx) -> ProjectRecord:
-        project = tx.project(project_id)
+    @writes
+    def update(self, tx: Tx, patch: ProjectPatch) -> ProjectRecord:
+        project = self.project(tx)
         changed: dict[str, Any] = {}
         for field in ("name", "stage_update_mode", "identity_verification"):
             value = getattr(patch, field)
@@ -124,11 +107,41 @@ async def update_project(
         changed.update(_next_step_settings(tx, project, patch))
         if changed:
             tx.record(
-                project, EventKind.PROJECT_UPDATED, source, "project settings changed", data=changed
+                project,
+                EventKind.PROJECT_UPDATED,
+                Source.ACCOUNT_API,
+                "project settings changed",
+                data=changed,
             )
         return project_record(project, with_secret=False, stages=tx.editable_stages(project))
 
-    return await db.write(work)
+    @writes
+    def create(self, tx: Tx, project_id: str, name: str | None = None) -> ProjectRecord:
+        """A new project with the default pipeline (409 when the id is taken)."""
+        check_project_id(project_id)
+        # The write answers the record itself: the answer stored for an Idempotency-Key.
+        project = _add_project(tx, project_id, name, None)
+        if project is None:
+            raise Conflict(
+                f"a project with id {project_id!r} exists already", code="already_exists"
+            )
+        return project_record(project, with_secret=True)
+
+    @writes
+    def ensure(
+        self,
+        tx: Tx,
+        project_id: str | None = None,
+        stall_defaults: Mapping[str, int] | None = None,
+    ) -> bool:
+        """Creates the project (this area's unless ``project_id`` names another) with the
+        default pipeline when it does not exist yet; True when it was created now.
+
+        ``stall_defaults``: days before a deal stalls, by stage name or id, overriding the
+        built-in defaults for the new project's open stages.
+        """
+        found = _add_project(tx, project_id or self.project_id, None, stall_defaults)
+        return found is not None
 
 
 def _next_step_settings(tx: Tx, project: Project, patch: ProjectPatch) -> dict[str, Any]:
@@ -145,37 +158,6 @@ def _next_step_settings(tx: Tx, project: Project, patch: ProjectPatch) -> dict[s
             project.stage_hints = hints
             changed["stage_hints"] = sorted(hints)
     return changed
-
-
-async def create_project(
-    db: Database,
-    project_id: str,
-    name: str | None = None,
-    stall_defaults: Mapping[str, int] | None = None,
-) -> ProjectRecord:
-    """A new project with the default pipeline (409 when the id is taken)."""
-    check_project_id(project_id)
-
-    def work(tx: Tx) -> ProjectRecord:
-        # The write answers the record itself: the answer stored for an Idempotency-Key.
-        project = _add_project(tx, project_id, name, stall_defaults)
-        if project is None:
-            raise Conflict(
-                f"a project with id {project_id!r} exists already", code="already_exists"
-            )
-        return project_record(project, with_secret=True)
-
-    return await db.write(work)
-
-
-async def list_projects(db: Database) -> Page[ProjectRecord]:
-    """Every project of the database, oldest first (settings without their secrets)."""
-
-    def work(tx: Tx) -> Page[ProjectRecord]:
-        rows = tx.session.scalars(select(Project).order_by(Project.pk))
-        return Page(items=[project_record(p, with_secret=False) for p in rows])
-
-    return await db.read(work)
 
 
 PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

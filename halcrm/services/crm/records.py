@@ -130,3 +130,64 @@ class SecretRotated(msgspec.Struct, kw_only=True):
 
     secret: str
     previous_secret_valid_until: datetime
+
+
+class CompanySnapshot(msgspec.Struct, kw_only=True):
+    """Every row that a company's delete removes, as column values (primary keys aside)."""
+
+    company: dict[str, Any]
+    stage_id: str | None
+    links: list[dict[str, Any]]
+    stage_changes: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    focus_answers: list[dict[str, Any]]
+    visitor_pks: list[int]
+    # Its next steps (a snapshot taken before they existed has none).
+    tasks: list[dict[str, Any]] = []
+
+
+class MergeUndo(msgspec.Struct, kw_only=True):
+    """What a merge changed, enough to put everything back while the board is open."""
+
+    source: dict[str, Any]
+    into_id: str
+    into_before: dict[str, Any]
+    moved_links: list[int]
+    shared_links: list[int]
+    events: list[int]
+    stage_changes: list[int]
+    visitors: list[int]
+    # The next steps the merge moved (an undo made before tasks existed has none).
+    tasks: list[int] = []
+
+
+class MergeResult(msgspec.Struct, kw_only=True):
+    company: CompanyRecord
+    undo: MergeUndo
+
+
+class VisitorRecord(msgspec.Struct, kw_only=True):
+    visitor_id: str
+    contact_id: str | None
+    contact_email: str | None
+    contact_name: str | None
+    active_company_id: str | None
+    verified: bool
+    properties: dict[str, Any]
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class ApiKeyRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRecord, kw_only=True):
+    """A new key with its secret: the only time the secret is ever shown."""
+
+    key: str

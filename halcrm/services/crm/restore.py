@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import Date, DateTime, select, update
 
 from halcrm.db.base import Base, UTCDateTime
@@ -15,32 +14,18 @@ from halcrm.db.models import (
     ContactCompany,
     Event,
     FocusAnswer,
+    Project,
     Stage,
     StageChange,
     Task,
     Visitor,
 )
 from halcrm.db.tx import ProjectKeys, Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.services.crm.queries import company_id_taken, company_record, get_company
-from halcrm.services.crm.records import CompanyRecord
-
-
-class CompanySnapshot(msgspec.Struct, kw_only=True):
-    """Every row that a company's delete removes, as column values (primary keys aside)."""
-
-    company: dict[str, Any]
-    stage_id: str | None
-    links: list[dict[str, Any]]
-    stage_changes: list[dict[str, Any]]
-    events: list[dict[str, Any]]
-    focus_answers: list[dict[str, Any]]
-    visitor_pks: list[int]
-    # Its next steps (a snapshot taken before they existed has none).
-    tasks: list[dict[str, Any]] = []
+from halcrm.services.crm.records import CompanyRecord, CompanySnapshot
 
 
 def _row(obj: Base, skip: tuple[str, ...] = ("pk",)) -> dict[str, Any]:
@@ -131,59 +116,48 @@ def _typed(model: type[Base], row: dict[str, Any], given: tuple[str, ...] = ()) 
     return out
 
 
-async def capture_company(db: Database, project_id: str, company_id: str) -> CompanySnapshot:
+def capture_in(tx: Tx, project: Project, company_id: str) -> CompanySnapshot:
     """Reads everything a delete of ``company_id`` would remove."""
-
-    def work(tx: Tx) -> CompanySnapshot:
-        project = tx.project(project_id)
-        return _capture(tx, get_company(tx, project, company_id))
-
-    return await db.read(work)
+    return _capture(tx, get_company(tx, project, company_id))
 
 
 # A snapshot's history rows, by model, in the order a restore inserts them.
 History = list[tuple[type[Base], list[dict[str, Any]]]]
 
 
-async def restore_company(
-    db: Database, project_id: str, snapshot: CompanySnapshot, source: Source = Source.BOARD
+def restore_in(
+    tx: Tx, project: Project, snapshot: CompanySnapshot, source: Source = Source.BOARD
 ) -> CompanyRecord:
     """Puts a deleted company back with the same id, stage, contacts, history and events.
 
     Rows whose other end is gone since (a deleted contact, a deleted stage) are left out;
     a company holding the id again is a ``Conflict`` and nothing is written.
     """
-
-    # Checked before the transaction: a snapshot may have come over the account API.
+    # Checked before anything is written: a snapshot may have come over the account API.
     fields, links, history = _checked_rows(snapshot)
     events = history[1][1]
-
-    def work(tx: Tx) -> CompanyRecord:
-        project = tx.project(project_id)
-        session = tx.session
-        company_id = fields["id"]
-        if company_id_taken(tx, project, company_id):
-            raise Conflict(f"a company with id {company_id!r} exists again")
-        stage_pk = _stage_pk(tx, project, snapshot.stage_id)
-        company = Company(**fields, project_pk=project.pk, stage_pk=stage_pk)
-        session.add(company)
-        session.flush()
-        alive, seen = _still_there(tx, project, links, events, history[3][1])
-        for row in links:
-            if row["contact_pk"] in alive:
-                session.add(ContactCompany(**row, company_pk=company.pk))
-        _add_history(tx, project, company, history, alive, seen)
-        if snapshot.visitor_pks:
-            session.execute(
-                update(Visitor)
-                .where(Visitor.pk.in_(snapshot.visitor_pks), Visitor.active_company_pk.is_(None))
-                .values(active_company_pk=company.pk)
-            )
-        session.flush()
-        tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} restored", company)
-        return company_record(tx, project, company)
-
-    return await db.write(work)
+    session = tx.session
+    company_id = fields["id"]
+    if company_id_taken(tx, project, company_id):
+        raise Conflict(f"a company with id {company_id!r} exists again")
+    stage_pk = _stage_pk(tx, project, snapshot.stage_id)
+    company = Company(**fields, project_pk=project.pk, stage_pk=stage_pk)
+    session.add(company)
+    session.flush()
+    alive, seen = _still_there(tx, project, links, events, history[3][1])
+    for row in links:
+        if row["contact_pk"] in alive:
+            session.add(ContactCompany(**row, company_pk=company.pk))
+    _add_history(tx, project, company, history, alive, seen)
+    if snapshot.visitor_pks:
+        session.execute(
+            update(Visitor)
+            .where(Visitor.pk.in_(snapshot.visitor_pks), Visitor.active_company_pk.is_(None))
+            .values(active_company_pk=company.pk)
+        )
+    session.flush()
+    tx.record(project, EventKind.COMPANY_CREATED, source, f"{company.name} restored", company)
+    return company_record(tx, project, company)
 
 
 def _checked_rows(

@@ -1,4 +1,4 @@
-"""Pipeline stage management: create, rename, reorder, delete (only when empty)."""
+"""``Stages``: the pipeline's stages: create, rename, reorder, delete (only when empty)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from halcrm.db.models import Company, Project, Stage
 from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageKind, resolve_stage
 from halcrm.domain.words import count
+from halcrm.services.area import Area, reads, writes
 from halcrm.services.crm.inputs import StageCreate, StagePatch
 from halcrm.services.crm.records import Deleted, StageRecord
 from halcrm.services.page import Page
@@ -29,14 +29,6 @@ def stage_record(stage: Stage | StageRow) -> StageRecord:
         probability=stage.probability,
         stall_after_days=stage.stall_after_days,
     )
-
-
-async def list_stages(db: Database, project_id: str) -> Page[StageRecord]:
-    def work(tx: Tx) -> Page[StageRecord]:
-        project = tx.project(project_id)
-        return Page(items=[stage_record(s) for s in tx.stage_rows(project)])
-
-    return await db.read(work)
 
 
 def _slug(name: str) -> str:
@@ -68,7 +60,7 @@ def check_stall(kind: str, stall_after_days: int | None) -> None:
 
 def create_in(
     tx: Tx,
-    project_id: str,
+    project: Project,
     body: StageCreate,
     source: Source = Source.ACCOUNT_API,
     stage_id: str | None = None,
@@ -79,7 +71,6 @@ def create_in(
     export) when no stage of this project holds it; otherwise the id is made from the name.
     """
     check_stall(body.kind, body.stall_after_days)
-    project = tx.project(project_id)
     name = _check_name(tx, project, body.name, None)
     stages = tx.editable_stages(project)
     ids = {s.id for s in stages}
@@ -108,20 +99,14 @@ def create_in(
     return stage_record(stage)
 
 
-async def create(db: Database, project_id: str, body: StageCreate) -> StageRecord:
-    check_stall(body.kind, body.stall_after_days)  # refused before the writer is asked
-    return await db.write(lambda tx: create_in(tx, project_id, body))
-
-
 def update_in(
     tx: Tx,
-    project_id: str,
+    project: Project,
     stage_ref: str,
     patch: StagePatch,
     source: Source = Source.ACCOUNT_API,
 ) -> StageRecord:
     """Edits a stage in the caller's transaction (an import edits many in one)."""
-    project = tx.project(project_id)
     stages = tx.editable_stages(project)
     info = resolve_stage(tx.stages(project), stage_ref)
     stage = next(s for s in stages if s.id == info.id)
@@ -145,34 +130,40 @@ def update_in(
     return stage_record(stage)
 
 
-async def update(
-    db: Database,
-    project_id: str,
-    stage_ref: str,
-    patch: StagePatch,
-    source: Source = Source.ACCOUNT_API,
-) -> StageRecord:
-    return await db.write(lambda tx: update_in(tx, project_id, stage_ref, patch, source))
+class Stages(Area):
+    """The pipeline of one project."""
 
+    @reads
+    def all(self, tx: Tx) -> Page[StageRecord]:
+        return Page(items=[stage_record(s) for s in tx.stage_rows(self.project(tx))])
 
-async def delete_stage(db: Database, project_id: str, stage_ref: str) -> Deleted:
-    def work(tx: Tx) -> Deleted:
-        project = tx.project(project_id)
+    @writes
+    def create(self, tx: Tx, body: StageCreate) -> StageRecord:
+        return create_in(tx, self.project(tx), body)
+
+    @writes
+    def update(
+        self, tx: Tx, stage: str, patch: StagePatch, source: Source = Source.ACCOUNT_API
+    ) -> StageRecord:
+        return update_in(tx, self.project(tx), stage, patch, source)
+
+    @writes
+    def delete(self, tx: Tx, stage: str) -> Deleted:
+        """Deletes an empty stage (one holding companies is a ``Conflict``)."""
+        project = self.project(tx)
         stages = tx.editable_stages(project)
-        info = resolve_stage(tx.stages(project), stage_ref)
-        stage = next(s for s in stages if s.id == info.id)
-        held = tx.session.scalar(select(func.count()).where(Company.stage_pk == stage.pk))
+        info = resolve_stage(tx.stages(project), stage)
+        row = next(s for s in stages if s.id == info.id)
+        held = tx.session.scalar(select(func.count()).where(Company.stage_pk == row.pk))
         if held:
             raise Conflict(
-                f"stage {stage.name!r} still holds {count(held, 'company')}; move them first",
+                f"stage {row.name!r} still holds {count(held, 'company')}; move them first",
                 code="stage_not_empty",
             )
-        stages.remove(stage)
+        stages.remove(row)
         _renumber(stages)
-        tx.session.delete(stage)
+        tx.session.delete(row)
         tx.record(
-            project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {stage.name} deleted"
+            project, EventKind.STAGES_CHANGED, Source.ACCOUNT_API, f"stage {row.name} deleted"
         )
-        return Deleted(id=stage.id)
-
-    return await db.write(work)
+        return Deleted(id=row.id)

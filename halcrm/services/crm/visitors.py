@@ -1,48 +1,36 @@
-"""The website's visitors: who they are (their contact) and when they were last seen."""
+"""``Visitors``: the website's visitors, who they are (their contact) and when they were last
+seen."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-import msgspec
 from sqlalchemy import select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Visitor
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import NotFound
+from halcrm.services.area import Area, reads
+from halcrm.services.crm.records import VisitorRecord
 from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params
 
 
-class VisitorRecord(msgspec.Struct, kw_only=True):
-    visitor_id: str
-    contact_id: str | None
-    contact_email: str | None
-    contact_name: str | None
-    active_company_id: str | None
-    verified: bool
-    properties: dict[str, Any]
-    created_at: datetime
-    last_seen_at: datetime
+class Visitors(Area):
+    """The website's visitors of one project."""
 
-
-async def list_visitors(
-    db: Database,
-    project_id: str,
-    *,
-    contact_id: str | None = None,
-    company_id: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> Page[VisitorRecord]:
-    """Visitors newest first; ``contact_id`` keeps one contact's, ``company_id`` those whose
-    contact is linked to that company."""
-    limit, after = page_params(limit, cursor)
-
-    def work(tx: Tx) -> Page[VisitorRecord]:
-        project = tx.project(project_id)
+    @reads
+    def all(
+        self,
+        tx: Tx,
+        *,
+        contact_id: str | None = None,
+        company_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[VisitorRecord]:
+        """Visitors newest first; ``contact_id`` keeps one contact's, ``company_id`` those whose
+        contact is linked to that company."""
+        size, after = page_params(limit, cursor)
+        project = self.project(tx)
         stmt = select(Visitor).where(Visitor.project_pk == project.pk)
         if contact_id is not None:
             pk = tx.session.scalar(
@@ -59,10 +47,8 @@ async def list_visitors(
                 raise NotFound(f"no company with id {company_id!r}")
             linked = select(ContactCompany.contact_pk).where(ContactCompany.company_pk == company)
             stmt = stmt.where(Visitor.contact_pk.in_(linked))
-        rows, next_cursor = fetch_page(tx, stmt, Visitor.pk, limit, after, newest_first=True)
+        rows, next_cursor = fetch_page(tx, stmt, Visitor.pk, size, after, newest_first=True)
         return Page(items=_records(tx, rows), next_cursor=next_cursor)
-
-    return await db.read(work)
 
 
 def company_visitors(tx: Tx, company_pk: int, limit: int = 20) -> list[VisitorRecord]:

@@ -1,105 +1,18 @@
-"""Support context for the board: a company's conversations (through its contacts), newest first."""
+"""Support context for the board: conversations as the company view and the inbox list them."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import func, select
 
-from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Message, Visitor
+from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Message
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
-from halcrm.services.crm.queries import get_company
-
-PREVIEW = 200
+from halcrm.services.support.schemas import PREVIEW, CompanyConversation
 
 
-class CompanyConversation(msgspec.Struct, kw_only=True):
-    """One conversation as the company view lists it."""
-
-    id: str
-    contact_id: str | None  # None: an anonymous website visitor's chat
-    contact_name: str
-    subject: str | None
-    status: str
-    snoozed_until: datetime | None
-    message_count: int
-    last_message_at: datetime | None
-    last_author: str | None
-    last_body: str | None
-    # When the contact's unanswered message came in (open, last word the contact's); else None.
-    waiting_since: datetime | None
-    # The companies of the contact (the inbox says whom a chat is with); none for a visitor.
-    companies: list[str] = msgspec.field(default_factory=list)
-
-
-async def company_conversations(
-    db: Database, project_id: str, company_id: str
-) -> list[CompanyConversation]:
-    """The conversations of every contact linked to the company, open ones first."""
-
-    def work(tx: Tx) -> list[CompanyConversation]:
-        project = tx.project(project_id)
-        company = get_company(tx, project, company_id)
-        last = (
-            select(
-                Message.conversation_pk,
-                func.max(Message.pk).label("pk"),
-                func.count().label("n"),
-            )
-            .group_by(Message.conversation_pk)
-            .subquery()
-        )
-        rows = tx.session.execute(
-            select(Conversation, Contact, Message, func.coalesce(last.c.n, 0))
-            .join(ContactCompany, ContactCompany.contact_pk == Conversation.contact_pk)
-            .join(Contact, Contact.pk == Conversation.contact_pk)
-            .outerjoin(last, last.c.conversation_pk == Conversation.pk)
-            .outerjoin(Message, Message.pk == last.c.pk)
-            .where(ContactCompany.company_pk == company.pk)
-            .order_by(Conversation.updated_at.desc(), Conversation.pk.desc())
-        )
-        out = [_row(c, contact, message, int(n)) for c, contact, message, n in rows]
-        return sorted(out, key=lambda c: c.status != "open")
-
-    return await db.read(work)
-
-
-async def open_conversations(
-    db: Database, project_id: str, limit: int = 200
-) -> list[CompanyConversation]:
-    """The board's inbox: every open conversation, website chats of anonymous visitors too,
-    the ones waiting for a reply first (longest wait first), then the latest."""
-
-    def work(tx: Tx) -> list[CompanyConversation]:
-        project = tx.project(project_id)
-        last = _last_messages()
-        rows = tx.session.execute(
-            select(Conversation, Contact, Message, func.coalesce(last.c.n, 0), Visitor.visitor_id)
-            .outerjoin(Contact, Contact.pk == Conversation.contact_pk)
-            .outerjoin(Visitor, Visitor.pk == Conversation.visitor_pk)
-            .outerjoin(last, last.c.conversation_pk == Conversation.pk)
-            .outerjoin(Message, Message.pk == last.c.pk)
-            .where(Conversation.project_pk == project.pk, Conversation.status == "open")
-            .order_by(Conversation.updated_at.desc(), Conversation.pk.desc())
-            .limit(limit)
-        )
-        found = list(rows)
-        names = _company_names(tx, [contact.pk for _, contact, *_ in found if contact])
-        out = [
-            _row(c, contact, m, int(n), visitor, names.get(contact.pk, []) if contact else [])
-            for c, contact, m, n, visitor in found
-        ]
-        waiting = [c for c in out if c.waiting_since is not None]
-        waiting.sort(key=lambda c: c.waiting_since or tx.now)
-        return waiting + [c for c in out if c.waiting_since is None]
-
-    return await db.read(work)
-
-
-def _company_names(tx: Tx, contact_pks: list[int]) -> dict[int, list[str]]:
+def company_names(tx: Tx, contact_pks: list[int]) -> dict[int, list[str]]:
+    """Contact pk -> the names of its companies, alphabetically."""
     names: dict[int, list[str]] = {}
     if not contact_pks:
         return names
@@ -114,7 +27,8 @@ def _company_names(tx: Tx, contact_pks: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _last_messages() -> Any:
+def last_messages() -> Any:
+    """Per conversation: its last message's pk and its message count (a subquery)."""
     return (
         select(
             Message.conversation_pk,
@@ -126,7 +40,7 @@ def _last_messages() -> Any:
     )
 
 
-def _row(
+def conversation_row(
     conversation: Conversation,
     contact: Contact | None,
     message: Message | None,

@@ -1,4 +1,5 @@
-"""Support conversations of a contact (and so of its companies), and their messages."""
+"""Support conversations of a contact (and so of its companies) and their messages, written
+inside the caller's transaction (the ``Support`` rules and the widget's chat share them)."""
 
 from __future__ import annotations
 
@@ -11,84 +12,18 @@ from sqlalchemy import func, select
 from halcrm.db.models import Contact, Conversation, Message, Visitor
 from halcrm.db.records import CompanyRow
 from halcrm.db.tx import ProjectKeys, Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
-from halcrm.services.crm.queries import company_ids_by_contact, get_contact, linked_companies
+from halcrm.services.crm.queries import company_ids_by_contact, linked_companies
 from halcrm.services.ids import new_id
-from halcrm.services.page import Page
-from halcrm.services.paging import fetch_page, page_params
 from halcrm.services.support.schemas import (
-    ConversationCreate,
     ConversationDetail,
     ConversationPatch,
     ConversationRecord,
     MessageCreate,
     MessageRecord,
 )
-
-
-async def list_conversations(
-    db: Database,
-    project_id: str,
-    *,
-    contact_id: str | None = None,
-    status: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> Page[ConversationRecord]:
-    """Conversations oldest first, filtered by contact and status, paginated by cursor."""
-    limit, after = page_params(limit, cursor)
-    if status is not None and status not in ("open", "snoozed", "resolved"):
-        raise InvalidRequest("status must be one of open, snoozed, resolved", field="status")
-
-    def work(tx: Tx) -> Page[ConversationRecord]:
-        project = tx.project(project_id)
-        stmt = select(Conversation).where(Conversation.project_pk == project.pk)
-        if contact_id is not None:
-            contact = get_contact(tx, project, contact_id)
-            stmt = stmt.where(Conversation.contact_pk == contact.pk)
-        if status is not None:
-            stmt = stmt.where(Conversation.status == status)
-        rows, next_cursor = fetch_page(tx, stmt, Conversation.pk, limit, after)
-        return Page(items=_records(tx, rows), next_cursor=next_cursor)
-
-    return await db.read(work)
-
-
-async def get(db: Database, project_id: str, conversation_id: str) -> ConversationDetail:
-    def work(tx: Tx) -> ConversationDetail:
-        project = tx.project(project_id)
-        return _detail(tx, _get(tx, project, conversation_id))
-
-    return await db.read(work)
-
-
-async def create(
-    db: Database, project_id: str, body: ConversationCreate, source: Source = Source.PUBLIC_API
-) -> ConversationDetail:
-    """Opens a conversation for a contact, optionally with its first message."""
-    if body.snoozed_until is not None and body.status != "snoozed":
-        raise InvalidRequest("snoozed_until needs status snoozed", field="snoozed_until")
-
-    def work(tx: Tx) -> ConversationDetail:
-        project = tx.project(project_id)
-        contact = get_contact(tx, project, body.contact_id)
-        conversation = open_in(
-            tx,
-            project,
-            contact,
-            source,
-            subject=body.subject,
-            status=body.status,
-            snoozed_until=body.snoozed_until,
-        )
-        if body.message is not None:
-            add_message_in(tx, project, conversation, contact, body.message, source)
-        return _detail(tx, conversation)
-
-    return await db.write(work)
 
 
 def open_in(
@@ -119,7 +54,7 @@ def open_in(
     tx.session.flush()
     companies = _touch_companies(tx, contact)
     what = f" ({subject})" if subject else ""
-    data = _data(conversation, contact, companies, action="opened")
+    data = _data(conversation, contact, action="opened")
     visitor_id = _visitor_id(tx, conversation)
     if visitor_id is not None:
         data["visitor_id"] = visitor_id
@@ -130,74 +65,51 @@ def open_in(
         f"conversation with {_who(tx, conversation, contact)} opened{what}",
         companies[0] if companies else None,
         data=data,
+        conversation_id=conversation.id,
+        company_ids=[c.id for c in companies],
     )
     return conversation
 
 
-async def update(
-    db: Database,
-    project_id: str,
-    conversation_id: str,
-    patch: ConversationPatch,
-    source: Source = Source.PUBLIC_API,
+def update_in(
+    tx: Tx, project: ProjectKeys, conversation_id: str, patch: ConversationPatch, source: Source
 ) -> ConversationDetail:
     """Changes the subject or the status; leaving ``snoozed`` clears ``snoozed_until``."""
-
-    def work(tx: Tx) -> ConversationDetail:
-        project = tx.project(project_id)
-        conversation = _get(tx, project, conversation_id, lock=True)
-        status = conversation.status if patch.status is UNSET else patch.status
-        until = conversation.snoozed_until if patch.snoozed_until is UNSET else patch.snoozed_until
-        if patch.snoozed_until not in (UNSET, None) and status != "snoozed":
-            raise InvalidRequest("snoozed_until needs status snoozed", field="snoozed_until")
-        if status != "snoozed":
-            until = None
-        changed = []
-        for field, value in (
-            ("subject", patch.subject),
-            ("status", status),
-            ("snoozed_until", until),
-        ):
-            if value is not UNSET and getattr(conversation, field) != value:
-                setattr(conversation, field, value)
-                changed.append(field)
-        if changed:
-            conversation.updated_at = tx.now
-            contact = _contact_of(tx, conversation)
-            companies = _touch_companies(tx, contact)
-            tx.record(
-                project,
-                EventKind.CONVERSATION,
-                source.value,
-                f"conversation with {_who(tx, conversation, contact)} "
-                f"{_verb(conversation.status, changed)}",
-                companies[0] if companies else None,
-                data={
-                    **_data(conversation, contact, companies, action="updated"),
-                    "fields": changed,
-                },
-            )
-        return _detail(tx, conversation)
-
-    return await db.write(work)
-
-
-async def add_message(
-    db: Database,
-    project_id: str,
-    conversation_id: str,
-    body: MessageCreate,
-    source: Source = Source.PUBLIC_API,
-) -> MessageRecord:
-    """Adds a message; a message from the contact reopens a snoozed or resolved conversation."""
-
-    def work(tx: Tx) -> MessageRecord:
-        project = tx.project(project_id)
-        conversation = _get(tx, project, conversation_id, lock=True)
-        contact = _contact_of(tx, conversation)
-        return add_message_in(tx, project, conversation, contact, body, source)
-
-    return await db.write(work)
+    conversation = get_conversation(tx, project, conversation_id, lock=True)
+    status = conversation.status if patch.status is UNSET else patch.status
+    until = conversation.snoozed_until if patch.snoozed_until is UNSET else patch.snoozed_until
+    if patch.snoozed_until not in (UNSET, None) and status != "snoozed":
+        raise InvalidRequest("snoozed_until needs status snoozed", field="snoozed_until")
+    if status != "snoozed":
+        until = None
+    changed = []
+    for field, value in (
+        ("subject", patch.subject),
+        ("status", status),
+        ("snoozed_until", until),
+    ):
+        if value is not UNSET and getattr(conversation, field) != value:
+            setattr(conversation, field, value)
+            changed.append(field)
+    if changed:
+        conversation.updated_at = tx.now
+        contact = contact_of(tx, conversation)
+        companies = _touch_companies(tx, contact)
+        tx.record(
+            project,
+            EventKind.CONVERSATION,
+            source.value,
+            f"conversation with {_who(tx, conversation, contact)} "
+            f"{_verb(conversation.status, changed)}",
+            companies[0] if companies else None,
+            data={
+                **_data(conversation, contact, action="updated"),
+                "fields": changed,
+            },
+            conversation_id=conversation.id,
+            company_ids=[c.id for c in companies],
+        )
+    return conversation_detail(tx, conversation)
 
 
 def add_message_in(
@@ -230,7 +142,7 @@ def add_message_in(
     companies = _touch_companies(tx, contact)
     who = _who(tx, conversation, contact) if body.author == "contact" else "agent"
     data = {
-        **_data(conversation, contact, companies, action="message"),
+        **_data(conversation, contact, action="message"),
         "message_id": message.id,
         "author": body.author,
     }
@@ -244,11 +156,15 @@ def add_message_in(
         f"{who}: {body.body[:120]}",
         companies[0] if companies else None,
         data=data,
+        conversation_id=conversation.id,
+        company_ids=[c.id for c in companies],
     )
     return _message_record(message, conversation)
 
 
-def _get(tx: Tx, project: ProjectKeys, conversation_id: str, *, lock: bool = False) -> Conversation:
+def get_conversation(
+    tx: Tx, project: ProjectKeys, conversation_id: str, *, lock: bool = False
+) -> Conversation:
     stmt = select(Conversation).where(
         Conversation.project_pk == project.pk, Conversation.id == conversation_id
     )
@@ -258,7 +174,7 @@ def _get(tx: Tx, project: ProjectKeys, conversation_id: str, *, lock: bool = Fal
     return conversation
 
 
-def _contact_of(tx: Tx, conversation: Conversation) -> Contact | None:
+def contact_of(tx: Tx, conversation: Conversation) -> Contact | None:
     """The conversation's contact; None for an anonymous visitor's chat."""
     if conversation.contact_pk is None:
         return None
@@ -299,18 +215,10 @@ def _verb(status: str, changed: list[str]) -> str:
     return "edited"
 
 
-def _data(
-    conversation: Conversation,
-    contact: Contact | None,
-    companies: Sequence[CompanyRow],
-    *,
-    action: str,
-) -> dict[str, object]:
+def _data(conversation: Conversation, contact: Contact | None, *, action: str) -> dict[str, object]:
     return {
         "action": action,
-        "conversation_id": conversation.id,
         "contact_id": contact.id if contact else None,
-        "company_ids": [c.id for c in companies],
         "status": conversation.status,
     }
 
@@ -325,7 +233,7 @@ def _message_record(message: Message, conversation: Conversation) -> MessageReco
     )
 
 
-def _records(tx: Tx, rows: Sequence[Conversation]) -> list[ConversationRecord]:
+def conversation_records(tx: Tx, rows: Sequence[Conversation]) -> list[ConversationRecord]:
     if not rows:
         return []
     pks = [r.pk for r in rows]
@@ -369,8 +277,8 @@ def _records(tx: Tx, rows: Sequence[Conversation]) -> list[ConversationRecord]:
     ]
 
 
-def _detail(tx: Tx, conversation: Conversation) -> ConversationDetail:
-    (record,) = _records(tx, [conversation])
+def conversation_detail(tx: Tx, conversation: Conversation) -> ConversationDetail:
+    (record,) = conversation_records(tx, [conversation])
     messages = tx.session.scalars(
         select(Message).where(Message.conversation_pk == conversation.pk).order_by(Message.pk)
     )

@@ -16,6 +16,8 @@ Subject = Annotated[str, Meta(max_length=300)]
 Body = Annotated[str, Meta(min_length=1, max_length=10_000)]
 # A snooze without a time zone would be ambiguous: RFC 3339 with an offset or "Z" only.
 Until = Annotated[datetime, Meta(tz=True)]
+# How much of a conversation's last message the company view and the inbox show.
+PREVIEW = 200
 
 
 class MessageCreate(msgspec.Struct, kw_only=True):
@@ -65,3 +67,22 @@ class ConversationDetail(ConversationRecord, kw_only=True):
     """A conversation with its messages, oldest first."""
 
     messages: list[MessageRecord]
+
+
+class CompanyConversation(msgspec.Struct, kw_only=True):
+    """One conversation as the company view lists it."""
+
+    id: str
+    contact_id: str | None  # None: an anonymous website visitor's chat
+    contact_name: str
+    subject: str | None
+    status: str
+    snoozed_until: datetime | None
+    message_count: int
+    last_message_at: datetime | None
+    last_author: str | None
+    last_body: str | None
+    # When the contact's unanswered message came in (open, last word the contact's); else None.
+    waiting_since: datetime | None
+    # The companies of the contact (the inbox says whom a chat is with); none for a visitor.
+    companies: list[str] = msgspec.field(default_factory=list)

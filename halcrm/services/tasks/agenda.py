@@ -15,12 +15,7 @@ from halcrm.domain.money import from_cents
 from halcrm.domain.stages import StageKind
 from halcrm.services.area import Area, reads
 from halcrm.services.tasks.queries import has_open_task, task_records, task_select
-from halcrm.services.tasks.records import AgendaDay, NoNextStep
-
-# Each list of the agenda answers this many by default (a founder reads the top of each),
-# at most MAX_AGENDA_LIMIT with ``limit``.
-AGENDA_LIMIT = 100
-MAX_AGENDA_LIMIT = 500
+from halcrm.services.tasks.records import AGENDA_LIMIT, AgendaDay, NoNextStep
 
 
 def agenda_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime, str]:

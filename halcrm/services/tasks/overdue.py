@@ -57,7 +57,7 @@ def record_overdue(tx: Tx) -> int:
                 created_at=tx.now,
             )
         )
-        data = {"task_id": task.id, "title": task.title, "due": task.due, "kind": task.kind}
+        data = {"title": task.title, "due": task.due, "kind": task.kind}
         tx.record(
             project,
             EventKind.TASK_OVERDUE,

@@ -6,6 +6,11 @@ from datetime import datetime
 
 import msgspec
 
+# Each list of the agenda answers this many by default (a founder reads the top of each),
+# at most MAX_AGENDA_LIMIT with ``limit``.
+AGENDA_LIMIT = 100
+MAX_AGENDA_LIMIT = 500
+
 
 class TaskRecord(msgspec.Struct, kw_only=True):
     id: str

@@ -22,17 +22,14 @@ from halcrm.services.webhooks import types as hook_types
 from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
 from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.records import (
+    LAST_DELIVERIES,
     DeliveryRecord,
     EndpointOverview,
     WebhookRecord,
     WebhookWithSecret,
-    delivery_record,
-    endpoint_record,
-    with_secret,
 )
+from halcrm.services.webhooks.rows import delivery_record, endpoint_record, with_secret
 from halcrm.services.webhooks.signing import new_secret
-
-LAST_DELIVERIES = 5
 
 
 def check_events(names: list[str]) -> list[str]:

@@ -190,7 +190,12 @@ class Deliverer:
             self._wake.clear()
 
     async def _pass(self) -> float:
-        """Claims and starts what is due; answers how long to sleep until the next is."""
+        """Claims and starts what is due; answers how long to sleep until the next is.
+
+        A worker, not a rule of an area: a pass is several short transactions on purpose (the
+        checks, the look-up of what is due, the claim), so no row stays locked while the
+        deliveries are sent, and the calls' writes go between them.
+        """
         loop = asyncio.get_running_loop()
         self._last_pass = loop.time()
         self.outbox.queued.clear()

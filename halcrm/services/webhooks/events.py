@@ -81,11 +81,11 @@ def data_for(tx: Tx, project: ProjectKeys, event: DomainEvent, kind: str) -> dic
         return {
             "visitor_id": data.get("visitor_id"),
             "contact_id": data["contact_id"],
-            "company_ids": data.get("company_ids", []),
+            "company_ids": list(event.company_ids or ()),
         }
     if kind == MESSAGE_CREATED:
         return _message(tx, event)
-    return {**data, **_company(event)}  # the tasks' events: their data as recorded
+    return {**event.wire_data(), **_company(event)}  # the tasks' events: their data as sent
 
 
 def _stage_changed(tx: Tx, project: ProjectKeys, event: DomainEvent) -> dict[str, Any]:
@@ -121,13 +121,13 @@ def _message(tx: Tx, event: DomainEvent) -> dict[str, Any]:
         body = row[0] if row else None
     who = tx.first(_NAME, {"id": data["contact_id"]}) if data.get("contact_id") else None
     return {
-        "conversation_id": data.get("conversation_id"),
+        "conversation_id": event.conversation_id,
         "message_id": data.get("message_id"),
         "author": AUTHORS.get(str(data.get("author")), str(data.get("author"))),
         "body": body,
         "contact_id": data.get("contact_id"),
         "visitor_id": data.get("visitor_id"),
-        "company_ids": data.get("company_ids", []),
+        "company_ids": list(event.company_ids or ()),
         "company_name": event.company_name,
         "contact_name": (who[0] or who[1]) if who else None,
     }

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import msgspec
 
-from halcrm.db.models import WebhookDelivery, WebhookEndpoint
+# The board's webhooks screen shows this many of each endpoint's deliveries.
+LAST_DELIVERIES = 5
 
 
 class WebhookRecord(msgspec.Struct, kw_only=True):
@@ -53,38 +54,3 @@ class EndpointOverview(msgspec.Struct, kw_only=True):
     def failing(self) -> bool:
         """Enabled, and every attempt since its last delivery failed."""
         return self.endpoint.enabled and self.endpoint.failing_since is not None
-
-
-def endpoint_record(row: WebhookEndpoint) -> WebhookRecord:
-    return WebhookRecord(
-        id=row.id,
-        url=row.url,
-        events=list(row.events),
-        description=row.description,
-        format=row.format,
-        allow_private=row.allow_private,
-        enabled=row.enabled,
-        disabled_reason=row.disabled_reason,
-        created_at=row.created_at,
-        failing_since=row.failing_since,
-    )
-
-
-def with_secret(row: WebhookEndpoint) -> WebhookWithSecret:
-    fields = msgspec.structs.asdict(endpoint_record(row))
-    return WebhookWithSecret(**fields, secret=row.secret)
-
-
-def delivery_record(row: WebhookDelivery, endpoint_id: str) -> DeliveryRecord:
-    return DeliveryRecord(
-        id=row.id,
-        endpoint_id=endpoint_id,
-        type=row.type,
-        status=row.status,
-        attempts=row.attempts,
-        last_status=row.last_status,
-        last_error=row.last_error,
-        next_attempt_at=row.next_attempt_at,
-        created_at=row.created_at,
-        delivered_at=row.delivered_at,
-    )

@@ -80,11 +80,6 @@ def save_visitor(
     )
 
 
-def upsert_visitor(tx: Tx, project: ProjectRow, visitor_id: str) -> VisitorRow:
-    """The visitor, seen now; created when new."""
-    return save_visitor(tx, project, find_visitor(tx, project, visitor_id), visitor_id)
-
-
 def visitor_contact(tx: Tx, visitor: VisitorRow | None) -> ContactRow | None:
     if visitor is None or visitor.contact_pk is None:
         return None

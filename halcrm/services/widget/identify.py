@@ -14,7 +14,6 @@ from sqlalchemy import Select, bindparam
 from halcrm.db.models import Contact
 from halcrm.db.records import CompanyRow, ContactRow, ProjectRow, VisitorRow, select_of
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import InvalidRequest, UnknownCompany, VisitorNotIdentified
 from halcrm.domain.events import EventKind
@@ -48,14 +47,10 @@ from halcrm.services.widget.verification import (
 )
 
 
-async def identify(db: Database, body: Identify) -> IdentifyResult:
-    """Runs the identify rules in one transaction; see API.md for each numbered rule."""
+def check_body(body: Identify) -> str | None:
+    """What identify checks before a transaction is asked for: the metadata's limits and the
+    company's shape; answers the normalised email."""
     email = normalize_email(body.email) if body.email else None
-    _check_body(body)
-    return await db.write(lambda tx: _identify(tx, body, email))
-
-
-def _check_body(body: Identify) -> None:
     if body.metadata is not None:
         meta_rules.check(body.metadata, field="metadata")
     if body.company is not None:
@@ -64,6 +59,7 @@ def _check_body(body: Identify) -> None:
         company = body.company
         if not (company.id or company.name or company.stage or company.metadata):
             raise InvalidRequest("company needs at least one of id, name, stage or metadata")
+    return email
 
 
 @dataclass
@@ -78,7 +74,9 @@ class _Call:
     visitor_values: dict[str, Any] = field(default_factory=dict)
 
 
-def _identify(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
+def identify_in(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
+    """Runs the identify rules in the caller's transaction (API.md, rules 1-9); ``email`` as
+    ``check_body`` normalised it."""
     project, found = project_and_visitor(tx, body)
     proof = check_identify(project, body, email, found, tx.now)
     call = _Call(tx, body, project, found, proof)
@@ -298,12 +296,12 @@ def _finish(
         target or (companies[0] if len(companies) == 1 else None),
         data={
             "contact_id": contact.id,
-            "company_ids": [c.id for c in companies],
-            "deleted_company_ids": deleted,
             # The webhooks' visitor.identified and contact.created (an identify's new contact).
             "visitor_id": body.visitor_id,
             "contact_created": is_new,
         },
+        company_ids=[c.id for c in companies],
+        deleted_company_ids=deleted,
     )
     return IdentifyResult(
         visitor_id=visitor.visitor_id,

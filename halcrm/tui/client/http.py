@@ -25,13 +25,17 @@ from halcrm.domain.errors import (
     Unauthorized,
 )
 from halcrm.domain.stages import Source
+from halcrm.domain.wire import (
+    AUTHORIZATION,
+    BEARER,
+    IDEMPOTENCY_KEY,
+    PROJECT_HEADER,
+    SOURCE_HEADER,
+)
 
 T = TypeVar("T")
 log = logging.getLogger("halcrm.tui")
 
-# The wire contract's header that says an account write is the board's (server/params.py).
-SOURCE_HEADER = "X-Halcrm-Source"
-PROJECT_HEADER = "X-Project-Id"
 BY_STATUS: dict[int, type[DomainError]] = {
     400: InvalidRequest,
     401: Unauthorized,
@@ -135,7 +139,7 @@ class Connection:
         self.http = httpx.AsyncClient(
             base_url=self.url,
             headers={
-                "Authorization": f"Bearer {token}",
+                AUTHORIZATION: f"{BEARER} {token}",
                 "User-Agent": f"halcrm-board/{__version__}",
             },
             timeout=timeout,
@@ -178,7 +182,7 @@ class Connection:
         # ``read``: a POST that writes nothing (its ids in a body): no key is stored for it.
         write = method != "GET" and not read
         if write:
-            headers["Idempotency-Key"] = "board-" + uuid.uuid4().hex
+            headers[IDEMPOTENCY_KEY] = "board-" + uuid.uuid4().hex
         query = httpx.QueryParams(params or {})
         for attempt in (1, 2):
             try:

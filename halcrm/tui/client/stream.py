@@ -15,7 +15,8 @@ import httpx
 
 from halcrm.bus import EventBus
 from halcrm.domain.events import DomainEvent, EventKind
-from halcrm.tui.client.http import PROJECT_HEADER, Connection, error_from
+from halcrm.domain.wire import ACTIVITY, EVENTS, LAST_EVENT_ID, PROJECT_HEADER
+from halcrm.tui.client.http import Connection, error_from
 
 log = logging.getLogger("halcrm.tui")
 
@@ -35,7 +36,7 @@ def decode_event(data: str) -> DomainEvent | None:
         kind = EventKind(raw["kind"])
     except ValueError:
         return None
-    return DomainEvent(
+    return DomainEvent.of_data(
         # Live-only refusals carry no id: 0, as in-process (never a resume point).
         id=int(raw.get("id") or 0),
         project_id=str(raw["project_id"]),
@@ -45,8 +46,7 @@ def decode_event(data: str) -> DomainEvent | None:
         summary=str(raw.get("summary") or ""),
         company_id=raw.get("company_id"),
         company_name=raw.get("company_name"),
-        data=raw.get("data") or {},
-        task_id=(raw.get("data") or {}).get("task_id"),
+        data=raw.get("data"),
     )
 
 
@@ -164,10 +164,10 @@ class EventFollower:
             await self._mark(project)
         headers = {PROJECT_HEADER: project, "Accept": "text/event-stream"}
         if self.last_id is not None:
-            headers["Last-Event-ID"] = str(self.last_id)
+            headers[LAST_EVENT_ID] = str(self.last_id)
         timeout = httpx.Timeout(10.0, read=READ_TIMEOUT)
         async with self.connection.http.stream(
-            "GET", "/api/events", headers=headers, timeout=timeout
+            "GET", EVENTS, headers=headers, timeout=timeout
         ) as response:
             if response.status_code != 200:
                 error = error_from(response.status_code, await response.aread())
@@ -206,7 +206,7 @@ class EventFollower:
         read and the server's subscription is replayed, not lost (the board reloads a card
         it may already show, which changes nothing)."""
         answer = await self.connection.http.get(
-            "/api/activity", params={"limit": 1}, headers={PROJECT_HEADER: project}
+            ACTIVITY, params={"limit": 1}, headers={PROJECT_HEADER: project}
         )
         if answer.status_code in (401, 403):
             raise _Refused(error_from(answer.status_code, answer.content).detail)

@@ -174,7 +174,7 @@ class BoardScreen(Screen[None]):
         )
         await self.reload()
         await self.chats.load()
-        recent = await self.services.activity(limit=100)
+        recent = await self.services.activity.recent(limit=100)
         # Oldest first, by time: stored activity comes by id, and imports or demo data write
         # events with times of their own.
         signals = [Signal.of(item) for item in reversed(recent.items)]
@@ -189,7 +189,7 @@ class BoardScreen(Screen[None]):
 
     async def reload(self) -> None:
         """Loads every card and stage again (start, a bulk import, the stages changed, `R`)."""
-        data = await self.services.board()
+        data = await self.services.board.load()
         old = self.board.model
         model = BoardModel(data.stages, data.cards, data.time_zone)
         model.stalled_first, model.stalled_only = old.stalled_first, old.stalled_only
@@ -260,7 +260,7 @@ class BoardScreen(Screen[None]):
         if batch.reload:
             await self.reload()
         elif batch.company_ids:
-            cards = await self.services.cards(sorted(batch.company_ids))
+            cards = await self.services.board.cards(sorted(batch.company_ids))
             found = {card.id for card in cards}
             self.board.apply(cards, batch.company_ids - found, batch.flash)
         self.feed.add([Signal.of(event) for event in batch.events])

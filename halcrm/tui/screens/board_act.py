@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.choice import ChoicePicker
 from halcrm.tui.modals.next_step import StepForm
@@ -54,13 +54,13 @@ class FocusActs(Part):
         wanted = item.action.conversation_id
         services = self.desk.services
         talks = (
-            await services.company_conversations(item.company_id)
+            await services.support.company_conversations(item.company_id)
             if item.company_id is not None
-            else await services.inbox()
+            else await services.support.inbox()
         )
         talk = next((t for t in talks if t.id == wanted), None)
         if talk is None:
-            talk = next((t for t in await services.inbox() if t.id == wanted), None)
+            talk = next((t for t in await services.support.inbox() if t.id == wanted), None)
         if talk is None:
             self.desk.notify("That conversation is no longer open.", timeout=3)
             return
@@ -91,7 +91,7 @@ class FocusActs(Part):
     async def re_engage(self, item: FocusItem) -> None:
         if item.company_id is None:
             return
-        detail = await self.desk.services.company_detail(item.company_id)
+        detail = await self.desk.services.board.company_detail(item.company_id)
         wanted = item.action.contact_id
         person = next((c for c in detail.contacts if c.id == wanted), None)
         name = (person.name or person.email or person.id) if person else item.company_name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import msgspec
 
 from halcrm.domain.stages import Source, StageKind
-from halcrm.services.board.cards import Card
+from halcrm.services.board.records import Card
 from halcrm.tui.board_model import UNSTAGED
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.lost_reason import LostReason
@@ -38,7 +38,7 @@ class Moves(Part):
         if note is None and undoable and self._is_lost(key) and card.stage_id != key:
             self._ask_lost_reason(card, key or "")
             return False
-        result = await desk.services.move_company(
+        result = await desk.services.companies.move(
             card_id, key or None, source=Source.BOARD, note=note or None
         )
         if undoable:

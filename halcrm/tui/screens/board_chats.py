@@ -15,7 +15,7 @@ class Chats(Part):
     waiting = 0
 
     async def load(self) -> None:
-        talks = await self.desk.services.inbox()
+        talks = await self.desk.services.support.inbox()
         self.waiting = sum(1 for t in talks if t.waiting_since is not None)
 
     async def apply(self, batch: Batch) -> None:

@@ -23,7 +23,7 @@ class ContactUndo(Part):
 
     async def undo_edit(self, undo: ContactEdited, word: str) -> ContactEdited:
         services = self.desk.services
-        now = await services.contact(undo.contact_id)
+        now = await services.contacts.get(undo.contact_id)
         forward = ContactPatch()
         for field in FIELDS:
             if getattr(undo.patch, field) is msgspec.UNSET:
@@ -33,7 +33,7 @@ class ContactUndo(Part):
                 # The keys the edit set, as they are now (None: absent, so deleted).
                 value = {k: now.metadata.get(k) for k in undo.patch.metadata}
             setattr(forward, field, value)
-        record = await services.update_contact(undo.contact_id, undo.patch, Source.BOARD)
+        record = await services.contacts.update(undo.contact_id, undo.patch, Source.BOARD)
         self.desk.notify(f"{word}: {who(record)} as it was before.")
         return ContactEdited(record.id, who(record), forward)
 
@@ -51,9 +51,9 @@ class ContactUndo(Part):
             metadata=dict(was.metadata) or None,
         )
         services = self.desk.services
-        record = await services.create_contact(body, source=Source.BOARD)
+        record = await services.contacts.create(body, source=Source.BOARD)
         for company_id in was.company_ids:
-            await services.link(record.id, company_id, Source.BOARD)
+            await services.contacts.link(record.id, company_id, Source.BOARD)
         if was.company_ids:
             await self.desk.refresh_cards(was.company_ids, flash=False)
         self.desk.notify(f"{word}: {who(record)} is back, with its company links.")
@@ -61,8 +61,8 @@ class ContactUndo(Part):
 
     async def undo_create(self, undo: ContactMade, word: str) -> ContactRemoved:
         services = self.desk.services
-        record = await services.contact(undo.contact_id)
-        await services.delete_contact(undo.contact_id, Source.BOARD)
+        record = await services.contacts.get(undo.contact_id)
+        await services.contacts.delete(undo.contact_id, Source.BOARD)
         if record.company_ids:
             await self.desk.refresh_cards(record.company_ids, flash=False)
         self.desk.notify(f"{word}: {who(record)} deleted.")

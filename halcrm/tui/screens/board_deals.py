@@ -52,7 +52,7 @@ class Deals(Part):
             if source_id in self.desk.board.model.cards
             else ""
         )
-        result = await self.desk.services.merge_companies(source_id, into_id)
+        result = await self.desk.services.companies.merge(source_id, into_id)
         self.desk.undo_stack.push(Merged(source_id, name, result.undo))
         await self.desk.refresh_cards([source_id, into_id])
         self.desk.board.focus_card(into_id)
@@ -62,7 +62,7 @@ class Deals(Part):
     async def undo_merge(self, undo: Merged, word: str) -> Unmerged:
         """Puts the placeholder back; answers what merges it again (redo)."""
         source_id = str(undo.undo.source["id"])
-        await self.desk.services.undo_merge(undo.undo)
+        await self.desk.services.companies.undo_merge(undo.undo)
         await self.desk.refresh_cards([source_id, undo.undo.into_id])
         self.desk.board.focus_card(source_id)
         name = str(undo.undo.source.get("name", source_id))
@@ -71,7 +71,7 @@ class Deals(Part):
 
     async def redo_merge(self, undo: Unmerged, word: str) -> Merged:
         """Merges the placeholder again; answers what takes it back."""
-        result = await self.desk.services.merge_companies(undo.company_id, undo.into_id)
+        result = await self.desk.services.companies.merge(undo.company_id, undo.into_id)
         await self.desk.refresh_cards([undo.company_id, undo.into_id])
         self.desk.board.focus_card(undo.into_id)
         self.desk.notify(f"{word}: {undo.name} merged into {result.company.name}.")
@@ -82,7 +82,7 @@ class Deals(Part):
         card = self.desk.focused()
         if card is None:
             return
-        result = await self.desk.services.reopen(card.id)
+        result = await self.desk.services.companies.reopen(card.id)
         self.desk.undo_stack.push(Moved(card.id, card.name, card.stage_id))
         await self.desk.refresh_cards([card.id])
         self.desk.board.focus_card(card.id)
@@ -114,14 +114,14 @@ class Deals(Part):
 
     @board_action
     async def create_stage(self, body: StageCreate) -> None:
-        await self.desk.services.create_stage(body)
+        await self.desk.services.stages.create(body)
         self.desk.undo_stack.push(Kept(f"stage {body.name} added"))
         # The stages-changed event reloads the board with the new column.
         self.desk.notify(f"Stage {body.name} added.", timeout=3)
 
     @board_action
     async def save_stage(self, stage_id: str, name: str, patch: StagePatch) -> None:
-        await self.desk.services.update_stage(stage_id, patch, source=Source.BOARD)
+        await self.desk.services.stages.update(stage_id, patch, source=Source.BOARD)
         self.desk.undo_stack.push(Kept(f"stage {name} edited"))
         # The stages-changed event reloads the board and its figures (one reload at a time).
         self.desk.notify(

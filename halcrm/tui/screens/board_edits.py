@@ -42,7 +42,7 @@ class Edits(Part):
     async def edit_company(self, company_id: str) -> None:
         """Opens the edit dialog for a company; it saves what changed and stays open, with
         the reason, when the save fails."""
-        record = await self.desk.services.company(company_id)
+        record = await self.desk.services.companies.get(company_id)
         form = form_of(record)
 
         async def save(result: CompanyForm) -> None:
@@ -65,7 +65,7 @@ class Edits(Part):
     async def save_edit(self, company_id: str, before: CompanyForm, after: CompanyForm) -> None:
         """The write alone (the dialog runs it): what changed, undoable."""
         new = changes(before, after)
-        await self.desk.services.update_company(
+        await self.desk.services.companies.update(
             company_id, CompanyPatch(**new), source=Source.BOARD
         )
         back = CompanyPatch(**{f: getattr(before, f) for f in new})
@@ -84,10 +84,10 @@ class Edits(Part):
     async def undo_edit(self, undo: Edited, word: str) -> Edited:
         """Puts the edited fields back; answers the edit that puts them forward (redo)."""
         services = self.desk.services
-        now = form_of(await services.company(undo.company_id))
+        now = form_of(await services.companies.get(undo.company_id))
         fields = [f for f in FIELDS if getattr(undo.patch, f) is not msgspec.UNSET]
         forward = CompanyPatch(**{f: getattr(now, f) for f in fields})
-        record = await services.update_company(undo.company_id, undo.patch, source=Source.BOARD)
+        record = await services.companies.update(undo.company_id, undo.patch, source=Source.BOARD)
         await self._after_edit(undo.company_id)
         self.desk.notify(f"{word}: {record.name} as it was before.")
         return Edited(undo.company_id, record.name, forward)
@@ -118,7 +118,7 @@ class Edits(Part):
             expected_close=form.expected_close,
             stage=stage,
         )
-        record = await self.desk.services.create_company(body, source=Source.BOARD)
+        record = await self.desk.services.companies.create(body, source=Source.BOARD)
         self.desk.undo_stack.push(Created(record.id, record.name))
         return record.id
 
@@ -144,8 +144,8 @@ class Edits(Part):
     @board_action
     async def delete(self, company_id: str, name: str) -> None:
         # Captured first, in its own read: the undo brings back exactly what the delete took.
-        snapshot = await self.desk.services.capture_company(company_id)
-        await self.desk.services.delete_company(company_id, source=Source.BOARD)
+        snapshot = await self.desk.services.companies.capture(company_id)
+        await self.desk.services.companies.delete(company_id, source=Source.BOARD)
         self.desk.undo_stack.push(Removed(company_id, name, snapshot))
         self.desk.board.apply([], [company_id])
         self.desk.request_figures()
@@ -153,7 +153,7 @@ class Edits(Part):
 
     async def undo_delete(self, undo: Removed, word: str) -> Created:
         """Brings a deleted company back as it was; answers what deletes it again."""
-        record = await self.desk.services.restore_company(undo.snapshot, source=Source.BOARD)
+        record = await self.desk.services.companies.restore(undo.snapshot, source=Source.BOARD)
         await self.desk.refresh_cards([record.id])
         self.desk.board.focus_card(record.id)
         self.desk.notify(f"{word}: {record.name} is back.")
@@ -161,8 +161,8 @@ class Edits(Part):
 
     async def undo_create(self, undo: Created, word: str) -> Removed:
         """Deletes a company made on the board; answers what brings it back."""
-        snapshot = await self.desk.services.capture_company(undo.company_id)
-        await self.desk.services.delete_company(undo.company_id, source=Source.BOARD)
+        snapshot = await self.desk.services.companies.capture(undo.company_id)
+        await self.desk.services.companies.delete(undo.company_id, source=Source.BOARD)
         self.desk.board.apply([], [undo.company_id])
         self.desk.request_figures()
         self.desk.notify(f"{word}: {undo.name} deleted.")

@@ -1,7 +1,7 @@
 """The board's figures and focus lane: summary line, weighted headers, strip and focus screen.
 
-Figures are read from ``services.summary()`` and ``services.focus_lane()``, never computed
-here. Refreshes are coalesced: however many moves and signals land while one read runs, one
+Figures are read from ``services.board.summary()`` and ``services.board.focus_lane()``, never
+computed here. Refreshes are coalesced: however many moves and signals land while one read runs, one
 more read follows it, not one per event, and not sooner than ``FIGURES_GAP`` after it.
 """
 
@@ -16,8 +16,7 @@ from datetime import datetime
 from textual.screen import Screen
 from textual.signal import Signal
 
-from halcrm.services.board.focus import FocusItem
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import FocusItem, PipelineSummary
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.snooze import SnoozeUntil
@@ -79,8 +78,8 @@ class Figures:
                 self._dirty = False
                 self._read_at = time.monotonic()
                 try:
-                    summary = await self.services.summary()
-                    lane = await self.services.focus_lane(LANE_LIMIT)
+                    summary = await self.services.board.summary()
+                    lane = await self.services.board.focus_lane(LANE_LIMIT)
                 except Exception:  # a figures read failing must not end the board
                     log.exception("board figures")
                     return
@@ -135,7 +134,7 @@ class FocusAnswers(Part):
         if item.company_id is None:  # an anonymous chat leaves the lane once answered
             self.desk.notify("Reply to the visitor from the inbox.", timeout=3)
             return
-        await self.desk.services.answer_focus(item.company_id, item.reason, state, until)
+        await self.desk.services.board.answer_focus(item.company_id, item.reason, state, until)
         words = STATE_WORDS.get(state, state)
         if until is not None:
             words += f" until {until:%Y-%m-%d %H:%M}"

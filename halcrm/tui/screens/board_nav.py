@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.project_picker import ProjectPicker
 from halcrm.tui.screens.board_tasks import NextSteps
@@ -38,7 +38,7 @@ class Navigator(Part):
     async def switch_project(self) -> None:
         """A list of the database's projects; the board of the one chosen replaces this one."""
         services = self.desk.services
-        projects = (await services.projects()).items
+        projects = (await services.projects.all()).items
         if len(projects) < 2:
             self.desk.notify("This database has one project (make another: halcrm project create).")
             return
@@ -59,8 +59,8 @@ class Navigator(Part):
     @board_action
     async def open_company(self, company_id: str) -> None:
         services = self.desk.services
-        detail = await services.company_detail(company_id)
-        talks = await services.company_conversations(company_id)
+        detail = await services.board.company_detail(company_id)
+        talks = await services.support.company_conversations(company_id)
         screen = CompanyScreen(
             detail,
             on_edit=self.edit_company,
@@ -94,7 +94,7 @@ class Navigator(Part):
     async def open_conversation(self, talk: CompanyConversation, reply: bool = False) -> None:
         """Shows a conversation's messages, with reply and status keys (``reply``: the reply
         box has the keys at once)."""
-        detail = await self.desk.services.conversation(talk.id)
+        detail = await self.desk.services.support.get(talk.id)
         desk = self.desk
         screen = ConversationScreen(
             desk.services, detail, talk.contact_name, desk.clock, desk.changed, desk.undo_stack
@@ -107,8 +107,12 @@ class Navigator(Part):
     async def inbox(self) -> None:
         """Every open conversation, website chats of anonymous visitors too."""
         services = self.desk.services
-        talks = await services.inbox()
+        talks = await services.support.inbox()
         screen = InboxScreen(
-            talks, self.open_conversation, self.desk.clock, services.inbox, self.desk.changed
+            talks,
+            self.open_conversation,
+            self.desk.clock,
+            services.support.inbox,
+            self.desk.changed,
         )
         await self.app.push_screen(screen)

@@ -81,7 +81,7 @@ class NextSteps(Part):
         await self.ask(company_id, prefill)
 
     async def ask(self, company_id: str, prefill: StepForm | None = None) -> None:
-        detail = await self.services.company_detail(company_id)
+        detail = await self.services.board.company_detail(company_id)
         name = detail.company.name
         people = [(c.id, c.name or c.email or c.id) for c in detail.contacts]
 
@@ -116,7 +116,7 @@ class NextSteps(Part):
 
     @board_action
     async def edit(self, task: TaskRecord) -> None:
-        detail = await self.services.company_detail(task.company_id)
+        detail = await self.services.board.company_detail(task.company_id)
         people = [(c.id, c.name or c.email or c.id) for c in detail.contacts]
         before = form_of(task, self.tz)
         was = StepForm(task.title, task.due, task.kind, task.contact_id)
@@ -167,7 +167,7 @@ class NextSteps(Part):
     # The expected close date.
     @board_action
     async def edit_close(self, company_id: str) -> None:
-        company = await self.services.company(company_id)
+        company = await self.services.companies.get(company_id)
         value = company.expected_close.isoformat() if company.expected_close else ""
 
         def chosen(day: str | None) -> None:
@@ -181,7 +181,7 @@ class NextSteps(Part):
     @board_action
     async def set_close(self, company_id: str, name: str, day: str, before: str) -> None:
         patch = CompanyPatch(expected_close=_day(day))
-        await self.services.update_company(company_id, patch, Source.BOARD)
+        await self.services.companies.update(company_id, patch, Source.BOARD)
         self.undo_stack.push(Edited(company_id, name, CompanyPatch(expected_close=_day(before))))
         self.done(f"{name} expected to close {day or 'some day (cleared)'}.")
 

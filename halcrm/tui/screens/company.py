@@ -17,9 +17,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.domain.errors import NotFound
-from halcrm.services.board.cards import CompanyDetail
+from halcrm.services.board.records import CompanyDetail
 from halcrm.services.crm.records import HistoryItem
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when
@@ -156,8 +156,8 @@ class CompanyScreen(Screen[None]):
         if self.services is None or company_id not in changed.company_ids:
             return
         try:
-            detail = await self.services.company_detail(company_id)
-            talks = await self.services.company_conversations(company_id)
+            detail = await self.services.board.company_detail(company_id)
+            talks = await self.services.support.company_conversations(company_id)
         except NotFound:
             self.dismiss(None)
             return

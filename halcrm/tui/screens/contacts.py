@@ -112,7 +112,7 @@ class ContactsScreen(Screen[None]):
     async def search(self, text: str) -> None:
         """Lists the contacts matching ``text`` (all of them, first ``LIMIT``, when empty)."""
         self.query_text = text
-        page = await self.services.contacts(q=text.strip() or None, limit=LIMIT)
+        page = await self.services.contacts.all(q=text.strip() or None, limit=LIMIT)
         if text != self.query_text:
             return  # typing went on: a newer search follows
         self.show(page.items)
@@ -167,9 +167,9 @@ class ContactsScreen(Screen[None]):
 
     @board_action
     async def create(self, form: ContactForm) -> None:
-        contact = await self.services.create_contact(contact_create(form), source=Source.BOARD)
+        contact = await self.services.contacts.create(contact_create(form), source=Source.BOARD)
         if self.company_id is not None:
-            await self.services.link(contact.id, self.company_id, Source.BOARD)
+            await self.services.contacts.link(contact.id, self.company_id, Source.BOARD)
         self.wrote(ContactMade(contact.id, who(contact)))
         self.notify(f"Contact {who(contact)} created.", timeout=3)
         self.search(self.query_text)
@@ -196,7 +196,7 @@ class ContactsScreen(Screen[None]):
         self, contact: ContactRecord, before: ContactForm, after: ContactForm
     ) -> None:
         patch = contact_patch(before, after)
-        record = await self.services.update_contact(contact.id, patch, Source.BOARD)
+        record = await self.services.contacts.update(contact.id, patch, Source.BOARD)
         self.wrote(ContactEdited(record.id, who(record), contact_patch(after, before)))
         self.notify(f"Saved {who(record)} ({self.undo_key} undoes).", timeout=4)
         self.search(self.query_text)
@@ -219,7 +219,7 @@ class ContactsScreen(Screen[None]):
 
     @board_action
     async def delete(self, contact: ContactRecord) -> None:
-        await self.services.delete_contact(contact.id, Source.BOARD)
+        await self.services.contacts.delete(contact.id, Source.BOARD)
         self.wrote(ContactRemoved(contact))
         self.notify(f"Deleted {who(contact)} ({self.undo_key} undoes).", timeout=4)
         self.search(self.query_text)
@@ -253,12 +253,12 @@ class ContactsScreen(Screen[None]):
             self.notify("No contact here.", severity="warning", timeout=2)
             return
         if linked:
-            await self.services.link(contact.id, self.company_id, Source.BOARD)
+            await self.services.contacts.link(contact.id, self.company_id, Source.BOARD)
         else:
-            await self.services.unlink(contact.id, self.company_id, Source.BOARD)
+            await self.services.contacts.unlink(contact.id, self.company_id, Source.BOARD)
         name = who(contact)
         where = self.company_name or self.company_id
         self.wrote(Kept(f"{name} {'linked to' if linked else 'unlinked from'} {where}"))
         self.notify(f"{name} {'linked to' if linked else 'unlinked from'} {where}.", timeout=3)
-        page = await self.services.contacts(q=self.query_text.strip() or None, limit=LIMIT)
+        page = await self.services.contacts.all(q=self.query_text.strip() or None, limit=LIMIT)
         self.show(page.items)

@@ -142,7 +142,7 @@ class ConversationScreen(Screen[None]):
     @board_action
     async def send(self, text: str) -> None:
         """Sends the reply; the box keeps the text when the write fails."""
-        await self.services.add_message(
+        await self.services.support.add_message(
             self.detail.id, MessageCreate(author="agent", body=text), source=Source.BOARD
         )
         self.kept(f"reply to {self.contact_name}")
@@ -153,7 +153,7 @@ class ConversationScreen(Screen[None]):
     @board_action
     async def action_status(self, status: str, until: datetime | None = None) -> None:
         patch = ConversationPatch(status=status, snoozed_until=until)  # type: ignore[arg-type]
-        await self.services.update_conversation(self.detail.id, patch, source=Source.BOARD)
+        await self.services.support.update(self.detail.id, patch, source=Source.BOARD)
         self.kept(f"conversation with {self.contact_name} {status}")
         self.notify(f"Conversation {status}.", timeout=2)
         await self.reload()
@@ -173,7 +173,7 @@ class ConversationScreen(Screen[None]):
 
     async def reload(self) -> None:
         try:
-            detail = await self.services.conversation(self.detail.id)
+            detail = await self.services.support.get(self.detail.id)
         except NotFound:
             self.dismiss(None)
             return

@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
-from halcrm.services.board.cards import Card
+from halcrm.services.board.records import Card
 from halcrm.tui.client import BoardServices
 from halcrm.tui.messages import Changed
 from halcrm.tui.screens.help import key_text
@@ -65,7 +65,7 @@ class Desk:
     async def refresh_cards(self, ids: Iterable[str], flash: bool = True) -> None:
         """Reads the cards again and draws them (those gone are taken off)."""
         wanted = set(ids)
-        cards = await self.services.cards(sorted(wanted))
+        cards = await self.services.board.cards(sorted(wanted))
         gone = wanted - {card.id for card in cards}
         self.board.apply(cards, gone, wanted if flash else ())
         self.request_figures()

@@ -12,7 +12,7 @@ from textual.signal import Signal
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from halcrm.services.board.focus import FocusItem
+from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import short_money
 from halcrm.tui.screens.listing import ListScreen

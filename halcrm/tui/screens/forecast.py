@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from halcrm.services.board.forecast import ForecastBucket, ForecastMonth, ForecastRecord
+from halcrm.services.board.records import ForecastBucket, ForecastMonth, ForecastRecord
 from halcrm.tui.format import compact_money
 
 # Label, count, total and weighted columns beside the bar.

@@ -14,7 +14,7 @@ from textual.signal import Signal
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from halcrm.services.support.context import CompanyConversation
+from halcrm.services.support.schemas import CompanyConversation
 from halcrm.tui.errors import guarded
 from halcrm.tui.messages import Changed
 from halcrm.tui.screens.company import conversation_prompt

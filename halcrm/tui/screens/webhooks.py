@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rich.markup import escape
@@ -12,9 +13,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.services.webhooks.records import DeliveryRecord, EndpointOverview
-from halcrm.tui.client import BoardWebhooks
 from halcrm.tui.errors import board_action
 from halcrm.tui.screens.listing import ListScreen
+
+if TYPE_CHECKING:
+    from halcrm.services.webhooks.area import Webhooks
+    from halcrm.tui.client.tasks import RemoteWebhooks
 
 MARKS = {"delivered": "✓", "pending": "…", "failed": "✖"}
 
@@ -59,7 +63,7 @@ class WebhooksScreen(ListScreen):
 
     EMPTY = "No webhook yet: halcrm webhooks add URL (docs: webhooks). Escape goes back."
 
-    def __init__(self, webhooks: BoardWebhooks, clock: Callable[[], datetime]) -> None:
+    def __init__(self, webhooks: Webhooks | RemoteWebhooks, clock: Callable[[], datetime]) -> None:
         super().__init__()
         self.webhooks = webhooks
         self.clock = clock

@@ -9,7 +9,7 @@ from datetime import datetime
 from textual.containers import HorizontalScroll
 
 from halcrm.domain.stages import weighted_cents
-from halcrm.services.board.cards import Card
+from halcrm.services.board.records import Card
 from halcrm.tui.board_model import UNSTAGED, BoardModel
 from halcrm.tui.errors import later
 from halcrm.tui.widgets.column import StageColumn

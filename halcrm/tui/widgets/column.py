@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from halcrm.services.board.cards import Card
+from halcrm.services.board.records import Card
 from halcrm.tui.board_model import BoardModel
 from halcrm.tui.format import ago, short_money, step_mark
 from halcrm.tui.widgets.scrolling import set_virtual_size

@@ -10,8 +10,7 @@ from rich.markup import escape
 from textual.widgets import Static
 
 from halcrm.domain.money import to_cents
-from halcrm.services.board.focus import FocusItem
-from halcrm.services.board.summary import PipelineSummary
+from halcrm.services.board.records import FocusItem, PipelineSummary
 from halcrm.tui.format import short_money, waited
 
 STRIP_ITEMS = 3

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from halcrm.db.models import Task
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from tests.services.tasks.conftest import Api, company, task
 
 
@@ -77,12 +77,12 @@ async def test_deleting_a_company_deletes_its_tasks_and_undo_brings_them_back(
     open_one = await task(api, "acme", "2026-12-01", "open", contact_id=contact["id"])
     done_one = await task(api, "acme", "2026-11-20", "done")
     done_one = await api("PATCH", f"/api/tasks/{done_one['id']}", {"status": "done"})
-    snapshot = await services.capture_company("acme")
-    await services.delete_company("acme", Source.BOARD)
+    snapshot = await services.companies.capture("acme")
+    await services.companies.delete("acme", Source.BOARD)
     assert (await api("GET", "/api/tasks", status="all"))["items"] == []
     with services.db.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Task)) == 0
-    await services.restore_company(snapshot)
+    await services.companies.restore(snapshot)
     back = (await api("GET", "/api/tasks", status="all"))["items"]
     assert back == [done_one, open_one]
 
@@ -116,11 +116,11 @@ async def test_a_merge_moves_tasks_and_its_undo_moves_them_back(
     await api("PATCH", "/api/companies/holder", {"expected_close": "2027-02-01"})
     moved = await task(api, "holder", "2026-12-01", "moved")
     kept = await task(api, "acme", "2026-12-02", "kept")
-    result = await services.merge_companies("holder", "acme")
-    assert result.company.expected_close.isoformat() == "2027-02-01"
+    result = await services.companies.merge("holder", "acme")
+    assert str(result.company.expected_close) == "2027-02-01"  # a date, not None
     listed = (await api("GET", "/api/tasks", company_id="acme"))["items"]
     assert [t["id"] for t in listed] == [moved["id"], kept["id"]]
-    await services.undo_merge(result.undo)
+    await services.companies.undo_merge(result.undo)
     assert (await api("GET", "/api/tasks", company_id="holder"))["items"] == [moved]
     assert (await api("GET", "/api/tasks", company_id="acme"))["items"] == [kept]
     assert (await api("GET", "/api/companies/acme"))["expected_close"] is None

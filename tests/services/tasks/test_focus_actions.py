@@ -8,7 +8,7 @@ import httpx
 
 from halcrm.domain.clock import MutableClock
 from halcrm.services.board.momentum import pulse
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from tests.conftest import FIXED_NOW
 from tests.services.tasks.conftest import Api, company, task
 
@@ -164,8 +164,8 @@ async def test_completing_a_step_raises_momentum(
     await company(api, "acme", stage="Proposal", deal_value=100)
     first = await task(api, "acme", "2026-11-28")
     clock.advance(days=20)
-    [before] = [i for i in await services.focus_lane(20) if i.company_id == "acme"]
+    [before] = [i for i in await services.board.focus_lane(20) if i.company_id == "acme"]
     await api("PATCH", f"/api/tasks/{first['id']}", {"status": "done"})
-    [after] = [i for i in await services.focus_lane(20) if i.company_id == "acme"]
+    [after] = [i for i in await services.board.focus_lane(20) if i.company_id == "acme"]
     assert after.momentum > before.momentum
     assert after.trend == "rising"

@@ -3,7 +3,7 @@ summary's expected total for this month (FIXED_NOW: 2026-11-27 12:00 UTC)."""
 
 from __future__ import annotations
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from tests.services.tasks.conftest import Api, company
 
 DEALS = [
@@ -42,7 +42,7 @@ async def test_the_forecast_is_exact_to_the_cent(api: Api, services: Services) -
     for bad in (0, 13):
         answer = await api("GET", "/api/board/forecast", expect=400, months=bad)
         assert answer["error"] == "invalid_request"
-    summary = await services.summary()
+    summary = await services.board.summary()
     assert (summary.expected_this_month_count, summary.expected_this_month_cents) == (3, 1104)
 
 

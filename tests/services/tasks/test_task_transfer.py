@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from halcrm.db.models import Task
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
-from halcrm.services.facade import Services
 from tests.services.tasks.conftest import Api, company, task
 
 PIPEDRIVE = (
@@ -52,12 +52,12 @@ async def test_export_and_import_tasks_roundtrip(
 
     path = tmp_path / "tasks.csv"
     path.write_text(answer.text, encoding="utf-8")
-    again = await services.import_file(path, ImportOptions())
+    again = await services.transfer.import_file(path, ImportOptions())
     assert again.tasks is not None
     assert again.tasks.as_dict() == {"new": 0, "updated": 0, "unchanged": 2}
     await api("DELETE", f"/api/tasks/{one['id']}")
     await api("PATCH", f"/api/tasks/{two['id']}", {"title": "Renamed"})
-    report = await services.import_file(path, ImportOptions())
+    report = await services.transfer.import_file(path, ImportOptions())
     assert report.tasks is not None
     assert report.tasks.as_dict() == {"new": 1, "updated": 1, "unchanged": 0}
     assert report.applied
@@ -79,17 +79,17 @@ async def test_pipedrive_activities_with_dry_run_partial_and_refusal(
     path.write_text(PIPEDRIVE, encoding="utf-8")
     before = _tasks(services)
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     [why] = refused.value.report.rejected
     assert (why.row, why.column) == (5, "Organization - Name")
     assert "no company is named 'Nowhere Inc'" in why.reason
     assert _tasks(services) == before
-    dry = await services.import_file(path, ImportOptions(dry_run=True, partial=True))
+    dry = await services.transfer.import_file(path, ImportOptions(dry_run=True, partial=True))
     assert dry.tasks is not None
     assert dry.tasks.new == 3
     assert not dry.applied
     assert _tasks(services) == before
-    report = await services.import_file(path, ImportOptions(partial=True))
+    report = await services.transfer.import_file(path, ImportOptions(partial=True))
     assert report.tasks is not None
     assert report.tasks.new == 3
     assert report.applied
@@ -101,7 +101,7 @@ async def test_pipedrive_activities_with_dry_run_partial_and_refusal(
     assert (found["Send deck"]["status"], found["Send deck"]["kind"]) == ("done", "email")
     assert (found["Lunch"]["kind"], found["Lunch"]["company_id"]) == ("task", "globex")
     # The same file again: the rows are known (company, title and due), nothing doubles.
-    second = await services.import_file(path, ImportOptions(partial=True))
+    second = await services.transfer.import_file(path, ImportOptions(partial=True))
     assert second.tasks is not None
     assert second.tasks.as_dict() == {"new": 0, "updated": 0, "unchanged": 3}
     assert _tasks(services) == before + 3
@@ -117,6 +117,6 @@ async def test_a_bad_row_is_rejected_with_its_column(services: Services, tmp_pat
         encoding="utf-8",
     )
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     found = [(r.row, r.column) for r in refused.value.report.rejected]
     assert found == [(2, "title"), (3, "due"), (4, "status")]

@@ -121,7 +121,7 @@ async def test_task_events_reach_the_bus_with_their_task_id(api: Api, services) 
             events.append(sub.get_nowait())
     finally:
         sub.close()
-    found = [(e.kind.value, e.task_id, e.data["task_id"]) for e in events if e.task_id]
+    found = [(e.kind.value, e.task_id, e.wire_data()["task_id"]) for e in events if e.task_id]
     assert found == [
         ("task_created", made["id"], made["id"]),
         ("task_done", made["id"], made["id"]),

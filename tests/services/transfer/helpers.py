@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from halcrm.db.base import Base
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 HUBSPOT_COMPANIES = [
     ["Record ID", "Company name", "Company Domain Name", "Industry", "Phone Number",

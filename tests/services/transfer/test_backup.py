@@ -42,14 +42,14 @@ async def test_backup_under_widget_load_is_consistent(tmp_path: Path) -> None:
         n = 0
         while not stop.is_set():
             email = f"w{worker}-{n}@gmail.com"
-            await services.identify(
+            await services.widget.identify(
                 Identify(app_id="local", visitor_id=f"v{worker}-{n}", email=email)
             )
             n += 1
         return n
 
     workers = [asyncio.create_task(load(w)) for w in range(8)]
-    copies = []
+    copies: list[Path] = []
     try:
         while len(copies) < 3:
             await asyncio.sleep(0)  # let the load start before each copy
@@ -89,9 +89,13 @@ async def test_restore_refuses_while_halcrm_holds_the_database(tmp_path: Path) -
     settings = _settings(tmp_path)
     database = tmp_path / "halcrm.db"
     runtime = await open_runtime(settings)
-    await runtime.services.identify(Identify(app_id="local", visitor_id="v1", email="a@gmail.com"))
+    await runtime.services.widget.identify(
+        Identify(app_id="local", visitor_id="v1", email="a@gmail.com")
+    )
     copy = backup.backup(database, tmp_path / "copy.db").path
-    await runtime.services.identify(Identify(app_id="local", visitor_id="v2", email="b@gmail.com"))
+    await runtime.services.widget.identify(
+        Identify(app_id="local", visitor_id="v2", email="b@gmail.com")
+    )
     before = dump(runtime.services)
     with pytest.raises(Conflict) as refused:
         backup.restore(database, copy)
@@ -105,7 +109,7 @@ async def test_restore_refuses_while_halcrm_holds_the_database(tmp_path: Path) -
     (kept,) = _kept(tmp_path)
     assert _count(kept, "SELECT count(*) FROM visitors") == 2
     reopened = await open_runtime(settings)
-    assert len((await reopened.services.contacts()).items) == 1
+    assert len((await reopened.services.contacts.all()).items) == 1
     await reopened.close()
 
 
@@ -119,9 +123,13 @@ async def test_a_second_restore_keeps_the_first_ones_kept_file(
     database = tmp_path / "halcrm.db"
     runtime = await open_runtime(_settings(tmp_path))
     one = backup.backup(database, tmp_path / "one.db").path  # no visitor
-    await runtime.services.identify(Identify(app_id="local", visitor_id="v1", email="a@gmail.com"))
+    await runtime.services.widget.identify(
+        Identify(app_id="local", visitor_id="v1", email="a@gmail.com")
+    )
     two = backup.backup(database, tmp_path / "two.db").path  # one visitor
-    await runtime.services.identify(Identify(app_id="local", visitor_id="v2", email="b@gmail.com"))
+    await runtime.services.widget.identify(
+        Identify(app_id="local", visitor_id="v2", email="b@gmail.com")
+    )
     await runtime.close()
 
     # Both restores within one second: the second name must still be a new one.

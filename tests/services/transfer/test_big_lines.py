@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from halcrm.domain.errors import InvalidRequest
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer import source
 from halcrm.services.crm.transfer.report import ImportOptions
-from halcrm.services.facade import Services
 from halcrm.services.limits import MAX_BODY_BYTES
 from tests.services.transfer.helpers import dump
 
@@ -88,5 +88,5 @@ async def test_a_long_record_over_quoted_newlines_is_refused_and_nothing_written
     path.write_text(f'name,notes\nFine,ok\nAcme,"{body}"\n')
     before = dump(services)
     with pytest.raises(InvalidRequest, match="row 3 is longer than 65,536"):
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     assert dump(services) == before

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import httpx
 
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, StageCreate, StagePatch
-from halcrm.services.facade import Services
 
 
 async def test_export_streams_csv_and_json(
     client: httpx.AsyncClient, services: Services, auth: dict[str, str]
 ) -> None:
-    await services.create_company(CompanyCreate(id="acme", name="Acme", deal_value="15000.50"))
+    await services.companies.create(
+        CompanyCreate(id="acme", name="Acme", deal_value=Decimal("15000.50"))
+    )
     answer = await client.get("/api/export/companies", headers=auth)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
@@ -54,11 +57,11 @@ async def test_export_is_in_the_openapi_document(client: httpx.AsyncClient) -> N
 async def test_export_stages_gives_the_whole_pipeline_in_board_order(
     client: httpx.AsyncClient, services: Services, auth: dict[str, str]
 ) -> None:
-    await services.create_stage(
+    await services.stages.create(
         StageCreate(name="Demo", kind="open", probability=40, stall_after_days=5, position=2)
     )
-    await services.create_stage(StageCreate(name="Parked", kind="lost"))
-    await services.update_stage("negotiation", StagePatch(name="Closing", probability=80))
+    await services.stages.create(StageCreate(name="Parked", kind="lost"))
+    await services.stages.update("negotiation", StagePatch(name="Closing", probability=80))
     answer = await client.get("/api/export/stages", headers=auth)
     assert answer.status_code == 200
     assert 'filename="halcrm-stages.csv"' in answer.headers["content-disposition"]
@@ -81,4 +84,4 @@ async def test_export_stages_gives_the_whole_pipeline_in_board_order(
         "stall_after_days": 5,
     }  # fmt: skip
     assert stages[-1]["stall_after_days"] is None
-    assert [s["name"] for s in stages] == [s.name for s in (await services.stages()).items]
+    assert [s["name"] for s in stages] == [s.name for s in (await services.stages.all()).items]

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from halcrm.db.models import Company
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer.report import ImportOptions
-from halcrm.services.facade import Services
 from tests.services.transfer.helpers import write_csv
 
 STOCK = [
@@ -37,7 +37,7 @@ async def test_a_stock_hubspot_companies_export_imports_without_map(
     services: Services, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "hubspot-companies.csv", STOCK)
-    report = await services.import_file(path, ImportOptions())
+    report = await services.transfer.import_file(path, ImportOptions())
     assert report.rejected == []
     assert report.companies.new == 4
     found = _companies(services)
@@ -60,7 +60,7 @@ async def test_importing_the_export_again_changes_nothing(
     services: Services, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "hubspot-companies.csv", STOCK)
-    await services.import_file(path, ImportOptions())
-    again = await services.import_file(path, ImportOptions())
+    await services.transfer.import_file(path, ImportOptions())
+    again = await services.transfer.import_file(path, ImportOptions())
     assert again.companies.new == 0
     assert again.companies.updated == 0

@@ -54,7 +54,7 @@ async def _checking(
 async def test_sigint_rolls_the_import_back(db_url: str, tmp_path: Path, phase: str) -> None:
     settings = Settings(data_dir=tmp_path / "data", db=db_url)
     runtime = await open_runtime(settings)
-    await runtime.services.create_company(CompanyCreate(name="Kept Co", id="co_kept"))
+    await runtime.services.companies.create(CompanyCreate(name="Kept Co", id="co_kept"))
     await runtime.close()
     before = await _tables(settings)
     source = _big_file(tmp_path / "big.csv")

@@ -51,9 +51,11 @@ async def _writing(db_url: str, tmp_path: Path) -> bool:
 async def _counts(settings: Settings) -> tuple[int, int, int]:
     runtime = await open_runtime(settings)
     try:
-        companies = len((await runtime.services.companies(limit=200)).items)
-        contacts = len((await runtime.services.contacts(limit=200)).items)
-        imported = sum(1 for a in (await runtime.services.activity()).items if a.kind == "imported")
+        companies = len((await runtime.services.companies.all(limit=200)).items)
+        contacts = len((await runtime.services.contacts.all(limit=200)).items)
+        imported = sum(
+            1 for a in (await runtime.services.activity.recent()).items if a.kind == "imported"
+        )
     finally:
         await runtime.close()
     return companies, contacts, imported

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from halcrm.cli.data_import import _print_report
 from halcrm.db.models import Activity, Company, Stage
 from halcrm.domain.errors import InvalidRequest
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer.deals import parse_stage_map
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
-from halcrm.services.facade import Services
 from tests.services.transfer.helpers import dump, write_csv
 
 HEADER = ["Deal - Title", "Deal - Value", "Deal - Stage", "Deal - Status", "Deal - Organization"]
@@ -44,7 +44,7 @@ async def test_several_deals_of_one_organization_are_refused_by_default(
     path = write_csv(tmp_path / "deals.csv", DEALS)
     before = dump(services)
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     lines = [(r.row, r.column, r.reason) for r in refused.value.report.rejected]
     assert [(row, column) for row, column, _ in lines] == [
         (2, "Deal - Organization"),
@@ -54,7 +54,7 @@ async def test_several_deals_of_one_organization_are_refused_by_default(
     assert "--merge-deals" in lines[0][2]
     assert dump(services) == before
     # --partial: the organizations with one deal go in, the others not at all.
-    report = await services.import_file(path, ImportOptions(partial=True))
+    report = await services.transfer.import_file(path, ImportOptions(partial=True))
     assert report.companies.new == 1
     assert _company(services, "Massive Dynamic") == ("Proposal", 200_000)
 
@@ -63,7 +63,7 @@ async def test_merge_deals_keeps_the_most_advanced_open_stage_and_the_open_sum(
     services: Services, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "deals.csv", DEALS)
-    report = await services.import_file(path, ImportOptions(merge_deals=True))
+    report = await services.transfer.import_file(path, ImportOptions(merge_deals=True))
     assert report.rejected == []
     assert report.companies.new == 3
     assert _company(services, "Soylent") == ("Negotiation", 5_000_000)  # won/lost left out
@@ -96,7 +96,7 @@ async def test_unknown_stages_are_one_line_with_counts(
 ) -> None:
     path = write_csv(tmp_path / "deals.csv", PIPEDRIVE_STAGES)
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     report = refused.value.report
     assert report.unknown_stages == {"Lead In": 30, "Demo Scheduled": 8}
     _print_report(report, as_json=False)
@@ -110,7 +110,7 @@ async def test_stage_map_maps_then_creates_in_pipedrives_order(
 ) -> None:
     path = write_csv(tmp_path / "deals.csv", PIPEDRIVE_STAGES)
     mapped = ImportOptions(stage_map=parse_stage_map(["Lead In=Lead, Demo Scheduled=Qualified"]))
-    report = await services.import_file(path, mapped, None)
+    report = await services.transfer.import_file(path, mapped, None)
     assert report.stages_created == []
     assert _company(services, "Org 1") == ("Lead", 10_000)
     assert _company(services, "Demo Org 1") == ("Qualified", 10_000)
@@ -121,7 +121,7 @@ async def test_created_stages_take_the_files_order_and_given_probabilities(
 ) -> None:
     path = write_csv(tmp_path / "deals.csv", PIPEDRIVE_STAGES)
     options = ImportOptions(create_stages=True, stage_map=parse_stage_map(["Demo Scheduled:40"]))
-    report = await services.import_file(path, options)
+    report = await services.transfer.import_file(path, options)
     assert report.stages_created == ["Lead In", "Demo Scheduled"]
     assert report.notes == [
         "stage 'Lead In' created with a win probability of 0: give one with "
@@ -141,7 +141,9 @@ async def test_created_stages_take_the_files_order_and_given_probabilities(
 async def test_the_order_given_places_created_stages(services: Services, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "deals.csv", PIPEDRIVE_STAGES)
     given = parse_stage_map(["Demo Scheduled:40, Lead In:10", "Negotiation"])
-    report = await services.import_file(path, ImportOptions(create_stages=True, stage_map=given))
+    report = await services.transfer.import_file(
+        path, ImportOptions(create_stages=True, stage_map=given)
+    )
     assert report.stages_created == ["Demo Scheduled", "Lead In"]
     assert report.notes == []
     with services.db.session() as session:

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from halcrm.db.models import Company, Contact
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.crm.transfer import cells
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused
-from halcrm.services.facade import Services
 from halcrm.services.limits import MAX_JSON_DEPTH
 from tests.services.transfer.helpers import dump, write_csv
 
@@ -59,13 +59,13 @@ async def test_a_cell_the_api_refuses_is_refused_by_row_and_column(
     path = write_csv(tmp_path / "companies.csv", [HEADER, GOOD, cells_])
     before = dump(services)
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     [rejection] = refused.value.report.rejected
     assert (rejection.row, rejection.column) == (3, column)
     assert reason in rejection.reason
     assert dump(services) == before
     # --partial keeps the good row and leaves the bad one out, on both stores.
-    report = await services.import_file(path, ImportOptions(partial=True))
+    report = await services.transfer.import_file(path, ImportOptions(partial=True))
     assert report.companies.new == 1
     assert [r.row for r in report.rejected] == [3]
 
@@ -91,7 +91,7 @@ async def test_a_contact_cell_the_api_refuses_is_refused(
     path = write_csv(tmp_path / "contacts.csv", [CONTACT_HEADER, row])
     before = dump(services)
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     [rejection] = refused.value.report.rejected
     assert rejection.column == column
     assert reason in rejection.reason or reason == "101", rejection.reason
@@ -103,7 +103,7 @@ async def test_a_row_stored_by_an_older_version_is_exported_mended(
 ) -> None:
     if "://" in db_url:
         pytest.skip("PostgreSQL never stored a lone surrogate or NUL: only SQLite can hold one")
-    await services.create_company(CompanyCreate(name="Poisoned", id="co_bad"))
+    await services.companies.create(CompanyCreate(name="Poisoned", id="co_bad"))
     with contextlib.closing(sqlite3.connect(db_url)) as conn:
         # What an older import wrote: the JSON text as SQLite keeps it, escapes and all.
         conn.execute(
@@ -113,7 +113,7 @@ async def test_a_row_stored_by_an_older_version_is_exported_mended(
         conn.commit()
     caplog.set_level(logging.WARNING)
     for fmt in ("csv", "json"):
-        text = "".join([chunk async for chunk in services.export("companies", fmt)])
+        text = "".join([chunk async for chunk in services.transfer.export("companies", fmt)])
         text.encode("utf-8")  # writable: no lone surrogate left
         assert "\x00" not in text
         assert "a\ufffdb" in text
@@ -126,7 +126,7 @@ async def test_a_row_stored_by_an_older_version_is_read_by_the_api(
 ) -> None:
     if "://" in db_url:
         pytest.skip("PostgreSQL never stored a lone surrogate: only SQLite can hold one")
-    await services.create_company(CompanyCreate(name="Poisoned", id="co_bad"))
+    await services.companies.create(CompanyCreate(name="Poisoned", id="co_bad"))
     with contextlib.closing(sqlite3.connect(db_url)) as conn:
         conn.execute(
             "UPDATE companies SET metadata = ?, notes = ? WHERE id = 'co_bad'",
@@ -150,9 +150,9 @@ async def test_an_export_guards_formulas_and_the_import_takes_the_guard_off(
     names = ["=cmd|' /C calc'!A0", "+1 555", "-lead", "@SUM(A1)", "\tTabbed", "\rCarried"]
     names += ["'=already quoted", "'plain quote", "Normal"]
     for n, name in enumerate(names):
-        company = await services.create_company(CompanyCreate(name=f"Co {n}", id=f"co_{n}"))
-        await services.update_company(company.id, CompanyPatch(notes=name, industry=name[:200]))
-    text = "".join([chunk async for chunk in services.export("companies")])
+        company = await services.companies.create(CompanyCreate(name=f"Co {n}", id=f"co_{n}"))
+        await services.companies.update(company.id, CompanyPatch(notes=name, industry=name[:200]))
+    text = "".join([chunk async for chunk in services.transfer.export("companies")])
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     written = {row["id"]: row["notes"] for row in rows}
     assert written["co_0"] == "'=cmd|' /C calc'!A0"
@@ -164,7 +164,7 @@ async def test_an_export_guards_formulas_and_the_import_takes_the_guard_off(
     path = tmp_path / "companies.csv"
     path.write_text(text, encoding="utf-8", newline="")
     target: Services = fresh.services  # type: ignore[attr-defined]
-    await target.import_file(path, ImportOptions())
+    await target.transfer.import_file(path, ImportOptions())
     with target.db.session() as session:
         back = {c.id: (c.notes, c.industry) for c in session.scalars(select(Company))}
     assert {k: v[0] for k, v in back.items()} == {f"co_{n}": name for n, name in enumerate(names)}
@@ -181,7 +181,7 @@ def test_guard_and_unguard_are_inverse() -> None:
 async def test_the_http_export_guards_formulas_from_a_widget_call(
     services: Services, client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
-    await services.create_company(CompanyCreate(name="=cmd|' /C calc'!A0"))
+    await services.companies.create(CompanyCreate(name="=cmd|' /C calc'!A0"))
     answer = await client.get("/api/export/companies", headers=auth)
     assert answer.status_code == 200
     assert "'=cmd|' /C calc'!A0" in answer.text
@@ -192,7 +192,7 @@ async def test_contacts_with_poisoned_emails_are_refused_not_crashing(
 ) -> None:
     path = write_csv(tmp_path / "c.csv", [["email", "name"], ["a\x00@x.example", "A"]])
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     assert refused.value.report.rejected[0].column == "email"
     with services.db.session() as session:
         assert session.scalars(select(Contact)).first() is None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Stage
 from halcrm.runtime import Runtime
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import (
     CompanyCreate,
     CompanyPatch,
@@ -22,12 +23,11 @@ from halcrm.services.crm.inputs import (
     StagePatch,
 )
 from halcrm.services.crm.transfer.report import ImportOptions
-from halcrm.services.facade import Services
 from halcrm.services.widget.inputs import Identify
 
 
 async def _text(services: Services, what: str, fmt: str = "csv") -> str:
-    return "".join([chunk async for chunk in services.export(what, fmt)])
+    return "".join([chunk async for chunk in services.transfer.export(what, fmt)])
 
 
 def _state(services: Services) -> dict[str, Any]:
@@ -59,7 +59,7 @@ async def _pipeline(services: Services) -> list[tuple[Any, ...]]:
     """The stages as the board and the rules see them: id, name, kind, order, odds, stall."""
     return [
         (s.id, s.name, s.kind, s.position, s.probability, s.stall_after_days)
-        for s in (await services.stages()).items
+        for s in (await services.stages.all()).items
     ]
 
 
@@ -68,45 +68,49 @@ async def _seed_pipeline(services: Services) -> None:
     "Pilot", since renamed "Demo": its id stays "pilot"), a renamed default stage, a lost-kind
     "Parked", a default stage without its stall limit; and companies in each."""
     pilot = StageCreate(name="Pilot", kind="open", probability=40, stall_after_days=5, position=2)
-    await services.create_stage(pilot)
-    await services.update_stage("pilot", StagePatch(name="Demo"))
+    await services.stages.create(pilot)
+    await services.stages.update("pilot", StagePatch(name="Demo"))
     closing = StagePatch(name="Closing", probability=80, stall_after_days=3)
-    await services.update_stage("negotiation", closing)
-    await services.create_stage(StageCreate(name="Parked", kind="lost"))
-    await services.update_stage("lead", StagePatch(stall_after_days=None))
+    await services.stages.update("negotiation", closing)
+    await services.stages.create(StageCreate(name="Parked", kind="lost"))
+    await services.stages.update("lead", StagePatch(stall_after_days=None))
     for id_, stage, value in (("dune", "Demo", "900"), ("echo", "Closing", None)):
-        await services.create_company(CompanyCreate(id=id_, name=id_.title(), stage=stage))
+        await services.companies.create(CompanyCreate(id=id_, name=id_.title(), stage=stage))
         if value:
-            await services.update_company(id_, CompanyPatch(deal_value=Decimal(value)))
-    await services.create_company(
+            await services.companies.update(id_, CompanyPatch(deal_value=Decimal(value)))
+    await services.companies.create(
         CompanyCreate(name="Frost", stage="parked", metadata={"why": "budget"})
     )
 
 
 async def _seed(services: Services) -> None:
-    await services.create_company(
+    await services.companies.create(
         CompanyCreate(
             id="acme", name="Acme, Inc.", domain="acme.com", industry="Rockets",
             notes='Line one\nline "two"', metadata={"plan": "pro", "seats": 5, "flags": [1, 2]},
-            deal_value="15000.50", stage="Proposal",
+            deal_value=Decimal("15000.50"), stage="Proposal",
         )
     )  # fmt: skip
-    await services.create_company(CompanyCreate(name="Globex", deal_value="12", stage="Won"))
-    await services.create_company(CompanyCreate(id="bare", name="Bare"))
-    await services.create_contact(
+    await services.companies.create(
+        CompanyCreate(name="Globex", deal_value=Decimal("12"), stage="Won")
+    )
+    await services.companies.create(CompanyCreate(id="bare", name="Bare"))
+    await services.contacts.create(
         ContactCreate(
             email="jane@acme.com", name="Jane", user_id="u-1", phone="+33 1", tags=["vip", "b"],
             metadata={"role": "cto", "nested": {"a": 1}}, notes="likes; semicolons",
         )
     )  # fmt: skip
-    jane = (await services.contacts(email="jane@acme.com")).items[0]
-    await services.link(jane.id, "acme")
-    await services.link(jane.id, "bare")
+    jane = (await services.contacts.all(email="jane@acme.com")).items[0]
+    await services.contacts.link(jane.id, "acme")
+    await services.contacts.link(jane.id, "bare")
     # A widget visitor with a free-mail address: a placeholder company of its own.
-    await services.identify(Identify(app_id="local", visitor_id="v1", email="max@gmail.com"))
-    await services.identify(Identify(app_id="local", visitor_id="v2", email="kim@initech.com"))
-    placeholder = next(c for c in (await services.companies()).items if c.name == "initech.com")
-    await services.update_company(placeholder.id, CompanyPatch(metadata={"seen": True}))
+    await services.widget.identify(Identify(app_id="local", visitor_id="v1", email="max@gmail.com"))
+    await services.widget.identify(
+        Identify(app_id="local", visitor_id="v2", email="kim@initech.com")
+    )
+    placeholder = next(c for c in (await services.companies.all()).items if c.name == "initech.com")
+    await services.companies.update(placeholder.id, CompanyPatch(metadata={"seen": True}))
 
 
 async def test_export_then_import_gives_the_same_records(
@@ -121,9 +125,9 @@ async def test_export_then_import_gives_the_same_records(
 
     # Stages first (every company's stage is then there, whole), companies, then contacts.
     target = fresh.services
-    stages = await target.import_file(files["stages"], ImportOptions())
-    first = await target.import_file(files["companies"], ImportOptions())
-    second = await target.import_file(files["contacts"], ImportOptions())
+    stages = await target.transfer.import_file(files["stages"], ImportOptions())
+    first = await target.transfer.import_file(files["companies"], ImportOptions())
+    second = await target.transfer.import_file(files["contacts"], ImportOptions())
     assert stages.stages is not None
     assert (stages.stages.new, stages.rejected, stages.stages_untouched) == (2, [], [])
     assert (first.companies.new, first.rejected, first.stages_created) == (8, [], [])
@@ -134,7 +138,7 @@ async def test_export_then_import_gives_the_same_records(
 
     # Importing the same exports again changes nothing.
     for what, counts in (("stages", 8), ("companies", 8), ("contacts", 3)):
-        again = await target.import_file(files[what], ImportOptions())
+        again = await target.transfer.import_file(files[what], ImportOptions())
         expected = {"new": 0, "updated": 0, "unchanged": counts}
         assert getattr(again, what).as_dict() == expected
     assert await _pipeline(target) == await _pipeline(services)
@@ -161,8 +165,8 @@ async def test_exports_are_streamed_a_page_at_a_time(services: Services, tmp_pat
     rows = "\n".join(f"Co {n},co{n}.com" for n in range(2500))
     source = tmp_path / "many.csv"
     source.write_text("Company name,Company Domain Name\n" + rows + "\n")
-    await services.import_file(source, ImportOptions())
-    chunks = [chunk async for chunk in services.export("companies")]
+    await services.transfer.import_file(source, ImportOptions())
+    chunks = [chunk async for chunk in services.transfer.export("companies")]
     # A header, then one chunk per page of 1000.
     assert len(chunks) == 4
     assert sum(chunk.count("\r\n") for chunk in chunks) == 2501

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from halcrm.db.models import Activity
 from halcrm.domain.errors import InvalidRequest
+from halcrm.services.container import Services
 from halcrm.services.crm.transfer.exporter import COLUMNS
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused, Rejection
 from halcrm.services.crm.transfer.stage_import import is_stages_file
-from halcrm.services.facade import Services
 from tests.services.transfer.helpers import dump, write_csv
 
 HEADER = ["id", "name", "kind", "position", "probability", "stall_after_days"]
@@ -49,7 +49,7 @@ def stages_file(path: Path, rows: list[tuple[Any, ...]], **options: Any) -> Path
 async def pipeline(services: Services) -> list[tuple[Any, ...]]:
     return [
         (s.id, s.name, s.kind, s.position, s.probability, s.stall_after_days)
-        for s in (await services.stages()).items
+        for s in (await services.stages.all()).items
     ]
 
 
@@ -58,14 +58,14 @@ async def test_a_stages_file_makes_the_pipeline_match_it_and_a_dry_run_writes_no
 ) -> None:
     path = stages_file(tmp_path / "stages.csv", PIPELINE)
     before = dump(services)
-    dry = await services.import_file(path, ImportOptions(dry_run=True))
+    dry = await services.transfer.import_file(path, ImportOptions(dry_run=True))
     assert dump(services) == before
     assert dry.stages is not None
     assert (dry.applied, dry.rows, dry.rejected) == (False, 8, [])
     # New: Demo, Parked. Updated: Lead (its stall limit), Negotiation (name, odds, stall).
     assert dry.stages.as_dict() == {"new": 2, "updated": 2, "unchanged": 4}
 
-    report = await services.import_file(path, ImportOptions())
+    report = await services.transfer.import_file(path, ImportOptions())
     assert report.applied
     assert report.stages is not None
     assert report.stages.as_dict() == dry.stages.as_dict()
@@ -79,7 +79,7 @@ async def test_a_stages_file_makes_the_pipeline_match_it_and_a_dry_run_writes_no
     assert kinds.count(("stages_changed", "import")) == 4
     assert kinds[-1] == ("imported", "import")
 
-    again = await services.import_file(path, ImportOptions())
+    again = await services.transfer.import_file(path, ImportOptions())
     assert again.stages is not None
     assert again.stages.as_dict() == {"new": 0, "updated": 0, "unchanged": 8}
 
@@ -109,7 +109,7 @@ async def test_bad_rows_are_rejected_with_their_row_column_and_reason(
     path = write_csv(tmp_path / "bad.csv", BAD)
     before = dump(services)
     with pytest.raises(ImportRefused) as refused:
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     assert dump(services) == before
     report = refused.value.report
     assert report.rejected == [
@@ -127,7 +127,7 @@ async def test_bad_rows_are_rejected_with_their_row_column_and_reason(
     assert not report.applied
 
     # --partial keeps the good row (Baz, 40 %, at the end) and leaves the rest as it was.
-    kept = await services.import_file(path, ImportOptions(partial=True))
+    kept = await services.transfer.import_file(path, ImportOptions(partial=True))
     assert kept.applied
     assert kept.stages is not None
     assert kept.stages.as_dict() == {"new": 1, "updated": 0, "unchanged": 0}
@@ -145,7 +145,7 @@ async def test_names_match_in_any_case_and_stages_not_named_are_left_alone(
         ["Demo", "Open", "40", "", "1"],
     ]
     path = write_csv(tmp_path / "stages.csv", rows, delimiter=";", bom=True)
-    report = await services.import_file(path, ImportOptions())
+    report = await services.transfer.import_file(path, ImportOptions())
     assert report.stages is not None
     assert report.stages.as_dict() == {"new": 1, "updated": 1, "unchanged": 0}
     assert report.stages_untouched == ["Qualified", "Proposal", "Negotiation", "Won", "Lost"]
@@ -169,7 +169,7 @@ async def test_renames_may_swap_names_or_free_one_for_a_new_stage(
             (None, "Won", "open", 4, 90, None),
         ],
     )
-    report = await services.import_file(path, ImportOptions())
+    report = await services.transfer.import_file(path, ImportOptions())
     assert report.stages is not None
     assert report.stages.as_dict() == {"new": 1, "updated": 3, "unchanged": 0}
     assert [(s[0], s[1], s[3]) for s in await pipeline(services)] == [
@@ -191,19 +191,19 @@ async def test_a_rename_onto_a_stage_the_file_does_not_name_is_rejected(
         [("won", "Lead", "won", 4, 100, None), ("lost", "Lost", "lost", 5, 0, None)],
     )
     before = dump(services)
-    dry = await services.import_file(path, ImportOptions(dry_run=True))
+    dry = await services.transfer.import_file(path, ImportOptions(dry_run=True))
     assert dry.rejected == [Rejection(2, "name", "a stage named 'Lead' exists already")]
     assert dry.stages is not None
     assert dry.stages.as_dict() == {"new": 0, "updated": 0, "unchanged": 1}
     with pytest.raises(ImportRefused):
-        await services.import_file(path, ImportOptions())
+        await services.transfer.import_file(path, ImportOptions())
     assert dump(services) == before
 
 
 async def test_a_stages_file_takes_no_map(services: Services, tmp_path: Path) -> None:
     path = stages_file(tmp_path / "stages.csv", PIPELINE[:1])
     with pytest.raises(InvalidRequest) as refused:
-        await services.import_file(path, ImportOptions(maps={"name": "company.name"}))
+        await services.transfer.import_file(path, ImportOptions(maps={"name": "company.name"}))
     assert "a stages file has its own columns" in refused.value.detail
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from halcrm.db.models import WebhookDelivery, WebhookEndpoint
 from halcrm.runtime import Runtime
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.webhooks.schedule import RETRY_AFTER, retry_after
 from tests.services.webhooks.helpers import deliveries, endpoint, settled, until
 from tests.services.webhooks.receiver import Receiver, Reply

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from halcrm.db.models import WebhookDelivery, WebhookEndpoint
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 
 FIELDS = {
     "id",

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.tasks.overdue import record_overdue
 from tests.services.webhooks.helpers import endpoint, settled
 from tests.services.webhooks.receiver import Receiver

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
+from typing import Any
 
 import httpx
 import pytest
@@ -21,10 +22,11 @@ from textual.pilot import Pilot
 
 from halcrm.domain.errors import Conflict, NotFound, UnknownStage
 from halcrm.domain.stages import Source
-from halcrm.runtime import Connected, connected, open_runtime
+from halcrm.runtime import open_runtime
 from halcrm.services.support.schemas import MessageCreate
 from halcrm.settings import Settings
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.client.login import Connected, connected
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.contacts import ContactsScreen
 from halcrm.tui.screens.conversation import ConversationScreen
@@ -173,8 +175,8 @@ async def test_a_killed_server_loses_nothing_once_it_is_back(
         settings = Settings(data_dir=server.data_dir, db=str(server.data_dir / "halcrm.db"))
         runtime = await open_runtime(settings)
         try:
-            await runtime.services.move_company("acme", "Negotiation")
-            await runtime.services.move_company("globex", "Lost")
+            await runtime.services.companies.move("acme", "Negotiation")
+            await runtime.services.companies.move("globex", "Lost")
         finally:
             await runtime.close()
 
@@ -200,33 +202,33 @@ async def test_the_board_services_over_http_answer_as_in_process(
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
         body = {**W, "email": "a@acme.com", "company": {"id": "acme", "stage": "Lead"}}
         assert (await http.post("/api/widget/identify", json=body)).status_code == 200
-    before = await services.company("acme")
+    before = await services.companies.get("acme")
     assert before.contact_ids
-    snapshot = await services.capture_company("acme")
-    await services.delete_company("acme", source=Source.BOARD)
-    assert [c.id for c in await services.cards(["acme", "globex"])] == ["globex"]
-    restored = await services.restore_company(snapshot, source=Source.BOARD)
+    snapshot = await services.companies.capture("acme")
+    await services.companies.delete("acme", source=Source.BOARD)
+    assert [c.id for c in await services.board.cards(["acme", "globex"])] == ["globex"]
+    restored = await services.companies.restore(snapshot, source=Source.BOARD)
     assert (restored.id, restored.stage, restored.contact_ids) == (
         "acme",
         "Lead",
         before.contact_ids,
     )
     with pytest.raises(Conflict):
-        await services.restore_company(snapshot)  # it exists again
-    merged = await services.merge_companies("globex", "acme")
+        await services.companies.restore(snapshot)  # it exists again
+    merged = await services.companies.merge("globex", "acme")
     assert merged.company.id == "acme"
-    back = await services.undo_merge(merged.undo)
+    back = await services.companies.undo_merge(merged.undo)
     assert back.id == "globex"
     with pytest.raises(UnknownStage):
-        await services.move_company("acme", "Nope")
+        await services.companies.move("acme", "Nope")
     with pytest.raises(NotFound):
-        await services.company_detail("nope")
-    board = await services.board()
+        await services.board.company_detail("nope")
+    board = await services.board.load()
     assert {c.id for c in board.cards} == {"acme", "globex"}
-    summary = await services.summary()
+    summary = await services.board.summary()
     assert summary is not None
-    await services.focus_lane(3)
-    detail = await services.company_detail("acme")
+    await services.board.focus_lane(3)
+    detail = await services.board.company_detail("acme")
     assert [c.email for c in detail.contacts] == ["a@acme.com"]
 
 
@@ -238,10 +240,10 @@ async def test_the_chat_over_http_a_visitor_writes_the_board_answers(
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
         sent = await http.post("/api/widget/chat/messages", json={**visitor, "body": "hi there"})
         assert sent.status_code == 201, sent.text
-        inbox = await link.services.inbox()
+        inbox = await link.services.support.inbox()
         assert (inbox[0].last_body, inbox[0].waiting_since is not None) == ("hi there", True)
         conversation_id = sent.json()["conversation_id"]
-        await link.services.add_message(
+        await link.services.support.add_message(
             conversation_id, MessageCreate(author="agent", body="hello back"), source=Source.BOARD
         )
         history = await http.get("/api/widget/chat/messages", params=visitor)
@@ -326,7 +328,7 @@ async def test_a_project_switch_follows_the_other_projects_events(
         await until(pilot, lambda: app.board_screen and app.board_screen.loaded, "p2's board")
         await until(pilot, lambda: link.state() == "connected", "p2's stream")
         async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
-            body = {"app_id": "p2", "visitor_id": "v2", "email": "b@initech.com"}
+            body: dict[str, Any] = {"app_id": "p2", "visitor_id": "v2", "email": "b@initech.com"}
             body["company"] = {"id": "initech", "stage": "Proposal"}
             assert (await http.post("/api/widget/identify", json=body)).status_code == 200
         await until(pilot, lambda: column_of(app, "initech") is not None, "p2's card live")

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from halcrm.runtime import Connected, connected
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.client.login import Connected, connected
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.inbox import InboxScreen
 from tests.processes import free_port, halcrm_serve, wait_until_up

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from halcrm.domain.errors import NotFound
-from halcrm.runtime import connected
+from halcrm.tui.client.login import connected
 from tests.processes import free_port, halcrm_serve, wait_until_up
 from tests.services.webhooks.helpers import deliveries, until
 from tests.services.webhooks.receiver import Reply, receiving

@@ -12,8 +12,8 @@ from textual.widgets import Input, OptionList
 
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate, ProjectPatch
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import ConversationCreate, MessageCreate
 from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, Track
@@ -34,7 +34,7 @@ def clock() -> MutableClock:
 
 async def company(services: Services, cid: str, name: str, stage: str, deal: int) -> None:
     body = CompanyCreate(id=cid, name=name, stage=stage, deal_value=Decimal(deal))
-    await services.create_company(body, source=Source.BOARD)
+    await services.companies.create(body, source=Source.BOARD)
 
 
 @pytest.fixture
@@ -43,34 +43,34 @@ async def lane(services: Services, clock: MutableClock) -> Services:
     (do_next_step), Cobalt's close passed (update_close_date), Fable with no step
     (schedule_next_step), Gale's milestone (advance_stage), Hale's visitor waiting (reply)."""
     await company(services, "dune", "Dune Ltd", "negotiation", 9000)
-    jane = await services.create_contact(ContactCreate(id="jane", name="Jane Doe"))
-    await services.link(jane.id, "dune")
+    jane = await services.contacts.create(ContactCreate(id="jane", name="Jane Doe"))
+    await services.contacts.link(jane.id, "dune")
     clock.advance(days=11)
     await company(services, "acme", "Acme Inc", "lead", 1000)
     body = TaskCreate(company_id="acme", title="Call Acme", due="2026-12-06")
     await services.tasks.create(body, Source.BOARD)
     await company(services, "cobalt", "Cobalt Co", "proposal", 5000)
     patch = CompanyPatch(expected_close=date(2026, 12, 1))
-    await services.update_company("cobalt", patch, source=Source.BOARD)
+    await services.companies.update("cobalt", patch, source=Source.BOARD)
     await company(services, "fable", "Fable Co", "qualified", 3000)
-    await services.update_project(ProjectPatch(stage_hints={"trial_started": "Proposal"}))
+    await services.projects.update(ProjectPatch(stage_hints={"trial_started": "Proposal"}))
     who = Identify(
         app_id=services.project_id,
         visitor_id="v-gale",
         email="gus@gale.example",
         company=IdentifyCompany(id="gale", name="Gale Corp"),
     )
-    await services.identify(who)
-    await services.move_company("gale", "lead", source=Source.BOARD)
+    await services.widget.identify(who)
+    await services.companies.move("gale", "lead", source=Source.BOARD)
     milestone = Track(
         app_id=services.project_id, visitor_id="v-gale", name="trial_started", company_id="gale"
     )
-    await services.track(milestone)
-    hal = await services.create_contact(ContactCreate(id="hal", name="Hal Smith"))
+    await services.widget.track(milestone)
+    hal = await services.contacts.create(ContactCreate(id="hal", name="Hal Smith"))
     await company(services, "hale", "Hale Ltd", "lead", 100)
-    await services.link(hal.id, "hale")
+    await services.contacts.link(hal.id, "hale")
     words = MessageCreate(author="contact", body="Any news?")
-    await services.create_conversation(ConversationCreate(contact_id="hal", message=words))
+    await services.support.create(ConversationCreate(contact_id="hal", message=words))
     return services
 
 
@@ -89,7 +89,7 @@ async def open_on(pilot: Pilot[None], services: Services, company_id: str) -> Fo
 
 
 async def test_each_item_shows_its_action_label(lane: Services) -> None:
-    kinds = {item.company_id: item.action.kind for item in await lane.focus_lane(limit=20)}
+    kinds = {item.company_id: item.action.kind for item in await lane.board.focus_lane(limit=20)}
     wanted = {
         "dune": "re_engage",
         "acme": "do_next_step",
@@ -129,7 +129,7 @@ async def test_enter_does_the_action(
             assert picker.highlighted is not None
             assert str(picker.get_option_at_index(picker.highlighted).prompt) == "Proposal"
             await pilot.press("escape")
-            assert (await lane.company("gale")).stage == "Lead"  # nothing moved by itself
+            assert (await lane.companies.get("gale")).stage == "Lead"  # nothing moved by itself
         if isinstance(screen, ConversationScreen):
             await until(pilot, lambda: isinstance(app.focused, Input), "the reply box")
         if type(screen) is ChoicePicker:  # the step's choices (a stage picker is one too)

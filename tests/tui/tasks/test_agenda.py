@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.next_step import AskDay, StepDialog

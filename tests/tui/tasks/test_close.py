@@ -7,8 +7,8 @@ from datetime import date
 from textual.pilot import Pilot
 
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyPatch
-from halcrm.services.facade import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.screens.forecast import ForecastScreen
@@ -32,12 +32,12 @@ async def test_e_sets_the_expected_close_and_u_clears_it(app: HalcrmApp, seeded:
         await close_box(pilot)
         await pilot.press(*"2w", "ctrl+s")
         await until(pilot, lambda: len(screen.undo_stack) == 1, "saved")
-        assert (await seeded.company("acme")).expected_close == date(2026, 12, 11)
+        assert (await seeded.companies.get("acme")).expected_close == date(2026, 12, 11)
         await pilot.press("u")
         await until(pilot, lambda: len(screen.undo_stack) == 0, "undone")
         await until(pilot, lambda: app.screen is screen, "board")
         await pilot.pause(0.05)
-        assert (await seeded.company("acme")).expected_close is None
+        assert (await seeded.companies.get("acme")).expected_close is None
 
 
 async def test_a_time_is_refused_in_words_and_nothing_is_written(
@@ -53,7 +53,7 @@ async def test_a_time_is_refused_in_words_and_nothing_is_written(
         assert isinstance(dialog, EditCompany)
         assert "expected close is a day" in str(dialog.query_one("#error").render())
         await pilot.press("escape")
-        assert (await seeded.company("acme")).expected_close is None
+        assert (await seeded.companies.get("acme")).expected_close is None
 
 
 async def test_the_summary_says_this_months_expected_total(
@@ -63,13 +63,13 @@ async def test_the_summary_says_this_months_expected_total(
     already passed are not."""
     for company_id, day in (("acme", date(2026, 11, 30)), ("cobalt", date(2026, 12, 5))):
         patch = CompanyPatch(expected_close=day)
-        await seeded.update_company(company_id, patch, source=Source.BOARD)
-    summary = await seeded.summary()
+        await seeded.companies.update(company_id, patch, source=Source.BOARD)
+    summary = await seeded.board.summary()
     assert summary.expected_this_month_cents == 100_000
-    await seeded.update_company(
+    await seeded.companies.update(
         "cobalt", CompanyPatch(expected_close=date(2026, 11, 27)), source=Source.BOARD
     )
-    assert (await seeded.summary()).expected_this_month_cents == 600_000  # today still counts
+    assert (await seeded.board.summary()).expected_this_month_cents == 600_000  # today still counts
     async with app.run_test(size=(120, 30)) as pilot:
         await ready(pilot)
         await until(pilot, lambda: "closing $6k" in text_of(app, "#summary"), "closing")
@@ -80,7 +80,7 @@ async def test_v_opens_the_forecast_from_the_service(app: HalcrmApp, seeded: Ser
     no deal and no date: undated."""
     for company_id, day in (("acme", date(2026, 11, 30)), ("cobalt", date(2026, 12, 5))):
         patch = CompanyPatch(expected_close=day)
-        await seeded.update_company(company_id, patch, source=Source.BOARD)
+        await seeded.companies.update(company_id, patch, source=Source.BOARD)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await pilot.press("V")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from halcrm.services.board.forecast import ForecastBucket, ForecastMonth, ForecastRecord
+from halcrm.services.board.records import ForecastBucket, ForecastMonth, ForecastRecord
 from halcrm.tui.screens.forecast import bar_lines, month_label
 
 

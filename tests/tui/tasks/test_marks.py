@@ -8,7 +8,7 @@ from textual.geometry import Region
 from halcrm.config import BoardConfig
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.format import step_mark
@@ -39,7 +39,7 @@ async def test_each_state_has_its_mark_and_the_won_column_none(
     monkeypatch.setattr(board_screen, "TICK", 0.05)
     await add(seeded, "acme", "2026-11-24")  # overdue since the 25th began
     await add(seeded, "cobalt", "2026-11-30")  # Monday: in 3 days
-    await seeded.move_company("birch", "won", source=Source.BOARD)
+    await seeded.companies.move("birch", "won", source=Source.BOARD)
     app = HalcrmApp(seeded, seeded.bus, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
@@ -49,7 +49,7 @@ async def test_each_state_has_its_mark_and_the_won_column_none(
         assert "⚑" not in drawn(app, "won")
         assert "⚐" not in drawn(app, "won")
         await add(seeded, "birch", "2026-11-27")
-        await seeded.move_company("birch", "lead", source=Source.BOARD)
+        await seeded.companies.move("birch", "lead", source=Source.BOARD)
         await until(pilot, lambda: "⚑ today" in drawn(app, "lead"), "today's mark")
         clock.advance(days=1)  # Saturday: birch's step is now a day late, cobalt's in 2 days
         await until(pilot, lambda: "⚑ in 2d" in drawn(app, "proposal"), "clock moves the mark")

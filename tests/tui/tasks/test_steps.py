@@ -7,7 +7,7 @@ import pytest
 from textual.pilot import Pilot
 
 from halcrm.domain.stages import Source
-from halcrm.services.facade import Services
+from halcrm.services.container import Services
 from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.services.tasks.records import TaskRecord
 from halcrm.tui.app import HalcrmApp

@@ -9,12 +9,11 @@ file is recognised by its own header, see ``stage_import``).
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,6 @@ from sqlalchemy import String, select, type_coerce
 
 from halcrm.db.models import Activity, Company, Contact, ContactCompany, Stage
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest, NotFound
 from halcrm.domain.money import from_cents
 from halcrm.services.crm.transfer.cells import guard
@@ -196,16 +194,20 @@ _PAGES: dict[str, Callable[[Tx, str, int], Page]] = {
 }
 
 
-def _page(read: Callable[[Tx, str, int], Page], project_id: str, after: int, tx: Tx) -> Page:
-    return read(tx, project_id, after)
+def read_page(tx: Tx, project_id: str, what: str, after: int) -> Page:
+    """The page of ``what`` after the record keyed ``after`` (0: the first page)."""
+    return _PAGES[what](tx, project_id, after)
 
 
-async def pages(db: Database, project_id: str, what: str) -> AsyncIterator[list[Row]]:
-    """The records, oldest first, a page at a time."""
-    read = _PAGES[what]
+# Reads one page in a read transaction of its own: ``(what, after)`` -> the page.
+PageReader = Callable[[str, int], Awaitable[Page]]
+
+
+async def pages(read: PageReader, what: str) -> AsyncIterator[list[Row]]:
+    """The records, oldest first, a page at a time (each page its own short read)."""
     after = 0
     while True:
-        rows, last = await db.read(functools.partial(_page, read, project_id, after))
+        rows, last = await read(what, after)
         if rows:
             yield rows
         if last is None or len(rows) < PAGE:
@@ -295,7 +297,7 @@ def _csv_page(writer: Any, buffer: io.StringIO, names: tuple[str, ...], rows: li
     return buffer.getvalue()
 
 
-async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIterator[str]:
+async def stream(read: PageReader, what: str, fmt: str) -> AsyncIterator[str]:
     """The export as text chunks (one per page): CSV with a header row, or a JSON array.
 
     CSV cells that a spreadsheet would run as a formula are written behind a ``'``
@@ -307,7 +309,7 @@ async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIte
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(names)
         yield buffer.getvalue()
-        async for rows in pages(db, project_id, what):
+        async for rows in pages(read, what):
             text = _csv_page(writer, buffer, names, rows)
             if not _writable(text):
                 text = _csv_page(writer, buffer, names, _mended(what, rows))
@@ -315,7 +317,7 @@ async def stream(db: Database, project_id: str, what: str, fmt: str) -> AsyncIte
         return
     yield "["
     first = True
-    async for rows in pages(db, project_id, what):
+    async for rows in pages(read, what):
         text = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
         if not _writable(text):
             text = ",\n".join(json.dumps(row, ensure_ascii=False) for row in _mended(what, rows))

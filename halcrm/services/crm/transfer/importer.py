@@ -10,28 +10,19 @@ a read-only transaction with the writes left out.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from halcrm.db.models import Stage
+from halcrm.db.models import Project, Stage
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
-from halcrm.services.crm.transfer import (
-    columns,
-    deals,
-    source,
-    stage_import,
-    task_import,
-    writes,
-)
+from halcrm.services.crm.transfer import columns, deals, source, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -45,8 +36,6 @@ from halcrm.services.crm.transfer.rows import CompanyIn, RowIn, RowRejected, Sta
 from halcrm.services.crm.transfer.stage_create import Creator, order
 
 BATCH = 2000
-Progress = Callable[[str, int, int], None]
-"""Called with the pass ("checking" or "importing"), bytes read and the file's size."""
 
 
 class _Reader:
@@ -127,12 +116,9 @@ def _stage_infos(tx: Tx, project_pk: int) -> list[Stage]:
     return list(tx.session.scalars(stmt))
 
 
-async def stage_infos(db: Database, project_id: str) -> tuple[StageInfo, ...]:
-    def work(tx: Tx) -> tuple[StageInfo, ...]:
-        project = tx.project(project_id)
-        return tuple(_info(s) for s in _stage_infos(tx, project.pk))
-
-    return await db.read(work)
+def stage_infos(tx: Tx, project: Project) -> tuple[StageInfo, ...]:
+    """The project's stages as the first pass checks the rows against them."""
+    return tuple(_info(s) for s in _stage_infos(tx, project.pk))
 
 
 def _info(stage: Stage) -> StageInfo:
@@ -145,7 +131,7 @@ class _Run:
     def __init__(
         self,
         tx: Tx,
-        project_id: str,
+        project: Project,
         path: Path,
         options: ImportOptions,
         progress: source.Progress | None,
@@ -153,7 +139,7 @@ class _Run:
     ) -> None:
         self.tx = tx
         self.session = tx.session
-        self.project = tx.project(project_id)
+        self.project = project
         self.options = options
         self.write = not options.dry_run
         self.report = ImportReport(file=path.name, dry_run=options.dry_run)
@@ -339,49 +325,16 @@ class _Company:
     name: str
 
 
-async def import_file(
-    db: Database,
-    project_id: str,
-    path: Path,
-    options: ImportOptions,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Imports ``path``; a dry run reads only. Without ``partial``, any rejected row refuses
-    the whole import (:class:`ImportRefused`, nothing written). A stages file (halcrm's
-    ``export stages``, told by its header) makes the pipeline match it (``stage_import``)."""
-    header = source.header(path, options.delimiter, options.max_line)
-    if stage_import.is_stages_file(header):
-        await _before_write(options)
-        return await stage_import.import_stages(db, project_id, path, options)
-    if task_import.is_tasks_file(header):
-        await _before_write(options)
-        return await task_import.import_tasks(db, project_id, path, options)
-    strict = not options.dry_run and not options.partial
-    checked = None
-    # A deal file is read first even when it is not checked: its companies' deals are counted.
-    if strict or columns.detect(header, options.maps).has("deal.name", "deal.status"):
-        infos = await stage_infos(db, project_id)
-        checked = await asyncio.to_thread(check, path, options, infos, _phase(progress, "checking"))
-        if strict and checked.rejected:
-            raise ImportRefused(checked)
-    await _before_write(options)
+@dataclass(frozen=True)
+class RowsImport:
+    """A file of companies, contacts or deal rows, checked (``check``) when the import is
+    strict or a deal file, imported in one transaction (see the module doc)."""
 
-    def work(tx: Tx) -> ImportReport:
-        run = _Run(tx, project_id, path, options, _phase(progress, "importing"), checked)
-        return run.run()
+    path: Path
+    options: ImportOptions
+    progress: source.Progress | None
+    checked: ImportReport | None
 
-    if options.dry_run:
-        return await db.read(work)
-    return await db.write(work)
-
-
-async def _before_write(options: ImportOptions) -> None:
-    if not options.dry_run and options.before_write is not None:
-        options.check_cancel()
-        await asyncio.to_thread(options.before_write)
-
-
-def _phase(progress: Progress | None, phase: str) -> source.Progress | None:
-    if progress is None:
-        return None
-    return lambda done, total: progress(phase, done, total)
+    def run(self, tx: Tx, project: Project) -> ImportReport:
+        """The second pass; a dry run (a read-only transaction) leaves the writes out."""
+        return _Run(tx, project, self.path, self.options, self.progress, self.checked).run()

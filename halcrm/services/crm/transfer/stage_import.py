@@ -13,8 +13,8 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from halcrm.db.models import Project
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
@@ -90,26 +90,26 @@ def _report(file: _File, planned: Plan, options: ImportOptions) -> ImportReport:
     return report
 
 
-def _apply(tx: Tx, project_id: str, planned: Plan) -> None:
-    current = tx.stages(tx.project(project_id))
+def _apply(tx: Tx, project: Project, planned: Plan) -> None:
+    current = tx.stages(project)
     for stage_id, patch in edits(current, planned.steps):
-        stages.update_in(tx, project_id, stage_id, patch, Source.IMPORT)
+        stages.update_in(tx, project, stage_id, patch, Source.IMPORT)
     waiting: list[Step] = [step for step in planned.steps if step.row.body.position is None]
     for step in [*placed(planned.steps), *(s for s in waiting if s.stage is None)]:
         body = step.row.body
         if step.stage is None:
-            stages.create_in(tx, project_id, body, Source.IMPORT, stage_id=step.row.id)
+            stages.create_in(tx, project, body, Source.IMPORT, stage_id=step.row.id)
         elif step.moves:
             assert body.position is not None  # only placed rows move
             moved = StagePatch(position=body.position)
-            stages.update_in(tx, project_id, step.stage.id, moved, Source.IMPORT)
+            stages.update_in(tx, project, step.stage.id, moved, Source.IMPORT)
 
 
-def _record(tx: Tx, project_id: str, report: ImportReport) -> None:
+def _record(tx: Tx, project: Project, report: ImportReport) -> None:
     counts = report.stages
     assert counts is not None
     tx.record(
-        tx.project(project_id),
+        project,
         EventKind.IMPORTED,
         Source.IMPORT.value,
         f"import of {report.file}: {count(counts.new, 'stage')} new, {counts.updated} updated, "
@@ -125,30 +125,33 @@ def _record(tx: Tx, project_id: str, report: ImportReport) -> None:
     )
 
 
-async def import_stages(
-    db: Database, project_id: str, path: Path, options: ImportOptions
-) -> ImportReport:
-    """Makes the pipeline match the stages file ``path`` (see the module doc)."""
+async def read(path: Path, options: ImportOptions) -> StagesImport:
+    """The stages file ``path`` read and its rows checked (off the event loop), to apply."""
     if options.maps:
         raise InvalidRequest(
             "--map applies to files of companies and contacts; a stages file has its own "
             "columns (those of halcrm export stages)",
             field="map",
         )
-    file = await asyncio.to_thread(_read, path, options.delimiter)
+    return StagesImport(await asyncio.to_thread(_read, path, options.delimiter), options)
 
-    def work(tx: Tx) -> ImportReport:
-        planned = plan(tx.stages(tx.project(project_id)), file.rows)
-        report = _report(file, planned, options)
-        if options.dry_run:
+
+@dataclass(frozen=True)
+class StagesImport:
+    """A stages file read, made to match the pipeline in one transaction (see the module doc)."""
+
+    file: _File
+    options: ImportOptions
+
+    def run(self, tx: Tx, project: Project) -> ImportReport:
+        """Plans the rows against the pipeline as it is; applies them unless a dry run."""
+        planned = plan(tx.stages(project), self.file.rows)
+        report = _report(self.file, planned, self.options)
+        if self.options.dry_run:
             return report
-        if report.rejected and not options.partial:
+        if report.rejected and not self.options.partial:
             raise ImportRefused(report)
-        _apply(tx, project_id, planned)
-        _record(tx, project_id, report)
+        _apply(tx, project, planned)
+        _record(tx, project, report)
         report.applied = True
         return report
-
-    if options.dry_run:
-        return await db.read(work)
-    return await db.write(work)

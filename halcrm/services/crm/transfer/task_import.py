@@ -12,8 +12,7 @@ is rejected with its row, column and reason; any rejected row refuses the whole 
 from __future__ import annotations
 
 import asyncio
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,14 +21,11 @@ from sqlalchemy import func, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Project, Task
 from halcrm.db.tx import Tx
-from halcrm.db.writer import Database
 from halcrm.domain.due import parse_due, zone
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.domain.words import count
-from halcrm.services.crm.transfer import source
-from halcrm.services.crm.transfer.cells import unguard
 from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.crm.transfer.report import (
     ImportOptions,
@@ -37,155 +33,9 @@ from halcrm.services.crm.transfer.report import (
     ImportReport,
     Rejection,
 )
-from halcrm.services.tasks.area import clean_title, create_in, update_in
+from halcrm.services.crm.transfer.task_file import Bad, TaskIn, TasksFile, read_file
+from halcrm.services.tasks.area import create_in, update_in
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
-
-HALCRM = {"id", "company_id", "title", "due", "status"}
-# Pipedrive's column names, with or without their "Activity - " / "Organization - " prefix.
-PIPEDRIVE = {
-    "subject": "title",
-    "type": "kind",
-    "due date": "due",
-    "due time": "time",
-    "organization": "organization",
-    "organization name": "organization",
-    "name": "organization",
-    "done": "done",
-    "note": "notes",
-    "notes": "notes",
-}
-KINDS = {"call": "call", "email": "email", "meeting": "meeting", "task": "task"}
-TRUE = {"done", "true", "yes", "1", "y"}
-FALSE = {"not done", "false", "no", "0", "n", "", "open"}
-TIME = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
-
-
-def _label(cell: str) -> str:
-    return cell.strip().lstrip("\ufeff").strip().lower()
-
-
-def _pipedrive(label: str) -> str | None:
-    for prefix in ("activity - ", "organization - ", "deal - "):
-        if label.startswith(prefix):
-            if prefix == "organization - " and label == "organization - name":
-                return "organization"
-            label = label[len(prefix) :]
-            break
-    return PIPEDRIVE.get(label) if label != "name" else None
-
-
-def fields_of(header: list[str]) -> tuple[str, list[str | None]] | None:
-    """``("halcrm" | "pipedrive", field per column)`` for a tasks file, else None."""
-    labels = [_label(c) for c in header]
-    if set(labels) >= HALCRM:
-        known = {"id", "company_id", "contact_id", "title", "kind", "due", "status", "notes"}
-        return "halcrm", [lab if lab in known else None for lab in labels]
-    fields = [_pipedrive(lab) for lab in labels]
-    if {"title", "due", "organization"} <= set(fields) and ("kind" in fields or "done" in fields):
-        return "pipedrive", fields
-    return None
-
-
-def is_tasks_file(header: list[str]) -> bool:
-    return fields_of(header) is not None
-
-
-@dataclass
-class TaskIn:
-    number: int
-    title: str
-    due: str
-    kind: str
-    done: bool
-    notes: str | None
-    id: str | None = None
-    company_id: str | None = None
-    organization: str | None = None
-    contact_id: str | None = None
-    time: str | None = None
-
-
-@dataclass
-class _File:
-    name: str
-    kind: str
-    rows: list[TaskIn] = field(default_factory=list)
-    refused: list[Rejection] = field(default_factory=list)
-    count: int = 0
-    ignored: list[str] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)
-
-
-class _Bad(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        self.column, self.reason = column, reason
-
-
-def _row(number: int, cells: dict[str, str], kind: str) -> TaskIn | None:
-    if not any(v.strip() for v in cells.values()):
-        return None
-    try:
-        title = clean_title(cells.get("title", ""))
-    except InvalidRequest:
-        raise _Bad("title", "a title of 1-200 characters is needed") from None
-    raw_kind = cells.get("kind", "").strip().lower()
-    if kind == "halcrm" and raw_kind and raw_kind not in KINDS:
-        raise _Bad("kind", f"kind must be call, email, meeting or task, not {raw_kind!r}")
-    done_cell = cells.get("status" if kind == "halcrm" else "done", "").strip().lower()
-    if done_cell not in TRUE | FALSE:
-        raise _Bad("status" if kind == "halcrm" else "done", f"not a done flag: {done_cell!r}")
-    due = cells.get("due", "").strip()
-    when = cells.get("time", "").strip()
-    if not due:
-        raise _Bad("due", "a due date is needed")
-    if when and not TIME.match(when):
-        raise _Bad("time", f"a time is HH:MM, not {when!r}")
-    found = TaskIn(
-        number=number,
-        title=title,
-        due=due,
-        kind=KINDS.get(raw_kind, "task"),
-        done=done_cell in TRUE,
-        notes=cells.get("notes", "").strip() or None,
-        time=when or None,
-    )
-    if kind == "halcrm":
-        found.id = cells.get("id", "").strip() or None
-        found.company_id = cells.get("company_id", "").strip() or None
-        found.contact_id = cells.get("contact_id", "").strip() or None
-        if not found.company_id:
-            raise _Bad("company_id", "a company id is needed")
-    else:
-        found.organization = cells.get("organization", "").strip() or None
-        if not found.organization:
-            raise _Bad("organization", "an organization is needed")
-    return found
-
-
-def _read(path: Path, delimiter: str | None) -> _File:
-    records = source.records(path, delimiter)
-    _, header = next(records)
-    detected = fields_of(header)
-    assert detected is not None
-    kind, fields = detected
-    labels = [c.strip().lstrip("\ufeff") for c in header]
-    found = _File(path.name, kind)
-    found.columns = {f: lab for f, lab in zip(fields, labels, strict=True) if f}
-    found.ignored = [lab for f, lab in zip(fields, labels, strict=True) if not f]
-    for number, cells in records:
-        # An export writes a cell that starts like a formula behind a "'": taken off again.
-        named = {f: unguard(c) or c for f, c in zip(fields, cells, strict=False) if f}
-        try:
-            row = _row(number, named, kind)
-        except _Bad as exc:
-            found.count += 1
-            column = found.columns.get(exc.column, exc.column)
-            found.refused.append(Rejection(number, column, exc.reason))
-            continue
-        if row is not None:
-            found.count += 1
-            found.rows.append(row)
-    return found
 
 
 @dataclass
@@ -227,13 +77,13 @@ class _Match:
     def company(self, row: TaskIn) -> str:
         if row.company_id is not None:
             if row.company_id not in self.by_id:
-                raise _Bad("company_id", f"no company with id {row.company_id!r}")
+                raise Bad("company_id", f"no company with id {row.company_id!r}")
             return row.company_id
         assert row.organization is not None
         found = self.by_name.get(row.organization.casefold(), [])
         if len(found) != 1:
             why = "no company is named" if not found else f"{len(found)} companies are named"
-            raise _Bad("organization", f"{why} {row.organization!r}")
+            raise Bad("organization", f"{why} {row.organization!r}")
         return found[0]
 
     def same_pipedrive_task(self, company_id: str, title: str, due: str) -> Task | None:
@@ -263,7 +113,7 @@ class _Match:
             )
         )
         if linked is None:
-            raise _Bad("contact_id", f"contact {contact_id!r} is not linked to {company_id!r}")
+            raise Bad("contact_id", f"contact {contact_id!r} is not linked to {company_id!r}")
 
 
 def _due(row: TaskIn, tz_name: str) -> str:
@@ -275,16 +125,16 @@ def _due(row: TaskIn, tz_name: str) -> str:
         try:
             local = datetime.fromisoformat(due).replace(tzinfo=zone(tz_name))
         except ValueError:
-            raise _Bad("due", f"not a date and time: {row.due} {row.time}") from None
+            raise Bad("due", f"not a date and time: {row.due} {row.time}") from None
         due = local.isoformat()
     try:
         parse_due(due, zone(tz_name))
     except InvalidRequest as exc:
-        raise _Bad("due", exc.detail) from None
+        raise Bad("due", exc.detail) from None
     return due
 
 
-def _plan(tx: Tx, project: Project, file: _File) -> tuple[list[_Planned], list[Rejection]]:
+def _plan(tx: Tx, project: Project, file: TasksFile) -> tuple[list[_Planned], list[Rejection]]:
     match = _Match(tx, project, file.rows)
     planned, rejected = [], list(file.refused)
     for row in file.rows:
@@ -296,7 +146,7 @@ def _plan(tx: Tx, project: Project, file: _File) -> tuple[list[_Planned], list[R
             task = match.tasks.get(row.id) if row.id else None
             if task is None and row.id is None:
                 task = match.same_pipedrive_task(company_id, row.title, due)
-        except _Bad as exc:
+        except Bad as exc:
             column = file.columns.get(exc.column, exc.column)
             rejected.append(Rejection(row.number, column, exc.reason))
             continue
@@ -368,19 +218,26 @@ def _record(tx: Tx, project: Project, report: ImportReport) -> None:
     )
 
 
-async def import_tasks(
-    db: Database, project_id: str, path: Path, options: ImportOptions
-) -> ImportReport:
-    """Imports the tasks file ``path`` (see the module doc)."""
+async def read(path: Path, options: ImportOptions) -> TasksImport:
+    """The tasks file ``path`` read and its rows checked (off the event loop), to apply."""
     if options.maps:
         raise InvalidRequest(
             "--map applies to files of companies and contacts; a tasks file has its own columns",
             field="map",
         )
-    file = await asyncio.to_thread(_read, path, options.delimiter)
+    return TasksImport(await asyncio.to_thread(read_file, path, options.delimiter), options)
 
-    def work(tx: Tx) -> ImportReport:
-        project = tx.project(project_id)
+
+@dataclass(frozen=True)
+class TasksImport:
+    """A tasks file read, imported in one transaction (see the module doc)."""
+
+    file: TasksFile
+    options: ImportOptions
+
+    def run(self, tx: Tx, project: Project) -> ImportReport:
+        """Matches every row and writes it (a dry run writes nothing)."""
+        file, options = self.file, self.options
         report = ImportReport(file=file.name, dry_run=options.dry_run, rows=file.count)
         report.ignored_columns = file.ignored
         report.tasks = Counts()
@@ -395,7 +252,3 @@ async def import_tasks(
         _record(tx, project, report)
         report.applied = True
         return report
-
-    if options.dry_run:
-        return await db.read(work)
-    return await db.write(work)

@@ -12,8 +12,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from halcrm.domain.stages import Source
+from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyPatch
-from halcrm.services.facade import Services
 from halcrm.services.support.schemas import (
     Author,
     ConversationCreate,
@@ -251,7 +251,7 @@ async def seed_demo(services: Services) -> int:
     await _seed_conversations(services)
     await _seed_steps(services)
     # A widget asking for an earlier stage: advance_only skips it, and the board says why.
-    await _at(services, 0.5).set_stage(
+    await _at(services, 0.5).widget.set_stage(
         SetStage(app_id=services.project_id, visitor_id="demo-ironwood-0", stage="Qualified")
     )
     return len(COMPANIES) + len(PLACEHOLDER_PEOPLE)
@@ -264,7 +264,7 @@ async def _seed_company(services: Services, company: DemoCompany) -> None:
     # Created a few days before its last move, so the history reads in order.
     early = _at(services, company.hours_ago + 72)
     for n, (name, person) in enumerate(company.people):
-        await early.identify(
+        await early.widget.identify(
             Identify(
                 app_id=project,
                 visitor_id=f"demo-{company.id}-{n}",
@@ -280,14 +280,14 @@ async def _seed_company(services: Services, company: DemoCompany) -> None:
         domain=f"{company.id}.example.com",
         expected_close=None if close is None else services.db.clock().date() + timedelta(close),
     )
-    await early.update_company(company.id, patch, source=Source.BOARD)
+    await early.companies.update(company.id, patch, source=Source.BOARD)
     visitor = f"demo-{company.id}-0"
     if company.by_widget and company.stage:
         if company.deal is not None:
-            await then.set_deal(
+            await then.widget.set_deal(
                 SetDeal(app_id=project, visitor_id=visitor, deal_value=Decimal(company.deal))
             )
-        await then.set_stage(
+        await then.widget.set_stage(
             SetStage(
                 app_id=project,
                 visitor_id=visitor,
@@ -297,22 +297,22 @@ async def _seed_company(services: Services, company: DemoCompany) -> None:
         )
         return
     if company.deal is not None:
-        await early.update_company(
+        await early.companies.update(
             company.id, CompanyPatch(deal_value=Decimal(company.deal)), source=Source.BOARD
         )
     if company.stage:
-        await then.move_company(company.id, company.stage, source=Source.BOARD)
+        await then.companies.move(company.id, company.stage, source=Source.BOARD)
 
 
 async def _seed_placeholders_and_tracks(services: Services) -> None:
     """Contacts the widget names no company for, and a few tracked milestones."""
     project = services.project_id
     for name, email in PLACEHOLDER_PEOPLE:
-        await _at(services, 6).identify(
+        await _at(services, 6).widget.identify(
             Identify(app_id=project, visitor_id=f"demo-{email}", email=email, name=name)
         )
     for company_id, event, value in TRACKS:
-        await _at(services, 1).track(
+        await _at(services, 1).widget.track(
             Track(
                 app_id=project,
                 visitor_id=f"demo-{company_id}-0",
@@ -350,17 +350,17 @@ async def _seed_conversations(services: Services) -> None:
     by_id = {c.id: c for c in COMPANIES}
     for company_id, person, subject, messages, status in CONVERSATIONS:
         email = _email(person, by_id[company_id])
-        contact = (await services.contacts(email=email)).items[0]
+        contact = (await services.contacts.all(email=email)).items[0]
         first = _at(services, messages[0][2])
-        talk = await first.create_conversation(
+        talk = await first.support.create(
             ConversationCreate(contact_id=contact.id, subject=subject), source=Source.WIDGET
         )
         for author, body, hours_ago in messages:
-            await _at(services, hours_ago).add_message(
+            await _at(services, hours_ago).support.add_message(
                 talk.id, MessageCreate(author=author, body=body), source=Source.WIDGET
             )
         if status != "open":
-            await _at(services, messages[-1][2]).update_conversation(
+            await _at(services, messages[-1][2]).support.update(
                 talk.id, ConversationPatch(status=status), source=Source.BOARD
             )
 
@@ -377,4 +377,4 @@ async def _seed_steps(services: Services) -> None:
 
 async def is_empty(services: Services) -> bool:
     """Whether the project has no company at all (a first run)."""
-    return not (await services.companies(limit=1)).items
+    return not (await services.companies.all(limit=1)).items
