@@ -119,14 +119,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"halcrm: {problem}", file=sys.stderr)
         return 1
     if command == "serve":
-        from halcrm.cli.serve import serve
-
         setup_logging(settings.log_file, to_stderr=True)
         workers = int(getattr(args, "workers", 1) or 1)
         if workers != 1:
             from halcrm.cli.workers import serve_workers
 
             return serve_workers(settings, workers)
+        from halcrm.collector import pause_for_start
+
+        # Before the heavy imports; on again once serving (cli/serve.py).
+        pause_for_start()
+        from halcrm.cli.serve import serve
+
         return _run(serve(settings), settings)
     from halcrm.cli.board import run_board
 

@@ -6,17 +6,12 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
-
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from email_validator.rfc_constants import (
-    DNS_LABEL_LENGTH_LIMIT,
-    DOMAIN_MAX_LENGTH,
-    DOT_ATOM_TEXT,
-    DOT_ATOM_TEXT_HOSTNAME,
-    EMAIL_MAX_LENGTH,
-    LOCAL_PART_MAX_LENGTH,
-)
+from types import ModuleType
+from typing import Any
 
 from halcrm.domain.errors import InvalidRequest
 
@@ -29,9 +24,34 @@ FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
 )
 
 
-_SPECIAL = frozenset(SPECIAL_USE_DOMAIN_NAMES)
-_SPECIAL_SUBDOMAINS = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 _R_LDH = re.compile(r"(?:^|\.)(?!xn)..--")
+
+
+@dataclass(frozen=True)
+class _Validator:
+    rfc: ModuleType
+    # The special-use names, and their subdomains' suffixes: checked on every identify.
+    special_names: frozenset[str]
+    special_suffixes: tuple[str, ...]
+    validate: Callable[..., Any]
+    invalid: type[Exception]
+
+
+@cache
+def _validator() -> _Validator:
+    """The email validator's patterns and limits, loaded on the first address to check: its
+    import compiles dozens of patterns, a tenth of what ``halcrm serve`` imports, and a
+    server answers its first request long before an identify brings an address."""
+    import email_validator
+    from email_validator import rfc_constants
+
+    return _Validator(
+        rfc=rfc_constants,
+        special_names=frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES),
+        special_suffixes=tuple("." + name for name in email_validator.SPECIAL_USE_DOMAIN_NAMES),
+        validate=email_validator.validate_email,
+        invalid=email_validator.EmailNotValidError,
+    )
 
 
 def _plain_ascii(address: str) -> str | None:
@@ -40,19 +60,21 @@ def _plain_ascii(address: str) -> str | None:
     validator's own patterns and limits; None for anything else, which the validator then
     judges. The validator spends most of its time on Unicode and IDNA rules that such an
     address never reaches, and a widget identify validates one per call."""
-    if len(address) > EMAIL_MAX_LENGTH or not address.isascii():
+    checks = _validator()
+    rfc = checks.rfc
+    if len(address) > rfc.EMAIL_MAX_LENGTH or not address.isascii():
         return None
     local, at, domain = address.rpartition("@")
-    if not at or len(local) > LOCAL_PART_MAX_LENGTH or len(domain) > DOMAIN_MAX_LENGTH:
+    if not at or len(local) > rfc.LOCAL_PART_MAX_LENGTH or len(domain) > rfc.DOMAIN_MAX_LENGTH:
         return None
     domain = domain.lower()
-    if not DOT_ATOM_TEXT.match(local) or not DOT_ATOM_TEXT_HOSTNAME.match(domain):
+    if not rfc.DOT_ATOM_TEXT.match(local) or not rfc.DOT_ATOM_TEXT_HOSTNAME.match(domain):
         return None
     if "." not in domain or not domain[-1].isalpha() or "xn--" in domain:
         return None
-    if _R_LDH.search(domain) or max(map(len, domain.split("."))) > DNS_LABEL_LENGTH_LIMIT:
+    if _R_LDH.search(domain) or max(map(len, domain.split("."))) > rfc.DNS_LABEL_LENGTH_LIMIT:
         return None
-    if domain in _SPECIAL or domain.endswith(_SPECIAL_SUBDOMAINS):
+    if domain in checks.special_names or domain.endswith(checks.special_suffixes):
         return None
     return f"{local}@{domain}".lower()
 
@@ -68,9 +90,10 @@ def normalize_email(raw: str) -> str:
     # Compatibility folding first: the Kelvin sign is a K, the Angstrom sign an Å, and one
     # address has one stored form whichever of them a client sent.
     folded = unicodedata.normalize("NFKC", raw).strip()
+    validator = _validator()
     try:
-        checked = validate_email(folded, check_deliverability=False)
-    except EmailNotValidError as exc:
+        checked = validator.validate(folded, check_deliverability=False)
+    except validator.invalid as exc:
         raise InvalidRequest(f"email is not a valid address: {exc}", field="email") from exc
     return checked.normalized.lower()
 

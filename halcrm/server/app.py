@@ -22,7 +22,7 @@ from halcrm.server.edge import TYPE_DECODERS, EdgeRequest, refuse_nul
 from halcrm.server.errors import EXCEPTION_HANDLERS, Throttle
 from halcrm.server.guards import account_guard, api_key_guard
 from halcrm.server.idempotency import idempotency, replayed
-from halcrm.server.openapi import MoneySchema, document_errors
+from halcrm.server.openapi import MoneySchema, document_errors_when_built
 from halcrm.server.params import provide_source, public_source
 from halcrm.server.ratelimit import Limits, MemoryBuckets, RateLimit, RedisBuckets
 from halcrm.server.refusals import RefusalReporter
@@ -247,5 +247,5 @@ def create_app(services: Services, config: ServerConfig) -> Litestar:
         # halcrm configures logging itself (to a file while the board is open).
         logging_config=None,
     )
-    document_errors(app)
+    document_errors_when_built(app)
     return app

@@ -1,8 +1,11 @@
 """The OpenAPI document's refusals: every error answer is documented as the API.md error body.
 
 Litestar documents its own ``ValidationException`` shape (``status_code``/``detail``/``extra``)
-for 400, which is not what ``server/errors.py`` sends; this rewrites the document once, at app
-creation, so that clients and Schemathesis see the real contract.
+for 400, which is not what ``server/errors.py`` sends; this rewrites the document once, when
+it is first built, so that clients and Schemathesis see the real contract.
+
+The document is built on its first request (``GET /schema/…``, or ``app.openapi_schema``), not
+at app creation: building it walks every route's types, a sixth of ``halcrm serve``'s start.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.typing import FieldDefinition
@@ -99,9 +103,29 @@ def _stream_schema(data_component: str) -> Schema:
     return Schema(type=OpenAPIType.ARRAY, items=event)
 
 
-def document_errors(app: Litestar) -> None:
+class _DocumentedOpenAPI(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin whose document, once built, documents halcrm's errors."""
+
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        openapi = super()._build_openapi()
+        document_errors(openapi)
+        return openapi
+
+
+def document_errors_when_built(app: Litestar) -> None:
+    """Makes ``app``'s OpenAPI document, whenever it is built, carry ``document_errors``.
+
+    Litestar makes its OpenAPI plugin itself (no option takes a subclass), so the instance
+    becomes one of the subclass: same slots, only ``_build_openapi`` differs.
+    """
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin.__class__ = _DocumentedOpenAPI
+
+
+def document_errors(openapi: OpenAPI) -> None:
     """Documents the error body for every ``/api`` operation, and the streams' type."""
-    openapi = app.openapi_schema
     if openapi.components.schemas is None:
         openapi.components.schemas = {}
     openapi.components.schemas["Error"] = ERROR_SCHEMA

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, union_all
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Insert, bindparam, delete, select, union_all
 
 from halcrm.db.models import Company, ContactCompany, Event
 from halcrm.db.records import CompanyRow, ContactRow, select_of
@@ -69,16 +68,15 @@ def _new_placeholder(
 
 def link(tx: Tx, contact_pk: int, company_pk: int) -> bool:
     """Links a contact to a company; returns False when they were linked already."""
-    stmt = _LINK_SQLITE if tx.is_sqlite else _LINK_POSTGRESQL
     params = {"contact_pk": contact_pk, "company_pk": company_pk, "created_at": tx.now}
-    return tx.rowcount(stmt, params) > 0
+    return tx.rowcount(_link(tx.is_sqlite), params) > 0
 
 
 def ensure_link(tx: Tx, contact_pk: int, company_pk: int) -> None:
     """``link`` for a caller that does not ask whether it was new: nobody waits for its answer
     (on PostgreSQL it leaves with the call's next statement)."""
-    stmt = _LINK_SQLITE if tx.is_sqlite else _LINK_POSTGRESQL
-    tx.execute(stmt, {"contact_pk": contact_pk, "company_pk": company_pk, "created_at": tx.now})
+    params = {"contact_pk": contact_pk, "company_pk": company_pk, "created_at": tx.now}
+    tx.execute(_link(tx.is_sqlite), params)
 
 
 def holds_value(tx: Tx, company: CompanyRow) -> bool:
@@ -141,8 +139,21 @@ _LINK_VALUES: dict[str, Any] = {
     "company_pk": bindparam("company_pk"),
     "created_at": bindparam("created_at"),
 }
-_LINK_SQLITE = sqlite_insert(ContactCompany).values(_LINK_VALUES).on_conflict_do_nothing()
-_LINK_POSTGRESQL = postgresql_insert(ContactCompany).values(_LINK_VALUES).on_conflict_do_nothing()
+
+
+@cache
+def _link(is_sqlite: bool) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` of a link, in the one dialect the process uses (the
+    other is never imported)."""
+    if is_sqlite:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(ContactCompany).values(_LINK_VALUES).on_conflict_do_nothing()
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+    return postgresql_insert(ContactCompany).values(_LINK_VALUES).on_conflict_do_nothing()
+
+
 _HAS_EVENTS = select(Event.pk).where(Event.company_pk == bindparam("company_pk")).limit(1)
 _UNLINK = delete(ContactCompany).where(
     ContactCompany.contact_pk == bindparam("contact_pk"),

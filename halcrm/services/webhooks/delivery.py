@@ -16,9 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
@@ -27,6 +25,9 @@ from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
 from halcrm.services.webhooks.claims import Claimed, Outcome
 from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,6 +64,8 @@ async def _target(claimed: Claimed) -> tuple[str, dict[str, str], dict[str, Any]
     place of the name (the name kept for Host and TLS), unless the endpoint allows private."""
     if claimed.allow_private:
         return claimed.url, {}, {}
+    import httpx  # loaded with the client (Deliverer.http)
+
     _, host, port = ssrf.parse(claimed.url)
     address = await ssrf.public_address(host, port)
     url = httpx.URL(claimed.url)
@@ -74,6 +77,8 @@ async def _target(claimed: Claimed) -> tuple[str, dict[str, str], dict[str, Any]
 
 async def attempt(client: httpx.AsyncClient, claimed: Claimed) -> Outcome:
     """One POST; every way it can go, as an outcome (never an exception)."""
+    import httpx  # loaded with the client (Deliverer.http)
+
     body = encode(claimed)
     headers = signing.headers(claimed.secret, claimed.id, int(time.time()), body)
     try:
@@ -103,9 +108,9 @@ class Deliverer:
         self.db = db
         self.outbox = installed(db)
         self.schedule = retry_after()
-        self.client = client or httpx.AsyncClient(
-            timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
-        )
+        # Made on the first delivery: most servers never send one, and httpx is a tenth of
+        # what ``halcrm serve`` would import before its first answer.
+        self.client = client
         self._wake = asyncio.Event()
         self._sending: set[asyncio.Task[None]] = set()
         self._gates: dict[int, asyncio.Semaphore] = {}
@@ -143,7 +148,18 @@ class Deliverer:
         for task in running:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
+
+    def http(self) -> httpx.AsyncClient:
+        """The client every delivery is sent with (10 s, no redirects, no proxy settings)."""
+        if self.client is None:
+            import httpx
+
+            self.client = httpx.AsyncClient(
+                timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+            )
+        return self.client
 
     async def _watch(self, sub: Any) -> None:
         """Every committed batch of events may have queued deliveries (here or elsewhere)."""
@@ -216,7 +232,7 @@ class Deliverer:
     async def _send(self, claimed: Claimed) -> None:
         gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))
         async with gate:
-            outcome = await attempt(self.client, claimed)
+            outcome = await attempt(self.http(), claimed)
         if not outcome.ok:
             log.info(
                 "webhook %s to endpoint %d failed: %s",

@@ -6,9 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Insert, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from halcrm.db.models import Event, StageChange
@@ -41,8 +39,7 @@ def write(conn: Connection, pending: Pending, index: Index, now: datetime) -> in
         for contact, company in pending.links.values()
     ]
     if links:
-        dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-        conn.execute(dialect_insert(LINKS).on_conflict_do_nothing(), links)
+        conn.execute(_insert_ignoring(conn, LINKS), links)
     gained = [ref.pk for ref in pending.gained_real.values() if ref.pk is not None]
     return release_placeholders(conn, gained, index, _touched(pending))
 
@@ -131,3 +128,14 @@ def _metadata(conn: Connection, pks: set[int]) -> dict[int, Any]:
         return {}
     rows = conn.execute(select(COMPANIES.c.pk, COMPANIES.c.metadata).where(COMPANIES.c.pk.in_(pks)))
     return {pk: meta for pk, meta in rows}
+
+
+def _insert_ignoring(conn: Connection, table: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect (only that one loaded)."""
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+    return postgresql_insert(table).on_conflict_do_nothing()
