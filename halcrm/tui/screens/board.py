@@ -66,7 +66,8 @@ class BoardScreen(Screen[None]):
         Binding("enter", "open_company", "Open", id="board.open"),
         Binding("e", "edit_company", "Edit", id="board.edit"),
         Binding("n", "new_company", "New", id="board.new"),
-        Binding("d", "delete_company", "Delete", id="board.delete"),
+        # Not in the footer: with it the footer passed 80 columns and cut off `?` (keys).
+        Binding("d", "delete_company", "Delete", show=False, id="board.delete"),
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("a", "toggle_activity", "Activity", show=False, id="board.activity"),

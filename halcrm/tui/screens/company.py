@@ -85,12 +85,15 @@ class CompanyScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="company.back"),
         Binding("e", "edit", "Edit", id="company.edit"),
-        Binding("enter", "open_conversation", "Open conversation", id="company.open"),
+        # Short labels, one key less in the footer: it fits 80 columns with `?` in it.
+        Binding("enter", "open_conversation", "Open", id="company.open"),
         Binding("r", "reply", "Reply", id="company.reply"),
         Binding("c", "contacts", "Contacts…", id="company.contacts"),
         Binding("t", "step('add')", "New step", id="company.add_step"),
         Binding("x", "step('complete')", "Done", id="company.complete_step"),
-        Binding("s", "step('reschedule')", "Reschedule", id="company.reschedule_step"),
+        Binding(
+            "s", "step('reschedule')", "Reschedule", show=False, id="company.reschedule_step"
+        ),
         Binding("T", "step('edit')", "Edit step", show=False, id="company.edit_step"),
         Binding("D", "step('delete')", "Delete step", show=False, id="company.delete_step"),
         Binding("u", "undo", "Undo", show=False, id="company.undo"),
