@@ -91,9 +91,7 @@ class CompanyScreen(Screen[None]):
         Binding("c", "contacts", "Contacts…", id="company.contacts"),
         Binding("t", "step('add')", "New step", id="company.add_step"),
         Binding("x", "step('complete')", "Done", id="company.complete_step"),
-        Binding(
-            "s", "step('reschedule')", "Reschedule", show=False, id="company.reschedule_step"
-        ),
+        Binding("s", "step('reschedule')", "Reschedule", show=False, id="company.reschedule_step"),
         Binding("T", "step('edit')", "Edit step", show=False, id="company.edit_step"),
         Binding("D", "step('delete')", "Delete step", show=False, id="company.delete_step"),
         Binding("u", "undo", "Undo", show=False, id="company.undo"),

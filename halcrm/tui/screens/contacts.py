@@ -212,15 +212,17 @@ class ContactsScreen(Screen[None]):
                 self.delete(contact)
 
         question = (
-            f"Delete {who(contact)}? Their company links go too, and their conversations for "
-            f"good ({self.undo_key} brings back the contact and its links)."
+            f"Delete {who(contact)}? Their company links and conversations go too "
+            f"({self.undo_key} brings everything back)."
         )
         self.app.push_screen(Confirm(question, yes="Delete"), answered)
 
     @board_action
     async def delete(self, contact: ContactRecord) -> None:
+        # Read whole first: the undo puts back its links, conversations and visitors.
+        snapshot = await self.services.contacts.capture(contact.id)
         await self.services.contacts.delete(contact.id, Source.BOARD)
-        self.wrote(ContactRemoved(contact))
+        self.wrote(ContactRemoved(who(contact), snapshot))
         self.notify(f"Deleted {who(contact)} ({self.undo_key} undoes).", timeout=4)
         self.search(self.query_text)
 
