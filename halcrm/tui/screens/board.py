@@ -144,7 +144,7 @@ class BoardScreen(Screen[None]):
         self.deals = Deals(self.desk)
         self.steps = NextSteps(self.desk)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals, self.steps)
-        self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing.undo)
+        self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing)
         self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
@@ -336,7 +336,7 @@ class BoardScreen(Screen[None]):
         self.steps.forecast()
 
     def action_agenda(self) -> None:
-        self.steps.agenda(self.nav.open_company, self.undoing.undo)
+        self.steps.agenda(self.nav.open_company, self.undoing.undo, self.undoing.redo)
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:

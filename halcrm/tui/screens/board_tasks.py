@@ -69,8 +69,14 @@ class NextSteps(Part):
         if card is not None:
             self.add(card.id)
 
-    def agenda(self, open_company: Callable[[str], None], undo: Callable[[], object]) -> None:
-        self.app.push_screen(AgendaScreen(self, open_company, undo, self.desk.changed))
+    def agenda(
+        self,
+        open_company: Callable[[str], None],
+        undo: Callable[[], object],
+        redo: Callable[[], object] | None = None,
+    ) -> None:
+        screen = AgendaScreen(self, open_company, undo, self.desk.changed, redo)
+        self.app.push_screen(screen)
 
     @board_action
     async def forecast(self) -> None:

@@ -95,6 +95,7 @@ class CompanyScreen(Screen[None]):
         Binding("T", "step('edit')", "Edit step", show=False, id="company.edit_step"),
         Binding("D", "step('delete')", "Delete step", show=False, id="company.delete_step"),
         Binding("u", "undo", "Undo", show=False, id="company.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="company.redo"),
     ]
 
     DEFAULT_CSS = """
@@ -118,10 +119,11 @@ class CompanyScreen(Screen[None]):
         changed: Signal[Changed] | None = None,
         steps: NextSteps | None = None,
         on_undo: Callable[[], object] | None = None,
+        on_redo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
-        # The next-step writes (the board's) and its undo, for the step keys.
-        self.steps, self.on_undo = steps, on_undo
+        # The next-step writes (the board's) and its undo and redo, for the step keys.
+        self.steps, self.on_undo, self.on_redo = steps, on_undo, on_redo
         self.services = services
         self.changed = changed
         self.on_contacts = on_contacts
@@ -303,3 +305,7 @@ class CompanyScreen(Screen[None]):
     def action_undo(self) -> None:
         if self.on_undo is not None:
             self.on_undo()
+
+    def action_redo(self) -> None:
+        if self.on_redo is not None:
+            self.on_redo()
