@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from halcrm.services.crm.inputs import CompanyPatch, ContactPatch
-from halcrm.services.crm.records import CompanySnapshot, ContactRecord, MergeUndo
+from halcrm.services.crm.records import CompanySnapshot, ContactSnapshot, MergeUndo
 from halcrm.services.tasks.inputs import TaskPatch
 from halcrm.services.tasks.records import TaskRecord
 
@@ -77,10 +77,11 @@ class ContactEdited:
 
 @dataclass(frozen=True)
 class ContactRemoved:
-    """A deleted contact as it was: taken back, it comes back with its company links (its
-    conversations went with it: the delete's question says so)."""
+    """A deleted contact as it was, captured just before: taken back, it comes back whole
+    (company links, conversations and their messages, its visitors' link to it)."""
 
-    record: ContactRecord
+    name: str
+    snapshot: ContactSnapshot
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,21 @@ class ContactMade:
     name: str
 
 
+# A next step's writes, each named by what taking it back does: ``added`` (deleted again),
+# ``done`` (reopened), ``reopened`` (done again), ``edited`` (``patch`` puts the previous
+# values back) and ``deleted`` (put back as ``task`` was read before).
+STEP_OPPOSITE = {
+    "added": "deleted",
+    "deleted": "added",
+    "done": "reopened",
+    "reopened": "done",
+    "edited": "edited",
+}
+
+
 @dataclass(frozen=True)
 class StepWritten:
-    """A next-step write: ``added`` (undone by deleting it), ``done`` (reopened), ``edited``
-    (``patch`` puts the previous values back) or ``deleted`` (``task`` as read before)."""
+    """A next-step write (``what``: a key of ``STEP_OPPOSITE``)."""
 
     company_id: str
     name: str
@@ -126,18 +138,52 @@ Undo = (
 )
 
 
-class UndoStack:
-    """Writes newest last, bounded; and the undone ones, for redo, until the next write."""
+def _step(what: str, item: StepWritten) -> str:
+    title, name = item.task.title, item.name
+    words = {
+        "added": f"the new next step “{title}” of {name}",
+        "deleted": f"the delete of the next step “{title}” of {name}",
+        "done": f"“{title}” of {name} marked done",
+        "reopened": f"“{title}” of {name} reopened",
+        "edited": f"the edit of the next step “{title}” of {name}",
+    }
+    return words[what]
+
+
+def described(item: Undo, *, redo: bool = False) -> str:
+    """The write ``item`` stands for, in words. An undo entry takes its write back; a redo
+    entry (the inverse an undo answered) puts the write that undo took back forward again, so
+    it is named by its opposite: a ``Removed`` in the redo stack is a new company."""
+    match item:
+        case Moved():
+            return f"the move of {item.name}"
+        case Edited():
+            return f"the edit of {item.name}"
+        case Removed() | Created():
+            deleted = isinstance(item, Removed) != redo
+            return f"the delete of {item.name}" if deleted else f"the new company {item.name}"
+        case Merged() | Unmerged():
+            return f"the merge of {item.name}"
+        case ContactEdited():
+            return f"the edit of the contact {item.name}"
+        case ContactRemoved() | ContactMade():
+            deleted = isinstance(item, ContactRemoved) != redo
+            return f"the {'delete of the' if deleted else 'new'} contact {item.name}"
+        case StepWritten():
+            return _step(STEP_OPPOSITE[item.what] if redo else item.what, item)
+        case Kept():
+            return item.what
+
+
+class Stack:
+    """Steps newest last, at most ``KEEP`` (the oldest fall off the bottom)."""
 
     def __init__(self) -> None:
         self.items: list[Undo] = []
-        self.redos: list[Undo] = []
 
     def push(self, item: Undo) -> None:
-        """A new write: what was undone before it can no longer be redone."""
         self.items.append(item)
         del self.items[:-KEEP]
-        self.redos.clear()
 
     def peek(self) -> Undo | None:
         return self.items[-1] if self.items else None
@@ -145,5 +191,25 @@ class UndoStack:
     def pop(self) -> Undo | None:
         return self.items.pop() if self.items else None
 
+    def clear(self) -> None:
+        self.items.clear()
+
     def __len__(self) -> int:
         return len(self.items)
+
+
+class UndoStack:
+    """The writes (``undos``) and the undone ones (``redos``): two stacks of one kind. A new
+    write empties ``redos``; an undo moves its inverse onto ``redos``, a redo back."""
+
+    def __init__(self) -> None:
+        self.undos = Stack()
+        self.redos = Stack()
+
+    def push(self, item: Undo) -> None:
+        """A new write: what was undone before it can no longer be redone."""
+        self.undos.push(item)
+        self.redos.clear()
+
+    def __len__(self) -> int:
+        return len(self.undos)

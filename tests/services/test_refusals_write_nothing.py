@@ -228,6 +228,21 @@ CASES = [
     Case("POST", "/api/companies/acme/merge", {"into_id": "acme"}, 400, "invalid_request"),
     Case("POST", "/api/merges/undo", {"into_id": "acme"}, 400, "invalid_request"),
     Case("POST", "/api/restores", {"company": {"id": "x"}}, 400, "invalid_request"),
+    Case("POST", "/api/contacts/restores", {"contact": {"id": "x"}}, 400, "invalid_request"),
+    Case(
+        "POST",
+        "/api/contacts/restores",
+        {
+            "contact": {
+                "id": "x",
+                "email": "a@acme.com",
+                "created_at": "2026-11-27T12:00:00Z",
+                "updated_at": "2026-11-27T12:00:00Z",
+            }
+        },
+        409,
+        "already_exists",
+    ),
     Case("POST", "/api/board/cards", {"ids": "acme"}, 400, "invalid_request"),
     Case(
         "POST",
@@ -318,7 +333,7 @@ def _write_routes() -> set[tuple[str, str]]:
 
 def _template(case: Case) -> tuple[str, str]:
     path = case.path
-    if path == "/api/tasks/restores":
+    if path in ("/api/tasks/restores", "/api/contacts/restores"):
         return case.method, path
     for name, param in (("CONTACT", "contact_id"), ("CONVERSATION", "conversation_id")):
         path = path.replace(name, "{" + param + "}")

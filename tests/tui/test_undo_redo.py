@@ -85,4 +85,4 @@ async def test_redo_puts_an_undone_move_forward_and_a_new_write_ends_redo(
         await pilot.press("U")
         await until(pilot, lambda: any("Nothing to redo" in t for t in toasts(app)), "no redo")
         assert column_of(app, "acme") == "lead"
-        assert board(app).undo_stack.redos == []
+        assert len(board(app).undo_stack.redos) == 0

@@ -1,8 +1,8 @@
 """Contacts: one controller for the account API (``/api/contacts``, bearer token: list,
-create, read, edit, delete, link, unlink) and the public API (``/api/v1/contacts``, an API key:
-list, create, read, edit). Every write is audited with ``audit_source``: the account router
-reads it from ``X-Halcrm-Source`` (``board`` or ``account_api``), the public router answers
-``public_api`` whatever the request says."""
+create, read, edit, delete, link, unlink, and the board's snapshot and restore) and the public
+API (``/api/v1/contacts``, an API key: list, create, read, edit). Every write is audited with
+``audit_source``: the account router reads it from ``X-Halcrm-Source`` (``board`` or
+``account_api``), the public router answers ``public_api`` whatever the request says."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from halcrm.domain.wire import CONTACTS
 from halcrm.server.params import Limit
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
-from halcrm.services.crm.records import ContactRecord, Deleted
+from halcrm.services.crm.records import ContactRecord, ContactSnapshot, Deleted
 from halcrm.services.page import Page
 
 
@@ -60,6 +60,21 @@ class ContactController(Contacts):
     @delete("/{contact_id:str}", status_code=200)
     async def remove(self, contact_id: str, services: Services, audit_source: Source) -> Deleted:
         return await services.contacts.delete(contact_id, audit_source)
+
+    @get("/{contact_id:str}/snapshot")
+    async def snapshot(self, contact_id: str, services: Services) -> ContactSnapshot:
+        """Every row a delete of the contact would remove or let go of; posted to
+        ``/api/contacts/restores`` after the delete, it puts the contact back whole (the
+        board's undo)."""
+        return await services.contacts.capture(contact_id)
+
+    @post("/restores", status_code=201)
+    async def restore(
+        self, data: ContactSnapshot, services: Services, audit_source: Source
+    ) -> ContactRecord:
+        """Puts a deleted contact back from its ``snapshot``: same id, company links,
+        conversations and messages, and its visitors', events' and next steps' link to it."""
+        return await services.contacts.restore(data, audit_source)
 
     @put("/{contact_id:str}/companies/{company_id:str}", status_code=200)
     async def link(

@@ -15,16 +15,18 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.identity import normalize_email
 from halcrm.domain.stages import Source
 from halcrm.services.area import Area, reads, writes
+from halcrm.services.crm.contact_restore import capture_contact_in, restore_contact_in
 from halcrm.services.crm.inputs import ContactCreate, ContactPatch
 from halcrm.services.crm.placeholders import link, release_placeholders
 from halcrm.services.crm.queries import (
     company_ids_by_contact,
     contact_record,
     contact_records,
+    ensure_contact_free,
     get_company,
     get_contact,
 )
-from halcrm.services.crm.records import ContactRecord, Deleted
+from halcrm.services.crm.records import ContactRecord, ContactSnapshot, Deleted
 from halcrm.services.ids import new_id
 from halcrm.services.page import Page
 from halcrm.services.paging import fetch_page, page_params, text_matches
@@ -74,7 +76,7 @@ class Contacts(Area):
             raise Conflict(
                 f"a contact with id {contact_id!r} exists already", code="already_exists"
             )
-        _ensure_free(tx, project, email, body.user_id, None)
+        ensure_contact_free(tx, project, email, body.user_id, None)
         contact = Contact(
             id=contact_id,
             project_pk=project.pk,
@@ -109,7 +111,7 @@ class Contacts(Area):
             meta_rules.check(patch.metadata, field="metadata")
         project = self.project(tx)
         contact = get_contact(tx, project, contact_id, lock=True)
-        _ensure_free(
+        ensure_contact_free(
             tx,
             project,
             email if isinstance(email, str) else None,
@@ -166,6 +168,21 @@ class Contacts(Area):
         )
         tx.session.delete(contact)
         return Deleted(id=contact_id)
+
+    @reads
+    def capture(self, tx: Tx, contact_id: str) -> ContactSnapshot:
+        """Everything a delete of ``contact_id`` would remove or let go of (read it before
+        deleting: ``restore`` puts it back)."""
+        return capture_contact_in(tx, self.project(tx), contact_id)
+
+    @writes
+    def restore(
+        self, tx: Tx, snapshot: ContactSnapshot, source: Source = Source.BOARD
+    ) -> ContactRecord:
+        """Puts a deleted contact back with the same id, as ``capture`` read it: its company
+        links, its conversations and their messages, its visitors', events' and next steps'
+        link to it."""
+        return restore_contact_in(tx, self.project(tx), snapshot, source)
 
     @writes
     def link(
@@ -232,16 +249,3 @@ def _linked(
         data={"contact_id": contact.id},
         deleted_company_ids=deleted or [],
     )
-
-
-def _ensure_free(
-    tx: Tx, project: Project, email: str | None, user_id: str | None, but: Contact | None
-) -> None:
-    for column, value in ((Contact.email, email), (Contact.user_id, user_id)):
-        if value is None:
-            continue
-        holder = tx.session.scalar(
-            select(Contact.pk).where(Contact.project_pk == project.pk, column == value)
-        )
-        if holder is not None and (but is None or holder != but.pk):
-            raise Conflict(f"another contact has {column.key} {value!r}", code="already_exists")

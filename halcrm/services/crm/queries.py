@@ -12,7 +12,7 @@ from halcrm.db.models import Company, Contact, ContactCompany
 from halcrm.db.project_cache import stage_info
 from halcrm.db.records import CompanyRow, StageRow, select_of
 from halcrm.db.tx import ProjectKeys, Tx
-from halcrm.domain.errors import NotFound
+from halcrm.domain.errors import Conflict, NotFound
 from halcrm.domain.money import from_cents
 from halcrm.domain.stages import is_stalled
 from halcrm.services.crm.records import CompanyRecord, ContactRecord
@@ -98,6 +98,20 @@ def get_contact(tx: Tx, project: ProjectKeys, contact_id: str, *, lock: bool = F
     if contact is None:
         raise NotFound(f"no contact with id {contact_id!r}")
     return contact
+
+
+def ensure_contact_free(
+    tx: Tx, project: ProjectKeys, email: str | None, user_id: str | None, but: Contact | None
+) -> None:
+    """A ``Conflict`` when another contact than ``but`` holds the email or the user id."""
+    for column, value in ((Contact.email, email), (Contact.user_id, user_id)):
+        if value is None:
+            continue
+        holder = tx.session.scalar(
+            select(Contact.pk).where(Contact.project_pk == project.pk, column == value)
+        )
+        if holder is not None and (but is None or holder != but.pk):
+            raise Conflict(f"another contact has {column.key} {value!r}", code="already_exists")
 
 
 def linked_companies(tx: Tx, contact_pk: int) -> list[CompanyRow]:

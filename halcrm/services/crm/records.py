@@ -146,6 +146,26 @@ class CompanySnapshot(msgspec.Struct, kw_only=True):
     tasks: list[dict[str, Any]] = []
 
 
+class ConversationSnapshot(msgspec.Struct, kw_only=True):
+    """A conversation's columns (primary keys aside) and its messages', oldest first."""
+
+    conversation: dict[str, Any]
+    messages: list[dict[str, Any]] = []
+
+
+class ContactSnapshot(msgspec.Struct, kw_only=True):
+    """Every row that a contact's delete removes or lets go of: its columns, its company links,
+    its conversations with their messages, and the visitors, events and next steps that point
+    at it (the delete sets those to none)."""
+
+    contact: dict[str, Any]
+    links: list[dict[str, Any]] = []
+    conversations: list[ConversationSnapshot] = []
+    visitor_pks: list[int] = []
+    event_pks: list[int] = []
+    task_pks: list[int] = []
+
+
 class MergeUndo(msgspec.Struct, kw_only=True):
     """What a merge changed, enough to put everything back while the board is open."""
 

@@ -28,7 +28,8 @@ from halcrm.services.crm.queries import company_id_taken, company_record, get_co
 from halcrm.services.crm.records import CompanyRecord, CompanySnapshot
 
 
-def _row(obj: Base, skip: tuple[str, ...] = ("pk",)) -> dict[str, Any]:
+def column_values(obj: Base, skip: tuple[str, ...] = ("pk",)) -> dict[str, Any]:
+    """The row's columns as a snapshot keeps them (its keys in ``skip`` and its project aside)."""
     mapper = obj.__mapper__
     return {
         attr.key: getattr(obj, attr.key)
@@ -43,10 +44,10 @@ def _capture(tx: Tx, company: Company) -> CompanySnapshot:
 
     def rows(model: type[Base], column: Any) -> list[dict[str, Any]]:
         found = session.scalars(select(model).where(column == company.pk).order_by(column))
-        return [_row(r, ("pk", "company_pk")) for r in found]
+        return [column_values(r, ("pk", "company_pk")) for r in found]
 
     return CompanySnapshot(
-        company=_row(company, ("pk", "stage_pk")),
+        company=column_values(company, ("pk", "stage_pk")),
         stage_id=stage.id if stage is not None else None,
         links=rows(ContactCompany, ContactCompany.company_pk),
         stage_changes=rows(StageChange, StageChange.company_pk),
@@ -63,7 +64,9 @@ def _capture(tx: Tx, company: Company) -> CompanySnapshot:
 GIVEN = ("project_pk", "company_pk", "stage_pk")
 
 
-def _typed(model: type[Base], row: dict[str, Any], given: tuple[str, ...] = ()) -> dict[str, Any]:
+def checked_row(
+    model: type[Base], row: dict[str, Any], given: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The row checked against the model's columns, its times as datetimes again (a snapshot
     that went over the account API carries them as RFC 3339 strings). A row that names an
     unknown column, or holds a value of the wrong type, is refused: nothing is written.
@@ -108,12 +111,22 @@ def _typed(model: type[Base], row: dict[str, Any], given: tuple[str, ...] = ()) 
             kind = column.type.python_type
         except NotImplementedError:
             continue
-        if kind in (dict, list) or (
-            isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        ):
+        if kind in (dict, list):
             continue
-        raise InvalidRequest(f"snapshot: {name}.{key} must be {kind.__name__}")
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InvalidRequest(f"snapshot: {name}.{key} must be {kind.__name__}")
+        _check_size(name, key, column, value)
     return out
+
+
+def _check_size(name: str, key: str, column: Any, value: object) -> None:
+    """A text longer than its column, or a number beyond 64 bits, is a refusal (PostgreSQL
+    would refuse it only once the write is under way)."""
+    length = getattr(column.type, "length", None)
+    if isinstance(value, str) and length is not None and len(value) > length:
+        raise InvalidRequest(f"snapshot: {name}.{key} is longer than {length} characters")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise InvalidRequest(f"snapshot: {name}.{key} is out of range")
 
 
 def capture_in(tx: Tx, project: Project, company_id: str) -> CompanySnapshot:
@@ -152,7 +165,12 @@ def restore_in(
     if snapshot.visitor_pks:
         session.execute(
             update(Visitor)
-            .where(Visitor.pk.in_(snapshot.visitor_pks), Visitor.active_company_pk.is_(None))
+            .where(
+                Visitor.pk.in_(snapshot.visitor_pks),
+                # A snapshot may have come over the account API: the project's visitors only.
+                Visitor.project_pk == project.pk,
+                Visitor.active_company_pk.is_(None),
+            )
             .values(active_company_pk=company.pk)
         )
     session.flush()
@@ -164,10 +182,10 @@ def _checked_rows(
     snapshot: CompanySnapshot,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], History]:
     """The company's columns, its contact links and its history, each row ``_typed``."""
-    fields = _typed(Company, snapshot.company, GIVEN)
-    links = [_typed(ContactCompany, row, GIVEN) for row in snapshot.links]
+    fields = checked_row(Company, snapshot.company, GIVEN)
+    links = [checked_row(ContactCompany, row, GIVEN) for row in snapshot.links]
     history: History = [
-        (model, [_typed(model, row, GIVEN) for row in rows])
+        (model, [checked_row(model, row, GIVEN) for row in rows])
         for model, rows in (
             (StageChange, snapshot.stage_changes),
             (Event, snapshot.events),

@@ -17,6 +17,7 @@ from halcrm.services.crm.records import (
     CompanyRecord,
     CompanySnapshot,
     ContactRecord,
+    ContactSnapshot,
     Deleted,
     MergeResult,
     MergeUndo,
@@ -121,6 +122,14 @@ class RemoteContacts(RemoteArea):
 
     async def delete(self, contact_id: str, source: Source = Source.ACCOUNT_API) -> Deleted:
         return await self._write("DELETE", _contact(contact_id), Deleted, None, source)
+
+    async def capture(self, contact_id: str) -> ContactSnapshot:
+        return await self._get(f"{_contact(contact_id)}/snapshot", ContactSnapshot)
+
+    async def restore(
+        self, snapshot: ContactSnapshot, source: Source = Source.BOARD
+    ) -> ContactRecord:
+        return await self._write("POST", f"{CONTACTS}/restores", ContactRecord, snapshot, source)
 
     async def link(
         self, contact_id: str, company_id: str, source: Source = Source.ACCOUNT_API

@@ -1,6 +1,6 @@
 """The agenda (`A`): the founder's day in the project's time zone — Overdue, Today, Next 7 days,
 and the open deals with no next step. enter opens the company; `x` completes and `s`
-reschedules the highlighted step in place, `t` adds one, `u` undoes."""
+reschedules the highlighted step in place, `t` adds one, `u` undoes, `U` redoes."""
 
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ class AgendaScreen(ListScreen):
         Binding("s", "reschedule", "Reschedule", id="agenda.reschedule"),
         Binding("t", "add", "New step", id="agenda.add"),
         Binding("u", "undo", "Undo", id="agenda.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="agenda.redo"),
     ]
 
     EMPTY = "Nothing due and every open deal has a next step. Escape goes back to the board."
@@ -73,10 +74,11 @@ class AgendaScreen(ListScreen):
         open_company: Callable[[str], None],
         undo: Callable[[], object],
         changed: Signal[Changed] | None = None,
+        redo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self.services, self.steps, self.changed = steps.services, steps, changed
-        self.open_company, self.undo = open_company, undo
+        self.open_company, self.undo, self.redo = open_company, undo, redo
         self.rows: dict[str, TaskRecord | NoNextStep] = {}
         self.day: AgendaDay | None = None
 
@@ -162,3 +164,7 @@ class AgendaScreen(ListScreen):
 
     def action_undo(self) -> None:
         self.undo()
+
+    def action_redo(self) -> None:
+        if self.redo is not None:
+            self.redo()

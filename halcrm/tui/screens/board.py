@@ -66,7 +66,8 @@ class BoardScreen(Screen[None]):
         Binding("enter", "open_company", "Open", id="board.open"),
         Binding("e", "edit_company", "Edit", id="board.edit"),
         Binding("n", "new_company", "New", id="board.new"),
-        Binding("d", "delete_company", "Delete", id="board.delete"),
+        # Not in the footer: with it the footer passed 80 columns and cut off `?` (keys).
+        Binding("d", "delete_company", "Delete", show=False, id="board.delete"),
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("a", "toggle_activity", "Activity", show=False, id="board.activity"),
@@ -143,7 +144,7 @@ class BoardScreen(Screen[None]):
         self.deals = Deals(self.desk)
         self.steps = NextSteps(self.desk)
         self.undoing = Undoing(self.desk, self.moves, self.edits, self.deals, self.steps)
-        self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing.undo)
+        self.nav = Navigator(self.desk, self.edits.edit_company, self.steps, self.undoing)
         self.acts = FocusActs(self.desk, self.moves, self.nav, self.steps)
         self.answers = FocusAnswers(self.desk, self.moves, self.nav.open_company, self.acts.act)
         self.chats = Chats(self.desk)
@@ -335,7 +336,7 @@ class BoardScreen(Screen[None]):
         self.steps.forecast()
 
     def action_agenda(self) -> None:
-        self.steps.agenda(self.nav.open_company, self.undoing.undo)
+        self.steps.agenda(self.nav.open_company, self.undoing.undo, self.undoing.redo)
 
     # Focus and views.
     def jump_to(self, company_id: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
+from halcrm.domain.errors import NotFound
 from halcrm.domain.stages import Source, StageKind
 from halcrm.services.board.records import Card
 from halcrm.tui.board_model import UNSTAGED
@@ -111,12 +112,11 @@ class Moves(Part):
         stages = self.desk.board.model.stages
         self.app.push_screen(StagePicker(card.name, stages, card.stage_id, suggested), picked)
 
-    async def undo_move(self, undo: Moved, word: str) -> Moved | None:
+    async def undo_move(self, undo: Moved, word: str) -> Moved:
         """Moves the card back; answers the move that puts it forward again (redo)."""
         card = self.desk.board.model.cards.get(undo.company_id)
         if card is None:
-            self.desk.notify(f"{undo.name} is no longer on the board.", severity="warning")
-            return None
+            raise NotFound(f"{undo.name} is no longer on the board")
         back = undo.previous or UNSTAGED
         await self.move_card(undo.company_id, back, undoable=False)
         self.desk.notify(f"{word}: {undo.name} back to {self.desk.board.model.title(back)}.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from halcrm.domain.stages import Source
-from halcrm.services.crm.inputs import ContactCreate, ContactPatch
+from halcrm.services.crm.inputs import ContactPatch
 from halcrm.services.crm.records import ContactRecord
 from halcrm.tui.screens.desk import Part
 from halcrm.tui.undo import ContactEdited, ContactMade, ContactRemoved
@@ -38,32 +38,26 @@ class ContactUndo(Part):
         return ContactEdited(record.id, who(record), forward)
 
     async def undo_delete(self, undo: ContactRemoved, word: str) -> ContactMade:
-        """Makes the contact again, same id and fields, and links it to its companies."""
-        was = undo.record
-        body = ContactCreate(
-            id=was.id,
-            email=was.email,
-            user_id=was.user_id,
-            name=was.name,
-            phone=was.phone,
-            notes=was.notes,
-            tags=list(was.tags),
-            metadata=dict(was.metadata) or None,
-        )
-        services = self.desk.services
-        record = await services.contacts.create(body, source=Source.BOARD)
-        for company_id in was.company_ids:
-            await services.contacts.link(record.id, company_id, Source.BOARD)
-        if was.company_ids:
-            await self.desk.refresh_cards(was.company_ids, flash=False)
-        self.desk.notify(f"{word}: {who(record)} is back, with its company links.")
+        """Puts the contact back whole, as captured before the delete: same id and fields,
+        its company links, conversations and messages, its visitors' link to it."""
+        record = await self.desk.services.contacts.restore(undo.snapshot, source=Source.BOARD)
+        if record.company_ids:
+            await self.desk.refresh_cards(record.company_ids, flash=False)
+        talks = len(undo.snapshot.conversations)
+        back = f"{who(record)} is back, with {_count(len(record.company_ids), 'company link')}"
+        self.desk.notify(f"{word}: {back} and {_count(talks, 'conversation')}.")
         return ContactMade(record.id, who(record))
 
     async def undo_create(self, undo: ContactMade, word: str) -> ContactRemoved:
         services = self.desk.services
         record = await services.contacts.get(undo.contact_id)
+        snapshot = await services.contacts.capture(undo.contact_id)
         await services.contacts.delete(undo.contact_id, Source.BOARD)
         if record.company_ids:
             await self.desk.refresh_cards(record.company_ids, flash=False)
         self.desk.notify(f"{word}: {who(record)} deleted.")
-        return ContactRemoved(record)
+        return ContactRemoved(who(record), snapshot)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")

@@ -7,6 +7,7 @@ what a write or a live signal touched; the board never walks the screen stack.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from halcrm.services.support.schemas import CompanyConversation
 from halcrm.tui.errors import board_action
@@ -18,6 +19,9 @@ from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.screens.inbox import InboxScreen
 
+if TYPE_CHECKING:
+    from halcrm.tui.screens.board_undo import Undoing
+
 
 class Navigator(Part):
     """Opens the company, conversation, inbox and contacts screens over the board."""
@@ -27,12 +31,14 @@ class Navigator(Part):
         desk: Desk,
         edit_company: Callable[[str], None],
         steps: NextSteps | None = None,
-        undo: Callable[[], object] | None = None,
+        undoing: Undoing | None = None,
     ) -> None:
         super().__init__(desk)
         self.edit_company = edit_company
-        # The company screen's next-step keys and its `u` (the board's undo).
-        self.steps, self.undo = steps, undo
+        # The company screen's next-step keys and its `u` and `U` (the board's undo, redo).
+        self.steps = steps
+        self.undo = undoing.undo if undoing else None
+        self.redo = undoing.redo if undoing else None
 
     @board_action
     async def switch_project(self) -> None:
@@ -72,6 +78,7 @@ class Navigator(Part):
             changed=self.desk.changed,
             steps=self.steps,
             on_undo=self.undo,
+            on_redo=self.redo,
         )
         await self.app.push_screen(screen)
 
@@ -87,6 +94,7 @@ class Navigator(Part):
             names,
             self.desk.undo_stack,
             self.undo,
+            self.redo,
         )
         self.app.push_screen(screen)
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from halcrm.domain.stages import Source
 from halcrm.domain.when import typed
 from halcrm.services.crm.inputs import CompanyPatch
@@ -22,7 +24,7 @@ from halcrm.tui.modals.next_step import AskDay, StepDialog, StepForm
 from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.desk import Part
 from halcrm.tui.screens.forecast import ForecastScreen
-from halcrm.tui.undo import Edited, StepWritten, UndoStack
+from halcrm.tui.undo import STEP_OPPOSITE, Edited, StepWritten, UndoStack
 
 FORECAST_MONTHS = 6  # the months `V` shows from the current one
 # The fields an edit may change, as the form and the task name them.
@@ -67,8 +69,14 @@ class NextSteps(Part):
         if card is not None:
             self.add(card.id)
 
-    def agenda(self, open_company: Callable[[str], None], undo: Callable[[], object]) -> None:
-        self.app.push_screen(AgendaScreen(self, open_company, undo, self.desk.changed))
+    def agenda(
+        self,
+        open_company: Callable[[str], None],
+        undo: Callable[[], object],
+        redo: Callable[[], object] | None = None,
+    ) -> None:
+        screen = AgendaScreen(self, open_company, undo, self.desk.changed, redo)
+        self.app.push_screen(screen)
 
     @board_action
     async def forecast(self) -> None:
@@ -151,18 +159,26 @@ class NextSteps(Part):
         self.undo_stack.push(StepWritten(task.company_id, task.company_name, "deleted", kept))
         self.done(f"Deleted the next step {task.title!r}.")
 
-    async def undo(self, last: StepWritten) -> None:
-        """Takes a next-step write back (the board's `u`)."""
+    async def revert(self, last: StepWritten, word: str) -> StepWritten:
+        """Takes a next-step write back (`u`) or puts it forward again (`U`); answers the
+        write that reverts this one."""
         tasks, task = self.services.tasks, last.task
+        what, patch = STEP_OPPOSITE[last.what], None
         if last.what == "added":
+            task = await tasks.get(task.id)  # as it is now: a redo puts back its latest state
             await tasks.delete(task.id, Source.BOARD)
-        elif last.what == "done":
-            await tasks.reopen(task.id, Source.BOARD)
-        elif last.what == "edited" and last.patch is not None:
-            await tasks.update(task.id, last.patch, Source.BOARD)
         elif last.what == "deleted":
-            await tasks.restore(task, Source.BOARD)
-        self.desk.notify(f"Undone: the next step {task.title!r} of {last.name}.", timeout=3)
+            task = await tasks.restore(task, Source.BOARD)
+        elif last.what == "done":
+            task = await tasks.reopen(task.id, Source.BOARD)
+        elif last.what == "reopened":
+            task = await tasks.complete(task.id, Source.BOARD)
+        elif last.what == "edited" and last.patch is not None:
+            now = await tasks.get(task.id)
+            patch = TaskPatch(**{f: getattr(now, f) for f in _given(last.patch)})
+            task = await tasks.update(task.id, last.patch, Source.BOARD)
+        self.desk.notify(f"{word}: the next step “{task.title}” of {last.name}.", timeout=3)
+        return StepWritten(last.company_id, last.name, what, task, patch)
 
     # The expected close date.
     @board_action
@@ -184,6 +200,11 @@ class NextSteps(Part):
         await self.services.companies.update(company_id, patch, Source.BOARD)
         self.undo_stack.push(Edited(company_id, name, CompanyPatch(expected_close=_day(before))))
         self.done(f"{name} expected to close {day or 'some day (cleared)'}.")
+
+
+def _given(patch: TaskPatch) -> list[str]:
+    """The fields a patch sets (``status`` aside: done and reopened are writes of their own)."""
+    return [f for f in (*FIELDS, "notes") if getattr(patch, f) is not msgspec.UNSET]
 
 
 def _day(text: str) -> date | None:

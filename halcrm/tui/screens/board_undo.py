@@ -1,9 +1,13 @@
 """`u` and `U` on the board: take the newest write back, or put the newest undo forward again,
-through the collaborator that made the write. A write `u` cannot take back stops it there."""
+through the collaborator that made the write. A write `u` cannot take back stops it there; an
+undo or redo that fails says which write and why, and stays where it was."""
 
 from __future__ import annotations
 
-from halcrm.tui.errors import board_action
+import logging
+
+from halcrm.domain.errors import DomainError
+from halcrm.tui.errors import board_action, reason
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_contacts import ContactUndo
 from halcrm.tui.screens.board_deals import Deals
@@ -20,14 +24,18 @@ from halcrm.tui.undo import (
     Merged,
     Moved,
     Removed,
+    Stack,
     StepWritten,
     Undo,
     Unmerged,
+    described,
 )
+
+log = logging.getLogger("halcrm.tui")
 
 
 class Undoing(Part):
-    """Undo and redo; a step that fails stays where it was, for the next press."""
+    """Undo and redo: one step from one stack to the other."""
 
     def __init__(
         self, desk: Desk, moves: Moves, edits: Edits, deals: Deals, steps: NextSteps
@@ -39,9 +47,21 @@ class Undoing(Part):
     @board_action
     async def undo(self) -> None:
         stack = self.desk.undo_stack
-        last = stack.peek()
+        await self.step(stack.undos, stack.redos, redo=False)
+
+    @board_action
+    async def redo(self) -> None:
+        stack = self.desk.undo_stack
+        await self.step(stack.redos, stack.undos, redo=True)
+
+    async def step(self, source: Stack, target: Stack, *, redo: bool) -> None:
+        """Reverts the newest entry of ``source`` and puts its inverse on ``target`` (not a
+        new write: the other redos stay). A refused revert wrote nothing: the entry stays the
+        next thing the key takes back, and the toast says which write and why."""
+        verb = "redo" if redo else "undo"
+        last = source.peek()
         if last is None:
-            self.desk.notify("Nothing to undo.", timeout=2)
+            self.desk.notify(f"Nothing to {verb}.", timeout=2)
             return
         if isinstance(last, Kept):
             self.desk.notify(
@@ -51,51 +71,45 @@ class Undoing(Part):
                 timeout=6,
             )
             return
-        stack.pop()
+        what = described(last, redo=redo)
         try:
-            forward = await self.revert(last, "Undone")
-        except BaseException:
-            stack.items.append(last)  # not undone: it stays the next thing `u` takes back
-            raise
-        if forward is not None:
-            stack.redos.append(forward)
-
-    @board_action
-    async def redo(self) -> None:
-        stack = self.desk.undo_stack
-        if not stack.redos:
-            self.desk.notify("Nothing to redo.", timeout=2)
+            inverse = await self.revert(last, "Redone" if redo else "Undone")
+        except DomainError as error:
+            self.desk.notify(
+                f"Cannot {verb} {what}: {error.detail.rstrip('.')}. Nothing changed.",
+                severity="warning",
+                timeout=8,
+            )
             return
-        step = stack.redos.pop()
-        try:
-            back = await self.revert(step, "Redone")
-        except BaseException:
-            stack.redos.append(step)
-            raise
-        if back is not None:
-            stack.items.append(back)  # not a new write: the other redos stay
+        except Exception as error:
+            log.error("%s failed", verb, exc_info=error)
+            self.desk.notify(f"Cannot {verb} {what}. {reason(error)}", severity="error", timeout=8)
+            return
+        source.pop()
+        target.push(inverse)
 
-    async def revert(self, item: Undo, word: str) -> Undo | None:
-        """Applies the inverse of ``item``; answers the inverse of that (None: none)."""
-        if isinstance(item, StepWritten):
-            await self.steps.undo(item)  # a next step's undo has no redo
-            return None
-        if isinstance(item, Merged):
-            return await self.deals.undo_merge(item, word)
-        if isinstance(item, Unmerged):
-            return await self.deals.redo_merge(item, word)
-        if isinstance(item, Edited):
-            return await self.edits.undo_edit(item, word)
-        if isinstance(item, Removed):
-            return await self.edits.undo_delete(item, word)
-        if isinstance(item, Created):
-            return await self.edits.undo_create(item, word)
-        if isinstance(item, Moved):
-            return await self.moves.undo_move(item, word)
-        if isinstance(item, ContactEdited):
-            return await self.contacts.undo_edit(item, word)
-        if isinstance(item, ContactRemoved):
-            return await self.contacts.undo_delete(item, word)
-        if isinstance(item, ContactMade):
-            return await self.contacts.undo_create(item, word)
-        return None
+    async def revert(self, item: Undo, word: str) -> Undo:
+        """Applies the inverse of ``item``; answers the inverse of that."""
+        match item:
+            case StepWritten():
+                return await self.steps.revert(item, word)
+            case Merged():
+                return await self.deals.undo_merge(item, word)
+            case Unmerged():
+                return await self.deals.redo_merge(item, word)
+            case Edited():
+                return await self.edits.undo_edit(item, word)
+            case Removed():
+                return await self.edits.undo_delete(item, word)
+            case Created():
+                return await self.edits.undo_create(item, word)
+            case Moved():
+                return await self.moves.undo_move(item, word)
+            case ContactEdited():
+                return await self.contacts.undo_edit(item, word)
+            case ContactRemoved():
+                return await self.contacts.undo_delete(item, word)
+            case ContactMade():
+                return await self.contacts.undo_create(item, word)
+            case Kept():
+                raise AssertionError("a kept write is never reverted")

@@ -85,15 +85,17 @@ class CompanyScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="company.back"),
         Binding("e", "edit", "Edit", id="company.edit"),
-        Binding("enter", "open_conversation", "Open conversation", id="company.open"),
+        # Short labels, one key less in the footer: it fits 80 columns with `?` in it.
+        Binding("enter", "open_conversation", "Open", id="company.open"),
         Binding("r", "reply", "Reply", id="company.reply"),
         Binding("c", "contacts", "Contacts…", id="company.contacts"),
         Binding("t", "step('add')", "New step", id="company.add_step"),
         Binding("x", "step('complete')", "Done", id="company.complete_step"),
-        Binding("s", "step('reschedule')", "Reschedule", id="company.reschedule_step"),
+        Binding("s", "step('reschedule')", "Reschedule", show=False, id="company.reschedule_step"),
         Binding("T", "step('edit')", "Edit step", show=False, id="company.edit_step"),
         Binding("D", "step('delete')", "Delete step", show=False, id="company.delete_step"),
         Binding("u", "undo", "Undo", show=False, id="company.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="company.redo"),
     ]
 
     DEFAULT_CSS = """
@@ -117,10 +119,11 @@ class CompanyScreen(Screen[None]):
         changed: Signal[Changed] | None = None,
         steps: NextSteps | None = None,
         on_undo: Callable[[], object] | None = None,
+        on_redo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
-        # The next-step writes (the board's) and its undo, for the step keys.
-        self.steps, self.on_undo = steps, on_undo
+        # The next-step writes (the board's) and its undo and redo, for the step keys.
+        self.steps, self.on_undo, self.on_redo = steps, on_undo, on_redo
         self.services = services
         self.changed = changed
         self.on_contacts = on_contacts
@@ -302,3 +305,7 @@ class CompanyScreen(Screen[None]):
     def action_undo(self) -> None:
         if self.on_undo is not None:
             self.on_undo()
+
+    def action_redo(self) -> None:
+        if self.on_redo is not None:
+            self.on_redo()

@@ -65,6 +65,7 @@ class ContactsScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="contacts.edit"),
         Binding("d", "delete", "Delete", id="contacts.delete"),
         Binding("u", "undo", "Undo", id="contacts.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="contacts.redo"),
     ]
 
     DEFAULT_CSS = """
@@ -82,11 +83,13 @@ class ContactsScreen(Screen[None]):
         names: dict[str, str] | None = None,
         journal: UndoStack | None = None,
         on_undo: Callable[[], object] | None = None,
+        on_redo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
-        # The board's undo stack and its `u`: each write here can be taken back from either.
+        # The board's undo stack, its `u` and `U`: each write here can be taken back (and put
+        # forward again) from either.
         self.journal = journal
-        self.on_undo = on_undo
+        self.on_undo, self.on_redo = on_undo, on_redo
         self.services = services
         self.company_id = company_id
         self.company_name = company_name
@@ -212,15 +215,17 @@ class ContactsScreen(Screen[None]):
                 self.delete(contact)
 
         question = (
-            f"Delete {who(contact)}? Their company links go too, and their conversations for "
-            f"good ({self.undo_key} brings back the contact and its links)."
+            f"Delete {who(contact)}? Their company links and conversations go too "
+            f"({self.undo_key} brings everything back)."
         )
         self.app.push_screen(Confirm(question, yes="Delete"), answered)
 
     @board_action
     async def delete(self, contact: ContactRecord) -> None:
+        # Read whole first: the undo puts back its links, conversations and visitors.
+        snapshot = await self.services.contacts.capture(contact.id)
         await self.services.contacts.delete(contact.id, Source.BOARD)
-        self.wrote(ContactRemoved(contact))
+        self.wrote(ContactRemoved(who(contact), snapshot))
         self.notify(f"Deleted {who(contact)} ({self.undo_key} undoes).", timeout=4)
         self.search(self.query_text)
 
@@ -235,6 +240,13 @@ class ContactsScreen(Screen[None]):
             return
         self.on_undo()
         self.search(self.query_text)  # after the undo: the actions run one at a time
+
+    def action_redo(self) -> None:
+        if self.on_redo is None:
+            self.notify("Redo is the board's: go back to it.", severity="warning")
+            return
+        self.on_redo()
+        self.search(self.query_text)
 
     @board_action
     async def action_link(self) -> None:

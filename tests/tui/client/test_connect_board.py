@@ -196,8 +196,8 @@ async def test_a_killed_server_loses_nothing_once_it_is_back(
 async def test_the_board_services_over_http_answer_as_in_process(
     server: Server, link: Connected
 ) -> None:
-    """Delete and its undo, merge and its undo, the focus lane and the summary, through the
-    account API; refusals arrive as the domain's own errors."""
+    """Delete and its undo (a company's, a contact's), merge and its undo, the focus lane and
+    the summary, through the account API; refusals arrive as the domain's own errors."""
     services = link.services
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
         body = {**W, "email": "a@acme.com", "company": {"id": "acme", "stage": "Lead"}}
@@ -230,6 +230,20 @@ async def test_the_board_services_over_http_answer_as_in_process(
     await services.board.focus_lane(3)
     detail = await services.board.company_detail("acme")
     assert [c.email for c in detail.contacts] == ["a@acme.com"]
+    # A contact's delete and its undo: back with its link and its website chat.
+    async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
+        chat = {**W, "body": "Is there an annual plan?"}
+        assert (await http.post("/api/widget/chat/messages", json=chat)).status_code == 201
+    contact = before.contact_ids[0]
+    kept = await services.contacts.capture(contact)
+    await services.contacts.delete(contact, source=Source.BOARD)
+    assert await services.support.company_conversations("acme") == []
+    again = await services.contacts.restore(kept, source=Source.BOARD)
+    assert again.company_ids == ["acme"]
+    talks = await services.support.company_conversations("acme")
+    assert [t.last_body for t in talks] == ["Is there an annual plan?"]
+    with pytest.raises(Conflict):
+        await services.contacts.restore(kept)  # it exists again
 
 
 async def test_the_chat_over_http_a_visitor_writes_the_board_answers(

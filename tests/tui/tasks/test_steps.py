@@ -49,7 +49,7 @@ async def test_t_adds_a_step_with_each_due_form_and_u_takes_it_back(
         assert focused(app) == "acme"
         await add_step(pilot, "Call Jane", typed)
         await until(pilot, lambda: not isinstance(app.screen, StepDialog), "dialog closed")
-        await until(pilot, lambda: app.board_screen.undo_stack.items != [], "saved")  # type: ignore[union-attr]
+        await until(pilot, lambda: len(app.board_screen.undo_stack) != 0, "saved")  # type: ignore[union-attr]
         [task] = await open_tasks(seeded, "acme")
         assert (task.title, task.due, task.kind, task.source) == ("Call Jane", due, "task", "board")
         await pilot.press("u")
