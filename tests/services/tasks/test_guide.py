@@ -16,7 +16,7 @@ from halcrm.server.app import ServerConfig
 from tests.conftest import TOKEN
 from tests.server.live import live_server
 
-GUIDE = Path(__file__).parents[2] / "docs" / "next-steps.md"
+GUIDE = Path(__file__).parents[3] / "docs" / "next-steps.md"
 
 
 def blocks() -> list[str]:
