@@ -147,7 +147,7 @@ def test_values_are_json_when_they_parse(text, value):
 
 
 def test_the_widget_guide_shows_the_snippet_halcrm_prints(capsys, env_clean):
-    guide = (Path(__file__).parents[1] / "docs" / "widget.md").read_text()
+    guide = (Path(__file__).parents[2] / "docs" / "widget.md").read_text()
     assert main(["snippet"]) == 0
     printed = capsys.readouterr().out
     assert printed.split("\n", 1)[1].strip() in guide
