@@ -210,7 +210,10 @@ async def test_every_write_route_replays_its_first_answer(
     await twice("PATCH", "/api/contacts/{contact_id}", {"name": "C"}, contact_id=made["id"])
     await twice("PUT", "/api/contacts/{contact_id}/companies/{company_id}", **link)
     await twice("DELETE", "/api/contacts/{contact_id}/companies/{company_id}", **link)
+    path = f"/api/contacts/{made['id']}/snapshot"
+    kept = (await client.get(path, headers=auth)).json()
     await twice("DELETE", "/api/contacts/{contact_id}", contact_id=made["id"])
+    await twice("POST", "/api/contacts/restores", kept)
     snapshot = (await client.get("/api/companies/globex/snapshot", headers=auth)).json()
     await twice("DELETE", "/api/companies/{company_id}", **globex)
     await twice("POST", "/api/restores", snapshot)
