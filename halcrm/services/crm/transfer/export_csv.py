@@ -39,11 +39,15 @@ _FORMULA = {
 
 def _guard(column: str, dialect: str) -> str:
     """The cell of a text column: behind ``'`` when a spreadsheet would run it, else as it
-    is (an empty text as no value, which the CSV writes alike)."""
+    is. The first character's code is compared first, so most cells are not copied. On
+    PostgreSQL an empty text becomes no value: ``COPY`` would quote it, the CSV writer not."""
     starts = _FORMULA[dialect]
+    first = "unicode" if dialect == "sqlite" else "ascii"
+    plain = column if dialect == "sqlite" else f"NULLIF({column}, '')"
     return (
-        f"CASE WHEN substr(ltrim({column}, ''''), 1, 1) IN {starts} "
-        f"THEN '''' || {column} ELSE NULLIF({column}, '') END"
+        f"CASE WHEN {first}({column}) IN (39, 61, 43, 45, 64, 9, 13) "
+        f"AND substr(ltrim({column}, ''''), 1, 1) IN {starts} "
+        f"THEN '''' || {column} ELSE {plain} END"
     )
 
 

@@ -19,7 +19,7 @@ EVENTS = cast(Table, Event.__table__)
 
 
 def write(conn: Connection, pending: Pending, index: Index, now: datetime) -> int:
-    """Writes a batch: new rows (their pks read back in order), changed columns, stage audit
+    """Writes a batch: new rows (with the pks taken for them), changed columns, stage audit
     rows, links; then lets go the placeholders of contacts that gained a real company.
 
     Returns:
