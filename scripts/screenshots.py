@@ -80,11 +80,15 @@ async def conversation(pilot: Pilot[None], screen: BoardScreen, services: Servic
 
 async def live(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
     # A widget signal lands: Copperleaf moves Lead -> Proposal and flashes.
-    seen = screen.events_applied
+    seen, read = screen.events_applied, screen.figures.loaded
     await services.widget.set_stage(
         SetStage(app_id="local", visitor_id="demo-copperleaf-0", stage="Proposal")
     )
     await wait(pilot, lambda: screen.events_applied > seen, "the signal")
+    # The summary line's figures are read after the signal (at most a second later): the shot
+    # waits for them, or it shows the totals before the signal, or after, by chance.
+    figures = screen.figures
+    await wait(pilot, lambda: figures.loaded > read and figures.settled, "the figures after it")
     screen.jump_to("copperleaf")
     await pilot.pause()
 

@@ -142,6 +142,8 @@ async def test_a_restore_that_cannot_be_done_writes_nothing(
         {**snapshot, "links": [{"company_pk": "acme", "created_at": "2026-11-27T12:00:00Z"}]},
         {**snapshot, "conversations": [{"conversation": {"id": "cv_1"}, "messages": []}]},
         {**snapshot, "visitor_pks": ["v1"]},
+        {**snapshot, "contact": {**snapshot["contact"], "created_at": "0001-01-01T00:00+14:00"}},
+        {**snapshot, "contact": {**snapshot["contact"], "updated_at": "yesterday"}},
     ]
     for body in bad_rows:
         body = {**body, "contact": {**body["contact"], "email": "other@acme.example"}}

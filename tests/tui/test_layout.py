@@ -1,5 +1,5 @@
-"""Layout at the sizes founders use: the off-screen count, one form for a card's contacts, and
-weighted figures that move with the totals."""
+"""Layout at the sizes founders use: the off-screen count, one form for a card's contacts,
+weighted figures that move with the totals, and no scrollbar over a line of text."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 from textual.geometry import Region
+from textual.scrollbar import ScrollBar
+from textual.widgets import Input
 
 from halcrm.domain.stages import Source
 from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.edit_company import EditCompany
 from tests.conftest import FIXED_NOW
 from tests.tui.demo_app import demo_app
 from tests.tui.helpers import board, column_of, ready, text_of, until
@@ -87,3 +90,47 @@ def test_the_activity_panel_lists_demo_signals_in_time_order_dated_when_not_toda
         else:
             assert text == at.strftime("%b %d %H:%M ")
     assert any(at.date() != today for at in times)  # the demo has older days
+
+
+def test_no_scrollbar_covers_the_footer_or_a_text_box_at_80x24(tmp_path: Path) -> None:
+    """The footer names its keys, `?` among them, and a name longer than its box stays in
+    sight while it is typed: no scrollbar is drawn over either line of text."""
+
+    async def look(app: HalcrmApp) -> tuple[str, list[str], str, list[str]]:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await ready(pilot)
+            await pilot.pause()
+            footer = lines(app)[-1]
+            under_footer = bars_on_row(app, 23)
+            screen.jump_to("ironwood")
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, EditCompany), "edit dialog")
+            await pilot.press(
+                "ctrl+u", *"Ironwood Capital Partners International Holdings", *("x" * 20)
+            )
+            await pilot.pause()
+            name = app.screen.query_one("#name", Input)
+            row = name.region.y
+            return footer, under_footer, lines(app)[row], bars_on_row(app, row)
+
+    footer, under_footer, name_line, under_name = asyncio.run(look(demo_app(tmp_path)))
+    assert "? Keys" in footer
+    assert "q Quit" in footer
+    assert under_footer == []
+    assert "Holdingsxxxxxxxxxxxxxxxxxxxx" in name_line
+    assert under_name == []
+
+
+def lines(app: HalcrmApp) -> list[str]:
+    """The screen's rows as drawn."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def bars_on_row(app: HalcrmApp, y: int) -> list[str]:
+    """The widgets whose scrollbar is drawn on row ``y``."""
+    found = []
+    for x in range(app.size.width):
+        widget, _ = app.screen.get_widget_at(x, y)
+        if isinstance(widget, ScrollBar):
+            found.append(type(widget.parent).__name__)
+    return sorted(set(found))

@@ -96,9 +96,11 @@ class UndoController(Controller):
     tags = ["board"]
 
     @post("/merges/undo", status_code=200)
-    async def undo_merge(self, data: MergeUndo, services: Services) -> CompanyRecord:
+    async def undo_merge(
+        self, data: MergeUndo, services: Services, audit_source: Source
+    ) -> CompanyRecord:
         """Puts a merged-away company back, as the merge's ``undo`` describes it."""
-        return await services.companies.undo_merge(data)
+        return await services.companies.undo_merge(data, audit_source)
 
     @post("/restores", status_code=201)
     async def restore(

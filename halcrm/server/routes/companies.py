@@ -105,10 +105,12 @@ class CompanyController(Controller):
         return await services.companies.reopen(company_id)
 
     @post("/{company_id:str}/merge", status_code=200)
-    async def merge(self, company_id: str, data: CompanyMerge, services: Services) -> MergeResult:
+    async def merge(
+        self, company_id: str, data: CompanyMerge, services: Services, audit_source: Source
+    ) -> MergeResult:
         """Merges this company (a placeholder, typically) into ``into_id``; the answer's
         ``undo`` posted to ``/api/merges/undo`` puts it back."""
-        return await services.companies.merge(company_id, data.into_id)
+        return await services.companies.merge(company_id, data.into_id, audit_source)
 
     @get("/{company_id:str}/snapshot")
     async def snapshot(self, company_id: str, services: Services) -> CompanySnapshot:

@@ -21,9 +21,10 @@ from halcrm.db.tx import Tx
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
-from halcrm.domain.money import from_cents, to_cents
+from halcrm.domain.money import to_cents
 from halcrm.domain.stages import Source, StageMode, resolve_stage
 from halcrm.services.area import Area, reads, writes
+from halcrm.services.crm.deal_history import deal_value_items, record_deal_value
 from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
 from halcrm.services.crm.merge import merge_in, undo_merge_in
 from halcrm.services.crm.pipeline import apply_stage, apply_stage_to
@@ -142,14 +143,7 @@ class Companies(Area):
         if patch.deal_value is not UNSET and company.deal_value_cents != cents:
             previous = company.deal_value_cents
             company.deal_value_cents = cents
-            tx.record(
-                project,
-                EventKind.DEAL_VALUE,
-                source,
-                f"{company.name} deal value {from_cents(cents)}",
-                company,
-                data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
-            )
+            record_deal_value(tx, project, company, previous, cents, source)
         if changed:
             company.updated_at = company.last_activity_at = tx.now
             tx.record(
@@ -200,8 +194,8 @@ class Companies(Area):
 
     @reads
     def history(self, tx: Tx, company_id: str) -> Page[HistoryItem]:
-        """Stage writes (applied and skipped), tracked events, conversations and messages of a
-        company, newest first."""
+        """Stage writes (applied and skipped), deal value changes, tracked events,
+        conversations and messages of a company, newest first."""
         project = self.project(tx)
         company = get_company(tx, project, company_id)
         return Page(items=company_history(tx, project, company, HISTORY))
@@ -235,14 +229,16 @@ class Companies(Area):
         )
 
     @writes
-    def merge(self, tx: Tx, source_id: str, into_id: str) -> MergeResult:
+    def merge(
+        self, tx: Tx, source_id: str, into_id: str, source: Source = Source.BOARD
+    ) -> MergeResult:
         """Merges ``source_id`` (typically a placeholder) into ``into_id``; undoable."""
-        return merge_in(tx, self.project(tx), source_id, into_id)
+        return merge_in(tx, self.project(tx), source_id, into_id, source)
 
     @writes
-    def undo_merge(self, tx: Tx, undo: MergeUndo) -> CompanyRecord:
+    def undo_merge(self, tx: Tx, undo: MergeUndo, source: Source = Source.BOARD) -> CompanyRecord:
         """Restores the merged-away company with its id, links, events and history."""
-        return undo_merge_in(tx, self.project(tx), undo)
+        return undo_merge_in(tx, self.project(tx), undo, source)
 
     @reads
     def capture(self, tx: Tx, company_id: str) -> CompanySnapshot:
@@ -293,6 +289,7 @@ def company_history(tx: Tx, project: Project, company: Company, limit: int) -> l
         )
         for e, cid in events
     ]
+    items += deal_value_items(tx, project, company, company.created_at, limit)
     items += conversation_items(tx, company, limit)
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]

@@ -13,6 +13,7 @@ from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
+from halcrm.services.crm.deal_history import record_deal_value
 from halcrm.services.crm.queries import company_id_taken, company_record, get_company
 from halcrm.services.crm.records import CompanyRecord, MergeResult, MergeUndo
 
@@ -58,6 +59,10 @@ def merge_in(
     task_pks = list(tx.session.scalars(select(Task.pk).where(Task.company_pk == gone.pk)))
     tx.session.execute(update(Task).where(Task.company_pk == gone.pk).values(company_pk=into.pk))
     _fold_fields(tx, gone, into)
+    # The placeholder's value, taken when the company had none, is a change of its value.
+    record_deal_value(
+        tx, project, into, into_before["deal_value_cents"], into.deal_value_cents, source
+    )
     snapshot = _snapshot(gone, SNAPSHOT_FIELDS)
     tx.session.delete(gone)
     tx.session.flush()
@@ -160,7 +165,9 @@ def undo_merge_in(
     _give_history_back(tx, undo, restored)
     before = _decode(undo.into_before)
     into.notes, into.meta = before["notes"], before["meta"]
+    value = into.deal_value_cents
     into.deal_value_cents, into.stage_pk = before["deal_value_cents"], before["stage_pk"]
+    record_deal_value(tx, project, into, value, into.deal_value_cents, source)
     if "expected_close" in before:
         into.expected_close = before["expected_close"]
     into.updated_at = tx.now

@@ -87,8 +87,8 @@ class Deleted(msgspec.Struct, kw_only=True):
 
 
 class HistoryItem(msgspec.Struct, kw_only=True):
-    """One line of a company's history: a stage write (applied or skipped), a tracked event, a
-    conversation of one of its contacts, or a message in one."""
+    """One line of a company's history: a stage write (applied or skipped), a deal value
+    change, a tracked event, a conversation of one of its contacts, or a message in one."""
 
     type: str
     id: str
@@ -106,6 +106,9 @@ class HistoryItem(msgspec.Struct, kw_only=True):
     name: str | None = None
     value: Any = None
     contact_id: str | None = None
+    # Deal value changes (``source`` says who): amounts as ``deal_value`` is everywhere.
+    previous_deal_value: float | None = None
+    deal_value: float | None = None
     # Conversations and their messages.
     conversation_id: str | None = None
     subject: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, select, update
@@ -103,9 +103,11 @@ def checked_row(
             continue
         if isinstance(column.type, UTCDateTime | DateTime):
             try:
-                out[key] = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-            except (TypeError, ValueError):
+                at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+                at.astimezone(UTC)  # a time at the edge of the calendar cannot be stored
+            except (TypeError, ValueError, OverflowError):
                 raise InvalidRequest(f"snapshot: {name}.{key} must be a time") from None
+            out[key] = at
             continue
         try:
             kind = column.type.python_type

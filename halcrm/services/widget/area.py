@@ -15,6 +15,7 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.money import from_cents, to_cents
 from halcrm.domain.stages import Source
 from halcrm.services.area import Area, reads, writes
+from halcrm.services.crm.deal_history import record_deal_value
 from halcrm.services.crm.pipeline import apply_stage
 from halcrm.services.crm.queries import linked_companies
 from halcrm.services.crm.records import StageResult
@@ -152,14 +153,7 @@ class Widget(Area):
         mode = widget_mode(project, body.stage_update_mode)
         previous = company.deal_value_cents
         deal = {"deal_value_cents": cents, "updated_at": tx.now, "last_activity_at": tx.now}
-        tx.record(
-            project,
-            EventKind.DEAL_VALUE,
-            Source.WIDGET,
-            f"{company.name} deal value {from_cents(cents)}",
-            company,
-            data={"previous": from_cents(previous), "deal_value": from_cents(cents)},
-        )
+        record_deal_value(tx, project, company, previous, cents, Source.WIDGET, unchanged_too=True)
         if body.stage is not None:
             stage = apply_stage(tx, project, company, body.stage, mode, Source.WIDGET, also=deal)
             return DealResult(**msgspec.structs.asdict(stage), deal_value=from_cents(cents))

@@ -76,12 +76,15 @@ class RemoteCompanies(RemoteArea):
     async def reopen(self, company_id: str) -> StageResult:
         return await self._write("POST", _company(company_id, "/reopen"), StageResult)
 
-    async def merge(self, source_id: str, into_id: str) -> MergeResult:
+    async def merge(
+        self, source_id: str, into_id: str, source: Source = Source.BOARD
+    ) -> MergeResult:
         body = {"into_id": into_id}
-        return await self._write("POST", _company(source_id, "/merge"), MergeResult, body)
+        path = _company(source_id, "/merge")
+        return await self._write("POST", path, MergeResult, body, source)
 
-    async def undo_merge(self, undo: MergeUndo) -> CompanyRecord:
-        return await self._write("POST", f"{API}/merges/undo", CompanyRecord, undo)
+    async def undo_merge(self, undo: MergeUndo, source: Source = Source.BOARD) -> CompanyRecord:
+        return await self._write("POST", f"{API}/merges/undo", CompanyRecord, undo, source)
 
     async def capture(self, company_id: str) -> CompanySnapshot:
         return await self._get(_company(company_id, "/snapshot"), CompanySnapshot)

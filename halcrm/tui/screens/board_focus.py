@@ -58,6 +58,11 @@ class Figures:
         self._running = False
         self._read_at = 0.0  # time.monotonic() when the last read started
 
+    @property
+    def settled(self) -> bool:
+        """No read running nor asked for: the figures drawn are those of the last change."""
+        return not self._running and not self._dirty
+
     def request(self) -> None:
         """Asks for fresh figures; a read already running is followed by exactly one more."""
         self._dirty = True

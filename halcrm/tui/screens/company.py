@@ -38,7 +38,8 @@ def _section(title: str, lines: list[str]) -> str:
 
 
 def history_line(item: HistoryItem) -> str:
-    """One history entry: who moved it where, applied or skipped and why; or an event."""
+    """One history entry: who moved it where, applied or skipped and why; who changed the deal
+    value from what to what; or an event, a conversation, a message."""
     if item.type == "stage_change":
         target = escape(item.requested_stage or "Unstaged")
         text = (
@@ -49,6 +50,9 @@ def history_line(item: HistoryItem) -> str:
         if item.note:
             text += f"  [i]{escape(item.note)}[/i]"
         return text if item.applied else f"[$warning]{text}[/]"
+    if item.type == "deal_value":
+        was, now = money(item.previous_deal_value) or "none", money(item.deal_value) or "none"
+        return f"{when(item.at)}  [b]{item.source}[/b] deal value: {was} → {now}"
     if item.type == "conversation":
         subject = escape(item.subject or "(no subject)")
         return f"{when(item.at)}  conversation [b]{subject}[/b] started ({item.status})"
@@ -272,7 +276,7 @@ class CompanyScreen(Screen[None]):
         ]
         self.query_one("#visitors", Static).update(_section(f"Visitors ({len(seen)})", seen))
         self.query_one("#history", Static).update(
-            _section("Stage history and events", [history_line(i) for i in detail.history])
+            _section("History", [history_line(i) for i in detail.history])
         )
 
     def action_back(self) -> None:

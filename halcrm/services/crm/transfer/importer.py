@@ -22,6 +22,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
+from halcrm.services.crm.deal_history import record_deal_value
 from halcrm.services.crm.transfer import columns, deals, source, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
@@ -271,6 +272,10 @@ class _Run:
             released = writes.write(conn, pending, self.index, self.tx.now)
             self.report.placeholders_released += released
             self._history()
+            for ref, before, after in pending.deal_values:
+                assert ref.values is not None
+                keys = _Company(ref.values["id"], ref.values["name"])
+                record_deal_value(self.tx, self.project, keys, before, after, Source.IMPORT.value)
         self._forget(pending, companies, contacts)
 
     def _forget(self, pending: Pending, *touched: list[Ref]) -> None:

@@ -37,6 +37,8 @@ class Pending:
     audits: list[tuple[Ref, dict[str, Any]]] = field(default_factory=list)
     links: dict[tuple[int, int], tuple[Ref, Ref]] = field(default_factory=dict)
     gained_real: dict[int, Ref] = field(default_factory=dict)
+    # Deal values an existing company changes from, to: each is in its history (importer).
+    deal_values: list[tuple[Ref, int | None, int | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -260,6 +262,9 @@ class Planner:
         else:
             _count(self.companies, ref, bool(values))
             if values:
+                if ref.pk is not None and "deal_value_cents" in values:
+                    before = ref.values["deal_value_cents"]
+                    pending.deal_values.append((ref, before, values["deal_value_cents"]))
                 ref.values.update(values, updated_at=self.now)
                 if ref.pk is not None:
                     entry = pending.changed_companies.setdefault(id(ref), (ref, set()))
