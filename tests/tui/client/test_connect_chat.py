@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual.widgets import Input
 
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.client.login import Connected, connected
@@ -77,6 +78,8 @@ async def test_a_visitor_writes_and_the_connect_board_answers_live(
 
             await pilot.press("r")
             await until(pilot, lambda: isinstance(app.screen, ConversationScreen), "conversation")
+            # The reply box takes the keys once the screen has focused it (after its first draw).
+            await until(pilot, lambda: isinstance(app.focused, Input), "the reply box's focus")
             await pilot.press(*"hello from afar", "enter")
             reply = (await asyncio.wait_for(next_data_event(events), 10)).json()
             assert (reply["author"], reply["body"]) == ("agent", "hello from afar")
