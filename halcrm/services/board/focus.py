@@ -41,7 +41,7 @@ def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
         + no_next_step(lane)
         + placeholders(lane)
     )
-    answers = _answers(tx, project)
+    answers = _answers(tx, project, {i.company_id for i, _ in candidates if i.company_id})
     # An answer hides the company's lesser reasons too (a dismissed stall does not come back
     # as "no next step"); a waiting customer or an overdue step is news and still shows.
     quiet: dict[str, int] = {}
@@ -82,7 +82,11 @@ def _hidden(answer: Answer, activity: datetime, now: datetime) -> bool:
     return activity <= answer.activity_mark
 
 
-def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], Answer]:
+def _answers(tx: Tx, project: Project, ids: set[str]) -> dict[tuple[str, str], Answer]:
+    """The answers to the candidates' companies (through the company ids: every company of the
+    project would be read to find the few answered)."""
+    if not ids:
+        return {}
     rows = tx.session.execute(
         select(
             Company.id,
@@ -93,6 +97,6 @@ def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], Answer]:
         )
         .select_from(FocusAnswer)
         .join(Company, Company.pk == FocusAnswer.company_pk)
-        .where(Company.project_pk == project.pk)
+        .where(Company.project_pk == project.pk, Company.id.in_(sorted(ids)))
     )
     return {(cid, reason): Answer(state, until, mark) for cid, reason, state, until, mark in rows}
