@@ -111,6 +111,28 @@ async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
     assert "big" in [i.company_id for i in await services.board.focus_lane()]
 
 
+async def test_a_short_lane_is_the_long_lanes_first_places(services: Services, clock):
+    """A short lane measures only the companies that can reach its places (momentum is the
+    costly part): its items, order and figures are still the long lane's first ones."""
+    for n in range(45):
+        value = Decimal(1000 + 37 * n)
+        create = CompanyCreate(id=f"c{n:02d}", name=f"C{n:02d}", deal_value=value, stage="Proposal")
+        await services.companies.create(create)
+    clock.advance(days=11)  # every one stalled: Proposal allows 10 days
+    for n in range(40, 45):  # the largest deals are alive: momentum lowers their value at risk
+        for k in range(4):
+            await services.companies.update(f"c{n:02d}", CompanyPatch(notes=f"call {k}"))
+    whole = await services.board.focus_lane(100)
+    assert len(whole) == 45
+    assert whole[0].company_id == "c39"  # $2,443 idle passes $2,628 with momentum
+    assert whole[-1].company_id == "c00"
+    alive = {f"c{n}" for n in range(40, 45)}
+    momentum = {i.company_id: i.momentum for i in whole}
+    assert min(momentum[c] for c in alive) > max(m for c, m in momentum.items() if c not in alive)
+    for limit in (1, 3, 8, 20, 40):
+        assert await services.board.focus_lane(limit) == whole[:limit]
+
+
 async def test_focus_lane_widget_advance_and_placeholder(services: Services, clock):
     await services.widget.identify(body(email="x@acme.com", company=IdentifyCompany(id="acme")))
     await services.widget.set_stage(SetStage(app_id="local", visitor_id="v1", stage="Qualified"))

@@ -22,6 +22,9 @@ class Company(Base):
         # The focus lane's largest open deals without a next step, and its placeholders.
         Index("ix_companies_project_deal", "project_pk", "deal_value_cents"),
         Index("ix_companies_project_placeholder", "project_pk", "is_placeholder"),
+        # The focus lane's passed close dates (in date order) and recent widget moves.
+        Index("ix_companies_project_close", "project_pk", "expected_close"),
+        Index("ix_companies_project_stage_at", "project_pk", "last_stage_at"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,11 @@ from halcrm.db.base import Base, JSONType
 
 class Event(Base):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_company", "company_pk", "pk"),)
+    __table_args__ = (
+        Index("ix_events_company", "company_pk", "pk"),
+        # The focus lane's hinted milestones of the last days.
+        Index("ix_events_project_name", "project_pk", "name", "created_at"),
+    )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), unique=True)

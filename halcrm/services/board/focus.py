@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
 from halcrm.db.models import Company, FocusAnswer, Project
-from halcrm.db.records import StageRow
 from halcrm.db.tx import Tx
 from halcrm.domain.due import local_today, zone
-from halcrm.domain.money import from_cents
-from halcrm.domain.words import count
 from halcrm.services.board.focus_idle import no_next_step, placeholders, stalled, widget_advanced
-from halcrm.services.board.focus_items import Lane, ago
+from halcrm.services.board.focus_items import Lane
+from halcrm.services.board.focus_rank import first_places
 from halcrm.services.board.focus_signals import (
     close_dates_passed,
     overdue_steps,
     stage_hints,
     waiting_reply,
 )
-from halcrm.services.board.momentum import pulses
 from halcrm.services.board.records import PRIORITY, URGENT, FocusItem, FocusState
 
 
@@ -43,7 +41,7 @@ def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
         + no_next_step(lane)
         + placeholders(lane)
     )
-    answers = _answers(tx, project)
+    answers = _answers(tx, project, {i.company_id for i, _ in candidates if i.company_id})
     # An answer hides the company's lesser reasons too (a dismissed stall does not come back
     # as "no next step"); a waiting customer or an overdue step is news and still shows.
     quiet: dict[str, int] = {}
@@ -66,70 +64,39 @@ def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
         if PRIORITY[item.reason] < PRIORITY[current.reason]:
             best[key], item = item, current
         more[key].extend(item.evidence[:1])  # the lesser reason's fact joins the evidence
-    items = list(best.values())
-    _measure(tx, project, stages, items, more)
-    items.sort(key=_rank)
-    for n, item in enumerate(items):
-        item.score = float(len(items) - n)
-    return items[:limit]
+    return first_places(tx, project, stages, list(best.values()), limit, more)
 
 
-def _rank(item: FocusItem) -> tuple[int, float, int, float]:
-    if item.reason in URGENT:
-        return (0, item.since.timestamp(), PRIORITY[item.reason], 0)
-    return (1, -item.value_at_risk_cents, PRIORITY[item.reason], item.since.timestamp())
+class Answer(NamedTuple):
+    """The founder's answer to a company's focus reason (the columns the lane reads)."""
+
+    state: str
+    until: datetime | None
+    activity_mark: datetime
 
 
-def _measure(
-    tx: Tx,
-    project: Project,
-    stages: dict[int, StageRow],
-    items: list[FocusItem],
-    more: dict[str, list[str]],
-) -> None:
-    """Each company's momentum and trend, its stage and value at risk, and its evidence."""
-    ids = [i.company_id for i in items if i.company_id is not None]
-    found = pulses(tx, project.pk, ids)
-    stage_of: dict[str, int | None] = {}
-    if ids:
-        rows = tx.session.execute(
-            select(Company.id, Company.stage_pk).where(
-                Company.project_pk == project.pk, Company.id.in_(ids)
-            )
-        )
-        stage_of = {cid: pk for cid, pk in rows}
-    for item in items:
-        if item.company_id is None:
-            continue
-        beat = found[item.company_id]
-        stage = stages.get(stage_of.get(item.company_id) or 0)
-        item.stage_id = item.stage_id or (stage.id if stage else None)
-        item.momentum, item.trend = beat.momentum, beat.trend
-        item.deal_value = from_cents(item.deal_value_cents)
-        weighted = (item.deal_value_cents or 0) * (stage.probability if stage else 0) // 100
-        item.value_at_risk_cents = weighted * (100 - beat.momentum) // 100
-        evidence = [*item.evidence, *more.get(item.company_id, [])]
-        evidence.append(
-            f"momentum {beat.momentum} of 100, {beat.trend}: "
-            f"{count(beat.recent, 'signal')} in the last 14 days, {beat.earlier} in the 14 before"
-        )
-        if beat.last_milestone is not None:
-            name, at = beat.last_milestone
-            evidence.append(f"last milestone {name} {ago(tx.now, at)} ago")
-        item.evidence = list(dict.fromkeys(evidence))
-
-
-def _hidden(answer: FocusAnswer, activity: datetime, now: datetime) -> bool:
+def _hidden(answer: Answer, activity: datetime, now: datetime) -> bool:
     if answer.state == FocusState.SNOOZED:
         return answer.until is not None and answer.until > now
     # Done or dismissed: away until something new happens to the company.
     return activity <= answer.activity_mark
 
 
-def _answers(tx: Tx, project: Project) -> dict[tuple[str, str], FocusAnswer]:
+def _answers(tx: Tx, project: Project, ids: set[str]) -> dict[tuple[str, str], Answer]:
+    """The answers to the candidates' companies (through the company ids: every company of the
+    project would be read to find the few answered)."""
+    if not ids:
+        return {}
     rows = tx.session.execute(
-        select(Company.id, FocusAnswer)
-        .join(FocusAnswer, FocusAnswer.company_pk == Company.pk)
-        .where(Company.project_pk == project.pk)
+        select(
+            Company.id,
+            FocusAnswer.reason,
+            FocusAnswer.state,
+            FocusAnswer.until,
+            FocusAnswer.activity_mark,
+        )
+        .select_from(FocusAnswer)
+        .join(Company, Company.pk == FocusAnswer.company_pk)
+        .where(Company.project_pk == project.pk, Company.id.in_(sorted(ids)))
     )
-    return {(cid, answer.reason): answer for cid, answer in rows}
+    return {(cid, reason): Answer(state, until, mark) for cid, reason, state, until, mark in rows}

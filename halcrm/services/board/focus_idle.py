@@ -4,6 +4,7 @@ open deal without a next step, a placeholder holding value."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 
@@ -45,20 +46,12 @@ def stalled(lane: Lane) -> list[Candidate]:
         )
         for s in warm
     ]
-    rows = list(
-        lane.tx.session.execute(
-            select(*COMPANY)
-            .where(
-                Company.project_pk == lane.project.pk,
-                # A coarse filter the (project, stage) index can use, before the exact OR.
-                Company.stage_pk.in_([s.pk for s in warm]),
-                Company.last_activity_at < lane.now - timedelta(days=min(limits)),
-                or_(*conditions),
-                ~has_plan(lane.now),
-            )
-            .order_by(func.coalesce(Company.deal_value_cents, 0).desc(), Company.last_activity_at)
-            .limit(CANDIDATES_PER_REASON)
-        )
+    rows = _largest_first(
+        lane.tx,
+        Company.project_pk == lane.project.pk,
+        Company.last_activity_at < lane.now - timedelta(days=min(limits)),
+        or_(*conditions),
+        ~has_plan(lane.now),
     )
     people = _seen_last(lane.tx, [c.pk for c in rows])
     out: list[Candidate] = []
@@ -79,6 +72,30 @@ def stalled(lane: Lane) -> list[Candidate]:
         found = item(company, FocusReason.STALLED, text, since, action, evidence, stage)
         out.append((found, company.last_activity_at))
     return out
+
+
+def _largest_first(tx: Tx, *conditions: Any) -> list[Any]:
+    """The companies matching ``conditions``, largest deal first (no value as zero), then idle
+    longest. The valued ones walk the (project, deal) index backwards and stop at the limit;
+    the rest are read only when the valued ones are too few."""
+    rows = list(
+        tx.session.execute(
+            select(*COMPANY)
+            .where(*conditions, Company.deal_value_cents > 0)
+            .order_by(Company.deal_value_cents.desc(), Company.last_activity_at)
+            .limit(CANDIDATES_PER_REASON)
+        )
+    )
+    if len(rows) < CANDIDATES_PER_REASON:
+        rows += tx.session.execute(
+            select(*COMPANY)
+            .where(
+                *conditions, or_(Company.deal_value_cents.is_(None), Company.deal_value_cents <= 0)
+            )
+            .order_by(func.coalesce(Company.deal_value_cents, 0).desc(), Company.last_activity_at)
+            .limit(CANDIDATES_PER_REASON - len(rows))
+        )
+    return rows
 
 
 def _seen_last(tx: Tx, company_pks: list[int]) -> dict[int, tuple[str, str]]:
@@ -125,15 +142,16 @@ def widget_advanced(lane: Lane) -> list[Candidate]:
         .order_by(Company.last_stage_at.desc())
         .limit(CANDIDATES_PER_REASON)
     )
+    facts = [Facts(*row) for row in rows]
+    steps = _earliest_steps(lane.tx, [c.pk for c in facts])
     out: list[Candidate] = []
-    for row in rows:
-        company = Facts(*row)
+    for company in facts:
         assert company.last_stage_at is not None
         assert company.stage_pk is not None
         stage = lane.stages[company.stage_pk]
         moved = ago(lane.now, company.last_stage_at)
         text = f"a widget signal moved it to {stage.name} {moved} ago"
-        step = _earliest_step(lane.tx, company.pk)
+        step = steps.get(company.pk)
         if step is None:
             action = FocusAction(
                 kind="schedule_next_step", label=f"Plan the next step for {company.name}"
@@ -147,14 +165,19 @@ def widget_advanced(lane: Lane) -> list[Candidate]:
     return out
 
 
-def _earliest_step(tx: Tx, company_pk: int) -> tuple[str, str] | None:
-    row = tx.session.execute(
-        select(Task.id, Task.title)
-        .where(Task.company_pk == company_pk, Task.status == "open")
-        .order_by(Task.due_at, Task.pk)
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else None
+def _earliest_steps(tx: Tx, company_pks: list[int]) -> dict[int, tuple[str, str]]:
+    """Each company's earliest open next step, ``(id, title)`` (one query for them all)."""
+    if not company_pks:
+        return {}
+    rows = tx.session.execute(
+        select(Task.company_pk, Task.id, Task.title)
+        .where(Task.company_pk.in_(company_pks), Task.status == "open")
+        .order_by(Task.company_pk, Task.due_at, Task.pk)
+    )
+    out: dict[int, tuple[str, str]] = {}
+    for company_pk, task_id, title in rows:
+        out.setdefault(company_pk, (task_id, title))
+    return out
 
 
 def no_next_step(lane: Lane) -> list[Candidate]:

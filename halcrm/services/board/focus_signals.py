@@ -37,8 +37,12 @@ from halcrm.services.board.records import FocusAction, FocusItem, FocusReason
 def waiting_reply(lane: Lane) -> list[Candidate]:
     """Open conversations whose last word is the customer's: a company's contacts' and an
     anonymous website visitor's alike (issue 27)."""
+    # Each open conversation's last message: grouping every message ever written would grow
+    # with the whole chat history.
     last = (
         select(Message.conversation_pk, func.max(Message.pk).label("pk"))
+        .join(Conversation, Conversation.pk == Message.conversation_pk)
+        .where(Conversation.project_pk == lane.project.pk, Conversation.status == "open")
         .group_by(Message.conversation_pk)
         .subquery()
     )
@@ -170,6 +174,7 @@ def stage_hints(lane: Lane) -> list[Candidate]:
         .join(Event, Event.company_pk == Company.pk)
         .where(
             Company.project_pk == lane.project.pk,
+            Event.project_pk == lane.project.pk,
             Event.name.in_(list(hints)),
             Event.created_at >= lane.now - HINT_WINDOW,
         )

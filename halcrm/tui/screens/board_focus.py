@@ -25,7 +25,7 @@ from halcrm.tui.screens.desk import Desk, Part
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.undo import Kept
 from halcrm.tui.widgets.board import BoardView
-from halcrm.tui.widgets.summary import FocusStrip, SummaryLine, summary_text
+from halcrm.tui.widgets.summary import FocusStrip, SummaryLine
 
 log = logging.getLogger("halcrm.tui")
 
@@ -96,9 +96,7 @@ class Figures:
         """Draws the summary line, the strip and the lane (the column headers weigh their own
         totals, by the same rule, as cards move)."""
         self.summary, self.lane = summary, lane
-        text = summary_text(summary, self.clock())
-        if text != self.summary_line.content:
-            self.summary_line.update(text, layout=False)
+        self.summary_line.show(summary, self.clock())
         self.strip.show(lane)
         self.lane_changed.publish(lane)
         self.loaded += 1

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.markup import escape
+from rich.text import Text
 from textual.widgets import Static
 
 from halcrm.domain.money import to_cents
@@ -14,6 +15,8 @@ from halcrm.services.board.records import FocusItem, PipelineSummary
 from halcrm.tui.format import short_money, waited
 
 STRIP_ITEMS = 3
+# The summary line's forms, from the full one to the most compact (``_parts``).
+LEVELS = 6
 NAME_WIDTH = 22
 # How each focus reason is marked (the words come from the services, in ``FocusItem.text``).
 REASON_MARKS = {
@@ -28,23 +31,38 @@ REASON_MARKS = {
 }
 
 
-def summary_text(summary: PipelineSummary, now: datetime) -> str:
-    """``Open $… · weighted $… · won in Nov $… · ◷ stalled $… (N) · closing $…`` as console
-    markup (closing: the open deals expected to close from today to the month's end)."""
-    stalled = short_money(summary.stalled_value_cents)
-    parts = [
-        # Open counts the open stages only: a company with no stage is not in it, and says so.
-        f"Open [b]{short_money(summary.open_total_cents)}[/b] [dim](staged)[/dim]",
-        f"weighted [b]{short_money(summary.weighted_total_cents)}[/b]",
-        f"won in {now:%b} [b]{short_money(summary.won_this_month_cents)}[/b]",
-    ]
+def summary_text(summary: PipelineSummary, now: datetime, width: int | None = None) -> str:
+    """``Open $… (staged) · weighted $… · won in Nov $… · ◷ stalled $… (N) · closing $…`` as
+    console markup (closing: the open deals expected to close from today to the month's end),
+    in the first form that fits ``width`` cells (None: the full one). Shorter forms drop the
+    "(staged)" note, then shorten the labels, then drop the weighted and the won totals: the
+    open, stalled and closing figures are what the founder acts on, and show at 80 columns."""
+    for level in range(LEVELS):
+        text = " · ".join(_parts(summary, now, level))
+        if width is None or Text.from_markup(text).cell_len <= width:
+            return text
+    return text
+
+
+def _parts(summary: PipelineSummary, now: datetime, level: int) -> list[str]:
+    """The line's parts at a ``level`` of compactness (0: full)."""
+    # Open counts the open stages only: a company with no stage is not in it, and says so.
+    note = " [dim](staged)[/dim]" if level == 0 else ""
+    parts = [f"Open [b]{short_money(summary.open_total_cents)}[/b]{note}"]
+    if level < 4:
+        label = "weighted" if level < 2 else "wtd"
+        parts.append(f"{label} [b]{short_money(summary.weighted_total_cents)}[/b]")
+    if level < 5:
+        label = f"won in {now:%b}" if level < 2 else f"won {now:%b}"
+        parts.append(f"{label} [b]{short_money(summary.won_this_month_cents)}[/b]")
+    mark = "◷ stalled" if level < 3 else "◷"
     if summary.stalled_count:
-        parts.append(f"[b $error]◷ stalled {stalled} ({summary.stalled_count})[/]")
+        stalled = short_money(summary.stalled_value_cents)
+        parts.append(f"[b $error]{mark} {stalled} ({summary.stalled_count})[/]")
     else:
-        parts.append("◷ stalled $0")
-    # Last: on a narrow screen the line is cut here, after the figures that came before it.
+        parts.append(f"{mark} $0")
     parts.append(f"closing [b]{short_money(summary.expected_this_month_cents)}[/b]")
-    return " · ".join(parts)
+    return parts
 
 
 def fit(text: str, width: int) -> str:
@@ -86,11 +104,30 @@ def action_text(item: FocusItem, now: datetime | None) -> str:
 
 
 class SummaryLine(Static):
-    """Open total, weighted total, won this month and stalled value, one line."""
+    """Open total, weighted total, won this month, stalled value and this month's closing, one
+    line in the form its width holds."""
 
     DEFAULT_CSS = """
     SummaryLine { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
     """
+
+    figures: tuple[PipelineSummary, datetime] | None = None
+
+    def show(self, summary: PipelineSummary, now: datetime) -> None:
+        """Draws the figures (read at ``now``) in the form that fits."""
+        self.figures = (summary, now)
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.figures is None:
+            return
+        width = self.content_size.width or None  # not laid out yet: the full form
+        text = summary_text(*self.figures, width)
+        if text != self.content:
+            self.update(text, layout=False)
+
+    def on_resize(self) -> None:
+        self.redraw()
 
 
 class FocusStrip(Static):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 
 from halcrm.domain.stages import Source
@@ -73,6 +75,28 @@ async def test_the_summary_says_this_months_expected_total(
     async with app.run_test(size=(120, 30)) as pilot:
         await ready(pilot)
         await until(pilot, lambda: "closing $6k" in text_of(app, "#summary"), "closing")
+
+
+@pytest.mark.parametrize(
+    ("size", "full"), [((80, 24), False), ((160, 45), True)], ids=["80x24", "160x45"]
+)
+async def test_the_summary_line_keeps_the_closing_figure_at_every_width(
+    app: HalcrmApp, seeded: Services, size: tuple[int, int], full: bool
+) -> None:
+    """At 80 columns the line takes its compact form, every figure in view with this month's
+    closing last; at 160 it is the full one."""
+    await seeded.companies.update(
+        "cobalt", CompanyPatch(expected_close=date(2026, 11, 30)), source=Source.BOARD
+    )
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        await until(pilot, lambda: "closing $5k" in text_of(app, "#summary"), "closing")
+        text = text_of(app, "#summary")
+        line = screen.query_one("#summary")
+        assert cell_len(text) <= line.content_size.width  # nothing cut off
+        assert text.startswith("Open $")
+        assert ("(staged)" in text and "weighted $" in text) is full
+        assert "stalled" in text or "◷ $" in text
 
 
 async def test_v_opens_the_forecast_from_the_service(app: HalcrmApp, seeded: Services) -> None:
