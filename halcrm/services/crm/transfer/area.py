@@ -6,23 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from halcrm.db.models import Project
 from halcrm.db.tx import Tx
 from halcrm.domain.stages import StageInfo
 from halcrm.services.area import Area, reads, writes
-from halcrm.services.crm.transfer import (
-    columns,
-    export_csv,
-    exporter,
-    importer,
-    source,
-    stage_import,
-    task_file,
-    task_import,
-)
+from halcrm.services.crm.transfer import export_csv, exporter
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused, ImportReport
+
+if TYPE_CHECKING:
+    from halcrm.services.crm.transfer import source
 
 Progress = Callable[[str, int, int], None]
 """Called with the pass ("checking" or "importing"), bytes read and the file's size."""
@@ -66,10 +60,22 @@ class Transfer(Area):
 
     @reads
     def _stage_infos(self, tx: Tx) -> tuple[StageInfo, ...]:
+        from halcrm.services.crm.transfer import importer
+
         return importer.stage_infos(tx, self.project(tx))
 
     async def _job(self, path: Path, options: ImportOptions, progress: Progress | None) -> Job:
         """The file told by its header, read and (when strict or a deal file) checked."""
+        # The import's modules are loaded here: an export never needs them.
+        from halcrm.services.crm.transfer import (
+            columns,
+            importer,
+            source,
+            stage_import,
+            task_file,
+            task_import,
+        )
+
         header = source.header(path, options.delimiter, options.max_line)
         if stage_import.is_stages_file(header):
             await _before_write(options)

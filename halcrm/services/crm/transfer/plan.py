@@ -12,6 +12,7 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.stages import Source
 from halcrm.services.crm.transfer.bulk import Ids
 from halcrm.services.crm.transfer.index import AMBIGUOUS, COMPANIES, CONTACTS, Index, Ref
+from halcrm.services.crm.transfer.report import Counts
 from halcrm.services.crm.transfer.rows import CompanyIn, ContactIn, RowIn, RowRejected
 
 StagePk = int | str | None
@@ -39,16 +40,6 @@ class Pending:
     gained_real: dict[int, Ref] = field(default_factory=dict)
     # Deal values an existing company changes from, to: each is in its history (importer).
     deal_values: list[tuple[Ref, int | None, int | None]] = field(default_factory=list)
-
-
-@dataclass
-class Counts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
 
 
 def _count(counts: Counts, ref: Ref, changed: bool) -> None:

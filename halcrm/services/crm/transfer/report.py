@@ -10,8 +10,19 @@ from typing import Any
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.words import count
 from halcrm.services.crm.transfer.deals import Group, StageMapping
-from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.limits import MAX_BODY_BYTES
+
+
+@dataclass
+class Counts:
+    """Records of one kind an import made, changed, or found as the file has them."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
 
 
 @dataclass
