@@ -35,22 +35,26 @@ from halcrm.services.crm.transfer.report import (
     Rejection,
 )
 from halcrm.services.crm.transfer.rows import CompanyIn, RowIn, RowRejected, Stages, build
+from halcrm.services.crm.transfer.spool import Spool
 from halcrm.services.crm.transfer.stage_create import Creator, order
 
 BATCH = 2000
-# SQLite's page cache while an import writes, in KiB (its default is 2 MB): the new rows'
-# index pages stay in memory until the commit instead of being spilled to the log and read
-# back. A bound, not a share of the file: memory stays flat however long the file.
-IMPORT_CACHE_KIB = 32_768
 
 
 class _Reader:
     """The file's rows, built and checked; rejected rows go to the report."""
 
     def __init__(
-        self, path: Path, options: ImportOptions, stages: Stages, progress: source.Progress | None
+        self,
+        path: Path,
+        options: ImportOptions,
+        stages: Stages,
+        progress: source.Progress | None,
+        spool: Spool | None = None,
     ) -> None:
         self.records = source.records(path, options.delimiter, progress, options.max_line)
+        self.progress = progress
+        self.spool = spool
         try:
             _, header = next(self.records)
         except StopIteration:
@@ -71,6 +75,9 @@ class _Reader:
 
     def rows(self, report: ImportReport) -> Iterator[RowIn]:
         report.ignored_columns = list(self.mapping.ignored)
+        if self.spool is not None:
+            yield from self._spooled(report)
+            return
         check_cancel = self.options.check_cancel
         for number, cells in self.records:
             check_cancel()
@@ -87,22 +94,40 @@ class _Reader:
                 report.warnings.append(Rejection(number, "", row.warning))
             yield row
 
+    def _spooled(self, report: ImportReport) -> Iterator[RowIn]:
+        """The rows the check built (it kept only those it did not reject: a strict import
+        goes on only when it rejected none)."""
+        assert self.spool is not None
+        self.records.close()  # only its header was needed
+        check_cancel = self.options.check_cancel
+        for row in self.spool.read(self.progress):
+            check_cancel()
+            report.rows += 1
+            if row.warning:
+                report.warnings.append(Rejection(row.number, "", row.warning))
+            yield row
+
 
 def check(
     path: Path,
     options: ImportOptions,
     infos: tuple[StageInfo, ...],
     progress: source.Progress | None = None,
+    spool: Spool | None = None,
 ) -> ImportReport:
     """The first pass: every row built and checked, nothing read from the database; in a deal
-    file, the companies with several deals found (refused unless ``merge_deals``)."""
+    file, the companies with several deals found (refused unless ``merge_deals``). Each row
+    built goes to ``spool`` when one is given (the second pass reads them from it)."""
     report = ImportReport(file=path.name, dry_run=options.dry_run)
     stages = Stages(infos, options.create_stages, options.stage_map.targets)
     reader = _Reader(path, options, stages, progress)
     grouper = deals.Grouper() if reader.deal_file else None
     for row in reader.rows(report):
+        if spool is not None:
+            spool.add(row)
         if grouper is not None:
             grouper.add(row)
+    report.spool = spool
     report.checked_emails = stages.emails
     report.checked_stages = stages.new
     report.checked_order = stages.seen
@@ -162,7 +187,9 @@ class _Run:
         self.names = StageNames(
             {s.id: s.pk for s in self.stage_rows}, {s.pk: (s.id, s.name) for s in self.stage_rows}
         )
-        self.reader = _Reader(path, options, self.stages, progress)
+        # The check's rows, when it kept them and rejected none (a strict import).
+        spool = first.spool if not first.rejected else None
+        self.reader = _Reader(path, options, self.stages, progress, spool)
         self.creator = Creator(
             self.session, self.project.pk, self.stage_rows, self.names, options.stage_map,
             self.write,
@@ -183,22 +210,10 @@ class _Run:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            if not (self.write and self.tx.is_sqlite):
-                return self._run()
-            return self._run_cached()
+            return self._run()
         finally:
             if collecting:
                 gc.enable()
-
-    def _run_cached(self) -> ImportReport:
-        conn = self.session.connection()
-        kept = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
-        try:
-            return self._run()
-        finally:
-            # The connection goes back to the pool: it serves others at the usual size.
-            conn.exec_driver_sql(f"PRAGMA cache_size={int(kept or -2000)}")
 
     def _run(self) -> ImportReport:
         batch: list[RowIn] = []
