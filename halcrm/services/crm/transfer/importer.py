@@ -10,7 +10,6 @@ a read-only transaction with the writes left out.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
 from halcrm.services.crm.deal_history import record_deal_value
-from halcrm.services.crm.transfer import columns, deals, source, writes
+from halcrm.services.crm.transfer import bulk, columns, deals, source, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -204,16 +203,8 @@ class _Run:
         )
 
     def run(self) -> ImportReport:
-        # The index grows by a few objects a row and a batch makes thousands of short-lived
-        # dicts that hold no cycles: the collector's passes, walking the whole index again and
-        # again, were a tenth of an import. Paused for its length (seconds), then back on.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with bulk.collector_paused(), bulk.page_cache(self.session.connection(), self.write):
             return self._run()
-        finally:
-            if collecting:
-                gc.enable()
 
     def _run(self) -> ImportReport:
         batch: list[RowIn] = []
