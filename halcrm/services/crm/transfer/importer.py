@@ -1,8 +1,10 @@
 """``halcrm import``: a CSV file of companies, contacts or deal rows, in one transaction.
 
 A file is read twice. The first pass checks every row without touching the database (a bad
-amount, date, email or stage refuses the whole import before any lock is taken). The second
-runs in one write transaction, a batch at a time: the batch's matches are looked up in memory
+amount, date, email or stage refuses the whole import before any lock is taken); a strict
+import's check keeps the rows it built (``spool``), which the second pass reads back instead
+of building them again. The second runs in one write transaction, a batch at a time (the
+collector paused, SQLite's page cache larger: ``bulk``): the batch's matches are looked up in memory
 (the project's keys are read once), the rows it touches are read in one statement per table,
 and its changes are written with a few multi-row statements. A dry run is the second pass in
 a read-only transaction with the writes left out.
