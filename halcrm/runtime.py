@@ -13,6 +13,7 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -21,12 +22,16 @@ from halcrm.db.engine import create_engine, database_url
 from halcrm.db.migrate import migrate
 from halcrm.db.writer import Database
 from halcrm.domain.clock import Clock, utc_now
-from halcrm.server.app import ServerConfig, create_app, server_config
-from halcrm.server.embedded import EmbeddedServer, bind_socket, bound_port, make_server, stop
 from halcrm.services.container import Services
 from halcrm.services.crm.transfer import daily
-from halcrm.services.webhooks.delivery import Deliverer
 from halcrm.settings import Settings
+
+if TYPE_CHECKING:
+    # Loaded by the serving processes only: a CLI command's runtime (import, export, api-key)
+    # starts without Litestar, uvicorn or the webhooks' sender.
+    from halcrm.server.app import ServerConfig
+    from halcrm.server.embedded import EmbeddedServer
+    from halcrm.services.webhooks.delivery import Deliverer
 
 log = logging.getLogger("halcrm")
 
@@ -46,6 +51,8 @@ class Runtime:
         """Starts sending the webhooks' deliveries (a serving process; never a CLI command,
         whose runtime closes at once)."""
         if self.deliverer is None:
+            from halcrm.services.webhooks.delivery import Deliverer
+
             self.deliverer = Deliverer(self.services.db)
             self.deliverer.start()
 
@@ -104,6 +111,8 @@ class Running:
 
     @property
     def port(self) -> int:
+        from halcrm.server.embedded import bound_port
+
         return bound_port(self.sock)
 
     @property
@@ -151,6 +160,9 @@ async def running(
         stall_defaults: Stall limits for a project made now (the board's config file).
         config: The HTTP layer's configuration (default: from ``settings``).
     """
+    from halcrm.server.app import create_app, server_config
+    from halcrm.server.embedded import bind_socket, make_server, stop
+
     sock = bind_socket(settings.host, settings.port)
     try:
         runtime = await open_runtime(settings, clock, stall_defaults=stall_defaults, serving=True)

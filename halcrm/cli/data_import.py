@@ -18,8 +18,8 @@ from halcrm.cli.data import services_of
 from halcrm.domain.words import count
 from halcrm.services.crm.transfer import columns
 from halcrm.services.crm.transfer.deals import parse_stage_map
-from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.crm.transfer.report import (
+    Counts,
     ImportInterrupted,
     ImportOptions,
     ImportRefused,

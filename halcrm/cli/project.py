@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from halcrm.domain.errors import DomainError, InvalidRequest
-from halcrm.services.crm.inputs import ProjectPatch
-from halcrm.services.crm.records import ProjectRecord
 from halcrm.settings import Settings
+
+if TYPE_CHECKING:
+    # Loaded by ``halcrm project`` only: every other command builds this parser too.
+    from halcrm.services.crm.inputs import ProjectPatch
+    from halcrm.services.crm.records import ProjectRecord
 
 
 def add_commands(commands: Any) -> None:
@@ -74,6 +77,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _patch(args: argparse.Namespace) -> ProjectPatch:
     """The settings ``project set`` was given (the rest left as they are)."""
+    from halcrm.services.crm.inputs import ProjectPatch
+
     patch = ProjectPatch()
     if args.name is not None:
         patch.name = args.name

@@ -38,3 +38,17 @@ def _imported(args: list[str], data: Path) -> set[str]:
 )
 def test_a_quick_command_loads_no_heavy_library(args: list[str], tmp_path: Path) -> None:
     assert _imported(args, tmp_path) & HEAVY == set()
+
+
+# What a data command needs is the database: not the web server, the TUI, the HTTP client, or
+# Alembic once the schema is at its head.
+SERVING = {"litestar", "uvicorn", "textual", "httpx", "alembic"}
+
+
+def test_export_and_import_load_no_server_library(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _imported(["export", "stages"], data)  # makes the database (Alembic, once)
+    source = tmp_path / "in.csv"
+    source.write_text("Company name,Company Domain Name\nAcme,acme.com\n")
+    assert _imported(["import", str(source)], data) & SERVING == set()
+    assert _imported(["export", "companies"], data) & SERVING == set()

@@ -4,25 +4,20 @@ deals; stages; next steps), and any kind of record exported as CSV or JSON, page
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from halcrm.db.models import Project
 from halcrm.db.tx import Tx
 from halcrm.domain.stages import StageInfo
 from halcrm.services.area import Area, reads, writes
-from halcrm.services.crm.transfer import (
-    columns,
-    export_csv,
-    exporter,
-    importer,
-    source,
-    stage_import,
-    task_file,
-    task_import,
-)
+from halcrm.services.crm.transfer import export_csv, exporter
 from halcrm.services.crm.transfer.report import ImportOptions, ImportRefused, ImportReport
+
+if TYPE_CHECKING:
+    from halcrm.services.crm.transfer import source
 
 Progress = Callable[[str, int, int], None]
 """Called with the pass ("checking" or "importing"), bytes read and the file's size."""
@@ -50,10 +45,11 @@ class Transfer(Area):
         refused before any lock is taken; the backup (``options.before_write``) runs after
         that check and before the import's own transaction.
         """
-        job = await self._job(path, options, progress)
-        if options.dry_run:
-            return await self._plan(job)
-        return await self._apply(job)
+        with contextlib.ExitStack() as held:
+            job = await self._job(path, options, progress, held)
+            if options.dry_run:
+                return await self._plan(job)
+            return await self._apply(job)
 
     @writes
     def _apply(self, tx: Tx, job: Job) -> ImportReport:
@@ -66,10 +62,30 @@ class Transfer(Area):
 
     @reads
     def _stage_infos(self, tx: Tx) -> tuple[StageInfo, ...]:
+        from halcrm.services.crm.transfer import importer
+
         return importer.stage_infos(tx, self.project(tx))
 
-    async def _job(self, path: Path, options: ImportOptions, progress: Progress | None) -> Job:
-        """The file told by its header, read and (when strict or a deal file) checked."""
+    async def _job(
+        self,
+        path: Path,
+        options: ImportOptions,
+        progress: Progress | None,
+        held: contextlib.ExitStack,
+    ) -> Job:
+        """The file told by its header, read and (when strict or a deal file) checked; a
+        strict check keeps the rows it built for the import (``spool``, closed by ``held``)."""
+        # The import's modules are loaded here: an export never needs them.
+        from halcrm.services.crm.transfer import (
+            columns,
+            importer,
+            source,
+            stage_import,
+            task_file,
+            task_import,
+        )
+        from halcrm.services.crm.transfer.spool import Spool
+
         header = source.header(path, options.delimiter, options.max_line)
         if stage_import.is_stages_file(header):
             await _before_write(options)
@@ -83,7 +99,8 @@ class Transfer(Area):
         if strict or columns.detect(header, options.maps).has("deal.name", "deal.status"):
             infos = await self._stage_infos()
             checking = _phase(progress, "checking")
-            checked = await asyncio.to_thread(importer.check, path, options, infos, checking)
+            spool = held.enter_context(Spool()) if strict else None
+            checked = await asyncio.to_thread(importer.check, path, options, infos, checking, spool)
             if strict and checked.rejected:
                 raise ImportRefused(checked)
         await _before_write(options)

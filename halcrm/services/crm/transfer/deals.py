@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.money import from_cents
-from halcrm.services.crm.transfer.rows import RowIn
+
+if TYPE_CHECKING:
+    from halcrm.services.crm.transfer.rows import RowIn
 
 
 @dataclass(frozen=True)

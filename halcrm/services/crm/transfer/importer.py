@@ -1,8 +1,10 @@
 """``halcrm import``: a CSV file of companies, contacts or deal rows, in one transaction.
 
 A file is read twice. The first pass checks every row without touching the database (a bad
-amount, date, email or stage refuses the whole import before any lock is taken). The second
-runs in one write transaction, a batch at a time: the batch's matches are looked up in memory
+amount, date, email or stage refuses the whole import before any lock is taken); a strict
+import's check keeps the rows it built (``spool``), which the second pass reads back instead
+of building them again. The second runs in one write transaction, a batch at a time (the
+collector paused, SQLite's page cache larger: ``bulk``): the batch's matches are looked up in memory
 (the project's keys are read once), the rows it touches are read in one statement per table,
 and its changes are written with a few multi-row statements. A dry run is the second pass in
 a read-only transaction with the writes left out.
@@ -23,7 +25,7 @@ from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
 from halcrm.services.crm.deal_history import record_deal_value
-from halcrm.services.crm.transfer import columns, deals, source, writes
+from halcrm.services.crm.transfer import bulk, columns, deals, source, writes
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -34,6 +36,7 @@ from halcrm.services.crm.transfer.report import (
     Rejection,
 )
 from halcrm.services.crm.transfer.rows import CompanyIn, RowIn, RowRejected, Stages, build
+from halcrm.services.crm.transfer.spool import Spool
 from halcrm.services.crm.transfer.stage_create import Creator, order
 
 BATCH = 2000
@@ -43,9 +46,16 @@ class _Reader:
     """The file's rows, built and checked; rejected rows go to the report."""
 
     def __init__(
-        self, path: Path, options: ImportOptions, stages: Stages, progress: source.Progress | None
+        self,
+        path: Path,
+        options: ImportOptions,
+        stages: Stages,
+        progress: source.Progress | None,
+        spool: Spool | None = None,
     ) -> None:
         self.records = source.records(path, options.delimiter, progress, options.max_line)
+        self.progress = progress
+        self.spool = spool
         try:
             _, header = next(self.records)
         except StopIteration:
@@ -66,6 +76,9 @@ class _Reader:
 
     def rows(self, report: ImportReport) -> Iterator[RowIn]:
         report.ignored_columns = list(self.mapping.ignored)
+        if self.spool is not None:
+            yield from self._spooled(report)
+            return
         check_cancel = self.options.check_cancel
         for number, cells in self.records:
             check_cancel()
@@ -82,22 +95,40 @@ class _Reader:
                 report.warnings.append(Rejection(number, "", row.warning))
             yield row
 
+    def _spooled(self, report: ImportReport) -> Iterator[RowIn]:
+        """The rows the check built (it kept only those it did not reject: a strict import
+        goes on only when it rejected none)."""
+        assert self.spool is not None
+        self.records.close()  # only its header was needed
+        check_cancel = self.options.check_cancel
+        for row in self.spool.read(self.progress):
+            check_cancel()
+            report.rows += 1
+            if row.warning:
+                report.warnings.append(Rejection(row.number, "", row.warning))
+            yield row
+
 
 def check(
     path: Path,
     options: ImportOptions,
     infos: tuple[StageInfo, ...],
     progress: source.Progress | None = None,
+    spool: Spool | None = None,
 ) -> ImportReport:
     """The first pass: every row built and checked, nothing read from the database; in a deal
-    file, the companies with several deals found (refused unless ``merge_deals``)."""
+    file, the companies with several deals found (refused unless ``merge_deals``). Each row
+    built goes to ``spool`` when one is given (the second pass reads them from it)."""
     report = ImportReport(file=path.name, dry_run=options.dry_run)
     stages = Stages(infos, options.create_stages, options.stage_map.targets)
     reader = _Reader(path, options, stages, progress)
     grouper = deals.Grouper() if reader.deal_file else None
     for row in reader.rows(report):
+        if spool is not None:
+            spool.add(row)
         if grouper is not None:
             grouper.add(row)
+    report.spool = spool
     report.checked_emails = stages.emails
     report.checked_stages = stages.new
     report.checked_order = stages.seen
@@ -157,7 +188,9 @@ class _Run:
         self.names = StageNames(
             {s.id: s.pk for s in self.stage_rows}, {s.pk: (s.id, s.name) for s in self.stage_rows}
         )
-        self.reader = _Reader(path, options, self.stages, progress)
+        # The check's rows, when it kept them and rejected none (a strict import).
+        spool = first.spool if not first.rejected else None
+        self.reader = _Reader(path, options, self.stages, progress, spool)
         self.creator = Creator(
             self.session, self.project.pk, self.stage_rows, self.names, options.stage_map,
             self.write,
@@ -172,6 +205,10 @@ class _Run:
         )
 
     def run(self) -> ImportReport:
+        with bulk.collector_paused(), bulk.page_cache(self.session.connection(), self.write):
+            return self._run()
+
+    def _run(self) -> ImportReport:
         batch: list[RowIn] = []
         for row in self.reader.rows(self.report):
             group = self.groups.get(row.number)

@@ -12,9 +12,12 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.stages import Source
 from halcrm.services.crm.transfer.bulk import Ids
 from halcrm.services.crm.transfer.index import AMBIGUOUS, COMPANIES, CONTACTS, Index, Ref
+from halcrm.services.crm.transfer.report import Counts
 from halcrm.services.crm.transfer.rows import CompanyIn, ContactIn, RowIn, RowRejected
 
 StagePk = int | str | None
+# Read once: an enum member's value is a descriptor call, made twice a row otherwise.
+_IMPORT = Source.IMPORT.value
 """A stage's pk, or ``new:NAME`` for one a dry run would create."""
 
 
@@ -39,16 +42,6 @@ class Pending:
     gained_real: dict[int, Ref] = field(default_factory=dict)
     # Deal values an existing company changes from, to: each is in its history (importer).
     deal_values: list[tuple[Ref, int | None, int | None]] = field(default_factory=list)
-
-
-@dataclass
-class Counts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
 
 
 def _count(counts: Counts, ref: Ref, changed: bool) -> None:
@@ -92,21 +85,18 @@ class Planner:
     # Matching (also used before a batch, to read the rows it will touch in one go).
 
     def match_company(self, row: CompanyIn) -> Ref | None:
+        """By id, else domain, else name (called twice a row: written out, not looped)."""
         index = self.index
         if row.id and row.id in index.company_ids:
             return index.company_ids[row.id]
-        for column, keys, key in (
-            ("company.domain", index.domains, row.domain),
-            ("company.name", index.names, row.name),
-        ):
-            found = keys.get(key) if key else None
+        found = index.domains.get(row.domain) if row.domain else None
+        if found is None:
+            found = index.names.get(row.name) if row.name else None
             if found is AMBIGUOUS:
-                raise RowRejected(
-                    column, f"several companies have {key!r}; name the company by its id"
-                )
-            if found is not None:
-                return found
-        return None
+                raise RowRejected("company.name", _ambiguous(row.name))
+        elif found is AMBIGUOUS:
+            raise RowRejected("company.domain", _ambiguous(row.domain))
+        return found
 
     def match_contact(self, row: ContactIn) -> Ref | None:
         index = self.index
@@ -218,7 +208,7 @@ class Planner:
                 audit = self._audit(current["stage_pk"] if current else None, stage_pk)
                 values.update(
                     stage_pk=stage_pk,
-                    last_stage_source=Source.IMPORT.value,
+                    last_stage_source=_IMPORT,
                     last_stage_at=self.now,
                     # An import carries a person's own records: a stage set by hand.
                     stage_set_by_hand=True,
@@ -239,7 +229,7 @@ class Planner:
             "to_stage_id": new[0],
             "to_stage_name": new[1],
             "mode": "exact",
-            "source": Source.IMPORT.value,
+            "source": _IMPORT,
             "applied": True,
             "reason": None,
             "note": None,
@@ -384,6 +374,10 @@ class Planner:
                 self.pending.gained_real[id(contact)] = contact
         self.pending.links[key] = (contact, company)
         self.links += 1
+
+
+def _ambiguous(key: str | None) -> str:
+    return f"several companies have {key!r}; name the company by its id"
 
 
 def _merge(current: dict[str, Any], given: dict[str, Any], column: str) -> dict[str, Any]:

@@ -5,13 +5,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.words import count
 from halcrm.services.crm.transfer.deals import Group, StageMapping
-from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.limits import MAX_BODY_BYTES
+
+if TYPE_CHECKING:
+    from halcrm.services.crm.transfer.spool import Spool
+
+
+@dataclass
+class Counts:
+    """Records of one kind an import made, changed, or found as the file has them."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
 
 
 @dataclass
@@ -76,6 +90,8 @@ class ImportReport:
     checked_stages: dict[str, str] = field(default_factory=dict, repr=False)
     checked_order: dict[str, None] = field(default_factory=dict, repr=False)
     groups: dict[int, Group] = field(default_factory=dict, repr=False)
+    # The rows it built, kept for the second pass (``spool.Spool``; a strict import only).
+    spool: Spool | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,11 +1,13 @@
 """A file's columns compiled once: what each row's cells are checked against, without a call
 per cell in the common case.
 
-A row of 100,000 is read twice (the check, then the import), so the per-cell work is most of an
-import's time. For each mapped column the shape holds its position, its target and the API's
-limits on it (``cells.LIMITS``); a plain cell (no formula guard, no NUL, within the limits, no
-invisible characters to drop from a name) is taken as it is, stripped. Any other cell goes the
-general way (``slow``), which gives the same value or refuses it with the same reason.
+A row of 100,000 is built by the check (a strict import's second pass reads it back from the
+``spool``; a partial import or a dry run builds it there), so the per-cell work is a large
+share of an import's time. For each mapped column the shape holds its position, its target
+and the API's limits on it (``cells.LIMITS``); a plain cell (no formula guard, no NUL, within
+the limits, no invisible characters to drop from a name) is taken as it is, stripped. Any
+other cell goes the general way (``slow``), which gives the same value or refuses it with the
+same reason.
 """
 
 from __future__ import annotations

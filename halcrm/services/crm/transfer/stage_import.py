@@ -22,8 +22,8 @@ from halcrm.domain.words import count
 from halcrm.services.crm import stages
 from halcrm.services.crm.inputs import StagePatch
 from halcrm.services.crm.transfer import source
-from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.crm.transfer.report import (
+    Counts,
     ImportOptions,
     ImportRefused,
     ImportReport,

@@ -26,8 +26,8 @@ from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
 from halcrm.domain.words import count
-from halcrm.services.crm.transfer.plan import Counts
 from halcrm.services.crm.transfer.report import (
+    Counts,
     ImportOptions,
     ImportRefused,
     ImportReport,
