@@ -34,9 +34,9 @@ from halcrm.db.checkpoint import Checkpointer
 from halcrm.db.engine import WRITE_OPTION
 from halcrm.db.events import Follower, catch_up_others
 from halcrm.db.idempotency import Keys, take_claim
-from halcrm.db.pipeline import is_lost_connection, pipelined_write
+from halcrm.db.pipeline import StaleSnapshot, is_lost_connection, pipelined_write
 from halcrm.db.project_cache import ProjectCache
-from halcrm.db.tx import Outbox, StaleSnapshot, Tx
+from halcrm.db.tx import Outbox, Tx
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.domain.events import DomainEvent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -26,16 +27,23 @@ def body_project_id(body: WidgetBody) -> str:
     return project_id
 
 
-def project_and_visitor(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
+def project_and_visitor(
+    tx: Tx, body: WidgetBody, ahead: Callable[[ProjectRow], None] | None = None
+) -> tuple[ProjectRow, VisitorRow | None]:
     """The body's project as committed now, and its visitor when known.
 
     On SQLite one statement reads both (writers are serialised there, so no row lock is
     needed); PostgreSQL cannot lock the nullable side of an outer join, so it reads the
-    visitor under its row lock in a statement of its own.
+    visitor under its row lock in a statement of its own, and ``ahead(project)`` may send
+    the call's next reads (``Tx.ahead``) in the same flight, after it (locks in that order).
     """
     project_id = body_project_id(body)
     if not tx.is_sqlite:
         project = tx.snapshot(project_id).project
+        if ahead is not None:
+            params = {"project_pk": project.pk, "visitor_id": body.visitor_id}
+            tx.ahead(tx.lock(_VISITOR), params)
+            ahead(project)
         return project, find_visitor(tx, project, body.visitor_id)
     row = tx.first(_OPEN, {"project_id": project_id, "visitor_id": body.visitor_id})
     if row is None:
@@ -71,6 +79,23 @@ def save_visitor(
         tx.update(VisitorRow, found.pk, last_seen_at=tx.now, **values)
         return replace(found, **values)
     return tx.insert(
+        VisitorRow,
+        project_pk=project.pk,
+        visitor_id=visitor_id,
+        created_at=tx.now,
+        last_seen_at=tx.now,
+        **values,
+    )
+
+
+def write_visitor(
+    tx: Tx, project: ProjectRow, found: VisitorRow | None, visitor_id: str, **values: Any
+) -> None:
+    """``save_visitor`` for a call that does not read the row back (no answer awaited)."""
+    if found is not None:
+        tx.update(VisitorRow, found.pk, last_seen_at=tx.now, **values)
+        return
+    tx.put(
         VisitorRow,
         project_pk=project.pk,
         visitor_id=visitor_id,
