@@ -14,6 +14,7 @@ so the caller runs the call again on a new connection (``is_lost_connection``).
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -154,3 +155,26 @@ class InFlight:
         except Exception:  # the statements failed: the call's own error is the answer
             return False
         return False
+
+
+# PostgreSQL: unique violation, serialization failure, deadlock.
+RETRY_SQLSTATES = {"23505", "40001", "40P01"}
+
+
+def is_race(exc: BaseException) -> bool:
+    """Whether a failed statement lost a race with another writer and should run again.
+
+    Hot paths run statements on the DBAPI cursor, so the driver's own exceptions arrive here
+    as well as SQLAlchemy's wrappers of them.
+    """
+    if isinstance(exc, StaleSnapshot):
+        return True
+    orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate is not None:
+        return sqlstate in RETRY_SQLSTATES
+    if isinstance(orig, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(orig)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "database is locked" in str(orig)
+    return False

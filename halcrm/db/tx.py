@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from halcrm.db.base import Base
-from halcrm.db.events import activity_row, record_at_position
+from halcrm.db.event_log import activity_row, record_at_position
 from halcrm.db.models import Activity, Project, Stage
 from halcrm.db.pipeline import InFlight, Pipeline, read_key
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
