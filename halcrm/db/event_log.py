@@ -98,24 +98,24 @@ def _after_sqlite() -> Select[Any]:
 
 
 def _after_postgresql() -> Select[Any]:
-    """The settled rows after ``:after`` beside the highest position any committed row has, in
-    one statement: a reader learns whether rows wait above the horizon at no extra cost."""
+    """The settled rows after ``:after`` beside the highest position any committed row has and
+    the horizon, in one statement that computes the horizon once: a reader learns whether rows
+    wait above it at no extra cost."""
+    newest = select(func.max(Activity.seq).label("newest"), _HORIZON.label("horizon")).subquery(
+        "newest"
+    )
     rows = (
         _rows(Activity.seq > bindparam("after"))
-        .where(SETTLED)
+        .where(literal_column("activity.xid") < newest.c.horizon)
         .order_by(Activity.seq)
         .limit(bindparam("limit"))
         .lateral("settled")
     )
-    newest = select(func.max(Activity.seq).label("newest"), _HORIZON.label("horizon")).subquery(
-        "newest"
-    )
-    return select(newest.c.newest, newest.c.horizon, rows).select_from(
-        newest.outerjoin(rows, true())
-    )
+    horizon = literal_column("newest.horizon::text::bigint", BigInteger).label("horizon")
+    return select(newest.c.newest, horizon, rows).select_from(newest.outerjoin(rows, true()))
 
 
-_HORIZON = literal_column("(SELECT halcrm_event_horizon())::text::bigint", BigInteger)
+_HORIZON: Any = literal_column("halcrm_event_horizon()")  # an xid8
 _AFTER_SQLITE = _after_sqlite()
 AFTER_POSTGRESQL = _after_postgresql()
 _ROW = namedtuple("_ROW", list(AFTER_POSTGRESQL.selected_columns.keys()))  # type: ignore[misc]

@@ -300,10 +300,7 @@ class Database:
                     tx.finish()
                     committing = True
                     pg.execute("COMMIT")
-                    if follower is not None and tx.in_flight.events:
-                        ticket = follower.sending()
-                        params = {"after": follower.position, "limit": READ_BATCH}
-                        tx.ahead(AFTER_POSTGRESQL, params)  # its own events, once committed
+                    ticket, params = _read_with_commit(tx, follower)
                     tx.end_pipeline()  # the last flight: what is left, the COMMIT, the read
                 except BaseException as exc:
                     stale = not isinstance(exc, StaleSnapshot) and tx.refused_on_stale()
@@ -371,6 +368,19 @@ class Database:
             job.future.set_exception(exc)
         else:
             job.future.set_result(result)
+
+
+def _read_with_commit(tx: Tx, follower: Follower | None) -> tuple[int, dict[str, int]]:
+    """PostgreSQL: the read of the settled events (its own, once committed) sent after the
+    COMMIT, in its flight, when the call recorded events and ``Follower.sending`` gives a
+    ticket; the ticket and the read's parameters."""
+    if follower is None or not tx.in_flight.events:
+        return 0, {}
+    ticket = follower.sending()
+    params = {"after": follower.position, "limit": READ_BATCH}
+    if ticket:
+        tx.ahead(AFTER_POSTGRESQL, params)
+    return ticket, params
 
 
 def _landed_read(tx: Tx, params: dict[str, int]) -> Read | None:
