@@ -31,6 +31,7 @@ read from the database at start and moves only to positions read from it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -90,7 +91,7 @@ class Follower:
         # The writers' reads sent with their COMMITs, not yet landed (``sending``).
         self._flying: set[int] = set()
         self._tickets = 0
-        self._landed = threading.Condition(self.lock)
+        self._landed = threading.Condition()
         with engine.connect() as conn:
             self.position = last_position(conn)
         self._stopping = threading.Event()
@@ -112,13 +113,17 @@ class Follower:
         except RuntimeError:
             log.debug("events read after the event loop closed")
 
-    def catch_up(self, conn: Connection) -> bool:
-        """With ``lock`` held: publishes every settled event after the position; whether
-        committed rows still wait above the horizon (PostgreSQL)."""
+    def catch_up(self, conn: Connection, *, locked: bool = True) -> bool:
+        """Publishes every settled event after the position; whether committed rows still
+        wait above the horizon (PostgreSQL). With ``lock`` held, or (``locked=False``,
+        PostgreSQL) taking it only to hand over what was read: a read is every event up to
+        its last below a horizon, so reads that land in any order publish each event once
+        and in order (``hand_over``), and the writers never wait for the listener's reads."""
         while True:
             read = read_after(conn, self.position)
-            if self.take(read):
-                return read.newest > self.position
+            with contextlib.nullcontext() if locked else self.lock:
+                if self.take(read):
+                    return read.newest > self.position
 
     def take(self, read: Read) -> bool:
         """With ``lock`` held: publishes a read's events after the position; whether it was
@@ -136,7 +141,7 @@ class Follower:
         by that commit, waits for the read to land (``landed``) before it reads on its own.
         0 while another write's read is in flight: under load the listener's reads, one for
         many commits, cost the database less than one read per write."""
-        with self.lock:
+        with self._landed:
             if self._flying:
                 return 0
             self._tickets += 1
@@ -145,16 +150,17 @@ class Follower:
 
     def landed(self, ticket: int, read: Read | None) -> None:
         """The writer's read (``None``: it failed) is published, and the listener told."""
-        with self.lock:
-            self._flying.discard(ticket)
-            if read is not None:
+        if read is not None:
+            with self.lock:
                 self.take(read)
+        with self._landed:
+            self._flying.discard(ticket)
             self._landed.notify_all()
 
     def _covered(self, xids: list[int | None]) -> bool:
         """Whether the events of every notifying transaction were published already, once
         the writers' reads in flight when the notifications came have landed."""
-        with self.lock:
+        with self._landed:
             woken, deadline = self._tickets, time.monotonic() + LANDING_AT_MOST
             while any(t <= woken for t in self._flying):
                 left = deadline - time.monotonic()
@@ -240,8 +246,7 @@ class Follower:
         woken = True
         while not self._stopping.is_set():
             if woken or pause is not None:
-                with self.lock:
-                    deferred = self.catch_up(conn)
+                deferred = self.catch_up(conn, locked=False)
                 # Rows wait above the horizon: look again soon, notified or not.
                 pause = min(pause * 2, DEFERRED_MOST) if pause else DEFERRED_FIRST
                 pause = pause if deferred else None
