@@ -167,10 +167,6 @@ class Tx:
             return [event.id for event in self._events]
         return self.in_flight.event_keys()
 
-    def refused_on_stale(self) -> bool:
-        """After the call failed: whether a kept snapshot it used was old (it runs again)."""
-        return self.in_flight.refused_on_stale(self.cache)
-
     # Core statements on the driver's cursor.
 
     def execute(
@@ -294,6 +290,8 @@ class Tx:
         if self.pipeline is not None:
             kept = self.cache.newest(project_id)
             if kept is not None:
+                if self.generations.get(project_id) == kept.generation:
+                    return kept  # checked already in this transaction
                 return self._checked_later(project_id, kept)
         row = self.first(_GENERATION, {"project_id": project_id})
         if row is None:

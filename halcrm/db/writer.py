@@ -303,7 +303,9 @@ class Database:
                     ticket, params = _read_with_commit(tx, follower)
                     tx.end_pipeline()  # the last flight: what is left, the COMMIT, the read
                 except BaseException as exc:
-                    stale = not isinstance(exc, StaleSnapshot) and tx.refused_on_stale()
+                    stale = not isinstance(exc, StaleSnapshot) and tx.in_flight.refused_on_stale(
+                        tx.cache
+                    )
                     tx.discard()
                     if stale:
                         raise StaleSnapshot("the project changed under the call") from exc

@@ -52,9 +52,18 @@ def project_and_visitor(
     return project, VisitorRow(*row[2:]) if row[2] is not None else None
 
 
-def open_call(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
-    """The project and the visitor (if known) of a call other than identify, verified."""
-    project, visitor = project_and_visitor(tx, body)
+def open_call(
+    tx: Tx, body: WidgetBody, *, contact: bool = False
+) -> tuple[ProjectRow, VisitorRow | None]:
+    """The project and the visitor (if known) of a call other than identify, verified;
+    ``contact``: the call reads the visitor's contact next (``visitor_contact``), sent with
+    the visitor's read on PostgreSQL."""
+
+    def ahead(project: ProjectRow) -> None:
+        params = {"project_pk": project.pk, "visitor_id": body.visitor_id}
+        tx.ahead(tx.lock(_CONTACT_OF_VISITOR), params)
+
+    project, visitor = project_and_visitor(tx, body, ahead if contact else None)
     check_call(project, body, visitor, tx.now)
     return project, visitor
 
@@ -106,9 +115,14 @@ def write_visitor(
 
 
 def visitor_contact(tx: Tx, visitor: VisitorRow | None) -> ContactRow | None:
+    """The visitor's contact, under its row lock. PostgreSQL reads it by the visitor (the
+    visitor's row is locked already, so it is the same row) to find it if sent ahead."""
     if visitor is None or visitor.contact_pk is None:
         return None
-    return tx.one(ContactRow, tx.lock(_CONTACT), {"pk": visitor.contact_pk})
+    if tx.is_sqlite:
+        return tx.one(ContactRow, _CONTACT, {"pk": visitor.contact_pk})
+    params = {"project_pk": visitor.project_pk, "visitor_id": visitor.visitor_id}
+    return tx.one(ContactRow, tx.lock(_CONTACT_OF_VISITOR), params)
 
 
 def identified_visitor(
@@ -128,6 +142,15 @@ _VISITOR = select_of(VisitorRow).where(
     Visitor.project_pk == bindparam("project_pk"), Visitor.visitor_id == bindparam("visitor_id")
 )
 _CONTACT = select_of(ContactRow).where(Contact.pk == bindparam("pk"))
+_CONTACT_OF_VISITOR = select_of(ContactRow).where(
+    Contact.pk
+    == select(Visitor.contact_pk)
+    .where(
+        Visitor.project_pk == bindparam("project_pk"),
+        Visitor.visitor_id == bindparam("visitor_id"),
+    )
+    .scalar_subquery()
+)
 _OPEN = (
     select(Project.pk, Project.generation, *record_columns(VisitorRow))
     .select_from(Project)
