@@ -1,11 +1,13 @@
-"""PostgreSQL write transactions in psycopg's pipeline mode, and lost connections told apart.
+"""PostgreSQL write transactions in psycopg's pipeline mode, what they have in flight, and lost
+connections and races told apart.
 
 A widget write waits for the database only where its next step needs an answer. The connection
 is in autocommit mode and the transaction is ours: ``BEGIN`` is queued and leaves with the
 first statement; statements nobody reads an answer of (UPDATEs, audit rows, events) are
-queued too and leave with the next one that needs an answer; the ``COMMIT`` leaves with
-whatever is left, in the last flight (db/writer.py). A failed statement's error is raised at
-the next flight, and the transaction is rolled back whole.
+queued too and leave with the next one that needs an answer; reads the call will make later
+are sent ahead with it (``Tx.ahead``); the ``COMMIT`` leaves with whatever is left, in the
+last flight (db/writer.py). A failed statement's error is raised at the next flight, and the
+transaction is rolled back whole. ``InFlight`` keeps the cursors whose answers are read later.
 
 No pool ping: a connection that turns out dead before the ``COMMIT`` was sent wrote nothing,
 so the caller runs the call again on a new connection (``is_lost_connection``).
