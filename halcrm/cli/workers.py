@@ -4,6 +4,11 @@ The parent migrates the database once, checks the address is free, hands the set
 the workers through the environment and lets uvicorn's supervisor run them. Each worker
 builds its runtime and app in its own loop, at the ASGI lifespan's start, and closes the
 runtime at its end (``WorkerApp``).
+
+Each worker listens on a socket of its own (``SO_REUSEPORT``), so the kernel spreads new
+connections evenly over the workers. On one shared socket the first worker awake accepted
+every connection waiting (asyncio takes up to the backlog at once): a load's keep-alive
+connections mostly ended up in one worker, and a second worker added little.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from halcrm.cli import attach
 from halcrm.db.engine import database_url
@@ -109,6 +115,28 @@ def _address_free(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` beside the other workers' (uvicorn listens on it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+class OwnSocket:
+    """Stands for a worker's socket in the supervisor, which holds none: each worker process
+    (started by pickling its arguments) unpickles it as a socket of its own, made there."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return reuse_port_socket, (self.host, self.port)
+
+
 async def _prepare(settings: Settings) -> None:
     """Migrations (serialized by their lock) and the project, once, before any worker."""
     runtime = await open_runtime(settings)
@@ -142,22 +170,26 @@ def serve_workers(settings: Settings, workers: int) -> int:
         file=sys.stderr,
     )
     print(attach.board_hint(url), file=sys.stderr, flush=True)
+    config = uvicorn.Config(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        http=f"{__name__}:HeaderDeadline" if settings.header_timeout > 0 else "auto",
+        **proxy_options(settings.trusted_proxies),
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        ws="none",
+        server_header=False,
+        timeout_graceful_shutdown=3,
+    )
+    own: Any = OwnSocket(settings.host, settings.port)
     try:
-        uvicorn.run(
-            f"{__name__}:worker_app",
-            factory=True,
-            workers=workers,
-            host=settings.host,
-            port=settings.port,
-            http=f"{__name__}:HeaderDeadline" if settings.header_timeout > 0 else "auto",
-            **proxy_options(settings.trusted_proxies),
-            lifespan="on",
-            log_config=None,
-            access_log=False,
-            ws="none",
-            server_header=False,
-            timeout_graceful_shutdown=3,
-        )
+        Multiprocess(config, sockets=[own]).run()
+    except KeyboardInterrupt:
+        pass
     finally:
         attach.withdraw(settings)
     return 0

@@ -16,10 +16,13 @@ resuming after 12 never sees an 11 that committed later:
   (``pg_current_snapshot()``; other databases' left out, migration 0010): all of those have
   ended, and any that has not will write higher positions. So no
   process numbers anything after commit and no write waits for another process. An insert
-  sends ``NOTIFY halcrm_events`` (at commit); each process's follower wakes, reads what is
-  settled after its position in one statement, and reads again shortly while committed rows
-  wait above the horizon (a transaction that writes no event may be holding it). Idle, it
-  sends nothing. Every process publishes from the database, its own writes included.
+  sends ``NOTIFY halcrm_events`` (at commit) naming its transaction (migration 0011). A
+  writer sends the same read right after its COMMIT, in the same flight, and publishes what
+  it finds; each process's follower, woken, reads what is settled after its position in one
+  statement unless a read already covered the notifying transaction (it is below that read's
+  horizon), and reads again shortly while committed rows wait above the horizon (a
+  transaction that writes no event may be holding it). Idle, it sends nothing. Every process
+  publishes from the database, its own writes included.
 
 The only state kept beside the database is each follower's highest position published; it is
 read from the database at start and moves only to positions read from it.
@@ -28,36 +31,23 @@ read from the database at start and moves only to positions read from it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Insert,
-    Select,
-    bindparam,
-    func,
-    insert,
-    literal_column,
-    select,
-    text,
-    true,
-)
 from sqlalchemy.engine import Connection, Engine
 
-from halcrm.db.models import Activity, Project
-from halcrm.domain.events import DomainEvent, EventKind
+from halcrm.db.event_log import READ_BATCH, Read, last_position, read_after
+from halcrm.domain.events import DomainEvent
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "halcrm_events"
-READ_BATCH = 1000
 SQLITE_CHECK_SECONDS = 0.05
 # How long the listener waits for a notification before it looks at its waiters' deadlines;
 # it reads nothing then (a lost connection ends the wait with an error of its own).
@@ -68,9 +58,9 @@ PG_IDLE_SECONDS = 1.0
 DEFERRED_FIRST = 0.025
 DEFERRED_MOST = 0.5
 RECONNECT_SECONDS = 1.0
-# Room for a transaction's events below the next transaction's first position.
-ORDINAL_BITS = 20
-
+# How long the listener, woken, waits for the reads this process's writers sent with their
+# COMMITs (they publish the same events, so it need not read them again).
+LANDING_AT_MOST = 0.02
 # PostgreSQL: how long an answer waits for its own events to be published, at most.
 WAIT_AT_MOST = 5.0
 RECENT_KEYS = 100_000
@@ -85,115 +75,6 @@ class _Waiter:
     deadline: float
 
 
-def position_column(is_sqlite: bool) -> Any:
-    """The column that orders the stream: the primary key on SQLite, the position on PostgreSQL."""
-    return Activity.pk if is_sqlite else Activity.seq
-
-
-def to_domain_event(row: Any, project_id: str) -> DomainEvent:
-    """An activity row (mapped or Core) as the event it recorded; its id is its position."""
-    return DomainEvent.of_data(
-        id=row.seq if row.seq is not None else row.pk,
-        project_id=project_id,
-        kind=EventKind(row.kind),
-        at=row.created_at,
-        source=row.source,
-        summary=row.summary,
-        company_id=row.company_id,
-        company_name=row.company_name,
-        data=row.data,
-    )
-
-
-def activity_row(project_pk: int, event: DomainEvent) -> dict[str, Any]:
-    """The activity row's values that store ``event`` (``to_domain_event`` reads it back)."""
-    return {
-        "project_pk": project_pk,
-        "kind": event.kind.value,
-        # A plain str: the driver binds a StrEnum (Source) only after failing to adapt it.
-        "source": str(event.source),
-        "summary": event.summary,
-        "company_id": event.company_id,
-        "company_name": event.company_name,
-        "data": event.wire_data(),
-        "created_at": event.at,
-    }
-
-
-# PostgreSQL: a row is settled once its transaction is below the oldest one still running on
-# this database (migration 0010's function, computed once per statement).
-SETTLED = text("activity.xid < (SELECT halcrm_event_horizon())")
-_POSITION = literal_column(f"(pg_current_xact_id()::text::bigint << {ORDINAL_BITS})", BigInteger)
-
-
-@cache
-def record_at_position(names: frozenset[str]) -> Insert:
-    """PostgreSQL: ``INSERT INTO activity (<names>, seq) … RETURNING pk``, the position made
-    from the transaction's id and ``:ordinal_``, the event's place in its transaction."""
-    if not names:
-        raise ValueError("an event has columns")
-    table: Any = Activity.__table__
-    values: dict[Any, Any] = {table.c[name]: bindparam(name) for name in sorted(names)}
-    values[table.c.seq] = _POSITION + bindparam("ordinal_", type_=BigInteger)
-    return insert(table).values(values).returning(table.c.pk)
-
-
-def _rows(after: Any) -> Select[Any]:
-    return (
-        select(Activity.__table__, Project.id.label("project_id"))
-        .join(Project, Project.pk == Activity.project_pk)
-        .where(after)
-    )
-
-
-def _after_sqlite() -> Select[Any]:
-    return _rows(Activity.pk > bindparam("after")).order_by(Activity.pk).limit(bindparam("limit"))
-
-
-def _after_postgresql() -> Select[Any]:
-    """The settled rows after ``:after`` beside the highest position any committed row has, in
-    one statement: a reader learns whether rows wait above the horizon at no extra cost."""
-    rows = (
-        _rows(Activity.seq > bindparam("after"))
-        .where(SETTLED)
-        .order_by(Activity.seq)
-        .limit(bindparam("limit"))
-        .lateral("settled")
-    )
-    newest = select(func.max(Activity.seq).label("newest")).subquery("newest")
-    return select(newest.c.newest, rows).select_from(newest.outerjoin(rows, true()))
-
-
-_AFTER_SQLITE = _after_sqlite()
-_AFTER_POSTGRESQL = _after_postgresql()
-
-
-def read_after(
-    conn: Connection, after: int, limit: int = READ_BATCH
-) -> tuple[list[tuple[int, DomainEvent]], int]:
-    """Every project's settled events after position ``after``, in stream order, each with its
-    row's key; and the highest position of any committed row (settled or not)."""
-    params = {"after": after, "limit": limit}
-    if conn.dialect.name == "sqlite":
-        rows = conn.execute(_AFTER_SQLITE, params).all()
-        found = [(row.pk, to_domain_event(row, row.project_id)) for row in rows]
-        return found, found[-1][1].id if found else after
-    rows = conn.execute(_AFTER_POSTGRESQL, params).all()
-    newest = int(rows[0].newest or 0) if rows else 0
-    events = [(row.pk, to_domain_event(row, row.project_id)) for row in rows if row.pk is not None]
-    return events, newest
-
-
-_LAST_SETTLED = select(func.coalesce(func.max(Activity.seq), 0)).where(SETTLED)
-
-
-def last_position(conn: Connection) -> int:
-    """The highest position a reader may have seen: below the horizon on PostgreSQL."""
-    if conn.dialect.name == "sqlite":
-        return int(conn.execute(select(func.coalesce(func.max(Activity.pk), 0))).scalar_one())
-    return int(conn.execute(_LAST_SETTLED).scalar_one() or 0)
-
-
 class Follower:
     """Publishes committed events on the loop, each once, in position order."""
 
@@ -205,6 +86,12 @@ class Follower:
         # Held while reading and handing events to the loop: the loop runs callbacks in the
         # order they were handed over, so the stream keeps the order they were read in.
         self.lock = threading.Lock()
+        # PostgreSQL: every event of a transaction below this was published (``take``).
+        self.horizon = 0
+        # The writers' reads sent with their COMMITs, not yet landed (``sending``).
+        self._flying: set[int] = set()
+        self._tickets = 0
+        self._landed = threading.Condition()
         with engine.connect() as conn:
             self.position = last_position(conn)
         self._stopping = threading.Event()
@@ -226,16 +113,61 @@ class Follower:
         except RuntimeError:
             log.debug("events read after the event loop closed")
 
-    def catch_up(self, conn: Connection) -> bool:
-        """With ``lock`` held: publishes every settled event after the position; whether
-        committed rows still wait above the horizon (PostgreSQL)."""
+    def catch_up(self, conn: Connection, *, locked: bool = True) -> bool:
+        """Publishes every settled event after the position; whether committed rows still
+        wait above the horizon (PostgreSQL). With ``lock`` held, or (``locked=False``,
+        PostgreSQL) taking it only to hand over what was read: a read is every event up to
+        its last below a horizon, so reads that land in any order publish each event once
+        and in order (``hand_over``), and the writers never wait for the listener's reads."""
         while True:
-            batch, newest = read_after(conn, self.position)
-            self.hand_over(event for _, event in batch)
-            if not self.is_sqlite:
-                self._published([pk for pk, _ in batch])
-            if len(batch) < READ_BATCH:
-                return newest > self.position
+            read = read_after(conn, self.position)
+            with contextlib.nullcontext() if locked else self.lock:
+                if self.take(read):
+                    return read.newest > self.position
+
+    def take(self, read: Read) -> bool:
+        """With ``lock`` held: publishes a read's events after the position; whether it was
+        whole (not cut at its limit: then every event below its horizon was published)."""
+        self.hand_over(event for _, event in read.events)
+        whole = len(read.events) < READ_BATCH
+        if not self.is_sqlite:
+            self._published([pk for pk, _ in read.events])
+            if whole:
+                self.horizon = max(self.horizon, read.horizon)
+        return whole
+
+    def sending(self) -> int:
+        """PostgreSQL: a ticket for a writer to send a read with its COMMIT; the listener, woken
+        by that commit, waits for the read to land (``landed``) before it reads on its own.
+        0 while another write's read is in flight: under load the listener's reads, one for
+        many commits, cost the database less than one read per write."""
+        with self._landed:
+            if self._flying:
+                return 0
+            self._tickets += 1
+            self._flying.add(self._tickets)
+            return self._tickets
+
+    def landed(self, ticket: int, read: Read | None) -> None:
+        """The writer's read (``None``: it failed) is published, and the listener told."""
+        if read is not None:
+            with self.lock:
+                self.take(read)
+        with self._landed:
+            self._flying.discard(ticket)
+            self._landed.notify_all()
+
+    def _covered(self, xids: list[int | None]) -> bool:
+        """Whether the events of every notifying transaction were published already, once
+        the writers' reads in flight when the notifications came have landed."""
+        with self._landed:
+            woken, deadline = self._tickets, time.monotonic() + LANDING_AT_MOST
+            while any(t <= woken for t in self._flying):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._landed.wait(left)
+            return all(x is not None and x < self.horizon for x in xids)
 
     def when_published(self, pks: list[int], done: Callable[[], None]) -> None:
         """PostgreSQL: calls ``done`` once the rows ``pks`` are on the bus, so a caller's answer
@@ -314,24 +246,21 @@ class Follower:
         woken = True
         while not self._stopping.is_set():
             if woken or pause is not None:
-                with self.lock:
-                    deferred = self.catch_up(conn)
+                deferred = self.catch_up(conn, locked=False)
                 # Rows wait above the horizon: look again soon, notified or not.
                 pause = min(pause * 2, DEFERRED_MOST) if pause else DEFERRED_FIRST
                 pause = pause if deferred else None
             else:
                 with self.lock:
                     self._published([])  # only the waiters' deadlines
-            woken = self._wait(pg, PG_IDLE_SECONDS if pause is None else pause)
+            xids = self._wait(pg, PG_IDLE_SECONDS if pause is None else pause)
+            woken = bool(xids) and not self._covered(xids)
 
-    def _wait(self, pg: Any, timeout: float) -> bool:
-        """Whether a notification arrived within ``timeout`` (all that are here are taken)."""
-        woken = False
-        for _ in pg.notifies(timeout=timeout, stop_after=1):
-            woken = True
-        for _ in pg.notifies(timeout=0):
-            woken = True
-        return woken
+    def _wait(self, pg: Any, timeout: float) -> list[int | None]:
+        """The transactions that notified within ``timeout`` (all notifications here are
+        taken); ``None`` for a payload that names none (an older version's)."""
+        found = [*pg.notifies(timeout=timeout, stop_after=1), *pg.notifies(timeout=0)]
+        return [int(n.payload) if n.payload.isdigit() else None for n in found]
 
 
 _SEEN_VERSION = "halcrm_data_version"

@@ -24,9 +24,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from halcrm.db.base import Base
-from halcrm.db.events import activity_row, record_at_position
+from halcrm.db.event_log import activity_row, record_at_position
 from halcrm.db.models import Activity, Project, Stage
-from halcrm.db.pipeline import Pipeline
+from halcrm.db.pipeline import InFlight, Pipeline, read_key
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
 from halcrm.db.records import (
     MODEL_OF,
@@ -90,10 +90,6 @@ _ACTIVITY = Activity.__table__
 _LOCKED: dict[int, Select[Any]] = {}
 
 
-class StaleSnapshot(Exception):
-    """A call used a kept project snapshot that a commit made old: it runs again."""
-
-
 class Tx:
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
@@ -119,10 +115,8 @@ class Tx:
         self._session: Session | None = None
         self._cursor: Any = None
         self._events: list[DomainEvent] = []
-        # PostgreSQL: the cursors of the events' INSERTs, read once the pipeline is synced.
-        self._event_cursors: list[Any] = []
-        # Generations to compare with the kept snapshots a pipelined call used.
-        self._checks: list[tuple[Any, str, int]] = []
+        # PostgreSQL: what the pipeline sent whose answers are read later (db/pipeline.py).
+        self.in_flight = InFlight()
 
     # The ORM.
 
@@ -141,8 +135,8 @@ class Tx:
 
     def finish(self) -> None:
         """Ends the call's work: the session's changes are flushed and its savepoint released."""
-        if self._checks:
-            self.check_snapshots()
+        if self.in_flight.checks:
+            self.in_flight.check_snapshots(self.cache)
         if self._session is not None:
             self._session.commit()
             self._session.close()
@@ -171,7 +165,7 @@ class Tx:
         """The primary keys of the events recorded, once their statements have answered."""
         if self.is_sqlite:
             return [event.id for event in self._events]
-        return [int(cursor.fetchone()[0]) for cursor in self._event_cursors]
+        return self.in_flight.event_keys()
 
     # Core statements on the driver's cursor.
 
@@ -193,13 +187,25 @@ class Tx:
     def _new_cursor(self) -> Any:
         return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
+    def ahead(self, stmt: Statement, params: Mapping[str, Any]) -> None:
+        """PostgreSQL: sends a read the call will make later (the same ``stmt`` and
+        ``params``) with the next flight; nothing on SQLite, where it runs when made."""
+        if self.pipeline is not None:
+            cursor = self._new_cursor()
+            found = self.execute(stmt, params, cursor)[0]
+            self.in_flight.ahead[read_key(stmt, params)] = (found, cursor)
+
+    def _answer(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Prepared, Any]:
+        sent = self.in_flight.take(stmt, params)
+        return sent if sent is not None else self.execute(stmt, params)
+
     def first(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        found, cursor = self.execute(stmt, params)
+        found, cursor = self._answer(stmt, params)
         raw = cursor.fetchone()
         return None if raw is None else found.row(raw)
 
     def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        found, cursor = self.execute(stmt, params)
+        found, cursor = self._answer(stmt, params)
         return [found.row(raw) for raw in cursor.fetchall()]
 
     def rowcount(self, stmt: Statement, params: Mapping[str, Any]) -> int:
@@ -229,6 +235,13 @@ class Tx:
         assert row is not None
         values.update(zip(plan.returned, row, strict=True))
         return record(**{f: values.get(f) for f in record_fields(record)})
+
+    def put(self, record: type[Any], **values: Any) -> None:
+        """``insert`` for a row the call does not read back: no answer awaited (PostgreSQL
+        sends it with the next flight); the record's defaults are filled in all the same."""
+        for name, make in insert_plan(record, frozenset(values)).defaults:
+            values[name] = make()
+        self.add(MODEL_OF[record], **values)
 
     def add(self, model: type[Base], **values: Any) -> None:
         """INSERTs a row of a table no call reads back (audit rows, links)."""
@@ -277,6 +290,8 @@ class Tx:
         if self.pipeline is not None:
             kept = self.cache.newest(project_id)
             if kept is not None:
+                if self.generations.get(project_id) == kept.generation:
+                    return kept  # checked already in this transaction
                 return self._checked_later(project_id, kept)
         row = self.first(_GENERATION, {"project_id": project_id})
         if row is None:
@@ -289,34 +304,11 @@ class Tx:
         project's key never changes, so statements built on it are right either way."""
         cursor = self._new_cursor()
         self.execute(_GENERATION, {"project_id": project_id}, cursor)
-        self._checks.append((cursor, project_id, kept.generation))
+        self.in_flight.checks.append((cursor, project_id, kept.generation))
         # What else keys a cache on the generation (the webhook outbox) trusts it too: it is
         # checked before the COMMIT, and the call runs again if it was old.
         self.generations[project_id] = kept.generation
         return kept
-
-    def check_snapshots(self) -> None:
-        """Raises ``StaleSnapshot`` (the call runs again) if a project changed since the
-        snapshot the call used was kept; reads answers already received when it can."""
-        checks, self._checks = self._checks, []
-        for cursor, project_id, generation in checks:
-            row = cursor.fetchone()
-            if row is None:
-                raise UnknownProject(f"no project with id {project_id!r}")
-            if row[1] != generation:
-                self.cache.forget(project_id)
-                raise StaleSnapshot(project_id)
-
-    def refused_on_stale(self) -> bool:
-        """After the call failed: whether a kept snapshot it used was old (a stage renamed
-        since, a snapshot of a rolled-back change), so the failure may be the snapshot's."""
-        try:
-            self.check_snapshots()
-        except StaleSnapshot:
-            return True
-        except Exception:  # the statements failed: the call's own error is the answer
-            return False
-        return False
 
     def snapshot_at(self, project_id: str, pk: int, generation: int) -> ProjectSnapshot:
         """``snapshot`` for a caller that read the project's ``pk`` and ``generation`` itself
@@ -386,10 +378,10 @@ class Tx:
         if not self.is_sqlite:
             # The key is read after the pipeline's last flight (event_keys); the SQLite
             # writer publishes its own events, PostgreSQL's follower reads them back.
-            values["ordinal_"] = len(self._event_cursors)
+            values["ordinal_"] = len(self.in_flight.events)
             cursor = self._new_cursor()
             self.execute(record_at_position(frozenset(values) - {"ordinal_"}), values, cursor)
-            self._event_cursors.append(cursor)
+            self.in_flight.events.append(cursor)
         else:
             stmt = insert_returning(_ACTIVITY, frozenset(values), (_ACTIVITY.c.pk,))
             row = self.first(stmt, values)

@@ -17,7 +17,6 @@ import contextlib
 import copy
 import logging
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,17 +25,17 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from halcrm.bus import EventBus
 from halcrm.db.checkpoint import Checkpointer
 from halcrm.db.engine import WRITE_OPTION
+from halcrm.db.event_log import AFTER_POSTGRESQL, READ_BATCH, Read, settled_read
 from halcrm.db.events import Follower, catch_up_others
 from halcrm.db.idempotency import Keys, take_claim
-from halcrm.db.pipeline import is_lost_connection, pipelined_write
+from halcrm.db.pipeline import StaleSnapshot, is_lost_connection, is_race, pipelined_write
 from halcrm.db.project_cache import ProjectCache
-from halcrm.db.tx import Outbox, StaleSnapshot, Tx
+from halcrm.db.tx import Outbox, Tx
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.domain.events import DomainEvent
 
@@ -45,27 +44,6 @@ Work = Callable[[Tx], T]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-# PostgreSQL: unique violation, serialization failure, deadlock.
-RETRY_SQLSTATES = {"23505", "40001", "40P01"}
-
-
-def is_race(exc: BaseException) -> bool:
-    """Whether a failed statement lost a race with another writer and should run again.
-
-    Hot paths run statements on the DBAPI cursor, so the driver's own exceptions arrive here
-    as well as SQLAlchemy's wrappers of them.
-    """
-    if isinstance(exc, StaleSnapshot):
-        return True
-    orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else exc
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if sqlstate is not None:
-        return sqlstate in RETRY_SQLSTATES
-    if isinstance(orig, sqlite3.IntegrityError):
-        return "UNIQUE constraint failed" in str(orig)
-    if isinstance(orig, sqlite3.OperationalError):
-        return "database is locked" in str(orig)
-    return False
 
 
 @dataclass
@@ -313,6 +291,7 @@ class Database:
         the caller is told so.
         """
         committing = False
+        follower, ticket, read = self.follower, 0, None
         try:
             with pipelined_write(self.engine) as (conn, pipeline, pg):
                 tx = Tx(conn, job.clock(), self.projects, self.outbox, pipeline)
@@ -321,20 +300,28 @@ class Database:
                     tx.finish()
                     committing = True
                     pg.execute("COMMIT")
-                    tx.end_pipeline()  # the last flight: what is left, and the COMMIT
+                    ticket, params = _read_with_commit(tx, follower)
+                    tx.end_pipeline()  # the last flight: what is left, the COMMIT, the read
                 except BaseException as exc:
-                    stale = not isinstance(exc, StaleSnapshot) and tx.refused_on_stale()
+                    stale = not isinstance(exc, StaleSnapshot) and tx.in_flight.refused_on_stale(
+                        tx.cache
+                    )
                     tx.discard()
                     if stale:
                         raise StaleSnapshot("the project changed under the call") from exc
                     raise
                 pks = tx.event_keys()
+                if ticket:
+                    read = _landed_read(tx, params)
         except BaseException as exc:
             if is_race(exc) or (not committing and is_lost_connection(exc)):
                 self._retry(job, exc)
             else:
                 self._hand_back(job, None, exc)
             return
+        finally:
+            if ticket and follower is not None:
+                follower.landed(ticket, read)
         if pks and self.follower is not None:
             # The follower publishes every process's events in position order (db/events.py).
             self.follower.when_published(pks, partial(self._hand_back, job, result, None))
@@ -383,3 +370,26 @@ class Database:
             job.future.set_exception(exc)
         else:
             job.future.set_result(result)
+
+
+def _read_with_commit(tx: Tx, follower: Follower | None) -> tuple[int, dict[str, int]]:
+    """PostgreSQL: the read of the settled events (its own, once committed) sent after the
+    COMMIT, in its flight, when the call recorded events and ``Follower.sending`` gives a
+    ticket; the ticket and the read's parameters."""
+    if follower is None or not tx.in_flight.events:
+        return 0, {}
+    ticket = follower.sending()
+    params = {"after": follower.position, "limit": READ_BATCH}
+    if ticket:
+        tx.ahead(AFTER_POSTGRESQL, params)
+    return ticket, params
+
+
+def _landed_read(tx: Tx, params: dict[str, int]) -> Read | None:
+    """The settled events a write read after its COMMIT (``None`` if that read failed: the
+    write stands, and the follower publishes them)."""
+    try:
+        return settled_read(tx.fetch(AFTER_POSTGRESQL, params))
+    except Exception as exc:  # the events are the follower's to publish then
+        log.debug("the read after a commit failed: %s", exc)
+        return None

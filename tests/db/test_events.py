@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from halcrm.db.events import to_domain_event
+from halcrm.db.event_log import to_domain_event
 from halcrm.db.models import Activity
 from halcrm.db.tx import Tx
 from halcrm.domain.events import DomainEvent, EventKind

@@ -28,7 +28,9 @@ pytestmark = [
 ]
 
 # Issue 25: at most 8 round trips per widget write (aim 4), at most 1 a second idle (aim 0).
-MOST_PER_CALL = 8
+# Every widget write makes 2-4 now (reads sent ahead, the event read in the COMMIT's flight):
+# the bar is the worst of them plus one, so a lost round trip shows here.
+MOST_PER_CALL = 5
 MOST_IDLE_PER_SECOND = 1.0
 CALLS = 5
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from halcrm.db.events import SETTLED, position_column, to_domain_event
+from halcrm.db.event_log import SETTLED, position_column, to_domain_event
 from halcrm.db.models import Activity as ActivityRow
 from halcrm.db.tx import Tx
 from halcrm.domain.events import DomainEvent

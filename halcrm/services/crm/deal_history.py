@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from halcrm.db.events import to_domain_event
+from halcrm.db.event_log import to_domain_event
 from halcrm.db.models import Activity
 from halcrm.db.tx import CompanyKeys, ProjectKeys, Tx
 from halcrm.domain.events import EventKind

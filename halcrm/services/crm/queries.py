@@ -67,6 +67,11 @@ def find_company(
     return tx.one(CompanyRow, tx.lock(_COMPANY_BY_ID) if lock else _COMPANY_BY_ID, params)
 
 
+def find_company_ahead(tx: Tx, project: ProjectKeys, company_id: str) -> None:
+    """Sends ``find_company(..., lock=True)`` ahead (``Tx.ahead``): a call that will read it."""
+    tx.ahead(tx.lock(_COMPANY_BY_ID), {"project_pk": project.pk, "company_id": company_id})
+
+
 def load_company(
     tx: Tx,
     project: ProjectKeys,

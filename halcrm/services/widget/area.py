@@ -73,7 +73,7 @@ class Widget(Area):
 
     @writes
     def _set_properties(self, tx: Tx, body: SetProperties) -> PropertiesResult:
-        project, found = open_call(tx, body)
+        project, found = open_call(tx, body, contact=True)
         properties = found.properties if found else {}
         merged = meta_rules.merge_checked(properties, body.properties, field="properties")
         visitor = save_visitor(tx, project, found, body.visitor_id, properties=merged)
@@ -96,7 +96,7 @@ class Widget(Area):
     def track(self, tx: Tx, body: Track) -> TrackResult:
         """Stores a visitor event, or a company event when ``company_id`` names a linked
         company."""
-        project, found = open_call(tx, body)
+        project, found = open_call(tx, body, contact=True)
         visitor = save_visitor(tx, project, found, body.visitor_id)
         contact = visitor_contact(tx, visitor)
         company = None
@@ -137,7 +137,7 @@ class Widget(Area):
     @writes
     def set_stage(self, tx: Tx, body: SetStage) -> StageResult:
         """A widget stage signal, under the project's mode unless the body overrides it."""
-        project, found = open_call(tx, body)
+        project, found = open_call(tx, body, contact=True)
         visitor, contact = identified_visitor(tx, found, body.visitor_id)
         company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)
@@ -147,7 +147,7 @@ class Widget(Area):
     def set_deal(self, tx: Tx, body: SetDeal) -> DealResult:
         """Sets the targeted company's deal value, and its stage when one is given."""
         cents = to_cents(body.deal_value)
-        project, found = open_call(tx, body)
+        project, found = open_call(tx, body, contact=True)
         visitor, contact = identified_visitor(tx, found, body.visitor_id)
         company = target_company(tx, project, visitor, contact, body.company_id)
         mode = widget_mode(project, body.stage_update_mode)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -26,16 +27,23 @@ def body_project_id(body: WidgetBody) -> str:
     return project_id
 
 
-def project_and_visitor(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
+def project_and_visitor(
+    tx: Tx, body: WidgetBody, ahead: Callable[[ProjectRow], None] | None = None
+) -> tuple[ProjectRow, VisitorRow | None]:
     """The body's project as committed now, and its visitor when known.
 
     On SQLite one statement reads both (writers are serialised there, so no row lock is
     needed); PostgreSQL cannot lock the nullable side of an outer join, so it reads the
-    visitor under its row lock in a statement of its own.
+    visitor under its row lock in a statement of its own, and ``ahead(project)`` may send
+    the call's next reads (``Tx.ahead``) in the same flight, after it (locks in that order).
     """
     project_id = body_project_id(body)
     if not tx.is_sqlite:
         project = tx.snapshot(project_id).project
+        if ahead is not None:
+            params = {"project_pk": project.pk, "visitor_id": body.visitor_id}
+            tx.ahead(tx.lock(_VISITOR), params)
+            ahead(project)
         return project, find_visitor(tx, project, body.visitor_id)
     row = tx.first(_OPEN, {"project_id": project_id, "visitor_id": body.visitor_id})
     if row is None:
@@ -44,9 +52,18 @@ def project_and_visitor(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRo
     return project, VisitorRow(*row[2:]) if row[2] is not None else None
 
 
-def open_call(tx: Tx, body: WidgetBody) -> tuple[ProjectRow, VisitorRow | None]:
-    """The project and the visitor (if known) of a call other than identify, verified."""
-    project, visitor = project_and_visitor(tx, body)
+def open_call(
+    tx: Tx, body: WidgetBody, *, contact: bool = False
+) -> tuple[ProjectRow, VisitorRow | None]:
+    """The project and the visitor (if known) of a call other than identify, verified;
+    ``contact``: the call reads the visitor's contact next (``visitor_contact``), sent with
+    the visitor's read on PostgreSQL."""
+
+    def ahead(project: ProjectRow) -> None:
+        params = {"project_pk": project.pk, "visitor_id": body.visitor_id}
+        tx.ahead(tx.lock(_CONTACT_OF_VISITOR), params)
+
+    project, visitor = project_and_visitor(tx, body, ahead if contact else None)
     check_call(project, body, visitor, tx.now)
     return project, visitor
 
@@ -80,10 +97,32 @@ def save_visitor(
     )
 
 
+def write_visitor(
+    tx: Tx, project: ProjectRow, found: VisitorRow | None, visitor_id: str, **values: Any
+) -> None:
+    """``save_visitor`` for a call that does not read the row back (no answer awaited)."""
+    if found is not None:
+        tx.update(VisitorRow, found.pk, last_seen_at=tx.now, **values)
+        return
+    tx.put(
+        VisitorRow,
+        project_pk=project.pk,
+        visitor_id=visitor_id,
+        created_at=tx.now,
+        last_seen_at=tx.now,
+        **values,
+    )
+
+
 def visitor_contact(tx: Tx, visitor: VisitorRow | None) -> ContactRow | None:
+    """The visitor's contact, under its row lock. PostgreSQL reads it by the visitor (the
+    visitor's row is locked already, so it is the same row) to find it if sent ahead."""
     if visitor is None or visitor.contact_pk is None:
         return None
-    return tx.one(ContactRow, tx.lock(_CONTACT), {"pk": visitor.contact_pk})
+    if tx.is_sqlite:
+        return tx.one(ContactRow, _CONTACT, {"pk": visitor.contact_pk})
+    params = {"project_pk": visitor.project_pk, "visitor_id": visitor.visitor_id}
+    return tx.one(ContactRow, tx.lock(_CONTACT_OF_VISITOR), params)
 
 
 def identified_visitor(
@@ -103,6 +142,15 @@ _VISITOR = select_of(VisitorRow).where(
     Visitor.project_pk == bindparam("project_pk"), Visitor.visitor_id == bindparam("visitor_id")
 )
 _CONTACT = select_of(ContactRow).where(Contact.pk == bindparam("pk"))
+_CONTACT_OF_VISITOR = select_of(ContactRow).where(
+    Contact.pk
+    == select(Visitor.contact_pk)
+    .where(
+        Visitor.project_pk == bindparam("project_pk"),
+        Visitor.visitor_id == bindparam("visitor_id"),
+    )
+    .scalar_subquery()
+)
 _OPEN = (
     select(Project.pk, Project.generation, *record_columns(VisitorRow))
     .select_from(Project)

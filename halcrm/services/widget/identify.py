@@ -25,16 +25,16 @@ from halcrm.services.crm.placeholders import (
     ensure_placeholder,
     release_placeholders,
 )
-from halcrm.services.crm.queries import linked_companies, load_company
+from halcrm.services.crm.queries import find_company_ahead, linked_companies, load_company
 from halcrm.services.crm.records import StageResult
 from halcrm.services.ids import new_id
 from halcrm.services.widget.chat import attach_visitor_chats
 from halcrm.services.widget.companies import Linked, target_for
 from halcrm.services.widget.context import (
     project_and_visitor,
-    save_visitor,
     visitor_contact,
     widget_mode,
+    write_visitor,
 )
 from halcrm.services.widget.inputs import Identify
 from halcrm.services.widget.records import IdentifyResult
@@ -77,7 +77,7 @@ class _Call:
 def identify_in(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
     """Runs the identify rules in the caller's transaction (API.md, rules 1-9); ``email`` as
     ``check_body`` normalised it."""
-    project, found = project_and_visitor(tx, body)
+    project, found = project_and_visitor(tx, body, lambda p: _send_ahead(tx, body, email, p))
     proof = check_identify(project, body, email, found, tx.now)
     call = _Call(tx, body, project, found, proof)
     if proof is not None:
@@ -120,6 +120,19 @@ def identify_in(tx: Tx, body: Identify, email: str | None) -> IdentifyResult:
     return _finish(call, contact, linked, target, deleted, stage_result, is_new)
 
 
+def _send_ahead(tx: Tx, body: Identify, email: str | None, project: ProjectRow) -> None:
+    """PostgreSQL: the reads most identifies make, sent with the visitor's (``Tx.ahead``):
+    the contacts by email and user_id, and the company named by id. None of them depends on
+    what the call writes before it reads them (the contacts are read first; the company is
+    written only after it is read)."""
+    if email:
+        tx.ahead(tx.lock(_BY_EMAIL), {"project_pk": project.pk, "value": email})
+    if body.user_id:
+        tx.ahead(tx.lock(_BY_USER_ID), {"project_pk": project.pk, "value": body.user_id})
+    if body.company is not None and body.company.id is not None:
+        find_company_ahead(tx, project, body.company.id)
+
+
 def _active(call: _Call) -> int | None:
     return call.visitor.active_company_pk if call.visitor else None
 
@@ -138,10 +151,10 @@ def _anonymous(call: _Call) -> IdentifyResult:
         properties = call.visitor.properties if call.visitor else {}
         merged = meta_rules.merge_checked(properties, patch, field="metadata")
         call.visitor_values["properties"] = merged
-    visitor = save_visitor(tx, call.project, call.visitor, body.visitor_id, **call.visitor_values)
+    write_visitor(tx, call.project, call.visitor, body.visitor_id, **call.visitor_values)
     tx.record(call.project, EventKind.IDENTIFY, Source.WIDGET, f"visitor {body.visitor_id} seen")
     return IdentifyResult(
-        visitor_id=visitor.visitor_id,
+        visitor_id=body.visitor_id,
         contact_id=None,
         company_ids=[],
         active_company_id=None,
@@ -281,11 +294,11 @@ def _finish(
     active_pk = call.visitor_values.get("active_company_pk", _active(call))
     if active_pk is not None and active_pk not in pks:
         active_pk = call.visitor_values["active_company_pk"] = None
-    visitor = save_visitor(tx, project, call.visitor, body.visitor_id, **call.visitor_values)
+    write_visitor(tx, project, call.visitor, body.visitor_id, **call.visitor_values)
     if "contact_pk" in call.visitor_values and call.visitor is not None:
         # The chats the visitor wrote before it was known become this contact's (a new visitor
         # row has none, so that UPDATE is skipped on the hot path of first identifies).
-        attach_visitor_chats(tx, visitor.pk, contact.pk)
+        attach_visitor_chats(tx, call.visitor.pk, contact.pk)
     active = next((c for c in companies if c.pk == active_pk), None)
     who = contact.email or contact.user_id or contact.id
     tx.record(
@@ -304,7 +317,7 @@ def _finish(
         deleted_company_ids=deleted,
     )
     return IdentifyResult(
-        visitor_id=visitor.visitor_id,
+        visitor_id=body.visitor_id,
         contact_id=contact.id,
         company_ids=[c.id for c in companies],
         active_company_id=active.id if active else None,
