@@ -123,6 +123,7 @@ class Deliverer:
         self._busy_until = 0.0
         self._writing = 0
         self._recording: asyncio.Task[None] | None = None
+        self._closed = False
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -138,6 +139,7 @@ class Deliverer:
         self._wake.set()
 
     async def close(self) -> None:
+        self._closed = True
         if self._waker is not None:
             self.outbox.forget(self._waker)
         running = [*self._tasks, *self._sending]
@@ -176,7 +178,9 @@ class Deliverer:
             sub.close()
 
     async def _run(self) -> None:
-        while True:
+        # Stops on ``_closed`` too, not only on cancellation: Python 3.11's ``wait_for`` can
+        # swallow a cancel that arrives as the wake-up does, and ``close`` would wait forever.
+        while not self._closed:
             try:
                 wait = await self._pass()
             except Exception:
@@ -186,7 +190,8 @@ class Deliverer:
                 await asyncio.sleep(BUSY_PAUSE)  # wake-ups wait too: the calls come first
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def _pass(self) -> float:
