@@ -1,7 +1,9 @@
 """Board figures: first paint, move-and-repaint and peak RSS at 1k, 10k and 50k companies.
 
 Each measurement runs in a fresh ``bench.board_child`` process (so peak RSS is per size) on a
-generated database, with the board headless through ``App.run_test()``.
+generated database, with the board headless through ``App.run_test()``. The 10k board is also
+measured with 20k next steps (issue 23: the cards' next-step marks cost the board nothing
+measurable, first paint and move within 10 % of the board without steps, in the same rounds).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.board_data import generate
+from bench.next_steps import TASKS, add_tasks
 from bench.procs import ROOT, clean_env
 from bench.stats import median, percentile
-from bench.table import Bar, Row, judged, ms, secs
+from bench.table import Bar, Row, judged, ms, secs, times
 
 SIZES = (1_000, 10_000, 50_000)
 MOVES = 12
@@ -24,6 +27,9 @@ FIRST_PAINT = Bar(2.0, 1.0, higher_is_better=False, unit=" s")
 # Issue 14: a move's p99 at every size (its median stays near one frame).
 MOVE_P99 = Bar(33, 16, higher_is_better=False, unit=" ms")
 RSS = Bar(300, 200, higher_is_better=False, unit=" MB")
+# Issue 23: a board whose cards carry next-step marks against the same board without steps.
+WITH_STEPS = Bar(1.10, 1.05, higher_is_better=False, unit="x")
+STEPS_SIZE = 10_000
 LINEAR = Bar(1.0, 1.0, higher_is_better=False)
 """Growth judged as (cost ratio) / (size ratio): at most 1 is no faster than linear."""
 
@@ -53,12 +59,17 @@ def label(size: int) -> str:
 def measure(work: Path, runs: int) -> list[Row]:
     """Interleaves the sizes over ``runs`` rounds; medians per size, then the growth rows."""
     dirs = {size: generate(work / f"board-{size}", size) for size in SIZES}
+    stepped = generate(work / "board-steps", STEPS_SIZE)
+    add_tasks(str(stepped / "halcrm.db"))
     results: dict[int, list[dict[str, Any]]] = {size: [] for size in SIZES}
+    with_steps: list[dict[str, Any]] = []
     for run in range(runs):
         for size in SIZES:
             print(f"  board {label(size)} run {run + 1}", file=sys.stderr)
             out = work / f"board-{size}-{run}.json"
             results[size].append(run_child(dirs[size], out, MOVES))
+        print(f"  board {label(STEPS_SIZE)} with next steps run {run + 1}", file=sys.stderr)
+        with_steps.append(run_child(stepped, work / f"board-steps-{run}.json", MOVES))
     rows: list[Row] = []
     paint = {s: median([r["first_paint"] for r in results[s]]) for s in SIZES}
     moves = {s: [m for r in results[s] for m in r["moves"]] for s in SIZES}
@@ -82,6 +93,23 @@ def measure(work: Path, runs: int) -> list[Row]:
         rows.append(judged(row, RSS, rss[size]) if size == largest else row)
     for name, figure in (("first paint", paint), ("move", move), ("peak RSS", rss)):
         rows.append(growth_row(name, figure))
+    rows.extend(steps_rows(paint[STEPS_SIZE], move[STEPS_SIZE], with_steps))
+    return rows
+
+
+def steps_rows(paint: float, move: float, results: list[dict[str, Any]]) -> list[Row]:
+    """The board with every card's next-step mark against the same size without steps."""
+    marked_paint = median([r["first_paint"] for r in results])
+    marked_move = median([m for r in results for m in r["moves"]])
+    what = f"{label(STEPS_SIZE)} companies, {TASKS // 1000}k next steps"
+    rows = []
+    for name, marked, plain, shown in (
+        ("first paint", marked_paint, paint, secs),
+        ("move a card and repaint", marked_move, move, ms),
+    ):
+        ratio = marked / plain if plain else 0.0
+        row = Row(f"board {name}, {what} (vs none)", shown(marked), ratio=times(ratio))
+        rows.append(judged(row, WITH_STEPS, ratio))
     return rows
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from halcrm.domain.errors import InvalidRequest
@@ -88,11 +89,17 @@ def parse_date(text: str, *, field: str) -> date:
     raise InvalidRequest(f"{field} must be a date (YYYY-MM-DD), not {text!r}", field=field)
 
 
+@lru_cache(maxsize=8)
+def _today_ends(now: datetime, tz: ZoneInfo) -> datetime:
+    # A board's cards are all judged at one ``now``: the zone arithmetic is done once for them.
+    return day_end(local_today(now, tz), tz)
+
+
 def due_state(due_at: datetime, now: datetime, tz: ZoneInfo, *, done: bool = False) -> DueState:
     if done:
         return DueState.DONE
     if due_at <= now:
         return DueState.OVERDUE
-    if due_at <= day_end(local_today(now, tz), tz):
+    if due_at <= _today_ends(now, tz):
         return DueState.TODAY
     return DueState.UPCOMING

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
@@ -24,13 +24,15 @@ def cards_of(tx: Tx, project: Project, company_ids: Sequence[str] | None) -> lis
     """The cards of ``company_ids`` (None: every company), in creation order."""
     rows = tx.stage_rows(project)
     infos = {row.pk: info for row, info in zip(rows, tx.stages(project), strict=True)}
-    result = tx.session.execute(_card_rows(project, company_ids)).all()
+    result = tx.session.execute(_card_rows(project, company_ids, tx.now)).all()
     people = _people(tx, project, [row[-1] for row in result] if company_ids is not None else None)
     tz = zone(project.time_zone)
     return [_card(row, infos, people, tx.now, tz) for row in result]
 
 
-def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*tuple[Any, ...]]:
+def _card_rows(
+    project: Project, company_ids: Sequence[str] | None, now: datetime
+) -> Select[*tuple[Any, ...]]:
     """One row a company (of ``company_ids``, or all): its card's columns, its contact and open
     conversation counts, and what the filter looks in; its pk last."""
     counts = (
@@ -38,16 +40,11 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
         .group_by(ContactCompany.company_pk)
         .subquery()
     )
-    steps = (
-        select(
-            Task.company_pk,
-            func.min(Task.due_at).label("first"),
-            func.max(Task.due_at).label("last"),
-        )
-        .where(Task.project_pk == project.pk, Task.status == "open")
-        .group_by(Task.company_pk)
-        .subquery()
-    )
+    # Per company, two seeks in the (company, status, due) index: half the time of grouping
+    # every open step of the project, and no date read back for "is one still ahead".
+    open_steps = (Task.company_pk == Company.pk, Task.status == "open")
+    first = select(func.min(Task.due_at)).where(*open_steps).scalar_subquery()
+    planned = exists().where(*open_steps, Task.due_at > now)
     talks = (
         select(ContactCompany.company_pk, func.count(Conversation.pk).label("n"))
         .join(Conversation, Conversation.contact_pk == ContactCompany.contact_pk)
@@ -70,12 +67,11 @@ def _card_rows(project: Project, company_ids: Sequence[str] | None) -> Select[*t
             func.coalesce(talks.c.n, 0),
             Company.domain,
             Company.industry,
-            steps.c.first,
-            steps.c.last,
+            first,
+            planned,
             Company.pk,
         )
         .outerjoin(counts, counts.c.company_pk == Company.pk)
-        .outerjoin(steps, steps.c.company_pk == Company.pk)
         .outerjoin(talks, talks.c.company_pk == Company.pk)
         .where(Company.project_pk == project.pk)
         .order_by(Company.pk)
@@ -94,9 +90,8 @@ def _card(
 ) -> Card:
     """The card of one ``_card_rows`` row; ``people`` as ``_people`` answers it."""
     cid, name, stage_pk, cents, n, placeholder, moved_by, moved_at, active, created, talk = row[:11]
-    domain, industry, first_due, last_due, pk = row[11:]
+    domain, industry, first_due, planned, pk = row[11:]
     info: StageInfo | None = infos.get(stage_pk) if stage_pk else None
-    planned = last_due is not None and last_due > now
     return Card(
         id=cid,
         name=name,
@@ -104,7 +99,7 @@ def _card(
         deal_value_cents=cents,
         contacts=n,
         is_placeholder=placeholder,
-        stalled_days=stall_days(info, active, now, planned),
+        stalled_days=stall_days(info, active, now, bool(planned)),
         last_moved_by=moved_by,
         last_moved_at=moved_at,
         last_activity_at=active,
