@@ -112,6 +112,8 @@ class Database:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
         self._closed = False
+        # Writes asked for since the start (the webhook loop reads how fast calls come).
+        self.writes = 0
         self.follower: Follower | None = None
         self._following = threading.Lock()
         count = 1 if self.is_sqlite else 8
@@ -133,6 +135,7 @@ class Database:
         if self.follower is None:
             self.follow(loop)
         job = _Job(work, loop, loop.create_future(), self.clock)
+        self.writes += 1
         self._queue.put(job)
         return await job.future  # type: ignore[no-any-return]
 
@@ -140,10 +143,6 @@ class Database:
         """Runs ``work(tx)`` in a read-only transaction (a consistent snapshot) on a reader."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._read, work)
-
-    def queued_writes(self) -> int:
-        """Writes waiting for a writer thread (how busy the process's calls keep it)."""
-        return self._queue.qsize()
 
     def follow(self, loop: asyncio.AbstractEventLoop) -> None:
         """Starts streaming every process's committed events onto the bus (db/events.py).
