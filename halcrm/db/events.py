@@ -41,7 +41,9 @@ from sqlalchemy import (
     BigInteger,
     Insert,
     Select,
+    and_,
     bindparam,
+    exists,
     func,
     insert,
     literal_column,
@@ -182,6 +184,41 @@ def read_after(
     newest = int(rows[0].newest or 0) if rows else 0
     events = [(row.pk, to_domain_event(row, row.project_id)) for row in rows if row.pk is not None]
     return events, newest
+
+
+def _hooked(is_sqlite: bool) -> Any:
+    """Events naming webhook deliveries after ``:after``; settled ones only on PostgreSQL (a
+    later commit below is never passed over)."""
+    position = position_column(is_sqlite)
+    where = [position > bindparam("after"), Activity.hooks.is_not(None)]
+    return where if is_sqlite else [*where, SETTLED]
+
+
+# Per store (``is_sqlite``); both read the partial index of migration 0011.
+_HOOKED = {
+    is_sqlite: _rows(and_(*_hooked(is_sqlite)))
+    .order_by(position_column(is_sqlite))
+    .limit(bindparam("limit"))
+    for is_sqlite in (True, False)
+}
+_ANY_HOOKED = {
+    is_sqlite: select(exists().where(*_hooked(is_sqlite))) for is_sqlite in (True, False)
+}
+
+
+def hooked_after(conn: Connection, after: int, limit: int) -> list[tuple[Any, DomainEvent]]:
+    """Up to ``limit`` events after ``after`` that name webhook deliveries (``Activity.hooks``),
+    in stream order, each with its row (``hooks``, ``project_pk``)."""
+    rows = conn.execute(
+        _HOOKED[conn.dialect.name == "sqlite"], {"after": after, "limit": limit}
+    ).all()
+    return [(row, to_domain_event(row, row.project_id)) for row in rows]
+
+
+def any_hooked_after(conn: Connection, after: int) -> bool:
+    """Whether ``hooked_after`` would find an event (one indexed look-up)."""
+    stmt = _ANY_HOOKED[conn.dialect.name == "sqlite"]
+    return bool(conn.execute(stmt, {"after": after}).scalar())
 
 
 _LAST_SETTLED = select(func.coalesce(func.max(Activity.seq), 0)).where(SETTLED)

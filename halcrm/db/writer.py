@@ -106,7 +106,7 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.projects = ProjectCache()
         self.keys = Keys()
-        # Set by the webhooks (services/webhooks/outbox.py): deliveries stored with the events.
+        # Set by the webhooks (services/webhooks/outbox.py): events name their deliveries.
         self.outbox: Outbox | None = None
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()

@@ -1,8 +1,9 @@
 """The delivery loop: one per process that holds the database (server, board).
 
-Woken when deliveries are committed (the bus carries every process's events; the outbox
-flags this process's own) and by a timer for the next retry; never polls busily. Each claimed
-delivery is sent in a task of its own with httpx (10 s, no redirects), at most
+Woken when events are committed (the bus carries every process's; the outbox flags this
+process's own that name deliveries) and by a timer for the next retry; never polls busily.
+Each pass first makes the deliveries committed events named (``fanout.py``), then claims.
+Each claimed delivery is sent in a task of its own with httpx (10 s, no redirects), at most
 ``PER_ENDPOINT`` at a time per endpoint, so a slow endpoint holds up nobody else.
 """
 
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.tasks.overdue import record_overdue
-from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
+from halcrm.services.webhooks import claims, fanout, notices, signing, slack, ssrf
 from halcrm.services.webhooks.claims import Claimed, Outcome
 from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
@@ -52,6 +53,11 @@ CHECK_EVERY = 60.0
 IDLE_SECONDS = 5.0
 # A wake-up by another process's events is taken at most this often.
 OTHERS_EVERY = 0.25
+
+
+def _look(tx: Tx) -> tuple[bool, datetime | None]:
+    """Whether events name deliveries still to make, and when the next made one is due."""
+    return fanout.waiting(tx), claims.next_due(tx)
 
 
 def encode(claimed: Claimed) -> bytes:
@@ -204,11 +210,11 @@ class Deliverer:
         return now < self._busy_until
 
     async def _pass(self) -> float:
-        """Claims and starts what is due; answers how long to sleep until the next is.
+        """Makes and claims what is due; answers how long to sleep until the next is.
 
         A worker, not a rule of an area: a pass is several short transactions on purpose (the
-        checks, the look-up of what is due, the claim), so no row stays locked while the
-        deliveries are sent, and the calls' writes go between them.
+        checks, the look-up of what is due, the fan-out, the claim), so no row stays locked
+        while the deliveries are sent, and the calls' writes go between them.
         """
         loop = asyncio.get_running_loop()
         self._last_pass = loop.time()
@@ -218,11 +224,20 @@ class Deliverer:
             await self._write(notices.check_stalled)
             await self._write(record_overdue)
         self.busy = self._judge_busy(loop.time())
+        waiting, due = await self.db.read(_look)
+        more = False
+        if waiting:
+            # While busy only a few events' deliveries are made (the trickle sends them): the
+            # rest wait in their events, the calls' writes first.
+            limit = BUSY_BATCH if self.busy else fanout.BATCH
+            made = await self._write(partial(fanout.fan_out, limit=limit))
+            more = made.events >= limit
+            if made.deliveries:
+                due = self.db.clock()  # made due now
         free = (BUSY_BATCH if self.busy else IN_FLIGHT) - len(self._sending)
         if free <= 0:
-            return IDLE_SECONDS  # a finished send wakes the loop
+            return 0.0 if more else IDLE_SECONDS  # a finished send wakes the loop
         now = self.db.clock()
-        due: datetime | None = await self.db.read(claims.next_due)
         if due is not None and due <= now:
             for claimed in await self._write(partial(claims.claim, limit=free)):
                 task = asyncio.create_task(self._send(claimed))
@@ -231,6 +246,8 @@ class Deliverer:
             if self.busy:
                 return BUSY_PAUSE  # what is due next is looked up after the pause
             due = await self.db.read(claims.next_due)
+        if more:
+            return 0.0
         if due is None or len(self._sending) >= IN_FLIGHT:
             return IDLE_SECONDS  # a finished send wakes the loop
         # A floor: a due row another process holds locked right now is not spun on.

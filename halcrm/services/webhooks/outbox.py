@@ -1,9 +1,12 @@
-"""The outbox: a recorded event's deliveries are inserted in the transaction of the change.
+"""The outbox: a recorded event names, in its own row, the endpoints that want it.
 
 Runs inside every ``Tx.record``, so it must cost nothing when a project has no endpoint: the
 project's enabled endpoints are kept in memory by project generation (a change to the
 endpoints gives the project a new one, migration 0009), and the generation is the one the
-call read already when it has (widget calls do), else one indexed row.
+call read already when it has (widget calls do), else one indexed row. The names go in the
+event row the change inserts anyway (``Activity.hooks``, migration 0011); the delivery loop
+makes the delivery rows from it after the commit (``fanout.py``), so a change pays no
+statement for its webhooks. ``queue`` inserts a delivery at once (a test, a notice).
 """
 
 from __future__ import annotations
@@ -109,14 +112,45 @@ def queue(tx: Tx, endpoint_pk: int, kind: str, body: str) -> str:
     return queue_many(tx, (endpoint_pk,), kind, body)[0]
 
 
+def hooks_text(kinds: Sequence[str], subscribers: Sequence[Subscriber]) -> str | None:
+    """What ``Activity.hooks`` says for an event that may become ``kinds``: each kind some
+    subscriber wants, with their keys ("company.created=3,5;visitor.identified=5")."""
+    parts = []
+    for kind in kinds:
+        wanting = [str(s.pk) for s in subscribers if s.wants(kind)]
+        if wanting:
+            parts.append(f"{kind}={','.join(wanting)}")
+    return ";".join(parts) or None
+
+
+def parse_hooks(text: str) -> list[tuple[str, list[int]]]:
+    """``hooks_text`` read back: each kind with its endpoints' keys."""
+    found = []
+    for part in text.split(";"):
+        kind, _, keys = part.partition("=")
+        found.append((kind, [int(k) for k in keys.split(",") if k]))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A project's enabled endpoints at one generation, and what each event kind names."""
+
+    generation: int
+    subscribers: tuple[Subscriber, ...]
+    # By domain event kind, filled as kinds are met: the kinds' lists rarely change, and a
+    # call then names its deliveries with one look-up.
+    hooks: dict[str, str | None]
+
+
 class Outbox:
     """One per database: its kept endpoints, and the hook ``Tx.record`` calls."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: dict[int, tuple[int, tuple[Subscriber, ...]]] = {}
-        # Set by a transaction that queued something: the delivery loop, woken by the events
-        # committed with it, knows they are this process's own (taken at once).
+        self._kept: dict[int, Kept] = {}
+        # Set by a transaction that named deliveries: the delivery loop, woken by the events
+        # committed with it, knows they are this process's own (made and taken at once).
         self.queued = threading.Event()
         self._wakers: list[Callable[[], object]] = []
 
@@ -133,37 +167,42 @@ class Outbox:
         for wake in list(self._wakers):
             wake()
 
-    def subscribers(self, tx: Tx, project: ProjectKeys) -> tuple[Subscriber, ...]:
+    def kept(self, tx: Tx, project: ProjectKeys) -> Kept:
         generation = tx.generations.get(project.id)
         if generation is None:
             row = tx.first(_GENERATION, {"pk": project.pk})
             generation = tx.generations[project.id] = int(row[0]) if row else 0
         kept = self._kept.get(project.pk)
-        if kept is not None and kept[0] == generation:
-            return kept[1]
+        if kept is not None and kept.generation == generation:
+            return kept
         rows = tx.fetch(_ENABLED, {"pk": project.pk})
         found = tuple(Subscriber(pk, frozenset(names or ())) for pk, names in rows)
+        kept = Kept(generation, found, {})
         with self._lock:
-            self._kept[project.pk] = (generation, found)
-        return found
+            self._kept[project.pk] = kept
+        return kept
 
-    def recorded(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> None:
+    def subscribers(self, tx: Tx, project: ProjectKeys) -> tuple[Subscriber, ...]:
+        return self.kept(tx, project).subscribers
+
+    def named(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> str | None:
+        """The endpoints that want ``event`` now, as its row's ``hooks``; decided in memory
+        (the kept endpoints), so the change's transaction writes no delivery row: the
+        delivery loop makes them from the committed event (``fanout``)."""
         kinds = events.candidates(event)
         if not kinds:
-            return
-        subscribers = self.subscribers(tx, project)
-        if not subscribers:
-            return
-        for kind in kinds:
-            wanting = [s for s in subscribers if s.wants(kind)]
-            if not wanting:
-                continue
-            data = events.data_for(tx, project, event, kind)
-            if data is None:
-                continue
-            queue_many(tx, [s.pk for s in wanting], kind, payload(kind, event.at, data))
-            if not self.queued.is_set():  # set already under load: no lock taken again
-                self.queued.set()
+            return None
+        kept = self.kept(tx, project)
+        if not kept.subscribers:
+            return None
+        kind = event.kind.value
+        if kind in kept.hooks:
+            found = kept.hooks[kind]
+        else:
+            found = kept.hooks[kind] = hooks_text(kinds, kept.subscribers)
+        if found is not None and not self.queued.is_set():  # set already under load
+            self.queued.set()
+        return found
 
 
 def installed(db: Database) -> Outbox:
