@@ -21,6 +21,7 @@ from halcrm.services.container import Services
 from halcrm.services.webhooks import fanout
 from halcrm.settings import Settings
 from tests.services.webhooks.helpers import deliveries
+from tests.services.webhooks.receiver import Receiver
 
 HOOK = "http://127.0.0.1:9/hook"
 
@@ -132,3 +133,26 @@ async def test_a_write_without_endpoints_names_nothing(
     await client.post("/api/companies", json={"name": "Quiet"}, headers=auth)
     assert _hooks(services) == [None]
     assert not await services.db.read(fanout.waiting)
+
+
+async def test_what_a_stopped_process_left_unmade_is_made_and_sent_by_the_next(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    services: Services,
+    settings: Settings,
+    clock: Clock,
+    receiver: Receiver,
+) -> None:
+    body = {"url": receiver.url(), "allow_private": True, "events": ["company.created"]}
+    made = (await client.post("/api/webhooks", json=body, headers=auth)).json()
+    company = (await client.post("/api/companies", json={"name": "Acme"}, headers=auth)).json()
+    assert _count(services) == 0  # committed, named, not made (no loop ran here)
+    # Another process starts on the database (as after a kill -9 of this one).
+    later = await open_runtime(settings, clock)
+    try:
+        later.deliver()
+        [got] = await receiver.wait_for(1)
+    finally:
+        await later.close()
+    assert got.verified(made["secret"])["data"]["company_id"] == company["id"]
+    assert _count(services) == 1
