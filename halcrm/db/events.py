@@ -107,9 +107,10 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
     )
 
 
-def activity_row(project_pk: int, event: DomainEvent) -> dict[str, Any]:
-    """The activity row's values that store ``event`` (``to_domain_event`` reads it back)."""
-    return {
+def activity_row(project_pk: int, event: DomainEvent, hooks: str | None = None) -> dict[str, Any]:
+    """The activity row's values that store ``event`` (``to_domain_event`` reads it back), and
+    the webhook endpoints it names, if any (``Activity.hooks``)."""
+    values = {
         "project_pk": project_pk,
         "kind": event.kind.value,
         # A plain str: the driver binds a StrEnum (Source) only after failing to adapt it.
@@ -120,6 +121,9 @@ def activity_row(project_pk: int, event: DomainEvent) -> dict[str, Any]:
         "data": event.wire_data(),
         "created_at": event.at,
     }
+    if hooks is not None:
+        values["hooks"] = hooks
+    return values
 
 
 # PostgreSQL: a row is settled once its transaction is below the oldest one still running on

@@ -382,13 +382,9 @@ class Tx:
             conversation_id=conversation_id,
             task_id=task_id,
         )
-        values = activity_row(project.pk, event)
-        if self.outbox is not None:
-            # The webhook deliveries this event causes, named in its own row: the delivery
-            # loop makes them after the commit. No endpoint, no column: the same statement.
-            hooks = self.outbox.named(self, project, event)
-            if hooks is not None:
-                values["hooks"] = hooks
+        # Its webhook deliveries, named in its row (no endpoint: no column, the same statement).
+        hooks = None if self.outbox is None else self.outbox.named(self, project, event)
+        values = activity_row(project.pk, event, hooks)
         if not self.is_sqlite:
             # The key is read after the pipeline's last flight (event_keys); the SQLite
             # writer publishes its own events, PostgreSQL's follower reads them back.
