@@ -182,9 +182,6 @@ class Outbox:
             self._kept[project.pk] = kept
         return kept
 
-    def subscribers(self, tx: Tx, project: ProjectKeys) -> tuple[Subscriber, ...]:
-        return self.kept(tx, project).subscribers
-
     def named(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> str | None:
         """The endpoints that want ``event`` now, as its row's ``hooks``; decided in memory
         (the kept endpoints), so the change's transaction writes no delivery row: the
