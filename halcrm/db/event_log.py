@@ -13,7 +13,9 @@ from sqlalchemy import (
     BigInteger,
     Insert,
     Select,
+    and_,
     bindparam,
+    exists,
     func,
     insert,
     literal_column,
@@ -52,9 +54,10 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
     )
 
 
-def activity_row(project_pk: int, event: DomainEvent) -> dict[str, Any]:
-    """The activity row's values that store ``event`` (``to_domain_event`` reads it back)."""
-    return {
+def activity_row(project_pk: int, event: DomainEvent, hooks: str | None = None) -> dict[str, Any]:
+    """The activity row's values that store ``event`` (``to_domain_event`` reads it back), and
+    the webhook endpoints it names, if any (``Activity.hooks``)."""
+    values = {
         "project_pk": project_pk,
         "kind": event.kind.value,
         # A plain str: the driver binds a StrEnum (Source) only after failing to adapt it.
@@ -65,6 +68,9 @@ def activity_row(project_pk: int, event: DomainEvent) -> dict[str, Any]:
         "data": event.wire_data(),
         "created_at": event.at,
     }
+    if hooks is not None:
+        values["hooks"] = hooks
+    return values
 
 
 # PostgreSQL: a row is settled once its transaction is below the oldest one still running on
@@ -161,3 +167,38 @@ def last_position(conn: Connection) -> int:
     if conn.dialect.name == "sqlite":
         return int(conn.execute(select(func.coalesce(func.max(Activity.pk), 0))).scalar_one())
     return int(conn.execute(_LAST_SETTLED).scalar_one() or 0)
+
+
+def _hooked(is_sqlite: bool) -> Any:
+    """Events naming webhook deliveries after ``:after``; settled ones only on PostgreSQL (a
+    later commit below is never passed over)."""
+    position = position_column(is_sqlite)
+    where = [position > bindparam("after"), Activity.hooks.is_not(None)]
+    return where if is_sqlite else [*where, SETTLED]
+
+
+# Per store (``is_sqlite``); both read the partial index of migration 0013.
+_HOOKED = {
+    is_sqlite: _rows(and_(*_hooked(is_sqlite)))
+    .order_by(position_column(is_sqlite))
+    .limit(bindparam("limit"))
+    for is_sqlite in (True, False)
+}
+_ANY_HOOKED = {
+    is_sqlite: select(exists().where(*_hooked(is_sqlite))) for is_sqlite in (True, False)
+}
+
+
+def hooked_after(conn: Connection, after: int, limit: int) -> list[tuple[Any, DomainEvent]]:
+    """Up to ``limit`` events after ``after`` that name webhook deliveries (``Activity.hooks``),
+    in stream order, each with its row (``hooks``, ``project_pk``)."""
+    rows = conn.execute(
+        _HOOKED[conn.dialect.name == "sqlite"], {"after": after, "limit": limit}
+    ).all()
+    return [(row, to_domain_event(row, row.project_id)) for row in rows]
+
+
+def any_hooked_after(conn: Connection, after: int) -> bool:
+    """Whether ``hooked_after`` would find an event (one indexed look-up)."""
+    stmt = _ANY_HOOKED[conn.dialect.name == "sqlite"]
+    return bool(conn.execute(stmt, {"after": after}).scalar())

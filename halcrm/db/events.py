@@ -16,7 +16,7 @@ resuming after 12 never sees an 11 that committed later:
   (``pg_current_snapshot()``; other databases' left out, migration 0010): all of those have
   ended, and any that has not will write higher positions. So no
   process numbers anything after commit and no write waits for another process. An insert
-  sends ``NOTIFY halcrm_events`` (at commit) naming its transaction (migration 0011). A
+  sends ``NOTIFY halcrm_events`` (at commit) naming its transaction (migration 0012). A
   writer sends the same read right after its COMMIT, in the same flight, and publishes what
   it finds; each process's follower, woken, reads what is settled after its position in one
   statement unless a read already covered the notifying transaction (it is below that read's

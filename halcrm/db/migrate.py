@@ -19,7 +19,7 @@ log = logging.getLogger("halcrm.db")
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any fixed number: the advisory lock that serialises halcrm's migrations on PostgreSQL.
 MIGRATION_LOCK = 0x4841_4C43
-HEAD = "0012_notify_xid"
+HEAD = "0013_fanout"
 """The newest revision. A database already there starts without loading Alembic, which is most
 of a start-up's import time; ``tests/cli/test_migrate.py`` keeps this equal to the scripts' head."""
 

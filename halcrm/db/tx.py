@@ -65,9 +65,9 @@ class ProjectKeys(Protocol):
 
 
 class Outbox(Protocol):
-    """What else a recorded event writes in its transaction (the webhooks' deliveries)."""
+    """Which webhook endpoints a recorded event names in its row (``Activity.hooks``)."""
 
-    def recorded(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> None: ...
+    def named(self, tx: Tx, project: ProjectKeys, event: DomainEvent) -> str | None: ...
 
 
 class CompanyKeys(Protocol):
@@ -374,7 +374,9 @@ class Tx:
             conversation_id=conversation_id,
             task_id=task_id,
         )
-        values = activity_row(project.pk, event)
+        # Its webhook deliveries, named in its row (no endpoint: no column, the same statement).
+        hooks = None if self.outbox is None else self.outbox.named(self, project, event)
+        values = activity_row(project.pk, event, hooks)
         if not self.is_sqlite:
             # The key is read after the pipeline's last flight (event_keys); the SQLite
             # writer publishes its own events, PostgreSQL's follower reads them back.
@@ -388,9 +390,6 @@ class Tx:
             assert row is not None
             event = dataclasses.replace(event, id=row[0])
             self._events.append(event)
-        if self.outbox is not None:
-            # The deliveries this event causes are stored in the same transaction (webhooks).
-            self.outbox.recorded(self, project, event)
 
     def committed_events(self) -> list[DomainEvent]:
         return list(self._events)

@@ -84,12 +84,14 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.projects = ProjectCache()
         self.keys = Keys()
-        # Set by the webhooks (services/webhooks/outbox.py): deliveries stored with the events.
+        # Set by the webhooks (services/webhooks/outbox.py): events name their deliveries.
         self.outbox: Outbox | None = None
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="halcrm-read")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writers: list[threading.Thread] = []
         self._closed = False
+        # Writes asked for since the start (the webhook loop reads how fast calls come).
+        self.writes = 0
         self.follower: Follower | None = None
         self._following = threading.Lock()
         count = 1 if self.is_sqlite else 8
@@ -111,6 +113,7 @@ class Database:
         if self.follower is None:
             self.follow(loop)
         job = _Job(work, loop, loop.create_future(), self.clock)
+        self.writes += 1
         self._queue.put(job)
         return await job.future  # type: ignore[no-any-return]
 
@@ -118,10 +121,6 @@ class Database:
         """Runs ``work(tx)`` in a read-only transaction (a consistent snapshot) on a reader."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._read, work)
-
-    def queued_writes(self) -> int:
-        """Writes waiting for a writer thread (how busy the process's calls keep it)."""
-        return self._queue.qsize()
 
     def follow(self, loop: asyncio.AbstractEventLoop) -> None:
         """Starts streaming every process's committed events onto the bus (db/events.py).

@@ -14,7 +14,12 @@ from halcrm.db.models.stage import Stage
 from halcrm.db.models.stage_change import StageChange
 from halcrm.db.models.task import Task
 from halcrm.db.models.visitor import Visitor
-from halcrm.db.models.webhook import WebhookDelivery, WebhookEndpoint, WebhookNotice
+from halcrm.db.models.webhook import (
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookFanout,
+    WebhookNotice,
+)
 
 __all__ = [
     "Activity",
@@ -34,5 +39,6 @@ __all__ = [
     "Visitor",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WebhookFanout",
     "WebhookNotice",
 ]

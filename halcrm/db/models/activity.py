@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from halcrm.db.base import Base, JSONType
@@ -30,3 +30,7 @@ class Activity(Base):
     # The event's stream position on PostgreSQL, numbered after commit (db/events.py); empty
     # on SQLite, whose primary keys are in commit order already.
     seq: Mapped[int | None] = mapped_column(BigInteger)
+    # The endpoints that wanted this event when it was recorded, by webhook event type
+    # ("company.created=3,5"), or null: the delivery loop makes their deliveries from it
+    # (services/webhooks/fanout.py). Migration 0013 indexes these rows alone, in stream order.
+    hooks: Mapped[str | None] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from halcrm.db.base import Base, JSONType
@@ -54,6 +54,15 @@ class WebhookDelivery(Base):
     next_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class WebhookFanout(Base):
+    """One row: the event stream position up to which the deliveries events named were made."""
+
+    __tablename__ = "webhook_fanout"
+
+    pk: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger)
 
 
 class WebhookNotice(Base):

@@ -1,8 +1,9 @@
 """The delivery loop: one per process that holds the database (server, board).
 
-Woken when deliveries are committed (the bus carries every process's events; the outbox
-flags this process's own) and by a timer for the next retry; never polls busily. Each claimed
-delivery is sent in a task of its own with httpx (10 s, no redirects), at most
+Woken when events are committed (the bus carries every process's; the outbox flags this
+process's own that name deliveries) and by a timer for the next retry; never polls busily.
+Each pass first makes the deliveries committed events named (``fanout.py``), then claims.
+Each claimed delivery is sent in a task of its own with httpx (10 s, no redirects), at most
 ``PER_ENDPOINT`` at a time per endpoint, so a slow endpoint holds up nobody else.
 """
 
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.tasks.overdue import record_overdue
-from halcrm.services.webhooks import claims, notices, signing, slack, ssrf
+from halcrm.services.webhooks import claims, fanout, notices, signing, slack, ssrf
 from halcrm.services.webhooks.claims import Claimed, Outcome
 from halcrm.services.webhooks.outbox import installed
 from halcrm.services.webhooks.schedule import TIMEOUT_SECONDS, retry_after
@@ -33,15 +34,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 IN_FLIGHT = 64
-# Deliveries yield to the process's own calls: while writes wait for the database's writer
-# (more than BUSY_WRITES) the process is busy serving, and the loop sends at most BUSY_BATCH at
-# a time, then pauses (what a burst of widget calls queued is sent once it is over; nothing
-# is dropped).
-BUSY_WRITES = 0
+# Deliveries yield to the process's own calls: while other writes come faster than BUSY_RATE a
+# second the process is busy serving, and the loop sends at most BUSY_BATCH every BUSY_PAUSE
+# (a trickle, so a load that never ends still lets them out). What a burst of calls queued
+# is sent at full speed once it is over; nothing is dropped.
+BUSY_RATE = 50.0
+# The rate is judged over at least this long (one commit is no burst).
+BUSY_WINDOW = 0.25
 # Busy stays busy this long after the last sign of it (calls come in bursts).
 BUSY_FOR = 1.0
 BUSY_BATCH = 4
-BUSY_PAUSE = 0.2
+BUSY_PAUSE = 1.0
 PER_ENDPOINT = 4
 # The periodic check for deals that stalled.
 CHECK_EVERY = 60.0
@@ -50,6 +53,11 @@ CHECK_EVERY = 60.0
 IDLE_SECONDS = 5.0
 # A wake-up by another process's events is taken at most this often.
 OTHERS_EVERY = 0.25
+
+
+def _look(tx: Tx) -> tuple[bool, datetime | None]:
+    """Whether events name deliveries still to make, and when the next made one is due."""
+    return fanout.waiting(tx), claims.next_due(tx)
 
 
 def encode(claimed: Claimed) -> bytes:
@@ -121,7 +129,8 @@ class Deliverer:
         self._outcomes: list[Outcome] = []
         self.busy = False
         self._busy_until = 0.0
-        self._writing = 0
+        self._writes = 0  # the loop's own, counted apart from the calls'
+        self._mark = (0.0, 0, 0)
         self._recording: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -194,12 +203,23 @@ class Deliverer:
                     await self._wake.wait()
             self._wake.clear()
 
+    def _judge_busy(self, now: float) -> bool:
+        """Whether the process's calls keep it busy: other writes than the loop's own came
+        faster than ``BUSY_RATE`` since the last judgement (at least ``BUSY_WINDOW`` ago)."""
+        since, writes, own = self._mark
+        if now - since >= BUSY_WINDOW:
+            others = (self.db.writes - writes) - (self._writes - own)
+            if others > BUSY_RATE * (now - since):
+                self._busy_until = now + BUSY_FOR
+            self._mark = (now, self.db.writes, self._writes)
+        return now < self._busy_until
+
     async def _pass(self) -> float:
-        """Claims and starts what is due; answers how long to sleep until the next is.
+        """Makes and claims what is due; answers how long to sleep until the next is.
 
         A worker, not a rule of an area: a pass is several short transactions on purpose (the
-        checks, the look-up of what is due, the claim), so no row stays locked while the
-        deliveries are sent, and the calls' writes go between them.
+        checks, the look-up of what is due, the fan-out, the claim), so no row stays locked
+        while the deliveries are sent, and the calls' writes go between them.
         """
         loop = asyncio.get_running_loop()
         self._last_pass = loop.time()
@@ -208,31 +228,40 @@ class Deliverer:
             self._last_check = loop.time()
             await self._write(notices.check_stalled)
             await self._write(record_overdue)
-        now = self.db.clock()
-        due: datetime | None = await self.db.read(claims.next_due)
-        # Its own writes (a recording of outcomes in the queue) are no sign of calls.
-        if self.db.queued_writes() - self._writing > BUSY_WRITES:
-            self._busy_until = loop.time() + BUSY_FOR
-        self.busy = loop.time() < self._busy_until
+        self.busy = self._judge_busy(loop.time())
+        waiting, due = await self.db.read(_look)
+        more = False
+        if waiting:
+            # While busy only a few events' deliveries are made (the trickle sends them): the
+            # rest wait in their events, the calls' writes first.
+            limit = BUSY_BATCH if self.busy else fanout.BATCH
+            made = await self._write(partial(fanout.fan_out, limit=limit))
+            more = made.events >= limit
+            if made.deliveries:
+                due = self.db.clock()  # made due now
         free = (BUSY_BATCH if self.busy else IN_FLIGHT) - len(self._sending)
-        if due is not None and due <= now and free > 0:
+        if free <= 0:
+            return 0.0 if more else IDLE_SECONDS  # a finished send wakes the loop
+        now = self.db.clock()
+        if due is not None and due <= now:
             for claimed in await self._write(partial(claims.claim, limit=free)):
                 task = asyncio.create_task(self._send(claimed))
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)
+            if self.busy:
+                return BUSY_PAUSE  # what is due next is looked up after the pause
             due = await self.db.read(claims.next_due)
+        if more:
+            return 0.0
         if due is None or len(self._sending) >= IN_FLIGHT:
             return IDLE_SECONDS  # a finished send wakes the loop
         # A floor: a due row another process holds locked right now is not spun on.
         return max(0.01, min(IDLE_SECONDS, (due - self.db.clock()).total_seconds()))
 
     async def _write(self, work: Callable[[Tx], T]) -> T:
-        """A write of the loop's own, counted while it waits (``_pass`` tells them apart)."""
-        self._writing += 1
-        try:
-            return await self.db.write(work)
-        finally:
-            self._writing -= 1
+        """A write of the loop's own, counted apart (``_judge_busy`` tells them apart)."""
+        self._writes += 1
+        return await self.db.write(work)
 
     async def _send(self, claimed: Claimed) -> None:
         gate = self._gates.setdefault(claimed.endpoint_pk, asyncio.Semaphore(PER_ENDPOINT))
