@@ -169,12 +169,19 @@ def last_position(conn: Connection) -> int:
     return int(conn.execute(_LAST_SETTLED).scalar_one() or 0)
 
 
-def _hooked(is_sqlite: bool) -> Any:
-    """Events naming webhook deliveries after ``:after``; settled ones only on PostgreSQL (a
-    later commit below is never passed over)."""
+def _hooked(is_sqlite: bool, after: Any = None) -> Any:
+    """Events naming webhook deliveries after ``after`` (default ``:after``); settled ones only
+    on PostgreSQL (a later commit below is never passed over)."""
     position = position_column(is_sqlite)
-    where = [position > bindparam("after"), Activity.hooks.is_not(None)]
+    after = bindparam("after") if after is None else after
+    where = [position > after, Activity.hooks.is_not(None)]
     return where if is_sqlite else [*where, SETTLED]
+
+
+def hooked_exists(is_sqlite: bool, after: Any) -> Any:
+    """``EXISTS`` an event naming deliveries after the SQL expression ``after`` (a cursor read
+    in the same statement)."""
+    return exists().where(*_hooked(is_sqlite, after))
 
 
 # Per store (``is_sqlite``); both read the partial index of migration 0013.

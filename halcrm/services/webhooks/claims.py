@@ -90,7 +90,7 @@ def claim(tx: Tx, limit: int) -> list[Claimed]:
     return taken
 
 
-_NEXT: Any = (
+NEXT_DUE: Any = (
     select(WebhookDelivery.next_attempt_at)
     .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookDelivery.endpoint_pk)
     .where(WebhookDelivery.status == PENDING, WebhookEndpoint.enabled.is_(True))
@@ -102,7 +102,7 @@ _NEXT: Any = (
 def next_due(tx: Tx) -> datetime | None:
     """When the next pending delivery (of an enabled endpoint) may be claimed, if any (the
     first in the due index's order: a backlog costs nothing here)."""
-    row = tx.first(_NEXT, {})
+    row = tx.first(NEXT_DUE, {})
     return None if row is None else row[0]
 
 

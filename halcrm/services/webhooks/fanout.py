@@ -40,6 +40,11 @@ _POSITION: Any = select(WebhookFanout.position).where(WebhookFanout.pk == CURSOR
 _INSERT: Any = insert(model_table(WebhookDelivery))
 
 
+def cursor_position() -> Any:
+    """The cursor's position as an SQL expression (read inside another statement)."""
+    return _POSITION.scalar_subquery()
+
+
 @dataclass(frozen=True, slots=True)
 class _Project:
     pk: int
