@@ -52,8 +52,9 @@ PER_ENDPOINT = 4
 # The periodic check for deals that stalled.
 CHECK_EVERY = 60.0
 # The longest sleep without a wake-up: what another process queued without a domain event
-# (``halcrm webhooks test`` and ``retry`` write the database directly) is sent within it.
-IDLE_SECONDS = 5.0
+# (``halcrm webhooks test`` and ``retry`` write the database directly) is sent within it. Its
+# look is the only traffic of an idle process (three round trips on PostgreSQL, issue 25).
+IDLE_SECONDS = 10.0
 # A wake-up by another process's events is taken at most this often.
 OTHERS_EVERY = 0.25
 
