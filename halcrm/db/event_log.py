@@ -191,9 +191,6 @@ _HOOKED = {
     .limit(bindparam("limit"))
     for is_sqlite in (True, False)
 }
-_ANY_HOOKED = {
-    is_sqlite: select(exists().where(*_hooked(is_sqlite))) for is_sqlite in (True, False)
-}
 
 
 def hooked_after(conn: Connection, after: int, limit: int) -> list[tuple[Any, DomainEvent]]:
@@ -203,9 +200,3 @@ def hooked_after(conn: Connection, after: int, limit: int) -> list[tuple[Any, Do
         _HOOKED[conn.dialect.name == "sqlite"], {"after": after, "limit": limit}
     ).all()
     return [(row, to_domain_event(row, row.project_id)) for row in rows]
-
-
-def any_hooked_after(conn: Connection, after: int) -> bool:
-    """Whether ``hooked_after`` would find an event (one indexed look-up)."""
-    stmt = _ANY_HOOKED[conn.dialect.name == "sqlite"]
-    return bool(conn.execute(stmt, {"after": after}).scalar())

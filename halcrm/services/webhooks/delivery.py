@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
-from halcrm.db.event_log import hooked_exists
 from halcrm.db.tx import Tx
 from halcrm.db.writer import Database
 from halcrm.services.tasks.overdue import record_overdue
@@ -62,7 +61,7 @@ OTHERS_EVERY = 0.25
 # One statement, so an idle process's periodic look costs one round trip on PostgreSQL.
 _LOOK: dict[bool, Any] = {
     is_sqlite: select(
-        hooked_exists(is_sqlite, fanout.cursor_position()).label("waiting"),
+        fanout.waiting_clause(is_sqlite).label("waiting"),
         claims.NEXT_DUE.scalar_subquery().label("due"),
     )
     for is_sqlite in (True, False)

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from halcrm.db.event_log import any_hooked_after, hooked_after
+from halcrm.db.event_log import hooked_after, hooked_exists
 from halcrm.db.models import WebhookDelivery, WebhookEndpoint, WebhookFanout
 from halcrm.db.records import model_table
 from halcrm.db.tx import Tx
@@ -40,9 +40,10 @@ _POSITION: Any = select(WebhookFanout.position).where(WebhookFanout.pk == CURSOR
 _INSERT: Any = insert(model_table(WebhookDelivery))
 
 
-def cursor_position() -> Any:
-    """The cursor's position as an SQL expression (read inside another statement)."""
-    return _POSITION.scalar_subquery()
+def waiting_clause(is_sqlite: bool) -> Any:
+    """``EXISTS`` a committed event after the cursor that names deliveries not made yet, the
+    cursor read in the same statement (one indexed look-up)."""
+    return hooked_exists(is_sqlite, _POSITION.scalar_subquery())
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,8 @@ class Made:
 
 
 def waiting(tx: Tx) -> bool:
-    """Whether a committed event names deliveries not made yet (two indexed look-ups)."""
-    position = tx.session.scalar(_POSITION)
-    return position is not None and any_hooked_after(tx.session.connection(), position)
+    """Whether a committed event names deliveries not made yet."""
+    return bool(tx.conn.execute(select(waiting_clause(tx.is_sqlite))).scalar())
 
 
 def fan_out(tx: Tx, limit: int = BATCH, *, wait: bool = False) -> Made:
