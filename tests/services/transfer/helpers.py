@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import TextClause, select, text
+from sqlalchemy.orm import Session
 
 from halcrm.db.base import Base
 from halcrm.services.container import Services
@@ -66,12 +67,25 @@ def write_csv(
 
 
 def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, for before/after comparisons."""
+    """Every row of every table, and the indexes (an import may drop some while it writes),
+    for before/after comparisons."""
     with services.db.session() as session:
-        return {
+        found = {
             table.name: [
                 tuple(row)
                 for row in session.execute(select(table).order_by(*table.primary_key.columns))
             ]
             for table in Base.metadata.sorted_tables
         }
+        found[" indexes"] = [tuple(row) for row in session.execute(indexes(session))]
+        return found
+
+
+def indexes(session: Session) -> TextClause:
+    """The database's indexes: (name, definition), by name."""
+    if session.get_bind().dialect.name == "sqlite":
+        return text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+    return text(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "ORDER BY indexname"
+    )

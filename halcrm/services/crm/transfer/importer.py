@@ -26,6 +26,7 @@ from halcrm.domain.stages import Source, StageInfo, StageKind
 from halcrm.domain.words import count
 from halcrm.services.crm.deal_history import record_deal_value
 from halcrm.services.crm.transfer import bulk, columns, deals, source, writes
+from halcrm.services.crm.transfer.deferred import Deferred
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, Ref, existing_links, fill_values
 from halcrm.services.crm.transfer.index import load as load_index
 from halcrm.services.crm.transfer.plan import Pending, Planner, StageNames
@@ -184,6 +185,8 @@ class _Run:
         self.stages.emails = first.checked_emails
         self.stages.seen.update(first.checked_order)
         self.groups = first.groups
+        # Plain indexes filled after the inserts when the file is large (``deferred``).
+        self.deferred = Deferred(tx.session.connection(), first.rows if checked else 0)
         self.merged: list[tuple[RowIn, deals.Group]] = []
         self.names = StageNames(
             {s.id: s.pk for s in self.stage_rows}, {s.pk: (s.id, s.name) for s in self.stage_rows}
@@ -228,6 +231,7 @@ class _Run:
             raise ImportRefused(report)
         if self.write:
             self._record()
+            self.deferred.restore()
             report.applied = True
         self.options.check_cancel()  # the last moment to roll back
         return report
@@ -306,6 +310,10 @@ class _Run:
         pending = self.planner.pending
         if self.write and (self.options.partial or not self.report.rejected):
             conn = self.session.connection()
+            if pending.new_companies:
+                self.deferred.before_insert(COMPANIES)
+            if pending.audits:
+                self.deferred.before_insert(writes.STAGE_CHANGES)
             released = writes.write(conn, pending, self.index, self.tx.now)
             self.report.placeholders_released += released
             self._history()
