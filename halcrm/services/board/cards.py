@@ -105,7 +105,8 @@ def _card(
         last_activity_at=active,
         created_at=created,
         open_conversations=talk,
-        next_step_state=due_state(first_due, now, tz).value if first_due else "none",
+        # The member itself: a StrEnum is its value (``.value`` is a descriptor, 10k times).
+        next_step_state=due_state(first_due, now, tz) if first_due else "none",
         next_step_due_at=first_due,
         needs_step=info is not None and info.kind == StageKind.OPEN,
         search=fold(" ".join(t for t in (cid, name, domain, industry, people[pk]) if t)),
