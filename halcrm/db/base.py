@@ -48,18 +48,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return super().result_processor(dialect, coltype)
 
 
-def _sqlite_utc(value: str | datetime | None) -> datetime | None:
+def _sqlite_utc(value: Any) -> datetime | None:
     """SQLite's naive UTC text as an aware datetime in one C call: the board reads four times
     a company at start, and ``replace(tzinfo=...)`` after parsing cost five times the parse."""
     if value is None:
         return None
     try:
         if len(value) > 10:  # a date alone would take the offset for its time
-            return _fromisoformat(value + "+00:00")  # type: ignore[operator]
+            return _fromisoformat(value + "+00:00")
     except (TypeError, ValueError):
         pass
     # A date alone, text written with an offset by hand, or a driver that parsed it.
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    parsed: datetime = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
