@@ -53,8 +53,9 @@ LOADS = (
         POOL,
     ),
 )
-# Issue 11: the leaner write path must reach 0.35x of the bare route (aim 0.5x).
-IDENTIFY_RATIO = Bar(0.35, 0.5, higher_is_better=True, unit="x")
+# Issue 11's 0.35x of the bare route, withdrawn as a must by issue 25 and kept as an aim:
+# the line is judged by its p99, and the ratio marks it "(aim)" when reached.
+IDENTIFY_RATIO_AIM = Bar(0.35, 0.35, higher_is_better=True, unit="x")
 IDENTIFY_P99 = Bar(100, 25, higher_is_better=False, unit=" ms")
 
 
@@ -123,17 +124,18 @@ def row_for(name: str, connections: int, entry: Samples) -> Row:
     if name.startswith("identify") and connections == 32:
         row = judged(row, IDENTIFY_P99, p99 * 1000)
         if name == "identify, new visitor":
-            # Two bars on one line: the throughput ratio and the p99; the mark is the worse one.
-            both = judged(row, IDENTIFY_RATIO, ratio_value)
+            # The p99's bar, and the ratio as an aim beside it: below, the line is no aim.
+            aimed = IDENTIFY_RATIO_AIM.mark(ratio_value) if ratio_value is not None else "n/a"
+            ratio_mark = "PASS (aim)" if aimed == "PASS (aim)" else "PASS"
             return Row(
                 row.figure,
                 row.median,
                 row.p50,
                 row.p99,
                 row.ratio,
-                f"{both.must}; p99 {row.must}",
-                f"{both.aim}; p99 {row.aim}",
-                worse(both.mark, row.mark),
+                f"p99 {row.must}",
+                f"{IDENTIFY_RATIO_AIM.text(IDENTIFY_RATIO_AIM.aim)}; p99 {row.aim}",
+                worse(ratio_mark, row.mark),
             )
     return row
 
