@@ -1,7 +1,5 @@
 """``GET /api/export/{what}`` (account token): stages, companies, contacts or activity, streamed."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 
