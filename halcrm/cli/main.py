@@ -6,15 +6,38 @@ import argparse
 import errno
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import NoReturn
 
 from halcrm import __version__
 from halcrm.settings import Settings
 
-# The commands that start a server (``board`` is also the default). Their line is read by a
-# parser that knows them alone: building the parsers of all 30 commands, and importing the
-# modules that run them, was a fiftieth of a server's start.
+# The commands that start a server (``board`` is also the default).
 STARTS = ("serve", "board")
+# The module that adds each other command's parser, and its function that does (``data`` adds
+# its four commands, ``signal`` its two). A line is read by a parser of its command alone:
+# building all 30 commands' parsers, and importing the modules behind them, was a fiftieth of
+# a server's start and most of a quick command's parse (tests/cli keep this list whole).
+ADDED_BY = {
+    "snippet": "signal",
+    "signal": "signal",
+    "api-key": "keys",
+    "project": "project",
+    "import": "data",
+    "export": "data",
+    "backup": "data",
+    "restore": "data",
+    "login": "login",
+    "webhooks": "webhooks",
+}
+_ADDERS = {
+    "signal": "register",
+    "keys": "add_commands",
+    "project": "add_commands",
+    "data": "register",
+    "login": "register",
+    "webhooks": "add_commands",
+}
 
 
 def _server_flags(parser: argparse.ArgumentParser) -> None:
@@ -42,18 +65,19 @@ def _board_flags(parser: argparse.ArgumentParser) -> None:
 
 
 class _Refused(Exception):
-    """A line the parser of the starting commands alone does not take as it is."""
+    """A line the parser of its command alone does not take as it is."""
 
 
-class _StartParser(argparse.ArgumentParser):
+class _OneCommandParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _Refused(message)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line, or (``only``: one of ``STARTS``) its flags and that command's
-    alone, a parser that raises ``_Refused`` where the whole one would print an error."""
-    parser = (argparse.ArgumentParser if only is None else _StartParser)(
+    """The whole command line, or (``only``: a command) its flags and that command's alone
+    (with the siblings its module adds), a parser that raises ``_Refused`` where the whole
+    one would print an error."""
+    parser = (argparse.ArgumentParser if only is None else _OneCommandParser)(
         prog="halcrm",
         description="A keyboard-driven CRM pipeline board with its HTTP server in one process.",
     )
@@ -74,32 +98,23 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             default=1,
             help="server processes on one address (PostgreSQL only; default 1)",
         )
-    if only is None:
-        _other_commands(commands)
+    if only in (None, "token"):
+        token = commands.add_parser("token", help="print the account API token")
+        # The flags serve takes, so a serve command line with `token` in its place works.
+        _server_flags(token)
+    for module, adder in _ADDERS.items():
+        if only is None or ADDED_BY.get(only) == module:
+            getattr(import_module(f"halcrm.cli.{module}"), adder)(commands)
     return parser
 
 
-def _other_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from halcrm.cli import data, keys, login, project, signal, webhooks
-
-    token = commands.add_parser("token", help="print the account API token")
-    # The flags serve takes, so a serve command line with `token` in its place works.
-    _server_flags(token)
-    signal.register(commands)
-    keys.add_commands(commands)
-    project.add_commands(commands)
-    data.register(commands)
-    login.register(commands)
-    webhooks.add_commands(commands)
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``argv`` (default: this process's) read as the whole parser reads it; a line starting a
-    server by the parser of ``STARTS`` alone, unless it asks for help or that parser refuses
-    it, so every help and error message is the whole parser's."""
+    """``argv`` (default: this process's) read as the whole parser reads it: by the parser of
+    its command alone, unless that parser refuses it, so every error message is the whole
+    parser's (the help of one command is the same in both)."""
     line = list(sys.argv[1:] if argv is None else argv)
     command = line[0] if line else "board"
-    if command in STARTS and not {"-h", "--help"} & set(line):
+    if command in (*STARTS, "token", *ADDED_BY):
         try:
             return build_parser(only=command).parse_args(line)
         except _Refused:
@@ -161,27 +176,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(command: str, args: argparse.Namespace, settings: Settings) -> int:
-    """Every command but those that start a server."""
-    from halcrm.cli import data, keys, login, project, signal, webhooks
-
+    """Every command but those that start a server, each loading its own module alone."""
     if command == "token":
         print(settings.account_token())
         return 0
-    if command == "snippet":
-        return signal.run_snippet(args, settings)
-    if command == "signal":
-        return signal.run_signal(args, settings)
+    if command in ("snippet", "signal"):
+        from halcrm.cli import signal
+
+        run = signal.run_snippet if command == "snippet" else signal.run_signal
+        return run(args, settings)
     if command == "api-key":
+        from halcrm.cli import keys
+
         return _run(keys.run(args, settings))
     if command == "project":
+        from halcrm.cli import project
+
         return _run(project.run(args, settings))
-    if command == webhooks.COMMAND:
+    if command == "webhooks":
+        from halcrm.cli import webhooks
+
         return _run(webhooks.run(args, settings))
-    if command in data.COMMANDS:
-        return data.run(args, settings)
     if command == "login":
+        from halcrm.cli import login
+
         return login.run(args, settings)
-    raise AssertionError(f"no command {command!r}")  # argparse allows only those it knows
+    from halcrm.cli import data
+
+    assert command in data.COMMANDS, command  # argparse takes only the commands it has
+    return data.run(args, settings)
 
 
 def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
