@@ -9,8 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from platformdirs import user_data_path
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_PROJECT = "local"
@@ -21,7 +19,12 @@ T = TypeVar("T", int, float)
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     override = env.get("HALCRM_DATA_DIR")
-    return Path(override).expanduser() if override else user_data_path("halcrm", appauthor=False)
+    if override:
+        return Path(override).expanduser()
+    # Here: a process told its folder (a service, a container) never loads it.
+    from platformdirs import user_data_path
+
+    return user_data_path("halcrm", appauthor=False)
 
 
 def _number(env: Mapping[str, str], name: str, kind: type[T], default: T) -> T:

@@ -6,15 +6,38 @@ import argparse
 import errno
 import sys
 from collections.abc import Sequence
+from importlib import import_module
+from typing import NoReturn
 
 from halcrm import __version__
-from halcrm.cli import data as cli_data
-from halcrm.cli import keys as cli_keys
-from halcrm.cli import login as cli_login
-from halcrm.cli import project as cli_project
-from halcrm.cli import signal as cli_signal
-from halcrm.cli import webhooks as cli_webhooks
 from halcrm.settings import Settings
+
+# The commands that start a server (``board`` is also the default).
+STARTS = ("serve", "board")
+# The module that adds each other command's parser, and its function that does (``data`` adds
+# its four commands, ``signal`` its two). A line is read by a parser of its command alone:
+# building all 30 commands' parsers, and importing the modules behind them, was a fiftieth of
+# a server's start and most of a quick command's parse (tests/cli keep this list whole).
+ADDED_BY = {
+    "snippet": "signal",
+    "signal": "signal",
+    "api-key": "keys",
+    "project": "project",
+    "import": "data",
+    "export": "data",
+    "backup": "data",
+    "restore": "data",
+    "login": "login",
+    "webhooks": "webhooks",
+}
+_ADDERS = {
+    "signal": "register",
+    "keys": "add_commands",
+    "project": "add_commands",
+    "data": "register",
+    "login": "register",
+    "webhooks": "add_commands",
+}
 
 
 def _server_flags(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +64,20 @@ def _board_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Refused(Exception):
+    """A line the parser of its command alone does not take as it is."""
+
+
+class _OneCommandParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Refused(message)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (``only``: a command) its flags and that command's alone
+    (with the siblings its module adds), a parser that raises ``_Refused`` where the whole
+    one would print an error."""
+    parser = (argparse.ArgumentParser if only is None else _OneCommandParser)(
         prog="halcrm",
         description="A keyboard-driven CRM pipeline board with its HTTP server in one process.",
     )
@@ -50,27 +85,41 @@ def build_parser() -> argparse.ArgumentParser:
     _server_flags(parser)
     _board_flags(parser)
     commands = parser.add_subparsers(dest="command")
-    board = commands.add_parser("board", help="the board and the server (the default)")
-    _server_flags(board)
-    _board_flags(board)
-    serve = commands.add_parser("serve", help="the HTTP server alone, headless")
-    _server_flags(serve)
-    serve.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="server processes on one address (PostgreSQL only; default 1)",
-    )
-    token = commands.add_parser("token", help="print the account API token")
-    # The flags serve takes, so a serve command line with `token` in its place works.
-    _server_flags(token)
-    cli_signal.register(commands)
-    cli_keys.add_commands(commands)
-    cli_project.add_commands(commands)
-    cli_data.register(commands)
-    cli_login.register(commands)
-    cli_webhooks.add_commands(commands)
+    if only in (None, "board"):
+        board = commands.add_parser("board", help="the board and the server (the default)")
+        _server_flags(board)
+        _board_flags(board)
+    if only in (None, "serve"):
+        serve = commands.add_parser("serve", help="the HTTP server alone, headless")
+        _server_flags(serve)
+        serve.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="server processes on one address (PostgreSQL only; default 1)",
+        )
+    if only in (None, "token"):
+        token = commands.add_parser("token", help="print the account API token")
+        # The flags serve takes, so a serve command line with `token` in its place works.
+        _server_flags(token)
+    for module, adder in _ADDERS.items():
+        if only is None or ADDED_BY.get(only) == module:
+            getattr(import_module(f"halcrm.cli.{module}"), adder)(commands)
     return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``argv`` (default: this process's) read as the whole parser reads it: by the parser of
+    its command alone, unless that parser refuses it, so every error message is the whole
+    parser's (the help of one command is the same in both)."""
+    line = list(sys.argv[1:] if argv is None else argv)
+    command = line[0] if line else "board"
+    if command in (*STARTS, "token", *ADDED_BY):
+        try:
+            return build_parser(only=command).parse_args(line)
+        except _Refused:
+            pass
+    return build_parser().parse_args(line)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -83,34 +132,21 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         settings = settings_from(args)
     except ValueError as exc:
         print(f"halcrm: {exc}", file=sys.stderr)
         return 2
     command = args.command or "board"
-    if command == "token":
-        print(settings.account_token())
-        return 0
-    if command == "snippet":
-        return cli_signal.run_snippet(args, settings)
-    if command == "signal":
-        return cli_signal.run_signal(args, settings)
-    if command == "api-key":
-        return _run(cli_keys.run(args, settings))
-    if command == "project":
-        return _run(cli_project.run(args, settings))
-    if command == cli_webhooks.COMMAND:
-        return _run(cli_webhooks.run(args, settings))
-    if command in cli_data.COMMANDS:
-        return cli_data.run(args, settings)
-    if command == "login":
-        return cli_login.run(args, settings)
-    if command == "board" or args.command is None:
+    if command not in STARTS:
+        return _run_command(command, args, settings)
+    if command == "board":
         url = getattr(args, "connect", None)
         if url:
-            return _connect(args, settings, cli_login.with_scheme(url))
+            from halcrm.cli.login import with_scheme
+
+            return _connect(args, settings, with_scheme(url))
     from halcrm.cli.db_check import database_problem
     from halcrm.logs import setup_logging
 
@@ -139,13 +175,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(run_board(settings, demo=bool(getattr(args, "demo", False))), settings)
 
 
+def _run_command(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    """Every command but those that start a server, each loading its own module alone."""
+    if command == "token":
+        print(settings.account_token())
+        return 0
+    if command in ("snippet", "signal"):
+        from halcrm.cli import signal
+
+        run = signal.run_snippet if command == "snippet" else signal.run_signal
+        return run(args, settings)
+    if command == "api-key":
+        from halcrm.cli import keys
+
+        return _run(keys.run(args, settings))
+    if command == "project":
+        from halcrm.cli import project
+
+        return _run(project.run(args, settings))
+    if command == "webhooks":
+        from halcrm.cli import webhooks
+
+        return _run(webhooks.run(args, settings))
+    if command == "login":
+        from halcrm.cli import login
+
+        return login.run(args, settings)
+    from halcrm.cli import data
+
+    assert command in data.COMMANDS, command  # argparse takes only the commands it has
+    return data.run(args, settings)
+
+
 def _connect(args: argparse.Namespace, settings: Settings, url: str) -> int:
     """``halcrm board --connect URL``: the board over that server, nothing opened here."""
     from halcrm.cli.connect import run_connected
+    from halcrm.cli.login import resolve_token
     from halcrm.logs import setup_logging
     from halcrm.tui.client.login import ConnectFailed
 
-    token = cli_login.resolve_token(url, getattr(args, "token", None), settings)
+    token = resolve_token(url, getattr(args, "token", None), settings)
     if not token:
         print(
             f"halcrm: no token for {url}: pass --token, set HALCRM_ACCOUNT_TOKEN, or run "

@@ -1,7 +1,5 @@
 """The activity log: every committed domain event, the source of the feed and of SSE replay."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Public API keys, stored hashed; the secret is shown once."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String

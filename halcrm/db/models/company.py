@@ -1,7 +1,5 @@
 """A company: the card on the board."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """A contact: a person, found by email or by the app's user id."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

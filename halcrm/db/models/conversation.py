@@ -1,7 +1,5 @@
 """Support conversations of a contact, and their messages."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint

@@ -1,7 +1,5 @@
 """A tracked event (a product milestone) of a visitor, contact or company."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The founder's answers to focus-lane items: snoozed, done or dismissed."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint

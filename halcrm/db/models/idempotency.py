@@ -1,7 +1,5 @@
 """A write's idempotency key and its first answer, replayed to repeats for 24 hours."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint

@@ -1,7 +1,5 @@
 """The contact-company link (many to many)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index

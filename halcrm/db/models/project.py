@@ -1,7 +1,5 @@
 """A project: one founder's app; everything else is scoped to one."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The audit of every stage write, applied or skipped."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String

@@ -1,7 +1,5 @@
 """A next step: a dated commitment on a company ("call Jane", "send the proposal")."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint

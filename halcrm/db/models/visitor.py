@@ -1,7 +1,5 @@
 """A website visitor, anonymous until identified as a contact."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Webhook endpoints, their deliveries (the outbox), and the notices sent once per item."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint

@@ -1,7 +1,5 @@
 """The activity feed (account token)."""
 
-from __future__ import annotations
-
 from litestar import get
 
 from halcrm.domain.wire import ACTIVITY

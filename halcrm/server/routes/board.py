@@ -3,8 +3,6 @@
 Thin handlers over the same service calls the in-process board makes.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

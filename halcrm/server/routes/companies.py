@@ -1,8 +1,6 @@
 """Companies (account token): list, create, read, edit, delete, history, and the board's
 own reads and writes of one company (detail, move, reopen, merge, snapshot, conversations)."""
 
-from __future__ import annotations
-
 import msgspec
 from litestar import Controller, delete, get, patch, post
 

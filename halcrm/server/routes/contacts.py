@@ -4,8 +4,6 @@ API (``/api/v1/contacts``, an API key: list, create, read, edit). Every write is
 ``audit_source``: the account router reads it from ``X-Halcrm-Source`` (``board`` or
 ``account_api``), the public router answers ``public_api`` whatever the request says."""
 
-from __future__ import annotations
-
 from litestar import Controller, delete, get, patch, post, put
 
 from halcrm.domain.stages import Source

@@ -3,8 +3,6 @@
 The same service calls as the public API's (``/api/v1``), audited as the account's writes.
 """
 
-from __future__ import annotations
-
 from litestar import Controller, get, patch, post
 
 from halcrm.domain.stages import Source

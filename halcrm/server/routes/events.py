@@ -1,7 +1,5 @@
 """``GET /api/events``: every committed change of the project as Server-Sent Events."""
 
-from __future__ import annotations
-
 import asyncio
 import json
 from collections.abc import AsyncIterator

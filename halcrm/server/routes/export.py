@@ -1,7 +1,5 @@
 """``GET /api/export/{what}`` (account token): stages, companies, contacts or activity, streamed."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,7 +9,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.response import Stream
 
 from halcrm.services.container import Services
-from halcrm.services.crm.transfer.exporter import COLUMNS, MEDIA_TYPES
+from halcrm.services.crm.transfer.kinds import KINDS, MEDIA_TYPES
 
 
 @dataclass
@@ -36,7 +34,7 @@ class _ExportOperation(Operation):
     "/api/export/{what:str}",
     tags=["export"],
     operation_class=_ExportOperation,
-    description=f"``what`` is one of {', '.join(COLUMNS)}; the CSV columns are those "
+    description=f"``what`` is one of {', '.join(KINDS)}; the CSV columns are those "
     "``halcrm import`` reads back. Streamed page by page at constant memory.",
 )
 async def export(services: Services, what: str, format: Literal["csv", "json"] = "csv") -> Stream:

@@ -1,7 +1,5 @@
 """The project's settings and its stages (account token)."""
 
-from __future__ import annotations
-
 from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.stages import Source

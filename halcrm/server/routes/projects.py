@@ -4,8 +4,6 @@ Every account route works on the server's project unless the request names anoth
 ``X-Project-Id`` header; public API keys belong to one project and address it themselves.
 """
 
-from __future__ import annotations
-
 import msgspec
 from litestar import Controller, get, post
 

@@ -1,8 +1,6 @@
 """The public API (``X-API-Key``): conversations for the founder's other tools (its contacts
 are ``server/routes/contacts.py``'s ``PublicContactController``)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from litestar import Controller, get, patch, post

@@ -1,7 +1,5 @@
 """The widget SDK (``/widget.js``) and the playground page that exercises it (``/playground``)."""
 
-from __future__ import annotations
-
 import html
 import re
 from functools import cache

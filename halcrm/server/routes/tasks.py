@@ -1,7 +1,5 @@
 """Next steps (account token): ``/api/tasks``, ``/api/agenda`` — thin over the tasks area."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post

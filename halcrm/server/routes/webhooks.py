@@ -1,7 +1,5 @@
 """Webhook endpoints and their deliveries (account token; API.md, "Webhooks")."""
 
-from __future__ import annotations
-
 from litestar import Controller, delete, get, patch, post
 
 from halcrm.domain.wire import WEBHOOKS

@@ -4,8 +4,6 @@ The rate limits count a call once its body is parsed (the visitor bucket is keye
 project, visitor and user_hash; see server/ratelimit.py) and before anything is written.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from litestar import Controller, Request, post

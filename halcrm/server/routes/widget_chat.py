@@ -6,8 +6,6 @@ their fields from the query string, since a browser's ``EventSource`` can send n
 no header of its own.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post

@@ -85,3 +85,11 @@ async def test_export_stages_gives_the_whole_pipeline_in_board_order(
     }  # fmt: skip
     assert stages[-1]["stall_after_days"] is None
     assert [s["name"] for s in stages] == [s.name for s in (await services.stages.all()).items]
+
+
+def test_the_route_names_every_kind_the_exporter_has() -> None:
+    # The route is registered from ``kinds`` so the server's start does not load the exporter.
+    from halcrm.services.crm.transfer.exporter import COLUMNS
+    from halcrm.services.crm.transfer.kinds import KINDS
+
+    assert tuple(COLUMNS) == KINDS

@@ -47,7 +47,6 @@ COLUMNS = {
     ),
     "tasks": TASK_COLUMNS,
 }  # fmt: skip
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 Row = dict[str, Any]
 Page = tuple[list[Row], int | None]
 
