@@ -43,6 +43,8 @@ class Card(msgspec.Struct, kw_only=True):
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive text: "Zürich" and "ZURICH" both fold to "zurich"."""
+    if text.isascii():  # most names and every email: nothing to decompose, casefold is lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
