@@ -180,9 +180,7 @@ class BoardScreen(Screen[None]):
         # events with times of their own.
         signals = [Signal.of(item) for item in reversed(recent.items)]
         self.feed.add(sorted(signals, key=lambda s: s.at))
-        # After the first frame: those whole-pipeline reads would share the interpreter with
-        # drawing the cards the founder is waiting for.
-        self.call_after_refresh(self.figures.request)
+        self.figures.request()  # read after the first frame (``Figures.request``)
         self.call_after_refresh(self.show_status)  # laid out: the columns off-screen are known
         self.loaded = True
         every(self, 1.0, self.show_status)

@@ -64,11 +64,18 @@ class Figures:
         return not self._running and not self._dirty
 
     def request(self) -> None:
-        """Asks for fresh figures; a read already running is followed by exactly one more."""
+        """Asks for fresh figures; a read already running is followed by exactly one more.
+
+        The read starts after the screen's next refresh: what asked for it (the first cards,
+        a card moved) is drawn first, not beside a whole-pipeline read that shares the
+        interpreter with the drawing."""
         self._dirty = True
         if not self._running:
             self._running = True
-            self.screen.run_worker(self._refresh(), group="figures")
+            self.screen.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        self.screen.run_worker(self._refresh(), group="figures")
 
     async def _refresh(self) -> None:
         try:
