@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import resource
 import signal
 import time
@@ -57,15 +58,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def paint(data_dir: Path, moves: int) -> dict[str, Any]:
-    """First paint (from entering ``run_test`` to the first card line drawn) and moves."""
+async def paint(data_dir: Path, moves: int, stop: str | None = None) -> dict[str, Any]:
+    """First paint (from entering ``run_test`` to the first card line drawn) and moves.
+
+    ``stop``: the process ends at once at ``start`` (where the clock would start) or at
+    ``first`` (the first card line drawn), for counting the instructions in between."""
     watch = PaintWatch()
     watch.install()
+    if stop == "first":  # there and then, not at the next look of a polling loop
+        watch.on_first = lambda: os._exit(0)
     runtime = await open_runtime(settings_for(data_dir))
     try:
         app = HalcrmApp(runtime.services, runtime.bus, server_url=None)
+        if stop == "start":
+            os._exit(0)
         started = time.monotonic()
         async with app.run_test(size=SIZE) as pilot:
+            if stop == "first":  # no polling loop counted with the paint: it ends the process
+                await asyncio.sleep(LIMIT)
             await until(pilot, lambda: watch.first_card is not None, "the first card painted")
             assert watch.first_card is not None
             first_paint = watch.first_card - started
@@ -160,9 +170,10 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=20)
     parser.add_argument("--board", action="store_true", help="serve with the board open")
     parser.add_argument("--url", help="connect: the server to attach to")
+    parser.add_argument("--stop", choices=["start", "first"], help="paint: end there at once")
     args = parser.parse_args()
     if args.mode == "paint":
-        result = asyncio.run(paint(args.data_dir, args.moves))
+        result = asyncio.run(paint(args.data_dir, args.moves, args.stop))
     elif args.mode == "connect":
         result = asyncio.run(connect(args.data_dir, args.out, args.url))
     else:

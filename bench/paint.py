@@ -29,6 +29,8 @@ class PaintWatch:
         self.hit: float | None = None
         self.probes: dict[int, float] = {}
         self.watch_probes = False
+        # Called as the first card line is drawn (``board_child paint --stop first``).
+        self.on_first: Callable[[], None] | None = None
         self._original: Callable[[Any, int], Strip] | None = None
 
     def install(self) -> None:
@@ -54,6 +56,8 @@ class PaintWatch:
         now = time.monotonic()
         if self.first_card is None and strip.text.strip():
             self.first_card = now
+            if self.on_first is not None:
+                self.on_first()
         if self.expected is None and not self.watch_probes:
             return
         index, part = divmod(widget.scroll_offset.y + y, widget.card_height)
