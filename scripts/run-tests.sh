@@ -37,7 +37,13 @@ scripts/ensure-chromium.sh
 # The docs site, strictly: a broken page, link or anchor fails the run (not --quiet: it
 # silences the warnings strict mode counts).
 NO_MKDOCS_2_WARNING=1 "$BIN/mkdocs" build --strict
+# Bytecode is written (where the environment says not to): every pytest worker would otherwise
+# rewrite and compile each test module again, and every `halcrm` process a test starts would
+# compile halcrm's modules again. __pycache__ is ignored by git.
+unset PYTHONDONTWRITEBYTECODE
 # -p no:cacheprovider keeps a clean checkout clean; exit code 5 (no tests collected) fails the run.
-# Two workers (HALCRM_TEST_WORKERS to change; 0 runs in this process): every test has its own
-# files, ports and PostgreSQL database, so they run side by side.
-exec "$BIN/python" -m pytest -p no:cacheprovider -n "${HALCRM_TEST_WORKERS:-2}" "$@"
+# Four workers on two cores (HALCRM_TEST_WORKERS to change; 0 runs in this process): a test
+# spends a third of its time waiting (pilot pauses, other processes, PostgreSQL's disk), so two
+# more fill the cores; every test has its own files, ports and PostgreSQL database. Work
+# stealing keeps the long tests (the schema's property test) from ending the run alone.
+exec "$BIN/python" -m pytest -p no:cacheprovider -n "${HALCRM_TEST_WORKERS:-4}" --dist worksteal "$@"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ import httpx
 import psycopg
 import pytest
 
+from halcrm.db.engine import create_engine, database_url
+from halcrm.db.migrate import migrate
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import Runtime, open_runtime
 from halcrm.server.app import ServerConfig, create_app
@@ -67,13 +70,33 @@ def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to the newest revision per test process; each test copies it
+    (a copy costs a fraction of running every migration on a new file)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "halcrm.db"
+    engine = create_engine(database_url(str(path)))
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    # The last connection closed checkpointed the WAL: the one file holds everything.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 async def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    pg_template: str | None,
 ) -> AsyncIterator[str]:
     """A fresh database: a SQLite file in tmp_path, or a new PostgreSQL database per test."""
     if request.param == "sqlite":
-        yield str(tmp_path / "halcrm.db")
+        path = tmp_path / "halcrm.db"
+        shutil.copyfile(sqlite_template, path)
+        yield str(path)
         return
     assert PG_URL
     assert pg_template

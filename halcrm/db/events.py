@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import sqlite3
 import threading
 import time
@@ -95,6 +96,8 @@ class Follower:
         with engine.connect() as conn:
             self.position = last_position(conn)
         self._stopping = threading.Event()
+        # PostgreSQL: the listening connection while it waits (``close`` wakes it).
+        self._listening: Any = None
         # PostgreSQL: keys of rows published lately, and callers waiting for theirs.
         self._recent: dict[int, None] = {}
         self._waiting: list[_Waiter] = []
@@ -197,7 +200,20 @@ class Follower:
 
     def close(self) -> None:
         self._stopping.set()
+        self._wake_listener()
         self._thread.join(timeout=10)
+
+    def _wake_listener(self) -> None:
+        """Ends the listener's wait for a notification at once, not after up to
+        ``PG_IDLE_SECONDS``: its socket is shut down (the connection is being let go anyway),
+        which needs no round trip and works whether or not the server still answers."""
+        pg = self._listening
+        if pg is None:
+            return
+        with contextlib.suppress(Exception):
+            fd = pg.pgconn.socket
+            with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
 
     # SQLite: another process's commits, noticed by the data version of a connection of ours.
 
@@ -234,8 +250,17 @@ class Follower:
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     pg: Any = conn.connection.dbapi_connection
                     pg.execute(f"LISTEN {CHANNEL}")
-                    self._follow(conn, pg)
+                    self._listening = pg
+                    try:
+                        self._follow(conn, pg)
+                    finally:
+                        self._listening = None
+                    if self._stopping.is_set():
+                        # The socket may be shut (close): not back to the pool.
+                        conn.invalidate()
             except Exception as exc:  # lost connection: reconnect and catch up from the position
+                if self._stopping.is_set():
+                    return
                 log.warning("event listener: %s", exc)
                 with self.lock:
                     self._published([])
