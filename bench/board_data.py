@@ -1,26 +1,29 @@
 """Generated set-up data for the board benches: N companies in a fresh SQLite file.
 
 The database is made by the real start path (``open_runtime``: migrations, the project, its
-stages); only the companies are inserted directly through the models, because creating 50,000
-of them one service call at a time would take longer than the whole bench.
+stages); only the companies, and two contacts linked to each, are inserted directly through the
+models, because creating 50,000 of them one service call at a time would take longer than the
+whole bench.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 
-from halcrm.db.models import Company, Project, Stage
+from halcrm.db.models import Company, Contact, ContactCompany, Project, Stage
 from halcrm.domain.clock import utc_now
 from halcrm.runtime import open_runtime
 from halcrm.settings import DEFAULT_PROJECT, Settings
 
 CHUNK = 5_000
+CONTACTS_EACH = 2
 
 
 def settings_for(data_dir: Path) -> Settings:
@@ -70,8 +73,36 @@ def _insert(db_file: str, count: int) -> None:
                         }
                     )
                 conn.execute(insert(Company), rows)
+            _link_contacts(conn, project_pk, count, now)
     finally:
         engine.dispose()
+
+
+def _link_contacts(conn: Connection, project_pk: int | None, count: int, now: datetime) -> None:
+    """``CONTACTS_EACH`` contacts linked to every company, as on a real board: a card's counts
+    are read through the links (a move that counted every link showed only with them)."""
+    for start in range(0, count, CHUNK):
+        people = [
+            {
+                "id": f"ct-{i:06d}-{k}",
+                "project_pk": project_pk,
+                "email": f"p{k}@co-{i:06d}.example",
+                "name": f"Person {k} of {company_name(i)}",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(start, min(start + CHUNK, count))
+            for k in range(CONTACTS_EACH)
+        ]
+        conn.execute(insert(Contact), people)
+    companies = conn.scalars(select(Company.pk).order_by(Company.pk)).all()
+    contacts = conn.scalars(select(Contact.pk).order_by(Contact.pk)).all()
+    links = [
+        {"contact_pk": contact, "company_pk": companies[n // CONTACTS_EACH], "created_at": now}
+        for n, contact in enumerate(contacts)
+    ]
+    for start in range(0, len(links), CHUNK):
+        conn.execute(insert(ContactCompany), links[start : start + CHUNK])
 
 
 def generate(data_dir: Path, count: int) -> Path:
