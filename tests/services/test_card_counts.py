@@ -1,14 +1,15 @@
-"""A card read alone (a move, a signal) counts its contacts and open conversations as the whole
-board does, and by seeks in the links' company index, not by counting every link."""
+"""A card read alone (a signal, an edit) counts its contacts and open conversations as the whole
+board does, and reads them by seeks in the links' company index, not from every link or every
+contact."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from halcrm.db.models import Project
+from halcrm.db.models import Company, Project
 from halcrm.db.tx import Tx
-from halcrm.services.board.cards import _card_rows
+from halcrm.services.board.cards import _card_rows, _people_rows
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
 from halcrm.services.support.schemas import ConversationCreate, MessageCreate
@@ -42,15 +43,20 @@ async def test_a_card_read_alone_does_not_count_every_link(services: Services) -
         pytest.skip("PostgreSQL's planner scans a table this small whatever its indexes")
     await _linked(services)
 
-    def plan(tx: Tx) -> str:
+    def plans(tx: Tx) -> list[str]:
         project = tx.session.query(Project).one()
-        stmt = _card_rows(project, ["acme"], tx.now)
-        sql = stmt.compile(tx.session.get_bind(), compile_kwargs={"literal_binds": True})
-        return "\n".join(
-            str(row[-1]) for row in tx.session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
-        )
+        acme = tx.session.scalars(select(Company.pk).where(Company.id == "acme")).one()
+        found = []
+        for stmt in (_card_rows(project, ["acme"], tx.now), _people_rows(project, [acme])):
+            sql = stmt.compile(tx.session.get_bind(), compile_kwargs={"literal_binds": True})
+            rows = tx.session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+            found.append("\n".join(str(row[-1]) for row in rows))
+        return found
 
-    found = await services.db.read(plan)
+    counts, people = await services.db.read(plans)
     # Counted by a search of the company's links, never a scan of the whole table.
-    assert "SEARCH contact_companies USING COVERING INDEX ix_contact_companies_company" in found
-    assert "SCAN contact_companies" not in found
+    assert "SEARCH contact_companies USING COVERING INDEX ix_contact_companies_company" in counts
+    assert "SCAN contact_companies" not in counts
+    # Its contacts' names (for the filter) found from its links, not from every contact.
+    assert people.startswith("SEARCH contact_companies USING INDEX ix_contact_companies_company")
+    assert "SCAN" not in people

@@ -124,17 +124,23 @@ def _card(
 
 def _people(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int, str]:
     """Company pk -> its contacts' names and emails, space-separated (for the filter)."""
-    stmt = (
-        select(ContactCompany.company_pk, Contact.name, Contact.email)
-        .join(Contact, Contact.pk == ContactCompany.contact_pk)
-        .where(Contact.project_pk == project.pk)
-    )
-    if company_pks is not None:
-        stmt = stmt.where(ContactCompany.company_pk.in_(company_pks))
     found: defaultdict[int, list[str]] = defaultdict(list)
-    for company_pk, name, email in tx.session.execute(stmt):
+    for company_pk, name, email in tx.session.execute(_people_rows(project, company_pks)):
         found[company_pk].extend(t for t in (name, email) if t)
     return defaultdict(str, {pk: " ".join(words) for pk, words in found.items()})
+
+
+def _people_rows(project: Project, company_pks: list[int] | None) -> Select[Any]:
+    """In contact id order, so a card read alone has the filter text the whole board gave it
+    (on SQLite the order of the (project, id) index the whole board reads by: no sort)."""
+    stmt = select(ContactCompany.company_pk, Contact.name, Contact.email)
+    stmt = stmt.join(Contact, Contact.pk == ContactCompany.contact_pk).order_by(Contact.id)
+    if company_pks is None:
+        return stmt.where(Contact.project_pk == project.pk)
+    # These companies are the project's already. A project filter here led SQLite (it keeps no
+    # statistics) to walk every contact of the project instead of these companies' links:
+    # 25 ms instead of 4 for three cards at 20k contacts.
+    return stmt.where(ContactCompany.company_pk.in_(company_pks))
 
 
 def company_tasks(tx: Tx, project: Project, company_pk: int) -> list[TaskRecord]:
