@@ -130,7 +130,9 @@ def _people(tx: Tx, project: Project, company_pks: list[int] | None) -> dict[int
     return defaultdict(str, {pk: " ".join(words) for pk, words in found.items()})
 
 
-def _people_rows(project: Project, company_pks: list[int] | None) -> Select[Any]:
+def _people_rows(
+    project: Project, company_pks: list[int] | None
+) -> Select[int, str | None, str | None]:
     """In contact id order, so a card read alone has the filter text the whole board gave it
     (on SQLite the order of the (project, id) index the whole board reads by: no sort)."""
     stmt = select(ContactCompany.company_pk, Contact.name, Contact.email)
