@@ -106,8 +106,12 @@ async def test_enter_opens_the_company_with_its_history(app: HalcrmApp) -> None:
         await until(pilot, lambda: column_of(app, "acme") == "qualified", "moved")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CompanyScreen), "company screen")
-        history = str(app.screen.query_one("#history", Static).render())
-        assert "board exact: Lead → Qualified  applied" in history
+
+        def history() -> str:  # read in a worker: on a loaded machine after the screen shows
+            return str(app.screen.query_one("#history", Static).render())
+
+        await until(pilot, lambda: "Lead → Qualified" in history(), "the history read")
+        assert "board exact: Lead → Qualified  applied" in history()
         assert "$1,000" in str(app.screen.query_one("#facts", Static).render())
         await pilot.press("escape")
         assert app.screen is board(app)

@@ -70,7 +70,7 @@ def _card_rows(
 def _counts(project: Project, *, whole: bool) -> tuple[Any, Any, list[Any]]:
     """The contact and open-conversation count columns, and the subqueries to join for them.
 
-    The whole board groups every link once. A few cards (a move, a signal) count theirs by
+    The whole board groups every link once. A few cards (a signal, an edit) count theirs by
     seeks in the links' company index instead: grouped, each would count every link of the
     database (29 ms for one card at 100k links)."""
     mine = (ContactCompany.company_pk == Company.pk,) if not whole else ()
