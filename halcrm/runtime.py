@@ -84,7 +84,10 @@ async def open_runtime(
     services = Services(Database(engine, bus, clock), settings.project_id)
     # Every process's committed events reach this bus from here on (db/events.py).
     await asyncio.to_thread(services.db.follow, asyncio.get_running_loop())
-    await services.projects.ensure(stall_defaults=stall_defaults)
+    # Read through Core first: a server on an existing project starts without the ORM, which
+    # the project's creation uses (and its first call that needs a session loads).
+    if not await services.db.read(lambda tx: tx.knows(settings.project_id)):
+        await services.projects.ensure(stall_defaults=stall_defaults)
     delay = 0.0 if serving else daily.FIRST_DELAY
     background = daily.start(
         database_url(settings.db), settings.data_dir, settings.backup_days, first_delay=delay

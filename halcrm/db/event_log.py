@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from halcrm.db.models import Activity, Project
+from halcrm.db.tables import activity, projects
 from halcrm.domain.events import DomainEvent, EventKind
 
 READ_BATCH = 1000
@@ -36,7 +36,7 @@ ORDINAL_BITS = 20
 
 def position_column(is_sqlite: bool) -> Any:
     """The column that orders the stream: the primary key on SQLite, the position on PostgreSQL."""
-    return Activity.pk if is_sqlite else Activity.seq
+    return activity.c.pk if is_sqlite else activity.c.seq
 
 
 def to_domain_event(row: Any, project_id: str) -> DomainEvent:
@@ -56,7 +56,7 @@ def to_domain_event(row: Any, project_id: str) -> DomainEvent:
 
 def activity_row(project_pk: int, event: DomainEvent, hooks: str | None = None) -> dict[str, Any]:
     """The activity row's values that store ``event`` (``to_domain_event`` reads it back), and
-    the webhook endpoints it names, if any (``Activity.hooks``)."""
+    the webhook endpoints it names, if any (``activity.c.hooks``)."""
     values = {
         "project_pk": project_pk,
         "kind": event.kind.value,
@@ -85,7 +85,7 @@ def record_at_position(names: frozenset[str]) -> Insert:
     from the transaction's id and ``:ordinal_``, the event's place in its transaction."""
     if not names:
         raise ValueError("an event has columns")
-    table: Any = Activity.__table__
+    table: Any = activity
     values: dict[Any, Any] = {table.c[name]: bindparam(name) for name in sorted(names)}
     values[table.c.seq] = _POSITION + bindparam("ordinal_", type_=BigInteger)
     return insert(table).values(values).returning(table.c.pk)
@@ -93,27 +93,29 @@ def record_at_position(names: frozenset[str]) -> Insert:
 
 def _rows(after: Any) -> Select[Any]:
     return (
-        select(Activity.__table__, Project.id.label("project_id"))
-        .join(Project, Project.pk == Activity.project_pk)
+        select(activity, projects.c.id.label("project_id"))
+        .join(projects, projects.c.pk == activity.c.project_pk)
         .where(after)
     )
 
 
 def _after_sqlite() -> Select[Any]:
-    return _rows(Activity.pk > bindparam("after")).order_by(Activity.pk).limit(bindparam("limit"))
+    return (
+        _rows(activity.c.pk > bindparam("after")).order_by(activity.c.pk).limit(bindparam("limit"))
+    )
 
 
 def _after_postgresql() -> Select[Any]:
     """The settled rows after ``:after`` beside the highest position any committed row has and
     the horizon, in one statement that computes the horizon once: a reader learns whether rows
     wait above it at no extra cost."""
-    newest = select(func.max(Activity.seq).label("newest"), _HORIZON.label("horizon")).subquery(
+    newest = select(func.max(activity.c.seq).label("newest"), _HORIZON.label("horizon")).subquery(
         "newest"
     )
     rows = (
-        _rows(Activity.seq > bindparam("after"))
+        _rows(activity.c.seq > bindparam("after"))
         .where(literal_column("activity.xid") < newest.c.horizon)
-        .order_by(Activity.seq)
+        .order_by(activity.c.seq)
         .limit(bindparam("limit"))
         .lateral("settled")
     )
@@ -159,13 +161,13 @@ def read_after(conn: Connection, after: int, limit: int = READ_BATCH) -> Read:
     return settled_read(conn.execute(AFTER_POSTGRESQL, params).all())
 
 
-_LAST_SETTLED = select(func.coalesce(func.max(Activity.seq), 0)).where(SETTLED)
+_LAST_SETTLED = select(func.coalesce(func.max(activity.c.seq), 0)).where(SETTLED)
 
 
 def last_position(conn: Connection) -> int:
     """The highest position a reader may have seen: below the horizon on PostgreSQL."""
     if conn.dialect.name == "sqlite":
-        return int(conn.execute(select(func.coalesce(func.max(Activity.pk), 0))).scalar_one())
+        return int(conn.execute(select(func.coalesce(func.max(activity.c.pk), 0))).scalar_one())
     return int(conn.execute(_LAST_SETTLED).scalar_one() or 0)
 
 
@@ -174,7 +176,7 @@ def _hooked(is_sqlite: bool, after: Any = None) -> Any:
     on PostgreSQL (a later commit below is never passed over)."""
     position = position_column(is_sqlite)
     after = bindparam("after") if after is None else after
-    where = [position > after, Activity.hooks.is_not(None)]
+    where = [position > after, activity.c.hooks.is_not(None)]
     return where if is_sqlite else [*where, SETTLED]
 
 
@@ -194,7 +196,7 @@ _HOOKED = {
 
 
 def hooked_after(conn: Connection, after: int, limit: int) -> list[tuple[Any, DomainEvent]]:
-    """Up to ``limit`` events after ``after`` that name webhook deliveries (``Activity.hooks``),
+    """Up to ``limit`` events after ``after`` that name webhook deliveries (``activity.c.hooks``),
     in stream order, each with its row (``hooks``, ``project_pk``)."""
     rows = conn.execute(
         _HOOKED[conn.dialect.name == "sqlite"], {"after": after, "limit": limit}

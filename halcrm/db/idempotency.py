@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, select
 
-from halcrm.db.models import IdempotencyKey
+from halcrm.db.tables import idempotency_keys
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import Conflict
 
@@ -118,7 +118,7 @@ class Keys:
                 tx.execute(_EXPIRED, {"before": tx.now - KEEP_FOR})
             result = work(tx)
             tx.add(
-                IdempotencyKey,
+                idempotency_keys,
                 **params,
                 fingerprint=claim.fingerprint,
                 status=claim.status,
@@ -130,7 +130,7 @@ class Keys:
         return run
 
 
-_TABLE: Any = IdempotencyKey.__table__
+_TABLE: Any = idempotency_keys
 _KEYS = _TABLE.c
 _FIND = select(_KEYS.fingerprint, _KEYS.status, _KEYS.body, _KEYS.created_at).where(
     _KEYS.project_pk == bindparam("project_pk"),

@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, inspect, select
 
-from halcrm.db.base import Base
-from halcrm.db.models import Company, Contact, Project, Stage, Visitor
 from halcrm.db.sql import default_of
+from halcrm.db.tables import companies, contacts, projects, stages, visitors
+
+if TYPE_CHECKING:
+    from halcrm.db.base import Base
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +91,16 @@ class VisitorRow:
 
 R = TypeVar("R")
 
-MODEL_OF: dict[type[Any], type[Base]] = {
-    ProjectRow: Project,
-    StageRow: Stage,
-    CompanyRow: Company,
-    ContactRow: Contact,
-    VisitorRow: Visitor,
+TABLE_OF: dict[type[Any], Table] = {
+    ProjectRow: projects,
+    StageRow: stages,
+    CompanyRow: companies,
+    ContactRow: contacts,
+    VisitorRow: visitors,
 }
+# A field named apart from its column: the JSON ``metadata`` column is ``meta`` (the models'
+# ``metadata`` is the ORM's own attribute). The models map it the same way.
+COLUMN_OF_FIELD = {"meta": "metadata"}
 
 
 _COLUMNS: dict[type[Any], tuple[ColumnElement[Any], ...]] = {}
@@ -103,43 +108,37 @@ _NAMES: dict[type[Any], dict[str, str]] = {}
 
 
 def record_columns(record: type[Any]) -> tuple[ColumnElement[Any], ...]:
-    """The model's columns for the record's fields, in field order (attribute → column)."""
+    """The table's columns for the record's fields, in field order (field → column)."""
     found = _COLUMNS.get(record)
     if found is None:
-        mapper = inspect(MODEL_OF[record])
-        found = tuple(mapper.column_attrs[f.name].columns[0] for f in fields(record))
+        table = TABLE_OF[record]
+        found = tuple(table.c[COLUMN_OF_FIELD.get(f.name, f.name)] for f in fields(record))
         _COLUMNS[record] = found
     return found
 
 
 def record_fields(record: type[Any]) -> tuple[str, ...]:
-    return tuple(column_names(record))
+    return tuple(f.name for f in fields(record))
 
 
 def column_names(record: type[Any]) -> dict[str, str]:
-    """Record field → table column name (``meta`` is stored as ``metadata``)."""
+    """Attribute → column name for every column of the record's table, its fields and the
+    rest (``meta`` is stored as ``metadata``): what an INSERT or UPDATE of it may set."""
     found = _NAMES.get(record)
     if found is None:
-        columns = record_columns(record)
-        found = {f.name: c.name for f, c in zip(fields(record), columns, strict=True)}
+        renamed = {column: name for name, column in COLUMN_OF_FIELD.items()}
+        found = {renamed.get(c.name, c.name): c.name for c in TABLE_OF[record].c}
         _NAMES[record] = found
     return found
 
 
 def table_of(record: type[Any]) -> Table:
-    return model_table(MODEL_OF[record])
-
-
-@cache
-def model_table(model: type[Base]) -> Table:
-    table = inspect(model).local_table
-    assert isinstance(table, Table)
-    return table
+    return TABLE_OF[record]
 
 
 @cache
 def attribute_columns(model: type[Base]) -> dict[str, str]:
-    """A model's attribute → table column name."""
+    """A mapped model's attribute → table column name (the ORM is loaded: a model is given)."""
     return {prop.key: prop.columns[0].name for prop in inspect(model).column_attrs}
 
 

@@ -17,24 +17,20 @@ import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy import Executable, Select, Table, bindparam, select
+from sqlalchemy.engine import Connection, CursorResult
 
-from halcrm.db.base import Base
 from halcrm.db.event_log import activity_row, record_at_position
-from halcrm.db.models import Activity, Project, Stage
 from halcrm.db.pipeline import InFlight, Pipeline, read_key
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
 from halcrm.db.records import (
-    MODEL_OF,
     ProjectRow,
     StageRow,
     attribute_columns,
+    column_names,
     insert_plan,
-    model_table,
     record_columns,
     record_fields,
     table_of,
@@ -48,9 +44,17 @@ from halcrm.db.sql import (
     prepared,
     update_by_pk,
 )
+from halcrm.db.tables import activity, projects, stages
 from halcrm.domain.errors import UnknownProject
 from halcrm.domain.events import TYPED_KEYS, DomainEvent, EventKind
 from halcrm.domain.stages import StageInfo
+
+if TYPE_CHECKING:
+    # The ORM is loaded by the first call that uses the session (a server starts without it).
+    from sqlalchemy.orm import Session
+
+    from halcrm.db.base import Base
+    from halcrm.db.models import Project, Stage
 
 R = TypeVar("R")
 
@@ -77,16 +81,16 @@ class CompanyKeys(Protocol):
     def name(self) -> str: ...
 
 
-_GENERATION: Any = select(Project.pk, Project.generation).where(
-    Project.id == bindparam("project_id")
+_GENERATION: Any = select(projects.c.pk, projects.c.generation).where(
+    projects.c.id == bindparam("project_id")
 )
-_PROJECT = select(*record_columns(ProjectRow)).where(Project.pk == bindparam("pk"))
+_PROJECT = select(*record_columns(ProjectRow)).where(projects.c.pk == bindparam("pk"))
 _STAGES = (
     select(*record_columns(StageRow))
-    .where(Stage.project_pk == bindparam("project_pk"))
-    .order_by(Stage.position)
+    .where(stages.c.project_pk == bindparam("project_pk"))
+    .order_by(stages.c.position)
 )
-_ACTIVITY = Activity.__table__
+_ACTIVITY = activity
 _LOCKED: dict[int, Select[Any]] = {}
 
 
@@ -124,6 +128,8 @@ class Tx:
     def session(self) -> Session:
         """A Session in this call's transaction (its own SAVEPOINT), made on first use."""
         if self._session is None:
+            from sqlalchemy.orm import Session
+
             # The ORM reads every statement's row count: it runs outside the pipeline.
             self.end_pipeline()
             self._session = Session(
@@ -184,6 +190,20 @@ class Tx:
         cursor.execute(found.sql, found.parameters(params))
         return found, cursor
 
+    def run(
+        self,
+        stmt: Executable,
+        params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ) -> CursorResult[Any]:
+        """Runs a statement built per call (its values inline) through SQLAlchemy, whose
+        compiled cache keeps one form of it: as the session would, outside the pipeline and
+        after what the session holds is flushed, but without loading the ORM."""
+        self.end_pipeline()
+        session = self._session
+        if session is not None and (session.new or session.dirty or session.deleted):
+            session.flush()
+        return self.conn.execute(stmt, params)
+
     def _new_cursor(self) -> Any:
         return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
@@ -227,7 +247,7 @@ class Tx:
         plan = insert_plan(record, frozenset(values))
         for name, make in plan.defaults:
             values[name] = make()
-        names = attribute_columns(MODEL_OF[record])
+        names = column_names(record)
         given = {names[k]: v for k, v in values.items()}
         row = self.first(
             insert_returning(table_of(record), frozenset(given), plan.returning), given
@@ -241,19 +261,27 @@ class Tx:
         sends it with the next flight); the record's defaults are filled in all the same."""
         for name, make in insert_plan(record, frozenset(values)).defaults:
             values[name] = make()
-        self.add(MODEL_OF[record], **values)
+        self._insert(table_of(record), column_names(record), values)
 
-    def add(self, model: type[Base], **values: Any) -> None:
-        """INSERTs a row of a table no call reads back (audit rows, links)."""
-        names = attribute_columns(model)
+    def add(self, into: Table | type[Base], **values: Any) -> None:
+        """INSERTs a row no call reads back (audit rows, links): a table's values by column
+        name, or a model's by attribute."""
+        if isinstance(into, Table):
+            self.execute(insert_row(into, frozenset(values)), values)
+            return
+        table = into.__table__
+        assert isinstance(table, Table)
+        self._insert(table, attribute_columns(into), values)
+
+    def _insert(self, table: Table, names: Mapping[str, str], values: Mapping[str, Any]) -> None:
         given = {names[k]: v for k, v in values.items()}
-        self.execute(insert_row(model_table(model), frozenset(given)), given)
+        self.execute(insert_row(table, frozenset(given)), given)
 
     def update(self, record: type[Any], pk: int, **values: Any) -> None:
         """``UPDATE … SET <values> WHERE pk = :pk`` on the record's table."""
         if not values:
             return
-        names = attribute_columns(MODEL_OF[record])
+        names = column_names(record)
         given = {names[k]: v for k, v in values.items()}
         self.execute(update_by_pk(table_of(record), frozenset(given)), {**given, "pk_": pk})
 
@@ -280,6 +308,8 @@ class Tx:
 
     def project(self, project_id: str) -> Project:
         """The project through the session, for editing, or ``unknown_project``."""
+        from halcrm.db.models import Project
+
         project = self.session.scalar(select(Project).where(Project.id == project_id))
         if project is None:
             raise UnknownProject(f"no project with id {project_id!r}")
@@ -297,6 +327,14 @@ class Tx:
         if row is None:
             raise UnknownProject(f"no project with id {project_id!r}")
         return self.snapshot_at(project_id, row[0], row[1])
+
+    def knows(self, project_id: str) -> bool:
+        """Whether the project exists; its snapshot is read (and kept for the calls after)."""
+        try:
+            self.snapshot(project_id)
+        except UnknownProject:
+            return False
+        return True
 
     def _checked_later(self, project_id: str, kept: ProjectSnapshot) -> ProjectSnapshot:
         """In a pipeline: the kept snapshot at once, its generation read in the same flight as
@@ -331,6 +369,8 @@ class Tx:
         return self.snapshot(project.id).infos
 
     def editable_stages(self, project: ProjectKeys) -> list[Stage]:
+        from halcrm.db.models import Stage
+
         result = self.session.scalars(
             select(Stage).where(Stage.project_pk == project.pk).order_by(Stage.position)
         )

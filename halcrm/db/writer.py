@@ -22,10 +22,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from halcrm.bus import EventBus
 from halcrm.db.checkpoint import Checkpointer
@@ -38,6 +37,9 @@ from halcrm.db.project_cache import ProjectCache
 from halcrm.db.tx import Outbox, Tx
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.domain.events import DomainEvent
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 Work = Callable[[Tx], T]
@@ -81,7 +83,6 @@ class Database:
         self.clock = clock
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.batch_size = batch_size
-        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.projects = ProjectCache()
         self.keys = Keys()
         # Set by the webhooks (services/webhooks/outbox.py): events name their deliveries.
@@ -165,7 +166,9 @@ class Database:
 
     def session(self) -> Session:
         """A plain session, for tests and tools that inspect the tables directly."""
-        return self._sessions()
+        from sqlalchemy.orm import Session
+
+        return Session(self.engine, expire_on_commit=False, autoflush=False)
 
     def close(self) -> None:
         """Finishes queued writes, stops the threads and releases the connections."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import BigInteger, ColumnElement, Select, func, or_
-from sqlalchemy.orm import InstrumentedAttribute
 
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import InstrumentedAttribute
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

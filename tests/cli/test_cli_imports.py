@@ -4,6 +4,7 @@ the HTTP client, the TUI), counted by ``python -X importtime``."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,3 +53,60 @@ def test_export_and_import_load_no_server_library(tmp_path: Path) -> None:
     source.write_text("Company name,Company Domain Name\nAcme,acme.com\n")
     assert _imported(["import", str(source)], data) & SERVING == set()
     assert _imported(["export", "companies"], data) & SERVING == set()
+
+
+# ``halcrm serve`` on an existing project reaches its first answer, and idles, on SQLAlchemy's
+# Core alone: the ORM (a sixth of its start) is loaded by the first call that uses a session.
+SERVE = """
+import http.client, json, os, signal, sys, threading, time
+
+port = int(sys.argv[1])
+seen = {}
+
+
+def first_answer():
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.01)
+    seen["orm_at_first_answer"] = "sqlalchemy.orm" in sys.modules
+    time.sleep(1.0)  # the webhook loop's first pass and the follower's first look
+    seen["orm_when_idle"] = "sqlalchemy.orm" in sys.modules
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+threading.Thread(target=first_answer, daemon=True).start()
+from halcrm.cli.main import main
+
+code = main(["serve", "--host", "127.0.0.1", "--port", str(port)])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def _serve_once(data: Path) -> dict[str, object]:
+    from tests.processes import free_port
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
+    env["HALCRM_DATA_DIR"] = str(data)
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE, str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_serve_answers_and_idles_without_the_orm(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _serve_once(data)  # makes the database and the project (that loads the ORM, once)
+    seen = _serve_once(data)
+    assert seen == {"code": 0, "orm_at_first_answer": False, "orm_when_idle": False}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from halcrm.db import models
-from halcrm.db.base import Base
+from halcrm.db import tables
+from halcrm.db.types import metadata
 
-assert models  # registers every table on Base.metadata
+assert tables  # registers every table on the metadata (Core: a migration needs no ORM)
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection: object) -> None:

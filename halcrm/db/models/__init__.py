@@ -1,4 +1,5 @@
-"""All tables; importing this module registers them on ``Base.metadata``."""
+"""Every mapped class, each mapped onto its table of ``halcrm.db.tables`` (where its columns
+are declared): for the code that edits rows as objects through a Session."""
 
 from halcrm.db.models.activity import Activity
 from halcrm.db.models.api_key import ApiKey

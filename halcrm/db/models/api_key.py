@@ -1,22 +1,25 @@
-"""Public API keys, stored hashed; the secret is shown once."""
+"""Public API keys, stored hashed; the secret is shown once.
+
+Its columns are declared in ``halcrm/db/tables/api_key.py``; the annotations here only type
+the mapped attributes."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from halcrm.db.base import Base
+from halcrm.db.tables.api_key import api_keys
 
 
 class ApiKey(Base):
-    __tablename__ = "api_keys"
+    __table__ = api_keys
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), unique=True)
-    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    prefix: Mapped[str] = mapped_column(String(20))
-    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    pk: Mapped[int]
+    id: Mapped[str]
+    project_pk: Mapped[int]
+    name: Mapped[str]
+    prefix: Mapped[str]
+    key_hash: Mapped[str]
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

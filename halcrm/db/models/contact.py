@@ -1,32 +1,29 @@
-"""A contact: a person, found by email or by the app's user id."""
+"""A contact: a person, found by email or by the app's user id.
+
+Its columns are declared in ``halcrm/db/tables/contact.py``; the annotations here only type
+the mapped attributes."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property
 
-from halcrm.db.base import Base, JSONType
+from halcrm.db.base import Base
+from halcrm.db.tables.contact import contacts
 
 
 class Contact(Base):
-    __tablename__ = "contacts"
-    __table_args__ = (
-        UniqueConstraint("project_pk", "id"),
-        # Stored lower-cased: the constraint makes concurrent identifies agree on one contact.
-        UniqueConstraint("project_pk", "email"),
-        UniqueConstraint("project_pk", "user_id"),
-    )
+    __table__ = contacts
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[str] = mapped_column(String(64))
-    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
-    email: Mapped[str | None] = mapped_column(String(320))
-    user_id: Mapped[str | None] = mapped_column(String(200))
-    name: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(50))
-    notes: Mapped[str | None] = mapped_column(Text)
-    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    pk: Mapped[int]
+    id: Mapped[str]
+    project_pk: Mapped[int]
+    email: Mapped[str | None]
+    user_id: Mapped[str | None]
+    name: Mapped[str | None]
+    phone: Mapped[str | None]
+    notes: Mapped[str | None]
+    tags: Mapped[list[str]]
+    meta: Mapped[dict[str, Any]] = column_property(contacts.c.metadata)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -1,31 +1,26 @@
-"""Support conversations of a contact, and their messages."""
+"""Support conversations of a contact, and their messages.
+
+Their columns are declared in ``halcrm/db/tables/conversation.py``; the annotations here only type
+the mapped attributes."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from halcrm.db.base import Base
+from halcrm.db.tables.conversation import conversations, messages
 
 
 class Conversation(Base):
-    __tablename__ = "conversations"
-    __table_args__ = (
-        UniqueConstraint("project_pk", "id"),
-        Index("ix_conversations_visitor", "visitor_pk", "pk"),
-    )
+    __table__ = conversations
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[str] = mapped_column(String(64))
-    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
-    # None while the conversation is an anonymous website visitor's chat (identify attaches it).
-    contact_pk: Mapped[int | None] = mapped_column(
-        ForeignKey("contacts.pk", ondelete="CASCADE"), index=True
-    )
-    # The website visitor whose chat this is (widget routes); None when opened via /api/v1.
-    visitor_pk: Mapped[int | None] = mapped_column(ForeignKey("visitors.pk", ondelete="CASCADE"))
-    subject: Mapped[str | None] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    pk: Mapped[int]
+    id: Mapped[str]
+    project_pk: Mapped[int]
+    contact_pk: Mapped[int | None]
+    visitor_pk: Mapped[int | None]
+    subject: Mapped[str | None]
+    status: Mapped[str]
     snoozed_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -33,13 +28,11 @@ class Conversation(Base):
 
 
 class Message(Base):
-    __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation", "conversation_pk", "pk"),)
+    __table__ = messages
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), unique=True)
-    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.pk", ondelete="CASCADE"))
-    # "contact" (the customer) or "agent" (the founder).
-    author: Mapped[str] = mapped_column(String(20))
-    body: Mapped[str] = mapped_column(Text)
+    pk: Mapped[int]
+    id: Mapped[str]
+    conversation_pk: Mapped[int]
+    author: Mapped[str]
+    body: Mapped[str]
     created_at: Mapped[datetime]

@@ -1,23 +1,23 @@
-"""The founder's answers to focus-lane items: snoozed, done or dismissed."""
+"""The founder's answers to focus-lane items: snoozed, done or dismissed.
+
+Its columns are declared in ``halcrm/db/tables/focus.py``; the annotations here only type
+the mapped attributes."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from halcrm.db.base import Base
+from halcrm.db.tables.focus import focus_answers
 
 
 class FocusAnswer(Base):
-    __tablename__ = "focus_answers"
-    __table_args__ = (UniqueConstraint("company_pk", "reason"),)
+    __table__ = focus_answers
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    company_pk: Mapped[int] = mapped_column(ForeignKey("companies.pk", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(40))
-    # "snoozed", "done" or "dismissed".
-    state: Mapped[str] = mapped_column(String(20))
+    pk: Mapped[int]
+    company_pk: Mapped[int]
+    reason: Mapped[str]
+    state: Mapped[str]
     until: Mapped[datetime | None]
-    # The company's last activity when answered: anything newer brings the item back.
     activity_mark: Mapped[datetime]
     created_at: Mapped[datetime]

@@ -1,21 +1,19 @@
-"""The contact-company link (many to many)."""
+"""The contact-company link (many to many).
+
+Its columns are declared in ``halcrm/db/tables/link.py``; the annotations here only type
+the mapped attributes."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from halcrm.db.base import Base
+from halcrm.db.tables.link import contact_companies
 
 
 class ContactCompany(Base):
-    __tablename__ = "contact_companies"
-    __table_args__ = (Index("ix_contact_companies_company", "company_pk"),)
+    __table__ = contact_companies
 
-    contact_pk: Mapped[int] = mapped_column(
-        ForeignKey("contacts.pk", ondelete="CASCADE"), primary_key=True
-    )
-    company_pk: Mapped[int] = mapped_column(
-        ForeignKey("companies.pk", ondelete="CASCADE"), primary_key=True
-    )
+    contact_pk: Mapped[int]
+    company_pk: Mapped[int]
     created_at: Mapped[datetime]

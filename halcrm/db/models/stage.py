@@ -1,25 +1,23 @@
-"""A pipeline stage of a project."""
+"""A pipeline stage of a project.
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+Its columns are declared in ``halcrm/db/tables/stage.py``; the annotations here only type
+the mapped attributes."""
+
+from sqlalchemy.orm import Mapped
 
 from halcrm.db.base import Base
+from halcrm.db.tables.stage import stages
 
 
 class Stage(Base):
-    __tablename__ = "stages"
-    __table_args__ = (
-        UniqueConstraint("project_pk", "id"),
-        # Names are unique per project, compared case-insensitively through the folded key.
-        UniqueConstraint("project_pk", "name_key"),
-    )
+    __table__ = stages
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[str] = mapped_column(String(64))
-    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))
+    pk: Mapped[int]
+    id: Mapped[str]
+    project_pk: Mapped[int]
+    name: Mapped[str]
+    name_key: Mapped[str]
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(10))
-    probability: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str]
+    probability: Mapped[int]
     stall_after_days: Mapped[int | None]

@@ -1,31 +1,32 @@
-"""The audit of every stage write, applied or skipped."""
+"""The audit of every stage write, applied or skipped.
+
+Its columns are declared in ``halcrm/db/tables/stage_change.py``; the annotations here only type
+the mapped attributes."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from halcrm.db.base import Base
+from halcrm.db.tables.stage_change import stage_changes
 
 
 class StageChange(Base):
-    __tablename__ = "stage_changes"
-    __table_args__ = (Index("ix_stage_changes_company", "company_pk", "pk"),)
+    __table__ = stage_changes
 
-    pk: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), unique=True)
-    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.pk", ondelete="CASCADE"))
-    company_pk: Mapped[int] = mapped_column(ForeignKey("companies.pk", ondelete="CASCADE"))
-    # Names are copied, not referenced: the audit must survive a stage being renamed or deleted.
-    from_stage_id: Mapped[str | None] = mapped_column(String(64))
-    from_stage_name: Mapped[str | None] = mapped_column(String(100))
-    requested_stage_id: Mapped[str | None] = mapped_column(String(64))
-    requested_stage_name: Mapped[str | None] = mapped_column(String(100))
-    to_stage_id: Mapped[str | None] = mapped_column(String(64))
-    to_stage_name: Mapped[str | None] = mapped_column(String(100))
-    mode: Mapped[str] = mapped_column(String(20))
-    source: Mapped[str] = mapped_column(String(20))
+    pk: Mapped[int]
+    id: Mapped[str]
+    project_pk: Mapped[int]
+    company_pk: Mapped[int]
+    from_stage_id: Mapped[str | None]
+    from_stage_name: Mapped[str | None]
+    requested_stage_id: Mapped[str | None]
+    requested_stage_name: Mapped[str | None]
+    to_stage_id: Mapped[str | None]
+    to_stage_name: Mapped[str | None]
+    mode: Mapped[str]
+    source: Mapped[str]
     applied: Mapped[bool]
-    reason: Mapped[str | None] = mapped_column(String(40))
-    note: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None]
+    note: Mapped[str | None]
     created_at: Mapped[datetime]

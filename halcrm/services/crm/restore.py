@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Date, DateTime, select, update
+from sqlalchemy import Date, DateTime, Table, select, update
 
-from halcrm.db.base import Base, UTCDateTime
+from halcrm.db.base import Base
 from halcrm.db.models import (
     Company,
     Contact,
@@ -21,6 +21,7 @@ from halcrm.db.models import (
     Visitor,
 )
 from halcrm.db.tx import ProjectKeys, Tx
+from halcrm.db.types import UTCDateTime
 from halcrm.domain.errors import Conflict, InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source
@@ -71,7 +72,8 @@ def checked_row(
     that went over the account API carries them as RFC 3339 strings). A row that names an
     unknown column, or holds a value of the wrong type, is refused: nothing is written.
     ``given`` are the columns the restore sets itself."""
-    name = model.__tablename__
+    # A class mapped onto its declared table has no ``__tablename__``: the table has the name.
+    name = cast(Table, model.__table__).name
     if not isinstance(row, dict):
         raise InvalidRequest(f"snapshot: a {name} row must be an object")
     columns = {attr.key: attr.columns[0] for attr in model.__mapper__.column_attrs}

@@ -8,11 +8,12 @@ board's terminal notification ("due"), and the ``task.overdue`` webhook through 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, select
 
-from halcrm.db.models import Company, Project, Task, WebhookNotice
+from halcrm.db.tables import companies, projects, tasks, webhook_notices
 from halcrm.db.tx import Tx
 from halcrm.domain.events import EventKind
 
@@ -24,49 +25,74 @@ NOTICE = "task.overdue"
 SOURCE = "schedule"
 
 
+@dataclass(frozen=True, slots=True)
+class _Project:
+    """The keys ``Tx.record`` takes of the step's project."""
+
+    pk: int
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Company:
+    """What ``Tx.record`` takes of the step's company."""
+
+    id: str
+    name: str
+
+
 def record_overdue(tx: Tx) -> int:
     """Records ``task_overdue`` for each open step that fell due since it was last looked
     at; answers how many. The notice row (unique per step and due time) makes it once, across
     processes too: a step rescheduled and missed again is announced again."""
-    rows = tx.session.execute(
-        select(Task, Company, Project)
-        .join(Company, Company.pk == Task.company_pk)
-        .join(Project, Project.pk == Task.project_pk)
+    rows = tx.run(
+        select(
+            tasks.c.id,
+            tasks.c.title,
+            tasks.c.due,
+            tasks.c.kind,
+            companies.c.id.label("company_id"),
+            companies.c.name.label("company_name"),
+            projects.c.pk.label("project_pk"),
+            projects.c.id.label("project_id"),
+        )
+        .join(companies, companies.c.pk == tasks.c.company_pk)
+        .join(projects, projects.c.pk == tasks.c.project_pk)
         .where(
-            Task.status == "open",
-            Task.due_at <= tx.now,
-            Task.due_at > tx.now - ANNOUNCE_WITHIN,
+            tasks.c.status == "open",
+            tasks.c.due_at <= tx.now,
+            tasks.c.due_at > tx.now - ANNOUNCE_WITHIN,
             ~exists().where(
                 and_(
-                    WebhookNotice.project_pk == Task.project_pk,
-                    WebhookNotice.type == NOTICE,
-                    WebhookNotice.subject == Task.id + "@" + Task.due,
+                    webhook_notices.c.project_pk == tasks.c.project_pk,
+                    webhook_notices.c.type == NOTICE,
+                    webhook_notices.c.subject == tasks.c.id + "@" + tasks.c.due,
                 )
             ),
         )
-        .order_by(Task.due_at)
+        .order_by(tasks.c.due_at)
         .limit(PER_CHECK)
-    )
+    ).all()
     count = 0
-    for task, company, project in rows:
-        tx.session.add(
-            WebhookNotice(
-                project_pk=project.pk,
-                type=NOTICE,
-                subject=f"{task.id}@{task.due}",
-                created_at=tx.now,
-            )
+    for row in rows:
+        # Inserted at once: a step another process announced meanwhile fails here, on the
+        # notice's unique key.
+        tx.add(
+            webhook_notices,
+            project_pk=row.project_pk,
+            type=NOTICE,
+            subject=f"{row.id}@{row.due}",
+            created_at=tx.now,
         )
-        data = {"title": task.title, "due": task.due, "kind": task.kind}
+        data = {"title": row.title, "due": row.due, "kind": row.kind}
         tx.record(
-            project,
+            _Project(row.project_pk, row.project_id),
             EventKind.TASK_OVERDUE,
             SOURCE,
-            f"Next step overdue: {task.title} ({company.name})",
-            company,
+            f"Next step overdue: {row.title} ({row.company_name})",
+            _Company(row.company_id, row.company_name),
             data,
-            task_id=task.id,
+            task_id=row.id,
         )
         count += 1
-    tx.session.flush()
     return count

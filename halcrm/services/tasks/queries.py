@@ -8,35 +8,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
 
-from halcrm.db.models import Company, Contact, Project, Task
+from halcrm.db.tables import companies, contacts, projects, tasks
 from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.due import DueState, due_state, zone
 from halcrm.domain.errors import InvalidRequest
 from halcrm.services.tasks.records import NextStep, TaskRecord
 
 TASK_COLUMNS = (
-    Task.pk,
-    Task.id,
-    Company.id,
-    Company.name,
-    Contact.id,
-    Task.title,
-    Task.kind,
-    Task.notes,
-    Task.due,
-    Task.due_at,
-    Task.status,
-    Task.source,
-    Task.created_at,
-    Task.updated_at,
-    Task.done_at,
+    tasks.c.pk,
+    tasks.c.id,
+    companies.c.id,
+    companies.c.name,
+    contacts.c.id,
+    tasks.c.title,
+    tasks.c.kind,
+    tasks.c.notes,
+    tasks.c.due,
+    tasks.c.due_at,
+    tasks.c.status,
+    tasks.c.source,
+    tasks.c.created_at,
+    tasks.c.updated_at,
+    tasks.c.done_at,
 )
 
 
@@ -44,8 +44,8 @@ def task_select() -> Any:
     """Tasks with their company's id and name and their contact's id."""
     return (
         select(*TASK_COLUMNS)
-        .join(Company, Company.pk == Task.company_pk)
-        .outerjoin(Contact, Contact.pk == Task.contact_pk)
+        .join(companies, companies.c.pk == tasks.c.company_pk)
+        .outerjoin(contacts, contacts.c.pk == tasks.c.contact_pk)
     )
 
 
@@ -53,7 +53,7 @@ def project_zone(tx: Tx, project: ProjectKeys) -> ZoneInfo:
     """The project's time zone (its name is checked when it is set)."""
     found = getattr(project, "time_zone", None)
     if found is None:
-        found = tx.session.scalar(select(Project.time_zone).where(Project.pk == project.pk))
+        found = tx.run(select(projects.c.time_zone).where(projects.c.pk == project.pk)).scalar()
     return zone(found or "UTC")
 
 
@@ -80,7 +80,7 @@ def task_from_row(row: Any, now: datetime, tz: ZoneInfo) -> TaskRecord:
 
 
 def task_records(tx: Tx, stmt: Any, tz: ZoneInfo) -> list[TaskRecord]:
-    return [task_from_row(row, tx.now, tz) for row in tx.session.execute(stmt)]
+    return [task_from_row(row, tx.now, tz) for row in tx.run(stmt)]
 
 
 def next_steps(
@@ -92,10 +92,10 @@ def next_steps(
     plans: set[int] = set()
     if not company_pks:
         return out, plans
-    rows = tx.session.execute(
-        select(Task.company_pk, Task.id, Task.title, Task.due, Task.due_at)
-        .where(Task.company_pk.in_(list(company_pks)), Task.status == "open")
-        .order_by(Task.company_pk, Task.due_at, Task.pk)
+    rows: Iterable[Any] = tx.run(
+        select(tasks.c.company_pk, tasks.c.id, tasks.c.title, tasks.c.due, tasks.c.due_at)
+        .where(tasks.c.company_pk.in_(list(company_pks)), tasks.c.status == "open")
+        .order_by(tasks.c.company_pk, tasks.c.due_at, tasks.c.pk)
     )
     for company_pk, task_id, title, due, due_at in rows:
         if due_at > tx.now:
@@ -111,15 +111,19 @@ def next_step_state(step: NextStep | None) -> str:
 
 
 def has_plan(now: datetime) -> Any:
-    """SQL: the company (``Company``) has an open next step due today or later."""
+    """SQL: the company (``companies``) has an open next step due today or later."""
     return exists().where(
-        and_(Task.company_pk == Company.pk, Task.status == "open", Task.due_at > now)
+        and_(
+            tasks.c.company_pk == companies.c.pk,
+            tasks.c.status == "open",
+            tasks.c.due_at > now,
+        )
     )
 
 
 def has_open_task() -> Any:
-    """SQL: the company (``Company``) has an open next step, overdue or not."""
-    return exists().where(and_(Task.company_pk == Company.pk, Task.status == "open"))
+    """SQL: the company (``companies``) has an open next step, overdue or not."""
+    return exists().where(and_(tasks.c.company_pk == companies.c.pk, tasks.c.status == "open"))
 
 
 def encode_cursor(due_at: datetime, pk: int) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from halcrm.db.models import WebhookDelivery, WebhookEndpoint
+from halcrm.db.tables import webhook_deliveries, webhook_endpoints
 from halcrm.db.tx import Tx
 from halcrm.services.webhooks.outbox import DELIVERED, FAILED, PENDING
 from halcrm.services.webhooks.schedule import DISABLE_AFTER, TIMEOUT_SECONDS
@@ -49,22 +49,22 @@ class Outcome:
 
 def _due(now: datetime) -> Any:
     return (
-        WebhookDelivery.status == PENDING,
-        WebhookDelivery.next_attempt_at <= now,
-        WebhookEndpoint.enabled.is_(True),
+        webhook_deliveries.c.status == PENDING,
+        webhook_deliveries.c.next_attempt_at <= now,
+        webhook_endpoints.c.enabled.is_(True),
     )
 
 
 _CLAIM_COLUMNS = (
-    WebhookDelivery.pk,
-    WebhookDelivery.id,
-    WebhookDelivery.type,
-    WebhookDelivery.payload,
-    WebhookEndpoint.pk,
-    WebhookEndpoint.url,
-    WebhookEndpoint.secret,
-    WebhookEndpoint.format,
-    WebhookEndpoint.allow_private,
+    webhook_deliveries.c.pk,
+    webhook_deliveries.c.id,
+    webhook_deliveries.c.type,
+    webhook_deliveries.c.payload,
+    webhook_endpoints.c.pk,
+    webhook_endpoints.c.url,
+    webhook_endpoints.c.secret,
+    webhook_endpoints.c.format,
+    webhook_endpoints.c.allow_private,
 )
 
 
@@ -73,28 +73,29 @@ def claim(tx: Tx, limit: int) -> list[Claimed]:
     number)."""
     stmt = (
         select(*_CLAIM_COLUMNS)
-        .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookDelivery.endpoint_pk)
+        .join(webhook_endpoints, webhook_endpoints.c.pk == webhook_deliveries.c.endpoint_pk)
         .where(*_due(tx.now))
-        .order_by(WebhookDelivery.next_attempt_at)  # the index's order: no sort of a backlog
+        .order_by(webhook_deliveries.c.next_attempt_at)  # the index's order: no sort of a backlog
         .limit(limit)
     )
     if not tx.is_sqlite:
-        stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery)
-    taken = [Claimed(*row) for row in tx.session.execute(stmt)]
+        stmt = stmt.with_for_update(skip_locked=True, of=webhook_deliveries)
+    found: Sequence[Any] = tx.run(stmt).all()
+    taken = [Claimed(*row) for row in found]
     if taken:
-        tx.session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.pk.in_([c.pk for c in taken]))
+        tx.run(
+            update(webhook_deliveries)
+            .where(webhook_deliveries.c.pk.in_([c.pk for c in taken]))
             .values(next_attempt_at=tx.now + LEASE)
         )
     return taken
 
 
 NEXT_DUE: Any = (
-    select(WebhookDelivery.next_attempt_at)
-    .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookDelivery.endpoint_pk)
-    .where(WebhookDelivery.status == PENDING, WebhookEndpoint.enabled.is_(True))
-    .order_by(WebhookDelivery.next_attempt_at)
+    select(webhook_deliveries.c.next_attempt_at)
+    .join(webhook_endpoints, webhook_endpoints.c.pk == webhook_deliveries.c.endpoint_pk)
+    .where(webhook_deliveries.c.status == PENDING, webhook_endpoints.c.enabled.is_(True))
+    .order_by(webhook_deliveries.c.next_attempt_at)
     .limit(1)
 )
 
@@ -115,12 +116,12 @@ def settle(tx: Tx, outcomes: Sequence[Outcome], schedule: tuple[float, ...]) -> 
         if outcome.ok:
             by_status.setdefault(outcome.status, []).append(outcome.pk)
     for status, pks in by_status.items():
-        tx.session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.pk.in_(pks))
+        tx.run(
+            update(webhook_deliveries)
+            .where(webhook_deliveries.c.pk.in_(pks))
             .values(
                 status=DELIVERED,
-                attempts=WebhookDelivery.attempts + 1,
+                attempts=webhook_deliveries.c.attempts + 1,
                 last_status=status,
                 last_error=None,
                 next_attempt_at=None,
@@ -128,12 +129,15 @@ def settle(tx: Tx, outcomes: Sequence[Outcome], schedule: tuple[float, ...]) -> 
             )
         )
     if by_status:
-        delivered = select(WebhookDelivery.endpoint_pk).where(
-            WebhookDelivery.pk.in_([pk for pks in by_status.values() for pk in pks])
+        delivered = select(webhook_deliveries.c.endpoint_pk).where(
+            webhook_deliveries.c.pk.in_([pk for pks in by_status.values() for pk in pks])
         )
-        tx.session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.pk.in_(delivered), WebhookEndpoint.failing_since.is_not(None))
+        tx.run(
+            update(webhook_endpoints)
+            .where(
+                webhook_endpoints.c.pk.in_(delivered),
+                webhook_endpoints.c.failing_since.is_not(None),
+            )
             .values(failing_since=None)
         )
     for outcome in outcomes:
@@ -142,24 +146,44 @@ def settle(tx: Tx, outcomes: Sequence[Outcome], schedule: tuple[float, ...]) -> 
 
 
 def _failed(tx: Tx, outcome: Outcome, schedule: tuple[float, ...]) -> None:
-    delivery = tx.session.get(WebhookDelivery, outcome.pk, with_for_update=not tx.is_sqlite)
+    found = select(webhook_deliveries.c.attempts, webhook_deliveries.c.endpoint_pk).where(
+        webhook_deliveries.c.pk == outcome.pk
+    )
+    if not tx.is_sqlite:
+        found = found.with_for_update()
+    delivery = tx.run(found).first()
     if delivery is None:
         return  # its endpoint was deleted meanwhile
-    endpoint = tx.session.get(WebhookEndpoint, delivery.endpoint_pk)
-    assert endpoint is not None
-    delivery.attempts += 1
-    delivery.last_status = outcome.status
-    delivery.last_error = outcome.error[:500] if outcome.error else None
-    if delivery.attempts > len(schedule):
-        delivery.status = FAILED
-        delivery.next_attempt_at = None
+    endpoint = tx.run(
+        select(webhook_endpoints.c.failing_since, webhook_endpoints.c.enabled).where(
+            webhook_endpoints.c.pk == delivery.endpoint_pk
+        )
+    ).one()
+    attempts = delivery.attempts + 1
+    error = outcome.error[:500] if outcome.error else None
+    changes: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status": outcome.status,
+        "last_error": error,
+        "status": PENDING,
+        "next_attempt_at": None,
+    }
+    if attempts > len(schedule):
+        changes["status"] = FAILED
     else:
-        delivery.status = PENDING
-        delivery.next_attempt_at = tx.now + timedelta(seconds=schedule[delivery.attempts - 1])
+        changes["next_attempt_at"] = tx.now + timedelta(seconds=schedule[attempts - 1])
+    tx.run(update(webhook_deliveries).where(webhook_deliveries.c.pk == outcome.pk).values(changes))
+    failing: dict[str, Any] = {}
     if endpoint.failing_since is None:
-        endpoint.failing_since = tx.now
+        failing["failing_since"] = tx.now
     elif endpoint.enabled and tx.now - endpoint.failing_since >= DISABLE_AFTER:
-        endpoint.enabled = False
-        endpoint.disabled_reason = (
-            f"every delivery failed for {DISABLE_AFTER.days} days (last: {delivery.last_error})"
+        failing["enabled"] = False
+        failing["disabled_reason"] = (
+            f"every delivery failed for {DISABLE_AFTER.days} days (last: {error})"
+        )
+    if failing:
+        tx.run(
+            update(webhook_endpoints)
+            .where(webhook_endpoints.c.pk == delivery.endpoint_pk)
+            .values(failing)
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from halcrm.db.models import Contact, Message
+from halcrm.db.tables import contacts, messages
 from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.events import DomainEvent, EventKind
 from halcrm.services.webhooks.types import (
@@ -42,9 +42,9 @@ _BY_KIND: dict[str, tuple[str, ...]] = {
     "task_overdue": (TASK_OVERDUE,),
 }
 _NONE: tuple[str, ...] = ()
-_EMAIL: Any = select(Contact.email).where(Contact.id == bindparam("id"))
-_NAME: Any = select(Contact.name, Contact.email).where(Contact.id == bindparam("id"))
-_BODY: Any = select(Message.body).where(Message.id == bindparam("id"))
+_EMAIL: Any = select(contacts.c.email).where(contacts.c.id == bindparam("id"))
+_NAME: Any = select(contacts.c.name, contacts.c.email).where(contacts.c.id == bindparam("id"))
+_BODY: Any = select(messages.c.body).where(messages.c.id == bindparam("id"))
 # The website's side of a chat is the visitor, whatever the stored author calls it.
 AUTHORS = {"contact": "visitor", "visitor": "visitor", "agent": "agent"}
 

@@ -26,8 +26,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from halcrm.db.event_log import hooked_after, hooked_exists
-from halcrm.db.models import WebhookDelivery, WebhookEndpoint, WebhookFanout
-from halcrm.db.records import model_table
+from halcrm.db.tables import webhook_deliveries, webhook_endpoints, webhook_fanout
 from halcrm.db.tx import Tx
 from halcrm.services.webhooks import events
 from halcrm.services.webhooks.outbox import PENDING, message_id, parse_hooks, payload
@@ -36,8 +35,8 @@ from halcrm.services.webhooks.outbox import PENDING, message_id, parse_hooks, pa
 BATCH = 500
 CURSOR = 1
 
-_POSITION: Any = select(WebhookFanout.position).where(WebhookFanout.pk == CURSOR)
-_INSERT: Any = insert(model_table(WebhookDelivery))
+_POSITION: Any = select(webhook_fanout.c.position).where(webhook_fanout.c.pk == CURSOR)
+_INSERT: Any = insert(webhook_deliveries)
 
 
 def waiting_clause(is_sqlite: bool) -> Any:
@@ -73,17 +72,17 @@ def fan_out(tx: Tx, limit: int = BATCH, *, wait: bool = False) -> Made:
     stmt = _POSITION
     if not tx.is_sqlite:
         stmt = stmt.with_for_update(skip_locked=not wait)
-    position = tx.session.scalar(stmt)
+    position = tx.run(stmt).scalar()
     if position is None:
         return Made(0, 0)
-    found = hooked_after(tx.session.connection(), position, limit)
+    found = hooked_after(tx.conn, position, limit)
     if not found:
         return Made(0, 0)
     named = [(row, event, parse_hooks(row.hooks)) for row, event in found]
     keys = {pk for _, _, hooks in named for _, pks in hooks for pk in pks}
     # An endpoint deleted since is left out; a disabled one keeps its deliveries (waiting).
     existing = set(
-        tx.session.scalars(select(WebhookEndpoint.pk).where(WebhookEndpoint.pk.in_(keys)))
+        tx.run(select(webhook_endpoints.c.pk).where(webhook_endpoints.c.pk.in_(keys))).scalars()
     )
     rows: list[dict[str, Any]] = []
     for row, event, hooks in named:
@@ -96,9 +95,9 @@ def fan_out(tx: Tx, limit: int = BATCH, *, wait: bool = False) -> Made:
             body = payload(kind, event.at, data)
             rows.extend(_delivery(tx, pk, kind, body) for pk in wanting)
     if rows:
-        tx.session.execute(_INSERT, rows)
-    tx.session.execute(
-        update(WebhookFanout).where(WebhookFanout.pk == CURSOR).values(position=found[-1][1].id)
+        tx.run(_INSERT, rows)
+    tx.run(
+        update(webhook_fanout).where(webhook_fanout.c.pk == CURSOR).values(position=found[-1][1].id)
     )
     return Made(len(found), len(rows))
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 
-from halcrm.db.models import Project, WebhookDelivery, WebhookEndpoint
+from halcrm.db.tables import projects, webhook_deliveries, webhook_endpoints
 from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.db.writer import Database
 from halcrm.domain.events import DomainEvent
@@ -33,11 +33,11 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 
-_GENERATION: Any = select(Project.generation).where(Project.pk == bindparam("pk"))
+_GENERATION: Any = select(projects.c.generation).where(projects.c.pk == bindparam("pk"))
 _ENABLED: Any = (
-    select(WebhookEndpoint.pk, WebhookEndpoint.events)
-    .where(WebhookEndpoint.project_pk == bindparam("pk"), WebhookEndpoint.enabled.is_(True))
-    .order_by(WebhookEndpoint.pk)
+    select(webhook_endpoints.c.pk, webhook_endpoints.c.events)
+    .where(webhook_endpoints.c.project_pk == bindparam("pk"), webhook_endpoints.c.enabled.is_(True))
+    .order_by(webhook_endpoints.c.pk)
 )
 
 
@@ -75,16 +75,16 @@ _random = random.Random(secrets.randbits(64))
 
 # One row a statement: SQLite takes three single-row INSERTs of a statement it has prepared
 # faster than one of three rows (a multi-row VALUES runs as a co-routine).
-_INSERT: Any = insert(WebhookDelivery).values(
+_INSERT: Any = insert(webhook_deliveries).values(
     {
-        WebhookDelivery.id: bindparam("id"),
-        WebhookDelivery.endpoint_pk: bindparam("endpoint_pk"),
-        WebhookDelivery.type: bindparam("type"),
-        WebhookDelivery.payload: bindparam("payload"),
-        WebhookDelivery.status: bindparam("status"),
-        WebhookDelivery.attempts: bindparam("attempts"),
-        WebhookDelivery.next_attempt_at: bindparam("now"),
-        WebhookDelivery.created_at: bindparam("now"),
+        webhook_deliveries.c.id: bindparam("id"),
+        webhook_deliveries.c.endpoint_pk: bindparam("endpoint_pk"),
+        webhook_deliveries.c.type: bindparam("type"),
+        webhook_deliveries.c.payload: bindparam("payload"),
+        webhook_deliveries.c.status: bindparam("status"),
+        webhook_deliveries.c.attempts: bindparam("attempts"),
+        webhook_deliveries.c.next_attempt_at: bindparam("now"),
+        webhook_deliveries.c.created_at: bindparam("now"),
     }
 )
 
