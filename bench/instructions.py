@@ -6,7 +6,8 @@ not: callgrind counts what the server process executes, the same on a busy machi
 quiet one. So this section tells whether a change made a widget call cheaper when the
 throughput figures are too noisy to say. The count ratio is what the HTTP ratio would be if
 work were all that mattered; the measured ratio is lower, because the event loop and the
-writer thread hand the GIL back and forth.
+writer thread hand the GIL back and forth. The start is counted the same way, from the
+interpreter's start to the first answer, beside the bare app's.
 
 Opt-in (``python -m bench --only instructions``): under valgrind a server runs ~50 times
 slower, so it takes a few minutes.
@@ -70,10 +71,23 @@ def _counted(command: list[str], env: dict[str, str], work: Path, load: Load) ->
         asyncio.run(_fire(served.url, load, "counted", COUNTED))
         subprocess.run(["callgrind_control", "-d", pid], capture_output=True, check=True)
         subprocess.run(["callgrind_control", "-i", "off", pid], capture_output=True, check=False)
-    dump = Path(f"{out}.1")
+    return _totals(Path(f"{out}.1")) / COUNTED
+
+
+def _started(command: list[str], env: dict[str, str], work: Path, name: str) -> float:
+    """Instructions from the interpreter's start to the first answer to ``GET /health``."""
+    out = work / f"callgrind-start-{name}.out"
+    traced = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command]
+    with spawned(traced, env, work / f"{out.name}.log", "/health", START_TIMEOUT) as served:
+        pid = str(served.process.pid)
+        subprocess.run(["callgrind_control", "-d", pid], capture_output=True, check=True)
+    return _totals(Path(f"{out}.1"))
+
+
+def _totals(dump: Path) -> float:
     for line in dump.read_text().splitlines():
         if line.startswith("totals:"):
-            return int(line.split()[1]) / COUNTED
+            return int(line.split()[1])
     raise RuntimeError(f"no totals in {dump}")
 
 
@@ -99,4 +113,29 @@ def measure(work: Path) -> list[Row]:
     ratio = times(reference / count)
     row = Row(f"instructions per call: {load.name}", f"{count / 1e6:.3f} M", ratio=ratio)
     rows.append(judged(row, INSTRUCTIONS, count / 1e6))
-    return rows
+    return rows + _starts(work, data)
+
+
+def _starts(work: Path, data: Path) -> list[Row]:
+    """The start in instructions, beside the bare app's: what the timed start ratio
+    (``bench/startup.py``, the bar) comes from, the same on a busy machine as on a quiet one.
+    ``data`` holds the database the identify count made: an existing database."""
+    port = free_port()
+    bare = _started(
+        [sys.executable, "-m", "bench.reference_app", "--port", str(port)],
+        clean_env(BENCH_PORT=str(port)),
+        work,
+        "bare",
+    )
+    port = free_port()
+    env = clean_env(HALCRM_DATA_DIR=str(data), HALCRM_ACCOUNT_TOKEN=TOKEN, BENCH_PORT=str(port))
+    command = [sys.executable, "-m", "halcrm", "serve", "--host", HOST, "--port", str(port)]
+    halcrm = _started(command, env, work, "halcrm")
+    return [
+        Row("instructions to a first answer: bare Litestar on uvicorn", f"{bare / 1e6:,.0f} M"),
+        Row(
+            "instructions to a first answer: `halcrm serve`, existing database",
+            f"{halcrm / 1e6:,.0f} M",
+            ratio=times(halcrm / bare),
+        ),
+    ]

@@ -81,6 +81,22 @@ class CompanyKeys(Protocol):
     def name(self) -> str: ...
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """A project's keys for ``Tx.record`` from plain values (a row read through Core)."""
+
+    pk: int
+    id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompanyRef:
+    """A company's keys for ``Tx.record`` from plain values (a row, an import's values)."""
+
+    id: str
+    name: str
+
+
 _GENERATION: Any = select(projects.c.pk, projects.c.generation).where(
     projects.c.id == bindparam("project_id")
 )

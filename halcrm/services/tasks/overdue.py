@@ -8,13 +8,12 @@ board's terminal notification ("due"), and the ``task.overdue`` webhook through 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, select
 
 from halcrm.db.tables import companies, projects, tasks, webhook_notices
-from halcrm.db.tx import Tx
+from halcrm.db.tx import CompanyRef, ProjectRef, Tx
 from halcrm.domain.events import EventKind
 
 PER_CHECK = 200
@@ -23,22 +22,6 @@ PER_CHECK = 200
 ANNOUNCE_WITHIN = timedelta(days=1)
 NOTICE = "task.overdue"
 SOURCE = "schedule"
-
-
-@dataclass(frozen=True, slots=True)
-class _Project:
-    """The keys ``Tx.record`` takes of the step's project."""
-
-    pk: int
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Company:
-    """What ``Tx.record`` takes of the step's company."""
-
-    id: str
-    name: str
 
 
 def record_overdue(tx: Tx) -> int:
@@ -86,11 +69,11 @@ def record_overdue(tx: Tx) -> int:
         )
         data = {"title": row.title, "due": row.due, "kind": row.kind}
         tx.record(
-            _Project(row.project_pk, row.project_id),
+            ProjectRef(row.project_pk, row.project_id),
             EventKind.TASK_OVERDUE,
             SOURCE,
             f"Next step overdue: {row.title} ({row.company_name})",
-            _Company(row.company_id, row.company_name),
+            CompanyRef(row.company_id, row.company_name),
             data,
             task_id=row.id,
         )

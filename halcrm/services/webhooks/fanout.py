@@ -27,7 +27,7 @@ from sqlalchemy import insert, select, update
 
 from halcrm.db.event_log import hooked_after, hooked_exists
 from halcrm.db.tables import webhook_deliveries, webhook_endpoints, webhook_fanout
-from halcrm.db.tx import Tx
+from halcrm.db.tx import ProjectRef, Tx
 from halcrm.services.webhooks import events
 from halcrm.services.webhooks.outbox import PENDING, message_id, parse_hooks, payload
 
@@ -43,12 +43,6 @@ def waiting_clause(is_sqlite: bool) -> Any:
     """``EXISTS`` a committed event after the cursor that names deliveries not made yet, the
     cursor read in the same statement (one indexed look-up)."""
     return hooked_exists(is_sqlite, _POSITION.scalar_subquery())
-
-
-@dataclass(frozen=True, slots=True)
-class _Project:
-    pk: int
-    id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +80,7 @@ def fan_out(tx: Tx, limit: int = BATCH, *, wait: bool = False) -> Made:
     )
     rows: list[dict[str, Any]] = []
     for row, event, hooks in named:
-        project = _Project(row.project_pk, row.project_id)
+        project = ProjectRef(row.project_pk, row.project_id)
         for kind, pks in hooks:
             wanting = [pk for pk in pks if pk in existing]
             data = events.data_for(tx, project, event, kind) if wanting else None

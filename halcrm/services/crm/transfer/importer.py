@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from halcrm.db.models import Project, Stage
-from halcrm.db.tx import Tx
+from halcrm.db.tx import CompanyRef, Tx
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.events import EventKind
 from halcrm.domain.stages import Source, StageInfo, StageKind
@@ -269,7 +269,7 @@ class _Run:
             ref = self.planner.match_company(row.company)
             if ref is None or ref.values is None:
                 continue
-            keys = _Company(ref.values["id"], ref.values["name"])
+            keys = CompanyRef(ref.values["id"], ref.values["name"])
             for summary, data in deals.history(group):
                 self.tx.record(
                     self.project, EventKind.COMPANY_UPDATED, Source.IMPORT.value, summary,
@@ -319,7 +319,7 @@ class _Run:
             self._history()
             for ref, before, after in pending.deal_values:
                 assert ref.values is not None
-                keys = _Company(ref.values["id"], ref.values["name"])
+                keys = CompanyRef(ref.values["id"], ref.values["name"])
                 record_deal_value(self.tx, self.project, keys, before, after, Source.IMPORT.value)
         self._forget(pending, companies, contacts)
 
@@ -365,14 +365,6 @@ class _Run:
                 "links": report.links,
             },
         )
-
-
-@dataclass(frozen=True)
-class _Company:
-    """A company's keys for its history (``Tx.record``)."""
-
-    id: str
-    name: str
 
 
 @dataclass(frozen=True)
