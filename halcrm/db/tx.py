@@ -5,7 +5,8 @@ Two ways to reach rows, each complete on its own and never mixed on one row:
 - the ORM ``session`` for mapped objects (account edits, screens): a real SQLAlchemy Session
   joined to this call's transaction in a SAVEPOINT of its own;
 - explicit Core statements (``one``/``all``/``insert``/``update``/``delete``) returning
-  immutable records (``db.records``), for the widget's hot paths and the board's move.
+  immutable records (``db.records``), for the widget's hot paths and the board's move, and
+  ``run`` for a Core statement built per call (both in ``db.statements``).
 
 Nothing here tracks what a call changed: whether a call's writes stay is decided by the
 database transaction alone (``db.writer`` commits it, or rolls its savepoint back).
@@ -15,35 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Executable, Select, Table, bindparam, select
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 
 from halcrm.db.event_log import activity_row, record_at_position
-from halcrm.db.pipeline import InFlight, Pipeline, read_key
+from halcrm.db.pipeline import InFlight, Pipeline
 from halcrm.db.project_cache import ProjectCache, ProjectSnapshot
-from halcrm.db.records import (
-    ProjectRow,
-    StageRow,
-    attribute_columns,
-    column_names,
-    insert_plan,
-    record_columns,
-    record_fields,
-    table_of,
-)
-from halcrm.db.sql import (
-    Prepared,
-    Statement,
-    delete_by_pk,
-    insert_returning,
-    insert_row,
-    prepared,
-    update_by_pk,
-)
+from halcrm.db.records import ProjectRow, StageRow, record_columns
+from halcrm.db.sql import insert_returning
+from halcrm.db.statements import Statements
 from halcrm.db.tables import activity, projects, stages
 from halcrm.domain.errors import UnknownProject
 from halcrm.domain.events import TYPED_KEYS, DomainEvent, EventKind
@@ -53,10 +38,7 @@ if TYPE_CHECKING:
     # The ORM is loaded by the first call that uses the session (a server starts without it).
     from sqlalchemy.orm import Session
 
-    from halcrm.db.base import Base
     from halcrm.db.models import Project, Stage
-
-R = TypeVar("R")
 
 
 class ProjectKeys(Protocol):
@@ -107,10 +89,9 @@ _STAGES = (
     .order_by(stages.c.position)
 )
 _ACTIVITY = activity
-_LOCKED: dict[int, Select[Any]] = {}
 
 
-class Tx:
+class Tx(Statements):
     """One unit of work. Events recorded here are stored with it and published after commit."""
 
     def __init__(
@@ -176,149 +157,11 @@ class Tx:
         with contextlib.suppress(Exception):  # the failure itself is what the caller raises
             self.end_pipeline()
 
-    def end_pipeline(self) -> None:
-        """Sends what the pipeline holds and waits for every answer (raising a failed one's
-        error); later statements run one at a time."""
-        pipeline, self.pipeline = self.pipeline, None
-        if pipeline is not None:
-            pipeline.end()
-
     def event_keys(self) -> list[int]:
         """The primary keys of the events recorded, once their statements have answered."""
         if self.is_sqlite:
             return [event.id for event in self._events]
         return self.in_flight.event_keys()
-
-    # Core statements on the driver's cursor.
-
-    def execute(
-        self, stmt: Statement, params: Mapping[str, Any], cursor: Any = None
-    ) -> tuple[Prepared, Any]:
-        """Runs a statement built once on the DBAPI cursor of this transaction (or ``cursor``)."""
-        session = self._session
-        if session is not None and (session.new or session.dirty or session.deleted):
-            session.flush()  # what the ORM holds must be in the database before SQL reads it
-        if cursor is None:
-            if self._cursor is None:
-                self._cursor = self._new_cursor()
-            cursor = self._cursor
-        found = prepared(stmt, self.conn.dialect)
-        cursor.execute(found.sql, found.parameters(params))
-        return found, cursor
-
-    def run(
-        self,
-        stmt: Executable,
-        params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
-    ) -> CursorResult[Any]:
-        """Runs a statement built per call (its values inline) through SQLAlchemy, whose
-        compiled cache keeps one form of it: as the session would, outside the pipeline and
-        after what the session holds is flushed, but without loading the ORM."""
-        self.end_pipeline()
-        session = self._session
-        if session is not None and (session.new or session.dirty or session.deleted):
-            session.flush()
-        return self.conn.execute(stmt, params)
-
-    def _new_cursor(self) -> Any:
-        return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-
-    def ahead(self, stmt: Statement, params: Mapping[str, Any]) -> None:
-        """PostgreSQL: sends a read the call will make later (the same ``stmt`` and
-        ``params``) with the next flight; nothing on SQLite, where it runs when made."""
-        if self.pipeline is not None:
-            cursor = self._new_cursor()
-            found = self.execute(stmt, params, cursor)[0]
-            self.in_flight.ahead[read_key(stmt, params)] = (found, cursor)
-
-    def _answer(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Prepared, Any]:
-        sent = self.in_flight.take(stmt, params)
-        return sent if sent is not None else self.execute(stmt, params)
-
-    def first(self, stmt: Statement, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        found, cursor = self._answer(stmt, params)
-        raw = cursor.fetchone()
-        return None if raw is None else found.row(raw)
-
-    def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        found, cursor = self._answer(stmt, params)
-        return [found.row(raw) for raw in cursor.fetchall()]
-
-    def rowcount(self, stmt: Statement, params: Mapping[str, Any]) -> int:
-        cursor = self.execute(stmt, params)[1]
-        if self.pipeline is not None:
-            self.pipeline.sync()  # a row count is known once the statement has answered
-        return int(cursor.rowcount)
-
-    def one(self, record: type[R], stmt: Statement, params: Mapping[str, Any]) -> R | None:
-        """The first row of ``stmt`` (a ``select_of(record)``) as a record, or ``None``."""
-        row = self.first(stmt, params)
-        return None if row is None else record(*row)
-
-    def all(self, record: type[R], stmt: Statement, params: Mapping[str, Any]) -> list[R]:
-        return [record(*row) for row in self.fetch(stmt, params)]
-
-    def insert(self, record: type[R], **values: Any) -> R:
-        """INSERTs a row of the record's table and answers it as stored (defaults included)."""
-        plan = insert_plan(record, frozenset(values))
-        for name, make in plan.defaults:
-            values[name] = make()
-        names = column_names(record)
-        given = {names[k]: v for k, v in values.items()}
-        row = self.first(
-            insert_returning(table_of(record), frozenset(given), plan.returning), given
-        )
-        assert row is not None
-        values.update(zip(plan.returned, row, strict=True))
-        return record(**{f: values.get(f) for f in record_fields(record)})
-
-    def put(self, record: type[Any], **values: Any) -> None:
-        """``insert`` for a row the call does not read back: no answer awaited (PostgreSQL
-        sends it with the next flight); the record's defaults are filled in all the same."""
-        for name, make in insert_plan(record, frozenset(values)).defaults:
-            values[name] = make()
-        self._insert(table_of(record), column_names(record), values)
-
-    def add(self, into: Table | type[Base], **values: Any) -> None:
-        """INSERTs a row no call reads back (audit rows, links): a table's values by column
-        name, or a model's by attribute."""
-        if isinstance(into, Table):
-            self.execute(insert_row(into, frozenset(values)), values)
-            return
-        table = into.__table__
-        assert isinstance(table, Table)
-        self._insert(table, attribute_columns(into), values)
-
-    def _insert(self, table: Table, names: Mapping[str, str], values: Mapping[str, Any]) -> None:
-        given = {names[k]: v for k, v in values.items()}
-        self.execute(insert_row(table, frozenset(given)), given)
-
-    def update(self, record: type[Any], pk: int, **values: Any) -> None:
-        """``UPDATE … SET <values> WHERE pk = :pk`` on the record's table."""
-        if not values:
-            return
-        names = column_names(record)
-        given = {names[k]: v for k, v in values.items()}
-        self.execute(update_by_pk(table_of(record), frozenset(given)), {**given, "pk_": pk})
-
-    def delete(self, record: type[Any], pk: int) -> None:
-        self.execute(delete_by_pk(table_of(record)), {"pk_": pk})
-
-    def lock(self, stmt: Select[Any]) -> Select[Any]:
-        """``stmt`` with FOR UPDATE where the database has row locks (SQLite serialises writers);
-        the locked form of a statement built once is kept too."""
-        if self.is_sqlite:
-            return stmt
-        locked = _LOCKED.get(id(stmt))
-        if locked is None:
-            locked = _LOCKED[id(stmt)] = stmt.with_for_update()
-        return locked
-
-    def locking(self, stmt: Select[Any]) -> Select[Any]:
-        """``lock`` for an ORM select built per call (fresh values into the session, too)."""
-        if self.is_sqlite:
-            return stmt
-        return stmt.with_for_update().execution_options(populate_existing=True)
 
     # Projects and stages.
 
