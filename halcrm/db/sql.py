@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -69,15 +69,29 @@ class Prepared:
             values = {**self.constants, **values}
             for name, make in self.defaults:
                 values[name] = make()
-        if self.binds:
-            values = dict(values)
-            for name, process in self.binds:
-                values[name] = process(values[name])
         if self.order is None:
+            if self.binds:
+                values = dict(values)
+                for name, process in self.binds:
+                    values[name] = process(values[name])
             return values
-        return self.pick(values)
+        picked = self.pick(values)
+        if not self._bound:
+            return picked
+        # Processed in place once picked: no copy of the named values first.
+        out = list(picked)
+        for n, process in self._bound:
+            out[n] = process(out[n])
+        return out
 
-    @property
+    @cached_property
+    def _bound(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The positional parameters that have a bind processor, by position."""
+        process = dict(self.binds)
+        names = self.order or ()
+        return tuple((n, process[name]) for n, name in enumerate(names) if name in process)
+
+    @cached_property
     def pick(self) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
         """The positional parameters from the named ones (qmark drivers)."""
         found = _PICKERS.get(self.order)
@@ -89,13 +103,20 @@ class Prepared:
                 found = _PICKERS[self.order] = itemgetter(*names)
         return found
 
+    @cached_property
+    def _processed(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The result columns that have a processor, by position: most have none."""
+        return tuple((n, process) for n, process in enumerate(self.results) if process)
+
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         if not self.results:
             return tuple(raw)
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(self.results, raw, strict=True)
-        )
+        values = list(raw)
+        for n, process in self._processed:
+            value = values[n]
+            if value is not None:
+                values[n] = process(value)
+        return tuple(values)
 
 
 def _is_datetime(kind: Any) -> bool:
