@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, inspect, select
+from sqlalchemy import ColumnElement, Select, Table, select
 
 from halcrm.db.sql import default_of
 from halcrm.db.tables import companies, contacts, projects, stages, visitors
@@ -134,12 +133,6 @@ def column_names(record: type[Any]) -> dict[str, str]:
 
 def table_of(record: type[Any]) -> Table:
     return TABLE_OF[record]
-
-
-@cache
-def attribute_columns(model: type[Base]) -> dict[str, str]:
-    """A mapped model's attribute → table column name (the ORM is loaded: a model is given)."""
-    return {prop.key: prop.columns[0].name for prop in inspect(model).column_attrs}
 
 
 def select_of(record: type[Any]) -> Select[Any]:

@@ -19,7 +19,7 @@ from sqlalchemy import Executable, Select, Table
 from sqlalchemy.engine import Connection, CursorResult
 
 from halcrm.db.pipeline import InFlight, Pipeline, read_key
-from halcrm.db.records import attribute_columns, column_names, insert_plan, record_fields, table_of
+from halcrm.db.records import column_names, insert_plan, record_fields, table_of
 from halcrm.db.sql import (
     Prepared,
     Statement,
@@ -32,8 +32,6 @@ from halcrm.db.sql import (
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-    from halcrm.db.base import Base
 
 R = TypeVar("R")
 
@@ -61,9 +59,8 @@ class Statements:
         self, stmt: Statement, params: Mapping[str, Any], cursor: Any = None
     ) -> tuple[Prepared, Any]:
         """Runs a statement built once on the DBAPI cursor of this transaction (or ``cursor``)."""
-        session = self._session
-        if session is not None and (session.new or session.dirty or session.deleted):
-            session.flush()  # what the ORM holds must be in the database before SQL reads it
+        if self._session is not None:  # the hot paths have none: no call
+            self._flush_session()
         if cursor is None:
             if self._cursor is None:
                 self._cursor = self._new_cursor()
@@ -81,10 +78,16 @@ class Statements:
         compiled cache keeps one form of it: as the session would, outside the pipeline and
         after what the session holds is flushed, but without loading the ORM."""
         self.end_pipeline()
-        session = self._session
-        if session is not None and (session.new or session.dirty or session.deleted):
-            session.flush()
+        if self._session is not None:
+            self._flush_session()
         return self.conn.execute(stmt, params)
+
+    def _flush_session(self) -> None:
+        """What the ORM holds goes to the database before SQL reads it."""
+        session = self._session
+        assert session is not None
+        if session.new or session.dirty or session.deleted:
+            session.flush()
 
     def _new_cursor(self) -> Any:
         return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -143,21 +146,12 @@ class Statements:
         sends it with the next flight); the record's defaults are filled in all the same."""
         for name, make in insert_plan(record, frozenset(values)).defaults:
             values[name] = make()
-        self._insert(table_of(record), column_names(record), values)
+        names = column_names(record)
+        self.add(table_of(record), **{names[k]: v for k, v in values.items()})
 
-    def add(self, into: Table | type[Base], **values: Any) -> None:
-        """INSERTs a row no call reads back (audit rows, links): a table's values by column
-        name, or a model's by attribute."""
-        if isinstance(into, Table):
-            self.execute(insert_row(into, frozenset(values)), values)
-            return
-        table = into.__table__
-        assert isinstance(table, Table)
-        self._insert(table, attribute_columns(into), values)
-
-    def _insert(self, table: Table, names: Mapping[str, str], values: Mapping[str, Any]) -> None:
-        given = {names[k]: v for k, v in values.items()}
-        self.execute(insert_row(table, frozenset(given)), given)
+    def add(self, table: Table, **values: Any) -> None:
+        """INSERTs a row no call reads back (audit rows, links), its values by column name."""
+        self.execute(insert_row(table, frozenset(values)), values)
 
     def update(self, record: type[Any], pk: int, **values: Any) -> None:
         """``UPDATE … SET <values> WHERE pk = :pk`` on the record's table."""

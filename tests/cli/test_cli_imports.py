@@ -15,18 +15,19 @@ import pytest
 HEAVY = {"asyncio", "sqlalchemy", "litestar", "httpx", "psycopg", "textual", "alembic", "uvicorn"}
 
 
-def _imported(args: list[str], data: Path) -> set[str]:
+def _child(args: list[str], data: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` in a fresh process on the data folder ``data``; it must exit 0."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
     env["HALCRM_DATA_DIR"] = str(data)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "halcrm", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=timeout
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def _imported(args: list[str], data: Path) -> set[str]:
+    done = _child(["-X", "importtime", "-m", "halcrm", *args], data, 60)
     names = set()
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
@@ -91,17 +92,7 @@ print(json.dumps({"code": code, **seen}))
 def _serve_once(data: Path) -> dict[str, object]:
     from tests.processes import free_port
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
-    env["HALCRM_DATA_DIR"] = str(data)
-    done = subprocess.run(
-        [sys.executable, "-c", SERVE, str(free_port())],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = _child(["-c", SERVE, str(free_port())], data, 90)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from halcrm.db.models import Company, StageChange
+from halcrm.db.models import Company
 from halcrm.db.project_cache import ProjectSnapshot
 from halcrm.db.records import CompanyRow, of_model
+from halcrm.db.tables import stage_changes
 from halcrm.db.tx import ProjectKeys, Tx
 from halcrm.domain.errors import UnknownStage
 from halcrm.domain.events import EventKind
@@ -153,7 +154,7 @@ def _audit(
     """The stage_changes row: every write, applied or skipped, with the names as they were."""
     current, requested, new = write.current, write.requested, write.new
     tx.add(
-        StageChange,
+        stage_changes,
         id=new_id("sc"),
         project_pk=project.pk,
         company_pk=company.pk,

@@ -146,37 +146,39 @@ def settle(tx: Tx, outcomes: Sequence[Outcome], schedule: tuple[float, ...]) -> 
 
 
 def _failed(tx: Tx, outcome: Outcome, schedule: tuple[float, ...]) -> None:
-    found = select(webhook_deliveries.c.attempts, webhook_deliveries.c.endpoint_pk).where(
-        webhook_deliveries.c.pk == outcome.pk
+    found = (
+        select(
+            webhook_deliveries.c.attempts,
+            webhook_deliveries.c.endpoint_pk,
+            webhook_endpoints.c.failing_since,
+            webhook_endpoints.c.enabled,
+        )
+        .join(webhook_endpoints, webhook_endpoints.c.pk == webhook_deliveries.c.endpoint_pk)
+        .where(webhook_deliveries.c.pk == outcome.pk)
     )
     if not tx.is_sqlite:
-        found = found.with_for_update()
-    delivery = tx.run(found).first()
-    if delivery is None:
+        found = found.with_for_update(of=webhook_deliveries)
+    row = tx.run(found).first()
+    if row is None:
         return  # its endpoint was deleted meanwhile
-    endpoint = tx.run(
-        select(webhook_endpoints.c.failing_since, webhook_endpoints.c.enabled).where(
-            webhook_endpoints.c.pk == delivery.endpoint_pk
-        )
-    ).one()
-    attempts = delivery.attempts + 1
+    attempts = row.attempts + 1
     error = outcome.error[:500] if outcome.error else None
-    changes: dict[str, Any] = {
-        "attempts": attempts,
-        "last_status": outcome.status,
-        "last_error": error,
-        "status": PENDING,
-        "next_attempt_at": None,
-    }
-    if attempts > len(schedule):
-        changes["status"] = FAILED
-    else:
-        changes["next_attempt_at"] = tx.now + timedelta(seconds=schedule[attempts - 1])
-    tx.run(update(webhook_deliveries).where(webhook_deliveries.c.pk == outcome.pk).values(changes))
+    spent = attempts > len(schedule)
+    tx.run(
+        update(webhook_deliveries)
+        .where(webhook_deliveries.c.pk == outcome.pk)
+        .values(
+            attempts=attempts,
+            last_status=outcome.status,
+            last_error=error,
+            status=FAILED if spent else PENDING,
+            next_attempt_at=None if spent else tx.now + timedelta(seconds=schedule[attempts - 1]),
+        )
+    )
     failing: dict[str, Any] = {}
-    if endpoint.failing_since is None:
+    if row.failing_since is None:
         failing["failing_since"] = tx.now
-    elif endpoint.enabled and tx.now - endpoint.failing_since >= DISABLE_AFTER:
+    elif row.enabled and tx.now - row.failing_since >= DISABLE_AFTER:
         failing["enabled"] = False
         failing["disabled_reason"] = (
             f"every delivery failed for {DISABLE_AFTER.days} days (last: {error})"
@@ -184,6 +186,6 @@ def _failed(tx: Tx, outcome: Outcome, schedule: tuple[float, ...]) -> None:
     if failing:
         tx.run(
             update(webhook_endpoints)
-            .where(webhook_endpoints.c.pk == delivery.endpoint_pk)
+            .where(webhook_endpoints.c.pk == row.endpoint_pk)
             .values(failing)
         )

@@ -6,8 +6,9 @@ from __future__ import annotations
 import msgspec
 from sqlalchemy import select
 
-from halcrm.db.models import Contact, Conversation, Event, Message
+from halcrm.db.models import Contact, Conversation, Message
 from halcrm.db.records import CompanyRow, ContactRow
+from halcrm.db.tables import events
 from halcrm.db.tx import Tx
 from halcrm.domain import metadata as meta_rules
 from halcrm.domain.errors import InvalidRequest, VisitorNotIdentified
@@ -113,7 +114,7 @@ class Widget(Area):
                 tx.update(CompanyRow, linked.pk, last_activity_at=tx.now)
         event_id = new_id("ev")
         tx.add(
-            Event,
+            events,
             id=event_id,
             project_pk=project.pk,
             name=body.name,

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 from sqlalchemy import String, Table
 
-from halcrm.db.models import Company, Contact
+from halcrm.db.tables import companies, contacts
 from halcrm.domain.errors import InvalidRequest
 from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
 from halcrm.services.limits import decode_json
@@ -99,24 +99,22 @@ def _limit(shape: type[msgspec.Struct], name: str, table: Table, column: str) ->
     return Limit(min(lengths) if lengths else None, pattern, kind.min_length or 0)
 
 
-_COMPANIES = cast(Table, Company.__table__)
-_CONTACTS = cast(Table, Contact.__table__)
 LIMITS: dict[str, Limit] = {
-    "company.id": _limit(CompanyCreate, "id", _COMPANIES, "id"),
-    "company.name": _limit(CompanyCreate, "name", _COMPANIES, "name"),
-    "company.domain": _limit(CompanyCreate, "domain", _COMPANIES, "domain"),
-    "company.industry": _limit(CompanyCreate, "industry", _COMPANIES, "industry"),
-    "company.notes": _limit(CompanyCreate, "notes", _COMPANIES, "notes"),
-    "company.stage": _limit(CompanyCreate, "stage", _COMPANIES, "name"),
-    "company.placeholder_key": Limit(_width(_COMPANIES, "placeholder_key")),
-    "contact.id": _limit(ContactCreate, "id", _CONTACTS, "id"),
-    "contact.email": _limit(ContactCreate, "email", _CONTACTS, "email"),
-    "contact.user_id": _limit(ContactCreate, "user_id", _CONTACTS, "user_id"),
-    "contact.name": _limit(ContactCreate, "name", _CONTACTS, "name"),
-    "contact.phone": _limit(ContactCreate, "phone", _CONTACTS, "phone"),
-    "contact.notes": _limit(ContactCreate, "notes", _CONTACTS, "notes"),
-    "contact.company": _limit(CompanyCreate, "name", _COMPANIES, "name"),
-    "deal.name": _limit(CompanyCreate, "name", _COMPANIES, "name"),
+    "company.id": _limit(CompanyCreate, "id", companies, "id"),
+    "company.name": _limit(CompanyCreate, "name", companies, "name"),
+    "company.domain": _limit(CompanyCreate, "domain", companies, "domain"),
+    "company.industry": _limit(CompanyCreate, "industry", companies, "industry"),
+    "company.notes": _limit(CompanyCreate, "notes", companies, "notes"),
+    "company.stage": _limit(CompanyCreate, "stage", companies, "name"),
+    "company.placeholder_key": Limit(_width(companies, "placeholder_key")),
+    "contact.id": _limit(ContactCreate, "id", contacts, "id"),
+    "contact.email": _limit(ContactCreate, "email", contacts, "email"),
+    "contact.user_id": _limit(ContactCreate, "user_id", contacts, "user_id"),
+    "contact.name": _limit(ContactCreate, "name", contacts, "name"),
+    "contact.phone": _limit(ContactCreate, "phone", contacts, "phone"),
+    "contact.notes": _limit(ContactCreate, "notes", contacts, "notes"),
+    "contact.company": _limit(CompanyCreate, "name", companies, "name"),
+    "deal.name": _limit(CompanyCreate, "name", companies, "name"),
 }
 # A tag, and how many a contact takes (``Tags`` of the request shapes).
 _TAGS = _SHAPES[ContactCreate]["tags"]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from halcrm.db.models import Company, Contact, ContactCompany
+from halcrm.db.tables import companies as COMPANIES
+from halcrm.db.tables import contact_companies as LINKS
+from halcrm.db.tables import contacts as CONTACTS
 
-COMPANIES = cast(Table, Company.__table__)
-CONTACTS = cast(Table, Contact.__table__)
-LINKS = cast(Table, ContactCompany.__table__)
 # SQLite's default limit on bound parameters per statement is well above this.
 CHUNK = 900
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Insert, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
-from halcrm.db.models import Event, StageChange
+from halcrm.db.tables import events as EVENTS
+from halcrm.db.tables import stage_changes as STAGE_CHANGES
 from halcrm.services.crm.transfer import bulk
 from halcrm.services.crm.transfer.index import COMPANIES, CONTACTS, LINKS, Index, Ref, chunks
 from halcrm.services.crm.transfer.plan import Pending
-
-STAGE_CHANGES = cast(Table, StageChange.__table__)
-EVENTS = cast(Table, Event.__table__)
 
 
 def write(conn: Connection, pending: Pending, index: Index, now: datetime) -> int:
