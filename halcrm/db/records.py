@@ -63,7 +63,7 @@ class CompanyRow:
     stage_set_by_hand: bool
     last_stage_source: str | None
     last_stage_at: datetime | None
-    last_activity_at: datetime | None
+    last_activity_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any, Union
 from sqlalchemy import inspect
 from sqlalchemy.orm import Mapped
 
-from halcrm.db import models, tables
+from halcrm.db import models, records, tables
 
 
 def _mapped_annotations(cls: type) -> dict[str, Any]:
@@ -52,3 +52,22 @@ def test_the_tables_load_without_the_orm() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "False"
+
+
+def test_every_record_field_reads_its_column_under_the_models_name() -> None:
+    # The hot paths read rows as records through Core, the rest as mapped objects: a field is
+    # named as the model's attribute for the same column (``meta`` for ``metadata``), and
+    # typed as nullable exactly where the column is.
+    for record, table in records.TABLE_OF.items():
+        (model,) = [m for m in map(models.__dict__.get, models.__all__) if m.__table__ is table]
+        attribute = {attr.columns[0].name: attr.key for attr in inspect(model).column_attrs}
+        hints = typing.get_type_hints(record)
+        for field, column in zip(
+            records.record_fields(record), records.record_columns(record), strict=True
+        ):
+            assert column.table is table, f"{record.__name__}.{field}"
+            assert attribute[column.name] == field, f"{record.__name__}.{field}"
+            assert _is_optional(hints[field]) == column.nullable, f"{record.__name__}.{field}"
+        names = records.column_names(record)
+        assert sorted(names.values()) == sorted(table.c.keys()), record.__name__
+        assert all(attribute[column] == name for name, column in names.items()), record.__name__
