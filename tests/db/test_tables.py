@@ -59,7 +59,7 @@ def test_every_record_field_reads_its_column_under_the_models_name() -> None:
     # named as the model's attribute for the same column (``meta`` for ``metadata``), and
     # typed as nullable exactly where the column is.
     for record, table in records.TABLE_OF.items():
-        (model,) = [m for m in map(models.__dict__.get, models.__all__) if m.__table__ is table]
+        (model,) = [m for n in models.__all__ if (m := getattr(models, n)).__table__ is table]
         attribute = {attr.columns[0].name: attr.key for attr in inspect(model).column_attrs}
         hints = typing.get_type_hints(record)
         for field, column in zip(

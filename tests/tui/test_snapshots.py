@@ -131,8 +131,9 @@ def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
     """`F`: the focus lane in full, title "Focus: what needs you now · enter does the →
     action, o opens the company", the lane's order of API.md (an overdue step and a waiting
     visitor first, then by value at risk); each row: reason mark, the company in bold, its
-    deal value, the recommended action ("→ Reply to Ines Duarte (waiting 3 h)") and the
-    reason in words, dimmed; the first item highlighted; the footer's Back, Open, Move to…,
+    deal value, the recommended action ("→ Reply to Ines Duarte") and the reason in words,
+    dimmed ("· waiting 3h"; a label does not repeat the company's name or the step's lateness);
+    the first item highlighted; the footer's Back, Open, Move to…,
     Snooze…, Done, Dismiss keys."""
 
     async def run_before(pilot: Pilot[None]) -> None:

@@ -27,6 +27,7 @@ class ChoicePicker(ModalScreen[str | None]):
         width: 40; height: auto; max-height: 80%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
+    ChoicePicker > Vertical > Label { width: 100%; }
     ChoicePicker OptionList { height: auto; max-height: 16; border: none; }
     """
 

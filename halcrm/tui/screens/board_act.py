@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.markup import escape
+
 from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import board_action
 from halcrm.tui.modals.choice import ChoicePicker
@@ -78,8 +80,8 @@ class FocusActs(Part):
             elif what == "reschedule":
                 self.steps.reschedule(task)
 
-        heading = f"{task.title} ({task.company_name}, due {task.due})"
-        picker = ChoicePicker(heading, STEP_CHOICES, "complete", "do it")
+        heading = escape(f"{task.title} ({task.company_name}, due {task.due})")
+        picker = ChoicePicker(heading, STEP_CHOICES, "", "do it", start="complete")
         await self.app.push_screen(picker, chosen)
 
     def schedule(self, item: FocusItem) -> None:

@@ -94,13 +94,29 @@ def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | No
     return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now)}"
 
 
+# Actions whose label already says the reason, with its age in brackets ("Reply to Jane Doe
+# (waiting 3 h)", "Do “Call Jane” (2 d overdue)"): the reason's words would say it again, and
+# the label's age was counted when the lane was read. The board says that age itself, live.
+LATE = {"reply": "waiting {}", "do_next_step": "{} overdue"}
+BRACKETED = re.compile(r"\s*\([^()]*\)$")
+
+
 def action_text(item: FocusItem, now: datetime | None) -> str:
-    """``→ Reply to Jane Doe (waiting 3 h) · waiting on your reply for 3h`` as markup: the
-    action's label first (what enter does in the lane), then the reason, dimmed."""
-    words = escape(item_text(item, now))
-    if not item.action.label:
-        return words
-    return f"[b $accent]→ {escape(item.action.label)}[/] [dim]· {words}[/dim]"
+    """``→ Plan the next step · $9k in Lead, no next step`` as markup: the action's label
+    first (what enter does in the lane; the row names the company), then the reason, dimmed;
+    ``→ Reply to Jane Doe · waiting 3h`` where the label names the reason."""
+    # "Plan the next step for Acme Inc": the row names the company already.
+    label = item.action.label.removesuffix(f" for {item.company_name}")
+    if not label:
+        return escape(item_text(item, now))
+    late = LATE.get(item.action.kind)
+    if late is None:
+        words = item_text(item, now)
+    elif now is None:
+        return f"[b $accent]→ {escape(label)}[/]"
+    else:
+        label, words = BRACKETED.sub("", label), late.format(waited(item.since, now))
+    return f"[b $accent]→ {escape(label)}[/] [dim]· {escape(words)}[/dim]"
 
 
 class SummaryLine(Static):

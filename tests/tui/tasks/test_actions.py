@@ -7,8 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Label, OptionList
 
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
@@ -138,3 +139,28 @@ async def test_enter_does_the_action(
             await until(pilot, lambda: isinstance(app.screen, StepDialog), "the next one")
             [task] = (await lane.tasks.list_tasks(company_id="acme", status="done")).items
             assert task.title == "Call Acme"
+
+
+async def test_a_step_is_named_as_written_and_its_lateness_said_once(
+    lane: Services, clock: MutableClock
+) -> None:
+    # A title is the founder's (or their backend's) words, brackets included: never markup.
+    await company(lane, "ivy", "Ivy Co", "lead", 2000)
+    body = TaskCreate(company_id="ivy", title="Send [/] deck [b]v2", due="2026-12-01")
+    await lane.tasks.create(body, Source.ACCOUNT_API)
+    clock.advance(hours=3)
+    app = HalcrmApp(lane, lane.bus, clock=clock)
+    async with app.run_test(size=(200, 36)) as pilot:
+        focus = await open_on(pilot, lane, "ivy")
+        options = focus.query_one(OptionList)
+        rows = {item.company_id: Text.from_markup(str(options.get_option_at_index(n).prompt)).plain
+                for n, item in enumerate(focus.items)}  # fmt: skip
+        # The label names the step or the person, the row says how late once, in the board's
+        # style; a label does not name the company its row names.
+        assert rows["ivy"].endswith("→ Do “Send [/] deck [b]v2” · 6d overdue"), rows["ivy"]
+        assert rows["hale"].endswith("→ Reply to Hal Smith · waiting 3h"), rows["hale"]
+        assert rows["fable"].endswith("→ Plan the next step · $3k in Qualified, no next step")
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen) is ChoicePicker, "the step's choices")
+        heading = str(app.screen.query_one(Label).render())
+        assert heading == "Send [/] deck [b]v2 (Ivy Co, due 2026-12-01)"
