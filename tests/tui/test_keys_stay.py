@@ -3,8 +3,15 @@ is a letter, and a board that serves the website asks before it quits."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from typing import Any
+
+from textual.screen import ModalScreen
 from textual.widgets import Input
 
+import halcrm.tui
 from halcrm.domain.clock import MutableClock
 from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
@@ -75,3 +82,21 @@ async def test_a_board_that_does_not_serve_quits_at_once(app: HalcrmApp) -> None
         await ready(pilot)
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, "the board quit")
+
+
+def test_every_dialog_closes_with_escape() -> None:
+    # Each dialog's keys line ends "esc cancel": one shown without the binding (the step's
+    # choices, a bare picker, once were) held the board until a choice was made.
+    for module in pkgutil.walk_packages(halcrm.tui.__path__, "halcrm.tui."):
+        importlib.import_module(module.name)
+    dialogs = [cls for cls in _subclasses(ModalScreen) if cls.__module__.startswith("halcrm.")]
+    assert len(dialogs) >= 10
+    for cls in dialogs:
+        assert "escape" in cls._merge_bindings().key_to_bindings, cls.__name__
+
+
+def _subclasses(cls: type[Any]) -> Iterator[type[Any]]:
+    subs: list[type[Any]] = cls.__subclasses__()
+    for sub in subs:
+        yield sub
+        yield from _subclasses(sub)

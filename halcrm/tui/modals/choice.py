@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.markup import escape
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
@@ -18,8 +19,10 @@ NOW = "  (now)"
 
 class ChoicePicker(ModalScreen[str | None]):
     """Answers the chosen option's id, or None when cancelled (escape, or `q`: it closes the
-    picker rather than reaching the app's quit binding). Subclasses give the bindings (their
-    ids are what a keymap names), the heading and the choices."""
+    picker rather than reaching the app's quit binding). Subclasses give the heading and the
+    choices, and their own binding id (what a keymap names)."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="choice.cancel")]
 
     DEFAULT_CSS = """
     ChoicePicker { align: center middle; }

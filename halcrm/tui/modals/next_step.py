@@ -17,6 +17,8 @@ from textual.widgets import Input, Label, Select
 
 from halcrm.domain.errors import InvalidRequest
 from halcrm.domain.when import HINT, When, describe, parse_when
+from halcrm.services.tasks.records import TaskRecord
+from halcrm.tui.modals.choice import ChoicePicker
 from halcrm.tui.modals.dialog import DIALOG_CSS, keys_line
 
 KINDS = ("task", "call", "email", "meeting")
@@ -202,3 +204,16 @@ class AskDay(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class StepChoices(ChoicePicker):
+    """What to do with a due next step (the focus lane's `enter`): done, or another day.
+    Answers ``complete``, ``reschedule`` or None (escape)."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="step_choices.cancel")]
+    CHOICES = (("complete", "Done (then the next one)"), ("reschedule", "Reschedule…"))
+
+    def __init__(self, task: TaskRecord) -> None:
+        heading = escape(f"{task.title} ({task.company_name}, due {task.due})")
+        # Nothing is marked "(now)": these are things to do, not states.
+        super().__init__(heading, self.CHOICES, "", "do it", start="complete")

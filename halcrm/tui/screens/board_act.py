@@ -13,18 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.markup import escape
-
 from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import board_action
-from halcrm.tui.modals.choice import ChoicePicker
-from halcrm.tui.modals.next_step import StepForm
+from halcrm.tui.modals.next_step import StepChoices, StepForm
 from halcrm.tui.screens.board_actions import Moves
 from halcrm.tui.screens.board_nav import Navigator
 from halcrm.tui.screens.board_tasks import NextSteps
 from halcrm.tui.screens.desk import Desk, Part
-
-STEP_CHOICES = (("complete", "Done (then the next one)"), ("reschedule", "Reschedule…"))
 
 
 class FocusActs(Part):
@@ -80,9 +75,7 @@ class FocusActs(Part):
             elif what == "reschedule":
                 self.steps.reschedule(task)
 
-        heading = escape(f"{task.title} ({task.company_name}, due {task.due})")
-        picker = ChoicePicker(heading, STEP_CHOICES, "", "do it", start="complete")
-        await self.app.push_screen(picker, chosen)
+        await self.app.push_screen(StepChoices(task), chosen)
 
     def schedule(self, item: FocusItem) -> None:
         if item.company_id is not None:

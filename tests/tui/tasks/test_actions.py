@@ -19,8 +19,7 @@ from halcrm.services.support.schemas import ConversationCreate, MessageCreate
 from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, Track
 from halcrm.tui.app import HalcrmApp
-from halcrm.tui.modals.choice import ChoicePicker
-from halcrm.tui.modals.next_step import AskDay, StepDialog
+from halcrm.tui.modals.next_step import AskDay, StepChoices, StepDialog
 from halcrm.tui.modals.stage_picker import StagePicker
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
@@ -105,7 +104,7 @@ async def test_each_item_shows_its_action_label(lane: Services) -> None:
 @pytest.mark.parametrize(
     ("company_id", "lands_on"),
     [
-        ("acme", ChoicePicker),
+        ("acme", StepChoices),
         ("cobalt", AskDay),
         ("fable", StepDialog),
         ("dune", StepDialog),
@@ -133,7 +132,7 @@ async def test_enter_does_the_action(
             assert (await lane.companies.get("gale")).stage == "Lead"  # nothing moved by itself
         if isinstance(screen, ConversationScreen):
             await until(pilot, lambda: isinstance(app.focused, Input), "the reply box")
-        if type(screen) is ChoicePicker:  # the step's choices (a stage picker is one too)
+        if isinstance(screen, StepChoices):
             await until(pilot, lambda: isinstance(app.focused, OptionList), "the choices")
             await pilot.press("enter")  # done, then the next step is asked for
             await until(pilot, lambda: isinstance(app.screen, StepDialog), "the next one")
@@ -161,6 +160,10 @@ async def test_a_step_is_named_as_written_and_its_lateness_said_once(
         assert rows["hale"].endswith("→ Reply to Hal Smith · waiting 3h"), rows["hale"]
         assert rows["fable"].endswith("→ Plan the next step · $3k in Qualified, no next step")
         await pilot.press("enter")
-        await until(pilot, lambda: type(app.screen) is ChoicePicker, "the step's choices")
+        await until(pilot, lambda: isinstance(app.screen, StepChoices), "the step's choices")
         heading = str(app.screen.query_one(Label).render())
         assert heading == "Send [/] deck [b]v2 (Ivy Co, due 2026-12-01)"
+        await pilot.press("escape")  # as its keys line says: nothing done
+        await until(pilot, lambda: app.screen is focus, "back on the lane")
+        [step] = (await lane.tasks.list_tasks(company_id="ivy", status="open")).items
+        assert step.title == "Send [/] deck [b]v2"
