@@ -15,6 +15,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.worker import Worker
 
 from halcrm.bus import EventBus
@@ -98,6 +99,20 @@ class HalcrmApp(App[None]):
         self.serves_widget = serves_widget
         # Set at mount, once the driver says whether the output is a terminal.
         self.notifier = Notifier((), None)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast as plain text (``markup`` is ignored): toasts carry words from outside,
+        a visitor's chat message, a company's or a step's name, and one read as markup that
+        is not would end the board when drawn. None of halcrm's own toasts is markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def help_sections(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's keys, grouped as the help screen shows them."""
