@@ -90,9 +90,9 @@ async def test_an_identified_visitors_message_marks_the_card_and_the_focus_lane(
         await until(pilot, lambda: "✉ reply" in text_of(app, "#focus-strip"), "the strip's ✉ reply")
         strip = text_of(app, "#focus-strip")
         assert "✉ reply" in strip
-        assert "waiting on your reply for <1m" in strip
+        assert "→ Reply to Jo · waiting <1m" in strip
         await pilot.press("F")
         await until(pilot, lambda: isinstance(app.screen, FocusScreen), "the focus lane")
         assert "Acme Inc" in shown(app.screen)
         # The lane says the wait as the strip does (one formatter), not "1 min".
-        assert "waiting on your reply for <1m" in shown(app.screen)
+        assert "→ Reply to Jo · waiting <1m" in shown(app.screen)
