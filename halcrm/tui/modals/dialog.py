@@ -20,7 +20,7 @@ Dialog > Vertical {
     width: 72; max-width: 100%; height: auto; max-height: 100%;
     border: thick $primary; background: $surface; padding: 0 1;
 }
-Dialog .title { margin-bottom: 1; }
+Dialog .title { margin-bottom: 1; width: 100%; }
 Dialog Input.line { height: 1; border: none; padding: 0 1; background: $boost; }
 Dialog Input.line:focus { background: $primary-muted; }
 Dialog #error { color: $error; height: auto; }

@@ -94,29 +94,45 @@ def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | No
     return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now)}"
 
 
-# Actions whose label already says the reason, with its age in brackets ("Reply to Jane Doe
-# (waiting 3 h)", "Do “Call Jane” (2 d overdue)"): the reason's words would say it again, and
-# the label's age was counted when the lane was read. The board says that age itself, live.
-LATE = {"reply": "waiting {}", "do_next_step": "{} overdue"}
+# Reasons whose label ends with the reason's age in brackets ("Reply to Jane Doe (waiting
+# 3 h)", "Do “Call Jane” (2 d overdue)", "… expected close (passed 7 d ago)"): the reason's
+# words would say it again. A wait and a lateness are said once, live (the label's age was
+# counted when the lane was read); the others by the reason's words.
+BRACKETED_REASONS = {"waiting_reply", "overdue_step", "close_date_passed"}
+LATE = {"waiting_reply": "waiting {}", "overdue_step": "{} overdue"}
 BRACKETED = re.compile(r"\s*\([^()]*\)$")
+# Actions whose label names the company its row names already ("Plan the next step for Acme
+# Inc", "Move Acme Inc to Proposal"); a person's name in the others may contain it.
+NAMING_THE_COMPANY = {"schedule_next_step", "advance_stage", "update_close_date"}
 
 
 def action_text(item: FocusItem, now: datetime | None) -> str:
     """``→ Plan the next step · $9k in Lead, no next step`` as markup: the action's label
-    first (what enter does in the lane; the row names the company), then the reason, dimmed;
-    ``→ Reply to Jane Doe · waiting 3h`` where the label names the reason."""
-    # "Plan the next step for Acme Inc": the row names the company already.
-    label = item.action.label.removesuffix(f" for {item.company_name}")
+    first (what enter does in the lane), then the reason, dimmed; ``→ Reply to Jane Doe ·
+    waiting 3h`` where the label names the reason."""
+    label = short_label(item)
     if not label:
         return escape(item_text(item, now))
-    late = LATE.get(item.action.kind)
+    late = LATE.get(item.reason)
     if late is None:
         words = item_text(item, now)
     elif now is None:
-        return f"[b $accent]→ {escape(label)}[/]"
+        words = ""
     else:
-        label, words = BRACKETED.sub("", label), late.format(waited(item.since, now))
-    return f"[b $accent]→ {escape(label)}[/] [dim]· {escape(words)}[/dim]"
+        words = late.format(waited(item.since, now))
+    if item.reason in BRACKETED_REASONS and words:
+        label = BRACKETED.sub("", label)
+    action = f"[b $accent]→ {escape(label)}[/]"
+    return f"{action} [dim]· {escape(words)}[/dim]" if words else action
+
+
+def short_label(item: FocusItem) -> str:
+    """The action's label without the company's name, which its row shows: "Plan the next
+    step", "Move it to Proposal", "Update its expected close"."""
+    label, name = item.action.label, item.company_name
+    if item.action.kind not in NAMING_THE_COMPANY or not name:
+        return label
+    return label.removesuffix(f" for {name}").replace(f"{name}'s", "its").replace(name, "it")
 
 
 class SummaryLine(Static):

@@ -140,13 +140,19 @@ async def test_enter_does_the_action(
             assert task.title == "Call Acme"
 
 
-async def test_a_step_is_named_as_written_and_its_lateness_said_once(
+async def test_each_row_says_its_reason_once_and_names_as_written(
     lane: Services, clock: MutableClock
 ) -> None:
     # A title is the founder's (or their backend's) words, brackets included: never markup.
     await company(lane, "ivy", "Ivy Co", "lead", 2000)
     body = TaskCreate(company_id="ivy", title="Send [/] deck [b]v2", due="2026-12-01")
     await lane.tasks.create(body, Source.ACCOUNT_API)
+    # Moved by the website just now, a step planned: the lane says to prepare it (not late).
+    jet = IdentifyCompany(id="jet", name="Jet Co", stage="Qualified")
+    who = Identify(app_id=lane.project_id, visitor_id="v-jet", email="jo@jet.example", company=jet)
+    await lane.widget.identify(who)
+    body = TaskCreate(company_id="jet", title="Demo", due="2026-12-20")
+    await lane.tasks.create(body, Source.BOARD)
     clock.advance(hours=3)
     app = HalcrmApp(lane, lane.bus, clock=clock)
     async with app.run_test(size=(200, 36)) as pilot:
@@ -159,6 +165,13 @@ async def test_a_step_is_named_as_written_and_its_lateness_said_once(
         assert rows["ivy"].endswith("→ Do “Send [/] deck [b]v2” · 6d overdue"), rows["ivy"]
         assert rows["hale"].endswith("→ Reply to Hal Smith · waiting 3h"), rows["hale"]
         assert rows["fable"].endswith("→ Plan the next step · $3k in Qualified, no next step")
+        assert rows["gale"].endswith("→ Move it to Proposal · trial_started suggests Proposal")
+        assert rows["cobalt"].endswith(
+            "→ Update its expected close · expected close passed 7 d ago"
+        )
+        assert rows["jet"].endswith(
+            "→ Prepare “Demo” · a widget signal moved it to Qualified 3h ago"
+        )
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, StepChoices), "the step's choices")
         heading = str(app.screen.query_one(Label).render())
