@@ -12,7 +12,7 @@ from halcrm.domain.clock import Clock
 from halcrm.services.container import Services
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.confirm import Confirm
-from tests.tui.helpers import board, ready, until
+from tests.tui.helpers import board, ready, text_of, until
 
 SIZE = (160, 45)
 
@@ -43,6 +43,10 @@ async def test_yes_loads_the_demo_onto_the_empty_board(services: Services, clock
             lambda: any("Demo data loaded" in str(n.message) for n in app._notifications),
             "the toast",
         )
+        # Its chats were written hours ago: the status line counts them, no toast announces
+        # them as new (they covered half the board at 80x24).
+        assert "waiting on a reply" in text_of(app, "#status")
+        assert not any("✉" in str(n.message) for n in app._notifications)
     assert len((await services.companies.all(limit=100)).items) == wanted
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from textual.pilot import Pilot
 
+from halcrm.domain.clock import Clock
 from halcrm.domain.stages import Source
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate, ContactCreate
@@ -52,9 +53,9 @@ async def visit(pilot: Pilot[None], keys: str, lands_on: str) -> None:
     assert pilot.app.is_running, keys
 
 
-async def test_every_screen_shows_markup_as_written(seeded: Services) -> None:
+async def test_every_screen_shows_markup_as_written(seeded: Services, clock: Clock) -> None:
     await hostile(seeded)
-    app = HalcrmApp(seeded, seeded.bus, server_url="http://127.0.0.1:0")
+    app = HalcrmApp(seeded, seeded.bus, server_url="http://127.0.0.1:0", clock=clock)
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
         screen = await ready(pilot)
         await until(pilot, lambda: screen.figures.loaded > 0, "the focus strip")

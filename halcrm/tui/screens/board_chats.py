@@ -3,10 +3,15 @@ on a reply in the status line (a website visitor nobody identified yet included)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from halcrm.tui.live import Batch
 from halcrm.tui.screens.desk import Part
 
 TOASTS = 3  # a burst beyond this many messages is one toast with the count
+# A toast is for what just arrived. A message written before (the demo's seeded chats, dated
+# hours back) is counted in the status line and listed in the inbox, not announced.
+FRESH = timedelta(minutes=2)
 
 
 class Chats(Part):
@@ -21,7 +26,8 @@ class Chats(Part):
     async def apply(self, batch: Batch) -> None:
         if batch.conversation_ids:
             await self.load()
-        incoming = batch.incoming
+        now = self.desk.clock()
+        incoming = [event for event in batch.incoming if now - event.at <= FRESH]
         if not incoming:
             return
         inbox = self.desk.key("board.inbox", "i")
