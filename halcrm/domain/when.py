@@ -26,7 +26,9 @@ _SPAN = re.compile(r"^(?:in\s*|\+)?(\d{1,3})\s*(d|w|days?|weeks?)$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}:\d{2}(\.\d+)?(z|[+-]\d{2}:\d{2})$")
+_HOURS = re.compile(r"^(?:in\s*|\+)?(\d{1,3})\s*(h|hours?)$")
 HINT = "today, tomorrow, fri, 3d, 2w, 2026-12-24 or 14:30"
+UNTIL_HINT = "12h, tomorrow, fri, 3d, 2w, 2026-12-24 or fri 9:00"
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,12 @@ def _clock(word: str) -> time | None:
     return time(hour, minute)
 
 
-def parse_when(text: str, now: datetime, tz: ZoneInfo, *, field: str = "due") -> When:
-    """``text`` as a day and maybe a time; a 400 naming ``field`` and the forms otherwise.
-    A wire due (an RFC 3339 date-time, as a step read back holds it) is taken as it is."""
+def parse_when(
+    text: str, now: datetime, tz: ZoneInfo, *, field: str = "due", hint: str = HINT
+) -> When:
+    """``text`` as a day and maybe a time; a 400 naming ``field`` and the forms (``hint``)
+    otherwise. A wire due (an RFC 3339 date-time, as a step read back holds it) is taken as
+    it is."""
     words = " ".join(text.strip().lower().split())
     if _RFC3339.match(words):
         moment = datetime.fromisoformat(words.upper()).astimezone(tz)
@@ -85,11 +90,28 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo, *, field: str = "due") ->
         words, at = "today", _clock(words)
     day = _day(words, today) if words else None
     if day is None:
-        raise InvalidRequest(f"{field}: {text.strip()!r} is not a date; try {HINT}", field=field)
+        raise InvalidRequest(f"{field}: {text.strip()!r} is not a date; try {hint}", field=field)
     if at is None:
         return When(day, None, day.isoformat())
     moment = datetime.combine(day, at, tz)
     return When(day, at, moment.isoformat(timespec="seconds"))
+
+
+def parse_until(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """When a snooze ends: ``12h`` from now, or a day of ``parse_when``'s forms at the time
+    given, else at its start in ``tz`` (``fri``: Friday 00:00 there); a 400 unless it is
+    later than ``now``."""
+    words = " ".join(text.strip().lower().split())
+    hours = _HOURS.match(words)
+    if hours:
+        moment = now + timedelta(hours=int(hours.group(1)))
+    else:
+        found = parse_when(text, now, tz, field="until", hint=UNTIL_HINT)
+        moment = datetime.combine(found.day, found.at or time(0, 0), tz)
+    if moment <= now:
+        shown = moment.astimezone(tz).strftime("%a %d %b %H:%M")
+        raise InvalidRequest(f"until: {shown} is not in the future", field="until")
+    return moment
 
 
 def parse_day(text: str, now: datetime, tz: ZoneInfo, *, field: str) -> date:

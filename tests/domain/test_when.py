@@ -9,7 +9,7 @@ import pytest
 
 from halcrm.domain.due import parse_due
 from halcrm.domain.errors import InvalidRequest
-from halcrm.domain.when import describe, parse_day, parse_when, typed
+from halcrm.domain.when import describe, parse_day, parse_until, parse_when, typed
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 9 December 2026, 23:30 in Paris: already Thursday in UTC+14, still Wednesday in UTC.
@@ -81,3 +81,34 @@ def test_a_wire_due_reads_back_and_types_as_local_time() -> None:
     assert typed("2026-12-24T13:30:00Z", PARIS) == "2026-12-24 14:30"
     assert typed("2026-12-24", PARIS) == "2026-12-24"
     assert parse_when(typed(wire, PARIS), NOW, PARIS).wire == wire
+
+
+@pytest.mark.parametrize(
+    ("text", "until"),
+    [
+        ("12h", datetime(2026, 12, 10, 10, 30, tzinfo=UTC)),  # hours count from now
+        ("in 2 hours", datetime(2026, 12, 10, 0, 30, tzinfo=UTC)),
+        ("tomorrow", datetime(2026, 12, 10, 0, 0, tzinfo=PARIS)),  # a day: its start there
+        ("fri", datetime(2026, 12, 11, 0, 0, tzinfo=PARIS)),
+        ("3d", datetime(2026, 12, 12, 0, 0, tzinfo=PARIS)),
+        ("fri 9:00", datetime(2026, 12, 11, 9, 0, tzinfo=PARIS)),
+        ("2026-12-24", datetime(2026, 12, 24, 0, 0, tzinfo=PARIS)),
+    ],
+)
+def test_a_snooze_ends_when_the_board_says(text: str, until: datetime) -> None:
+    # The same forms as a next step's due (one reader), and hours.
+    assert parse_until(text, NOW, PARIS) == until
+
+
+@pytest.mark.parametrize("text", ["today", "0h", "wed", "2026-12-01", "14:00"])
+def test_a_snooze_ends_later_than_now(text: str) -> None:
+    with pytest.raises(InvalidRequest, match="is not in the future"):
+        parse_until(text, NOW, PARIS)
+
+
+def test_a_snooze_names_its_forms() -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        parse_until("soon", NOW, PARIS)
+    assert refused.value.detail == (
+        "until: 'soon' is not a date; try 12h, tomorrow, fri, 3d, 2w, 2026-12-24 or fri 9:00"
+    )

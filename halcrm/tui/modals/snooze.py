@@ -1,10 +1,11 @@
-"""Snooze a focus item until ``3d``, ``1w``, ``12h`` from now or a ``YYYY-MM-DD`` date."""
+"""Snooze a focus item or a conversation: until ``12h`` from now, or a day in the board's forms
+(``tomorrow``, ``fri``, ``3d``, ``2026-12-24``, ``fri 9:00``), read by ``domain.when``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -13,70 +14,67 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.when import UNTIL_HINT, When, describe, parse_until
 from halcrm.tui.modals.dialog import keys_line
-
-UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-RELATIVE = re.compile(r"^(\d{1,4})\s*([hdw])$")
-
-
-def parse_until(text: str, now: datetime) -> datetime:
-    """The moment ``text`` names: ``3d`` (from now), ``1w``, ``12h``, or a date (its start, UTC).
-
-    Raises:
-        ValueError: with a sentence for the user, when the text is not a date or not in the
-            future.
-    """
-    text = text.strip().casefold()
-    if match := RELATIVE.match(text):
-        amount = int(match.group(1))
-        if amount == 0:
-            raise ValueError("Snooze for at least one hour or day.")
-        return now + amount * UNITS[match.group(2)]
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("Give 3d, 1w, 12h or a date such as 2026-12-24.") from None
-    until = datetime.combine(day, time(0, 0), tzinfo=UTC)
-    if until <= now:
-        raise ValueError(f"{day.isoformat()} is not in the future.")
-    return until
 
 
 class SnoozeUntil(ModalScreen[datetime | None]):
-    """One input (``3d`` preset); enter snoozes, escape cancels; bad input is shown, not sent."""
+    """One input (``3d`` preset) and the moment it names under it; enter snoozes, escape
+    cancels; bad input is shown, not sent."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="snooze.cancel")]
 
     DEFAULT_CSS = """
     SnoozeUntil { align: center middle; }
     SnoozeUntil > Vertical {
-        width: 56; height: auto; border: thick $primary; background: $surface; padding: 0 1;
+        width: 60; max-width: 100%; height: auto;
+        border: thick $primary; background: $surface; padding: 0 1;
     }
+    SnoozeUntil > Vertical > Label { width: 100%; }
     SnoozeUntil #error { color: $error; height: auto; }
-    SnoozeUntil .hint { color: $text-muted; }
+    SnoozeUntil #when { color: $text-muted; }
     """
 
-    def __init__(self, what: str, now: Callable[[], datetime]) -> None:
+    def __init__(self, what: str, now: Callable[[], datetime], tz: ZoneInfo) -> None:
         super().__init__()
         self.what = what
         self.now = now
+        self.tz = tz
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Snooze [b]{escape(self.what)}[/b] until…", markup=True)
-            yield Input("3d", id="until", placeholder="3d, 1w, 12h or 2026-12-24")
-            yield Label("3d, 1w, 12h from now, or a date (YYYY-MM-DD)", classes="hint")
+            yield Input("3d", id="until", placeholder=UNTIL_HINT)
+            yield Label("", id="when")
             yield Label("", id="error")
             yield keys_line(("enter", "snooze"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
         self.query_one("#until", Input).focus()
+        self.show_when("3d")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_when(event.value)
+
+    def show_when(self, text: str) -> None:
+        """Under the box, the moment the text names ("Fri 11 Dec 2026 (in 4 days) 00:00")."""
+        try:
+            said = self.said(parse_until(text, self.now(), self.tz))
+        except InvalidRequest:
+            said = UNTIL_HINT
+        self.query_one("#when", Label).update(said)
+
+    def said(self, until: datetime) -> str:
+        local = until.astimezone(self.tz)
+        today = self.now().astimezone(self.tz).date()
+        return describe(When(local.date(), local.time(), ""), today)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            until = parse_until(event.value, self.now())
-        except ValueError as exc:
-            self.query_one("#error", Label).update(str(exc))
+            until = parse_until(event.value, self.now(), self.tz)
+        except InvalidRequest as exc:
+            self.query_one("#error", Label).update(exc.detail)
             return
         self.dismiss(until)
 

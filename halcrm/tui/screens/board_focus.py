@@ -134,7 +134,9 @@ class FocusAnswers(Part):
             if until is not None:
                 self.answer_focus(item, "snoozed", until)
 
-        self.app.push_screen(SnoozeUntil(item.company_name, self.desk.clock), chosen)
+        self.app.push_screen(
+            SnoozeUntil(item.company_name, self.desk.clock, self.desk.board.model.tz), chosen
+        )
 
     @board_action
     async def answer_focus(

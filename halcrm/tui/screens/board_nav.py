@@ -105,7 +105,13 @@ class Navigator(Part):
         detail = await self.desk.services.support.get(talk.id)
         desk = self.desk
         screen = ConversationScreen(
-            desk.services, detail, talk.contact_name, desk.clock, desk.changed, desk.undo_stack
+            desk.services,
+            detail,
+            talk.contact_name,
+            desk.clock,
+            desk.board.model.tz,
+            desk.changed,
+            desk.undo_stack,
         )
         await self.app.push_screen(screen)
         if reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -58,10 +59,12 @@ class ConversationScreen(Screen[None]):
         detail: ConversationDetail,
         contact_name: str,
         clock: Callable[[], datetime],
+        tz: ZoneInfo,
         changed: Signal[Changed] | None = None,
         journal: UndoStack | None = None,
     ) -> None:
         super().__init__()
+        self.tz = tz  # the project's: a snooze "until fri" ends at Friday's start there
         # The board's undo stack: a reply or a status change is a write `u` cannot take back.
         self.journal = journal
         self.services = services
@@ -168,7 +171,7 @@ class ConversationScreen(Screen[None]):
                 self.action_status("snoozed", until)
 
         self.app.push_screen(
-            SnoozeUntil(f"the conversation with {self.contact_name}", self.clock), chosen
+            SnoozeUntil(f"the conversation with {self.contact_name}", self.clock, self.tz), chosen
         )
 
     async def reload(self) -> None:
