@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from halcrm.db.models import Contact, ContactCompany, Event, StageChange
 from halcrm.domain.clock import MutableClock
 from halcrm.services.container import Services
-from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch
+from halcrm.services.crm.inputs import CompanyCreate, CompanyPatch, ContactCreate
+from halcrm.services.support.schemas import ConversationCreate, MessageCreate
 from halcrm.services.widget.inputs import Identify, IdentifyCompany, SetStage, Track
 from tests.conftest import FIXED_NOW
 
@@ -109,6 +110,32 @@ async def test_focus_lane_ranks_and_respects_answers(services: Services, clock):
     await services.companies.update("big", CompanyPatch(notes="new info"))
     clock.advance(days=11)
     assert "big" in [i.company_id for i in await services.board.focus_lane()]
+
+
+async def test_a_waiting_customer_answered_itself_goes_answering_another_reason_does_not(
+    services: Services, clock: MutableClock
+) -> None:
+    """A waiting customer is news: a lesser reason's answer leaves it in the lane; the
+    founder's own answer to it (snoozed until tomorrow) takes it out until then."""
+    body = CompanyCreate(id="acme", name="Acme", deal_value=Decimal(9000), stage="Proposal")
+    await services.companies.create(body)
+    await services.contacts.create(ContactCreate(id="jo", name="Jo"))
+    await services.contacts.link("jo", "acme")
+    words = MessageCreate(author="contact", body="Any news?")
+    await services.support.create(ConversationCreate(contact_id="jo", message=words))
+    clock.advance(days=11)  # stalled too, and still waiting
+
+    async def reasons() -> list[str]:
+        return [i.reason for i in await services.board.focus_lane() if i.company_id == "acme"]
+
+    assert await reasons() == ["waiting_reply"]
+    await services.board.answer_focus("acme", "stalled", "dismissed")
+    assert await reasons() == ["waiting_reply"]
+    until = clock.now + timedelta(days=1)
+    await services.board.answer_focus("acme", "waiting_reply", "snoozed", until=until)
+    assert await reasons() == []
+    clock.advance(days=2)
+    assert await reasons() == ["waiting_reply"]
 
 
 async def test_a_short_lane_is_the_long_lanes_first_places(services: Services, clock):

@@ -42,18 +42,24 @@ def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
         + placeholders(lane)
     )
     answers = _answers(tx, project, {i.company_id for i, _ in candidates if i.company_id})
-    # An answer hides the company's lesser reasons too (a dismissed stall does not come back
-    # as "no next step"); a waiting customer or an overdue step is news and still shows.
+    # An answer hides its reason, and the company's lesser reasons too (a dismissed stall does
+    # not come back as "no next step"); a waiting customer or an overdue step is news and
+    # shows unless that reason itself was answered.
     quiet: dict[str, int] = {}
+    answered: set[tuple[str, str]] = set()
     for item, activity in candidates:
-        answer = answers.get((item.company_id or "", item.reason))
+        key = (item.company_id or "", item.reason)
+        answer = answers.get(key)
         if answer is not None and _hidden(answer, activity, tx.now):
+            answered.add(key)
             rank = PRIORITY[item.reason]
-            quiet[item.company_id or ""] = min(rank, quiet.get(item.company_id or "", rank))
+            quiet[key[0]] = min(rank, quiet.get(key[0], rank))
     best: dict[str, FocusItem] = {}
     more: defaultdict[str, list[str]] = defaultdict(list)
     for item, _ in candidates:
         floor = quiet.get(item.company_id or "")
+        if (item.company_id or "", item.reason) in answered:
+            continue
         if floor is not None and PRIORITY[item.reason] >= floor and item.reason not in URGENT:
             continue
         key = item.company_id or f"chat:{item.action.conversation_id}"
