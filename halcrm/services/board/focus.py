@@ -48,12 +48,11 @@ def compute_focus(tx: Tx, project: Project, limit: int) -> list[FocusItem]:
     quiet: dict[str, int] = {}
     answered: set[tuple[str, str]] = set()
     for item, activity in candidates:
-        key = (item.company_id or "", item.reason)
-        answer = answers.get(key)
+        company, reason = item.company_id or "", item.reason
+        answer = answers.get((company, reason))
         if answer is not None and _hidden(answer, activity, tx.now):
-            answered.add(key)
-            rank = PRIORITY[item.reason]
-            quiet[key[0]] = min(rank, quiet.get(key[0], rank))
+            answered.add((company, reason))
+            quiet[company] = min(PRIORITY[reason], quiet.get(company, PRIORITY[reason]))
     best: dict[str, FocusItem] = {}
     more: defaultdict[str, list[str]] = defaultdict(list)
     for item, _ in candidates:
