@@ -10,8 +10,9 @@ from halcrm.tui.screens.desk import Part
 
 TOASTS = 3  # a burst beyond this many messages is one toast with the count
 # A toast is for what just arrived. A message written before (the demo's seeded chats, dated
-# hours back) is counted in the status line and listed in the inbox, not announced.
-FRESH = timedelta(minutes=2)
+# hours back) is counted in the status line and listed in the inbox, not announced. The age is
+# the board's clock against the server's: the margin leaves room for a few minutes of skew.
+FRESH = timedelta(minutes=10)
 
 
 class Chats(Part):
@@ -26,6 +27,8 @@ class Chats(Part):
     async def apply(self, batch: Batch) -> None:
         if batch.conversation_ids:
             await self.load()
+        if not batch.incoming:
+            return
         now = self.desk.clock()
         incoming = [event for event in batch.incoming if now - event.at <= FRESH]
         if not incoming:
