@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,6 +13,16 @@ from halcrm.services.board.records import Card, fold
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""
+
+# A filter's terms: a "quoted phrase" or a run of non-blanks (an apostrophe stays in its word).
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def terms(folded: str) -> tuple[str, ...]:
+    """The filter's terms, each of which a card must contain, in any order: "jane ann" finds
+    Ann's and Jane's company; a quoted phrase is one term."""
+    found = (m.group(1) if m.group(1) is not None else m.group(2) for m in _TERM.finditer(folded))
+    return tuple(t for t in found if t.strip())
 
 
 @dataclass(slots=True)
@@ -41,6 +52,7 @@ class BoardModel:
         self.stages: list[StageInfo] = sorted(stages, key=lambda s: s.position)
         self.cards: dict[str, Card] = {card.id: card for card in cards}
         self.filter_text = ""
+        self._terms: tuple[str, ...] = ()
         self.stalled_first = False
         self.stalled_only = False
         self.columns: dict[str, list[str]] = {}
@@ -71,8 +83,10 @@ class BoardModel:
     def matches(self, card: Card) -> bool:
         if self.stalled_only and not card.stalled_days:
             return False
-        text = self.filter_text
-        return not text or text in (card.search or fold(card.name))
+        if not self._terms:
+            return True
+        text = card.search or fold(card.name)
+        return all(term in text for term in self._terms)
 
     @property
     def filtered(self) -> bool:
@@ -106,6 +120,7 @@ class BoardModel:
 
     def set_filter(self, text: str) -> None:
         self.filter_text = fold(text.strip())
+        self._terms = terms(self.filter_text)
         self.rebuild()
 
     def set_view(self, *, stalled_first: bool, stalled_only: bool) -> None:

@@ -35,7 +35,7 @@ async def test_merge_a_placeholder_and_undo(app: HalcrmApp, seeded: Services) ->
         assert not isinstance(app.screen, CompanyPicker)
         await pilot.press("h", "M")
         await until(pilot, lambda: isinstance(app.screen, CompanyPicker), "company picker")
-        await pilot.press(*"cob", "enter")
+        await pilot.press(*"co balt", "enter")  # each word, in any order
         await until(pilot, lambda: column_of(app, pid) is None, "placeholder gone")
         assert focused(app) == "cobalt"
         assert board(app).board.model.cards["cobalt"].contacts == 1

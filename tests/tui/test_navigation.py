@@ -62,6 +62,29 @@ async def test_filter_finds_domain_industry_contacts_and_accents(
             assert focused(app) == wanted, text
 
 
+async def test_filter_words_match_in_any_order_and_a_quoted_phrase_as_written(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    for email, name in (("jane@cobalt.example", "Jane Park"), ("ann@cobalt.example", "Ann Lee")):
+        contact = await seeded.contacts.create(ContactCreate(email=email, name=name))
+        await seeded.contacts.link(contact.id, "cobalt")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        for text, shown in (
+            ("ann jane", 1),
+            ("jane ann", 1),
+            ("lee park", 1),
+            ('"ann lee"', 1),
+            ('"lee park"', 0),  # a phrase is one term: no contact is called that
+            ("jane acme", 0),  # every word must be on the same card
+        ):
+            screen.board.refilter(text)
+            await pilot.pause()
+            assert screen.board.model.visible() == shown, text
+            if shown:
+                assert focused(app) == "cobalt", text
+
+
 async def test_home_end_and_pages_in_a_long_column(app: HalcrmApp, seeded: Services) -> None:
     for n in range(30):
         body = CompanyCreate(id=f"co-{n:02d}", name=f"Co {n:02d}", stage="lead")

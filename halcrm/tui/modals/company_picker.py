@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from halcrm.services.board.records import fold
+from halcrm.tui.board_model import terms
 from halcrm.tui.modals.dialog import keys_line
 
 # An OptionList of 50k rows is slow to build; the filter narrows long before that matters.
@@ -41,6 +43,8 @@ class CompanyPicker(ModalScreen[str | None]):
         super().__init__()
         self.title_text = title
         self.choices = sorted(choices, key=lambda c: (c[1].casefold(), c[0]))
+        # Folded once: each keystroke matches words against these.
+        self.folded = [fold(f"{name} {cid}") for cid, name in self.choices]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -57,9 +61,13 @@ class CompanyPicker(ModalScreen[str | None]):
         self.query_one("#query", Input).focus()
 
     def fill(self, query: str) -> None:
-        """Lists the companies whose name or id contains ``query``."""
-        text = query.strip().casefold()
-        found = [c for c in self.choices if text in c[1].casefold() or text in c[0].casefold()]
+        """Lists the companies whose name or id contains each of ``query``'s words."""
+        words = terms(fold(query))
+        found = [
+            c
+            for c, text in zip(self.choices, self.folded, strict=True)
+            if all(w in text for w in words)
+        ]
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(
