@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from textual.widgets import Label
+from textual.widgets import Label, OptionList
 
 from halcrm.domain.clock import MutableClock
 from halcrm.services.container import Services
@@ -125,3 +125,33 @@ async def test_open_and_move_from_the_lane(lane_app: HalcrmApp, quiet: Services)
         assert (await quiet.companies.get("cobalt")).stage == "Won"
         await until(pilot, lambda: [i.company_id for i in focus.items] == ["dune"], "won leaves")
         assert board(lane_app).board.model.cards["cobalt"].stalled_days == 0
+
+
+def lane_rows(focus: FocusScreen) -> list[list[str]]:
+    """Each row's lines as drawn (a row's text is laid out by the screen, not by the list)."""
+    options = focus.query_one(OptionList)
+    return [
+        str(options.get_option_at_index(n).prompt).split("\n") for n in range(options.option_count)
+    ]
+
+
+async def test_a_narrow_lane_puts_the_action_under_the_name_and_a_wide_one_beside_it(
+    lane_app: HalcrmApp,
+) -> None:
+    async with lane_app.run_test(size=(80, 24)) as pilot:
+        focus = await open_lane(pilot)
+        width = focus.query_one(OptionList).scrollable_content_region.width
+        first, *rest = lane_rows(focus)[0]
+        assert first.startswith("◷ stalled")
+        assert "Dune Ltd" in first
+        assert "$9k" in first
+        assert "→" not in first
+        # Under the company's name, never back at the margin, and never wider than the list.
+        assert rest[0].startswith(" " * first.index("Dune Ltd") + "→ Re-engage")
+        assert all(line.startswith(" " * first.index("Dune Ltd")) for line in rest)
+        assert all(len(line) <= width for row in lane_rows(focus) for line in row)
+        await pilot.resize_terminal(160, 40)
+        await until(pilot, lambda: len(lane_rows(focus)[0]) == 1, "one line a row")
+        [row] = lane_rows(focus)[0]
+        assert row.index("Dune Ltd") < row.index("$9k") < row.index("→ Re-engage")
+        assert row.endswith("$9k in Negotiation, no activity for 11 d")

@@ -13,6 +13,7 @@ from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.conversation import ConversationScreen
+from halcrm.tui.screens.inbox import InboxScreen
 from tests.tui.helpers import board, ready, text_of, until
 
 
@@ -105,3 +106,24 @@ async def test_reply_and_resolve_from_the_board(
             lambda: "you, just now: Sent it again" in str(options.get_option_at_index(0).prompt),
             "the company's list shows the reply",
         )
+
+
+async def test_an_inbox_row_is_two_lines_cut_to_the_screen_whatever_the_message(
+    app: HalcrmApp, seeded: Services, talking: str
+) -> None:
+    long = "Hello,\n\nour finance team asks for the invoice of November " + "again " * 30
+    await seeded.support.add_message(talking, MessageCreate(author="contact", body=long))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "inbox")
+        options = app.screen.query_one(OptionList)
+        await until(pilot, lambda: options.option_count == 1, "the conversation")
+        width = options.scrollable_content_region.width
+        head, last = str(options.get_option_at_index(0).prompt).split("\n")
+        assert head.startswith("✉ open  Jane Cho (Acme Inc)  Invoice")
+        # The message's line breaks are the conversation's: the row shows its start, cut.
+        assert last.startswith("Jane Cho, ")
+        assert "Hello, our finance team asks" in last
+        assert last.endswith("…")
+        assert len(last) <= width

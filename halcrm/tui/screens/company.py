@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Footer, OptionList, Static
@@ -24,6 +26,7 @@ from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when
 from halcrm.tui.messages import Changed
+from halcrm.tui.screens.listing import BODY_BESIDE, clipped
 from halcrm.tui.widgets.next_steps import StepList
 
 if TYPE_CHECKING:
@@ -64,8 +67,9 @@ def history_line(item: HistoryItem) -> str:
     return f"{when(item.at)}  event [b]{escape(item.name or '')}[/b]{value}"
 
 
-def conversation_prompt(talk: CompanyConversation, now: datetime) -> str:
-    """Status, contact, subject, message count, last message and waiting time."""
+def conversation_prompt(talk: CompanyConversation, now: datetime, width: int) -> Content:
+    """Status, contact, subject, message count and waiting time, then the last message on one
+    line, each line cut to ``width`` (an inbox row is a glance: enter opens the whole)."""
     head = (
         f"{STATUS_MARKS.get(talk.status, talk.status)}  [b]{escape(talk.contact_name)}[/b]"
         + (f" ({escape(', '.join(talk.companies))})" if talk.companies else "")
@@ -73,13 +77,17 @@ def conversation_prompt(talk: CompanyConversation, now: datetime) -> str:
     )
     if talk.waiting_since is not None:
         head += f"  [b $error]waiting {waited(talk.waiting_since, now)}[/]"
-    if talk.last_body is None:
-        return head
-    who = "you" if talk.last_author == "agent" else talk.contact_name
-    age = ago(talk.last_message_at, now)
-    age = "just now" if age == "now" else f"{age} ago"
-    last = f"{escape(who)}, {age}: {escape(talk.last_body)}"
-    return f"{head}\n[dim]{last}[/dim]"
+    if talk.last_body is not None:
+        who = "you" if talk.last_author == "agent" else talk.contact_name
+        age = ago(talk.last_message_at, now)
+        age = "just now" if age == "now" else f"{age} ago"
+        body = " ".join(talk.last_body.split())  # its line breaks are the conversation's
+        head += f"\n[dim]{escape(who)}, {age}: {escape(body)}[/dim]"
+    return clipped(Content.from_markup(head), width)
+
+
+# The page's padding and scrollbar, the list's border and padding: what a row may not use.
+TALK_GUTTER = 10
 
 
 class CompanyScreen(Screen[None]):
@@ -156,6 +164,11 @@ class CompanyScreen(Screen[None]):
         if self.changed is not None:  # from now on: composed, so a redraw finds its sections
             self.changed.subscribe(self, guarded(self, self.on_changed))
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The conversations' rows are cut to the width: a new one cuts them again."""
+        if self.is_mounted:
+            self.show_conversations(self.conversations)
+
     async def on_changed(self, changed: Changed) -> None:
         """Reads the company again when a write or a signal touched it (gone: back to the
         board)."""
@@ -183,7 +196,8 @@ class CompanyScreen(Screen[None]):
         options = self.query_one("#conversations", OptionList)
         at = options.highlighted
         options.clear_options()
-        options.add_options(Option(conversation_prompt(t, now), id=t.id) for t in talks)
+        width = max(BODY_BESIDE, self.app.size.width - TALK_GUTTER)
+        options.add_options(Option(conversation_prompt(t, now, width), id=t.id) for t in talks)
         options.set_class(not talks, "-none")
         if talks:
             options.highlighted = min(at or 0, len(talks) - 1)

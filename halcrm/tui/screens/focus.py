@@ -8,6 +8,7 @@ from typing import Protocol
 
 from rich.markup import escape
 from textual.binding import Binding
+from textual.content import Content
 from textual.signal import Signal
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -15,10 +16,12 @@ from textual.widgets.option_list import Option
 from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import short_money
-from halcrm.tui.screens.listing import ListScreen
+from halcrm.tui.screens.listing import ListScreen, hanging
 from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, action_text, fit
 
 VALUE_WIDTH = 9
+# The reason's mark and its space: a narrow row's action starts under the company's name.
+MARK_WIDTH = 14
 
 
 class LaneOwner(Protocol):
@@ -35,13 +38,15 @@ class LaneOwner(Protocol):
     def answer_focus(self, item: FocusItem, state: str) -> None: ...
 
 
-def item_prompt(item: FocusItem, now: datetime) -> str:
-    """One row: reason mark, company, deal value, and the reason in words (its age as the
-    focus strip says it)."""
+def item_prompt(item: FocusItem, now: datetime, width: int) -> Content:
+    """One row: reason mark, company, deal value, then the action and its reason in words
+    (its age as the focus strip says it), wrapped beside them or, on a narrow screen, below
+    the company's name."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, NAME_WIDTH))
     value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  {action_text(item, now)}"
+    head = Content.from_markup(f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  ")
+    return hanging(head, Content.from_markup(action_text(item, now)), width, under=MARK_WIDTH)
 
 
 class FocusScreen(ListScreen):
@@ -89,13 +94,16 @@ class FocusScreen(ListScreen):
             return
         self.draw(items)
 
+    def redraw(self) -> None:
+        self.draw(self.items)
+
     def draw(self, items: Sequence[FocusItem]) -> None:
         options = self.query_one(OptionList)
         keep = self.current
         self.items = list(items)
         now = self.clock()
         self.fill(
-            Option(item_prompt(item, now), id=f"{item.company_id}\x00{item.reason}")
+            Option(item_prompt(item, now, self.row_width), id=f"{item.company_id}\x00{item.reason}")
             for item in self.items
         )
         if self.items:

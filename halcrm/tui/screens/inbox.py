@@ -65,6 +65,9 @@ class InboxScreen(ListScreen):
             return
         self.draw(talks)
 
+    def redraw(self) -> None:
+        self.draw(self.talks)
+
     def draw(self, talks: Sequence[CompanyConversation]) -> None:
         """Redraws in place: the listed conversations keep their rows (a reply must not go to
         whoever moved under the cursor), new ones come first, closed ones leave; the
@@ -85,7 +88,8 @@ class InboxScreen(ListScreen):
             + (f", {waiting} waiting on your reply" if waiting else "")
         )
         now = self.clock()
-        self.fill(Option(conversation_prompt(t, now), id=t.id) for t in self.talks)
+        width = self.row_width
+        self.fill(Option(conversation_prompt(t, now, width), id=t.id) for t in self.talks)
         if self.talks:
             ids = [t.id for t in self.talks]
             options.highlighted = ids.index(keep) if keep in ids else 0

@@ -5,10 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+
+# Beside its head, a row's body keeps at least this many cells, or it goes on the lines below.
+BODY_BESIDE = 40
+# The list's border and padding (a cell each, each side) and its scrollbar's two cells.
+GUTTER = 6
+
+
+def hanging(head: Content, body: Content, width: int, *, under: int) -> Content:
+    """``head`` with ``body`` beside it, wrapped under itself so a long line never runs back to
+    the margin; where the row leaves the body fewer than ``BODY_BESIDE`` cells, the body goes
+    on the lines below, ``under`` cells in."""
+    beside = width - head.cell_length >= BODY_BESIDE
+    indent = head.cell_length if beside else under
+    lines = body.wrap(max(1, width - indent)) or [Content()]
+    pad = Content(" " * indent)
+    if beside:
+        rows = [head + lines[0], *(pad + line for line in lines[1:])]
+    else:
+        rows = [head.rstrip(), *(pad + line for line in lines)]
+    return Content("\n").join(rows)
+
+
+def clipped(text: Content, width: int) -> Content:
+    """Each line of ``text`` cut to ``width`` cells, an ellipsis showing the cut."""
+    return Content("\n").join(line.truncate(width, ellipsis=True) for line in text.split("\n"))
 
 
 class ListScreen(Screen[None]):
@@ -30,6 +57,19 @@ class ListScreen(Screen[None]):
         yield OptionList()
         yield Static(self.EMPTY, id="empty")
         yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def row_width(self) -> int:
+        """Cells a row's text may use: the screen's width less the list's gutter."""
+        return max(BODY_BESIDE, self.app.size.width - GUTTER)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Rows are laid out for a width: a new one lays them out again."""
+        if self.is_mounted:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Lays the rows out again for the screen's width (each list knows its rows)."""
 
     def fill(self, options: Iterable[Option]) -> OptionList:
         """Replaces the rows (the empty note shows when there are none); answers the list."""

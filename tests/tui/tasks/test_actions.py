@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList
 
@@ -158,7 +157,7 @@ async def test_each_row_says_its_reason_once_and_names_as_written(
     async with app.run_test(size=(200, 36)) as pilot:
         focus = await open_on(pilot, lane, "ivy")
         options = focus.query_one(OptionList)
-        rows = {item.company_id: Text.from_markup(str(options.get_option_at_index(n).prompt)).plain
+        rows = {item.company_id: str(options.get_option_at_index(n).prompt)
                 for n, item in enumerate(focus.items)}  # fmt: skip
         # The label names the step or the person, the row says how late once, in the board's
         # style; a label does not name the company its row names.
