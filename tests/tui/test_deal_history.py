@@ -52,3 +52,22 @@ async def test_a_deal_value_edit_is_in_the_company_history(
         lines = history(app)
         assert edited in lines[1]
         assert "board exact: Unstaged → Lead" in lines[-1]  # the stage write, oldest
+
+
+async def test_a_long_entry_wraps_under_its_words_not_back_at_the_time(
+    app: HalcrmApp, seeded: Services, clock: MutableClock
+) -> None:
+    note = "the founder asked for this after the call with legal " * 2
+    await seeded.companies.move("birch", "qualified", source=Source.BOARD, note=note)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("l", "enter")  # Birch, alone in Qualified
+        await until(pilot, lambda: isinstance(app.screen, CompanyScreen), "company screen")
+        await until(pilot, lambda: "Lead → Qualified" in "".join(history(app)), "the move")
+        first, *rest = history(app)
+        assert "board exact: Lead → Qualified" in first
+        indent = first.index("board")
+        assert rest[0].startswith(" " * indent)
+        assert "legal" in rest[0]
+        assert "board exact: Unstaged → Lead" in rest[-1]
+        assert all(not line[:indent].strip() for line in rest[:-1])

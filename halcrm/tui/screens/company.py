@@ -26,7 +26,7 @@ from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when
 from halcrm.tui.messages import Changed
-from halcrm.tui.screens.listing import BODY_BESIDE, clipped
+from halcrm.tui.screens.listing import BODY_BESIDE, clipped, hanging
 from halcrm.tui.widgets.next_steps import StepList
 
 if TYPE_CHECKING:
@@ -41,12 +41,12 @@ def _section(title: str, lines: list[str]) -> str:
 
 
 def history_line(item: HistoryItem) -> str:
-    """One history entry: who moved it where, applied or skipped and why; who changed the deal
-    value from what to what; or an event, a conversation, a message."""
+    """One history entry after its time: who moved it where, applied or skipped and why; who
+    changed the deal value from what to what; or an event, a conversation, a message."""
     if item.type == "stage_change":
         target = escape(item.requested_stage or "Unstaged")
         text = (
-            f"{when(item.at)}  [b]{item.source}[/b] {item.mode}: "
+            f"[b]{item.source}[/b] {item.mode}: "
             f"{escape(item.previous_stage or 'Unstaged')} → {target}  "
             f"{outcome(item.applied, item.reason)}"
         )
@@ -55,16 +55,27 @@ def history_line(item: HistoryItem) -> str:
         return text if item.applied else f"[$warning]{text}[/]"
     if item.type == "deal_value":
         was, now = money(item.previous_deal_value) or "none", money(item.deal_value) or "none"
-        return f"{when(item.at)}  [b]{item.source}[/b] deal value: {was} → {now}"
+        return f"[b]{item.source}[/b] deal value: {was} → {now}"
     if item.type == "conversation":
         subject = escape(item.subject or "(no subject)")
-        return f"{when(item.at)}  conversation [b]{subject}[/b] started ({item.status})"
+        return f"conversation [b]{subject}[/b] started ({item.status})"
     if item.type == "message":
         who = "you" if item.author == "agent" else "contact"
-        body = escape((item.body or "")[:80])
-        return f"{when(item.at)}  message from {who}: [i]{body}[/i]"
+        words = " ".join((item.body or "").split())
+        body = escape(words if len(words) <= 80 else words[:79] + "…")
+        return f"message from {who}: [i]{body}[/i]"
     value = "" if item.value is None else f" = {escape(str(item.value))}"
-    return f"{when(item.at)}  event [b]{escape(item.name or '')}[/b]{value}"
+    return f"event [b]{escape(item.name or '')}[/b]{value}"
+
+
+def history(items: Sequence[HistoryItem], width: int) -> Content:
+    """The history section: each entry's time, then its words wrapped beside it."""
+    lines = [
+        hanging(Content(f"{when(i.at)}  "), Content.from_markup(history_line(i)), width, under=2)
+        for i in items
+    ]
+    title = Content.from_markup("[b $accent]History[/]")
+    return Content("\n").join([title, *(lines or [Content.from_markup("[dim]none[/dim]")])])
 
 
 def conversation_prompt(talk: CompanyConversation, now: datetime, width: int) -> Content:
@@ -86,8 +97,9 @@ def conversation_prompt(talk: CompanyConversation, now: datetime, width: int) ->
     return clipped(Content.from_markup(head), width)
 
 
-# The page's padding and scrollbar, the list's border and padding: what a row may not use.
-TALK_GUTTER = 10
+# The page's padding and scrollbar: what a line may not use; a list's border and padding too.
+PAGE_GUTTER = 6
+TALK_GUTTER = PAGE_GUTTER + 4
 
 
 class CompanyScreen(Screen[None]):
@@ -165,9 +177,10 @@ class CompanyScreen(Screen[None]):
             self.changed.subscribe(self, guarded(self, self.on_changed))
 
     def on_resize(self, event: events.Resize) -> None:
-        """The conversations' rows are cut to the width: a new one cuts them again."""
+        """The history and the conversations are laid out for a width: a new one lays them out
+        again."""
         if self.is_mounted:
-            self.show_conversations(self.conversations)
+            self.draw(self.detail, self.conversations)
 
     async def on_changed(self, changed: Changed) -> None:
         """Reads the company again when a write or a signal touched it (gone: back to the
@@ -289,9 +302,8 @@ class CompanyScreen(Screen[None]):
             for v in detail.visitors
         ]
         self.query_one("#visitors", Static).update(_section(f"Visitors ({len(seen)})", seen))
-        self.query_one("#history", Static).update(
-            _section("History", [history_line(i) for i in detail.history])
-        )
+        width = max(BODY_BESIDE, self.app.size.width - PAGE_GUTTER)
+        self.query_one("#history", Static).update(history(detail.history, width))
 
     def action_back(self) -> None:
         self.dismiss(None)
