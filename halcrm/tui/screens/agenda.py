@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual.binding import Binding
+from textual.content import Content
 from textual.signal import Signal
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,20 +20,25 @@ from halcrm.services.tasks.records import AgendaDay, NoNextStep, TaskRecord
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import compact_money, step_mark
 from halcrm.tui.messages import Changed
-from halcrm.tui.screens.listing import ListScreen
+from halcrm.tui.screens.listing import ListScreen, hanging
 from halcrm.tui.widgets.next_steps import KIND_MARKS, STATE_STYLES
 
 if TYPE_CHECKING:
     from halcrm.tui.screens.board_tasks import NextSteps
 
+# A step's "late 2d" and its space: a long title wraps under its first word.
+WHEN_WIDTH = 10
 
-def step_row(task: TaskRecord, state: str, when: str) -> str:
-    """``late 2d   ☎ Call Jane  · Acme Inc``: when, what, whose."""
+
+def step_row(task: TaskRecord, state: str, when: str, width: int) -> Content:
+    """``late 2d   ☎ Call Jane  · Acme Inc``: when, then what and whose, wrapped beside it."""
     style = STATE_STYLES.get(state, "")
-    return (
-        f"[{style}]{when:<9}[/] {KIND_MARKS.get(task.kind, '•')} {escape(task.title)}"
+    what = (
+        f"{KIND_MARKS.get(task.kind, '•')} {escape(task.title)}"
         f"  [dim]· {escape(task.company_name)}[/dim]"
     )
+    head = Content.from_markup(f"[{style}]{when:<9}[/] ")
+    return hanging(head, Content.from_markup(what), width, under=WHEN_WIDTH)
 
 
 def idle_row(item: NoNextStep) -> str:
@@ -95,19 +101,25 @@ class AgendaScreen(ListScreen):
         """Reads the agenda again, the highlight kept on the same row when it is still there."""
         self.show(await self.services.agenda.day())
 
+    def redraw(self) -> None:
+        if self.day is not None:
+            self.show(self.day)
+
     def show(self, day: AgendaDay) -> None:
         listing = self.query_one(OptionList)
         at = listing.highlighted
         keep = listing.get_option_at_index(at).id if at is not None else None
         self.day, self.rows = day, {}
         now, tz = self.steps.clock(), zone(day.time_zone)
+        width = self.row_width
         options: list[Option] = []
         sections = (("Overdue", day.overdue), ("Today", day.today), ("Next 7 days", day.upcoming))
         for title, tasks in sections:
             options.append(Option(f"[b $accent]{title}[/] [dim]{len(tasks)}[/dim]", disabled=True))
             for task in tasks:
                 state, full, _ = step_mark(task.due_at, now, tz)
-                options.append(Option(step_row(task, state, full), id=f"t:{task.id}"))
+                row = step_row(task, state, full, width)
+                options.append(Option(row, id=f"t:{task.id}"))
                 self.rows[f"t:{task.id}"] = task
         idle = day.no_next_step
         options.append(Option(f"[b $accent]No next step[/] [dim]{len(idle)}[/dim]", disabled=True))

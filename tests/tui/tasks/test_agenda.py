@@ -19,7 +19,10 @@ from tests.tui.helpers import ready, until
 def rows(screen: AgendaScreen) -> list[str]:
     listing = screen.query_one(OptionList)
     prompts = [listing.get_option_at_index(i).prompt for i in range(listing.option_count)]
-    return [Content.from_markup(str(p)).plain.strip() for p in prompts]
+    return [
+        (p if isinstance(p, Content) else Content.from_markup(str(p))).plain.strip()
+        for p in prompts
+    ]
 
 
 async def seed_day(services: Services) -> None:
@@ -95,3 +98,25 @@ async def test_enter_on_a_deal_without_a_step_opens_it_and_t_adds_one(
         )
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.board_screen, "back on the board")
+
+
+async def test_a_long_step_wraps_under_its_title_not_under_its_date(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    title = "Send the security questionnaire back with the SOC 2 report and the DPA signed"
+    body = TaskCreate(company_id="acme", title=title, due="2026-11-24", kind="email")
+    await seeded.tasks.create(body, Source.BOARD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, AgendaScreen), "agenda")
+        listing = app.screen.query_one(OptionList)
+        await until(pilot, lambda: listing.option_count > 2, "agenda read")
+        first, *rest = str(listing.get_option_at_index(1).prompt).split("\n")
+        assert first.startswith("late 2d")
+        assert rest, "a title this long takes two lines at 80 columns"
+        assert rest[-1].endswith("· Acme Inc")
+        column = first.index("✉")
+        assert all(line.startswith(" " * column) for line in rest)
+        width = listing.scrollable_content_region.width
+        assert all(len(line) <= width for line in [first, *rest])
