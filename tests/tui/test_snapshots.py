@@ -10,11 +10,13 @@ from textual.pilot import Pilot
 
 from halcrm.config import BoardConfig
 from halcrm.tui.modals.edit_company import EditCompany
+from halcrm.tui.modals.webhook_form import NewWebhook
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
 from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.help import HelpScreen
+from halcrm.tui.screens.webhooks import WebhooksScreen
 from tests.tui.demo_app import demo_app
 from tests.tui.helpers import board, ready, steady_cursors, until
 
@@ -143,6 +145,38 @@ def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_focus_lane_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
+    """`F` at 80 columns: each row's mark, company and deal value on its first line, the
+    action and its evidence on the lines below, starting under the company's name and wrapping
+    there ("→ Plan the next step · a widget signal moved it to" over "Negotiation 1d ago"),
+    never back at the margin."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(pilot.app.screen, FocusScreen), "focus lane")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_new_webhook_dialog(snap_compare: Any, tmp_path: Path) -> None:
+    """`W` then `n` at 80x24: "New webhook endpoint", the URL line (a Slack URL as its hint),
+    what it sends (a select: signed JSON), the events ("all" as the hint), a note, the
+    private-address checkbox, and "enter save · tab next field · esc cancel" in sight."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await figures(pilot)
+        await pilot.press("W")
+        await until(pilot, lambda: isinstance(pilot.app.screen, WebhooksScreen), "webhooks")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(pilot.app.screen, NewWebhook), "the dialog")
+        steady_cursors(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_stalled_first_and_summary(snap_compare: Any, tmp_path: Path) -> None:

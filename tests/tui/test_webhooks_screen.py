@@ -1,4 +1,5 @@
-"""The board's webhooks: `W` lists endpoints and deliveries, `r` sends one again, and an
+"""The board's webhooks: `W` lists endpoints and deliveries, `r` sends one again, `n` adds an
+endpoint (its secret shown once), `t` tests it, space turns it off and on, `d` deletes it; an
 endpoint that keeps failing is named in the status line until it delivers again."""
 
 from __future__ import annotations
@@ -6,13 +7,15 @@ from __future__ import annotations
 from functools import partial
 
 from sqlalchemy import select
-from textual.widgets import OptionList, Static
+from textual.widgets import Label, OptionList, Select, Static
 
-from halcrm.db.models import WebhookDelivery
+from halcrm.db.models import WebhookDelivery, WebhookEndpoint
 from halcrm.services.container import Services
 from halcrm.services.webhooks import claims
 from halcrm.services.webhooks.inputs import WebhookCreate
 from halcrm.tui.app import HalcrmApp
+from halcrm.tui.modals.confirm import Confirm
+from halcrm.tui.modals.webhook_form import NewWebhook, WebhookMade
 from halcrm.tui.screens.webhooks import WebhooksScreen
 from tests.tui.helpers import board, ready, until
 
@@ -79,3 +82,81 @@ async def test_the_palette_offers_the_webhooks_screen(app: HalcrmApp) -> None:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, WebhooksScreen), "webhooks screen")
         assert "No webhook yet" in str(app.screen.query_one("#empty", Static).content)
+
+
+def _endpoints(services: Services) -> list[WebhookEndpoint]:
+    with services.db.session() as session:
+        return list(session.scalars(select(WebhookEndpoint)))
+
+
+def _deliveries(services: Services) -> list[str]:
+    with services.db.session() as session:
+        return list(session.scalars(select(WebhookDelivery.type)))
+
+
+async def test_add_test_turn_off_and_delete_an_endpoint_from_the_board(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("W")
+        await until(pilot, lambda: isinstance(app.screen, WebhooksScreen), "webhooks screen")
+        hooks = app.screen
+        rows = hooks.query_one(OptionList)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewWebhook), "the new endpoint dialog")
+        dialog = app.screen
+        # A Slack URL picks Slack's format (escape: nothing is stored).
+        await pilot.press(*"https://hooks.slack.com/services/T0/B0/x")
+        assert dialog.query_one("#format", Select).value == "slack"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is hooks, "cancelled")
+        assert _endpoints(seeded) == []
+
+        # A private address is refused until the founder allows it; the dialog stays.
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewWebhook), "the dialog again")
+        dialog = app.screen
+        await pilot.press(*"http://127.0.0.1:9/hook", "enter")
+        error = dialog.query_one("#error", Label)
+        await until(pilot, lambda: "Not saved" in str(error.content), "the refusal")
+        assert "private" in str(error.content)
+        assert app.screen is dialog
+        assert _endpoints(seeded) == []
+        await pilot.press("tab", "tab", *"deal.value_changed", "tab", "tab", "space", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, WebhookMade), "the secret")
+        [endpoint] = _endpoints(seeded)
+        assert (endpoint.url, endpoint.events, endpoint.allow_private) == (
+            "http://127.0.0.1:9/hook",
+            ["deal.value_changed"],
+            True,
+        )
+        assert endpoint.secret in str(app.screen.query_one("#secret", Label).content)
+        await pilot.press("c")
+        assert app.clipboard == endpoint.secret
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is hooks and rows.option_count == 1, "listed")
+
+        # t sends a test, whatever it subscribes to; space turns it off and on.
+        await pilot.press("t")
+        await until(pilot, lambda: _deliveries(seeded) == ["webhook.test"], "the test queued")
+        await pilot.press("space")
+        await until(pilot, lambda: not _endpoints(seeded)[0].enabled, "turned off")
+        await until(pilot, lambda: "off:" in str(rows.get_option_at_index(0).prompt), "said")
+        await pilot.press("space")
+        await until(pilot, lambda: _endpoints(seeded)[0].enabled, "on again")
+
+        # d asks first: no keeps it, yes deletes it with its deliveries.
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "asked")
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is hooks, "kept")
+        assert len(_endpoints(seeded)) == 1
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "asked again")
+        await pilot.press("y")
+        await until(pilot, lambda: _endpoints(seeded) == [], "deleted")
+        assert _deliveries(seeded) == []
+        await until(
+            pilot, lambda: "No webhook yet" in str(hooks.query_one("#empty").render()), "empty"
+        )

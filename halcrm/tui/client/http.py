@@ -55,9 +55,10 @@ def path_id(value: str) -> str:
 
 def _codes() -> dict[str, type[DomainError]]:
     """The domain layer's error classes by wire code (``halcrm.domain.errors`` only: their
-    constructors all take a detail; the first class naming a code wins)."""
+    constructors all take a detail; the first class naming a code wins, the base's default
+    code left to the class the services raise for it, ``InvalidRequest``)."""
     out: dict[str, type[DomainError]] = {}
-    todo: list[type[DomainError]] = [DomainError]
+    todo: list[type[DomainError]] = DomainError.__subclasses__()
     while todo:
         kind = todo.pop(0)
         if kind.__module__ == DomainError.__module__:
@@ -200,6 +201,8 @@ class Connection:
                 log.info("retrying %s %s once after %r", method, path, exc)
         if response.status_code >= 400:
             raise error_from(response.status_code, response.content)
+        if answer is type(None) and not response.content:  # a 204: done, nothing to read
+            return None  # type: ignore[return-value]
         try:
             return msgspec.json.decode(response.content, type=answer)
         except msgspec.ValidationError as exc:

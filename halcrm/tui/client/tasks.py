@@ -9,11 +9,13 @@ from halcrm.services.crm.records import Deleted
 from halcrm.services.page import Page
 from halcrm.services.tasks.inputs import TaskCreate, TaskPatch
 from halcrm.services.tasks.records import AGENDA_LIMIT, AgendaDay, TaskRecord
+from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
 from halcrm.services.webhooks.records import (
     LAST_DELIVERIES,
     DeliveryRecord,
     EndpointOverview,
     WebhookRecord,
+    WebhookWithSecret,
 )
 from halcrm.tui.client.area import RemoteArea
 from halcrm.tui.client.http import path_id
@@ -21,6 +23,10 @@ from halcrm.tui.client.http import path_id
 
 def _task(task_id: str) -> str:
     return f"{TASKS}/{path_id(task_id)}"
+
+
+def _webhook(webhook_id: str) -> str:
+    return f"{WEBHOOKS}/{path_id(webhook_id)}"
 
 
 class RemoteTasks(RemoteArea):
@@ -65,7 +71,8 @@ class RemoteForecast(RemoteArea):
 
 
 class RemoteWebhooks(RemoteArea):
-    """``services.webhooks``: the endpoints with their last deliveries, and a retry."""
+    """``services.webhooks``: the endpoints with their last deliveries, a retry, and an
+    endpoint added, tested, turned off or on, deleted."""
 
     async def overview(self) -> list[EndpointOverview]:
         endpoints = await self._get(WEBHOOKS, Page[WebhookRecord])
@@ -79,3 +86,15 @@ class RemoteWebhooks(RemoteArea):
     async def retry(self, webhook_id: str, delivery_id: str) -> DeliveryRecord:
         path = f"{WEBHOOKS}/{path_id(webhook_id)}/deliveries/{path_id(delivery_id)}/retry"
         return await self._write("POST", path, DeliveryRecord)
+
+    async def create(self, body: WebhookCreate) -> WebhookWithSecret:
+        return await self._write("POST", WEBHOOKS, WebhookWithSecret, body)
+
+    async def update(self, webhook_id: str, patch: WebhookPatch) -> WebhookRecord:
+        return await self._write("PATCH", _webhook(webhook_id), WebhookRecord, patch)
+
+    async def delete(self, webhook_id: str) -> None:
+        await self._write("DELETE", _webhook(webhook_id), type(None))
+
+    async def test(self, webhook_id: str) -> DeliveryRecord:
+        return await self._write("POST", f"{_webhook(webhook_id)}/test", DeliveryRecord)

@@ -23,7 +23,7 @@ Dialog > Vertical {
 Dialog .title { margin-bottom: 1; width: 100%; }
 Dialog Input.line { height: 1; border: none; padding: 0 1; background: $boost; }
 Dialog Input.line:focus { background: $primary-muted; }
-Dialog #error { color: $error; height: auto; }
+Dialog #error { color: $error; height: auto; width: 100%; }
 Dialog .keys { color: $text-muted; margin-top: 1; width: 100%; }
 """
 

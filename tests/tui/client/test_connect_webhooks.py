@@ -1,4 +1,6 @@
-"""``RemoteWebhooks``: the board --connect's webhooks over a real ``halcrm serve``."""
+"""``RemoteWebhooks``: the board --connect's webhooks over a real ``halcrm serve``: the
+overview and a retry; an endpoint added (its secret once), refused on a private address until
+allowed, tested, turned off and deleted, as the area in process answers."""
 
 from __future__ import annotations
 
@@ -7,11 +9,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from halcrm.domain.errors import NotFound
-from halcrm.tui.client.login import connected
+from halcrm.domain.errors import InvalidRequest, NotFound
+from halcrm.services.webhooks.inputs import WebhookCreate, WebhookPatch
+from halcrm.tui.client.login import Connected, connected
 from tests.processes import free_port, halcrm_serve, wait_until_up
 from tests.services.webhooks.helpers import deliveries, until
 from tests.services.webhooks.receiver import Reply, receiving
+from tests.tui.client.test_connect_board import (  # noqa: F401 (fixtures)
+    Server,
+    link,
+    server,
+    server_stack,
+)
 
 TOKEN = "connect-token-" + "w" * 20
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -47,3 +56,26 @@ async def test_overview_and_retry_through_the_server(tmp_path: Path) -> None:
                     assert again.id == test["id"]
                     with pytest.raises(NotFound):
                         await remote.retry(made["id"], "msg_nope")
+
+
+HOOK = "http://127.0.0.1:9/hook"
+
+
+async def test_add_test_turn_off_and_delete_answer_as_in_process(
+    server: Server,  # noqa: F811 (the fixture)
+    link: Connected,  # noqa: F811
+) -> None:
+    hooks = link.services.webhooks
+    with pytest.raises(InvalidRequest, match="private"):
+        await hooks.create(WebhookCreate(url=HOOK))
+    assert await hooks.overview() == []
+    made = await hooks.create(WebhookCreate(url=HOOK, allow_private=True, events=["*"]))
+    assert made.secret.startswith("whsec_")
+    sent = await hooks.test(made.id)
+    assert (sent.endpoint_id, sent.type, sent.status) == (made.id, "webhook.test", "pending")
+    off = await hooks.update(made.id, WebhookPatch(enabled=False))
+    assert (off.enabled, off.disabled_reason) == (False, "disabled by hand")
+    [listed] = await hooks.overview()
+    assert (listed.endpoint.id, [d.id for d in listed.deliveries]) == (made.id, [sent.id])
+    await hooks.delete(made.id)
+    assert await hooks.overview() == []
