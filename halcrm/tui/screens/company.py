@@ -26,7 +26,7 @@ from halcrm.tui.client import BoardServices
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import ago, money, outcome, waited, when
 from halcrm.tui.messages import Changed
-from halcrm.tui.screens.listing import BODY_BESIDE, clipped, hanging
+from halcrm.tui.screens.listing import clipped, fit_width, hanging
 from halcrm.tui.widgets.next_steps import StepList
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ class CompanyScreen(Screen[None]):
         options = self.query_one("#conversations", OptionList)
         at = options.highlighted
         options.clear_options()
-        width = max(BODY_BESIDE, self.app.size.width - TALK_GUTTER)
+        width = fit_width(self.app.size.width, TALK_GUTTER)
         options.add_options(Option(conversation_prompt(t, now, width), id=t.id) for t in talks)
         options.set_class(not talks, "-none")
         if talks:
@@ -302,7 +302,7 @@ class CompanyScreen(Screen[None]):
             for v in detail.visitors
         ]
         self.query_one("#visitors", Static).update(_section(f"Visitors ({len(seen)})", seen))
-        width = max(BODY_BESIDE, self.app.size.width - PAGE_GUTTER)
+        width = fit_width(self.app.size.width, PAGE_GUTTER)
         self.query_one("#history", Static).update(history(detail.history, width))
 
     def action_back(self) -> None:

@@ -16,6 +16,13 @@ from textual.widgets.option_list import Option
 BODY_BESIDE = 40
 # The list's border and padding (a cell each, each side) and its scrollbar's two cells.
 GUTTER = 6
+# A row is laid out for this many cells at least (a tinier terminal wraps it as it can).
+NARROWEST = 20
+
+
+def fit_width(screen_width: int, gutter: int) -> int:
+    """Cells a row's text may use on a screen this wide, less what borders it."""
+    return max(NARROWEST, screen_width - gutter)
 
 
 def hanging(head: Content, body: Content, width: int, *, under: int) -> Content:
@@ -61,7 +68,7 @@ class ListScreen(Screen[None]):
     @property
     def row_width(self) -> int:
         """Cells a row's text may use: the screen's width less the list's gutter."""
-        return max(BODY_BESIDE, self.app.size.width - GUTTER)
+        return fit_width(self.app.size.width, GUTTER)
 
     def on_resize(self, event: events.Resize) -> None:
         """Rows are laid out for a width: a new one lays them out again."""
