@@ -153,5 +153,6 @@ async def test_a_narrow_lane_puts_the_action_under_the_name_and_a_wide_one_besid
         await pilot.resize_terminal(160, 40)
         await until(pilot, lambda: len(lane_rows(focus)[0]) == 1, "one line a row")
         [row] = lane_rows(focus)[0]
-        assert row.index("Dune Ltd") < row.index("$9k") < row.index("→ Re-engage")
+        assert row.index("Dune Ltd") < row.index("$9k") < row.index("→ Re-engage ·")
+        assert row.count("Dune Ltd") == 1  # the action does not name the row's company again
         assert row.endswith("$9k in Negotiation, no activity for 11 d")

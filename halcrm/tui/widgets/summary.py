@@ -102,8 +102,9 @@ BRACKETED_REASONS = {"waiting_reply", "overdue_step", "close_date_passed"}
 LATE = {"waiting_reply": "waiting {}", "overdue_step": "{} overdue"}
 BRACKETED = re.compile(r"\s*\([^()]*\)$")
 # Actions whose label names the company its row names already ("Plan the next step for Acme
-# Inc", "Move Acme Inc to Proposal"); a person's name in the others may contain it.
-NAMING_THE_COMPANY = {"schedule_next_step", "advance_stage", "update_close_date"}
+# Inc", "Move Acme Inc to Proposal", "Re-engage Acme Inc" when nobody was seen); a person's
+# name in the others may contain it.
+NAMING_THE_COMPANY = {"schedule_next_step", "advance_stage", "update_close_date", "re_engage"}
 
 
 def action_text(item: FocusItem, now: datetime | None) -> str:
@@ -132,7 +133,10 @@ def short_label(item: FocusItem) -> str:
     label, name = item.action.label, item.company_name
     if item.action.kind not in NAMING_THE_COMPANY or not name:
         return label
-    return label.removesuffix(f" for {name}").replace(f"{name}'s", "its").replace(name, "it")
+    label = label.removesuffix(f" for {name}")
+    if item.action.kind == "re_engage":  # "Re-engage" says it whole where the row names whom
+        return label.removesuffix(f" {name}")
+    return label.replace(f"{name}'s", "its").replace(name, "it")
 
 
 class SummaryLine(Static):
