@@ -79,15 +79,17 @@ def history(items: Sequence[HistoryItem], width: int) -> Content:
 
 
 def conversation_prompt(talk: CompanyConversation, now: datetime, width: int) -> Content:
-    """Status, contact, subject, message count and waiting time, then the last message on one
-    line, each line cut to ``width`` (an inbox row is a glance: enter opens the whole)."""
-    head = (
-        f"{STATUS_MARKS.get(talk.status, talk.status)}  [b]{escape(talk.contact_name)}[/b]"
+    """Status, how long the contact has waited, contact, subject and message count, then the
+    last message on one line, each line cut to ``width`` (an inbox row is a glance: enter
+    opens the whole); the wait comes first, where no long name can cut it off."""
+    head = STATUS_MARKS.get(talk.status, talk.status)
+    if talk.waiting_since is not None:
+        head += f"  [b $error]waiting {waited(talk.waiting_since, now)}[/]"
+    head += (
+        f"  [b]{escape(talk.contact_name)}[/b]"
         + (f" ({escape(', '.join(talk.companies))})" if talk.companies else "")
         + f"  {escape(talk.subject or '(no subject)')}  [dim]{talk.message_count} msg[/dim]"
     )
-    if talk.waiting_since is not None:
-        head += f"  [b $error]waiting {waited(talk.waiting_since, now)}[/]"
     if talk.last_body is not None:
         who = "you" if talk.last_author == "agent" else talk.contact_name
         age = ago(talk.last_message_at, now)
