@@ -8,8 +8,10 @@ import pytest
 from textual.widgets import Label, OptionList
 
 from halcrm.domain.clock import MutableClock
+from halcrm.domain.stages import Source
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyCreate
+from halcrm.services.tasks.inputs import TaskCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.snooze import SnoozeUntil
 from halcrm.tui.modals.stage_picker import StagePicker
@@ -156,3 +158,20 @@ async def test_a_narrow_lane_puts_the_action_under_the_name_and_a_wide_one_besid
         assert row.index("Dune Ltd") < row.index("$9k") < row.index("→ Re-engage ·")
         assert row.count("Dune Ltd") == 1  # the action does not name the row's company again
         assert row.endswith("$9k in Negotiation, no activity for 11 d")
+
+
+async def test_the_strip_cuts_a_long_step_not_how_late_it_is(
+    quiet: Services, clock: MutableClock
+) -> None:
+    title = "Follow up on the security questionnaire and the data processing agreement"
+    body = TaskCreate(company_id="cobalt", title=title, due="2026-12-05")  # the clock: Dec 8
+    await quiet.tasks.create(body, Source.BOARD)
+    app = HalcrmApp(quiet, quiet.bus, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        strip = lambda: text_of(app, "#focus-strip")  # noqa: E731
+        await until(pilot, lambda: "Cobalt Co" in strip(), "the strip")
+        [line] = [line for line in strip().splitlines() if "Cobalt Co" in line]
+        assert line.rstrip().endswith("… · 2d overdue"), line
+        assert "→ Do “Follow up on the" in line
+        assert len(line.rstrip()) <= 78

@@ -86,12 +86,18 @@ def item_text(item: FocusItem, now: datetime | None) -> str:
     return AGE.sub(waited(item.since, now), text, count=1)
 
 
-def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | None = None) -> str:
+def focus_line(
+    item: FocusItem,
+    name_width: int = NAME_WIDTH,
+    now: datetime | None = None,
+    width: int | None = None,
+) -> str:
     """One focus item: its mark, the company, the recommended action and the reason in words,
-    in aligned columns."""
+    in aligned columns, on one line of ``width`` cells when given."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, name_width))
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now)}"
+    room = None if width is None else width - MARK_CELLS - name_width - 1
+    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now, room)}"
 
 
 # Reasons whose label ends with the reason's age in brackets ("Reply to Jane Doe (waiting
@@ -101,16 +107,20 @@ def focus_line(item: FocusItem, name_width: int = NAME_WIDTH, now: datetime | No
 BRACKETED_REASONS = {"waiting_reply", "overdue_step", "close_date_passed"}
 LATE = {"waiting_reply": "waiting {}", "overdue_step": "{} overdue"}
 BRACKETED = re.compile(r"\s*\([^()]*\)$")
+# A reason's mark column and its space; a label cut to fit keeps this much of itself.
+MARK_CELLS = 14
+MIN_LABEL = 12
 # Actions whose label names the company its row names already ("Plan the next step for Acme
 # Inc", "Move Acme Inc to Proposal", "Re-engage Acme Inc" when nobody was seen); a person's
 # name in the others may contain it.
 NAMING_THE_COMPANY = {"schedule_next_step", "advance_stage", "update_close_date", "re_engage"}
 
 
-def action_text(item: FocusItem, now: datetime | None) -> str:
+def action_text(item: FocusItem, now: datetime | None, room: int | None = None) -> str:
     """``→ Plan the next step · $9k in Lead, no next step`` as markup: the action's label
     first (what enter does in the lane), then the reason, dimmed; ``→ Reply to Jane Doe ·
-    waiting 3h`` where the label names the reason."""
+    waiting 3h`` where the label names the reason. In ``room`` cells, a wait or a lateness
+    stays in sight: the label before it is cut instead."""
     label = short_label(item)
     if not label:
         return escape(item_text(item, now))
@@ -123,6 +133,9 @@ def action_text(item: FocusItem, now: datetime | None) -> str:
         words = late.format(waited(item.since, now))
     if item.reason in BRACKETED_REASONS and words:
         label = BRACKETED.sub("", label)
+    if room is not None and late is not None and words:
+        most = max(MIN_LABEL, room - len(words) - len("→  · "))
+        label = label if len(label) <= most else label[: most - 1] + "…"
     action = f"[b $accent]→ {escape(label)}[/]"
     return f"{action} [dim]· {escape(words)}[/dim]" if words else action
 
@@ -207,7 +220,8 @@ class FocusStrip(Static):
         # Narrow screens give the reason more room than the name.
         width = max(12, min(NAME_WIDTH, self.size.width // 4)) if self.size.width else NAME_WIDTH
         now = self.clock() if self.clock else None
-        lines = [focus_line(item, width, now) for item in items[:STRIP_ITEMS]]
+        room = self.content_size.width or None
+        lines = [focus_line(item, width, now, room) for item in items[:STRIP_ITEMS]]
         if not self.loaded:
             # As tall as a full strip, so the board does not move down when the lane arrives.
             text = "[dim]Reading what needs you…[/dim]"
