@@ -7,10 +7,11 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import BigInteger, ColumnElement, Select, func, or_
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, func, or_, true
 
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import InvalidRequest
+from halcrm.domain.search import terms
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import InstrumentedAttribute
@@ -89,7 +90,14 @@ def fetch_page(
 
 
 def text_matches(text: str, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring search over ``columns``; ``%`` and ``_`` match themselves."""
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+    """Case-insensitive search over ``columns``: each term of ``text`` (``domain.search``) is
+    in one of them, in any order; ``%`` and ``_`` match themselves."""
+    wanted = terms(text.lower())
+    if not wanted:
+        return true()
+    return and_(*(or_(*(_contains(column, term) for column in columns)) for term in wanted))
+
+
+def _contains(column: Any, term: str) -> ColumnElement[bool]:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")

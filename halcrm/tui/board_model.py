@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from halcrm.domain.due import zone
+from halcrm.domain.search import terms
 from halcrm.domain.stages import StageInfo
 from halcrm.services.board.records import Card, fold
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""
-
-# A filter's terms: a "quoted phrase" or a run of non-blanks (an apostrophe stays in its word).
-_TERM = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-def terms(folded: str) -> tuple[str, ...]:
-    """The filter's terms, each of which a card must contain, in any order: "jane ann" finds
-    Ann's and Jane's company; a quoted phrase is one term."""
-    found = (m.group(1) if m.group(1) is not None else m.group(2) for m in _TERM.finditer(folded))
-    return tuple(t for t in found if t.strip())
 
 
 @dataclass(slots=True)

@@ -165,6 +165,10 @@ async def test_company_list_filters_and_pages(client, auth):
     assert len(await companies(client, auth, stage="Won")) == 4
     assert [c["name"] for c in await companies(client, auth, q="special_")] == ["Special_Co"]
     assert await companies(client, auth, q="_x%") == []
+    # Each word, in any order (a quoted phrase as written): "co special" finds Special_Co.
+    assert [c["name"] for c in await companies(client, auth, q="co special")] == ["Special_Co"]
+    assert await companies(client, auth, q='"co special"') == []
+    assert len(await companies(client, auth, q="  ")) == 8
     seen: list[str] = []
     cursor = None
     while True:
