@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,9 +27,10 @@ def halcrm_serve(
     token: str,
     db: str | None = None,
     settings: dict[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``python -m halcrm serve`` on ``port``, its output in a log beside the data folder;
-    ``settings`` are more ``HALCRM_*`` variables for it."""
+    ``settings`` are more ``HALCRM_*`` variables for it, ``args`` more flags."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALCRM_")}
     env.update(HALCRM_DATA_DIR=str(data_dir), HALCRM_PORT=str(port), HALCRM_ACCOUNT_TOKEN=token)
     env.update(settings or {})
@@ -37,7 +38,7 @@ def halcrm_serve(
         env["HALCRM_DB"] = db
     log = (data_dir.parent / f"serve-{port}.log").open("ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "halcrm", "serve"], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "halcrm", "serve", *args], env=env, stdout=log, stderr=log
     )
     try:
         yield proc

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from halcrm.cli import attach
 from halcrm.cli.connect import board_config, run_app, run_connected
-from halcrm.cli.demo import is_empty, seed_demo
+from halcrm.cli.demo import seed_demo, seed_if_empty
 from halcrm.config import BoardConfig
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import open_runtime, running
@@ -48,8 +48,8 @@ async def run_board(
         return await run_connected(settings, served, settings.account_token(), config=loaded)
     loop = asyncio.get_running_loop()
     async with running(settings, clock=clock, stall_defaults=loaded.stall_defaults) as rt:
-        if demo and await is_empty(rt.services):
-            await seed_demo(rt.services)
+        if demo:
+            await seed_if_empty(rt.services)
         log.info("board starting; serving %s (database %s)", rt.url, settings.db)
         app = HalcrmApp(
             rt.services,

@@ -26,8 +26,17 @@ COMMANDS = ("import", "export", "backup", "restore")
 
 
 def _db_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="SQLite file path or SQLAlchemy URL (HALCRM_DB)")
-    parser.add_argument("--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)")
+    parser.add_argument(
+        "--db",
+        help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
+        default=argparse.SUPPRESS,
+    )
+    parser.add_argument(
+        "--project",
+        dest="project_id",
+        help="project id (HALCRM_PROJECT_ID)",
+        default=argparse.SUPPRESS,
+    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -20,8 +20,17 @@ def add_commands(commands: Any) -> None:
     revoke = actions.add_parser("revoke", help="revoke a key for good")
     revoke.add_argument("key_id", metavar="ID", help="the key's id, as listed")
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="SQLite file path or SQLAlchemy URL (HALCRM_DB)")
-        parser.add_argument("--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)")
+        parser.add_argument(
+            "--db",
+            help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
+            default=argparse.SUPPRESS,
+        )
+        parser.add_argument(
+            "--project",
+            dest="project_id",
+            help="project id (HALCRM_PROJECT_ID)",
+            default=argparse.SUPPRESS,
+        )
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

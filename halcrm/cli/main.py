@@ -7,7 +7,7 @@ import errno
 import sys
 from collections.abc import Sequence
 from importlib import import_module
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from halcrm import __version__
 from halcrm.settings import Settings
@@ -40,27 +40,50 @@ _ADDERS = {
 }
 
 
-def _server_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", help="address to listen on (default 127.0.0.1; HALCRM_HOST)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 8765; HALCRM_PORT)")
+def _server_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    """The flags every server command takes; ``sub``: a command's own copy, which sets a value
+    only when given there (``halcrm --port 9000 serve`` keeps 9000, as ``serve --port`` does)."""
+    kept = _given_only(sub)
     parser.add_argument(
-        "--db", help="SQLite file path or SQLAlchemy URL (default: the data folder; HALCRM_DB)"
+        "--host", help="address to listen on (default 127.0.0.1; HALCRM_HOST)", **kept
     )
-    parser.add_argument("--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)")
-
-
-def _board_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--demo", action="store_true", help="seed demo data when the database has no company yet"
+        "--port", type=int, help="port to listen on (default 8765; HALCRM_PORT)", **kept
+    )
+    parser.add_argument(
+        "--db",
+        help="SQLite file path or SQLAlchemy URL (default: the data folder; HALCRM_DB)",
+        **kept,
+    )
+    parser.add_argument(
+        "--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)", **kept
+    )
+
+
+def _given_only(sub: bool) -> dict[str, Any]:
+    """A command's copy of a flag the whole line takes too: without a default of its own, so
+    argparse keeps the value given before the command name."""
+    return {"default": argparse.SUPPRESS} if sub else {}
+
+
+def _board_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    kept = _given_only(sub)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed demo data when the database has no company yet",
+        **kept,
     )
     parser.add_argument(
         "--connect",
         metavar="URL",
         help="attach to a running halcrm at URL instead of opening a database here",
+        **kept,
     )
     parser.add_argument(
         "--token",
         help="its account token (else HALCRM_ACCOUNT_TOKEN, else the one `halcrm login` kept)",
+        **kept,
     )
 
 
@@ -87,21 +110,27 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     if only in (None, "board"):
         board = commands.add_parser("board", help="the board and the server (the default)")
-        _server_flags(board)
-        _board_flags(board)
+        _server_flags(board, sub=True)
+        _board_flags(board, sub=True)
     if only in (None, "serve"):
         serve = commands.add_parser("serve", help="the HTTP server alone, headless")
-        _server_flags(serve)
+        _server_flags(serve, sub=True)
         serve.add_argument(
             "--workers",
             type=int,
             default=1,
             help="server processes on one address (PostgreSQL only; default 1)",
         )
+        serve.add_argument(
+            "--demo",
+            action="store_true",
+            help="seed demo data when the database has no company yet (to try a board on it)",
+            **_given_only(sub=True),
+        )
     if only in (None, "token"):
         token = commands.add_parser("token", help="print the account API token")
         # The flags serve takes, so a serve command line with `token` in its place works.
-        _server_flags(token)
+        _server_flags(token, sub=True)
     for module, adder in _ADDERS.items():
         if only is None or ADDED_BY.get(only) == module:
             getattr(import_module(f"halcrm.cli.{module}"), adder)(commands)
@@ -154,25 +183,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"halcrm: {problem}", file=sys.stderr)
         return 1
+    demo = bool(getattr(args, "demo", False))
     if command == "serve":
         setup_logging(settings.log_file, to_stderr=True)
         workers = int(getattr(args, "workers", 1) or 1)
         if workers != 1:
             from halcrm.cli.workers import serve_workers
 
-            return serve_workers(settings, workers)
+            return serve_workers(settings, workers, demo=demo)
         from halcrm.collector import pause_for_start
 
         # Before the heavy imports; on again once serving (cli/serve.py).
         pause_for_start()
         from halcrm.cli.serve import serve
 
-        return _run(serve(settings), settings)
+        return _run(serve(settings, demo=demo), settings)
     from halcrm.cli.board import run_board
 
     # The board owns the terminal: logs go to the file only, never over the screen.
     setup_logging(settings.log_file, to_stderr=False)
-    return _run(run_board(settings, demo=bool(getattr(args, "demo", False))), settings)
+    return _run(run_board(settings, demo=demo), settings)
 
 
 def _run_command(command: str, args: argparse.Namespace, settings: Settings) -> int:

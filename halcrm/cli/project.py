@@ -38,7 +38,11 @@ def add_commands(commands: Any) -> None:
         help="a milestone that suggests a stage (repeat; replaces the hints; '' clears them)",
     )
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="SQLite file path or SQLAlchemy URL (HALCRM_DB)")
+        parser.add_argument(
+            "--db",
+            help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
+            default=argparse.SUPPRESS,
+        )
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -26,8 +26,14 @@ def warn_if_public(settings: Settings) -> None:
         print(message, file=sys.stderr)
 
 
-async def serve(settings: Settings) -> int:
-    """Serves until SIGINT, SIGTERM or SIGHUP (or the server fails), then stops in order."""
+async def serve(settings: Settings, *, demo: bool = False) -> int:
+    """Serves until SIGINT, SIGTERM or SIGHUP (or the server fails), then stops in order;
+    ``demo`` seeds the demo companies first when the project has none."""
+    if demo:
+        # Loaded only here: a plain serve never imports the demo's rules.
+        from halcrm.cli.demo import seed_before_serving
+
+        print(await seed_before_serving(settings), file=sys.stderr)
     async with running(settings) as rt:
         freeze_long_lived()
         done = asyncio.Event()

@@ -49,8 +49,17 @@ def add_commands(commands: Any) -> None:
     retry.add_argument("webhook_id", metavar="ID")
     retry.add_argument("delivery_id", metavar="DELIVERY")
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="SQLite file path or SQLAlchemy URL (HALCRM_DB)")
-        parser.add_argument("--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)")
+        parser.add_argument(
+            "--db",
+            help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
+            default=argparse.SUPPRESS,
+        )
+        parser.add_argument(
+            "--project",
+            dest="project_id",
+            help="project id (HALCRM_PROJECT_ID)",
+            default=argparse.SUPPRESS,
+        )
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

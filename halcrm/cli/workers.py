@@ -137,13 +137,19 @@ class OwnSocket:
         return reuse_port_socket, (self.host, self.port)
 
 
-async def _prepare(settings: Settings) -> None:
-    """Migrations (serialized by their lock) and the project, once, before any worker."""
+async def _prepare(settings: Settings, demo: bool) -> None:
+    """Migrations (serialized by their lock) and the project, once, before any worker; the
+    demo companies too with ``demo`` (into a project that has none)."""
+    if demo:
+        from halcrm.cli.demo import seed_before_serving
+
+        print(await seed_before_serving(settings), file=sys.stderr)
+        return
     runtime = await open_runtime(settings)
     await runtime.close()
 
 
-def serve_workers(settings: Settings, workers: int) -> int:
+def serve_workers(settings: Settings, workers: int, *, demo: bool = False) -> int:
     problem = refusal(settings, workers)
     if problem is not None:
         print(f"halcrm: {problem}", file=sys.stderr)
@@ -153,7 +159,7 @@ def serve_workers(settings: Settings, workers: int) -> int:
     except OSError as exc:
         print(f"halcrm: {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    asyncio.run(_prepare(settings))
+    asyncio.run(_prepare(settings, demo))
     settings.account_token()  # made now if missing, so every worker reads the same one
     os.environ.update(
         HALCRM_DATA_DIR=str(settings.data_dir),

@@ -51,3 +51,25 @@ def test_a_refused_line_gets_the_whole_parsers_message(
     with pytest.raises(SystemExit):
         parse_args(line)
     assert capsys.readouterr().err == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "wanted"),
+    [
+        (["--port", "9000", "serve"], {"port": 9000}),
+        (["serve", "--port", "9000"], {"port": 9000}),
+        (["--demo", "serve"], {"demo": True}),
+        (["--demo", "board"], {"demo": True}),
+        (["--connect", "h:1", "--token", "t", "board"], {"connect": "h:1", "token": "t"}),
+        (["--db", "x.db", "export", "companies"], {"db": "x.db"}),
+        (["--project", "p", "webhooks", "list"], {"project_id": "p"}),
+        (["--db", "x.db", "serve", "--db", "y.db"], {"db": "y.db"}),  # the nearer one
+        (["serve"], {"port": None, "demo": False, "db": None}),
+    ],
+    ids=" ".join,
+)
+def test_a_flag_before_the_command_is_kept(line: list[str], wanted: dict[str, object]) -> None:
+    # argparse lets a command's own copy of a flag reset it to its default: `halcrm --port
+    # 9000 serve` served on 8765.
+    for read in (parse_args(line), build_parser().parse_args(line)):
+        assert {name: getattr(read, name) for name in wanted} == wanted
