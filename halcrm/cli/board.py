@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 
 from halcrm.cli import attach
 from halcrm.cli.connect import board_config, run_app, run_connected
-from halcrm.cli.demo import seed_demo, seed_if_empty
+from halcrm.cli.demo import seed_demo
+from halcrm.cli.demo_once import seed_if_empty
 from halcrm.config import BoardConfig
 from halcrm.domain.clock import Clock, utc_now
 from halcrm.runtime import open_runtime, running

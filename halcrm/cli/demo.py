@@ -12,8 +12,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from halcrm.domain.stages import Source
-from halcrm.domain.words import count
-from halcrm.runtime import open_runtime
 from halcrm.services.container import Services
 from halcrm.services.crm.inputs import CompanyPatch
 from halcrm.services.support.schemas import (
@@ -31,7 +29,6 @@ from halcrm.services.widget.inputs import (
     SetStage,
     Track,
 )
-from halcrm.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -376,27 +373,3 @@ async def _seed_steps(services: Services) -> None:
         due = f"{day}T{at}:00+00:00" if at else day
         body = TaskCreate(company_id=company_id, title=title, kind=kind, due=due)  # type: ignore[arg-type]
         await _at(services, 24 * max(0, -days) + 1).tasks.create(body, Source.BOARD)
-
-
-async def is_empty(services: Services) -> bool:
-    """Whether the project has no company at all (a first run)."""
-    return not (await services.companies.all(limit=1)).items
-
-
-async def seed_if_empty(services: Services) -> int:
-    """``--demo``: the demo companies in a project that has none (answers how many were made;
-    0 when the project had companies, which are never touched)."""
-    return await seed_demo(services) if await is_empty(services) else 0
-
-
-async def seed_before_serving(settings: Settings) -> str:
-    """``serve --demo``: the demo companies in a project that has none, before any request is
-    answered (a board attached at once sees all of them); what was done, in one line."""
-    runtime = await open_runtime(settings)
-    try:
-        made = await seed_if_empty(runtime.services)
-    finally:
-        await runtime.close()
-    if not made:
-        return "demo data: not loaded, the project has companies already"
-    return f"demo data loaded: {count(made, 'company')}"

@@ -31,7 +31,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     ``demo`` seeds the demo companies first when the project has none."""
     if demo:
         # Loaded only here: a plain serve never imports the demo's rules.
-        from halcrm.cli.demo import seed_before_serving
+        from halcrm.cli.demo_once import seed_before_serving
 
         print(await seed_before_serving(settings), file=sys.stderr)
     async with running(settings) as rt:

@@ -141,7 +141,7 @@ async def _prepare(settings: Settings, demo: bool) -> None:
     """Migrations (serialized by their lock) and the project, once, before any worker; the
     demo companies too with ``demo`` (into a project that has none)."""
     if demo:
-        from halcrm.cli.demo import seed_before_serving
+        from halcrm.cli.demo_once import seed_before_serving
 
         print(await seed_before_serving(settings), file=sys.stderr)
         return
