@@ -29,6 +29,7 @@ from halcrm.tui.modals.edit_company import EditCompany
 from halcrm.tui.modals.edit_stage import EditStage
 from halcrm.tui.modals.next_step import StepDialog
 from halcrm.tui.modals.stage_picker import StagePicker
+from halcrm.tui.modals.webhook_form import NewWebhook
 from halcrm.tui.screens.agenda import AgendaScreen
 from halcrm.tui.screens.board import BoardScreen
 from halcrm.tui.screens.company import CompanyScreen
@@ -36,6 +37,7 @@ from halcrm.tui.screens.conversation import ConversationScreen
 from halcrm.tui.screens.focus import FocusScreen
 from halcrm.tui.screens.forecast import ForecastScreen
 from halcrm.tui.screens.help import HelpScreen
+from halcrm.tui.screens.webhooks import WebhooksScreen
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -136,6 +138,11 @@ async def next_step(pilot: Pilot[None], screen: BoardScreen, services: Services)
     await pilot.press(*"Call Maya", "tab", "ctrl+u", *"fri 14:30")
 
 
+async def new_webhook(pilot: Pilot[None], screen: BoardScreen, services: Services) -> None:
+    await on(pilot, WebhooksScreen, ("W",))
+    await on(pilot, NewWebhook, ("n",))
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
     **{f"board-{w}x{h}": ((w, h), nothing) for w, h in BOARD_SIZES},
     "board": ((160, 45), nothing),
@@ -147,6 +154,8 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
     "move-to": (SIZE, move_to),
     "edit-stage": (SIZE, stage),
     "focus-lane": (SIZE, focus_lane),
+    "focus-lane-80x24": ((80, 24), focus_lane),
+    "new-webhook-80x24": ((80, 24), new_webhook),
     "company": (SIZE, company),
     "conversation": (SIZE, conversation),
     "live-signal": ((170, 45), live),
