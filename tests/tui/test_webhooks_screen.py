@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.widgets import Label, OptionList, Select, Static
 
 from halcrm.db.models import WebhookDelivery, WebhookEndpoint
@@ -94,15 +95,20 @@ def _deliveries(services: Services) -> list[str]:
         return list(session.scalars(select(WebhookDelivery.type)))
 
 
-async def test_add_test_turn_off_and_delete_an_endpoint_from_the_board(
+async def open_webhooks(pilot: Pilot[None]) -> WebhooksScreen:
+    await ready(pilot)
+    await pilot.press("W")
+    await until(pilot, lambda: isinstance(pilot.app.screen, WebhooksScreen), "webhooks screen")
+    hooks = pilot.app.screen
+    assert isinstance(hooks, WebhooksScreen)
+    return hooks
+
+
+async def test_n_adds_an_endpoint_checked_on_save_and_shows_its_secret_once(
     app: HalcrmApp, seeded: Services
 ) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("W")
-        await until(pilot, lambda: isinstance(app.screen, WebhooksScreen), "webhooks screen")
-        hooks = app.screen
-        rows = hooks.query_one(OptionList)
+        hooks = await open_webhooks(pilot)
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NewWebhook), "the new endpoint dialog")
         dialog = app.screen
@@ -135,8 +141,18 @@ async def test_add_test_turn_off_and_delete_an_endpoint_from_the_board(
         await pilot.press("c")
         assert app.clipboard == endpoint.secret
         await pilot.press("enter")
+        rows = hooks.query_one(OptionList)
         await until(pilot, lambda: app.screen is hooks and rows.option_count == 1, "listed")
 
+
+async def test_t_tests_space_turns_off_and_on_d_deletes_after_a_yes(
+    app: HalcrmApp, seeded: Services
+) -> None:
+    await seeded.webhooks.create(WebhookCreate(url="http://127.0.0.1:9/hook", allow_private=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        hooks = await open_webhooks(pilot)
+        rows = hooks.query_one(OptionList)
+        await until(pilot, lambda: rows.option_count == 1, "the endpoint")
         # t sends a test, whatever it subscribes to; space turns it off and on.
         await pilot.press("t")
         await until(pilot, lambda: _deliveries(seeded) == ["webhook.test"], "the test queued")
@@ -157,6 +173,5 @@ async def test_add_test_turn_off_and_delete_an_endpoint_from_the_board(
         await pilot.press("y")
         await until(pilot, lambda: _endpoints(seeded) == [], "deleted")
         assert _deliveries(seeded) == []
-        await until(
-            pilot, lambda: "No webhook yet" in str(hooks.query_one("#empty").render()), "empty"
-        )
+        empty = hooks.query_one("#empty")
+        await until(pilot, lambda: "No webhook yet" in str(empty.render()), "empty")
