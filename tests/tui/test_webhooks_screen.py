@@ -16,7 +16,7 @@ from halcrm.services.webhooks import claims
 from halcrm.services.webhooks.inputs import WebhookCreate
 from halcrm.tui.app import HalcrmApp
 from halcrm.tui.modals.confirm import Confirm
-from halcrm.tui.modals.webhook_form import NewWebhook, WebhookMade
+from halcrm.tui.modals.webhook_form import NewWebhook, WebhookMade, events_of
 from halcrm.tui.screens.webhooks import WebhooksScreen
 from tests.tui.helpers import board, ready, until
 
@@ -175,3 +175,13 @@ async def test_t_tests_space_turns_off_and_on_d_deletes_after_a_yes(
         assert _deliveries(seeded) == []
         empty = hooks.query_one("#empty")
         await until(pilot, lambda: "No webhook yet" in str(empty.render()), "empty")
+
+
+def test_the_events_field_reads_names_and_all() -> None:
+    assert events_of("") == ["*"]
+    assert events_of("all") == ["*"]
+    assert events_of(" company.created,deal.value_changed  contact.created") == [
+        "company.created",
+        "deal.value_changed",
+        "contact.created",
+    ]

@@ -31,9 +31,10 @@ SLACK_HOST = "hooks.slack.com"
 
 
 def events_of(text: str) -> list[str]:
-    """``company.created, deal.value_changed`` (commas or spaces) as a list; empty is all."""
+    """``company.created, deal.value_changed`` (commas or spaces) as a list; empty, ``all``
+    (the field's hint) or ``*`` is every event."""
     names = [n for n in text.replace(",", " ").split() if n]
-    return names or ["*"]
+    return ["*"] if not names or names in (["all"], ["*"]) else names
 
 
 class NewWebhook(ModalScreen[WebhookWithSecret | None]):
