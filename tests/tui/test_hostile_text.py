@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from halcrm.domain.clock import Clock
 from halcrm.domain.stages import Source
@@ -78,3 +79,33 @@ async def test_every_screen_shows_markup_as_written(seeded: Services, clock: Clo
         await visit(pilot, "slash E v i l enter enter", "CompanyScreen")
         assert isinstance(app.screen, CompanyScreen)
         assert app.screen.detail.company.name == f"Evil {MARKUP}"
+        # Asked before a delete: the company's name and the endpoint's URL, as written.
+        await visit(pilot, "escape", "BoardScreen")
+        await visit(pilot, "d", "Confirm")
+        assert f"Delete Evil {MARKUP}?" in str(app.screen.query_one("#question").render())
+        await visit(pilot, "n", "BoardScreen")
+        await visit(pilot, "W", "WebhooksScreen")
+        await visit(pilot, "d", "Confirm")
+        assert "tag=[/]?" in str(app.screen.query_one("#question").render())
+        await visit(pilot, "n", "WebhooksScreen")
+
+
+async def test_a_dialog_says_why_it_refuses_what_was_typed_as_typed(
+    seeded: Services, clock: Clock
+) -> None:
+    # The refusal quotes the typing back: "[/]" there ended the board.
+    app = HalcrmApp(seeded, seeded.bus, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        await visit(pilot, "C", "ContactsScreen")
+        await visit(pilot, "n", "NewContact")
+        await pilot.press(*"Ana", "tab", *"ana[/]@x", "enter")
+        said = app.screen.query_one("#error", Label)
+        await until(pilot, lambda: "is not an email address" in str(said.render()))
+        assert str(said.render()).startswith("“ana[/]@x”")
+        await visit(pilot, "escape", "ContactsScreen")
+        await visit(pilot, "escape W n", "NewWebhook")
+        await pilot.press(*"ftp://[/]", "enter")
+        said = app.screen.query_one("#error", Label)
+        await until(pilot, lambda: "Not saved" in str(said.render()), "the refusal")
+        assert app.is_running

@@ -12,7 +12,8 @@ from halcrm.tui.modals.dialog import keys_line
 
 
 class Confirm(ModalScreen[bool]):
-    """Asks ``question``; `y`/enter on Yes confirms, `n`/escape declines."""
+    """Asks ``question`` (plain text: it names companies and URLs as written); `y`/enter on
+    Yes confirms, `n`/escape declines."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -38,7 +39,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, id="question")
+            yield Label(self.question, id="question", markup=False)
             yield keys_line(("y", self.yes.lower()), ("n", "no"), ("esc", "cancel"))
             with Horizontal():
                 yield Button("No", id="no")

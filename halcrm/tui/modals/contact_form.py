@@ -102,7 +102,7 @@ class NewContact(ModalScreen[ContactForm | None]):
                 ):
                     yield Label(label)
                     yield Input(value or "", id=field, placeholder=hint, classes="line")
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             yield keys_line(("enter", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:

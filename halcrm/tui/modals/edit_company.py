@@ -106,7 +106,7 @@ class EditCompany(ModalScreen[CompanyForm | None]):
                     classes="line",
                 )
             yield TextArea(form.notes or "", id="notes")
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             yield keys_line(("ctrl+s", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:

@@ -68,7 +68,7 @@ class EditStage(ModalScreen[StagePatch | StageCreate | None]):
             if not stage.is_closed:
                 yield Label("Stalls after N days without activity (empty: never)", classes="field")
                 yield Input(stall, id="stall", type="integer")
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             yield keys_line(("enter", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:

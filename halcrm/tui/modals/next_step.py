@@ -93,7 +93,7 @@ class StepDialog(ModalScreen[StepForm | None]):
                     allow_blank=False,
                     id="contact",
                 )
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             yield keys_line(("enter", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
@@ -173,7 +173,7 @@ class AskDay(ModalScreen[str | None]):
             yield Label(f"[b]{escape(self.title_text)}[/b]", markup=True, classes="title")
             yield Input(self.value, id="day", placeholder=hint, classes="line")
             yield Label("", id="when")
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             empty = ("enter", "save (empty clears)") if self.day_only else ("enter", "save")
             yield keys_line(empty, ("esc", "cancel"))
 

@@ -47,7 +47,7 @@ class SnoozeUntil(ModalScreen[datetime | None]):
             yield Label(f"Snooze [b]{escape(self.what)}[/b] until…", markup=True)
             yield Input("3d", id="until", placeholder=UNTIL_HINT)
             yield Label("", id="when")
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             yield keys_line(("enter", "snooze"), ("esc", "cancel"))
 
     def on_mount(self) -> None:

@@ -30,6 +30,14 @@ FORMATS = [("signed JSON (Standard Webhooks)", "standard"), ("Slack: one sentenc
 SLACK_HOST = "hooks.slack.com"
 
 
+def _host(url: str) -> str | None:
+    """The host of a URL being typed ("http://[::1" half-way is not one yet)."""
+    try:
+        return urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+
+
 def events_of(text: str) -> list[str]:
     """``company.created, deal.value_changed`` (commas or spaces) as a list; empty, ``all``
     (the field's hint) or ``*`` is every event."""
@@ -82,14 +90,14 @@ class NewWebhook(ModalScreen[WebhookWithSecret | None]):
                 yield Input(id="description", placeholder="what it is for", classes="line")
                 yield Label("Private")
                 yield Checkbox("allowed: a receiver on this machine or the LAN", id="private")
-            yield Label("", id="error")
+            yield Label("", id="error", markup=False)
             yield keys_line(("enter", "save"), ("tab", "next field"), ("esc", "cancel"))
 
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "url" and urlsplit(event.value.strip()).hostname == SLACK_HOST:
+        if event.input.id == "url" and _host(event.value) == SLACK_HOST:
             self.query_one("#format", Select).value = "slack"
 
     def on_input_submitted(self) -> None:

@@ -143,7 +143,10 @@ class WebhooksScreen(ListScreen):
             self.notify("No endpoint here: n adds one.", severity="warning", timeout=2)
             return None
         webhook_id = (options.get_option_at_index(at).id or "").split(":")[1]
-        return next(i.endpoint for i in self.items if i.endpoint.id == webhook_id)
+        found = next((i.endpoint for i in self.items if i.endpoint.id == webhook_id), None)
+        if found is None:  # deleted elsewhere since the list was read
+            self.notify("That endpoint is gone.", severity="warning", timeout=2)
+        return found
 
     def action_new(self) -> None:
         self.app.push_screen(NewWebhook(self.webhooks.create), self._made)
