@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, Static
 
 from halcrm.domain.clock import MutableClock
 from halcrm.domain.stages import Source
@@ -175,3 +175,16 @@ async def test_the_strip_cuts_a_long_step_not_how_late_it_is(
         assert line.rstrip().endswith("… · 2d overdue"), line
         assert "→ Do “Follow up on the" in line
         assert len(line.rstrip()) <= 78
+
+
+async def test_the_lane_shows_the_evidence_of_the_highlighted_item(lane_app: HalcrmApp) -> None:
+    async with lane_app.run_test(size=(80, 24)) as pilot:
+        focus = await open_lane(pilot)
+        why = focus.query_one("#evidence", Static)
+        first = str(why.render()).splitlines()
+        assert first[0] == "Why Dune Ltd · $9k"
+        assert any("no activity for 11 days; Negotiation allows" in line for line in first)
+        assert any(line.startswith(" • momentum ") for line in first)
+        await pilot.press("down")
+        await until(pilot, lambda: str(why.render()).startswith("Why Cobalt Co · $5k"), "next")
+        assert "Proposal allows" in str(why.render())

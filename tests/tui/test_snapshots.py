@@ -135,8 +135,10 @@ def test_focus_lane(snap_compare: Any, tmp_path: Path) -> None:
     visitor first, then by value at risk); each row: reason mark, the company in bold, its
     deal value, the recommended action ("→ Reply to Ines Duarte") and the reason in words,
     dimmed ("· waiting 3h"; a label does not repeat the company's name or the step's lateness);
-    the first item highlighted; the footer's Back, Open, Move to…,
-    Snooze…, Done, Dismiss keys."""
+    the first item highlighted, its evidence under the list ("Why Kestrel Aerospace · $120k",
+    then each fact with its figures: the overdue step, the passed close date, 12 idle days
+    against the stage's 10, the momentum); the footer's Back, Open, Move to…, Snooze…, Done,
+    Dismiss keys."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await figures(pilot)

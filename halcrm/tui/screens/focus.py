@@ -7,21 +7,24 @@ from datetime import datetime
 from typing import Protocol
 
 from rich.markup import escape
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.signal import Signal
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import short_money
-from halcrm.tui.screens.listing import ListScreen, hanging
+from halcrm.tui.screens.listing import ListScreen, fit_width, hanging
 from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, action_text, fit
 
 VALUE_WIDTH = 9
 # The reason's mark and its space: a narrow row's action starts under the company's name.
 MARK_WIDTH = 14
+# The evidence's padding (two cells each side).
+EVIDENCE_GUTTER = 4
 
 
 class LaneOwner(Protocol):
@@ -49,8 +52,28 @@ def item_prompt(item: FocusItem, now: datetime, width: int) -> Content:
     return hanging(head, Content.from_markup(action_text(item, now)), width, under=MARK_WIDTH)
 
 
+def evidence_text(item: FocusItem | None, width: int) -> Content:
+    """Why the highlighted item is in the lane, with its figures: the company and its deal,
+    then each fact the services weighed (a wait, a lateness, an idle spell against the stage's
+    limit, the momentum of the last two weeks), each wrapped under its own first word."""
+    if item is None:
+        return Content("")
+    deal = short_money(item.deal_value_cents) if item.deal_value_cents else "no deal"
+    head = Content.assemble(("Why ", "bold $accent"), (item.company_name, "bold"), f" · {deal}")
+    facts = [hanging(Content(" • "), Content(fact), width, under=3) for fact in item.evidence]
+    return Content("\n").join([head, *facts])
+
+
 class FocusScreen(ListScreen):
-    """Every focus item with its reason in words; answers go through the services."""
+    """Every focus item with its reason in words, and the evidence of the highlighted one
+    under the list; answers go through the services."""
+
+    DEFAULT_CSS = """
+    FocusScreen #evidence {
+        height: auto; max-height: 9; padding: 0 2; border-top: hkey $panel;
+    }
+    FocusScreen.-empty #evidence { display: none; }
+    """
 
     BINDINGS = [
         Binding("escape,F", "back", "Back", id="focus.back"),
@@ -78,6 +101,17 @@ class FocusScreen(ListScreen):
         self.clock = clock
         self.updates = updates
         self._at = 0  # the highlighted row, kept when the answered item leaves the list
+
+    def below(self) -> ComposeResult:
+        yield Static(id="evidence")
+
+    def show_evidence(self) -> None:
+        """The highlighted item's evidence (none while the list is empty)."""
+        width = fit_width(self.app.size.width, EVIDENCE_GUTTER)
+        self.query_one("#evidence", Static).update(evidence_text(self.current, width))
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.show_evidence()
 
     def on_mount(self) -> None:
         self.draw(list(self.items))
@@ -112,6 +146,7 @@ class FocusScreen(ListScreen):
             at = keys.index(wanted) if wanted in keys else min(self._at, len(keys) - 1)
             options.highlighted = at
             options.focus()
+        self.show_evidence()
 
     @property
     def current(self) -> FocusItem | None:

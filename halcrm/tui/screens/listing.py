@@ -46,7 +46,8 @@ def clipped(text: Content, width: int) -> Content:
 
 
 class ListScreen(Screen[None]):
-    """The focus lane and the inbox: one OptionList under a title, refilled in place."""
+    """The focus lane, the inbox, the agenda and the webhooks: one OptionList under a title,
+    refilled in place."""
 
     EMPTY: ClassVar[str] = "Nothing here. Escape goes back to the board."
     TITLE_TEXT: ClassVar[str] = ""
@@ -62,8 +63,13 @@ class ListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.TITLE_TEXT, id="title")
         yield OptionList()
+        yield from self.below()
         yield Static(self.EMPTY, id="empty")
         yield Footer(compact=True, show_command_palette=False)
+
+    def below(self) -> ComposeResult:
+        """What a list shows under itself (the focus lane: the highlighted item's evidence)."""
+        yield from ()
 
     @property
     def row_width(self) -> int:
