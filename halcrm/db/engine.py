@@ -20,6 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from halcrm.db.folded import SQLITE_FOLD, fold_value
+
 log = logging.getLogger(__name__)
 
 # Connections used for writes carry this execution option; on SQLite they BEGIN IMMEDIATE so a
@@ -125,6 +127,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # After a checkpoint restarts the log, a file grown past this is cut back.
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.close()
+        # Searches fold text as the board does (db/folded.py).
+        dbapi_connection.create_function(SQLITE_FOLD, 1, fold_value, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -7,11 +7,12 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, func, or_, true
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, or_, true
 
+from halcrm.db.folded import folded
 from halcrm.db.tx import Tx
 from halcrm.domain.errors import InvalidRequest
-from halcrm.domain.search import terms
+from halcrm.domain.search import fold, terms
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import InstrumentedAttribute
@@ -90,9 +91,9 @@ def fetch_page(
 
 
 def text_matches(text: str, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive search over ``columns``: each term of ``text`` (``domain.search``) is
-    in one of them, in any order; ``%`` and ``_`` match themselves."""
-    wanted = terms(text.lower())
+    """Case- and accent-insensitive search over ``columns``: each term of ``text``
+    (``domain.search``) is in one of them, in any order; ``%`` and ``_`` match themselves."""
+    wanted = terms(fold(text))
     if not wanted:
         return true()
     return and_(*(or_(*(_contains(column, term) for column in columns)) for term in wanted))
@@ -100,4 +101,4 @@ def text_matches(text: str, *columns: Any) -> ColumnElement[bool]:
 
 def _contains(column: Any, term: str) -> ColumnElement[bool]:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    return folded(column).like(f"%{escaped}%", escape="\\")

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from halcrm.domain.due import zone
-from halcrm.domain.search import terms
+from halcrm.domain.search import fold, terms
 from halcrm.domain.stages import StageInfo
-from halcrm.services.board.records import Card, fold
+from halcrm.services.board.records import Card
 
 # The column key of companies without a stage (stage ids are never empty).
 UNSTAGED = ""

@@ -266,3 +266,22 @@ async def test_a_stage_renamed_to_its_own_name_in_any_case_is_renamed(
     assert answer.json()["name"] == name
     stages = (await client.get("/api/stages", headers=auth)).json()["items"]
     assert stages[0]["name"] == name
+
+
+async def test_q_ignores_case_and_accents_on_both_stores(client, auth):
+    # As the board's filter reads names: "nunez" finds Núñez, "ZURICH" finds Zürich.
+    for name in ("Zürich Holdings", "Zug AG", "École Lumière"):
+        made = await client.post("/api/companies", json={"name": name}, headers=auth)
+        assert made.status_code == 201
+    body = {"email": "ana@zurich.example", "name": "Ana Núñez"}
+    assert (await client.post("/api/contacts", json=body, headers=auth)).status_code == 201
+    for q, wanted in (
+        ("zurich", ["Zürich Holdings"]),
+        ("ZÜRICH hold", ["Zürich Holdings"]),
+        ("ecole lumiere", ["École Lumière"]),
+        ("LUMIÈRE", ["École Lumière"]),
+    ):
+        assert [c["name"] for c in await companies(client, auth, q=q)] == wanted, q
+    for q in ("nunez", "NÚÑEZ ana", "ana@zurich"):
+        found = await client.get("/api/contacts", params={"q": q}, headers=auth)
+        assert [c["name"] for c in found.json()["items"]] == ["Ana Núñez"], q

@@ -14,8 +14,9 @@ from sqlalchemy import Select, exists, func, select
 from halcrm.db.models import Company, Contact, ContactCompany, Conversation, Project, Task
 from halcrm.db.tx import Tx
 from halcrm.domain.due import due_state, zone
+from halcrm.domain.search import fold
 from halcrm.domain.stages import StageInfo, StageKind, stall_days
-from halcrm.services.board.records import Card, fold
+from halcrm.services.board.records import Card
 from halcrm.services.tasks.queries import task_records, task_select
 from halcrm.services.tasks.records import TaskRecord
 

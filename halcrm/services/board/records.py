@@ -4,7 +4,6 @@ SQLAlchemy)."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,14 +38,6 @@ class Card(msgspec.Struct, kw_only=True):
     # What the board's filter looks in, folded (``fold``): id, name, domain, industry, and
     # the names and emails of the company's contacts.
     search: str = ""
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive text: "Zürich" and "ZURICH" both fold to "zurich"."""
-    if text.isascii():  # most names and every email: nothing to decompose, casefold is lower
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class BoardData(msgspec.Struct, kw_only=True):

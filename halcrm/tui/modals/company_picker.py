@@ -12,8 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from halcrm.domain.search import terms
-from halcrm.services.board.records import fold
+from halcrm.domain.search import fold, terms
 from halcrm.tui.modals.dialog import keys_line
 
 # An OptionList of 50k rows is slow to build; the filter narrows long before that matters.
