@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from halcrm.cli.flags import store_flags
 from halcrm.domain.errors import DomainError
 from halcrm.domain.words import count
 from halcrm.settings import Settings
@@ -23,20 +24,6 @@ if TYPE_CHECKING:
     from halcrm.services.container import Services
 
 COMMANDS = ("import", "export", "backup", "restore")
-
-
-def _db_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
-        default=argparse.SUPPRESS,
-    )
-    parser.add_argument(
-        "--project",
-        dest="project_id",
-        help="project id (HALCRM_PROJECT_ID)",
-        default=argparse.SUPPRESS,
-    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,20 +64,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     load.add_argument("--delimiter", help="the field delimiter (default: guessed from the header)")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
-    _db_flags(load)
+    store_flags(load)
     out = commands.add_parser(
         "export", help="export stages, companies, contacts, activity or tasks"
     )
     out.add_argument("what", choices=("stages", "companies", "contacts", "activity", "tasks"))
     out.add_argument("--format", choices=("csv", "json"), default="csv")
     out.add_argument("-o", "--output", type=Path, help="the file to write (default: stdout)")
-    _db_flags(out)
+    store_flags(out)
     copy = commands.add_parser("backup", help="copy the SQLite database (safe while it serves)")
     copy.add_argument("path", nargs="?", type=Path, help="where (default: data folder/backups/)")
-    _db_flags(copy)
+    store_flags(copy)
     back = commands.add_parser("restore", help="replace the SQLite database with a backup")
     back.add_argument("path", type=Path, help="the backup file")
-    _db_flags(back)
+    store_flags(back)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

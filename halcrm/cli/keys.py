@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from halcrm.cli.flags import store_flags
 from halcrm.domain.errors import DomainError
 from halcrm.settings import Settings
 
@@ -20,17 +21,7 @@ def add_commands(commands: Any) -> None:
     revoke = actions.add_parser("revoke", help="revoke a key for good")
     revoke.add_argument("key_id", metavar="ID", help="the key's id, as listed")
     for parser in actions.choices.values():
-        parser.add_argument(
-            "--db",
-            help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
-            default=argparse.SUPPRESS,
-        )
-        parser.add_argument(
-            "--project",
-            dest="project_id",
-            help="project id (HALCRM_PROJECT_ID)",
-            default=argparse.SUPPRESS,
-        )
+        store_flags(parser)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,9 +7,10 @@ import errno
 import sys
 from collections.abc import Sequence
 from importlib import import_module
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from halcrm import __version__
+from halcrm.cli.flags import given_only, store_flags
 from halcrm.settings import Settings
 
 # The commands that start a server (``board`` is also the default).
@@ -41,33 +42,19 @@ _ADDERS = {
 
 
 def _server_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
-    """The flags every server command takes; ``sub``: a command's own copy, which sets a value
-    only when given there (``halcrm --port 9000 serve`` keeps 9000, as ``serve --port`` does)."""
-    kept = _given_only(sub)
+    """The flags every server command takes; ``sub``: a command's own copy (``cli/flags.py``)."""
+    kept = given_only(sub)
     parser.add_argument(
         "--host", help="address to listen on (default 127.0.0.1; HALCRM_HOST)", **kept
     )
     parser.add_argument(
         "--port", type=int, help="port to listen on (default 8765; HALCRM_PORT)", **kept
     )
-    parser.add_argument(
-        "--db",
-        help="SQLite file path or SQLAlchemy URL (default: the data folder; HALCRM_DB)",
-        **kept,
-    )
-    parser.add_argument(
-        "--project", dest="project_id", help="project id (HALCRM_PROJECT_ID)", **kept
-    )
-
-
-def _given_only(sub: bool) -> dict[str, Any]:
-    """A command's copy of a flag the whole line takes too: without a default of its own, so
-    argparse keeps the value given before the command name."""
-    return {"default": argparse.SUPPRESS} if sub else {}
+    store_flags(parser, sub=sub)
 
 
 def _board_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
-    kept = _given_only(sub)
+    kept = given_only(sub)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -125,7 +112,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "--demo",
             action="store_true",
             help="seed demo data when the database has no company yet (to try a board on it)",
-            **_given_only(sub=True),
+            **given_only(sub=True),
         )
     if only in (None, "token"):
         token = commands.add_parser("token", help="print the account API token")

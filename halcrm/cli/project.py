@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from halcrm.cli.flags import store_flags
 from halcrm.domain.errors import DomainError, InvalidRequest
 from halcrm.settings import Settings
 
@@ -38,11 +39,7 @@ def add_commands(commands: Any) -> None:
         help="a milestone that suggests a stage (repeat; replaces the hints; '' clears them)",
     )
     for parser in actions.choices.values():
-        parser.add_argument(
-            "--db",
-            help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
-            default=argparse.SUPPRESS,
-        )
+        store_flags(parser, project=False)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from halcrm.cli.flags import store_flags
 from halcrm.domain.errors import DomainError
 from halcrm.services.webhooks.inputs import WebhookCreate
 from halcrm.services.webhooks.types import TYPES
@@ -49,17 +50,7 @@ def add_commands(commands: Any) -> None:
     retry.add_argument("webhook_id", metavar="ID")
     retry.add_argument("delivery_id", metavar="DELIVERY")
     for parser in actions.choices.values():
-        parser.add_argument(
-            "--db",
-            help="SQLite file path or SQLAlchemy URL (HALCRM_DB)",
-            default=argparse.SUPPRESS,
-        )
-        parser.add_argument(
-            "--project",
-            dest="project_id",
-            help="project id (HALCRM_PROJECT_ID)",
-            default=argparse.SUPPRESS,
-        )
+        store_flags(parser)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -18,11 +17,9 @@ from halcrm.services.board.records import FocusItem
 from halcrm.tui.errors import guarded
 from halcrm.tui.format import short_money
 from halcrm.tui.screens.listing import ListScreen, fit_width, hanging
-from halcrm.tui.widgets.summary import NAME_WIDTH, REASON_MARKS, action_text, fit
+from halcrm.tui.widgets.summary import MARK_CELLS, NAME_WIDTH, action_text, lead
 
 VALUE_WIDTH = 9
-# The reason's mark and its space: a narrow row's action starts under the company's name.
-MARK_WIDTH = 14
 # The evidence's padding (two cells each side).
 EVIDENCE_GUTTER = 4
 
@@ -45,11 +42,9 @@ def item_prompt(item: FocusItem, now: datetime, width: int) -> Content:
     """One row: reason mark, company, deal value, then the action and its reason in words
     (its age as the focus strip says it), wrapped beside them or, on a narrow screen, below
     the company's name."""
-    mark = REASON_MARKS.get(item.reason, item.reason)
-    name = escape(fit(item.company_name, NAME_WIDTH))
     value = (short_money(item.deal_value_cents) if item.deal_value_cents else "").rjust(VALUE_WIDTH)
-    head = Content.from_markup(f"[b $warning]{mark:<13}[/] [b]{name}[/b] [dim]{value}[/dim]  ")
-    return hanging(head, Content.from_markup(action_text(item, now)), width, under=MARK_WIDTH)
+    head = Content.from_markup(f"{lead(item, NAME_WIDTH)} [dim]{value}[/dim]  ")
+    return hanging(head, Content.from_markup(action_text(item, now)), width, under=MARK_CELLS)
 
 
 def evidence_text(item: FocusItem | None, width: int) -> Content:

@@ -121,32 +121,40 @@ class WebhooksScreen(ListScreen):
             options.highlighted = min(at or 0, len(rows) - 1)
             options.focus()
 
+    def _row(self) -> tuple[str, str | None] | None:
+        """The highlighted row's endpoint id and, on a delivery's row, the delivery's id."""
+        options = self.query_one(OptionList)
+        at = options.highlighted
+        if at is None or at >= options.option_count:
+            return None
+        kind, webhook_id, *rest = (options.get_option_at_index(at).id or "").split(":")
+        return webhook_id, rest[0] if kind == "d" else None
+
+    def _overview(self, webhook_id: str) -> EndpointOverview | None:
+        return next((i for i in self.items if i.endpoint.id == webhook_id), None)
+
     def _chosen(self) -> tuple[str, str] | None:
         """The highlighted delivery (an endpoint row: its newest one that did not go through)."""
-        options = self.query_one(OptionList)
-        if options.highlighted is None:
+        row = self._row()
+        if row is None:
             return None
-        kind, webhook_id, *rest = (options.get_option_at_index(options.highlighted).id or "").split(
-            ":"
-        )
-        if kind == "d":
-            return webhook_id, rest[0]
-        item = next(i for i in self.items if i.endpoint.id == webhook_id)
-        undone = [d for d in item.deliveries if d.status != "delivered"]
+        webhook_id, delivery_id = row
+        if delivery_id is not None:
+            return webhook_id, delivery_id
+        item = self._overview(webhook_id)
+        undone = [d for d in item.deliveries if d.status != "delivered"] if item else []
         return (webhook_id, undone[0].id) if undone else None
 
     def _endpoint(self) -> WebhookRecord | None:
         """The highlighted row's endpoint (a delivery's row: the endpoint it belongs to)."""
-        options = self.query_one(OptionList)
-        at = options.highlighted
-        if at is None or at >= options.option_count:
+        row = self._row()
+        if row is None:
             self.notify("No endpoint here: n adds one.", severity="warning", timeout=2)
             return None
-        webhook_id = (options.get_option_at_index(at).id or "").split(":")[1]
-        found = next((i.endpoint for i in self.items if i.endpoint.id == webhook_id), None)
-        if found is None:  # deleted elsewhere since the list was read
+        item = self._overview(row[0])
+        if item is None:  # deleted elsewhere since the list was read
             self.notify("That endpoint is gone.", severity="warning", timeout=2)
-        return found
+        return item.endpoint if item else None
 
     def action_new(self) -> None:
         self.app.push_screen(NewWebhook(self.webhooks.create), self._made)

@@ -94,10 +94,15 @@ def focus_line(
 ) -> str:
     """One focus item: its mark, the company, the recommended action and the reason in words,
     in aligned columns, on one line of ``width`` cells when given."""
+    room = None if width is None else width - MARK_CELLS - name_width - 1
+    return f"{lead(item, name_width)} {action_text(item, now, room)}"
+
+
+def lead(item: FocusItem, name_width: int) -> str:
+    """A focus row's start, as markup: the reason's mark in its column, then the company."""
     mark = REASON_MARKS.get(item.reason, item.reason)
     name = escape(fit(item.company_name, name_width))
-    room = None if width is None else width - MARK_CELLS - name_width - 1
-    return f"[b $warning]{mark:<13}[/] [b]{name}[/b] {action_text(item, now, room)}"
+    return f"[b $warning]{mark:<{MARK_CELLS - 1}}[/] [b]{name}[/b]"
 
 
 # Reasons whose label ends with the reason's age in brackets ("Reply to Jane Doe (waiting
